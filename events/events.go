@@ -1,0 +1,312 @@
+package events
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/souqhq/souq/shared/money"
+)
+
+// BusName is the custom EventBridge bus every Souq event travels on.
+const BusName = "souq"
+
+// Sources, one per bounded context: "souq.<context>".
+const (
+	SourceAccounts     = "souq.accounts"
+	SourceAuctions     = "souq.auctions"
+	SourceSponsorships = "souq.sponsorships"
+	SourceReferrals    = "souq.referrals"
+	SourcePayouts      = "souq.payouts"
+	SourceLedger       = "souq.ledger"
+	SourceWebhooks     = "souq.webhooks"
+)
+
+// Meta is carried by every event detail (DESIGN §8).
+type Meta struct {
+	EventID       string `json:"eventId"`
+	OccurredAt    string `json:"occurredAt"`
+	SchemaVersion int    `json:"schemaVersion"`
+}
+
+// Base returns the event's Meta for the outbox writer to fill.
+func (m *Meta) Base() *Meta { return m }
+
+// Event is one detail-type.
+type Event interface {
+	DetailType() string
+	Source() string
+	Base() *Meta
+}
+
+// Envelope is an event as the bus carries it: EventBridge's fields around
+// the JSON detail.
+type Envelope struct {
+	ID         string          `json:"id"`
+	Source     string          `json:"source"`
+	DetailType string          `json:"detail-type"`
+	Time       time.Time       `json:"time"`
+	Detail     json.RawMessage `json:"detail"`
+}
+
+// EventID reads the Souq event id from the detail; consumers dedupe on it
+// because the bus delivers at least once.
+func (e Envelope) EventID() string {
+	var m Meta
+	_ = json.Unmarshal(e.Detail, &m)
+	return m.EventID
+}
+
+// ---- accounts ----
+
+// CommunityCreated: an owner created a community.
+type CommunityCreated struct {
+	Meta
+	CommunityID string `json:"communityId"`
+	OwnerID     string `json:"ownerId"`
+	Currency    string `json:"currency"`
+}
+
+// AdvertiserCreated: a person created an advertiser account.
+type AdvertiserCreated struct {
+	Meta
+	AdvertiserID string `json:"advertiserId"`
+	OwnerID      string `json:"ownerId"`
+	Currency     string `json:"currency"`
+}
+
+// APIKeyCreated: an API key was issued for an advertiser or a community.
+type APIKeyCreated struct {
+	Meta
+	KeyID       string `json:"keyId"`
+	AccountKind string `json:"accountKind"`
+	AccountID   string `json:"accountId"`
+	OwnerID     string `json:"ownerId"`
+}
+
+// APIKeyRevoked: an API key stopped working.
+type APIKeyRevoked struct {
+	Meta
+	KeyID       string `json:"keyId"`
+	AccountKind string `json:"accountKind"`
+	AccountID   string `json:"accountId"`
+	OwnerID     string `json:"ownerId"`
+}
+
+func (CommunityCreated) DetailType() string  { return "CommunityCreated" }
+func (CommunityCreated) Source() string      { return SourceAccounts }
+func (AdvertiserCreated) DetailType() string { return "AdvertiserCreated" }
+func (AdvertiserCreated) Source() string     { return SourceAccounts }
+func (APIKeyCreated) DetailType() string     { return "APIKeyCreated" }
+func (APIKeyCreated) Source() string         { return SourceAccounts }
+func (APIKeyRevoked) DetailType() string     { return "APIKeyRevoked" }
+func (APIKeyRevoked) Source() string         { return SourceAccounts }
+
+// ---- auctions ----
+
+// AuctionOpened: an auction for a slot's flight opened for bids.
+type AuctionOpened struct {
+	Meta
+	AuctionID   string       `json:"auctionId"`
+	SlotID      string       `json:"slotId"`
+	CommunityID string       `json:"communityId"`
+	Reserve     money.Amount `json:"reserve"`
+	FlightStart string       `json:"flightStart"`
+	FlightEnd   string       `json:"flightEnd"`
+	ClosesAt    string       `json:"closesAt"`
+}
+
+// BidPlaced: an advertiser placed or replaced its sealed bid.
+type BidPlaced struct {
+	Meta
+	AuctionID    string `json:"auctionId"`
+	BidID        string `json:"bidId"`
+	AdvertiserID string `json:"advertiserId"`
+	CommunityID  string `json:"communityId"`
+}
+
+// BidWithdrawn: an advertiser withdrew its bid; its hold was released.
+type BidWithdrawn struct {
+	Meta
+	AuctionID    string `json:"auctionId"`
+	BidID        string `json:"bidId"`
+	AdvertiserID string `json:"advertiserId"`
+	CommunityID  string `json:"communityId"`
+}
+
+// AuctionClosed: an auction closed, with or without a winner.
+type AuctionClosed struct {
+	Meta
+	AuctionID          string        `json:"auctionId"`
+	SlotID             string        `json:"slotId"`
+	CommunityID        string        `json:"communityId"`
+	WinnerAdvertiserID string        `json:"winnerAdvertiserId,omitempty"`
+	WinningBidID       string        `json:"winningBidId,omitempty"`
+	ClearingPrice      *money.Amount `json:"clearingPrice,omitempty"`
+	FlightID           string        `json:"flightId,omitempty"`
+	BidderIDs          []string      `json:"bidderIds"`
+}
+
+func (AuctionOpened) DetailType() string { return "AuctionOpened" }
+func (AuctionOpened) Source() string     { return SourceAuctions }
+func (BidPlaced) DetailType() string     { return "BidPlaced" }
+func (BidPlaced) Source() string         { return SourceAuctions }
+func (BidWithdrawn) DetailType() string  { return "BidWithdrawn" }
+func (BidWithdrawn) Source() string      { return SourceAuctions }
+func (AuctionClosed) DetailType() string { return "AuctionClosed" }
+func (AuctionClosed) Source() string     { return SourceAuctions }
+
+// ---- sponsorships ----
+
+// SponsorshipChange is the detail shared by every sponsorship transition:
+// which sponsorship, whose, who acted, and the states either side.
+type SponsorshipChange struct {
+	Meta
+	SponsorshipID string `json:"sponsorshipId"`
+	OfferingID    string `json:"offeringId"`
+	CommunityID   string `json:"communityId"`
+	AdvertiserID  string `json:"advertiserId"`
+	ActorID       string `json:"actorId"`
+	From          string `json:"from,omitempty"`
+	To            string `json:"to"`
+	Version       int    `json:"version"`
+}
+
+// The sponsorship detail-types, one per transition of DESIGN §5.2.
+type (
+	SponsorshipSubmitted        struct{ SponsorshipChange }
+	SponsorshipChangesRequested struct{ SponsorshipChange }
+	SponsorshipRevised          struct{ SponsorshipChange }
+	SponsorshipApproved         struct{ SponsorshipChange }
+	SponsorshipRejected         struct{ SponsorshipChange }
+	SponsorshipCancelled        struct{ SponsorshipChange }
+	SponsorshipExpired          struct{ SponsorshipChange }
+	SponsorshipPublished        struct{ SponsorshipChange }
+)
+
+func (SponsorshipChange) Source() string               { return SourceSponsorships }
+func (SponsorshipSubmitted) DetailType() string        { return "SponsorshipSubmitted" }
+func (SponsorshipChangesRequested) DetailType() string { return "SponsorshipChangesRequested" }
+func (SponsorshipRevised) DetailType() string          { return "SponsorshipRevised" }
+func (SponsorshipApproved) DetailType() string         { return "SponsorshipApproved" }
+func (SponsorshipRejected) DetailType() string         { return "SponsorshipRejected" }
+func (SponsorshipCancelled) DetailType() string        { return "SponsorshipCancelled" }
+func (SponsorshipExpired) DetailType() string          { return "SponsorshipExpired" }
+func (SponsorshipPublished) DetailType() string        { return "SponsorshipPublished" }
+
+// ---- referrals ----
+
+// DealApproved: an owner approved an influencer's deal; terms are frozen.
+type DealApproved struct {
+	Meta
+	DealID       string `json:"dealId"`
+	ProgramID    string `json:"programId"`
+	CommunityID  string `json:"communityId"`
+	InfluencerID string `json:"influencerId"`
+	Code         string `json:"code"`
+}
+
+// ConversionRecorded: a community reported a conversion.
+type ConversionRecorded struct {
+	Meta
+	ConversionID string       `json:"conversionId"`
+	DealID       string       `json:"dealId,omitempty"`
+	ProgramID    string       `json:"programId,omitempty"`
+	CommunityID  string       `json:"communityId"`
+	InfluencerID string       `json:"influencerId,omitempty"`
+	ExternalID   string       `json:"externalId"`
+	Amount       money.Amount `json:"amount"`
+}
+
+// Commission is the detail of every commission movement.
+type Commission struct {
+	Meta
+	ConversionID string       `json:"conversionId"`
+	DealID       string       `json:"dealId"`
+	ProgramID    string       `json:"programId"`
+	CommunityID  string       `json:"communityId"`
+	InfluencerID string       `json:"influencerId"`
+	Commission   money.Amount `json:"commission"`
+}
+
+// The commission detail-types.
+type (
+	CommissionAccrued  struct{ Commission }
+	CommissionReversed struct{ Commission }
+	CommissionCleared  struct{ Commission }
+)
+
+func (DealApproved) DetailType() string       { return "DealApproved" }
+func (DealApproved) Source() string           { return SourceReferrals }
+func (ConversionRecorded) DetailType() string { return "ConversionRecorded" }
+func (ConversionRecorded) Source() string     { return SourceReferrals }
+func (Commission) Source() string             { return SourceReferrals }
+func (CommissionAccrued) DetailType() string  { return "CommissionAccrued" }
+func (CommissionReversed) DetailType() string { return "CommissionReversed" }
+func (CommissionCleared) DetailType() string  { return "CommissionCleared" }
+
+// ---- payouts ----
+
+// Payout is the detail of every payout movement.
+type Payout struct {
+	Meta
+	PayoutID  string       `json:"payoutId"`
+	OwnerKind string       `json:"ownerKind"` // influencer or community
+	OwnerID   string       `json:"ownerId"`
+	Amount    money.Amount `json:"amount"`
+	Reason    string       `json:"reason,omitempty"`
+}
+
+// The payout detail-types.
+type (
+	PayoutRequested struct{ Payout }
+	PayoutPaid      struct{ Payout }
+	PayoutFailed    struct{ Payout }
+)
+
+func (Payout) Source() string              { return SourcePayouts }
+func (PayoutRequested) DetailType() string { return "PayoutRequested" }
+func (PayoutPaid) DetailType() string      { return "PayoutPaid" }
+func (PayoutFailed) DetailType() string    { return "PayoutFailed" }
+
+// ---- ledger ----
+
+// Posting is one leg of a ledger transfer.
+type Posting struct {
+	Account string       `json:"account"`
+	Amount  money.Amount `json:"amount"`
+}
+
+// LedgerTransferPosted: a transfer was applied to the ledger.
+type LedgerTransferPosted struct {
+	Meta
+	TransferID string    `json:"transferId"`
+	Kind       string    `json:"kind"`
+	Postings   []Posting `json:"postings"`
+}
+
+func (LedgerTransferPosted) DetailType() string { return "LedgerTransferPosted" }
+func (LedgerTransferPosted) Source() string     { return SourceLedger }
+
+// Catalog returns a zero value of every detail-type, in contract order.
+func Catalog() []Event {
+	return []Event{
+		&CommunityCreated{}, &AdvertiserCreated{}, &APIKeyCreated{}, &APIKeyRevoked{},
+		&AuctionOpened{}, &BidPlaced{}, &BidWithdrawn{}, &AuctionClosed{},
+		&SponsorshipSubmitted{}, &SponsorshipChangesRequested{}, &SponsorshipRevised{},
+		&SponsorshipApproved{}, &SponsorshipRejected{}, &SponsorshipCancelled{},
+		&SponsorshipExpired{}, &SponsorshipPublished{},
+		&DealApproved{}, &ConversionRecorded{}, &CommissionAccrued{}, &CommissionReversed{},
+		&CommissionCleared{},
+		&PayoutRequested{}, &PayoutPaid{}, &PayoutFailed{},
+		&LedgerTransferPosted{},
+	}
+}
+
+// DetailTypes lists every detail-type name.
+func DetailTypes() []string {
+	var out []string
+	for _, e := range Catalog() {
+		out = append(out, e.DetailType())
+	}
+	return out
+}

@@ -1,0 +1,71 @@
+package topology
+
+// Logical table names.
+const (
+	TableAccounts    = "accounts"
+	TableIdempotency = "idempotency"
+	TableOutbox      = "outbox"
+)
+
+// Function names.
+const (
+	FnAccounts   = "accounts"
+	FnAuthorizer = "authorizer"
+	FnRelay      = "relay"
+)
+
+var (
+	pk = Key{Name: "pk", Type: String}
+	sk = Key{Name: "sk", Type: String}
+)
+
+// Souq returns the topology of the marketplace as it exists today.
+func Souq() Topology {
+	return Topology{
+		Bus: "souq",
+		Tables: []Table{
+			{
+				Name: TableAccounts, PartitionKey: pk, SortKey: &sk,
+				Purpose: "communities, advertisers, their owners' indexes and API keys (shared/accounts/dynamo.go has the key design)",
+			},
+			{
+				Name: TableIdempotency, PartitionKey: pk, TTLAttribute: "expiresAt",
+				Purpose: "Idempotency-Key records scoped to principal and route, kept 24 h",
+			},
+			{
+				Name: TableOutbox, PartitionKey: pk, TTLAttribute: "expiresAt", Stream: NewImage,
+				Purpose: "the transactional outbox: events written with the state change, relayed from the stream",
+			},
+		},
+		Functions: []Function{
+			{
+				Name: FnAccounts, Description: "communities, advertisers, API keys, health",
+				MemoryMB: 256, TimeoutSec: 10,
+				Tables: []Grant{{TableAccounts, ReadWrite}, {TableIdempotency, ReadWrite}, {TableOutbox, WriteOnly}},
+			},
+			{
+				Name: FnAuthorizer, Description: "the Lambda authorizer: JWTs and API keys",
+				MemoryMB: 256, TimeoutSec: 5,
+				Tables: []Grant{{TableAccounts, Read}},
+			},
+			{
+				Name: FnRelay, Description: "publishes committed outbox events to the bus",
+				MemoryMB: 256, TimeoutSec: 30, PublishesEvents: true, ConsumesOutboxStream: true,
+			},
+		},
+		Routes: []Route{
+			{Method: "GET", Path: "/healthz", Function: FnAccounts, Auth: []AuthKind{Public}, Summary: "Liveness"},
+			{Method: "GET", Path: "/v1/me", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "The caller and the accounts it owns"},
+			{Method: "POST", Path: "/v1/communities", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "Create a community"},
+			{Method: "GET", Path: "/v1/communities/{communityId}", Function: FnAccounts, Auth: []AuthKind{User, Client}, Summary: "Read a community"},
+			{Method: "POST", Path: "/v1/advertisers", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "Create an advertiser account"},
+			{Method: "GET", Path: "/v1/advertisers/{advertiserId}", Function: FnAccounts, Auth: []AuthKind{User, Client}, Summary: "Read an advertiser account"},
+			{Method: "POST", Path: "/v1/advertisers/{advertiserId}/api-keys", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "Create an advertiser API key"},
+			{Method: "GET", Path: "/v1/advertisers/{advertiserId}/api-keys", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "List an advertiser's API keys"},
+			{Method: "DELETE", Path: "/v1/advertisers/{advertiserId}/api-keys/{keyId}", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "Revoke an advertiser API key"},
+			{Method: "POST", Path: "/v1/communities/{communityId}/api-keys", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "Create a community API key"},
+			{Method: "GET", Path: "/v1/communities/{communityId}/api-keys", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "List a community's API keys"},
+			{Method: "DELETE", Path: "/v1/communities/{communityId}/api-keys/{keyId}", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "Revoke a community API key"},
+		},
+	}
+}

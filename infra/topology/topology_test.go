@@ -1,0 +1,70 @@
+package topology
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestSouq_IsConsistent(t *testing.T) {
+	top := Souq()
+	seenRoute := map[string]bool{}
+	for _, r := range top.Routes {
+		if seenRoute[r.Key()] {
+			t.Errorf("route %s declared twice", r.Key())
+		}
+		seenRoute[r.Key()] = true
+		if _, ok := top.Function(r.Function); !ok {
+			t.Errorf("route %s targets unknown function %s", r.Key(), r.Function)
+		}
+		if len(r.Auth) == 0 {
+			t.Errorf("route %s has no auth kind", r.Key())
+		}
+		if r.IsPublic() && len(r.Auth) != 1 {
+			t.Errorf("route %s mixes public with credentials", r.Key())
+		}
+		if !strings.HasPrefix(r.Path, "/") {
+			t.Errorf("route %s path must start with /", r.Key())
+		}
+	}
+	for _, f := range top.Functions {
+		for _, g := range f.Tables {
+			if _, ok := top.Table(g.Table); !ok {
+				t.Errorf("function %s is granted unknown table %s", f.Name, g.Table)
+			}
+		}
+	}
+	for _, r := range top.Rules {
+		if _, ok := top.Function(r.Target); !ok {
+			t.Errorf("rule %s targets unknown function %s", r.Name, r.Target)
+		}
+	}
+	streams := 0
+	for _, tb := range top.Tables {
+		if tb.Stream != NoStream {
+			streams++
+		}
+	}
+	if streams != 1 {
+		t.Errorf("exactly the outbox table has a stream; found %d", streams)
+	}
+}
+
+func TestMatch_FindsRouteAndParameters(t *testing.T) {
+	top := Souq()
+	r, params, _ := top.Match("DELETE", "/v1/communities/com_1/api-keys/key_2")
+	if r.Key() != "DELETE /v1/communities/{communityId}/api-keys/{keyId}" {
+		t.Fatalf("matched %q", r.Key())
+	}
+	if params["communityId"] != "com_1" || params["keyId"] != "key_2" {
+		t.Fatalf("params = %v", params)
+	}
+	if r, _, exists := top.Match("PATCH", "/v1/communities/com_1"); r.Key() != " " || !exists {
+		t.Fatalf("PATCH should find the path but not the method: %q %v", r.Key(), exists)
+	}
+	if _, _, exists := top.Match("GET", "/v1/nothing"); exists {
+		t.Fatal("unknown path reported as existing")
+	}
+	if r, _, _ := top.Match("GET", "/v1/communities/"); r.Key() != " " {
+		t.Fatalf("empty parameter matched %q", r.Key())
+	}
+}

@@ -1,0 +1,226 @@
+// Package store is Souq's access to DynamoDB: the client, the physical
+// names of the topology's tables, and the translation of DynamoDB's
+// conditional and transactional failures into fault kinds.
+//
+// It knows nothing of any product. It must never Scan on a request path and
+// never hide a failed condition: a lost race is reported, not overwritten.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/souqhq/souq/shared/fault"
+)
+
+// DB is a DynamoDB client and the physical names of the tables a function
+// may use.
+type DB struct {
+	Client *dynamodb.Client
+	names  map[string]string
+}
+
+// NewDB pairs a client with logical→physical table names.
+func NewDB(client *dynamodb.Client, names map[string]string) *DB {
+	cp := make(map[string]string, len(names))
+	for k, v := range names {
+		cp[k] = v
+	}
+	return &DB{Client: client, names: cp}
+}
+
+// Table returns the physical name of a logical table. A missing name is a
+// wiring bug (the topology did not grant the table to this function), so it
+// panics at start-up rather than failing a request later.
+func (db *DB) Table(logical string) string {
+	n, ok := db.names[logical]
+	if !ok {
+		panic(fmt.Sprintf("store: table %q is not wired into this function", logical))
+	}
+	return n
+}
+
+// EnvName is the environment variable that carries a table's physical name
+// into a Lambda function, e.g. SOUQ_TABLE_ACCOUNTS.
+func EnvName(logical string) string {
+	return "SOUQ_TABLE_" + strings.ToUpper(strings.ReplaceAll(logical, "-", "_"))
+}
+
+// NamesFromEnv reads the physical names of the given logical tables from the
+// environment, failing if any is missing.
+func NamesFromEnv(logical []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, l := range logical {
+		v := os.Getenv(EnvName(l))
+		if v == "" {
+			return nil, fmt.Errorf("store: %s is not set", EnvName(l))
+		}
+		out[l] = v
+	}
+	return out, nil
+}
+
+// PrefixedNames names every logical table prefix+logical: the local
+// platform and tests give each run its own prefix.
+func PrefixedNames(prefix string, logical []string) map[string]string {
+	out := map[string]string{}
+	for _, l := range logical {
+		out[l] = prefix + l
+	}
+	return out
+}
+
+// ClientConfig says how to reach DynamoDB.
+type ClientConfig struct {
+	// Endpoint, when set, points at DynamoDB Local; static dummy credentials
+	// are used so that nothing ever reaches AWS.
+	Endpoint string
+	Region   string
+}
+
+// NewClient builds a DynamoDB client. With an endpoint it is a local client
+// that cannot reach AWS; without one it uses the Lambda environment.
+func NewClient(ctx context.Context, cfg ClientConfig) (*dynamodb.Client, error) {
+	region := cfg.Region
+	if region == "" {
+		region = "us-east-1"
+	}
+	if cfg.Endpoint != "" {
+		awsCfg := aws.Config{
+			Region:      region,
+			Credentials: credentials.NewStaticCredentialsProvider("local", "local", ""),
+		}
+		return dynamodb.NewFromConfig(awsCfg, func(o *dynamodb.Options) {
+			o.BaseEndpoint = aws.String(cfg.Endpoint)
+		}), nil
+	}
+	awsCfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(region))
+	if err != nil {
+		return nil, fmt.Errorf("store: load AWS config: %w", err)
+	}
+	return dynamodb.NewFromConfig(awsCfg), nil
+}
+
+// TxCanceled reports which items of a TransactWriteItems failed their
+// condition. Reasons[i] is DynamoDB's code for item i ("None" when it was
+// fine, "ConditionalCheckFailed" when its condition failed).
+type TxCanceled struct {
+	Reasons []string
+	// Items[i] is the item as it was when the condition failed, when the
+	// write asked for it with ReturnValuesOnConditionCheckFailure.
+	Items []map[string]types.AttributeValue
+}
+
+func (e *TxCanceled) Error() string {
+	return "store: transaction canceled: " + strings.Join(e.Reasons, ",")
+}
+
+// ConditionFailed reports whether item i failed its condition.
+func (e *TxCanceled) ConditionFailed(i int) bool {
+	return i >= 0 && i < len(e.Reasons) && e.Reasons[i] == "ConditionalCheckFailed"
+}
+
+// TransactWrite runs one TransactWriteItems. token, when not empty, is the
+// ClientRequestToken that makes a retried call within ten minutes a no-op.
+//
+// Failed conditions come back as *TxCanceled for the caller to interpret
+// (only it knows what item i means). A conflict with another transaction
+// becomes fault.Conflict; throttling becomes fault.Unavailable. Both are
+// safe for the client to retry.
+func TransactWrite(ctx context.Context, c *dynamodb.Client, items []types.TransactWriteItem, token string) error {
+	if len(items) == 0 {
+		return nil
+	}
+	if len(items) > 100 {
+		return fmt.Errorf("store: %d items in one transaction, DynamoDB allows 100", len(items))
+	}
+	in := &dynamodb.TransactWriteItemsInput{TransactItems: items}
+	if token != "" {
+		in.ClientRequestToken = aws.String(token)
+	}
+	_, err := c.TransactWriteItems(ctx, in)
+	return Classify(err)
+}
+
+// Classify turns a DynamoDB error into a fault where the caller can act on
+// it: failed conditions stay visible (*TxCanceled or ErrConditionFailed),
+// contention and throttling become retryable faults, the rest is internal.
+func Classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	var tce *types.TransactionCanceledException
+	if errors.As(err, &tce) {
+		out := &TxCanceled{}
+		conflict, throttled := false, false
+		for _, r := range tce.CancellationReasons {
+			code := aws.ToString(r.Code)
+			out.Reasons = append(out.Reasons, code)
+			out.Items = append(out.Items, r.Item)
+			switch code {
+			case "TransactionConflict":
+				conflict = true
+			case "ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded":
+				throttled = true
+			}
+		}
+		for _, r := range out.Reasons {
+			if r == "ConditionalCheckFailed" {
+				return out
+			}
+		}
+		if conflict {
+			return &fault.Error{Kind: fault.Conflict, Message: "a concurrent request changed the same object; retry", Err: err}
+		}
+		if throttled {
+			return &fault.Error{Kind: fault.Unavailable, Message: "the store is busy; retry shortly", Err: err}
+		}
+		return fmt.Errorf("store: %w", err)
+	}
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return &ConditionFailedError{Item: ccf.Item, err: err}
+	}
+	var tc *types.TransactionConflictException
+	if errors.As(err, &tc) {
+		return &fault.Error{Kind: fault.Conflict, Message: "a concurrent request changed the same object; retry", Err: err}
+	}
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) {
+		switch apiErr.ErrorCode() {
+		case "ThrottlingException", "ProvisionedThroughputExceededException", "RequestLimitExceeded", "TransactionInProgressException":
+			return &fault.Error{Kind: fault.Unavailable, Message: "the store is busy; retry shortly", Err: err}
+		}
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return &fault.Error{Kind: fault.Unavailable, Message: "the request timed out; retry", Err: err}
+	}
+	return fmt.Errorf("store: %w", err)
+}
+
+// ConditionFailedError is a single-item write whose condition failed.
+type ConditionFailedError struct {
+	// Item is the item as it was, when the write asked for it.
+	Item map[string]types.AttributeValue
+	err  error
+}
+
+func (e *ConditionFailedError) Error() string { return "store: condition failed" }
+func (e *ConditionFailedError) Unwrap() error { return e.err }
+
+// IsConditionFailed reports whether err is a failed condition on a
+// single-item write.
+func IsConditionFailed(err error) bool {
+	var c *ConditionFailedError
+	return errors.As(err, &c)
+}
