@@ -1,0 +1,42 @@
+// Command authorizer is the HTTP API's Lambda authorizer: Cognito access
+// tokens and API keys. It only wires; the logic is in shared/auth.
+package main
+
+import (
+	"context"
+	"log"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/souqhq/souq/infra/topology"
+	"github.com/souqhq/souq/shared/accounts"
+	"github.com/souqhq/souq/shared/auth"
+	"github.com/souqhq/souq/shared/store"
+)
+
+func main() {
+	ctx := context.Background()
+	fn, _ := topology.Souq().Function(topology.FnAuthorizer)
+	names, err := store.NamesFromEnv(fn.TablesOf())
+	if err != nil {
+		log.Fatal(err)
+	}
+	issuer, clients := os.Getenv("SOUQ_JWT_ISSUER"), os.Getenv("SOUQ_JWT_CLIENT_IDS")
+	if issuer == "" || clients == "" {
+		log.Fatal("SOUQ_JWT_ISSUER and SOUQ_JWT_CLIENT_IDS must be set (the Cognito user pool and its app clients)")
+	}
+	client, err := store.NewClient(ctx, store.ClientConfig{Region: os.Getenv("AWS_REGION")})
+	if err != nil {
+		log.Fatal(err)
+	}
+	a := &auth.Authorizer{
+		Tokens:   &auth.CognitoVerifier{Issuer: issuer, ClientIDs: strings.Split(clients, ",")},
+		Keys:     accounts.NewKeyLookup(store.NewDB(client, names)),
+		Log:      slog.New(slog.NewJSONHandler(os.Stdout, nil)).With("function", fn.Name),
+		LiveKeys: os.Getenv("SOUQ_STAGE") == "prod",
+	}
+	lambda.Start(a.Handle)
+}

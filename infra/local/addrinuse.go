@@ -1,0 +1,5 @@
+package local
+
+import "syscall"
+
+var errAddrInUseSyscall = syscall.EADDRINUSE

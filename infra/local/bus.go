@@ -1,0 +1,193 @@
+package local
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	lambdaevents "github.com/aws/aws-lambda-go/events"
+	"quamina.net/go/quamina"
+
+	"github.com/souqhq/souq/events"
+	"github.com/souqhq/souq/infra/topology"
+	"github.com/souqhq/souq/shared/clock"
+	"github.com/souqhq/souq/shared/id"
+)
+
+// Bus is the local EventBridge: it matches each event against the
+// topology's rule patterns with quamina (EventBridge's pattern language),
+// invokes the rule's target with retries and backoff, and keeps what still
+// fails as a dead letter. Delivery is asynchronous and at least once, as in
+// AWS.
+type Bus struct {
+	mu        sync.Mutex
+	q         *quamina.Quamina
+	rules     map[string]topology.Rule
+	targets   func(name string) func(context.Context, lambdaevents.EventBridgeEvent) error
+	published []events.Envelope
+	dead      []DeadLetter
+	inflight  int
+	idle      *sync.Cond
+	clock     clock.Clock
+	log       *slog.Logger
+	attempts  int
+	backoff   time.Duration
+	closed    bool
+}
+
+// DeadLetter is an event a target never accepted.
+type DeadLetter struct {
+	Rule     string          `json:"rule"`
+	Target   string          `json:"target"`
+	Event    events.Envelope `json:"event"`
+	Attempts int             `json:"attempts"`
+	Error    string          `json:"error"`
+	At       time.Time       `json:"at"`
+}
+
+// maxKept bounds the published and dead-letter lists.
+const maxKept = 100_000
+
+// NewBus compiles the rules. attempts is the number of deliveries tried
+// per target before dead-lettering.
+func NewBus(rules []topology.Rule, c clock.Clock, log *slog.Logger, attempts int, backoff time.Duration) (*Bus, error) {
+	q, err := quamina.New()
+	if err != nil {
+		return nil, err
+	}
+	b := &Bus{q: q, rules: map[string]topology.Rule{}, clock: c, log: log, attempts: attempts, backoff: backoff}
+	b.idle = sync.NewCond(&b.mu)
+	for _, r := range rules {
+		if err := q.AddPattern(r.Name, r.Pattern); err != nil {
+			return nil, fmt.Errorf("rule %s: bad pattern: %w", r.Name, err)
+		}
+		b.rules[r.Name] = r
+	}
+	return b, nil
+}
+
+// SetTargets tells the bus how to find a target function's event handler.
+func (b *Bus) SetTargets(f func(name string) func(context.Context, lambdaevents.EventBridgeEvent) error) {
+	b.mu.Lock()
+	b.targets = f
+	b.mu.Unlock()
+}
+
+var _ events.Bus = (*Bus)(nil)
+
+// Publish accepts envelopes, records them, and starts their deliveries.
+func (b *Bus) Publish(ctx context.Context, batch []events.Envelope) ([]error, error) {
+	if len(batch) > events.MaxBatch {
+		return nil, fmt.Errorf("bus: %d entries, PutEvents takes at most %d", len(batch), events.MaxBatch)
+	}
+	errs := make([]error, len(batch))
+	for i, env := range batch {
+		ev := lambdaevents.EventBridgeEvent{
+			Version: "0", ID: id.New("ebe", b.clock.Now()), DetailType: env.DetailType, Source: env.Source,
+			AccountID: "000000000000", Time: env.Time, Region: "local", Resources: []string{}, Detail: env.Detail,
+		}
+		raw, err := json.Marshal(ev)
+		if err != nil {
+			errs[i] = err
+			continue
+		}
+		b.mu.Lock()
+		matches, err := b.q.MatchesForEvent(raw)
+		if err != nil {
+			b.mu.Unlock()
+			errs[i] = fmt.Errorf("bus: event is not matchable: %w", err)
+			continue
+		}
+		if len(b.published) >= maxKept {
+			b.published = b.published[1:]
+		}
+		b.published = append(b.published, env)
+		for _, m := range matches {
+			rule := b.rules[m.(string)]
+			b.inflight++
+			go b.deliver(rule, env, ev)
+		}
+		b.mu.Unlock()
+	}
+	return errs, nil
+}
+
+func (b *Bus) deliver(rule topology.Rule, env events.Envelope, ev lambdaevents.EventBridgeEvent) {
+	defer func() {
+		b.mu.Lock()
+		b.inflight--
+		if b.inflight == 0 {
+			b.idle.Broadcast()
+		}
+		b.mu.Unlock()
+	}()
+	b.mu.Lock()
+	targets := b.targets
+	b.mu.Unlock()
+	var lastErr error
+	for attempt := 1; attempt <= b.attempts; attempt++ {
+		var h func(context.Context, lambdaevents.EventBridgeEvent) error
+		if targets != nil {
+			h = targets(rule.Target)
+		}
+		if h == nil {
+			lastErr = fmt.Errorf("target %s has no event handler", rule.Target)
+		} else {
+			lastErr = invokeSafely(func() error { return h(context.Background(), ev) })
+		}
+		if lastErr == nil {
+			return
+		}
+		b.log.Warn("bus: delivery failed", "rule", rule.Name, "target", rule.Target, "attempt", attempt, "error", lastErr.Error())
+		if attempt < b.attempts {
+			time.Sleep(b.backoff << (attempt - 1))
+		}
+	}
+	b.mu.Lock()
+	if len(b.dead) >= maxKept {
+		b.dead = b.dead[1:]
+	}
+	b.dead = append(b.dead, DeadLetter{Rule: rule.Name, Target: rule.Target, Event: env, Attempts: b.attempts, Error: lastErr.Error(), At: b.clock.Now()})
+	b.mu.Unlock()
+}
+
+func invokeSafely(f func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("target panicked: %v", p)
+		}
+	}()
+	return f()
+}
+
+// WaitIdle blocks until no delivery is in flight.
+func (b *Bus) WaitIdle() {
+	b.mu.Lock()
+	for b.inflight > 0 {
+		b.idle.Wait()
+	}
+	b.mu.Unlock()
+}
+
+// Published returns the published envelopes, optionally of one detail-type.
+func (b *Bus) Published(detailType string) []events.Envelope {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	out := []events.Envelope{}
+	for _, e := range b.published {
+		if detailType == "" || e.DetailType == detailType {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// DeadLetters returns what no target accepted.
+func (b *Bus) DeadLetters() []DeadLetter {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]DeadLetter{}, b.dead...)
+}

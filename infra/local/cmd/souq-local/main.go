@@ -1,0 +1,160 @@
+// Command souq-local runs the local platform (`make run`), or runs a
+// command with one DynamoDB Local up for it (`souq-local exec -- go test
+// ./...`, which `make test` uses so that every test package shares one).
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/souqhq/souq/infra/local"
+	"github.com/souqhq/souq/infra/local/dynamolocal"
+)
+
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == "exec" {
+		os.Exit(execWithDynamo(os.Args[2:]))
+	}
+	os.Exit(run())
+}
+
+func run() int {
+	addr := envOr("SOUQ_ADDR", "127.0.0.1:8080")
+	if already(addr) {
+		fmt.Fprintf(os.Stderr, "Souq is already running at http://%s (credentials in .souq/local.json).\n"+
+			"Stop it with Ctrl-C in its terminal, or start another with SOUQ_ADDR=127.0.0.1:8081 make run.\n", addr)
+		return 1
+	}
+	start := time.Now()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	logFile, err := os.OpenFile(filepath.Join(stateDir(), "souq.log"), os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "souq:", err)
+		return 1
+	}
+	defer logFile.Close()
+	var logw io.Writer = logFile
+	if os.Getenv("SOUQ_LOG") == "stdout" {
+		logw = io.MultiWriter(logFile, os.Stdout)
+	}
+	p, err := local.Start(ctx, local.Options{
+		Addr: addr, DynamoEndpoint: os.Getenv("SOUQ_DYNAMODB_ENDPOINT"), StripeMock: true, Seed: true,
+		StateDir: stateDir(), Log: slog.New(slog.NewJSONHandler(logw, nil)), ChildLog: logFile,
+	})
+	if err != nil {
+		if errors.Is(err, local.ErrAddrInUse) {
+			fmt.Fprintf(os.Stderr, "souq: %s is in use by another program; choose another address: SOUQ_ADDR=127.0.0.1:8081 make run\n", addr)
+		} else {
+			fmt.Fprintln(os.Stderr, "souq: could not start:", err)
+		}
+		return 1
+	}
+	d := p.Demo
+	fmt.Printf(`
+Souq is running at %[1]s  (ready in %.1fs; logs in .souq/souq.log)
+
+Demo credentials (also in .souq/local.json; "source .souq/env" puts them in your shell):
+  owner       %[3]s   token $OWNER_TOKEN
+  advertiser  %[4]s   token $ADVERTISER_TOKEN
+  influencer  %[5]s   token $INFLUENCER_TOKEN
+  community   %[6]s   API key $COMMUNITY_KEY
+  advertiser  %[7]s   API key $ADVERTISER_KEY
+
+Try:
+  source .souq/env
+  curl -s $SOUQ_URL/healthz
+  curl -s -H "Authorization: Bearer $OWNER_TOKEN" $SOUQ_URL/v1/communities/$COMMUNITY_ID
+  curl -s -X POST $SOUQ_URL/local/tokens -H 'Content-Type: application/json' -d '{"userId":"usr_alice"}'
+
+Local-only: POST /local/tokens, POST /local/clock/advance, GET /local/events, GET /local/dead-letters, GET /local/ledger/verify
+Press Ctrl-C to stop (DynamoDB Local and stripe-mock stop with it).
+`, p.BaseURL, time.Since(start).Seconds(), local.DemoOwner, local.DemoAdvertiser, local.DemoInfluencer, d.CommunityID, d.AdvertiserID)
+	_ = os.WriteFile(filepath.Join(stateDir(), "souq.pid"), []byte(fmt.Sprint(os.Getpid())), 0o600)
+	<-ctx.Done()
+	fmt.Println("\nstopping Souq…")
+	p.Close()
+	_ = os.Remove(filepath.Join(stateDir(), "souq.pid"))
+	fmt.Println("stopped.")
+	return 0
+}
+
+// already reports whether a Souq answers at addr.
+func already(addr string) bool {
+	hc := &http.Client{Timeout: time.Second}
+	resp, err := hc.Get("http://" + addr + "/healthz")
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	var body struct{ Status string }
+	return resp.StatusCode == http.StatusOK && json.NewDecoder(resp.Body).Decode(&body) == nil && body.Status == "ok"
+}
+
+func stateDir() string {
+	d := envOr("SOUQ_STATE_DIR", ".souq")
+	_ = os.MkdirAll(d, 0o700)
+	return d
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+// execWithDynamo runs args with SOUQ_DYNAMODB_ENDPOINT pointing at a fresh
+// DynamoDB Local, and stops it afterwards whatever happens.
+func execWithDynamo(args []string) int {
+	if len(args) > 0 && args[0] == "--" {
+		args = args[1:]
+	}
+	if len(args) == 0 {
+		fmt.Fprintln(os.Stderr, "usage: souq-local exec -- command [args…]")
+		return 2
+	}
+	ctx := context.Background()
+	srv, err := dynamolocal.Start(ctx, io.Discard)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "souq-local:", err)
+		return 1
+	}
+	defer srv.Stop()
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.Env = append(os.Environ(), "SOUQ_DYNAMODB_ENDPOINT="+srv.Endpoint)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	if err := cmd.Start(); err != nil {
+		fmt.Fprintln(os.Stderr, "souq-local:", err)
+		return 1
+	}
+	go func() {
+		for s := range sigs {
+			_ = cmd.Process.Signal(s)
+		}
+	}()
+	err = cmd.Wait()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return exit.ExitCode()
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "souq-local:", err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,69 @@
+package local
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+
+	lambdaevents "github.com/aws/aws-lambda-go/events"
+
+	"github.com/souqhq/souq/infra/topology"
+	"github.com/souqhq/souq/shared/accounts"
+	"github.com/souqhq/souq/shared/auth"
+	"github.com/souqhq/souq/shared/clock"
+	"github.com/souqhq/souq/shared/idempotency"
+	"github.com/souqhq/souq/shared/relay"
+	"github.com/souqhq/souq/shared/store"
+)
+
+// Function is one topology function's real handlers, by trigger.
+type Function struct {
+	HTTP       func(context.Context, lambdaevents.APIGatewayV2HTTPRequest) (lambdaevents.APIGatewayV2HTTPResponse, error)
+	Authorizer func(context.Context, lambdaevents.APIGatewayV2CustomAuthorizerV2Request) (lambdaevents.APIGatewayV2CustomAuthorizerSimpleResponse, error)
+	Stream     func(context.Context, lambdaevents.DynamoDBEvent) (lambdaevents.DynamoDBEventResponse, error)
+	Event      func(context.Context, lambdaevents.EventBridgeEvent) error
+	Scheduled  func(context.Context, json.RawMessage) error
+	// Routes are the route keys the HTTP handler serves.
+	Routes []string
+}
+
+// deps is what the local platform hands every function.
+type deps struct {
+	top    topology.Topology
+	db     *store.DB // names every table; each function only uses its own
+	clock  clock.Clock
+	log    *slog.Logger
+	tokens auth.TokenVerifier
+	bus    *Bus
+}
+
+// wire builds every function with the same constructors its
+// functions/<name>/main.go uses.
+func wire(d deps) (map[string]*Function, *accounts.Service) {
+	fns := map[string]*Function{}
+	scoped := func(fn string) *store.DB {
+		f, _ := d.top.Function(fn)
+		names := map[string]string{}
+		for _, t := range f.TablesOf() {
+			names[t] = d.db.Table(t)
+		}
+		return store.NewDB(d.db.Client, names)
+	}
+
+	accDB := scoped(topology.FnAccounts)
+	accSvc := accounts.NewService(accounts.NewRepository(accDB), d.clock, false)
+	idem := idempotency.New(accDB.Client, accDB.Table(topology.TableIdempotency), d.clock)
+	accRouter := accounts.NewRouter(accSvc, idem, d.log.With("function", topology.FnAccounts), d.clock.Now)
+	fns[topology.FnAccounts] = &Function{HTTP: accRouter.Serve, Routes: accRouter.Handled()}
+
+	authz := &auth.Authorizer{
+		Tokens: d.tokens,
+		Keys:   accounts.NewKeyLookup(scoped(topology.FnAuthorizer)),
+		Log:    d.log.With("function", topology.FnAuthorizer),
+	}
+	fns[topology.FnAuthorizer] = &Function{Authorizer: authz.Handle}
+
+	rl := &relay.Handler{Bus: d.bus, Log: d.log.With("function", topology.FnRelay)}
+	fns[topology.FnRelay] = &Function{Stream: rl.Handle}
+	return fns, accSvc
+}

@@ -1,0 +1,221 @@
+package local
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	lambdaevents "github.com/aws/aws-lambda-go/events"
+
+	"github.com/souqhq/souq/infra/topology"
+	"github.com/souqhq/souq/shared/api"
+	"github.com/souqhq/souq/shared/clock"
+	"github.com/souqhq/souq/shared/fault"
+	"github.com/souqhq/souq/shared/id"
+)
+
+// maxGatewayBody is API Gateway's own payload limit; the functions refuse
+// anything over 64 KiB themselves.
+const maxGatewayBody = 10 << 20
+
+// Gateway plays API Gateway's HTTP API: it matches the topology's routes,
+// runs the authorizer for routes that need credentials, and calls the
+// function with a payload-2.0 event, exactly as AWS would.
+type Gateway struct {
+	top       topology.Topology
+	functions map[string]*Function
+	clock     clock.Clock
+	// authCacheTTL mirrors the authorizer's result cache (keyed by the
+	// Authorization header). Zero disables it, so that a revoked key stops
+	// working at once locally.
+	authCacheTTL time.Duration
+	cacheMu      sync.Mutex
+	cache        map[string]cachedAuth
+	local        http.Handler // /local/* routes, absent from AWS
+}
+
+type cachedAuth struct {
+	ctx map[string]any
+	exp time.Time
+}
+
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	reqID := id.New("req", g.clock.Now())
+	if g.local != nil && strings.HasPrefix(r.URL.Path, "/local/") {
+		g.local.ServeHTTP(w, r)
+		return
+	}
+	route, params, pathExists := g.top.Match(r.Method, r.URL.Path)
+	if route.Function == "" {
+		if pathExists {
+			writeProblem(w, fault.New(fault.MethodNotAllowed, "gateway", r.Method+" is not allowed on "+r.URL.Path), reqID, r.URL.Path)
+			return
+		}
+		writeProblem(w, fault.New(fault.NotFound, "gateway", "no route for "+r.Method+" "+r.URL.Path), reqID, r.URL.Path)
+		return
+	}
+	fn := g.functions[route.Function]
+	if fn == nil || fn.HTTP == nil {
+		writeProblem(w, fault.New(fault.Internal, "gateway", ""), reqID, r.URL.Path)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxGatewayBody+1))
+	if err != nil {
+		writeProblem(w, fault.New(fault.Invalid, "gateway", "the request body could not be read"), reqID, r.URL.Path)
+		return
+	}
+	if len(body) > maxGatewayBody {
+		writeProblem(w, fault.New(fault.TooLarge, "gateway", "request body is over API Gateway's 10 MB limit"), reqID, r.URL.Path)
+		return
+	}
+	event := g.event(r, route, params, body, reqID)
+	if !route.IsPublic() {
+		header := r.Header.Get("Authorization")
+		if header == "" {
+			// API Gateway answers 401 itself when the identity source is
+			// missing, without calling the authorizer.
+			writeProblem(w, fault.New(fault.Unauthorized, "gateway", "missing credentials: send Authorization: Bearer <token or API key>"), reqID, r.URL.Path)
+			return
+		}
+		authCtx, err := g.authorize(r.Context(), header, route, event)
+		if err != nil {
+			writeProblem(w, fault.New(fault.Internal, "gateway", ""), reqID, r.URL.Path)
+			return
+		}
+		event.RequestContext.Authorizer = &lambdaevents.APIGatewayV2HTTPRequestContextAuthorizerDescription{Lambda: authCtx}
+	}
+	resp, err := fn.HTTP(r.Context(), event)
+	if err != nil {
+		writeProblem(w, fault.New(fault.Internal, "gateway", ""), reqID, r.URL.Path)
+		return
+	}
+	writeResponse(w, resp)
+}
+
+func (g *Gateway) authorize(ctx context.Context, header string, route topology.Route, ev lambdaevents.APIGatewayV2HTTPRequest) (map[string]any, error) {
+	if g.authCacheTTL > 0 {
+		g.cacheMu.Lock()
+		c, ok := g.cache[header]
+		g.cacheMu.Unlock()
+		if ok && g.clock.Now().Before(c.exp) {
+			return c.ctx, nil
+		}
+	}
+	authz := g.functions[topology.FnAuthorizer]
+	out, err := authz.Authorizer(ctx, lambdaevents.APIGatewayV2CustomAuthorizerV2Request{
+		Version: "2.0", Type: "REQUEST",
+		RouteArn:       "arn:aws:execute-api:local:000000000000:souq/$default/" + route.Method + route.Path,
+		IdentitySource: []string{header}, RouteKey: route.Key(), RawPath: ev.RawPath, RawQueryString: ev.RawQueryString,
+		Cookies: ev.Cookies, Headers: ev.Headers, QueryStringParameters: ev.QueryStringParameters,
+		PathParameters: ev.PathParameters,
+		RequestContext: ev.RequestContext,
+	})
+	if err != nil {
+		return nil, err
+	}
+	ctxMap := out.Context
+	if !out.IsAuthorized {
+		ctxMap = map[string]any{"authError": "not authorized"}
+	}
+	if g.authCacheTTL > 0 {
+		g.cacheMu.Lock()
+		if g.cache == nil || len(g.cache) > 10_000 {
+			g.cache = map[string]cachedAuth{}
+		}
+		g.cache[header] = cachedAuth{ctx: ctxMap, exp: g.clock.Now().Add(g.authCacheTTL)}
+		g.cacheMu.Unlock()
+	}
+	return ctxMap, nil
+}
+
+// event builds the payload-2.0 request API Gateway would send.
+func (g *Gateway) event(r *http.Request, route topology.Route, params map[string]string, body []byte, reqID string) lambdaevents.APIGatewayV2HTTPRequest {
+	headers := map[string]string{}
+	for k, v := range r.Header {
+		if strings.EqualFold(k, "Cookie") {
+			continue
+		}
+		headers[strings.ToLower(k)] = strings.Join(v, ",")
+	}
+	var cookies []string
+	for _, c := range r.Cookies() {
+		cookies = append(cookies, c.Name+"="+c.Value)
+	}
+	var query map[string]string
+	if q := r.URL.Query(); len(q) > 0 {
+		query = map[string]string{}
+		for k, v := range q {
+			query[k] = strings.Join(v, ",")
+		}
+	}
+	ip, _, _ := net.SplitHostPort(r.RemoteAddr)
+	now := g.clock.Now()
+	ev := lambdaevents.APIGatewayV2HTTPRequest{
+		Version: "2.0", RouteKey: route.Key(), RawPath: r.URL.EscapedPath(), RawQueryString: r.URL.RawQuery,
+		Cookies: cookies, Headers: headers, QueryStringParameters: query, PathParameters: params,
+		RequestContext: lambdaevents.APIGatewayV2HTTPRequestContext{
+			RouteKey: route.Key(), AccountID: "000000000000", Stage: "$default", RequestID: reqID,
+			APIID: "souq-local", DomainName: r.Host, DomainPrefix: "souq-local",
+			Time: now.Format("02/Jan/2006:15:04:05 -0700"), TimeEpoch: now.UnixMilli(),
+			HTTP: lambdaevents.APIGatewayV2HTTPRequestContextHTTPDescription{
+				Method: r.Method, Path: r.URL.Path, Protocol: r.Proto, SourceIP: ip, UserAgent: r.UserAgent(),
+			},
+		},
+	}
+	if len(body) > 0 {
+		if utf8.Valid(body) {
+			ev.Body = string(body)
+		} else {
+			ev.Body, ev.IsBase64Encoded = base64.StdEncoding.EncodeToString(body), true
+		}
+	}
+	return ev
+}
+
+func writeResponse(w http.ResponseWriter, resp lambdaevents.APIGatewayV2HTTPResponse) {
+	for k, v := range resp.Headers {
+		w.Header().Set(k, v)
+	}
+	for k, vs := range resp.MultiValueHeaders {
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
+	}
+	for _, c := range resp.Cookies {
+		w.Header().Add("Set-Cookie", c)
+	}
+	body := []byte(resp.Body)
+	if resp.IsBase64Encoded {
+		if b, err := base64.StdEncoding.DecodeString(resp.Body); err == nil {
+			body = b
+		}
+	}
+	status := resp.StatusCode
+	if status == 0 {
+		status = http.StatusOK
+	}
+	if len(body) > 0 {
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	}
+	w.WriteHeader(status)
+	_, _ = io.Copy(w, bytes.NewReader(body))
+}
+
+func writeProblem(w http.ResponseWriter, err error, reqID, instance string) {
+	status, body := api.ProblemResponse(err, reqID, instance)
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("X-Request-Id", reqID)
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="souq"`)
+	}
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, body)
+}

@@ -1,0 +1,132 @@
+package local
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/souqhq/souq/shared/clock"
+	"github.com/souqhq/souq/shared/fault"
+	"github.com/souqhq/souq/shared/id"
+)
+
+// Local tokens last long enough for a working day of `make run`.
+const localTokenTTL = 7 * 24 * time.Hour
+
+// maxAdvance bounds one clock jump (ten years).
+const maxAdvance = 10 * 365 * 24 * time.Hour
+
+// localRoutes serves the local-only routes of DESIGN §9, which stand in for
+// Cognito sign-up and Stripe-style test clocks and are absent from AWS.
+func (p *Platform) localRoutes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /local/tokens", func(w http.ResponseWriter, r *http.Request) {
+		var in struct {
+			UserID string `json:"userId"`
+		}
+		if err := decodeLocal(r, &in); err != nil {
+			writeProblem(w, err, "", r.URL.Path)
+			return
+		}
+		if in.UserID == "" {
+			in.UserID = id.New("usr", p.Clock.Now())
+		}
+		if !id.HasPrefix(in.UserID, "usr") {
+			writeProblem(w, fault.InvalidFields("local.tokens", "the request has invalid fields",
+				fault.FieldError{Field: "userId", Message: "must look like usr_<letters, digits, _ or ->"}), "", r.URL.Path)
+			return
+		}
+		tok, err := p.Tokens.Issue(in.UserID, localTokenTTL)
+		if err != nil {
+			writeProblem(w, err, "", r.URL.Path)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"userId": in.UserID, "token": tok})
+	})
+	mux.HandleFunc("POST /local/clock/advance", func(w http.ResponseWriter, r *http.Request) {
+		var in struct {
+			Seconds *int64 `json:"seconds"`
+		}
+		if err := decodeLocal(r, &in); err != nil {
+			writeProblem(w, err, "", r.URL.Path)
+			return
+		}
+		if in.Seconds == nil || *in.Seconds < 0 || time.Duration(*in.Seconds)*time.Second > maxAdvance {
+			writeProblem(w, fault.InvalidFields("local.advance", "the request has invalid fields",
+				fault.FieldError{Field: "seconds", Message: "is required: a whole number of seconds from 0 to 315360000"}), "", r.URL.Path)
+			return
+		}
+		now, err := p.Advance(r.Context(), time.Duration(*in.Seconds)*time.Second)
+		if err != nil {
+			writeProblem(w, fault.Wrap("local.advance", err), "", r.URL.Path)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"now": clock.Format(now)})
+	})
+	mux.HandleFunc("GET /local/clock", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"now": clock.Format(p.Clock.Now())})
+	})
+	mux.HandleFunc("GET /local/ledger/verify", func(w http.ResponseWriter, r *http.Request) {
+		report := VerifyReport{OK: true, Violations: []string{}}
+		if p.ledger != nil {
+			var err error
+			if report, err = p.ledger.Verify(r.Context()); err != nil {
+				writeProblem(w, fault.Wrap("local.verify", err), "", r.URL.Path)
+				return
+			}
+		}
+		writeJSON(w, http.StatusOK, report)
+	})
+	mux.HandleFunc("GET /local/events", func(w http.ResponseWriter, r *http.Request) {
+		// Settle first, so that an event committed before this call is in
+		// the answer: tests and people need not poll.
+		if err := p.Settle(r.Context()); err != nil {
+			writeProblem(w, fault.Wrap("local.events", err), "", r.URL.Path)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"data": p.Bus.Published(r.URL.Query().Get("detailType"))})
+	})
+	mux.HandleFunc("GET /local/dead-letters", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]any{"data": p.Bus.DeadLetters()})
+	})
+	mux.HandleFunc("/local/", func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, fault.New(fault.NotFound, "local", "no local route "+r.Method+" "+r.URL.Path), "", r.URL.Path)
+	})
+	return mux
+}
+
+func decodeLocal(r *http.Request, v any) error {
+	const op = "local.decode"
+	b, err := io.ReadAll(io.LimitReader(r.Body, 64<<10+1))
+	if err != nil {
+		return fault.New(fault.Invalid, op, "the body could not be read")
+	}
+	if len(b) > 64<<10 {
+		return fault.New(fault.TooLarge, op, "request body is over 65536 bytes")
+	}
+	if len(bytes.TrimSpace(b)) == 0 {
+		b = []byte("{}")
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var typ *json.UnmarshalTypeError
+		if errors.As(err, &typ) && typ.Field != "" {
+			return fault.InvalidFields(op, "the request has invalid fields", fault.FieldError{Field: typ.Field, Message: "has the wrong type"})
+		}
+		return fault.New(fault.Invalid, op, "the body must be one JSON object with known fields: "+err.Error())
+	}
+	if dec.More() {
+		return fault.New(fault.Invalid, op, "the body must hold exactly one JSON object")
+	}
+	return nil
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,339 @@
+package local
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+
+	lambdaevents "github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
+
+	"github.com/souqhq/souq/infra/local/child"
+	"github.com/souqhq/souq/infra/local/dynamolocal"
+	"github.com/souqhq/souq/infra/topology"
+	"github.com/souqhq/souq/shared/accounts"
+	"github.com/souqhq/souq/shared/auth"
+	"github.com/souqhq/souq/shared/clock"
+	"github.com/souqhq/souq/shared/store"
+)
+
+// Options configure a platform.
+type Options struct {
+	// Addr is the gateway's listen address; it must be on loopback.
+	// "127.0.0.1:0" picks a free port.
+	Addr string
+	// DynamoEndpoint uses a running DynamoDB Local instead of starting one.
+	DynamoEndpoint string
+	// TablePrefix names this platform's tables; tests use a unique one.
+	TablePrefix string
+	// StripeMock starts stripe-mock, the payment rail's local stand-in.
+	StripeMock bool
+	// Seed creates the demo owner, advertiser, influencer and their accounts.
+	Seed bool
+	// StateDir receives local.json and env when seeding ("" writes nothing).
+	StateDir string
+	// JWTKey signs local tokens; random when empty.
+	JWTKey []byte
+	// Log receives the functions' JSON logs; ChildLog the helpers' output.
+	Log      *slog.Logger
+	ChildLog io.Writer
+	// BusAttempts and BusBackoff shape event delivery retries.
+	BusAttempts int
+	BusBackoff  time.Duration
+}
+
+// Platform is a running local Souq.
+type Platform struct {
+	BaseURL       string
+	StripeMockURL string
+	Demo          *Demo
+	Clock         *clock.Offset
+	Bus           *Bus
+	Scheduler     *Scheduler
+	Tokens        auth.HMACKeys
+	Functions     map[string]*Function
+	DB            *store.DB
+
+	poller   *StreamPoller
+	server   *http.Server
+	listener net.Listener
+	ddb      *dynamolocal.Server
+	stripe   *child.Process
+	cancel   context.CancelFunc
+	done     chan struct{}
+	accounts *accounts.Service
+	ledger   LedgerVerifier
+}
+
+// LedgerVerifier is what GET /local/ledger/verify runs. The ledger context
+// provides it; until it exists there are no transfers and no accounts.
+type LedgerVerifier interface {
+	Verify(ctx context.Context) (VerifyReport, error)
+}
+
+// VerifyReport is the answer of /local/ledger/verify.
+type VerifyReport struct {
+	OK         bool     `json:"ok"`
+	Transfers  int      `json:"transfers"`
+	Accounts   int      `json:"accounts"`
+	Violations []string `json:"violations"`
+}
+
+// ErrAddrInUse is returned when the gateway's address is taken.
+var ErrAddrInUse = errors.New("address in use")
+
+// Listen opens the gateway's socket, refusing non-loopback addresses.
+func Listen(addr string) (net.Listener, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("SOUQ_ADDR %q: %w", addr, err)
+	}
+	if host != "localhost" {
+		ip := net.ParseIP(host)
+		if ip == nil || !ip.IsLoopback() {
+			return nil, fmt.Errorf("SOUQ_ADDR %q: the local platform listens on loopback only (127.0.0.1)", addr)
+		}
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		if errors.Is(err, errAddrInUseSyscall) {
+			return nil, fmt.Errorf("%w: %s", ErrAddrInUse, addr)
+		}
+		return nil, err
+	}
+	return l, nil
+}
+
+// Start brings the platform up. On error everything already started is
+// stopped again.
+func Start(ctx context.Context, opts Options) (p *Platform, err error) {
+	if opts.Addr == "" {
+		opts.Addr = "127.0.0.1:8080"
+	}
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if opts.ChildLog == nil {
+		opts.ChildLog = io.Discard
+	}
+	if opts.BusAttempts == 0 {
+		opts.BusAttempts = 3
+	}
+	if opts.BusBackoff == 0 {
+		opts.BusBackoff = 20 * time.Millisecond
+	}
+	if opts.TablePrefix == "" {
+		opts.TablePrefix = "souq_"
+	}
+	if len(opts.JWTKey) == 0 {
+		opts.JWTKey = make([]byte, 32)
+		_, _ = rand.Read(opts.JWTKey)
+	}
+	p = &Platform{Clock: &clock.Offset{}, done: make(chan struct{})}
+	defer func() {
+		if err != nil {
+			p.Close()
+			p = nil
+		}
+	}()
+	p.listener, err = Listen(opts.Addr)
+	if err != nil {
+		return p, err
+	}
+	p.BaseURL = "http://" + p.listener.Addr().String()
+
+	endpoint := opts.DynamoEndpoint
+	if endpoint == "" {
+		p.ddb, err = dynamolocal.Start(ctx, opts.ChildLog)
+		if err != nil {
+			return p, err
+		}
+		endpoint = p.ddb.Endpoint
+	}
+	if opts.StripeMock {
+		if err = p.startStripeMock(ctx, opts.ChildLog); err != nil {
+			return p, err
+		}
+	}
+
+	top := topology.Souq()
+	client, err := store.NewClient(ctx, store.ClientConfig{Endpoint: endpoint})
+	if err != nil {
+		return p, err
+	}
+	names := store.PrefixedNames(opts.TablePrefix, top.TableNames())
+	if err = store.CreateTables(ctx, client, top.Tables, names); err != nil {
+		return p, fmt.Errorf("create tables (is another Souq using prefix %q on this DynamoDB?): %w", opts.TablePrefix, err)
+	}
+	p.DB = store.NewDB(client, names)
+
+	p.Tokens = auth.HMACKeys{Key: opts.JWTKey, Issuer: auth.LocalIssuer, Now: p.Clock.Now}
+	if p.Bus, err = NewBus(top.Rules, p.Clock, opts.Log.With("component", "bus"), opts.BusAttempts, opts.BusBackoff); err != nil {
+		return p, err
+	}
+	if p.Scheduler, err = NewScheduler(p.Clock, top.Schedules, opts.Log.With("component", "scheduler")); err != nil {
+		return p, err
+	}
+	p.Functions, p.accounts = wire(deps{top: top, db: p.DB, clock: p.Clock, log: opts.Log, tokens: p.Tokens, bus: p.Bus})
+	p.Bus.SetTargets(func(name string) func(context.Context, lambdaevents.EventBridgeEvent) error {
+		if f := p.Functions[name]; f != nil {
+			return f.Event
+		}
+		return nil
+	})
+	p.Scheduler.invoke = func(ctx context.Context, target string, payload json.RawMessage) error {
+		f := p.Functions[target]
+		if f == nil || f.Scheduled == nil {
+			return fmt.Errorf("function %s takes no scheduled invocations", target)
+		}
+		return f.Scheduled(ctx, payload)
+	}
+
+	streams := dynamodbstreams.New(dynamodbstreams.Options{
+		Region: "us-east-1", BaseEndpoint: aws.String(endpoint),
+		Credentials: credentials.NewStaticCredentialsProvider("local", "local", ""),
+	})
+	p.poller, err = NewStreamPoller(ctx, client, streams, names[topology.TableOutbox], p.Functions[topology.FnRelay].Stream, opts.Log.With("component", "relay"))
+	if err != nil {
+		return p, err
+	}
+
+	runCtx, cancel := context.WithCancel(context.Background())
+	p.cancel = cancel
+	go func() {
+		defer close(p.done)
+		go p.poller.Run(runCtx)
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-runCtx.Done():
+				return
+			case <-t.C:
+				p.Scheduler.Fire(runCtx)
+			}
+		}
+	}()
+
+	gw := &Gateway{top: top, functions: p.Functions, clock: p.Clock}
+	gw.local = p.localRoutes()
+	p.server = &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
+	go func() { _ = p.server.Serve(p.listener) }()
+
+	if opts.Seed {
+		if p.Demo, err = p.seed(ctx); err != nil {
+			return p, fmt.Errorf("seed demo data: %w", err)
+		}
+		if opts.StateDir != "" {
+			if err = p.writeState(opts.StateDir); err != nil {
+				return p, err
+			}
+		}
+	}
+	return p, nil
+}
+
+func (p *Platform) startStripeMock(ctx context.Context, logw io.Writer) error {
+	bin := os.Getenv("SOUQ_STRIPE_MOCK")
+	if bin == "" {
+		if wd, err := os.Getwd(); err == nil {
+			for dir := wd; ; dir = filepath.Dir(dir) {
+				if cand := filepath.Join(dir, "bin", "stripe-mock"); fileExists(cand) {
+					bin = cand
+					break
+				}
+				if filepath.Dir(dir) == dir {
+					break
+				}
+			}
+		}
+	}
+	if bin == "" {
+		if found, err := exec.LookPath("stripe-mock"); err == nil {
+			bin = found
+		}
+	}
+	if bin == "" {
+		return errors.New("stripe-mock not found: `make run` builds it into bin/ (go build -o bin/stripe-mock github.com/stripe/stripe-mock), or set SOUQ_STRIPE_MOCK")
+	}
+	port, err := child.FreePort()
+	if err != nil {
+		return err
+	}
+	proc, err := child.Start("stripe-mock", logw, bin, "-http-addr", child.Addr(port))
+	if err != nil {
+		return err
+	}
+	p.stripe = proc
+	p.StripeMockURL = "http://" + child.Addr(port)
+	return proc.WaitHTTP(ctx, p.StripeMockURL+"/v1/balance", 30*time.Second)
+}
+
+func fileExists(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && !st.IsDir()
+}
+
+// Settle waits until everything committed so far has been relayed and
+// delivered, and every schedule due has run, repeating while any of them
+// produced more work.
+func (p *Platform) Settle(ctx context.Context) error {
+	for round := 0; round < 100; round++ {
+		if err := p.poller.Drain(ctx); err != nil {
+			return err
+		}
+		p.Bus.WaitIdle()
+		fired := p.Scheduler.Fire(ctx)
+		n, err := p.poller.Poll(ctx)
+		if err != nil {
+			return err
+		}
+		if fired == 0 && n == 0 {
+			p.Bus.WaitIdle()
+			return nil
+		}
+	}
+	return errors.New("the platform did not settle after 100 rounds")
+}
+
+// Advance moves the clock, runs what fell due, and settles.
+func (p *Platform) Advance(ctx context.Context, d time.Duration) (time.Time, error) {
+	now := p.Clock.Advance(d)
+	return now, p.Settle(ctx)
+}
+
+// Close stops everything Start started, in reverse order.
+func (p *Platform) Close() {
+	if p.server != nil {
+		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		_ = p.server.Shutdown(sctx)
+		cancel()
+	} else if p.listener != nil {
+		p.listener.Close()
+	}
+	if p.cancel != nil {
+		p.cancel()
+		<-p.done
+	}
+	if p.Bus != nil {
+		p.Bus.WaitIdle()
+	}
+	if p.stripe != nil {
+		p.stripe.Stop(2 * time.Second)
+	}
+	if p.ddb != nil {
+		p.ddb.Stop()
+	}
+}

@@ -1,0 +1,108 @@
+package accounts
+
+import (
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/souqhq/souq/shared/auth"
+	"github.com/souqhq/souq/shared/fault"
+	"github.com/souqhq/souq/shared/money"
+)
+
+// Limits on what one owner can create; each is a conditional counter.
+const (
+	MaxCommunitiesPerUser = 50
+	MaxAdvertisersPerUser = 50
+	MaxActiveKeys         = 25
+)
+
+// Community is a community that sells attention.
+type Community struct {
+	ID        string    `json:"id"`
+	OwnerID   string    `json:"ownerId"`
+	Name      string    `json:"name"`
+	URL       string    `json:"url"`
+	Currency  string    `json:"currency"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// Advertiser is an account that buys attention.
+type Advertiser struct {
+	ID        string    `json:"id"`
+	OwnerID   string    `json:"ownerId"`
+	Name      string    `json:"name"`
+	Currency  string    `json:"currency"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// Account is what an API key belongs to.
+type Account struct {
+	Kind    string // auth.AccountAdvertiser or auth.AccountCommunity
+	ID      string
+	OwnerID string
+}
+
+// APIKey is an API key as it may be shown (never its secret).
+type APIKey struct {
+	ID          string     `json:"id"`
+	AccountKind string     `json:"accountKind"`
+	AccountID   string     `json:"accountId"`
+	Name        string     `json:"name"`
+	Prefix      string     `json:"prefix"`
+	Mode        string     `json:"mode"`
+	CreatedAt   time.Time  `json:"createdAt"`
+	RevokedAt   *time.Time `json:"revokedAt,omitempty"`
+}
+
+// Revoke marks the key revoked at now; a revoked key stays revoked.
+func (k *APIKey) Revoke(now time.Time) bool {
+	if k.RevokedAt != nil {
+		return false
+	}
+	k.RevokedAt = &now
+	return true
+}
+
+// CanBeManagedBy reports whether a principal may manage an account's keys
+// and read it as its owner: only the owning user.
+func (a Account) CanBeManagedBy(p auth.Principal) bool {
+	return p.Kind == auth.KindUser && p.UserID == a.OwnerID
+}
+
+// CanBeReadBy reports whether a principal may read the account: its owner,
+// or one of the account's own API keys.
+func (a Account) CanBeReadBy(p auth.Principal) bool {
+	return a.CanBeManagedBy(p) || (p.Kind == auth.KindClient && p.AccountKind == a.Kind && p.AccountID == a.ID)
+}
+
+// checkName validates a display name.
+func checkName(op, name string) error {
+	n := strings.TrimSpace(name)
+	if n == "" || n != name {
+		return fault.InvalidFields(op, "the request has invalid fields",
+			fault.FieldError{Field: "name", Message: "must not be blank or padded with spaces"})
+	}
+	return nil
+}
+
+// checkCurrency validates an ISO 4217 code Souq settles in.
+func checkCurrency(op, code string) error {
+	if !money.IsCurrency(code) {
+		return fault.InvalidFields(op, "the request has invalid fields",
+			fault.FieldError{Field: "currency", Message: "must be an upper-case ISO 4217 code Souq supports, such as USD"})
+	}
+	return nil
+}
+
+// checkCommunityURL accepts absolute http(s) URLs with a host and no
+// credentials; referral clicks redirect there, so it must be a plain page.
+func checkCommunityURL(op, raw string) error {
+	bad := fault.InvalidFields(op, "the request has invalid fields",
+		fault.FieldError{Field: "url", Message: "must be an absolute http(s) URL without credentials"})
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || u.Opaque != "" {
+		return bad
+	}
+	return nil
+}

@@ -1,0 +1,372 @@
+package accounts
+
+// Key design of the accounts table (pk, sk strings):
+//
+//	pk                    sk            item
+//	COM#<communityId>     META          community; activeKeys counter
+//	ADV#<advertiserId>    META          advertiser; activeKeys counter
+//	COM#… / ADV#…         KEY#<keyId>   an API key of that account (no secret)
+//	KEYHASH#<sha256>      KEY           the authorizer's lookup: key → account, revoked flag
+//	USR#<userId>          META          per-owner counters (communities, advertisers)
+//	USR#<userId>          COM#<id>      "user owns community": GET /v1/me lists these
+//	USR#<userId>          ADV#<id>      "user owns advertiser"
+//
+// Access patterns: read an account (GetItem META, strongly consistent);
+// list an owner's accounts (Query USR#<id>); list an account's keys (Query
+// <account>, sk begins_with KEY#); authenticate an API key (GetItem
+// KEYHASH#<hash>, strongly consistent so that revocation is immediate).
+// Every create writes the object, its index item, the counter and the
+// outbox event in one transaction. No Scan anywhere.
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/souqhq/souq/infra/topology"
+	"github.com/souqhq/souq/shared/auth"
+	"github.com/souqhq/souq/shared/fault"
+	"github.com/souqhq/souq/shared/store"
+)
+
+const (
+	skMeta = "META"
+	skKey  = "KEY"
+)
+
+func accountPK(kind, id string) string {
+	if kind == auth.AccountCommunity {
+		return "COM#" + id
+	}
+	return "ADV#" + id
+}
+
+func userPK(userID string) string  { return "USR#" + userID }
+func keyHashPK(hash string) string { return "KEYHASH#" + hash }
+
+// accountItem is a community or an advertiser as stored.
+type accountItem struct {
+	PK         string `dynamodbav:"pk"`
+	SK         string `dynamodbav:"sk"`
+	Kind       string `dynamodbav:"kind"`
+	ID         string `dynamodbav:"id"`
+	OwnerID    string `dynamodbav:"ownerId"`
+	Name       string `dynamodbav:"name"`
+	URL        string `dynamodbav:"url,omitempty"`
+	Currency   string `dynamodbav:"currency"`
+	CreatedAt  string `dynamodbav:"createdAt"`
+	ActiveKeys int    `dynamodbav:"activeKeys"`
+}
+
+type ownedItem struct {
+	PK        string `dynamodbav:"pk"`
+	SK        string `dynamodbav:"sk"`
+	Kind      string `dynamodbav:"kind"`
+	ID        string `dynamodbav:"id"`
+	Name      string `dynamodbav:"name"`
+	CreatedAt string `dynamodbav:"createdAt"`
+}
+
+type keyItem struct {
+	PK          string `dynamodbav:"pk"`
+	SK          string `dynamodbav:"sk"`
+	ID          string `dynamodbav:"id"`
+	AccountKind string `dynamodbav:"accountKind"`
+	AccountID   string `dynamodbav:"accountId"`
+	Name        string `dynamodbav:"name"`
+	Prefix      string `dynamodbav:"prefix"`
+	Mode        string `dynamodbav:"mode"`
+	Hash        string `dynamodbav:"hash"`
+	CreatedAt   string `dynamodbav:"createdAt"`
+	RevokedAt   string `dynamodbav:"revokedAt,omitempty"`
+}
+
+type keyHashItem struct {
+	PK          string `dynamodbav:"pk"`
+	SK          string `dynamodbav:"sk"`
+	KeyID       string `dynamodbav:"keyId"`
+	AccountKind string `dynamodbav:"accountKind"`
+	AccountID   string `dynamodbav:"accountId"`
+	Revoked     bool   `dynamodbav:"revoked"`
+}
+
+// Repository loads and saves accounts.
+type Repository struct {
+	db     *dynamodb.Client
+	table  string
+	outbox string
+}
+
+// NewRepository returns a repository over the accounts and outbox tables.
+func NewRepository(db *store.DB) *Repository {
+	return &Repository{db: db.Client, table: db.Table(topology.TableAccounts), outbox: db.Table(topology.TableOutbox)}
+}
+
+// NewKeyLookup returns the authorizer's read-only view: it needs only the
+// accounts table.
+func NewKeyLookup(db *store.DB) *Repository {
+	return &Repository{db: db.Client, table: db.Table(topology.TableAccounts)}
+}
+
+var _ auth.KeyLookup = (*Repository)(nil)
+
+func ts(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+func parseTS(s string) time.Time {
+	t, _ := time.Parse(time.RFC3339Nano, s)
+	return t
+}
+
+func mustMarshal(v any) map[string]types.AttributeValue {
+	m, err := attributevalue.MarshalMap(v)
+	if err != nil {
+		// Only our own item structs are marshalled here.
+		panic(fmt.Sprintf("accounts: marshal %T: %v", v, err))
+	}
+	return m
+}
+
+// counterUpdate increments an owner counter, refusing to pass max.
+func (r *Repository) counterUpdate(userID, attr string, max int) types.TransactWriteItem {
+	return types.TransactWriteItem{Update: &types.Update{
+		TableName:                aws.String(r.table),
+		Key:                      map[string]types.AttributeValue{"pk": store.S(userPK(userID)), "sk": store.S(skMeta)},
+		UpdateExpression:         aws.String("ADD #c :one"),
+		ConditionExpression:      aws.String("attribute_not_exists(#c) OR #c < :max"),
+		ExpressionAttributeNames: map[string]string{"#c": attr},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":one": &types.AttributeValueMemberN{Value: "1"},
+			":max": &types.AttributeValueMemberN{Value: strconv.Itoa(max)},
+		},
+	}}
+}
+
+// insertAccount writes a new account, its owner index and counter, and
+// its event, atomically.
+func (r *Repository) insertAccount(ctx context.Context, it accountItem, counter string, max int, event types.TransactWriteItem) error {
+	const op = "accounts.insertAccount"
+	items := []types.TransactWriteItem{
+		r.counterUpdate(it.OwnerID, counter, max),
+		{Put: &types.Put{
+			TableName: aws.String(r.table), Item: mustMarshal(it),
+			ConditionExpression: aws.String("attribute_not_exists(pk)"),
+		}},
+		{Put: &types.Put{TableName: aws.String(r.table), Item: mustMarshal(ownedItem{
+			PK: userPK(it.OwnerID), SK: it.PK, Kind: it.Kind, ID: it.ID, Name: it.Name, CreatedAt: it.CreatedAt,
+		})}},
+		event,
+	}
+	err := store.TransactWrite(ctx, r.db, items, "")
+	if tc, ok := err.(*store.TxCanceled); ok {
+		if tc.ConditionFailed(0) {
+			return fault.New(fault.Conflict, op, fmt.Sprintf("you already own the maximum of %d %s accounts", max, it.Kind))
+		}
+		return fault.Wrap(op, fmt.Errorf("id collision: %w", err))
+	}
+	return fault.Wrap(op, err)
+}
+
+// getAccount reads an account by kind and id; NotFound when absent.
+func (r *Repository) getAccount(ctx context.Context, kind, id string) (accountItem, error) {
+	const op = "accounts.getAccount"
+	out, err := r.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(r.table),
+		ConsistentRead: aws.Bool(true),
+		Key:            map[string]types.AttributeValue{"pk": store.S(accountPK(kind, id)), "sk": store.S(skMeta)},
+	})
+	if err != nil {
+		return accountItem{}, fault.Wrap(op, store.Classify(err))
+	}
+	if out.Item == nil {
+		return accountItem{}, fault.New(fault.NotFound, op, "no such "+kind)
+	}
+	var it accountItem
+	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
+		return accountItem{}, fault.Wrap(op, err)
+	}
+	return it, nil
+}
+
+// listOwned returns the accounts a user owns (bounded by the per-user limits).
+func (r *Repository) listOwned(ctx context.Context, userID string) ([]ownedItem, error) {
+	const op = "accounts.listOwned"
+	var out []ownedItem
+	var start map[string]types.AttributeValue
+	for page := 0; page < 10; page++ {
+		res, err := r.db.Query(ctx, &dynamodb.QueryInput{
+			TableName:                 aws.String(r.table),
+			KeyConditionExpression:    aws.String("pk = :pk AND sk BETWEEN :lo AND :hi"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": store.S(userPK(userID)), ":lo": store.S("ADV#"), ":hi": store.S("COM#\uffff")},
+			ExclusiveStartKey:         start,
+		})
+		if err != nil {
+			return nil, fault.Wrap(op, store.Classify(err))
+		}
+		var items []ownedItem
+		if err := attributevalue.UnmarshalListOfMaps(res.Items, &items); err != nil {
+			return nil, fault.Wrap(op, err)
+		}
+		out = append(out, items...)
+		if res.LastEvaluatedKey == nil {
+			break
+		}
+		start = res.LastEvaluatedKey
+	}
+	return out, nil
+}
+
+// insertKey writes a key, its hash lookup and event, and counts it against
+// the account, whose owner must still be the caller.
+func (r *Repository) insertKey(ctx context.Context, acct Account, k keyItem, event types.TransactWriteItem) error {
+	const op = "accounts.insertKey"
+	items := []types.TransactWriteItem{
+		{Update: &types.Update{
+			TableName:           aws.String(r.table),
+			Key:                 map[string]types.AttributeValue{"pk": store.S(accountPK(acct.Kind, acct.ID)), "sk": store.S(skMeta)},
+			UpdateExpression:    aws.String("ADD activeKeys :one"),
+			ConditionExpression: aws.String("ownerId = :owner AND (attribute_not_exists(activeKeys) OR activeKeys < :max)"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":one": &types.AttributeValueMemberN{Value: "1"}, ":owner": store.S(acct.OwnerID),
+				":max": &types.AttributeValueMemberN{Value: strconv.Itoa(MaxActiveKeys)},
+			},
+		}},
+		{Put: &types.Put{TableName: aws.String(r.table), Item: mustMarshal(k), ConditionExpression: aws.String("attribute_not_exists(pk)")}},
+		{Put: &types.Put{TableName: aws.String(r.table), Item: mustMarshal(keyHashItem{
+			PK: keyHashPK(k.Hash), SK: skKey, KeyID: k.ID, AccountKind: k.AccountKind, AccountID: k.AccountID,
+		}), ConditionExpression: aws.String("attribute_not_exists(pk)")}},
+		event,
+	}
+	err := store.TransactWrite(ctx, r.db, items, "")
+	if tc, ok := err.(*store.TxCanceled); ok {
+		if tc.ConditionFailed(0) {
+			return fault.New(fault.Conflict, op, fmt.Sprintf("this account already has the maximum of %d active API keys; revoke one first", MaxActiveKeys))
+		}
+		return fault.Wrap(op, fmt.Errorf("key collision: %w", err))
+	}
+	return fault.Wrap(op, err)
+}
+
+// getKey reads one key of an account.
+func (r *Repository) getKey(ctx context.Context, acct Account, keyID string) (keyItem, error) {
+	const op = "accounts.getKey"
+	out, err := r.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(r.table),
+		ConsistentRead: aws.Bool(true),
+		Key:            map[string]types.AttributeValue{"pk": store.S(accountPK(acct.Kind, acct.ID)), "sk": store.S("KEY#" + keyID)},
+	})
+	if err != nil {
+		return keyItem{}, fault.Wrap(op, store.Classify(err))
+	}
+	if out.Item == nil {
+		return keyItem{}, fault.New(fault.NotFound, op, "no such API key")
+	}
+	var k keyItem
+	if err := attributevalue.UnmarshalMap(out.Item, &k); err != nil {
+		return keyItem{}, fault.Wrap(op, err)
+	}
+	return k, nil
+}
+
+// revokeKey marks a key and its lookup revoked and frees its slot, once:
+// a second revoke finds the condition false and changes nothing.
+func (r *Repository) revokeKey(ctx context.Context, acct Account, k keyItem, at time.Time, event types.TransactWriteItem) (revoked bool, err error) {
+	const op = "accounts.revokeKey"
+	items := []types.TransactWriteItem{
+		{Update: &types.Update{
+			TableName:                 aws.String(r.table),
+			Key:                       map[string]types.AttributeValue{"pk": store.S(k.PK), "sk": store.S(k.SK)},
+			UpdateExpression:          aws.String("SET revokedAt = :at"),
+			ConditionExpression:       aws.String("attribute_exists(pk) AND attribute_not_exists(revokedAt)"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":at": store.S(ts(at))},
+		}},
+		{Update: &types.Update{
+			TableName:                 aws.String(r.table),
+			Key:                       map[string]types.AttributeValue{"pk": store.S(keyHashPK(k.Hash)), "sk": store.S(skKey)},
+			UpdateExpression:          aws.String("SET revoked = :t"),
+			ConditionExpression:       aws.String("attribute_exists(pk)"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":t": &types.AttributeValueMemberBOOL{Value: true}},
+		}},
+		{Update: &types.Update{
+			TableName:                 aws.String(r.table),
+			Key:                       map[string]types.AttributeValue{"pk": store.S(accountPK(acct.Kind, acct.ID)), "sk": store.S(skMeta)},
+			UpdateExpression:          aws.String("ADD activeKeys :minus"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":minus": &types.AttributeValueMemberN{Value: "-1"}},
+		}},
+		event,
+	}
+	err = store.TransactWrite(ctx, r.db, items, "")
+	if tc, ok := err.(*store.TxCanceled); ok && tc.ConditionFailed(0) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fault.Wrap(op, err)
+	}
+	return true, nil
+}
+
+// listKeys pages through an account's keys, newest first.
+func (r *Repository) listKeys(ctx context.Context, acct Account, limit int, cursor string) ([]keyItem, string, error) {
+	const op = "accounts.listKeys"
+	pk := accountPK(acct.Kind, acct.ID)
+	start, err := store.DecodeCursor(cursor)
+	if err != nil || (start != nil && store.StringAttr(start, "pk") != pk) {
+		return nil, "", fault.InvalidFields(op, "cursor is not valid for this list", fault.FieldError{Field: "cursor", Message: "is malformed or from another list"})
+	}
+	res, err := r.db.Query(ctx, &dynamodb.QueryInput{
+		TableName:                 aws.String(r.table),
+		KeyConditionExpression:    aws.String("pk = :pk AND begins_with(sk, :key)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": store.S(pk), ":key": store.S("KEY#")},
+		ScanIndexForward:          aws.Bool(false),
+		Limit:                     aws.Int32(int32(limit)),
+		ExclusiveStartKey:         start,
+	})
+	if err != nil {
+		return nil, "", fault.Wrap(op, store.Classify(err))
+	}
+	var items []keyItem
+	if err := attributevalue.UnmarshalListOfMaps(res.Items, &items); err != nil {
+		return nil, "", fault.Wrap(op, err)
+	}
+	return items, store.EncodeCursor(res.LastEvaluatedKey), nil
+}
+
+// LookupAPIKey finds the principal of a key by its hash (the authorizer's
+// one read). Unknown and revoked keys are Unauthorized, with one message so
+// that a caller cannot tell them apart.
+func (r *Repository) LookupAPIKey(ctx context.Context, hash string) (auth.Principal, error) {
+	const op = "accounts.LookupAPIKey"
+	out, err := r.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(r.table),
+		ConsistentRead: aws.Bool(true),
+		Key:            map[string]types.AttributeValue{"pk": store.S(keyHashPK(hash)), "sk": store.S(skKey)},
+	})
+	if err != nil {
+		return auth.Principal{}, fault.Wrap(op, store.Classify(err))
+	}
+	var it keyHashItem
+	if out.Item != nil {
+		if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
+			return auth.Principal{}, fault.Wrap(op, err)
+		}
+	}
+	if out.Item == nil || it.Revoked {
+		return auth.Principal{}, fault.New(fault.Unauthorized, op, "API key is unknown or revoked")
+	}
+	return auth.Principal{Kind: auth.KindClient, AccountKind: it.AccountKind, AccountID: it.AccountID, KeyID: it.KeyID}, nil
+}
+
+func (k keyItem) toAPIKey() APIKey {
+	out := APIKey{ID: k.ID, AccountKind: k.AccountKind, AccountID: k.AccountID, Name: k.Name,
+		Prefix: k.Prefix, Mode: k.Mode, CreatedAt: parseTS(k.CreatedAt)}
+	if k.RevokedAt != "" {
+		t := parseTS(k.RevokedAt)
+		out.RevokedAt = &t
+	}
+	return out
+}

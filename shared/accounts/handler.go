@@ -1,0 +1,102 @@
+package accounts
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/souqhq/souq/infra/topology"
+	"github.com/souqhq/souq/shared/api"
+	"github.com/souqhq/souq/shared/auth"
+)
+
+// NewRouter builds the accounts function's HTTP handler: decode, call one
+// service method, encode.
+func NewRouter(svc *Service, idem api.Idempotency, log *slog.Logger, now func() time.Time) *api.Router {
+	rt := api.NewRouter(topology.Souq().RoutesOf(topology.FnAccounts), idem, log, now)
+	h := handler{svc: svc}
+	rt.Handle("GET /healthz", h.health, api.NoIdempotency)
+	rt.Handle("GET /v1/me", h.me, api.NoIdempotency)
+	rt.Handle("POST /v1/communities", h.createCommunity, api.IdempotencyOptional)
+	rt.Handle("GET /v1/communities/{communityId}", h.getCommunity, api.NoIdempotency)
+	rt.Handle("POST /v1/advertisers", h.createAdvertiser, api.IdempotencyOptional)
+	rt.Handle("GET /v1/advertisers/{advertiserId}", h.getAdvertiser, api.NoIdempotency)
+	for _, a := range []struct{ kind, param, base string }{
+		{auth.AccountAdvertiser, "advertiserId", "/v1/advertisers/{advertiserId}"},
+		{auth.AccountCommunity, "communityId", "/v1/communities/{communityId}"},
+	} {
+		rt.Handle("POST "+a.base+"/api-keys", h.createKey(a.kind, a.param), api.IdempotencyOptional)
+		rt.Handle("GET "+a.base+"/api-keys", h.listKeys(a.kind, a.param), api.NoIdempotency)
+		rt.Handle("DELETE "+a.base+"/api-keys/{keyId}", h.revokeKey(a.kind, a.param), api.NoIdempotency)
+	}
+	return rt
+}
+
+type handler struct{ svc *Service }
+
+func (h handler) health(context.Context, *api.Request) (api.Response, error) {
+	return api.JSON(http.StatusOK, map[string]string{"status": "ok"}), nil
+}
+
+func (h handler) me(ctx context.Context, r *api.Request) (api.Response, error) {
+	me, err := h.svc.WhoAmI(ctx, *r.Principal)
+	return api.JSON(http.StatusOK, me), err
+}
+
+func (h handler) createCommunity(ctx context.Context, r *api.Request) (api.Response, error) {
+	var in CreateCommunityInput
+	if err := api.Decode(r, &in); err != nil {
+		return api.Response{}, err
+	}
+	c, err := h.svc.CreateCommunity(ctx, *r.Principal, in)
+	return api.JSON(http.StatusCreated, c), err
+}
+
+func (h handler) getCommunity(ctx context.Context, r *api.Request) (api.Response, error) {
+	c, err := h.svc.GetCommunity(ctx, *r.Principal, r.Path("communityId"))
+	return api.JSON(http.StatusOK, c), err
+}
+
+func (h handler) createAdvertiser(ctx context.Context, r *api.Request) (api.Response, error) {
+	var in CreateAdvertiserInput
+	if err := api.Decode(r, &in); err != nil {
+		return api.Response{}, err
+	}
+	a, err := h.svc.CreateAdvertiser(ctx, *r.Principal, in)
+	return api.JSON(http.StatusCreated, a), err
+}
+
+func (h handler) getAdvertiser(ctx context.Context, r *api.Request) (api.Response, error) {
+	a, err := h.svc.GetAdvertiser(ctx, *r.Principal, r.Path("advertiserId"))
+	return api.JSON(http.StatusOK, a), err
+}
+
+func (h handler) createKey(kind, param string) api.HandlerFunc {
+	return func(ctx context.Context, r *api.Request) (api.Response, error) {
+		var in CreateAPIKeyInput
+		if err := api.Decode(r, &in); err != nil {
+			return api.Response{}, err
+		}
+		k, err := h.svc.CreateAPIKey(ctx, *r.Principal, kind, r.Path(param), in)
+		return api.JSON(http.StatusCreated, k), err
+	}
+}
+
+func (h handler) listKeys(kind, param string) api.HandlerFunc {
+	return func(ctx context.Context, r *api.Request) (api.Response, error) {
+		limit, cursor, err := api.Page(r)
+		if err != nil {
+			return api.Response{}, err
+		}
+		keys, next, err := h.svc.ListAPIKeys(ctx, *r.Principal, kind, r.Path(param), limit, cursor)
+		return api.JSON(http.StatusOK, api.List[APIKey]{Data: keys, NextCursor: next}), err
+	}
+}
+
+func (h handler) revokeKey(kind, param string) api.HandlerFunc {
+	return func(ctx context.Context, r *api.Request) (api.Response, error) {
+		err := h.svc.RevokeAPIKey(ctx, *r.Principal, kind, r.Path(param), r.Path("keyId"))
+		return api.Response{Status: http.StatusNoContent}, err
+	}
+}

@@ -1,0 +1,277 @@
+package accounts
+
+import (
+	"context"
+	"time"
+
+	"github.com/souqhq/souq/events"
+	"github.com/souqhq/souq/shared/auth"
+	"github.com/souqhq/souq/shared/clock"
+	"github.com/souqhq/souq/shared/fault"
+	"github.com/souqhq/souq/shared/id"
+)
+
+// Service is the accounts use cases.
+type Service struct {
+	repo  *Repository
+	clock clock.Clock
+	// LiveMode makes new API keys sk_live_ (production); sk_test_ otherwise.
+	liveMode bool
+}
+
+// NewService wires the service.
+func NewService(repo *Repository, c clock.Clock, liveMode bool) *Service {
+	return &Service{repo: repo, clock: c, liveMode: liveMode}
+}
+
+// CreateCommunityInput is what an owner sends to create a community.
+type CreateCommunityInput struct {
+	Name     string `json:"name" validate:"required,max=100"`
+	URL      string `json:"url" validate:"required,max=2048"`
+	Currency string `json:"currency" validate:"required,len=3"`
+}
+
+// CreateAdvertiserInput is what a person sends to create an advertiser.
+type CreateAdvertiserInput struct {
+	Name     string `json:"name" validate:"required,max=100"`
+	Currency string `json:"currency" validate:"required,len=3"`
+}
+
+// CreateAPIKeyInput names a new API key.
+type CreateAPIKeyInput struct {
+	Name string `json:"name" validate:"required,max=100"`
+}
+
+func requireUser(op string, p auth.Principal) error {
+	if p.Kind != auth.KindUser {
+		return fault.New(fault.Forbidden, op, "only a person (with a user token) can do this")
+	}
+	return nil
+}
+
+// CreateCommunity creates a community owned by the calling user.
+func (s *Service) CreateCommunity(ctx context.Context, p auth.Principal, in CreateCommunityInput) (Community, error) {
+	const op = "accounts.CreateCommunity"
+	if err := requireUser(op, p); err != nil {
+		return Community{}, err
+	}
+	if err := firstErr(checkName(op, in.Name), checkCommunityURL(op, in.URL), checkCurrency(op, in.Currency)); err != nil {
+		return Community{}, err
+	}
+	now := s.clock.Now().Truncate(time.Millisecond)
+	c := Community{ID: id.New("com", now), OwnerID: p.UserID, Name: in.Name, URL: in.URL, Currency: in.Currency, CreatedAt: now}
+	evt, err := events.OutboxPut(s.repo.outbox, &events.CommunityCreated{CommunityID: c.ID, OwnerID: c.OwnerID, Currency: c.Currency}, now)
+	if err != nil {
+		return Community{}, fault.Wrap(op, err)
+	}
+	it := accountItem{PK: accountPK(auth.AccountCommunity, c.ID), SK: skMeta, Kind: auth.AccountCommunity, ID: c.ID,
+		OwnerID: c.OwnerID, Name: c.Name, URL: c.URL, Currency: c.Currency, CreatedAt: ts(now)}
+	if err := s.repo.insertAccount(ctx, it, "communities", MaxCommunitiesPerUser, evt); err != nil {
+		return Community{}, err
+	}
+	return c, nil
+}
+
+// CreateAdvertiser creates an advertiser account owned by the calling user.
+func (s *Service) CreateAdvertiser(ctx context.Context, p auth.Principal, in CreateAdvertiserInput) (Advertiser, error) {
+	const op = "accounts.CreateAdvertiser"
+	if err := requireUser(op, p); err != nil {
+		return Advertiser{}, err
+	}
+	if err := firstErr(checkName(op, in.Name), checkCurrency(op, in.Currency)); err != nil {
+		return Advertiser{}, err
+	}
+	now := s.clock.Now().Truncate(time.Millisecond)
+	a := Advertiser{ID: id.New("adv", now), OwnerID: p.UserID, Name: in.Name, Currency: in.Currency, CreatedAt: now}
+	evt, err := events.OutboxPut(s.repo.outbox, &events.AdvertiserCreated{AdvertiserID: a.ID, OwnerID: a.OwnerID, Currency: a.Currency}, now)
+	if err != nil {
+		return Advertiser{}, fault.Wrap(op, err)
+	}
+	it := accountItem{PK: accountPK(auth.AccountAdvertiser, a.ID), SK: skMeta, Kind: auth.AccountAdvertiser, ID: a.ID,
+		OwnerID: a.OwnerID, Name: a.Name, Currency: a.Currency, CreatedAt: ts(now)}
+	if err := s.repo.insertAccount(ctx, it, "advertisers", MaxAdvertisersPerUser, evt); err != nil {
+		return Advertiser{}, err
+	}
+	return a, nil
+}
+
+// notFound is what a principal that may not see an object gets: the same
+// answer as for an object that does not exist, so ids cannot be probed.
+func notFound(op, kind string) error { return fault.New(fault.NotFound, op, "no such "+kind) }
+
+// account loads an account the principal may read.
+func (s *Service) account(ctx context.Context, op string, p auth.Principal, kind, accountID string) (accountItem, error) {
+	prefix := "com"
+	if kind == auth.AccountAdvertiser {
+		prefix = "adv"
+	}
+	if !id.HasPrefix(accountID, prefix) {
+		return accountItem{}, notFound(op, kind)
+	}
+	it, err := s.repo.getAccount(ctx, kind, accountID)
+	if err != nil {
+		return accountItem{}, err
+	}
+	if !(Account{Kind: kind, ID: it.ID, OwnerID: it.OwnerID}).CanBeReadBy(p) {
+		return accountItem{}, notFound(op, kind)
+	}
+	return it, nil
+}
+
+// managed loads an account the principal may manage (its owning user).
+func (s *Service) managed(ctx context.Context, op string, p auth.Principal, kind, accountID string) (Account, error) {
+	it, err := s.account(ctx, op, p, kind, accountID)
+	if err != nil {
+		return Account{}, err
+	}
+	a := Account{Kind: kind, ID: it.ID, OwnerID: it.OwnerID}
+	if !a.CanBeManagedBy(p) {
+		return Account{}, notFound(op, kind)
+	}
+	return a, nil
+}
+
+// GetCommunity reads a community its owner (or its own API key) may see.
+func (s *Service) GetCommunity(ctx context.Context, p auth.Principal, communityID string) (Community, error) {
+	it, err := s.account(ctx, "accounts.GetCommunity", p, auth.AccountCommunity, communityID)
+	if err != nil {
+		return Community{}, err
+	}
+	return Community{ID: it.ID, OwnerID: it.OwnerID, Name: it.Name, URL: it.URL, Currency: it.Currency, CreatedAt: parseTS(it.CreatedAt)}, nil
+}
+
+// GetAdvertiser reads an advertiser its owner (or its own API key) may see.
+func (s *Service) GetAdvertiser(ctx context.Context, p auth.Principal, advertiserID string) (Advertiser, error) {
+	it, err := s.account(ctx, "accounts.GetAdvertiser", p, auth.AccountAdvertiser, advertiserID)
+	if err != nil {
+		return Advertiser{}, err
+	}
+	return Advertiser{ID: it.ID, OwnerID: it.OwnerID, Name: it.Name, Currency: it.Currency, CreatedAt: parseTS(it.CreatedAt)}, nil
+}
+
+// Owned is one account in a user's list.
+type Owned struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// Me is the calling user and what it owns.
+type Me struct {
+	UserID      string  `json:"userId"`
+	Communities []Owned `json:"communities"`
+	Advertisers []Owned `json:"advertisers"`
+}
+
+// WhoAmI lists the accounts the calling user owns.
+func (s *Service) WhoAmI(ctx context.Context, p auth.Principal) (Me, error) {
+	const op = "accounts.WhoAmI"
+	if err := requireUser(op, p); err != nil {
+		return Me{}, err
+	}
+	items, err := s.repo.listOwned(ctx, p.UserID)
+	if err != nil {
+		return Me{}, err
+	}
+	me := Me{UserID: p.UserID, Communities: []Owned{}, Advertisers: []Owned{}}
+	for _, it := range items {
+		o := Owned{ID: it.ID, Name: it.Name, CreatedAt: parseTS(it.CreatedAt)}
+		if it.Kind == auth.AccountCommunity {
+			me.Communities = append(me.Communities, o)
+		} else {
+			me.Advertisers = append(me.Advertisers, o)
+		}
+	}
+	return me, nil
+}
+
+// CreatedAPIKey is a new key with its secret, shown this once.
+type CreatedAPIKey struct {
+	APIKey
+	Secret string `json:"secret"`
+}
+
+// CreateAPIKey issues a key for an account the caller owns.
+func (s *Service) CreateAPIKey(ctx context.Context, p auth.Principal, kind, accountID string, in CreateAPIKeyInput) (CreatedAPIKey, error) {
+	const op = "accounts.CreateAPIKey"
+	if err := requireUser(op, p); err != nil {
+		return CreatedAPIKey{}, err
+	}
+	if err := checkName(op, in.Name); err != nil {
+		return CreatedAPIKey{}, err
+	}
+	acct, err := s.managed(ctx, op, p, kind, accountID)
+	if err != nil {
+		return CreatedAPIKey{}, err
+	}
+	now := s.clock.Now().Truncate(time.Millisecond)
+	secret := auth.NewAPIKeySecret(s.liveMode)
+	mode := "test"
+	if s.liveMode {
+		mode = "live"
+	}
+	k := keyItem{PK: accountPK(kind, acct.ID), ID: id.New("key", now), AccountKind: kind, AccountID: acct.ID,
+		Name: in.Name, Prefix: auth.DisplayPrefix(secret), Mode: mode, Hash: auth.HashAPIKey(secret), CreatedAt: ts(now)}
+	k.SK = "KEY#" + k.ID
+	evt, err := events.OutboxPut(s.repo.outbox, &events.APIKeyCreated{KeyID: k.ID, AccountKind: kind, AccountID: acct.ID, OwnerID: acct.OwnerID}, now)
+	if err != nil {
+		return CreatedAPIKey{}, fault.Wrap(op, err)
+	}
+	if err := s.repo.insertKey(ctx, acct, k, evt); err != nil {
+		return CreatedAPIKey{}, err
+	}
+	return CreatedAPIKey{APIKey: k.toAPIKey(), Secret: secret}, nil
+}
+
+// ListAPIKeys pages through an owned account's keys (never their secrets).
+func (s *Service) ListAPIKeys(ctx context.Context, p auth.Principal, kind, accountID string, limit int, cursor string) ([]APIKey, string, error) {
+	const op = "accounts.ListAPIKeys"
+	acct, err := s.managed(ctx, op, p, kind, accountID)
+	if err != nil {
+		return nil, "", err
+	}
+	items, next, err := s.repo.listKeys(ctx, acct, limit, cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]APIKey, 0, len(items))
+	for _, it := range items {
+		out = append(out, it.toAPIKey())
+	}
+	return out, next, nil
+}
+
+// RevokeAPIKey revokes a key; revoking a revoked key changes nothing.
+func (s *Service) RevokeAPIKey(ctx context.Context, p auth.Principal, kind, accountID, keyID string) error {
+	const op = "accounts.RevokeAPIKey"
+	acct, err := s.managed(ctx, op, p, kind, accountID)
+	if err != nil {
+		return err
+	}
+	if !id.HasPrefix(keyID, "key") {
+		return notFound(op, "API key")
+	}
+	k, err := s.repo.getKey(ctx, acct, keyID)
+	if err != nil {
+		return err
+	}
+	if k.RevokedAt != "" {
+		return nil
+	}
+	now := s.clock.Now().Truncate(time.Millisecond)
+	evt, err := events.OutboxPut(s.repo.outbox, &events.APIKeyRevoked{KeyID: k.ID, AccountKind: kind, AccountID: acct.ID, OwnerID: acct.OwnerID}, now)
+	if err != nil {
+		return fault.Wrap(op, err)
+	}
+	_, err = s.repo.revokeKey(ctx, acct, k, now, evt)
+	return err
+}
+
+func firstErr(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
