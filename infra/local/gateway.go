@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -76,7 +77,12 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, fault.New(fault.TooLarge, "gateway", "request body is over API Gateway's 10 MB limit"), reqID, r.URL.Path)
 		return
 	}
-	event := g.event(r, route, params, body, reqID)
+	query, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		writeProblem(w, fault.New(fault.Invalid, "gateway", "the query string is malformed"), reqID, r.URL.Path)
+		return
+	}
+	event := g.event(r, route, params, query, body, reqID)
 	if !route.IsPublic() {
 		header := r.Header.Get("Authorization")
 		if header == "" {
@@ -137,7 +143,7 @@ func (g *Gateway) authorize(ctx context.Context, header string, route topology.R
 }
 
 // event builds the payload-2.0 request API Gateway would send.
-func (g *Gateway) event(r *http.Request, route topology.Route, params map[string]string, body []byte, reqID string) lambdaevents.APIGatewayV2HTTPRequest {
+func (g *Gateway) event(r *http.Request, route topology.Route, params map[string]string, q url.Values, body []byte, reqID string) lambdaevents.APIGatewayV2HTTPRequest {
 	headers := map[string]string{}
 	for k, v := range r.Header {
 		if strings.EqualFold(k, "Cookie") {
@@ -150,7 +156,7 @@ func (g *Gateway) event(r *http.Request, route topology.Route, params map[string
 		cookies = append(cookies, c.Name+"="+c.Value)
 	}
 	var query map[string]string
-	if q := r.URL.Query(); len(q) > 0 {
+	if len(q) > 0 {
 		query = map[string]string{}
 		for k, v := range q {
 			query[k] = strings.Join(v, ",")

@@ -1,0 +1,285 @@
+package local
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	lambdaevents "github.com/aws/aws-lambda-go/events"
+
+	"github.com/souqhq/souq/events"
+	"github.com/souqhq/souq/infra/topology"
+	"github.com/souqhq/souq/shared/clock"
+	"github.com/souqhq/souq/shared/store/storetest"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+// Every route the topology declares is served by its function's real
+// handler, and no handler serves a route the topology does not declare.
+func TestTopology_EveryRouteHasAHandler(t *testing.T) {
+	top := topology.Souq()
+	fns, _ := wire(deps{top: top, db: storetest.New(t), clock: clock.System{}, log: slog.New(slog.DiscardHandler), bus: mustBus(t, nil)})
+	for _, f := range top.Functions {
+		if fns[f.Name] == nil {
+			t.Errorf("function %s has no local wiring", f.Name)
+		}
+	}
+	declared := map[string]bool{}
+	for _, r := range top.Routes {
+		declared[r.Key()] = true
+		fn := fns[r.Function]
+		if fn == nil || fn.HTTP == nil || !contains(fn.Routes, r.Key()) {
+			t.Errorf("route %s has no handler in function %s", r.Key(), r.Function)
+		}
+	}
+	for name, fn := range fns {
+		for _, rk := range fn.Routes {
+			if !declared[rk] {
+				t.Errorf("function %s handles %s, which the topology does not declare", name, rk)
+			}
+		}
+	}
+	for _, r := range top.Rules {
+		if fns[r.Target] == nil || fns[r.Target].Event == nil {
+			t.Errorf("rule %s targets %s, which has no event handler", r.Name, r.Target)
+		}
+	}
+}
+
+func contains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+func mustBus(t testing.TB, rules []topology.Rule) *Bus {
+	b, err := NewBus(rules, clock.System{}, slog.New(slog.DiscardHandler), 3, time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func envelope(detailType, detail string) events.Envelope {
+	return events.Envelope{ID: "evt_1", Source: "souq.test", DetailType: detailType, Time: time.Now(), Detail: json.RawMessage(detail)}
+}
+
+// The bus routes by EventBridge patterns, retries a failing target and
+// dead-letters what never succeeds, without blocking other targets.
+func TestBus_MatchesRetriesAndDeadLetters(t *testing.T) {
+	rules := []topology.Rule{
+		{Name: "closed-to-flaky", Pattern: `{"detail-type":["AuctionClosed"]}`, Target: "flaky"},
+		{Name: "big-to-broken", Pattern: `{"source":[{"prefix":"souq."}],"detail":{"tier":["big"]}}`, Target: "broken"},
+	}
+	b := mustBus(t, rules)
+	var flakyCalls, brokenCalls atomic.Int32
+	b.SetTargets(func(name string) func(context.Context, lambdaevents.EventBridgeEvent) error {
+		switch name {
+		case "flaky":
+			return func(_ context.Context, ev lambdaevents.EventBridgeEvent) error {
+				if ev.DetailType != "AuctionClosed" || ev.Source != "souq.test" {
+					t.Errorf("target got %+v", ev)
+				}
+				if flakyCalls.Add(1) < 3 {
+					return errors.New("not yet")
+				}
+				return nil
+			}
+		case "broken":
+			return func(context.Context, lambdaevents.EventBridgeEvent) error {
+				brokenCalls.Add(1)
+				panic("boom")
+			}
+		}
+		return nil
+	})
+	errs, err := b.Publish(context.Background(), []events.Envelope{
+		envelope("AuctionClosed", `{"amount":5}`),
+		envelope("BidPlaced", `{"tier":"big"}`),
+		envelope("BidPlaced", `{"tier":"small"}`),
+	})
+	if err != nil || errs[0] != nil || errs[1] != nil || errs[2] != nil {
+		t.Fatal(err, errs)
+	}
+	b.WaitIdle()
+	if flakyCalls.Load() != 3 {
+		t.Fatalf("flaky target called %d times, want 3 (two failures then success)", flakyCalls.Load())
+	}
+	if brokenCalls.Load() != 3 {
+		t.Fatalf("broken target called %d times, want 3 attempts", brokenCalls.Load())
+	}
+	dl := b.DeadLetters()
+	if len(dl) != 1 || dl[0].Rule != "big-to-broken" || dl[0].Attempts != 3 || dl[0].Event.DetailType != "BidPlaced" {
+		t.Fatalf("dead letters = %+v", dl)
+	}
+	if got := len(b.Published("")); got != 3 {
+		t.Fatalf("published %d, want 3", got)
+	}
+	if got := len(b.Published("BidPlaced")); got != 2 {
+		t.Fatalf("published BidPlaced %d, want 2", got)
+	}
+}
+
+func TestBus_RefusesABadPattern(t *testing.T) {
+	if _, err := NewBus([]topology.Rule{{Name: "bad", Pattern: `{"detail-type":`, Target: "x"}}, clock.System{}, slog.New(slog.DiscardHandler), 1, 0); err == nil {
+		t.Fatal("a malformed pattern was accepted")
+	}
+}
+
+func TestScheduler_FiresDueSchedulesInOrderOnceAndRetriesFailures(t *testing.T) {
+	c := clock.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	s, err := NewScheduler(c, []topology.Schedule{{Name: "sweep", Expression: "rate(5 minutes)", Target: "sweeper"}}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var calls []string
+	failOnce := true
+	s.invoke = func(_ context.Context, target string, payload json.RawMessage) error {
+		if target == "closer" && string(payload) == `"b"` && failOnce {
+			failOnce = false
+			return errors.New("busy")
+		}
+		calls = append(calls, target+":"+string(payload))
+		return nil
+	}
+	ctx := context.Background()
+	_ = s.Once(ctx, "close-b", c.Now().Add(2*time.Hour), "closer", json.RawMessage(`"b"`))
+	_ = s.Once(ctx, "close-a", c.Now().Add(time.Hour), "closer", json.RawMessage(`"a"`))
+	_ = s.Once(ctx, "close-a", c.Now().Add(time.Minute), "closer", json.RawMessage(`"dup"`)) // same name: no-op
+	_ = s.Once(ctx, "close-c", c.Now().Add(3*time.Hour), "closer", json.RawMessage(`"c"`))
+	_ = s.Cancel(ctx, "close-c")
+	if n := s.Fire(ctx); n != 0 {
+		t.Fatalf("fired %d before anything was due", n)
+	}
+	c.Advance(24 * time.Hour)
+	s.Fire(ctx)
+	// The sweep was due at +5 min, a at +1 h; b (at +2 h) failed once.
+	want := []string{"sweeper:{}", "closer:\"a\""}
+	if len(calls) != 2 || calls[0] != want[0] || calls[1] != want[1] {
+		t.Fatalf("calls = %v, want %v ", calls, want)
+	}
+	s.Fire(ctx)
+	if calls[len(calls)-1] != `closer:"b"` || s.Pending() != 0 {
+		t.Fatalf("retry did not run b: %v, pending %d", calls, s.Pending())
+	}
+	if _, err := ParseRate("cron(0 * * * ? *)"); err == nil {
+		t.Fatal("cron accepted")
+	}
+}
+
+// The platform relays a committed outbox event through the real stream and
+// relay handler to the bus exactly once, and Settle waits for it.
+func TestPlatform_RelaysCommittedEventsOnce(t *testing.T) {
+	ctx := context.Background()
+	p, err := Start(ctx, Options{Addr: "127.0.0.1:0", DynamoEndpoint: storetest.Endpoint(t), TablePrefix: storetest.Prefix(), Seed: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if err := p.Settle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, dt := range []string{"CommunityCreated", "AdvertiserCreated"} {
+		if n := len(p.Bus.Published(dt)); n != 1 {
+			t.Fatalf("%s published %d times, want 1", dt, n)
+		}
+	}
+	if n := len(p.Bus.Published("APIKeyCreated")); n != 2 {
+		t.Fatalf("APIKeyCreated published %d times, want 2", n)
+	}
+	// Advancing the clock settles too, and republishes nothing.
+	if _, err := p.Advance(ctx, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(p.Bus.Published("")); n != 4 {
+		t.Fatalf("after advance %d events, want 4", n)
+	}
+}
+
+func TestListen_RefusesNonLoopback(t *testing.T) {
+	if _, err := Listen("0.0.0.0:0"); err == nil {
+		t.Fatal("listened on every interface")
+	}
+	l, err := Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if _, err := Listen(l.Addr().String()); !errors.Is(err, ErrAddrInUse) {
+		t.Fatalf("second listen = %v, want ErrAddrInUse", err)
+	}
+}
+
+// benchPlatform serves the gateway in-process through httptest so that the
+// benchmark measures gateway + authorizer + handler, not the network.
+func benchPlatform(b *testing.B) (*Platform, http.Handler) {
+	b.Helper()
+	ctx := context.Background()
+	p, err := Start(ctx, Options{Addr: "127.0.0.1:0", DynamoEndpoint: storetest.Endpoint(b), TablePrefix: storetest.Prefix(), Seed: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(p.Close)
+	return p, p.server.Handler
+}
+
+func BenchmarkGateway_Healthz(b *testing.B) {
+	_, h := benchPlatform(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/healthz", nil))
+		if rec.Code != 200 {
+			b.Fatal(rec.Code)
+		}
+	}
+}
+
+// An authenticated GET: JWT verification in the authorizer, then a strongly
+// consistent GetItem on DynamoDB Local in the handler.
+func BenchmarkGateway_AuthenticatedGet(b *testing.B) {
+	p, h := benchPlatform(b)
+	path := "/v1/communities/" + p.Demo.CommunityID
+	token := "Bearer " + p.Demo.Users["owner"].Token
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest("GET", path, nil)
+		req.Header.Set("Authorization", token)
+		h.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			b.Fatal(rec.Code, rec.Body.String())
+		}
+	}
+}
+
+// The same GET authenticated with an API key: one more GetItem (the key's
+// hash) in the authorizer.
+func BenchmarkGateway_APIKeyGet(b *testing.B) {
+	p, h := benchPlatform(b)
+	path := "/v1/communities/" + p.Demo.CommunityID
+	key := "Bearer " + p.Demo.APIKeys["community"]
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest("GET", path, nil)
+		req.Header.Set("Authorization", key)
+		h.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			b.Fatal(rec.Code, rec.Body.String())
+		}
+	}
+}
