@@ -14,10 +14,10 @@ export CGO_ENABLED ?= 0
 run: deps
 	@./bin/souq-local
 
-## test: lint, then every test (unit, integration on DynamoDB Local, black-box in tests/)
+## test: lint, then every test under the race detector (unit, integration on DynamoDB Local, black-box in tests/)
 test: deps lint
 	@echo "==> go test (one DynamoDB Local for the whole run)"
-	@./bin/souq-local exec -- $(GO) test -count=1 -timeout 12m ./...
+	@CGO_ENABLED=1 ./bin/souq-local exec -- $(GO) test -race -count=1 -timeout 12m ./...
 
 ## lint: gofmt, go vet, staticcheck
 lint: go-deps
@@ -39,6 +39,7 @@ check-tools:
 	@command -v $(GO) >/dev/null || { echo "Go is missing: install Go 1.26 (https://go.dev/dl)"; exit 1; }
 	@$(GO) version | grep -Eq 'go1\.(2[6-9]|[3-9][0-9])' || { echo "Go 1.26 or newer is needed; found: $$($(GO) version)"; exit 1; }
 	@command -v node >/dev/null && command -v npm >/dev/null || { echo "Node.js and npm are missing: apt-get install nodejs npm"; exit 1; }
+	@command -v gcc >/dev/null || { echo "gcc is missing (the race detector in make test needs cgo): apt-get install gcc"; exit 1; }
 	@command -v java >/dev/null || { echo "Java 17 is missing (DynamoDB Local needs it): apt-get install openjdk-17-jre-headless"; exit 1; }
 	@v="$$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"; \
 	  [ "$${v%%.*}" -ge 17 ] 2>/dev/null || { echo "Java 17 or newer is needed for DynamoDB Local; found $$v"; exit 1; }

@@ -35,7 +35,6 @@ type Bus struct {
 	log       *slog.Logger
 	attempts  int
 	backoff   time.Duration
-	closed    bool
 }
 
 // DeadLetter is an event a target never accepted.
