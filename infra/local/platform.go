@@ -227,11 +227,8 @@ func Start(ctx context.Context, opts Options) (p *Platform, err error) {
 		}
 	}()
 
-	gw := &Gateway{top: top, functions: p.Functions, clock: p.Clock}
-	gw.local = p.localRoutes()
-	p.server = &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
-	go func() { _ = p.server.Serve(p.listener) }()
-
+	// Seed and write the credentials before serving: whoever sees /healthz
+	// answer may read .souq/local.json at once and must find this run's.
 	if opts.Seed {
 		if p.Demo, err = p.seed(ctx); err != nil {
 			return p, fmt.Errorf("seed demo data: %w", err)
@@ -242,6 +239,10 @@ func Start(ctx context.Context, opts Options) (p *Platform, err error) {
 			}
 		}
 	}
+	gw := &Gateway{top: top, functions: p.Functions, clock: p.Clock}
+	gw.local = p.localRoutes()
+	p.server = &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
+	go func() { _ = p.server.Serve(p.listener) }()
 	return p, nil
 }
 

@@ -82,5 +82,5 @@ func ProblemFor(err error, requestID, instance string) Problem {
 
 func (p Problem) body() string {
 	b, _ := json.Marshal(p)
-	return string(b)
+	return string(b) + "\n"
 }

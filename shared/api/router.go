@@ -321,7 +321,7 @@ func (rt *Router) encode(req *Request, out Response) events.APIGatewayV2HTTPResp
 			rt.log.Error("response encoding failed", "requestId", req.RequestID, "error", err.Error())
 			return rt.problem(req, fault.New(fault.Internal, "api.encode", ""))
 		}
-		resp.Body = string(b)
+		resp.Body = string(b) + "\n"
 		resp.Headers["Content-Type"] = "application/json"
 	}
 	resp.Headers["X-Request-Id"] = req.RequestID

@@ -36,6 +36,11 @@ func run() int {
 			"Stop it with Ctrl-C in its terminal, or start another with SOUQ_ADDR=127.0.0.1:8081 make run.\n", addr)
 		return 1
 	}
+	// Credentials of a previous run are useless (data is in memory) and
+	// misleading: remove them before anything can read them.
+	for _, f := range []string{"local.json", "env", "souq.pid"} {
+		_ = os.Remove(filepath.Join(stateDir(), f))
+	}
 	start := time.Now()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
