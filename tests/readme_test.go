@@ -1,0 +1,70 @@
+package tests
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The README's quickstart works as printed: its shell block runs against
+// the platform with the demo credentials in .souq/env, every answer is
+// JSON, and the only error is the one the README shows on purpose.
+//
+// Not parallel: the block advances the platform's clock, and Go runs
+// parallel tests only after the sequential ones have finished.
+func TestREADME_QuickstartWorksAsPrinted(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(readme)
+	start := strings.Index(text, "source .souq/env")
+	end := strings.Index(text, "curl -s $SOUQ_URL/local/ledger/verify")
+	if start < 0 || end < start {
+		t.Fatal("README has no quickstart block from `source .souq/env` to the ledger check")
+	}
+	script := text[start:end] + "curl -s $SOUQ_URL/local/ledger/verify\n"
+	if _, err := exec.LookPath("curl"); err != nil {
+		t.Fatal("curl is needed to run the README's examples")
+	}
+
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, ".souq"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	env := fmt.Sprintf("export SOUQ_URL=%q OWNER_TOKEN=%q ADVERTISER_TOKEN=%q COMMUNITY_ID=%q ADVERTISER_ID=%q COMMUNITY_KEY=%q ADVERTISER_KEY=%q\n",
+		base, demo.Users["owner"].Token, demo.Users["advertiser"].Token, demo.CommunityID, demo.AdvertiserID, demo.APIKeys["community"], demo.APIKeys["advertiser"])
+	if err := os.WriteFile(filepath.Join(dir, ".souq", "env"), []byte(env), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("bash", "-euo", "pipefail", "-c", script)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the README block failed: %v\n%s", err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	problems := 0
+	for _, l := range lines {
+		var v map[string]any
+		if err := json.Unmarshal([]byte(l), &v); err != nil {
+			t.Fatalf("not JSON: %q", l)
+		}
+		if status, ok := v["status"].(float64); ok {
+			problems++
+			if status != 400 {
+				t.Fatalf("unexpected problem: %s", l)
+			}
+		}
+	}
+	if problems != 1 || len(lines) != 11 {
+		t.Fatalf("%d answers with %d problems, want 11 with exactly the one shown on purpose:\n%s", len(lines), problems, out)
+	}
+	if !strings.Contains(lines[len(lines)-1], `"ok":true`) {
+		t.Fatalf("ledger verify: %s", lines[len(lines)-1])
+	}
+}
