@@ -10,8 +10,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -148,9 +150,27 @@ func TransactWrite(ctx context.Context, c *dynamodb.Client, items []types.Transa
 	if token != "" {
 		in.ClientRequestToken = aws.String(token)
 	}
-	_, err := c.TransactWriteItems(ctx, in)
-	return Classify(err)
+	var err error
+	for attempt := 1; ; attempt++ {
+		_, err = c.TransactWriteItems(ctx, in)
+		err = Classify(err)
+		// A transaction cancelled by a conflict with another one wrote
+		// nothing, so running it again is safe; conditions are evaluated
+		// afresh. Give up after a few tries and let the client retry (409).
+		if attempt >= maxConflictRetries || fault.KindOf(err) != fault.Conflict {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return Classify(ctx.Err())
+		case <-time.After(time.Duration(attempt*10+rand.IntN(20)) * time.Millisecond):
+		}
+	}
 }
+
+// maxConflictRetries bounds how often a transaction that lost a race with
+// another is run again before the conflict is reported.
+const maxConflictRetries = 4
 
 // Classify turns a DynamoDB error into a fault where the caller can act on
 // it: failed conditions stay visible (*TxCanceled or ErrConditionFailed),
