@@ -249,34 +249,25 @@ func BenchmarkGateway_Healthz(b *testing.B) {
 // An authenticated GET: JWT verification in the authorizer, then a strongly
 // consistent GetItem on DynamoDB Local in the handler.
 func BenchmarkGateway_AuthenticatedGet(b *testing.B) {
-	p, h := benchPlatform(b)
-	path := "/v1/communities/" + p.Demo.CommunityID
-	token := "Bearer " + p.Demo.Users["owner"].Token
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		rec := httptest.NewRecorder()
-		req := httptest.NewRequest("GET", path, nil)
-		req.Header.Set("Authorization", token)
-		h.ServeHTTP(rec, req)
-		if rec.Code != 200 {
-			b.Fatal(rec.Code, rec.Body.String())
-		}
-	}
+	benchGet(b, func(d *Demo) string { return d.Users["owner"].Token })
 }
 
 // The same GET authenticated with an API key: one more GetItem (the key's
 // hash) in the authorizer.
 func BenchmarkGateway_APIKeyGet(b *testing.B) {
+	benchGet(b, func(d *Demo) string { return d.APIKeys["community"] })
+}
+
+func benchGet(b *testing.B, credential func(*Demo) string) {
 	p, h := benchPlatform(b)
 	path := "/v1/communities/" + p.Demo.CommunityID
-	key := "Bearer " + p.Demo.APIKeys["community"]
+	header := "Bearer " + credential(p.Demo)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		rec := httptest.NewRecorder()
 		req := httptest.NewRequest("GET", path, nil)
-		req.Header.Set("Authorization", key)
+		req.Header.Set("Authorization", header)
 		h.ServeHTTP(rec, req)
 		if rec.Code != 200 {
 			b.Fatal(rec.Code, rec.Body.String())
