@@ -15,6 +15,8 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -31,9 +33,12 @@ func main() {
 
 func run() int {
 	addr := envOr("SOUQ_ADDR", "127.0.0.1:8080")
-	if already(addr) {
+	if pid := runningPID(); pid != 0 || already(addr) {
+		if pid != 0 {
+			fmt.Fprintf(os.Stderr, "Souq is already running (pid %d).\n", pid)
+		}
 		fmt.Fprintf(os.Stderr, "Souq is already running at http://%s (credentials in .souq/local.json).\n"+
-			"Stop it with Ctrl-C in its terminal, or start another with SOUQ_ADDR=127.0.0.1:8081 make run.\n", addr)
+			"Stop it with Ctrl-C in its terminal, or start another beside it with SOUQ_ADDR=127.0.0.1:8081 SOUQ_STATE_DIR=.souq-8081 make run.\n", addr)
 		return 1
 	}
 	// Credentials of a previous run are useless (data is in memory) and
@@ -41,6 +46,8 @@ func run() int {
 	for _, f := range []string{"local.json", "env", "souq.pid"} {
 		_ = os.Remove(filepath.Join(stateDir(), f))
 	}
+	_ = os.WriteFile(filepath.Join(stateDir(), "souq.pid"), []byte(fmt.Sprint(os.Getpid())), 0o600)
+	defer os.Remove(filepath.Join(stateDir(), "souq.pid"))
 	start := time.Now()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -61,7 +68,7 @@ func run() int {
 	})
 	if err != nil {
 		if errors.Is(err, local.ErrAddrInUse) {
-			fmt.Fprintf(os.Stderr, "souq: %s is in use by another program; choose another address: SOUQ_ADDR=127.0.0.1:8081 make run\n", addr)
+			fmt.Fprintf(os.Stderr, "souq: %s is in use by another program; choose another address: SOUQ_ADDR=127.0.0.1:8081 SOUQ_STATE_DIR=.souq-8081 make run\n", addr)
 		} else {
 			fmt.Fprintln(os.Stderr, "souq: could not start:", err)
 		}
@@ -87,11 +94,9 @@ Try:
 Local-only: POST /local/tokens, POST /local/clock/advance, GET /local/events, GET /local/dead-letters, GET /local/ledger/verify
 Press Ctrl-C to stop (DynamoDB Local and stripe-mock stop with it).
 `, p.BaseURL, time.Since(start).Seconds(), local.DemoOwner, local.DemoAdvertiser, local.DemoInfluencer, d.CommunityID, d.AdvertiserID)
-	_ = os.WriteFile(filepath.Join(stateDir(), "souq.pid"), []byte(fmt.Sprint(os.Getpid())), 0o600)
 	<-ctx.Done()
 	fmt.Println("\nstopping Souq…")
 	p.Close()
-	_ = os.Remove(filepath.Join(stateDir(), "souq.pid"))
 	fmt.Println("stopped.")
 	return 0
 }
@@ -106,6 +111,24 @@ func already(addr string) bool {
 	defer resp.Body.Close()
 	var body struct{ Status string }
 	return resp.StatusCode == http.StatusOK && json.NewDecoder(resp.Body).Decode(&body) == nil && body.Status == "ok"
+}
+
+// runningPID returns the pid of a live souq-local recorded in the state
+// directory (it may still be starting), or 0.
+func runningPID() int {
+	b, err := os.ReadFile(filepath.Join(stateDir(), "souq.pid"))
+	if err != nil {
+		return 0
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || pid <= 0 || pid == os.Getpid() || syscall.Kill(pid, 0) != nil {
+		return 0
+	}
+	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	if err != nil || !strings.Contains(string(cmdline), "souq-local") {
+		return 0
+	}
+	return pid
 }
 
 func stateDir() string {
