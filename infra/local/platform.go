@@ -273,7 +273,13 @@ func (p *Platform) startStripeMock(ctx context.Context, logw io.Writer) error {
 	if err != nil {
 		return err
 	}
-	proc, err := child.Start("stripe-mock", logw, bin, "-http-addr", child.Addr(port))
+	tlsPort, err := child.FreePort()
+	if err != nil {
+		return err
+	}
+	// Both addresses explicitly: with -http-addr alone, stripe-mock v0.203.0
+	// still opens HTTPS on :12112 on every interface.
+	proc, err := child.Start("stripe-mock", logw, bin, "-http-addr", child.Addr(port), "-https-addr", child.Addr(tlsPort))
 	if err != nil {
 		return err
 	}
@@ -313,6 +319,18 @@ func (p *Platform) Settle(ctx context.Context) error {
 func (p *Platform) Advance(ctx context.Context, d time.Duration) (time.Time, error) {
 	now := p.Clock.Advance(d)
 	return now, p.Settle(ctx)
+}
+
+// ChildPids lists the helper processes this platform started.
+func (p *Platform) ChildPids() []int {
+	var out []int
+	if p.ddb != nil {
+		out = append(out, p.ddb.Pid())
+	}
+	if p.stripe != nil {
+		out = append(out, p.stripe.Pid())
+	}
+	return out
 }
 
 // Close stops everything Start started, in reverse order.

@@ -98,3 +98,6 @@ func (p *Process) WaitHTTP(ctx context.Context, url string, timeout time.Duratio
 
 // Addr renders a loopback address.
 func Addr(port int) string { return "127.0.0.1:" + strconv.Itoa(port) }
+
+// Pid is the child's process id.
+func (p *Process) Pid() int { return p.cmd.Process.Pid }

@@ -100,5 +100,8 @@ func (s *Server) Stop() {
 	os.RemoveAll(s.tmp)
 }
 
+// Pid is DynamoDB Local's process id.
+func (s *Server) Pid() int { return s.proc.Pid() }
+
 // Exited is closed if DynamoDB Local dies.
 func (s *Server) Exited() <-chan struct{} { return s.proc.Exited() }
