@@ -14,6 +14,10 @@ const (
 	FnRelay      = "relay"
 )
 
+// creationThrottle limits routes that create accounts and keys: people
+// make a handful, so a flood is abuse, and each one is a transaction.
+var creationThrottle = &Throttle{RatePerSecond: 10, Burst: 20}
+
 var (
 	pk = Key{Name: "pk", Type: String}
 	sk = Key{Name: "sk", Type: String}
@@ -22,7 +26,9 @@ var (
 // Souq returns the topology of the marketplace as it exists today.
 func Souq() Topology {
 	return Topology{
-		Bus: "souq",
+		Bus:           "souq",
+		Authorizer:    FnAuthorizer,
+		ScheduleGroup: "souq",
 		Tables: []Table{
 			{
 				Name: TableAccounts, PartitionKey: pk, SortKey: &sk,
@@ -56,14 +62,14 @@ func Souq() Topology {
 		Routes: []Route{
 			{Method: "GET", Path: "/healthz", Function: FnAccounts, Auth: []AuthKind{Public}, Summary: "Liveness"},
 			{Method: "GET", Path: "/v1/me", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "The caller and the accounts it owns"},
-			{Method: "POST", Path: "/v1/communities", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "Create a community"},
+			{Method: "POST", Path: "/v1/communities", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "Create a community", Throttle: creationThrottle},
 			{Method: "GET", Path: "/v1/communities/{communityId}", Function: FnAccounts, Auth: []AuthKind{User, Client}, Summary: "Read a community"},
-			{Method: "POST", Path: "/v1/advertisers", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "Create an advertiser account"},
+			{Method: "POST", Path: "/v1/advertisers", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "Create an advertiser account", Throttle: creationThrottle},
 			{Method: "GET", Path: "/v1/advertisers/{advertiserId}", Function: FnAccounts, Auth: []AuthKind{User, Client}, Summary: "Read an advertiser account"},
-			{Method: "POST", Path: "/v1/advertisers/{advertiserId}/api-keys", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "Create an advertiser API key"},
+			{Method: "POST", Path: "/v1/advertisers/{advertiserId}/api-keys", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "Create an advertiser API key", Throttle: creationThrottle},
 			{Method: "GET", Path: "/v1/advertisers/{advertiserId}/api-keys", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "List an advertiser's API keys"},
 			{Method: "DELETE", Path: "/v1/advertisers/{advertiserId}/api-keys/{keyId}", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "Revoke an advertiser API key"},
-			{Method: "POST", Path: "/v1/communities/{communityId}/api-keys", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "Create a community API key"},
+			{Method: "POST", Path: "/v1/communities/{communityId}/api-keys", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "Create a community API key", Throttle: creationThrottle},
 			{Method: "GET", Path: "/v1/communities/{communityId}/api-keys", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "List a community's API keys"},
 			{Method: "DELETE", Path: "/v1/communities/{communityId}/api-keys/{keyId}", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "Revoke a community API key"},
 		},

@@ -107,6 +107,15 @@ type Route struct {
 	Function string
 	Auth     []AuthKind // Public alone, or any of User and Client
 	Summary  string
+	// Throttle, when set, is tighter than the stage's default for this
+	// route (requests per second, and the burst above it).
+	Throttle *Throttle
+}
+
+// Throttle is an API Gateway rate limit.
+type Throttle struct {
+	RatePerSecond float64
+	Burst         float64
 }
 
 // Key is the API Gateway route key: "GET /v1/communities/{communityId}".
@@ -144,12 +153,16 @@ type Schedule struct {
 
 // Topology is the whole of Souq.
 type Topology struct {
-	Bus       string
-	Tables    []Table
-	Functions []Function
-	Routes    []Route
-	Rules     []Rule
-	Schedules []Schedule
+	Bus string
+	// Authorizer names the function that authenticates HTTP requests.
+	Authorizer string
+	// ScheduleGroup is the EventBridge Scheduler group for one-time schedules.
+	ScheduleGroup string
+	Tables        []Table
+	Functions     []Function
+	Routes        []Route
+	Rules         []Rule
+	Schedules     []Schedule
 }
 
 // Table returns the table with the logical name.

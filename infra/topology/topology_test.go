@@ -1,6 +1,7 @@
 package topology
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -66,5 +67,30 @@ func TestMatch_FindsRouteAndParameters(t *testing.T) {
 	}
 	if r, _, _ := top.Match("GET", "/v1/communities/"); r.Key() != " " {
 		t.Fatalf("empty parameter matched %q", r.Key())
+	}
+}
+
+// Every topology function has a thin main in functions/<name>, and every
+// main there is a topology function: make build builds exactly the stack's
+// functions.
+func TestFunctions_EachHasAMain(t *testing.T) {
+	entries, err := os.ReadDir("../../functions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirs := map[string]bool{}
+	for _, e := range entries {
+		if e.IsDir() {
+			dirs[e.Name()] = true
+		}
+	}
+	for _, f := range Souq().Functions {
+		if _, err := os.Stat("../../functions/" + f.Name + "/main.go"); err != nil {
+			t.Errorf("function %s has no functions/%s/main.go", f.Name, f.Name)
+		}
+		delete(dirs, f.Name)
+	}
+	for d := range dirs {
+		t.Errorf("functions/%s is not a topology function", d)
 	}
 }

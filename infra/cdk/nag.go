@@ -1,0 +1,44 @@
+package cdk
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+)
+
+// Check adds cdk-nag's AwsSolutions pack to the stack, with Souq's
+// suppressions: each names the rule, the resource (and, for wildcards, the
+// exact finding), and why it does not apply.
+func Check(s *Souq) {
+	suppress := func(c constructs.IConstruct, id, reason string, appliesTo ...string) {
+		sup := &cdknag.NagPackSuppression{Id: jsii.String(id), Reason: jsii.String(reason)}
+		if len(appliesTo) > 0 {
+			var at []interface{}
+			for _, a := range appliesTo {
+				at = append(at, a)
+			}
+			sup.AppliesTo = &at
+		}
+		cdknag.NagSuppressions_AddResourceSuppressions(c, &[]*cdknag.NagPackSuppression{sup}, jsii.Bool(true))
+	}
+
+	for _, q := range []constructs.IConstruct{s.StreamDLQ, s.EventsDLQ} {
+		suppress(q, "AwsSolutions-SQS3", "this queue is itself a dead-letter queue (of the outbox stream mapping or the bus rules); a dead-letter queue of a dead-letter queue would only hide failures, and its depth alarm pages instead")
+	}
+	suppress(s.UserPool, "AwsSolutions-COG2", "MFA is offered (TOTP, optional): advertisers, owners and influencers sign up themselves and requiring MFA at sign-up blocks them; threat protection (PLUS plan, full function) covers risky sign-ins, and money-moving actions are protected per request by idempotency and ownership checks")
+
+	for _, r := range s.topology.Routes {
+		if r.IsPublic() {
+			suppress(s.Routes[r.Key()], "AwsSolutions-APIG4", "public by design ("+r.Summary+"): the topology declares "+r.Key()+" public; it reads no private data")
+		}
+	}
+	for _, f := range s.topology.Functions {
+		if f.ConsumesOutboxStream {
+			suppress(s.Functions[f.Name].Role(), "AwsSolutions-IAM5",
+				"dynamodb:ListStreams, added by the DynamoDB event source mapping, supports no resource-level permission (AWS service authorization reference); every other statement names the outbox stream",
+				"Resource::*")
+		}
+	}
+	awscdk.Aspects_Of(s.Stack).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
+}

@@ -1,0 +1,431 @@
+package cdk
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+
+	"github.com/souqhq/souq/infra/topology"
+	"github.com/souqhq/souq/shared/store"
+)
+
+// template is a synthesized template as plain JSON.
+type template struct {
+	Resources map[string]resource `json:"Resources"`
+}
+
+type resource struct {
+	Type           string                 `json:"Type"`
+	Properties     map[string]interface{} `json:"Properties"`
+	DeletionPolicy string                 `json:"DeletionPolicy"`
+	Metadata       map[string]interface{} `json:"Metadata"`
+}
+
+func plain(t *testing.T, tpl assertions.Template) template {
+	t.Helper()
+	b, err := json.Marshal(tpl.ToJSON())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out template
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func (tp template) ofType(typ string) map[string]resource {
+	out := map[string]resource{}
+	for id, r := range tp.Resources {
+		if r.Type == typ {
+			out[id] = r
+		}
+	}
+	return out
+}
+
+// path is the construct path CDK records in each resource's metadata.
+func (r resource) path() string { p, _ := r.Metadata["aws:cdk:path"].(string); return p }
+
+// byPath finds the logical id of the resource whose construct path is
+// <stack>/<prefix>.
+func (tp template) byPath(t *testing.T, suffix string) string {
+	t.Helper()
+	for id, r := range tp.Resources {
+		if strings.HasSuffix(r.path(), "/"+suffix) {
+			return id
+		}
+	}
+	t.Fatalf("no resource at …/%s", suffix)
+	return ""
+}
+
+func js(v interface{}) string { b, _ := json.Marshal(v); return string(b) }
+
+// One synthesis of each stage serves every test below (each costs seconds).
+var dev, prod struct {
+	s   *Souq
+	tpl assertions.Template
+	raw template
+}
+
+func stacks(t *testing.T) {
+	t.Helper()
+	if dev.s == nil {
+		dev.s, dev.tpl = synth(t, topology.Souq(), "dev")
+		dev.raw = plain(t, dev.tpl)
+		prod.s, prod.tpl = synth(t, topology.Souq(), "prod")
+		prod.raw = plain(t, prod.tpl)
+	}
+}
+
+func TestTemplate_EveryRouteWithItsAuth(t *testing.T) {
+	stacks(t)
+	routes := dev.raw.ofType("AWS::ApiGatewayV2::Route")
+	got := map[string]string{}
+	for _, r := range routes {
+		got[r.Properties["RouteKey"].(string)] = r.Properties["AuthorizationType"].(string)
+	}
+	top := topology.Souq()
+	for _, r := range top.Routes {
+		want := "CUSTOM"
+		if r.IsPublic() {
+			want = "NONE"
+		}
+		if got[r.Key()] != want {
+			t.Errorf("route %s: authorization %q, want %q", r.Key(), got[r.Key()], want)
+		}
+		delete(got, r.Key())
+	}
+	if len(got) != 0 {
+		t.Errorf("routes not in the topology: %v", got)
+	}
+	if n := len(dev.raw.ofType("AWS::ApiGatewayV2::Api")); n != 1 {
+		t.Fatalf("%d HTTP APIs, want 1", n)
+	}
+	auths := dev.raw.ofType("AWS::ApiGatewayV2::Authorizer")
+	if len(auths) != 1 {
+		t.Fatalf("%d authorizers, want 1", len(auths))
+	}
+	for _, a := range auths {
+		p := a.Properties
+		if p["AuthorizerType"] != "REQUEST" || p["EnableSimpleResponses"] != true || p["AuthorizerPayloadFormatVersion"] != "2.0" ||
+			js(p["IdentitySource"]) != `["$request.header.Authorization"]` || p["AuthorizerResultTtlInSeconds"] != float64(30) {
+			t.Fatalf("authorizer = %s", js(p))
+		}
+		if !strings.Contains(js(p["AuthorizerUri"]), dev.raw.byPath(t, "Functions/"+top.Authorizer+"/Function/Resource")) {
+			t.Fatalf("the authorizer is not the %s function: %s", top.Authorizer, js(p["AuthorizerUri"]))
+		}
+	}
+}
+
+func TestTemplate_FunctionsAreGoArm64WithTheirEnvironment(t *testing.T) {
+	stacks(t)
+	top := topology.Souq()
+	fns := dev.raw.ofType("AWS::Lambda::Function")
+	if len(fns) != len(top.Functions) {
+		t.Fatalf("%d functions in the template, %d in the topology", len(fns), len(top.Functions))
+	}
+	for _, f := range top.Functions {
+		r := dev.raw.Resources[dev.raw.byPath(t, "Functions/"+f.Name+"/Function/Resource")]
+		p := r.Properties
+		if p["Runtime"] != "provided.al2023" || js(p["Architectures"]) != `["arm64"]` || p["Handler"] != "bootstrap" ||
+			p["MemorySize"] != float64(f.MemoryMB) || p["Timeout"] != float64(f.TimeoutSec) {
+			t.Errorf("%s: %s", f.Name, js(p))
+		}
+		env := p["Environment"].(map[string]interface{})["Variables"].(map[string]interface{})
+		var tables []string
+		for k := range env {
+			if strings.HasPrefix(k, "SOUQ_TABLE_") {
+				tables = append(tables, k)
+			}
+		}
+		var want []string
+		for _, tb := range f.TablesOf() {
+			want = append(want, store.EnvName(tb))
+		}
+		sort.Strings(tables)
+		sort.Strings(want)
+		if strings.Join(tables, ",") != strings.Join(want, ",") || env["SOUQ_STAGE"] != "dev" {
+			t.Errorf("%s environment %v, want tables %v", f.Name, env, want)
+		}
+		if f.Name == top.Authorizer && (env["SOUQ_JWT_ISSUER"] == nil || env["SOUQ_JWT_CLIENT_IDS"] == nil) {
+			t.Errorf("the authorizer has no Cognito settings: %v", env)
+		}
+	}
+}
+
+// Each function may touch exactly the tables the topology grants it, with
+// exactly the access it grants, and no IAM action anywhere is a wildcard.
+func TestTemplate_GrantsEqualTheTopology(t *testing.T) {
+	stacks(t)
+	top := topology.Souq()
+	tableID := map[string]string{}
+	for _, tb := range top.Tables {
+		tableID[tb.Name] = dev.raw.byPath(t, "Tables/"+tb.Name+"/Resource")
+	}
+	for _, f := range top.Functions {
+		roleID := dev.raw.byPath(t, "Functions/"+f.Name+"/Role/Resource")
+		reads, writes := map[string]bool{}, map[string]bool{}
+		for _, pol := range dev.raw.ofType("AWS::IAM::Policy") {
+			if !strings.Contains(js(pol.Properties["Roles"]), `"`+roleID+`"`) {
+				continue
+			}
+			stmts := pol.Properties["PolicyDocument"].(map[string]interface{})["Statement"].([]interface{})
+			for _, st := range stmts {
+				stm := st.(map[string]interface{})
+				actions := js(stm["Action"])
+				res := js(stm["Resource"])
+				for name, id := range tableID {
+					if !strings.Contains(res, `"`+id+`"`) {
+						continue
+					}
+					if strings.Contains(actions, "dynamodb:GetItem") || strings.Contains(actions, "dynamodb:Query") {
+						reads[name] = true
+					}
+					if strings.Contains(actions, "dynamodb:PutItem") || strings.Contains(actions, "dynamodb:UpdateItem") {
+						writes[name] = true
+					}
+					// The relay's stream access is not table access.
+					if strings.Contains(actions, "dynamodb:GetRecords") && !strings.Contains(actions, "dynamodb:GetItem") {
+						delete(reads, name)
+					}
+				}
+			}
+		}
+		wantR, wantW := map[string]bool{}, map[string]bool{}
+		for _, g := range f.Tables {
+			if g.Access == topology.Read || g.Access == topology.ReadWrite {
+				wantR[g.Table] = true
+			}
+			if g.Access == topology.WriteOnly || g.Access == topology.ReadWrite {
+				wantW[g.Table] = true
+			}
+		}
+		if js(reads) != js(wantR) || js(writes) != js(wantW) {
+			t.Errorf("%s: reads %v writes %v; the topology grants reads %v writes %v", f.Name, reads, writes, wantR, wantW)
+		}
+	}
+	for id, pol := range dev.raw.ofType("AWS::IAM::Policy") {
+		for _, st := range pol.Properties["PolicyDocument"].(map[string]interface{})["Statement"].([]interface{}) {
+			for _, a := range asList(st.(map[string]interface{})["Action"]) {
+				if strings.Contains(a, "*") {
+					t.Errorf("policy %s has the wildcard action %s", id, a)
+				}
+			}
+		}
+	}
+}
+
+func asList(v interface{}) []string {
+	switch x := v.(type) {
+	case string:
+		return []string{x}
+	case []interface{}:
+		var out []string
+		for _, e := range x {
+			out = append(out, fmt.Sprint(e))
+		}
+		return out
+	}
+	return nil
+}
+
+func TestTemplate_TablesCarryKeysStreamsTTLAndProtection(t *testing.T) {
+	stacks(t)
+	for _, st := range []struct {
+		name   string
+		raw    template
+		retain bool
+	}{{"dev", dev.raw, false}, {"prod", prod.raw, true}} {
+		for _, tb := range topology.Souq().Tables {
+			r := st.raw.Resources[st.raw.byPath(t, "Tables/"+tb.Name+"/Resource")]
+			p := r.Properties
+			ks := js(p["KeySchema"])
+			if !strings.Contains(ks, `"AttributeName":"`+tb.PartitionKey.Name+`","KeyType":"HASH"`) ||
+				(tb.SortKey != nil && !strings.Contains(ks, `"AttributeName":"`+tb.SortKey.Name+`","KeyType":"RANGE"`)) {
+				t.Errorf("%s %s keys %s", st.name, tb.Name, ks)
+			}
+			if p["BillingMode"] != "PAY_PER_REQUEST" || js(p["PointInTimeRecoverySpecification"]) != `{"PointInTimeRecoveryEnabled":true}` ||
+				js(p["SSESpecification"]) != `{"SSEEnabled":true}` {
+				t.Errorf("%s %s: billing, PITR or encryption: %s", st.name, tb.Name, js(p))
+			}
+			if tb.TTLAttribute != "" && js(p["TimeToLiveSpecification"]) != `{"AttributeName":"`+tb.TTLAttribute+`","Enabled":true}` {
+				t.Errorf("%s %s TTL %s", st.name, tb.Name, js(p["TimeToLiveSpecification"]))
+			}
+			if (tb.Stream != topology.NoStream) != (p["StreamSpecification"] != nil) {
+				t.Errorf("%s %s stream %s", st.name, tb.Name, js(p["StreamSpecification"]))
+			}
+			if st.retain != (p["DeletionProtectionEnabled"] == true) || st.retain != (r.DeletionPolicy == "Retain") {
+				t.Errorf("%s %s: deletion protection %v, policy %q", st.name, tb.Name, p["DeletionProtectionEnabled"], r.DeletionPolicy)
+			}
+			var gsis []string
+			for _, ix := range tb.GlobalIndexes {
+				gsis = append(gsis, ix.Name)
+			}
+			for _, n := range gsis {
+				if !strings.Contains(js(p["GlobalSecondaryIndexes"]), `"IndexName":"`+n+`"`) {
+					t.Errorf("%s %s lacks index %s", st.name, tb.Name, n)
+				}
+			}
+		}
+	}
+}
+
+func TestTemplate_OutboxStreamFeedsTheRelayWithBisectAndDeadLetters(t *testing.T) {
+	stacks(t)
+	maps := dev.raw.ofType("AWS::Lambda::EventSourceMapping")
+	if len(maps) != 1 {
+		t.Fatalf("%d event source mappings, want 1", len(maps))
+	}
+	for _, m := range maps {
+		p := m.Properties
+		if p["BisectBatchOnFunctionError"] != true || p["MaximumRetryAttempts"] != float64(10) || p["StartingPosition"] != "TRIM_HORIZON" ||
+			js(p["FunctionResponseTypes"]) != `["ReportBatchItemFailures"]` ||
+			!strings.Contains(js(p["DestinationConfig"]), dev.raw.byPath(t, "OutboxStreamDeadLetters/Resource")) ||
+			!strings.Contains(js(p["EventSourceArn"]), dev.raw.byPath(t, "Tables/"+topology.TableOutbox+"/Resource")) ||
+			!strings.Contains(js(p["FunctionName"]), dev.raw.byPath(t, "Functions/"+topology.FnRelay+"/Function/Resource")) {
+			t.Fatalf("mapping = %s", js(p))
+		}
+	}
+}
+
+func TestTemplate_BusSchedulerLogsAlarmsAndThrottles(t *testing.T) {
+	stacks(t)
+	top := topology.Souq()
+	bus := dev.raw.Resources[dev.raw.byPath(t, "Bus/Resource")]
+	if bus.Type != "AWS::Events::EventBus" || bus.Properties["Name"] != top.Bus {
+		t.Fatalf("bus = %s", js(bus))
+	}
+	group := dev.raw.Resources[dev.raw.byPath(t, "ScheduleGroup")]
+	if group.Properties["Name"] != top.ScheduleGroup {
+		t.Fatalf("schedule group = %s", js(group))
+	}
+	role := dev.raw.Resources[dev.raw.byPath(t, "SchedulerRole/Resource")]
+	if !strings.Contains(js(role.Properties["AssumeRolePolicyDocument"]), "scheduler.amazonaws.com") {
+		t.Fatalf("scheduler role = %s", js(role))
+	}
+	stages := dev.raw.ofType("AWS::ApiGatewayV2::Stage")
+	for _, st := range stages {
+		p := st.Properties
+		if p["AccessLogSettings"] == nil || !strings.Contains(js(p["AccessLogSettings"]), "$context.requestId") {
+			t.Errorf("stage without access logs: %s", js(p))
+		}
+		d := js(p["DefaultRouteSettings"])
+		if !strings.Contains(d, `"ThrottlingRateLimit":100`) || !strings.Contains(d, `"ThrottlingBurstLimit":200`) {
+			t.Errorf("stage throttle %s", d)
+		}
+		rs := p["RouteSettings"].(map[string]interface{})
+		for _, r := range top.Routes {
+			if r.Throttle != nil && js(rs[r.Key()]) != fmt.Sprintf(`{"ThrottlingBurstLimit":%g,"ThrottlingRateLimit":%g}`, r.Throttle.Burst, r.Throttle.RatePerSecond) {
+				t.Errorf("route %s throttle %s", r.Key(), js(rs[r.Key()]))
+			}
+		}
+	}
+	for _, lg := range dev.raw.ofType("AWS::Logs::LogGroup") {
+		if lg.Properties["RetentionInDays"] != float64(14) {
+			t.Errorf("dev log group retention %v", lg.Properties["RetentionInDays"])
+		}
+	}
+	for _, lg := range prod.raw.ofType("AWS::Logs::LogGroup") {
+		if lg.Properties["RetentionInDays"] != float64(365) || lg.DeletionPolicy != "Retain" {
+			t.Errorf("prod log group %v %s", lg.Properties["RetentionInDays"], lg.DeletionPolicy)
+		}
+	}
+	alarms := dev.raw.ofType("AWS::CloudWatch::Alarm")
+	want := 2*len(top.Functions) + 1 + 2 // errors and throttles per function, API 5xx, two DLQ depths
+	if len(alarms) != want {
+		t.Fatalf("%d alarms, want %d", len(alarms), want)
+	}
+	metrics := map[string]int{}
+	for _, a := range alarms {
+		metrics[fmt.Sprint(a.Properties["MetricName"])]++
+		if !strings.Contains(js(a.Properties["AlarmActions"]), dev.raw.byPath(t, "Alarms/Resource")) {
+			t.Errorf("alarm without an action: %s", js(a.Properties))
+		}
+	}
+	if metrics["Errors"] != len(top.Functions) || metrics["Throttles"] != len(top.Functions) || metrics["5xx"] != 1 || metrics["ApproximateNumberOfMessagesVisible"] != 2 {
+		t.Fatalf("alarm metrics %v", metrics)
+	}
+}
+
+// A topology with a rule, a recurring schedule and a function that makes
+// one-time schedules: the stack wires each, with least privilege.
+func TestTemplate_RulesAndSchedulesFromTheTopology(t *testing.T) {
+	top := topology.Souq()
+	top.Functions = append(top.Functions, topology.Function{Name: "closer", Description: "test", MemoryMB: 128, TimeoutSec: 5, CreatesSchedules: true})
+	top.Rules = append(top.Rules, topology.Rule{Name: "closed", Pattern: `{"source":[{"prefix":"souq."}],"detail-type":["AuctionClosed"]}`, Target: "closer"})
+	top.Schedules = append(top.Schedules, topology.Schedule{Name: "sweep", Expression: "rate(5 minutes)", Target: "closer"})
+	_, tpl := synth(t, top, "dev")
+	raw := plain(t, tpl)
+	rules := raw.ofType("AWS::Events::Rule")
+	if len(rules) != 1 {
+		t.Fatalf("%d rules", len(rules))
+	}
+	for _, r := range rules {
+		if js(r.Properties["EventPattern"]) != `{"detail-type":["AuctionClosed"],"source":[{"prefix":"souq."}]}` {
+			t.Errorf("pattern %s", js(r.Properties["EventPattern"]))
+		}
+		tg := js(r.Properties["Targets"])
+		if !strings.Contains(tg, raw.byPath(t, "EventDeadLetters/Resource")) || !strings.Contains(tg, `"MaximumRetryAttempts":185`) {
+			t.Errorf("target %s", tg)
+		}
+	}
+	sch := raw.ofType("AWS::Scheduler::Schedule")
+	if len(sch) != 1 {
+		t.Fatalf("%d schedules", len(sch))
+	}
+	for _, s := range sch {
+		if s.Properties["ScheduleExpression"] != "rate(5 minutes)" || !strings.Contains(js(s.Properties["Target"]), raw.byPath(t, "SchedulerRole/Resource")) {
+			t.Errorf("schedule %s", js(s.Properties))
+		}
+	}
+	closerRole := raw.byPath(t, "Functions/closer/Role/Resource")
+	var closerPolicy, schedulerPolicy string
+	for _, p := range raw.ofType("AWS::IAM::Policy") {
+		if strings.Contains(js(p.Properties["Roles"]), closerRole) {
+			closerPolicy += js(p.Properties)
+		}
+		if strings.Contains(js(p.Properties["Roles"]), raw.byPath(t, "SchedulerRole/Resource")) {
+			schedulerPolicy += js(p.Properties)
+		}
+	}
+	for _, want := range []string{"scheduler:CreateSchedule", "iam:PassRole", ":schedule/souq/*"} {
+		if !strings.Contains(closerPolicy, want) {
+			t.Errorf("the scheduling function lacks %s: %s", want, closerPolicy)
+		}
+	}
+	if !strings.Contains(schedulerPolicy, "lambda:InvokeFunction") || !strings.Contains(schedulerPolicy, raw.byPath(t, "Functions/closer/Function/Resource")) {
+		t.Errorf("the scheduler may not invoke its target: %s", schedulerPolicy)
+	}
+}
+
+// cfn-lint (on this machine's image) finds no error in either stage.
+func TestTemplate_CfnLintClean(t *testing.T) {
+	stacks(t)
+	if _, err := exec.LookPath("cfn-lint"); err != nil {
+		t.Fatal("cfn-lint is not installed; it is part of this machine image (see README)")
+	}
+	for name, tpl := range map[string]assertions.Template{"dev": dev.tpl, "prod": prod.tpl} {
+		path := filepath.Join(t.TempDir(), name+".template.json")
+		b, _ := json.MarshalIndent(tpl.ToJSON(), "", " ")
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command("cfn-lint", "--format", "parseable", "--", path).CombinedOutput()
+		// cfn-lint exits 0 when clean, 2 for errors, 4 for warnings, 8 for
+		// informational findings; only errors fail the build.
+		if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode()&2 != 0 || err != nil && !ok {
+			t.Errorf("cfn-lint %s: %v\n%s", name, err, out)
+		} else if len(out) > 0 {
+			t.Logf("cfn-lint %s (non-errors):\n%s", name, out)
+		}
+	}
+}
