@@ -5,6 +5,7 @@ const (
 	TableAccounts    = "accounts"
 	TableIdempotency = "idempotency"
 	TableOutbox      = "outbox"
+	TableLedger      = "ledger"
 )
 
 // Function names.
@@ -33,6 +34,10 @@ func Souq() Topology {
 			{
 				Name: TableAccounts, PartitionKey: pk, SortKey: &sk,
 				Purpose: "communities, advertisers, their owners' indexes and API keys (shared/accounts/dynamo.go has the key design)",
+			},
+			{
+				Name: TableLedger, PartitionKey: pk, SortKey: &sk,
+				Purpose: "the double-entry ledger: balances, postings, transfers, holds (shared/ledger/dynamo.go has the key design)",
 			},
 			{
 				Name: TableIdempotency, PartitionKey: pk, TTLAttribute: "expiresAt",

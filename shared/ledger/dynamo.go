@@ -1,0 +1,436 @@
+package ledger
+
+// Key design of the ledger table (pk, sk strings):
+//
+//	pk                                  sk                     item
+//	A#<account>#<currency>#<shard>      BAL                    balance: available, held, pending
+//	A#<account>#<currency>#<shard>      P#<at>#<transferId>    posting: this account's leg of a transfer
+//	T#<transferId>                      T                      the transfer, all legs (exactly-once guard)
+//	H#<holdId>                          H                      a hold: account, amount, state, settling transfer
+//
+// <shard> is "-" for owners' accounts. System accounts (platform:*,
+// external:*) are credited by every settlement in the marketplace, so
+// their balance is SHARDED over 16 items (s00…s15), the shard chosen by a
+// hash of the transfer id: a hot account spreads over 16 partitions (16 ×
+// ~1,000 writes/s) and its balance is the sum of its shards (16 reads,
+// off the request path). Owners' accounts are one item each: one
+// advertiser cannot outrun a partition.
+//
+// Every transfer writes: the T item (condition: not exists → exactly once),
+// one conditional ADD per leg on the BAL item (condition: every bucket the
+// leg decreases stays ≥ 0, unless the account is external), one P item
+// per leg, the H item for hold operations (condition on its state), and
+// the LedgerTransferPosted outbox item — all in the caller's transaction.
+// Statements query one account's partition, sk begins_with "P#", newest
+// first. Verify scans the table: it is an operator's check, never a
+// request path.
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/souqhq/souq/events"
+	"github.com/souqhq/souq/infra/topology"
+	"github.com/souqhq/souq/shared/fault"
+	"github.com/souqhq/souq/shared/store"
+)
+
+// Shards is the number of balance items of each system account.
+const Shards = 16
+
+// Ledger writes and reads the ledger table.
+type Ledger struct {
+	db     *dynamodb.Client
+	table  string
+	outbox string
+}
+
+// New returns a ledger over a function's tables (ledger and outbox).
+func New(db *store.DB) *Ledger {
+	return &Ledger{db: db.Client, table: db.Table(topology.TableLedger), outbox: db.Table(topology.TableOutbox)}
+}
+
+func shardOf(a Account, transferID string) string {
+	if !a.IsSystem() {
+		return "-"
+	}
+	h := fnv.New32a()
+	h.Write([]byte(transferID))
+	return fmt.Sprintf("s%02d", h.Sum32()%Shards)
+}
+
+func accountPK(a Account, currency, shard string) string {
+	return "A#" + string(a) + "#" + currency + "#" + shard
+}
+
+func n(v int64) types.AttributeValue {
+	return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)}
+}
+
+const tsLayout = "2006-01-02T15:04:05.000000Z"
+
+// Op is one ledger operation ready to join a transaction: its items, and
+// where in them the conditions that can fail are.
+type Op struct {
+	Transfer Transfer
+	Items    []types.TransactWriteItem
+	// balanceIdx[i] is the item index of leg i's balance update.
+	balanceIdx []int
+	holdIdx    int // -1 when the op does not touch a hold item
+}
+
+// holdWrite says what an op does to a hold item.
+type holdWrite struct {
+	create bool // Put a new hold in state held
+	settle HoldState
+	hold   Hold
+}
+
+// Prepare validates a transfer and builds its items (without the hold).
+func (l *Ledger) Prepare(t Transfer) (Op, error) { return l.prepare(t, nil) }
+
+func (l *Ledger) prepare(t Transfer, hw *holdWrite) (Op, error) {
+	if err := t.Validate(); err != nil {
+		return Op{}, err
+	}
+	t.At = t.At.UTC()
+	legsJSON, _ := json.Marshal(t.Legs)
+	op := Op{Transfer: t, holdIdx: -1}
+	op.Items = append(op.Items, types.TransactWriteItem{Put: &types.Put{
+		TableName: aws.String(l.table),
+		Item: map[string]types.AttributeValue{
+			"pk": store.S("T#" + t.ID), "sk": store.S("T"), "kind": store.S(t.Kind), "currency": store.S(t.Currency),
+			"legs": store.S(string(legsJSON)), "at": store.S(t.At.Format(tsLayout)), "holdId": store.S(t.HoldID),
+		},
+		ConditionExpression: aws.String("attribute_not_exists(pk)"),
+	}})
+	for _, leg := range t.Legs {
+		pk := accountPK(leg.Account, t.Currency, shardOf(leg.Account, t.ID))
+		values := map[string]types.AttributeValue{
+			":a": n(leg.Available), ":h": n(leg.Held), ":p": n(leg.Pending),
+			":acct": store.S(string(leg.Account)), ":cur": store.S(t.Currency),
+		}
+		var conds []string
+		if !leg.Account.IsExternal() {
+			for _, b := range []struct {
+				name  string
+				delta int64
+			}{{"available", leg.Available}, {"held", leg.Held}, {"pending", leg.Pending}} {
+				if b.delta < 0 {
+					// The balance after the ADD must stay ≥ 0: before, it must be ≥ -delta.
+					conds = append(conds, fmt.Sprintf("%s >= :min_%s", b.name, b.name))
+					values[":min_"+b.name] = n(-b.delta)
+				}
+			}
+		}
+		upd := &types.Update{
+			TableName:                 aws.String(l.table),
+			Key:                       map[string]types.AttributeValue{"pk": store.S(pk), "sk": store.S("BAL")},
+			UpdateExpression:          aws.String("ADD available :a, held :h, pending :p SET account = :acct, currency = :cur"),
+			ExpressionAttributeValues: values,
+		}
+		if len(conds) > 0 {
+			upd.ConditionExpression = aws.String(joinAnd(conds))
+		}
+		op.balanceIdx = append(op.balanceIdx, len(op.Items))
+		op.Items = append(op.Items, types.TransactWriteItem{Update: upd})
+		op.Items = append(op.Items, types.TransactWriteItem{Put: &types.Put{
+			TableName: aws.String(l.table),
+			Item: map[string]types.AttributeValue{
+				"pk": store.S(pk), "sk": store.S("P#" + t.At.Format(tsLayout) + "#" + t.ID),
+				"transferId": store.S(t.ID), "kind": store.S(t.Kind), "at": store.S(t.At.Format(tsLayout)),
+				"account": store.S(string(leg.Account)), "currency": store.S(t.Currency),
+				"available": n(leg.Available), "held": n(leg.Held), "pending": n(leg.Pending),
+			},
+		}})
+	}
+	if hw != nil {
+		op.holdIdx = len(op.Items)
+		key := map[string]types.AttributeValue{"pk": store.S("H#" + hw.hold.ID), "sk": store.S("H")}
+		if hw.create {
+			item := map[string]types.AttributeValue{
+				"pk": key["pk"], "sk": key["sk"], "account": store.S(string(hw.hold.Account)), "currency": store.S(hw.hold.Currency),
+				"amount": n(hw.hold.Amount), "state": store.S(string(HoldHeld)), "holdTransfer": store.S(t.ID),
+			}
+			op.Items = append(op.Items, types.TransactWriteItem{Put: &types.Put{
+				TableName: aws.String(l.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)"),
+			}})
+		} else {
+			op.Items = append(op.Items, types.TransactWriteItem{Update: &types.Update{
+				TableName:                aws.String(l.table),
+				Key:                      key,
+				UpdateExpression:         aws.String("SET #s = :to, settleTransfer = :t"),
+				ConditionExpression:      aws.String("#s = :held AND amount = :amt AND account = :acct"),
+				ExpressionAttributeNames: map[string]string{"#s": "state"},
+				ExpressionAttributeValues: map[string]types.AttributeValue{
+					":to": store.S(string(hw.settle)), ":t": store.S(t.ID), ":held": store.S(string(HoldHeld)),
+					":amt": n(hw.hold.Amount), ":acct": store.S(string(hw.hold.Account)),
+				},
+				ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+			}})
+		}
+	}
+	posted := &events.LedgerTransferPosted{TransferID: t.ID, Kind: t.Kind}
+	for _, leg := range t.Legs {
+		for _, b := range []struct {
+			suffix string
+			delta  int64
+		}{{"", leg.Available}, {".held", leg.Held}, {".pending", leg.Pending}} {
+			if b.delta != 0 {
+				posted.Postings = append(posted.Postings, events.Posting{Account: string(leg.Account) + b.suffix,
+					Amount: moneyOf(b.delta, t.Currency)})
+			}
+		}
+	}
+	evt, err := events.OutboxPut(l.outbox, posted, t.At)
+	if err != nil {
+		return Op{}, fault.Wrap("ledger.prepare", err)
+	}
+	op.Items = append(op.Items, evt)
+	return op, nil
+}
+
+func joinAnd(conds []string) string {
+	out := conds[0]
+	for _, c := range conds[1:] {
+		out += " AND " + c
+	}
+	return out
+}
+
+// PrepareHold builds a hold: available → held, and the hold item.
+func (l *Ledger) PrepareHold(holdID string, acct Account, currency string, amount int64, at time.Time) (Op, error) {
+	t, err := HoldTransfer(holdID, acct, currency, amount, at)
+	if err != nil {
+		return Op{}, err
+	}
+	return l.prepare(t, &holdWrite{create: true, hold: Hold{ID: holdID, Account: acct, Currency: currency, Amount: amount}})
+}
+
+// PrepareCapture builds a capture of a hold that must still be held.
+func (l *Ledger) PrepareCapture(h Hold, credits []Credit, at time.Time) (Op, error) {
+	t, err := CaptureTransfer(h, credits, at)
+	if err != nil {
+		return Op{}, err
+	}
+	return l.prepare(t, &holdWrite{settle: HoldCaptured, hold: h})
+}
+
+// PrepareRelease builds a release of a hold that must still be held.
+func (l *Ledger) PrepareRelease(h Hold, at time.Time) (Op, error) {
+	return l.prepare(ReleaseTransfer(h, at), &holdWrite{settle: HoldReleased, hold: h})
+}
+
+// ErrAlreadyApplied is wrapped in the error Apply returns when the
+// transfer was applied before: the caller's business step already
+// committed, atomically with it, and this is a retry.
+var ErrAlreadyApplied = fault.New(fault.Conflict, "ledger.Apply", "this transfer was already applied")
+
+// Explain turns a failed transaction that contains op, starting at item
+// offset, into the ledger's errors: ErrAlreadyApplied, InsufficientFunds,
+// or Conflict with the hold's state. It returns nil when none of op's
+// items caused the failure (the caller's own items did).
+func (op Op) Explain(err error, offset int) error {
+	tc, ok := err.(*store.TxCanceled)
+	if !ok {
+		return nil
+	}
+	if tc.ConditionFailed(offset) {
+		return ErrAlreadyApplied
+	}
+	// The hold's state explains a failure before balances do: releasing a
+	// captured hold also finds nothing held, but "already captured" is the
+	// reason a person can act on.
+	if op.holdIdx >= 0 && tc.ConditionFailed(offset+op.holdIdx) {
+		state := ""
+		if item := tc.Items[offset+op.holdIdx]; item != nil {
+			state = store.StringAttr(item, "state")
+		}
+		if state == "" {
+			return &fault.Error{Kind: fault.NotFound, Op: "ledger.Apply", Message: "no such hold"}
+		}
+		return &fault.Error{Kind: fault.Conflict, Op: "ledger.Apply", State: state,
+			Message: fmt.Sprintf("the hold is already %s", state)}
+	}
+	for i, idx := range op.balanceIdx {
+		if tc.ConditionFailed(offset + idx) {
+			return &fault.Error{Kind: fault.InsufficientFunds, Op: "ledger.Apply",
+				Message: fmt.Sprintf("%s has insufficient %s funds", op.Transfer.Legs[i].Account, op.Transfer.Currency)}
+		}
+	}
+	return nil
+}
+
+// Apply runs ops alone in one transaction (products put op.Items into
+// their own transaction instead, and use Explain). A transfer that was
+// already applied returns ErrAlreadyApplied.
+func (l *Ledger) Apply(ctx context.Context, ops ...Op) error {
+	var items []types.TransactWriteItem
+	offsets := make([]int, len(ops))
+	for i, op := range ops {
+		offsets[i] = len(items)
+		items = append(items, op.Items...)
+	}
+	err := store.TransactWrite(ctx, l.db, items, "")
+	if err == nil {
+		return nil
+	}
+	for i, op := range ops {
+		if e := op.Explain(err, offsets[i]); e != nil {
+			return e
+		}
+	}
+	return fault.Wrap("ledger.Apply", err)
+}
+
+// Balance reads an account's balance in a currency (summing the shards of
+// a system account), strongly consistent.
+func (l *Ledger) Balance(ctx context.Context, a Account, currency string) (Balance, error) {
+	const op = "ledger.Balance"
+	b := Balance{Account: a, Currency: currency}
+	shards := []string{"-"}
+	if a.IsSystem() {
+		shards = shards[:0]
+		for i := 0; i < Shards; i++ {
+			shards = append(shards, fmt.Sprintf("s%02d", i))
+		}
+	}
+	for _, sh := range shards {
+		out, err := l.db.GetItem(ctx, &dynamodb.GetItemInput{
+			TableName: aws.String(l.table), ConsistentRead: aws.Bool(true),
+			Key: map[string]types.AttributeValue{"pk": store.S(accountPK(a, currency, sh)), "sk": store.S("BAL")},
+		})
+		if err != nil {
+			return Balance{}, fault.Wrap(op, store.Classify(err))
+		}
+		var it balanceItem
+		if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
+			return Balance{}, fault.Wrap(op, err)
+		}
+		b.Available += it.Available
+		b.Held += it.Held
+		b.Pending += it.Pending
+	}
+	return b, nil
+}
+
+type balanceItem struct {
+	PK        string `dynamodbav:"pk"`
+	SK        string `dynamodbav:"sk"`
+	Account   string `dynamodbav:"account"`
+	Currency  string `dynamodbav:"currency"`
+	Available int64  `dynamodbav:"available"`
+	Held      int64  `dynamodbav:"held"`
+	Pending   int64  `dynamodbav:"pending"`
+}
+
+// Posting is one account's leg of a transfer, as a statement shows it.
+type Posting struct {
+	TransferID string    `json:"transferId" dynamodbav:"transferId"`
+	Kind       string    `json:"kind" dynamodbav:"kind"`
+	At         time.Time `json:"at" dynamodbav:"-"`
+	AtRaw      string    `json:"-" dynamodbav:"at"`
+	Account    string    `json:"account" dynamodbav:"account"`
+	Currency   string    `json:"currency" dynamodbav:"currency"`
+	Available  int64     `json:"available" dynamodbav:"available"`
+	Held       int64     `json:"held" dynamodbav:"held"`
+	Pending    int64     `json:"pending" dynamodbav:"pending"`
+}
+
+// StatementQuery selects postings of one owner account.
+type StatementQuery struct {
+	Account  Account
+	Currency string
+	From, To time.Time // zero: unbounded; To is exclusive
+	Limit    int
+	Cursor   string
+}
+
+// Statement pages through an owner account's postings, newest first.
+func (l *Ledger) Statement(ctx context.Context, q StatementQuery) ([]Posting, string, error) {
+	const op = "ledger.Statement"
+	pk := accountPK(q.Account, q.Currency, "-")
+	start, err := store.DecodeCursor(q.Cursor)
+	if err != nil || (start != nil && store.StringAttr(start, "pk") != pk) {
+		return nil, "", fault.InvalidFields(op, "cursor is not valid for this statement", fault.FieldError{Field: "cursor", Message: "is malformed or from another statement"})
+	}
+	lo, hi := "P#", "P#\uffff"
+	if !q.From.IsZero() {
+		lo = "P#" + q.From.UTC().Format(tsLayout)
+	}
+	if !q.To.IsZero() {
+		hi = "P#" + q.To.UTC().Format(tsLayout)
+	}
+	res, err := l.db.Query(ctx, &dynamodb.QueryInput{
+		TableName:                 aws.String(l.table),
+		KeyConditionExpression:    aws.String("pk = :pk AND sk BETWEEN :lo AND :hi"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": store.S(pk), ":lo": store.S(lo), ":hi": store.S(hi)},
+		ScanIndexForward:          aws.Bool(false),
+		Limit:                     aws.Int32(int32(q.Limit)),
+		ExclusiveStartKey:         start,
+	})
+	if err != nil {
+		return nil, "", fault.Wrap(op, store.Classify(err))
+	}
+	out := make([]Posting, 0, len(res.Items))
+	for _, item := range res.Items {
+		var p Posting
+		if err := attributevalue.UnmarshalMap(item, &p); err != nil {
+			return nil, "", fault.Wrap(op, err)
+		}
+		p.At, _ = time.Parse(tsLayout, p.AtRaw)
+		if !q.To.IsZero() && !p.At.Before(q.To) {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out, store.EncodeCursor(res.LastEvaluatedKey), nil
+}
+
+// GetHold reads a hold.
+func (l *Ledger) GetHold(ctx context.Context, holdID string) (Hold, error) {
+	out, err := l.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(l.table), ConsistentRead: aws.Bool(true),
+		Key: map[string]types.AttributeValue{"pk": store.S("H#" + holdID), "sk": store.S("H")},
+	})
+	if err != nil {
+		return Hold{}, fault.Wrap("ledger.GetHold", store.Classify(err))
+	}
+	if out.Item == nil {
+		return Hold{}, fault.New(fault.NotFound, "ledger.GetHold", "no such hold")
+	}
+	amt, _ := strconv.ParseInt(out.Item["amount"].(*types.AttributeValueMemberN).Value, 10, 64)
+	return Hold{ID: holdID, Account: Account(store.StringAttr(out.Item, "account")), Currency: store.StringAttr(out.Item, "currency"),
+		Amount: amt, State: HoldState(store.StringAttr(out.Item, "state"))}, nil
+}
+
+// GetTransfer reads a posted transfer (for a retry that must return the
+// first result).
+func (l *Ledger) GetTransfer(ctx context.Context, id string) (Transfer, error) {
+	out, err := l.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(l.table), ConsistentRead: aws.Bool(true),
+		Key: map[string]types.AttributeValue{"pk": store.S("T#" + id), "sk": store.S("T")},
+	})
+	if err != nil {
+		return Transfer{}, fault.Wrap("ledger.GetTransfer", store.Classify(err))
+	}
+	if out.Item == nil {
+		return Transfer{}, fault.New(fault.NotFound, "ledger.GetTransfer", "no such transfer")
+	}
+	t := Transfer{ID: id, Kind: store.StringAttr(out.Item, "kind"), Currency: store.StringAttr(out.Item, "currency"),
+		HoldID: store.StringAttr(out.Item, "holdId")}
+	t.At, _ = time.Parse(tsLayout, store.StringAttr(out.Item, "at"))
+	if err := json.Unmarshal([]byte(store.StringAttr(out.Item, "legs")), &t.Legs); err != nil {
+		return Transfer{}, fault.Wrap("ledger.GetTransfer", err)
+	}
+	return t, nil
+}

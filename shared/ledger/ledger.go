@@ -1,0 +1,255 @@
+// Package ledger is Souq's double-entry ledger (DESIGN §4). Every movement
+// of money is a Transfer: legs on accounts whose deltas sum to zero, applied
+// exactly once (keyed by a deterministic transfer id) inside the caller's
+// own TransactWriteItems, together with its state change and its
+// LedgerTransferPosted event. Holds are two-phase transfers: Hold (available
+// → held), then exactly one of Capture or Release.
+//
+// It must never let a non-external balance go below zero, never apply a
+// transfer twice, and never edit a posted transfer: corrections are new
+// transfers.
+package ledger
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/souqhq/souq/shared/fault"
+	"github.com/souqhq/souq/shared/money"
+)
+
+// Account names a ledger account, per currency: "advertiser:adv_…",
+// "community:com_…", "influencer:usr_…", "platform:fees",
+// "platform:payouts_in_transit", "external:deposits", "external:payouts".
+type Account string
+
+// System accounts.
+const (
+	PlatformFees           Account = "platform:fees"
+	PlatformPayoutsTransit Account = "platform:payouts_in_transit"
+	ExternalDeposits       Account = "external:deposits"
+	ExternalPayouts        Account = "external:payouts"
+)
+
+// Advertiser, Community and Influencer name owners' accounts.
+func Advertiser(id string) Account { return Account("advertiser:" + id) }
+func Community(id string) Account  { return Account("community:" + id) }
+func Influencer(id string) Account { return Account("influencer:" + id) }
+
+// IsExternal reports whether the account stands for the world outside
+// Souq (card networks, bank payouts): only these may go negative.
+func (a Account) IsExternal() bool { return strings.HasPrefix(string(a), "external:") }
+
+// IsSystem reports whether the account is Souq's own (platform or
+// external). System accounts take part in every settlement, so their
+// balances are sharded (see dynamo.go).
+func (a Account) IsSystem() bool {
+	return a.IsExternal() || strings.HasPrefix(string(a), "platform:")
+}
+
+func (a Account) valid() bool {
+	kind, id, ok := strings.Cut(string(a), ":")
+	if !ok || id == "" || len(a) > 128 || strings.ContainsAny(string(a), "#\x00") {
+		return false
+	}
+	switch kind {
+	case "advertiser", "community", "influencer", "platform", "external":
+		return true
+	}
+	return false
+}
+
+// Leg is one account's part in a transfer: a delta per balance kind.
+type Leg struct {
+	Account   Account `json:"account" dynamodbav:"account"`
+	Available int64   `json:"available,omitempty" dynamodbav:"available"`
+	Held      int64   `json:"held,omitempty" dynamodbav:"held"`
+	Pending   int64   `json:"pending,omitempty" dynamodbav:"pending"`
+}
+
+func (l Leg) sum() (int64, error) {
+	s, err := add(l.Available, l.Held)
+	if err != nil {
+		return 0, err
+	}
+	return add(s, l.Pending)
+}
+
+// Transfer is a set of legs in one currency that sums to zero.
+type Transfer struct {
+	ID       string    `json:"id"`
+	Kind     string    `json:"kind"`
+	Currency string    `json:"currency"`
+	Legs     []Leg     `json:"legs"`
+	At       time.Time `json:"at"`
+	// HoldID links hold, capture and release transfers to their hold.
+	HoldID string `json:"holdId,omitempty"`
+}
+
+// MaxLegs bounds a transfer: each leg is two items of a 100-item
+// transaction, and the product's own items need room too.
+const MaxLegs = 8
+
+// Validate checks what must hold before any write (and again in Verify):
+// a txf_ id, a known currency, distinct valid accounts, no empty leg, no
+// int64 overflow, and deltas that sum to zero.
+func (t Transfer) Validate() error {
+	const op = "ledger.Validate"
+	if !strings.HasPrefix(t.ID, "txf_") || len(t.ID) > 200 || strings.ContainsAny(t.ID, "#\x00") {
+		return fault.New(fault.Invalid, op, fmt.Sprintf("transfer id %q must start with txf_", t.ID))
+	}
+	if !money.IsCurrency(t.Currency) {
+		return fault.New(fault.Invalid, op, fmt.Sprintf("unknown currency %q", t.Currency))
+	}
+	if len(t.Legs) == 0 || len(t.Legs) > MaxLegs {
+		return fault.New(fault.Invalid, op, fmt.Sprintf("a transfer has 1 to %d legs", MaxLegs))
+	}
+	seen := map[Account]bool{}
+	var total int64
+	for _, l := range t.Legs {
+		if !l.Account.valid() {
+			return fault.New(fault.Invalid, op, fmt.Sprintf("invalid account %q", l.Account))
+		}
+		if seen[l.Account] {
+			return fault.New(fault.Invalid, op, fmt.Sprintf("account %s appears twice", l.Account))
+		}
+		seen[l.Account] = true
+		if l.Available == 0 && l.Held == 0 && l.Pending == 0 {
+			return fault.New(fault.Invalid, op, fmt.Sprintf("leg on %s moves nothing", l.Account))
+		}
+		if l.Account.IsExternal() && (l.Held != 0 || l.Pending != 0) {
+			return fault.New(fault.Invalid, op, "external accounts have only an available balance")
+		}
+		for _, d := range []int64{l.Available, l.Held, l.Pending} {
+			if d > money.MaxMinor*1000 || d < -money.MaxMinor*1000 {
+				return fault.New(fault.Invalid, op, "amount out of range")
+			}
+		}
+		s, err := l.sum()
+		if err != nil {
+			return fault.New(fault.Invalid, op, "amount out of range")
+		}
+		if total, err = add(total, s); err != nil {
+			return fault.New(fault.Invalid, op, "amount out of range")
+		}
+	}
+	if total != 0 {
+		return fault.New(fault.Invalid, op, fmt.Sprintf("transfer %s does not balance: its legs sum to %d", t.ID, total))
+	}
+	return nil
+}
+
+func add(a, b int64) (int64, error) {
+	s := a + b
+	if (b > 0 && s < a) || (b < 0 && s > a) {
+		return 0, money.ErrOverflow
+	}
+	return s, nil
+}
+
+// Balance is an account's balances in one currency.
+type Balance struct {
+	Account   Account `json:"account"`
+	Currency  string  `json:"currency"`
+	Available int64   `json:"available"`
+	Held      int64   `json:"held"`
+	Pending   int64   `json:"pending"`
+}
+
+// HoldState is where a hold is in its life.
+type HoldState string
+
+// Hold states: a hold is held until exactly one capture or release.
+const (
+	HoldHeld     HoldState = "held"
+	HoldCaptured HoldState = "captured"
+	HoldReleased HoldState = "released"
+)
+
+// Hold is money set aside from an account's available balance.
+type Hold struct {
+	ID       string    `json:"id"`
+	Account  Account   `json:"account"`
+	Currency string    `json:"currency"`
+	Amount   int64     `json:"amount"`
+	State    HoldState `json:"state"`
+}
+
+// Credit is one destination of a capture.
+type Credit struct {
+	Account Account
+	// Bucket receives the credit: available (default) or held/pending,
+	// e.g. a sponsorship's funds captured into the community's held
+	// balance until the post is published.
+	Bucket Bucket
+	Amount int64
+}
+
+// Bucket is a balance kind.
+type Bucket string
+
+// Balance kinds (DESIGN §4).
+const (
+	Available Bucket = "available"
+	Held      Bucket = "held"
+	Pending   Bucket = "pending"
+)
+
+// HoldTransfer moves amount from available to held on one account.
+func HoldTransfer(holdID string, acct Account, currency string, amount int64, at time.Time) (Transfer, error) {
+	if amount <= 0 {
+		return Transfer{}, fault.New(fault.Invalid, "ledger.Hold", "a hold is a positive amount")
+	}
+	return Transfer{ID: "txf_" + holdID + "_hold", Kind: "hold", Currency: currency, At: at, HoldID: holdID,
+		Legs: []Leg{{Account: acct, Available: -amount, Held: amount}}}, nil
+}
+
+// CaptureTransfer takes a held amount: the credits go to their accounts,
+// and whatever the credits leave of the hold returns to available. The
+// credits must not exceed the hold.
+func CaptureTransfer(h Hold, credits []Credit, at time.Time) (Transfer, error) {
+	const op = "ledger.Capture"
+	payer := Leg{Account: h.Account, Held: -h.Amount}
+	var captured int64
+	legs := []Leg{}
+	for _, c := range credits {
+		if c.Amount < 0 {
+			return Transfer{}, fault.New(fault.Invalid, op, "a capture credit is not negative")
+		}
+		if c.Amount == 0 {
+			continue
+		}
+		if c.Account == h.Account {
+			return Transfer{}, fault.New(fault.Invalid, op, "a hold cannot be captured into its own account")
+		}
+		var err error
+		if captured, err = add(captured, c.Amount); err != nil {
+			return Transfer{}, fault.New(fault.Invalid, op, "amount out of range")
+		}
+		l := Leg{Account: c.Account}
+		switch c.Bucket {
+		case Available, "":
+			l.Available = c.Amount
+		case Held:
+			l.Held = c.Amount
+		case Pending:
+			l.Pending = c.Amount
+		default:
+			return Transfer{}, fault.New(fault.Invalid, op, "unknown bucket "+string(c.Bucket))
+		}
+		legs = append(legs, l)
+	}
+	if captured > h.Amount {
+		return Transfer{}, fault.New(fault.Invalid, op, fmt.Sprintf("captures %d from a hold of %d", captured, h.Amount))
+	}
+	payer.Available = h.Amount - captured
+	return Transfer{ID: "txf_" + h.ID + "_capture", Kind: "capture", Currency: h.Currency, At: at, HoldID: h.ID,
+		Legs: append([]Leg{payer}, legs...)}, nil
+}
+
+// ReleaseTransfer returns a whole hold to available.
+func ReleaseTransfer(h Hold, at time.Time) Transfer {
+	return Transfer{ID: "txf_" + h.ID + "_release", Kind: "release", Currency: h.Currency, At: at, HoldID: h.ID,
+		Legs: []Leg{{Account: h.Account, Held: -h.Amount, Available: h.Amount}}}
+}

@@ -1,0 +1,175 @@
+package ledger
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/souqhq/souq/shared/fault"
+	"github.com/souqhq/souq/shared/store"
+)
+
+// Report is the result of Verify.
+type Report struct {
+	OK         bool     `json:"ok"`
+	Transfers  int      `json:"transfers"`
+	Accounts   int      `json:"accounts"`
+	Holds      int      `json:"holds"`
+	Violations []string `json:"violations"`
+}
+
+// maxViolations bounds the report; past it, the count is what matters.
+const maxViolations = 1000
+
+type sums struct{ available, held, pending int64 }
+
+// Verify checks DESIGN §4's invariants over the whole ledger and returns
+// every violation it finds: each transfer's legs sum to zero and each has
+// exactly its posting items; each balance equals the sum of its postings;
+// no non-external balance is negative; each hold is held, or settled by
+// exactly one capture or release that exists.
+func (l *Ledger) Verify(ctx context.Context) (Report, error) {
+	r := Report{Violations: []string{}}
+	violate := func(format string, args ...any) {
+		if len(r.Violations) < maxViolations {
+			r.Violations = append(r.Violations, fmt.Sprintf(format, args...))
+		}
+	}
+	balances := map[string]sums{}  // account#currency (shards summed)
+	postings := map[string]sums{}  // account#currency
+	postingsOf := map[string]int{} // transferId → posting items seen
+	transfers := map[string]Transfer{}
+	type holdRow struct {
+		Hold
+		holdTransfer, settleTransfer string
+	}
+	var holds []holdRow
+
+	var start map[string]types.AttributeValue
+	for page := 0; ; page++ {
+		out, err := l.db.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(l.table), ExclusiveStartKey: start, ConsistentRead: aws.Bool(true)})
+		if err != nil {
+			return Report{}, fault.Wrap("ledger.Verify", store.Classify(err))
+		}
+		for _, it := range out.Items {
+			pk, sk := store.StringAttr(it, "pk"), store.StringAttr(it, "sk")
+			switch {
+			case strings.HasPrefix(pk, "A#") && sk == "BAL":
+				key := store.StringAttr(it, "account") + "#" + store.StringAttr(it, "currency")
+				s := balances[key]
+				s.available += num(it, "available")
+				s.held += num(it, "held")
+				s.pending += num(it, "pending")
+				balances[key] = s
+			case strings.HasPrefix(pk, "A#") && strings.HasPrefix(sk, "P#"):
+				key := store.StringAttr(it, "account") + "#" + store.StringAttr(it, "currency")
+				s := postings[key]
+				s.available += num(it, "available")
+				s.held += num(it, "held")
+				s.pending += num(it, "pending")
+				postings[key] = s
+				postingsOf[store.StringAttr(it, "transferId")]++
+			case strings.HasPrefix(pk, "T#"):
+				t := Transfer{ID: strings.TrimPrefix(pk, "T#"), Kind: store.StringAttr(it, "kind"), Currency: store.StringAttr(it, "currency"), HoldID: store.StringAttr(it, "holdId")}
+				if err := json.Unmarshal([]byte(store.StringAttr(it, "legs")), &t.Legs); err != nil {
+					violate("transfer %s: unreadable legs", t.ID)
+				}
+				transfers[t.ID] = t
+			case strings.HasPrefix(pk, "H#"):
+				holds = append(holds, holdRow{
+					Hold: Hold{ID: strings.TrimPrefix(pk, "H#"), Account: Account(store.StringAttr(it, "account")),
+						Currency: store.StringAttr(it, "currency"), Amount: num(it, "amount"), State: HoldState(store.StringAttr(it, "state"))},
+					holdTransfer: store.StringAttr(it, "holdTransfer"), settleTransfer: store.StringAttr(it, "settleTransfer"),
+				})
+			}
+		}
+		if out.LastEvaluatedKey == nil {
+			break
+		}
+		start = out.LastEvaluatedKey
+	}
+
+	ids := make([]string, 0, len(transfers))
+	for id := range transfers {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		t := transfers[id]
+		var total int64
+		for _, leg := range t.Legs {
+			total += leg.Available + leg.Held + leg.Pending
+		}
+		if total != 0 {
+			violate("transfer %s does not balance: its legs sum to %d %s", id, total, t.Currency)
+		}
+		if postingsOf[id] != len(t.Legs) {
+			violate("transfer %s has %d legs but %d postings", id, len(t.Legs), postingsOf[id])
+		}
+		delete(postingsOf, id)
+	}
+	for id := range postingsOf {
+		violate("postings of transfer %s, which does not exist", id)
+	}
+
+	keys := map[string]bool{}
+	for k := range balances {
+		keys[k] = true
+	}
+	for k := range postings {
+		keys[k] = true
+	}
+	sorted := make([]string, 0, len(keys))
+	for k := range keys {
+		sorted = append(sorted, k)
+	}
+	sort.Strings(sorted)
+	for _, k := range sorted {
+		b, p := balances[k], postings[k]
+		if b != p {
+			violate("balance of %s is %+v but its postings sum to %+v", k, b, p)
+		}
+		if !Account(strings.SplitN(k, "#", 2)[0]).IsExternal() && (b.available < 0 || b.held < 0 || b.pending < 0) {
+			violate("balance of %s is negative: %+v", k, b)
+		}
+	}
+
+	for _, h := range holds {
+		hold, hasHold := transfers[h.holdTransfer]
+		if !hasHold || hold.HoldID != h.ID {
+			violate("hold %s has no hold transfer", h.ID)
+		}
+		capture, captured := transfers["txf_"+h.ID+"_capture"]
+		_, released := transfers["txf_"+h.ID+"_release"]
+		switch {
+		case captured && released:
+			violate("hold %s was both captured and released", h.ID)
+		case h.State == HoldHeld && (captured || released):
+			violate("hold %s is held but was settled", h.ID)
+		case h.State == HoldCaptured && (!captured || h.settleTransfer != capture.ID):
+			violate("hold %s is captured without its capture transfer", h.ID)
+		case h.State == HoldReleased && (!released || h.settleTransfer != "txf_"+h.ID+"_release"):
+			violate("hold %s is released without its release transfer", h.ID)
+		case h.State != HoldHeld && h.State != HoldCaptured && h.State != HoldReleased:
+			violate("hold %s is in unknown state %q", h.ID, h.State)
+		}
+	}
+	r.Transfers, r.Accounts, r.Holds = len(transfers), len(sorted), len(holds)
+	r.OK = len(r.Violations) == 0
+	return r, nil
+}
+
+func num(item map[string]types.AttributeValue, name string) int64 {
+	if v, ok := item[name].(*types.AttributeValueMemberN); ok {
+		x, _ := strconv.ParseInt(v.Value, 10, 64)
+		return x
+	}
+	return 0
+}
