@@ -61,8 +61,8 @@ func TestREADME_QuickstartWorksAsPrinted(t *testing.T) {
 			}
 		}
 	}
-	if problems != 1 || len(lines) != 11 {
-		t.Fatalf("%d answers with %d problems, want 11 with exactly the one shown on purpose:\n%s", len(lines), problems, out)
+	if problems != 1 || len(lines) != 14 {
+		t.Fatalf("%d answers with %d problems, want 14 with exactly the one shown on purpose:\n%s", len(lines), problems, out)
 	}
 	if !strings.Contains(lines[len(lines)-1], `"ok":true`) {
 		t.Fatalf("ledger verify: %s", lines[len(lines)-1])

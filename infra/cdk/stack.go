@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdaeventsources"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsscheduler"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -176,6 +177,9 @@ func NewStack(scope constructs.Construct, props StackProps) *Souq {
 			env["SOUQ_JWT_ISSUER"] = issuer
 			env["SOUQ_JWT_CLIENT_IDS"] = client.UserPoolClientId()
 		}
+		if f.UsesPaymentRail {
+			env["SOUQ_STRIPE_SECRET_NAME"] = jsii.String(stripeSecretName(stage))
+		}
 		if f.CreatesSchedules {
 			env["SOUQ_SCHEDULE_GROUP"] = jsii.String(top.ScheduleGroup)
 			env["SOUQ_SCHEDULER_ROLE_ARN"] = s.Scheduler.RoleArn()
@@ -213,6 +217,9 @@ func NewStack(scope constructs.Construct, props StackProps) *Souq {
 		}
 		if f.PublishesEvents {
 			s.Bus.GrantPutEventsTo(fn, nil)
+		}
+		if f.UsesPaymentRail {
+			awssecretsmanager.Secret_FromSecretNameV2(c, jsii.String("StripeSecret"), jsii.String(stripeSecretName(stage))).GrantRead(fn, nil)
 		}
 		if f.CreatesSchedules {
 			s.Scheduler.GrantPassRole(fn.GrantPrincipal())
@@ -327,6 +334,10 @@ func NewStack(scope constructs.Construct, props StackProps) *Souq {
 	awscdk.NewCfnOutput(stack, jsii.String("AlarmTopicArn"), &awscdk.CfnOutputProps{Value: s.AlarmTopic.TopicArn()})
 	return s
 }
+
+// stripeSecretName is where an operator puts the stage's Stripe secret key
+// (docs/deploy.md); the stack never holds its value.
+func stripeSecretName(stage Stage) string { return "souq/" + stage.Name + "/stripe-secret-key" }
 
 // accessLogFormat is one JSON line per request; it must carry the request
 // id so that access logs join the functions' logs.

@@ -12,6 +12,8 @@ import (
 	"github.com/souqhq/souq/shared/auth"
 	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/idempotency"
+	"github.com/souqhq/souq/shared/ledger"
+	"github.com/souqhq/souq/shared/payments"
 	"github.com/souqhq/souq/shared/relay"
 	"github.com/souqhq/souq/shared/store"
 )
@@ -35,6 +37,7 @@ type deps struct {
 	log    *slog.Logger
 	tokens auth.TokenVerifier
 	bus    *Bus
+	rail   payments.Rail // nil without stripe-mock: deposits answer 503
 }
 
 // wire builds every function with the same constructors its
@@ -51,7 +54,7 @@ func wire(d deps) (map[string]*Function, *accounts.Service) {
 	}
 
 	accDB := scoped(topology.FnAccounts)
-	accSvc := accounts.NewService(accounts.NewRepository(accDB), d.clock, false)
+	accSvc := accounts.NewService(accounts.NewRepository(accDB), d.clock, false).WithMoney(ledger.New(accDB), d.rail)
 	idem := idempotency.New(accDB.Client, accDB.Table(topology.TableIdempotency), d.clock)
 	accRouter := accounts.NewRouter(accSvc, idem, d.log.With("function", topology.FnAccounts), d.clock.Now)
 	fns[topology.FnAccounts] = &Function{HTTP: accRouter.Serve, Routes: accRouter.Handled()}

@@ -11,6 +11,7 @@ import (
 	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/id"
+	"github.com/souqhq/souq/shared/payments"
 )
 
 // Local tokens last long enough for a working day of `make run`.
@@ -70,15 +71,33 @@ func (p *Platform) localRoutes() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"now": clock.Format(p.Clock.Now())})
 	})
 	mux.HandleFunc("GET /local/ledger/verify", func(w http.ResponseWriter, r *http.Request) {
-		report := VerifyReport{OK: true, Violations: []string{}}
-		if p.ledger != nil {
-			var err error
-			if report, err = p.ledger.Verify(r.Context()); err != nil {
-				writeProblem(w, fault.Wrap("local.verify", err), "", r.URL.Path)
-				return
-			}
+		report, err := p.ledger.Verify(r.Context())
+		if err != nil {
+			writeProblem(w, fault.Wrap("local.verify", err), "", r.URL.Path)
+			return
 		}
 		writeJSON(w, http.StatusOK, report)
+	})
+	mux.HandleFunc("POST /local/rail/fail", func(w http.ResponseWriter, r *http.Request) {
+		var in struct {
+			Count int    `json:"count"`
+			Mode  string `json:"mode"`
+		}
+		if err := decodeLocal(r, &in); err != nil {
+			writeProblem(w, err, "", r.URL.Path)
+			return
+		}
+		if in.Count < 0 || in.Count > 1000 || (in.Mode != payments.FailDecline && in.Mode != payments.FailTimeout) {
+			writeProblem(w, fault.InvalidFields("local.rail", "the request has invalid fields",
+				fault.FieldError{Field: "mode", Message: "must be decline or timeout, with count from 0 to 1000"}), "", r.URL.Path)
+			return
+		}
+		if p.Rail == nil {
+			writeProblem(w, fault.New(fault.Unavailable, "local.rail", "no payment rail: the platform runs without stripe-mock"), "", r.URL.Path)
+			return
+		}
+		p.Rail.FailNext(in.Count, in.Mode)
+		writeJSON(w, http.StatusOK, map[string]any{"failNext": in.Count, "mode": in.Mode})
 	})
 	mux.HandleFunc("GET /local/events", func(w http.ResponseWriter, r *http.Request) {
 		// Settle first, so that an event committed before this call is in

@@ -26,6 +26,8 @@ import (
 	"github.com/souqhq/souq/shared/accounts"
 	"github.com/souqhq/souq/shared/auth"
 	"github.com/souqhq/souq/shared/clock"
+	"github.com/souqhq/souq/shared/ledger"
+	"github.com/souqhq/souq/shared/payments"
 	"github.com/souqhq/souq/shared/store"
 )
 
@@ -65,6 +67,9 @@ type Platform struct {
 	Tokens        auth.HMACKeys
 	Functions     map[string]*Function
 	DB            *store.DB
+	// Rail is the payment rail (Stripe code on stripe-mock) behind a switch
+	// that fails on command; nil without stripe-mock.
+	Rail *payments.Switchable
 
 	poller   *StreamPoller
 	server   *http.Server
@@ -74,21 +79,7 @@ type Platform struct {
 	cancel   context.CancelFunc
 	done     chan struct{}
 	accounts *accounts.Service
-	ledger   LedgerVerifier
-}
-
-// LedgerVerifier is what GET /local/ledger/verify runs. The ledger context
-// provides it; until it exists there are no transfers and no accounts.
-type LedgerVerifier interface {
-	Verify(ctx context.Context) (VerifyReport, error)
-}
-
-// VerifyReport is the answer of /local/ledger/verify.
-type VerifyReport struct {
-	OK         bool     `json:"ok"`
-	Transfers  int      `json:"transfers"`
-	Accounts   int      `json:"accounts"`
-	Violations []string `json:"violations"`
+	ledger   *ledger.Ledger
 }
 
 // ErrAddrInUse is returned when the gateway's address is taken.
@@ -186,7 +177,15 @@ func Start(ctx context.Context, opts Options) (p *Platform, err error) {
 	if p.Scheduler, err = NewScheduler(p.Clock, top.Schedules, opts.Log.With("component", "scheduler")); err != nil {
 		return p, err
 	}
-	p.Functions, p.accounts = wire(deps{top: top, db: p.DB, clock: p.Clock, log: opts.Log, tokens: p.Tokens, bus: p.Bus})
+	var rail payments.Rail
+	if p.StripeMockURL != "" {
+		p.Rail = &payments.Switchable{Rail: payments.NewStripe(payments.StripeConfig{
+			SecretKey: "sk_test_souqlocalplatform", BaseURL: p.StripeMockURL, StripeMock: true,
+		})}
+		rail = p.Rail
+	}
+	p.ledger = ledger.New(p.DB)
+	p.Functions, p.accounts = wire(deps{top: top, db: p.DB, clock: p.Clock, log: opts.Log, tokens: p.Tokens, bus: p.Bus, rail: rail})
 	p.Bus.SetTargets(func(name string) func(context.Context, lambdaevents.EventBridgeEvent) error {
 		if f := p.Functions[name]; f != nil {
 			return f.Event

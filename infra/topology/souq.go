@@ -19,6 +19,9 @@ const (
 // make a handful, so a flood is abuse, and each one is a transaction.
 var creationThrottle = &Throttle{RatePerSecond: 10, Burst: 20}
 
+// moneyThrottle limits deposits: each is a card charge.
+var moneyThrottle = &Throttle{RatePerSecond: 20, Burst: 40}
+
 var (
 	pk = Key{Name: "pk", Type: String}
 	sk = Key{Name: "sk", Type: String}
@@ -52,7 +55,8 @@ func Souq() Topology {
 			{
 				Name: FnAccounts, Description: "communities, advertisers, API keys, health",
 				MemoryMB: 256, TimeoutSec: 10,
-				Tables: []Grant{{TableAccounts, ReadWrite}, {TableIdempotency, ReadWrite}, {TableOutbox, WriteOnly}},
+				Tables:          []Grant{{TableAccounts, ReadWrite}, {TableLedger, ReadWrite}, {TableIdempotency, ReadWrite}, {TableOutbox, WriteOnly}},
+				UsesPaymentRail: true,
 			},
 			{
 				Name: FnAuthorizer, Description: "the Lambda authorizer: JWTs and API keys",
@@ -77,6 +81,11 @@ func Souq() Topology {
 			{Method: "POST", Path: "/v1/communities/{communityId}/api-keys", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "Create a community API key", Throttle: creationThrottle},
 			{Method: "GET", Path: "/v1/communities/{communityId}/api-keys", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "List a community's API keys"},
 			{Method: "DELETE", Path: "/v1/communities/{communityId}/api-keys/{keyId}", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "Revoke a community API key"},
+			{Method: "POST", Path: "/v1/advertisers/{advertiserId}/deposits", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "Fund an advertiser's wallet", Throttle: moneyThrottle},
+			{Method: "POST", Path: "/v1/communities/{communityId}/deposits", Function: FnAccounts, Auth: []AuthKind{User, Client}, Summary: "Fund a community", Throttle: moneyThrottle},
+			{Method: "GET", Path: "/v1/advertisers/{advertiserId}/balance", Function: FnAccounts, Auth: []AuthKind{User, Client}, Summary: "An advertiser's available and held balance"},
+			{Method: "GET", Path: "/v1/communities/{communityId}/balance", Function: FnAccounts, Auth: []AuthKind{User, Client}, Summary: "A community's available, held and pending balance"},
+			{Method: "GET", Path: "/v1/ledger/statement", Function: FnAccounts, Auth: []AuthKind{User, Client}, Summary: "The postings of an account the caller owns"},
 		},
 	}
 }

@@ -98,6 +98,9 @@ type Function struct {
 	ConsumesOutboxStream bool
 	// CreatesSchedules is true for functions that create one-time schedules.
 	CreatesSchedules bool
+	// UsesPaymentRail is true for functions that charge or pay through
+	// Stripe: they may read the Stripe secret.
+	UsesPaymentRail bool
 }
 
 // Route is one HTTP route of the API.

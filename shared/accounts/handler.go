@@ -9,6 +9,7 @@ import (
 	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/shared/api"
 	"github.com/souqhq/souq/shared/auth"
+	"github.com/souqhq/souq/shared/ledger"
 )
 
 // NewRouter builds the accounts function's HTTP handler: decode, call one
@@ -29,7 +30,10 @@ func NewRouter(svc *Service, idem api.Idempotency, log *slog.Logger, now func() 
 		rt.Handle("POST "+a.base+"/api-keys", h.createKey(a.kind, a.param), api.IdempotencyOptional)
 		rt.Handle("GET "+a.base+"/api-keys", h.listKeys(a.kind, a.param), api.NoIdempotency)
 		rt.Handle("DELETE "+a.base+"/api-keys/{keyId}", h.revokeKey(a.kind, a.param), api.NoIdempotency)
+		rt.Handle("POST "+a.base+"/deposits", h.deposit(a.kind, a.param), api.IdempotencyRequired)
+		rt.Handle("GET "+a.base+"/balance", h.balance(a.kind, a.param), api.NoIdempotency)
 	}
+	rt.Handle("GET /v1/ledger/statement", h.statement, api.NoIdempotency)
 	return rt
 }
 
@@ -99,4 +103,34 @@ func (h handler) revokeKey(kind, param string) api.HandlerFunc {
 		err := h.svc.RevokeAPIKey(ctx, *r.Principal, kind, r.Path(param), r.Path("keyId"))
 		return api.Response{Status: http.StatusNoContent}, err
 	}
+}
+
+func (h handler) deposit(kind, param string) api.HandlerFunc {
+	return func(ctx context.Context, r *api.Request) (api.Response, error) {
+		var in DepositInput
+		if err := api.Decode(r, &in); err != nil {
+			return api.Response{}, err
+		}
+		d, err := h.svc.Deposit(ctx, *r.Principal, kind, r.Path(param), r.Header("idempotency-key"), in)
+		return api.JSON(http.StatusCreated, d), err
+	}
+}
+
+func (h handler) balance(kind, param string) api.HandlerFunc {
+	return func(ctx context.Context, r *api.Request) (api.Response, error) {
+		b, err := h.svc.Balance(ctx, *r.Principal, kind, r.Path(param))
+		return api.JSON(http.StatusOK, b), err
+	}
+}
+
+func (h handler) statement(ctx context.Context, r *api.Request) (api.Response, error) {
+	limit, cursor, err := api.Page(r)
+	if err != nil {
+		return api.Response{}, err
+	}
+	ps, next, err := h.svc.Statement(ctx, *r.Principal, StatementInput{
+		AccountID: r.Query("accountId"), Currency: r.Query("currency"), From: r.Query("from"), To: r.Query("to"),
+		Limit: limit, Cursor: cursor,
+	})
+	return api.JSON(http.StatusOK, api.List[ledger.Posting]{Data: ps, NextCursor: next}), err
 }

@@ -9,6 +9,8 @@ import (
 	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/id"
+	"github.com/souqhq/souq/shared/ledger"
+	"github.com/souqhq/souq/shared/payments"
 )
 
 // Service is the accounts use cases.
@@ -17,6 +19,8 @@ type Service struct {
 	clock clock.Clock
 	// LiveMode makes new API keys sk_live_ (production); sk_test_ otherwise.
 	liveMode bool
+	ledger   *ledger.Ledger
+	rail     payments.Rail
 }
 
 // NewService wires the service.
