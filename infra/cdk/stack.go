@@ -28,6 +28,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/souqhq/souq/infra/topology"
+	"github.com/souqhq/souq/shared/ledger"
 	"github.com/souqhq/souq/shared/store"
 )
 
@@ -230,7 +231,7 @@ func NewStack(scope constructs.Construct, props StackProps) *Souq {
 					stack.Account(), jsii.String(":schedule/" + top.ScheduleGroup + "/*"),
 				})},
 			}))
-			fn.GrantInvoke(s.Scheduler)
+			schedulerMayInvoke(s.Scheduler, fn)
 		}
 		if f.ConsumesOutboxStream {
 			fn.AddEventSource(awslambdaeventsources.NewDynamoEventSource(s.Tables[streamTable(top)], &awslambdaeventsources.DynamoEventSourceProps{
@@ -264,7 +265,7 @@ func NewStack(scope constructs.Construct, props StackProps) *Souq {
 	}
 	for _, sc := range top.Schedules {
 		fn := s.Functions[sc.Target]
-		fn.GrantInvoke(s.Scheduler)
+		schedulerMayInvoke(s.Scheduler, fn)
 		awsscheduler.NewCfnSchedule(stack, jsii.String("Schedule-"+sc.Name), &awsscheduler.CfnScheduleProps{
 			ScheduleExpression: jsii.String(sc.Expression),
 			FlexibleTimeWindow: &awsscheduler.CfnSchedule_FlexibleTimeWindowProperty{Mode: jsii.String("OFF")},
@@ -328,11 +329,25 @@ func NewStack(scope constructs.Construct, props StackProps) *Souq {
 	alarm(s.API, "ServerErrorsAlarm", s.API.MetricServerError(&awscloudwatch.MetricOptions{Statistic: jsii.String("Sum")}), 5,
 		"the API answered 5xx: no input may cause one")
 
+	alarm(stack, "LedgerViolationsAlarm", awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+		Namespace: jsii.String(ledger.MetricNamespace), MetricName: jsii.String(ledger.MetricViolations),
+		DimensionsMap: &map[string]*string{"Stage": jsii.String(stage.Name)},
+		Statistic:     jsii.String("Maximum"), Period: awscdk.Duration_Hours(jsii.Number(1)),
+	}), 1, "ledger verify found a violation of the money invariants: stop and look before anything else moves")
+
 	awscdk.NewCfnOutput(stack, jsii.String("ApiUrl"), &awscdk.CfnOutputProps{Value: s.API.ApiEndpoint()})
 	awscdk.NewCfnOutput(stack, jsii.String("UserPoolId"), &awscdk.CfnOutputProps{Value: s.UserPool.UserPoolId()})
 	awscdk.NewCfnOutput(stack, jsii.String("UserPoolClientId"), &awscdk.CfnOutputProps{Value: client.UserPoolClientId()})
 	awscdk.NewCfnOutput(stack, jsii.String("AlarmTopicArn"), &awscdk.CfnOutputProps{Value: s.AlarmTopic.TopicArn()})
 	return s
+}
+
+// schedulerMayInvoke lets Scheduler invoke the function's unqualified ARN
+// only (GrantInvoke would add every version and alias, "<arn>:*").
+func schedulerMayInvoke(role awsiam.Role, fn awslambda.Function) {
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions: jsii.Strings("lambda:InvokeFunction"), Resources: &[]*string{fn.FunctionArn()},
+	}))
 }
 
 // stripeSecretName is where an operator puts the stage's Stripe secret key

@@ -340,7 +340,7 @@ func TestTemplate_BusSchedulerLogsAlarmsAndThrottles(t *testing.T) {
 		}
 	}
 	alarms := dev.raw.ofType("AWS::CloudWatch::Alarm")
-	want := 2*len(top.Functions) + 1 + 2 // errors and throttles per function, API 5xx, two DLQ depths
+	want := 2*len(top.Functions) + 1 + 2 + 1 // errors and throttles per function, API 5xx, two DLQ depths, ledger violations
 	if len(alarms) != want {
 		t.Fatalf("%d alarms, want %d", len(alarms), want)
 	}
@@ -351,7 +351,7 @@ func TestTemplate_BusSchedulerLogsAlarmsAndThrottles(t *testing.T) {
 			t.Errorf("alarm without an action: %s", js(a.Properties))
 		}
 	}
-	if metrics["Errors"] != len(top.Functions) || metrics["Throttles"] != len(top.Functions) || metrics["5xx"] != 1 || metrics["ApproximateNumberOfMessagesVisible"] != 2 {
+	if metrics["Errors"] != len(top.Functions) || metrics["Throttles"] != len(top.Functions) || metrics["5xx"] != 1 || metrics["ApproximateNumberOfMessagesVisible"] != 2 || metrics["LedgerViolations"] != 1 {
 		t.Fatalf("alarm metrics %v", metrics)
 	}
 }
@@ -379,13 +379,18 @@ func TestTemplate_RulesAndSchedulesFromTheTopology(t *testing.T) {
 		}
 	}
 	sch := raw.ofType("AWS::Scheduler::Schedule")
-	if len(sch) != 1 {
-		t.Fatalf("%d schedules", len(sch))
+	if len(sch) != len(top.Schedules) {
+		t.Fatalf("%d schedules, the topology has %d", len(sch), len(top.Schedules))
 	}
+	found := false
 	for _, s := range sch {
-		if s.Properties["ScheduleExpression"] != "rate(5 minutes)" || !strings.Contains(js(s.Properties["Target"]), raw.byPath(t, "SchedulerRole/Resource")) {
+		found = found || s.Properties["ScheduleExpression"] == "rate(5 minutes)" && strings.Contains(js(s.Properties["Target"]), raw.byPath(t, "Functions/closer/Function/Resource"))
+		if !strings.Contains(js(s.Properties["Target"]), raw.byPath(t, "SchedulerRole/Resource")) {
 			t.Errorf("schedule %s", js(s.Properties))
 		}
+	}
+	if !found {
+		t.Error("the closer's schedule is missing")
 	}
 	closerRole := raw.byPath(t, "Functions/closer/Role/Resource")
 	var closerPolicy, schedulerPolicy string
@@ -408,6 +413,19 @@ func TestTemplate_RulesAndSchedulesFromTheTopology(t *testing.T) {
 }
 
 // cfn-lint (on this machine's image) finds no error in either stage.
+// The daily ledger verification is scheduled and may only read the ledger.
+func TestTemplate_DailyLedgerVerify(t *testing.T) {
+	stacks(t)
+	ops := dev.raw.byPath(t, "Functions/"+topology.FnOps+"/Function/Resource")
+	found := false
+	for _, s := range dev.raw.ofType("AWS::Scheduler::Schedule") {
+		found = found || s.Properties["ScheduleExpression"] == "rate(1 day)" && strings.Contains(js(s.Properties["Target"]), ops)
+	}
+	if !found {
+		t.Fatal("no daily schedule invokes the ops function")
+	}
+}
+
 func TestTemplate_CfnLintClean(t *testing.T) {
 	stacks(t)
 	if _, err := exec.LookPath("cfn-lint"); err != nil {

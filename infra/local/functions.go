@@ -3,6 +3,7 @@ package local
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"log/slog"
 
 	lambdaevents "github.com/aws/aws-lambda-go/events"
@@ -65,6 +66,12 @@ func wire(d deps) (map[string]*Function, *accounts.Service) {
 		Log:    d.log.With("function", topology.FnAuthorizer),
 	}
 	fns[topology.FnAuthorizer] = &Function{Authorizer: authz.Handle}
+
+	job := &ledger.VerifyJob{Ledger: ledger.NewReader(scoped(topology.FnOps)), Stage: "local", Out: io.Discard, Now: d.clock.Now}
+	fns[topology.FnOps] = &Function{Scheduled: func(ctx context.Context, payload json.RawMessage) error {
+		_, err := job.Handle(ctx, payload)
+		return err
+	}}
 
 	rl := &relay.Handler{Bus: d.bus, Log: d.log.With("function", topology.FnRelay)}
 	fns[topology.FnRelay] = &Function{Stream: rl.Handle}

@@ -13,6 +13,7 @@ const (
 	FnAccounts   = "accounts"
 	FnAuthorizer = "authorizer"
 	FnRelay      = "relay"
+	FnOps        = "ops"
 )
 
 // creationThrottle limits routes that create accounts and keys: people
@@ -53,6 +54,11 @@ func Souq() Topology {
 		},
 		Functions: []Function{
 			{
+				Name: FnOps, Description: "operators' jobs: the daily ledger verification",
+				MemoryMB: 1024, TimeoutSec: 900,
+				Tables: []Grant{{TableLedger, Read}},
+			},
+			{
 				Name: FnAccounts, Description: "communities, advertisers, API keys, health",
 				MemoryMB: 256, TimeoutSec: 10,
 				Tables:          []Grant{{TableAccounts, ReadWrite}, {TableLedger, ReadWrite}, {TableIdempotency, ReadWrite}, {TableOutbox, WriteOnly}},
@@ -67,6 +73,10 @@ func Souq() Topology {
 				Name: FnRelay, Description: "publishes committed outbox events to the bus",
 				MemoryMB: 256, TimeoutSec: 30, PublishesEvents: true, ConsumesOutboxStream: true,
 			},
+		},
+		Schedules: []Schedule{
+			// DESIGN §4: ledger verify, daily; its violation count is alarmed.
+			{Name: "ledger-verify", Expression: "rate(1 day)", Target: FnOps},
 		},
 		Routes: []Route{
 			{Method: "GET", Path: "/healthz", Function: FnAccounts, Auth: []AuthKind{Public}, Summary: "Liveness"},

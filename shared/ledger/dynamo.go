@@ -59,6 +59,12 @@ func New(db *store.DB) *Ledger {
 	return &Ledger{db: db.Client, table: db.Table(topology.TableLedger), outbox: db.Table(topology.TableOutbox)}
 }
 
+// NewReader returns a ledger that only reads (the ops function's view: it
+// is granted the ledger table alone, read-only).
+func NewReader(db *store.DB) *Ledger {
+	return &Ledger{db: db.Client, table: db.Table(topology.TableLedger)}
+}
+
 func shardOf(a Account, transferID string) string {
 	if !a.IsSystem() {
 		return "-"
