@@ -26,11 +26,7 @@ import (
 func main() {
 	ctx := context.Background()
 	fn, _ := topology.Souq().Function(topology.FnAccounts)
-	names, err := store.NamesFromEnv(fn.TablesOf())
-	if err != nil {
-		log.Fatal(err)
-	}
-	client, err := store.NewClient(ctx, store.ClientConfig{Region: os.Getenv("AWS_REGION")})
+	db, err := store.ForFunction(ctx, fn)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -46,11 +42,10 @@ func main() {
 	if err != nil {
 		log.Fatalf("read the Stripe secret %s: %v", os.Getenv("SOUQ_STRIPE_SECRET_NAME"), err)
 	}
-	db := store.NewDB(client, names)
 	clk := clock.System{}
 	logger := slog.New(slog.NewJSONHandler(os.Stdout, nil)).With("function", fn.Name)
 	rail := payments.NewStripe(payments.StripeConfig{SecretKey: aws.ToString(secret.SecretString), PaymentMethod: os.Getenv("SOUQ_STRIPE_PAYMENT_METHOD")})
 	svc := accounts.NewService(accounts.NewRepository(db), clk, os.Getenv("SOUQ_STAGE") == "prod").WithMoney(ledger.New(db), rail)
-	idem := idempotency.New(client, db.Table(topology.TableIdempotency), clk)
+	idem := idempotency.New(db.Client, db.Table(topology.TableIdempotency), clk)
 	lambda.Start(accounts.NewRouter(svc, idem, logger, clk.Now).Serve)
 }

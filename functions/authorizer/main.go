@@ -20,7 +20,7 @@ import (
 func main() {
 	ctx := context.Background()
 	fn, _ := topology.Souq().Function(topology.FnAuthorizer)
-	names, err := store.NamesFromEnv(fn.TablesOf())
+	db, err := store.ForFunction(ctx, fn)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -28,13 +28,9 @@ func main() {
 	if issuer == "" || clients == "" {
 		log.Fatal("SOUQ_JWT_ISSUER and SOUQ_JWT_CLIENT_IDS must be set (the Cognito user pool and its app clients)")
 	}
-	client, err := store.NewClient(ctx, store.ClientConfig{Region: os.Getenv("AWS_REGION")})
-	if err != nil {
-		log.Fatal(err)
-	}
 	a := &auth.Authorizer{
 		Tokens:   &auth.CognitoVerifier{Issuer: issuer, ClientIDs: strings.Split(clients, ",")},
-		Keys:     accounts.NewKeyLookup(store.NewDB(client, names)),
+		Keys:     accounts.NewKeyLookup(db),
 		Log:      slog.New(slog.NewJSONHandler(os.Stdout, nil)).With("function", fn.Name),
 		LiveKeys: os.Getenv("SOUQ_STAGE") == "prod",
 	}

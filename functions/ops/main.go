@@ -19,14 +19,10 @@ import (
 func main() {
 	ctx := context.Background()
 	fn, _ := topology.Souq().Function(topology.FnOps)
-	names, err := store.NamesFromEnv(fn.TablesOf())
+	db, err := store.ForFunction(ctx, fn)
 	if err != nil {
 		log.Fatal(err)
 	}
-	client, err := store.NewClient(ctx, store.ClientConfig{Region: os.Getenv("AWS_REGION")})
-	if err != nil {
-		log.Fatal(err)
-	}
-	job := &ledger.VerifyJob{Ledger: ledger.NewReader(store.NewDB(client, names)), Stage: os.Getenv("SOUQ_STAGE"), Out: os.Stdout, Now: time.Now}
+	job := &ledger.VerifyJob{Ledger: ledger.NewReader(db), Stage: os.Getenv("SOUQ_STAGE"), Out: os.Stdout, Now: time.Now}
 	lambda.Start(job.Handle)
 }

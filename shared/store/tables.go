@@ -77,3 +77,18 @@ func CreateTableInput(t topology.Table, physical string) *dynamodb.CreateTableIn
 	}
 	return in
 }
+
+// ForFunction opens DynamoDB for a Lambda function: a client from the
+// Lambda environment and the physical names of exactly the tables the
+// topology grants the function (SOUQ_TABLE_<NAME>).
+func ForFunction(ctx context.Context, f topology.Function) (*DB, error) {
+	names, err := NamesFromEnv(f.TablesOf())
+	if err != nil {
+		return nil, err
+	}
+	client, err := NewClient(ctx, ClientConfig{})
+	if err != nil {
+		return nil, err
+	}
+	return NewDB(client, names), nil
+}
