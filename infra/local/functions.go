@@ -10,6 +10,7 @@ import (
 
 	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/shared/accounts"
+	"github.com/souqhq/souq/shared/auctions"
 	"github.com/souqhq/souq/shared/auth"
 	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/idempotency"
@@ -59,6 +60,10 @@ func wire(d deps) (map[string]*Function, *accounts.Service) {
 	idem := idempotency.New(accDB.Client, accDB.Table(topology.TableIdempotency), d.clock)
 	accRouter := accounts.NewRouter(accSvc, idem, d.log.With("function", topology.FnAccounts), d.clock.Now)
 	fns[topology.FnAccounts] = &Function{HTTP: accRouter.Serve, Routes: accRouter.Handled()}
+
+	aucSvc := auctions.NewService(auctions.NewRepository(scoped(topology.FnAuctions)), d.clock)
+	aucRouter := auctions.NewRouter(aucSvc, d.log.With("function", topology.FnAuctions), d.clock.Now)
+	fns[topology.FnAuctions] = &Function{HTTP: aucRouter.Serve, Event: aucSvc.HandleEvent, Routes: aucRouter.Handled()}
 
 	authz := &auth.Authorizer{
 		Tokens: d.tokens,

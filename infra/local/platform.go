@@ -232,6 +232,11 @@ func Start(ctx context.Context, opts Options) (p *Platform, err error) {
 		if p.Demo, err = p.seed(ctx); err != nil {
 			return p, fmt.Errorf("seed demo data: %w", err)
 		}
+		// Let the seed's events reach their consumers (auctions learns of
+		// the demo community) before anyone can use it.
+		if err = p.Settle(ctx); err != nil {
+			return p, fmt.Errorf("seed demo data: %w", err)
+		}
 		if opts.StateDir != "" {
 			if err = p.writeState(opts.StateDir); err != nil {
 				return p, err

@@ -6,6 +6,7 @@ const (
 	TableIdempotency = "idempotency"
 	TableOutbox      = "outbox"
 	TableLedger      = "ledger"
+	TableAuctions    = "auctions"
 )
 
 // Function names.
@@ -14,6 +15,7 @@ const (
 	FnAuthorizer = "authorizer"
 	FnRelay      = "relay"
 	FnOps        = "ops"
+	FnAuctions   = "auctions"
 )
 
 // creationThrottle limits routes that create accounts and keys: people
@@ -44,6 +46,11 @@ func Souq() Topology {
 				Purpose: "the double-entry ledger: balances, postings, transfers, holds (shared/ledger/dynamo.go has the key design)",
 			},
 			{
+				Name: TableAuctions, PartitionKey: pk, SortKey: &sk, TTLAttribute: "expiresAt",
+				GlobalIndexes: []Index{{Name: "gsi1", PartitionKey: Key{Name: "gsi1pk", Type: String}, SortKey: &Key{Name: "gsi1sk", Type: String}}},
+				Purpose:       "slots, auctions and bids, and the communities this context knows of (shared/auctions/dynamo.go has the key design)",
+			},
+			{
 				Name: TableIdempotency, PartitionKey: pk, TTLAttribute: "expiresAt",
 				Purpose: "Idempotency-Key records scoped to principal and route, kept 24 h",
 			},
@@ -53,6 +60,11 @@ func Souq() Topology {
 			},
 		},
 		Functions: []Function{
+			{
+				Name: FnAuctions, Description: "banner slots and their auctions",
+				MemoryMB: 256, TimeoutSec: 10,
+				Tables: []Grant{{TableAuctions, ReadWrite}},
+			},
 			{
 				Name: FnOps, Description: "operators' jobs: the daily ledger verification",
 				MemoryMB: 1024, TimeoutSec: 900,
@@ -73,6 +85,10 @@ func Souq() Topology {
 				Name: FnRelay, Description: "publishes committed outbox events to the bus",
 				MemoryMB: 256, TimeoutSec: 30, PublishesEvents: true, ConsumesOutboxStream: true,
 			},
+		},
+		Rules: []Rule{
+			// Auctions keeps its own view of who owns which community.
+			{Name: "auctions-communities", Pattern: `{"source":["souq.accounts"],"detail-type":["CommunityCreated"]}`, Target: FnAuctions},
 		},
 		Schedules: []Schedule{
 			// DESIGN §4: ledger verify, daily; its violation count is alarmed.
@@ -95,6 +111,11 @@ func Souq() Topology {
 			{Method: "POST", Path: "/v1/communities/{communityId}/deposits", Function: FnAccounts, Auth: []AuthKind{User, Client}, Summary: "Fund a community", Throttle: moneyThrottle},
 			{Method: "GET", Path: "/v1/advertisers/{advertiserId}/balance", Function: FnAccounts, Auth: []AuthKind{User, Client}, Summary: "An advertiser's available and held balance"},
 			{Method: "GET", Path: "/v1/communities/{communityId}/balance", Function: FnAccounts, Auth: []AuthKind{User, Client}, Summary: "A community's available, held and pending balance"},
+			{Method: "POST", Path: "/v1/communities/{communityId}/slots", Function: FnAuctions, Auth: []AuthKind{User}, Summary: "Create a banner slot", Throttle: creationThrottle},
+			{Method: "GET", Path: "/v1/communities/{communityId}/slots", Function: FnAuctions, Auth: []AuthKind{Public}, Summary: "List a community's slots"},
+			{Method: "GET", Path: "/v1/slots/{slotId}", Function: FnAuctions, Auth: []AuthKind{Public}, Summary: "Read a slot"},
+			{Method: "PATCH", Path: "/v1/slots/{slotId}", Function: FnAuctions, Auth: []AuthKind{User}, Summary: "Change a slot's reserve or format for future auctions"},
+			{Method: "POST", Path: "/v1/slots/{slotId}/archive", Function: FnAuctions, Auth: []AuthKind{User}, Summary: "Archive a slot"},
 			{Method: "GET", Path: "/v1/ledger/statement", Function: FnAccounts, Auth: []AuthKind{User, Client}, Summary: "The postings of an account the caller owns"},
 		},
 	}

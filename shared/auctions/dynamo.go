@@ -1,0 +1,174 @@
+package auctions
+
+// Key design of the auctions table (pk, sk strings; gsi1pk/gsi1sk for lists):
+//
+//	pk                    sk              gsi1pk                    item
+//	COM#<communityId>     META            -                         projection of the community (owner, currency),
+//	                                                                 from CommunityCreated: auctions never reads accounts
+//	EVT#<eventId>         EVT             -                         a consumed event (dedupe), expires after 7 days
+//	SLOT#<slotId>         META            COM#<communityId>#SLOTS   a slot; gsi1sk = <slotId> (creation order)
+//
+// Access patterns: read a slot (GetItem, strongly consistent); list a
+// community's slots (Query gsi1, newest first; eventually consistent, which
+// a public listing tolerates); check a community's owner (GetItem COM#).
+// Slot updates are conditional on a version attribute: a lost race is 409.
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/souqhq/souq/infra/topology"
+	"github.com/souqhq/souq/shared/fault"
+	"github.com/souqhq/souq/shared/money"
+	"github.com/souqhq/souq/shared/store"
+)
+
+// IndexBySlotList is the GSI that lists a community's slots.
+const IndexBySlotList = "gsi1"
+
+// Repository loads and saves auctions data.
+type Repository struct {
+	db    *dynamodb.Client
+	table string
+}
+
+// NewRepository returns a repository over the auctions table.
+func NewRepository(db *store.DB) *Repository {
+	return &Repository{db: db.Client, table: db.Table(topology.TableAuctions)}
+}
+
+type communityItem struct {
+	PK       string `dynamodbav:"pk"`
+	SK       string `dynamodbav:"sk"`
+	ID       string `dynamodbav:"id"`
+	OwnerID  string `dynamodbav:"ownerId"`
+	Currency string `dynamodbav:"currency"`
+}
+
+type slotItem struct {
+	PK          string `dynamodbav:"pk"`
+	SK          string `dynamodbav:"sk"`
+	GSI1PK      string `dynamodbav:"gsi1pk"`
+	GSI1SK      string `dynamodbav:"gsi1sk"`
+	ID          string `dynamodbav:"id"`
+	CommunityID string `dynamodbav:"communityId"`
+	Name        string `dynamodbav:"name"`
+	Width       int    `dynamodbav:"width"`
+	Height      int    `dynamodbav:"height"`
+	Reserve     int64  `dynamodbav:"reserve"`
+	Currency    string `dynamodbav:"currency"`
+	Format      string `dynamodbav:"format"`
+	Archived    bool   `dynamodbav:"archived"`
+	CreatedAt   string `dynamodbav:"createdAt"`
+	Version     int    `dynamodbav:"version"`
+}
+
+func (it slotItem) slot() (Slot, int, time.Time) {
+	t, _ := time.Parse(time.RFC3339Nano, it.CreatedAt)
+	return Slot{ID: it.ID, CommunityID: it.CommunityID, Name: it.Name, Width: it.Width, Height: it.Height,
+		Reserve: money.Amount{Minor: it.Reserve, Currency: it.Currency}, Format: Format(it.Format), Archived: it.Archived}, it.Version, t
+}
+
+// recordCommunity stores the community projection once per event.
+func (r *Repository) recordCommunity(ctx context.Context, eventID, communityID, ownerID, currency string, now time.Time) error {
+	const op = "auctions.recordCommunity"
+	c, err := attributevalue.MarshalMap(communityItem{PK: "COM#" + communityID, SK: "META", ID: communityID, OwnerID: ownerID, Currency: currency})
+	if err != nil {
+		return fault.Wrap(op, err)
+	}
+	err = store.TransactWrite(ctx, r.db, []types.TransactWriteItem{
+		{Put: &types.Put{TableName: aws.String(r.table), ConditionExpression: aws.String("attribute_not_exists(pk)"), Item: map[string]types.AttributeValue{
+			"pk": store.S("EVT#" + eventID), "sk": store.S("EVT"),
+			"expiresAt": &types.AttributeValueMemberN{Value: strconv.FormatInt(now.Add(7*24*time.Hour).Unix(), 10)},
+		}}},
+		{Put: &types.Put{TableName: aws.String(r.table), Item: c}},
+	}, "")
+	if tc, ok := err.(*store.TxCanceled); ok && tc.ConditionFailed(0) {
+		return nil // delivered before: at-least-once delivery, applied once
+	}
+	return fault.Wrap(op, err)
+}
+
+func (r *Repository) community(ctx context.Context, communityID string) (communityItem, bool, error) {
+	out, err := r.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(r.table), ConsistentRead: aws.Bool(true),
+		Key: map[string]types.AttributeValue{"pk": store.S("COM#" + communityID), "sk": store.S("META")}})
+	if err != nil {
+		return communityItem{}, false, fault.Wrap("auctions.community", store.Classify(err))
+	}
+	if out.Item == nil {
+		return communityItem{}, false, nil
+	}
+	var c communityItem
+	err = attributevalue.UnmarshalMap(out.Item, &c)
+	return c, true, fault.Wrap("auctions.community", err)
+}
+
+func (r *Repository) putSlot(ctx context.Context, it slotItem) error {
+	item, err := attributevalue.MarshalMap(it)
+	if err != nil {
+		return fault.Wrap("auctions.putSlot", err)
+	}
+	_, err = r.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(r.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)")})
+	return fault.Wrap("auctions.putSlot", store.Classify(err))
+}
+
+func (r *Repository) getSlot(ctx context.Context, slotID string) (slotItem, bool, error) {
+	out, err := r.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(r.table), ConsistentRead: aws.Bool(true),
+		Key: map[string]types.AttributeValue{"pk": store.S("SLOT#" + slotID), "sk": store.S("META")}})
+	if err != nil {
+		return slotItem{}, false, fault.Wrap("auctions.getSlot", store.Classify(err))
+	}
+	if out.Item == nil {
+		return slotItem{}, false, nil
+	}
+	var it slotItem
+	err = attributevalue.UnmarshalMap(out.Item, &it)
+	return it, true, fault.Wrap("auctions.getSlot", err)
+}
+
+// updateSlot writes a changed slot if nobody changed it since it was read.
+func (r *Repository) updateSlot(ctx context.Context, it slotItem, readVersion int) error {
+	it.Version = readVersion + 1
+	item, err := attributevalue.MarshalMap(it)
+	if err != nil {
+		return fault.Wrap("auctions.updateSlot", err)
+	}
+	_, err = r.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(r.table), Item: item,
+		ConditionExpression:       aws.String("version = :v"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":v": &types.AttributeValueMemberN{Value: strconv.Itoa(readVersion)}}})
+	err = store.Classify(err)
+	if store.IsConditionFailed(err) {
+		return fault.New(fault.Conflict, "auctions.updateSlot", "the slot changed while you were updating it; read it again and retry")
+	}
+	return fault.Wrap("auctions.updateSlot", err)
+}
+
+func (r *Repository) listSlots(ctx context.Context, communityID string, limit int, cursor string) ([]slotItem, string, error) {
+	const op = "auctions.listSlots"
+	gpk := "COM#" + communityID + "#SLOTS"
+	start, err := store.DecodeCursor(cursor)
+	if err != nil || (start != nil && store.StringAttr(start, "gsi1pk") != gpk) {
+		return nil, "", fault.InvalidFields(op, "cursor is not valid for this list", fault.FieldError{Field: "cursor", Message: "is malformed or from another list"})
+	}
+	out, err := r.db.Query(ctx, &dynamodb.QueryInput{
+		TableName: aws.String(r.table), IndexName: aws.String(IndexBySlotList),
+		KeyConditionExpression:    aws.String("gsi1pk = :p"),
+		FilterExpression:          aws.String("archived = :f"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":p": store.S(gpk), ":f": &types.AttributeValueMemberBOOL{Value: false}},
+		ScanIndexForward:          aws.Bool(false), Limit: aws.Int32(int32(limit)), ExclusiveStartKey: start,
+	})
+	if err != nil {
+		return nil, "", fault.Wrap(op, store.Classify(err))
+	}
+	var items []slotItem
+	if err := attributevalue.UnmarshalListOfMaps(out.Items, &items); err != nil {
+		return nil, "", fault.Wrap(op, err)
+	}
+	return items, store.EncodeCursor(out.LastEvaluatedKey), nil
+}

@@ -1,0 +1,49 @@
+package auctions
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/souqhq/souq/infra/topology"
+	"github.com/souqhq/souq/shared/api"
+)
+
+// NewRouter builds the auctions function's HTTP handler.
+func NewRouter(svc *Service, log *slog.Logger, now func() time.Time) *api.Router {
+	rt := api.NewRouter(topology.Souq().RoutesOf(topology.FnAuctions), nil, log, now)
+	rt.Handle("POST /v1/communities/{communityId}/slots", func(ctx context.Context, r *api.Request) (api.Response, error) {
+		var in CreateSlotInput
+		if err := api.Decode(r, &in); err != nil {
+			return api.Response{}, err
+		}
+		v, err := svc.CreateSlot(ctx, *r.Principal, r.Path("communityId"), in)
+		return api.JSON(http.StatusCreated, v), err
+	}, api.NoIdempotency)
+	rt.Handle("GET /v1/communities/{communityId}/slots", func(ctx context.Context, r *api.Request) (api.Response, error) {
+		limit, cursor, err := api.Page(r)
+		if err != nil {
+			return api.Response{}, err
+		}
+		vs, next, err := svc.ListSlots(ctx, r.Path("communityId"), limit, cursor)
+		return api.JSON(http.StatusOK, api.List[SlotView]{Data: vs, NextCursor: next}), err
+	}, api.NoIdempotency)
+	rt.Handle("GET /v1/slots/{slotId}", func(ctx context.Context, r *api.Request) (api.Response, error) {
+		v, err := svc.GetSlot(ctx, r.Path("slotId"))
+		return api.JSON(http.StatusOK, v), err
+	}, api.NoIdempotency)
+	rt.Handle("PATCH /v1/slots/{slotId}", func(ctx context.Context, r *api.Request) (api.Response, error) {
+		var in UpdateSlotInput
+		if err := api.Decode(r, &in); err != nil {
+			return api.Response{}, err
+		}
+		v, err := svc.UpdateSlot(ctx, *r.Principal, r.Path("slotId"), in)
+		return api.JSON(http.StatusOK, v), err
+	}, api.NoIdempotency)
+	rt.Handle("POST /v1/slots/{slotId}/archive", func(ctx context.Context, r *api.Request) (api.Response, error) {
+		v, err := svc.ArchiveSlot(ctx, *r.Principal, r.Path("slotId"))
+		return api.JSON(http.StatusOK, v), err
+	}, api.NoIdempotency)
+	return rt
+}

@@ -1,0 +1,218 @@
+package auctions
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	lambdaevents "github.com/aws/aws-lambda-go/events"
+
+	"github.com/souqhq/souq/events"
+	"github.com/souqhq/souq/shared/auth"
+	"github.com/souqhq/souq/shared/clock"
+	"github.com/souqhq/souq/shared/fault"
+	"github.com/souqhq/souq/shared/id"
+	"github.com/souqhq/souq/shared/money"
+)
+
+// Service is the auctions use cases (slots, for now).
+type Service struct {
+	repo  *Repository
+	clock clock.Clock
+}
+
+// NewService wires the service.
+func NewService(repo *Repository, c clock.Clock) *Service { return &Service{repo: repo, clock: c} }
+
+// SlotView is a slot as the API shows it.
+type SlotView struct {
+	ID          string       `json:"id"`
+	CommunityID string       `json:"communityId"`
+	Name        string       `json:"name"`
+	Width       int          `json:"width"`
+	Height      int          `json:"height"`
+	Reserve     money.Amount `json:"reserve"`
+	Format      Format       `json:"format"`
+	Archived    bool         `json:"archived"`
+	CreatedAt   time.Time    `json:"createdAt"`
+}
+
+func view(it slotItem) SlotView {
+	s, _, created := it.slot()
+	return SlotView{ID: s.ID, CommunityID: s.CommunityID, Name: s.Name, Width: s.Width, Height: s.Height,
+		Reserve: s.Reserve, Format: s.Format, Archived: s.Archived, CreatedAt: created}
+}
+
+// MoneyInput is a named money object in a request.
+type MoneyInput struct {
+	Amount   *int64 `json:"amount" validate:"required"`
+	Currency string `json:"currency" validate:"required,len=3"`
+}
+
+// CreateSlotInput is what an owner sends to create a slot.
+type CreateSlotInput struct {
+	Name    string      `json:"name" validate:"required,max=100"`
+	Width   int         `json:"width" validate:"required"`
+	Height  int         `json:"height" validate:"required"`
+	Reserve *MoneyInput `json:"reserve" validate:"required"`
+	Format  string      `json:"format"`
+}
+
+// UpdateSlotInput changes what future auctions of a slot use.
+type UpdateSlotInput struct {
+	Reserve *MoneyInput `json:"reserve"`
+	Format  *string     `json:"format"`
+}
+
+// owned checks that a user owns the community, as far as this context
+// knows: an unknown community and another's look the same (404).
+func (s *Service) owned(ctx context.Context, op string, p auth.Principal, communityID string) (communityItem, error) {
+	if p.Kind != auth.KindUser || !id.HasPrefix(communityID, "com") {
+		return communityItem{}, fault.New(fault.NotFound, op, "no such community")
+	}
+	c, found, err := s.repo.community(ctx, communityID)
+	if err != nil {
+		return communityItem{}, err
+	}
+	if !found || c.OwnerID != p.UserID {
+		return communityItem{}, fault.New(fault.NotFound, op, "no such community")
+	}
+	return c, nil
+}
+
+// CreateSlot creates a banner slot in a community the caller owns.
+func (s *Service) CreateSlot(ctx context.Context, p auth.Principal, communityID string, in CreateSlotInput) (SlotView, error) {
+	const op = "auctions.CreateSlot"
+	c, err := s.owned(ctx, op, p, communityID)
+	if err != nil {
+		return SlotView{}, err
+	}
+	if in.Format == "" {
+		in.Format = string(SecondPrice)
+	}
+	slot := Slot{CommunityID: communityID, Name: in.Name, Width: in.Width, Height: in.Height,
+		Reserve: money.Amount{Minor: *in.Reserve.Amount, Currency: in.Reserve.Currency}, Format: Format(in.Format)}
+	if err := CheckSlot(slot); err != nil {
+		return SlotView{}, err
+	}
+	if slot.Reserve.Currency != c.Currency {
+		return SlotView{}, fault.InvalidFields(op, "the slot has invalid fields", fault.FieldError{Field: "reserve.currency", Message: "must be the community's currency, " + c.Currency})
+	}
+	now := s.clock.Now().Truncate(time.Millisecond)
+	slot.ID = id.New("slot", now)
+	it := slotItem{PK: "SLOT#" + slot.ID, SK: "META", GSI1PK: "COM#" + communityID + "#SLOTS", GSI1SK: slot.ID,
+		ID: slot.ID, CommunityID: communityID, Name: slot.Name, Width: slot.Width, Height: slot.Height,
+		Reserve: slot.Reserve.Minor, Currency: slot.Reserve.Currency, Format: string(slot.Format),
+		CreatedAt: now.Format(time.RFC3339Nano), Version: 1}
+	if err := s.repo.putSlot(ctx, it); err != nil {
+		return SlotView{}, err
+	}
+	return view(it), nil
+}
+
+// GetSlot reads a slot (public).
+func (s *Service) GetSlot(ctx context.Context, slotID string) (SlotView, error) {
+	if !id.HasPrefix(slotID, "slot") {
+		return SlotView{}, fault.New(fault.NotFound, "auctions.GetSlot", "no such slot")
+	}
+	it, found, err := s.repo.getSlot(ctx, slotID)
+	if err != nil {
+		return SlotView{}, err
+	}
+	if !found {
+		return SlotView{}, fault.New(fault.NotFound, "auctions.GetSlot", "no such slot")
+	}
+	return view(it), nil
+}
+
+// ListSlots pages through a community's slots that are not archived.
+func (s *Service) ListSlots(ctx context.Context, communityID string, limit int, cursor string) ([]SlotView, string, error) {
+	if !id.HasPrefix(communityID, "com") {
+		return nil, "", fault.New(fault.NotFound, "auctions.ListSlots", "no such community")
+	}
+	items, next, err := s.repo.listSlots(ctx, communityID, limit, cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]SlotView, 0, len(items))
+	for _, it := range items {
+		out = append(out, view(it))
+	}
+	return out, next, nil
+}
+
+// mutateSlot loads a slot the caller owns, applies change, and writes it
+// back conditionally on its version.
+func (s *Service) mutateSlot(ctx context.Context, op string, p auth.Principal, slotID string, change func(*slotItem) error) (SlotView, error) {
+	if !id.HasPrefix(slotID, "slot") {
+		return SlotView{}, fault.New(fault.NotFound, op, "no such slot")
+	}
+	it, found, err := s.repo.getSlot(ctx, slotID)
+	if err != nil {
+		return SlotView{}, err
+	}
+	if !found {
+		return SlotView{}, fault.New(fault.NotFound, op, "no such slot")
+	}
+	if _, err := s.owned(ctx, op, p, it.CommunityID); err != nil {
+		return SlotView{}, fault.New(fault.NotFound, op, "no such slot")
+	}
+	read := it.Version
+	if err := change(&it); err != nil {
+		return SlotView{}, err
+	}
+	if err := s.repo.updateSlot(ctx, it, read); err != nil {
+		return SlotView{}, err
+	}
+	it.Version = read + 1
+	return view(it), nil
+}
+
+// UpdateSlot changes the reserve or format used by future auctions.
+func (s *Service) UpdateSlot(ctx context.Context, p auth.Principal, slotID string, in UpdateSlotInput) (SlotView, error) {
+	const op = "auctions.UpdateSlot"
+	if in.Reserve == nil && in.Format == nil {
+		return SlotView{}, fault.New(fault.Invalid, op, "send reserve, format or both")
+	}
+	return s.mutateSlot(ctx, op, p, slotID, func(it *slotItem) error {
+		if it.Archived {
+			return &fault.Error{Kind: fault.Conflict, Op: op, State: "archived", Message: "the slot is archived"}
+		}
+		if in.Reserve != nil {
+			if in.Reserve.Currency != it.Currency {
+				return fault.InvalidFields(op, "the slot has invalid fields", fault.FieldError{Field: "reserve.currency", Message: "must stay " + it.Currency})
+			}
+			it.Reserve = *in.Reserve.Amount
+		}
+		if in.Format != nil {
+			it.Format = *in.Format
+		}
+		s, _, _ := it.slot()
+		return CheckSlot(s)
+	})
+}
+
+// ArchiveSlot stops a slot from being listed or auctioned; archiving twice
+// is fine.
+func (s *Service) ArchiveSlot(ctx context.Context, p auth.Principal, slotID string) (SlotView, error) {
+	return s.mutateSlot(ctx, "auctions.ArchiveSlot", p, slotID, func(it *slotItem) error {
+		it.Archived = true
+		return nil
+	})
+}
+
+// HandleEvent consumes the events this context listens to. Delivery is at
+// least once and unordered; each event is applied once (by its id).
+func (s *Service) HandleEvent(ctx context.Context, ev lambdaevents.EventBridgeEvent) error {
+	switch ev.DetailType {
+	case "CommunityCreated":
+		var d events.CommunityCreated
+		if err := json.Unmarshal(ev.Detail, &d); err != nil || d.EventID == "" || d.CommunityID == "" {
+			// Retrying cannot fix a malformed event: let it dead-letter.
+			return fmt.Errorf("auctions: malformed CommunityCreated %s: %v", ev.ID, err)
+		}
+		return s.repo.recordCommunity(ctx, d.EventID, d.CommunityID, d.OwnerID, d.Currency, s.clock.Now())
+	}
+	return nil
+}
