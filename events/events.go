@@ -146,14 +146,25 @@ type AuctionClosed struct {
 	BidderIDs          []string      `json:"bidderIds"`
 }
 
-func (AuctionOpened) DetailType() string { return "AuctionOpened" }
-func (AuctionOpened) Source() string     { return SourceAuctions }
-func (BidPlaced) DetailType() string     { return "BidPlaced" }
-func (BidPlaced) Source() string         { return SourceAuctions }
-func (BidWithdrawn) DetailType() string  { return "BidWithdrawn" }
-func (BidWithdrawn) Source() string      { return SourceAuctions }
-func (AuctionClosed) DetailType() string { return "AuctionClosed" }
-func (AuctionClosed) Source() string     { return SourceAuctions }
+// AuctionCancelled: the owner cancelled an open auction; every hold on it
+// was released.
+type AuctionCancelled struct {
+	Meta
+	AuctionID   string `json:"auctionId"`
+	SlotID      string `json:"slotId"`
+	CommunityID string `json:"communityId"`
+}
+
+func (AuctionCancelled) DetailType() string { return "AuctionCancelled" }
+func (AuctionCancelled) Source() string     { return SourceAuctions }
+func (AuctionOpened) DetailType() string    { return "AuctionOpened" }
+func (AuctionOpened) Source() string        { return SourceAuctions }
+func (BidPlaced) DetailType() string        { return "BidPlaced" }
+func (BidPlaced) Source() string            { return SourceAuctions }
+func (BidWithdrawn) DetailType() string     { return "BidWithdrawn" }
+func (BidWithdrawn) Source() string         { return SourceAuctions }
+func (AuctionClosed) DetailType() string    { return "AuctionClosed" }
+func (AuctionClosed) Source() string        { return SourceAuctions }
 
 // ---- sponsorships ----
 
@@ -291,7 +302,7 @@ func (LedgerTransferPosted) Source() string     { return SourceLedger }
 func Catalog() []Event {
 	return []Event{
 		&CommunityCreated{}, &AdvertiserCreated{}, &APIKeyCreated{}, &APIKeyRevoked{},
-		&AuctionOpened{}, &BidPlaced{}, &BidWithdrawn{}, &AuctionClosed{},
+		&AuctionOpened{}, &BidPlaced{}, &BidWithdrawn{}, &AuctionClosed{}, &AuctionCancelled{},
 		&SponsorshipSubmitted{}, &SponsorshipChangesRequested{}, &SponsorshipRevised{},
 		&SponsorshipApproved{}, &SponsorshipRejected{}, &SponsorshipCancelled{},
 		&SponsorshipExpired{}, &SponsorshipPublished{},

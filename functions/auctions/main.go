@@ -14,6 +14,7 @@ import (
 	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/shared/auctions"
 	"github.com/souqhq/souq/shared/clock"
+	"github.com/souqhq/souq/shared/idempotency"
 	"github.com/souqhq/souq/shared/invoke"
 	"github.com/souqhq/souq/shared/store"
 )
@@ -28,5 +29,6 @@ func main() {
 	clk := clock.System{}
 	logger := slog.New(slog.NewJSONHandler(os.Stdout, nil)).With("function", fn.Name)
 	svc := auctions.NewService(auctions.NewRepository(db), clk)
-	lambda.Start(invoke.Mux{HTTP: auctions.NewRouter(svc, logger, clk.Now).Serve, Event: svc.HandleEvent})
+	idem := idempotency.New(db.Client, db.Table(topology.TableIdempotency), clk)
+	lambda.Start(invoke.Mux{HTTP: auctions.NewRouter(svc, idem, logger, clk.Now).Serve, Event: svc.HandleEvent})
 }

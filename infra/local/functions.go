@@ -61,8 +61,10 @@ func wire(d deps) (map[string]*Function, *accounts.Service) {
 	accRouter := accounts.NewRouter(accSvc, idem, d.log.With("function", topology.FnAccounts), d.clock.Now)
 	fns[topology.FnAccounts] = &Function{HTTP: accRouter.Serve, Routes: accRouter.Handled()}
 
-	aucSvc := auctions.NewService(auctions.NewRepository(scoped(topology.FnAuctions)), d.clock)
-	aucRouter := auctions.NewRouter(aucSvc, d.log.With("function", topology.FnAuctions), d.clock.Now)
+	aucDB := scoped(topology.FnAuctions)
+	aucSvc := auctions.NewService(auctions.NewRepository(aucDB), d.clock)
+	aucIdem := idempotency.New(aucDB.Client, aucDB.Table(topology.TableIdempotency), d.clock)
+	aucRouter := auctions.NewRouter(aucSvc, aucIdem, d.log.With("function", topology.FnAuctions), d.clock.Now)
 	fns[topology.FnAuctions] = &Function{HTTP: aucRouter.Serve, Event: aucSvc.HandleEvent, Routes: aucRouter.Handled()}
 
 	authz := &auth.Authorizer{

@@ -47,8 +47,11 @@ func Souq() Topology {
 			},
 			{
 				Name: TableAuctions, PartitionKey: pk, SortKey: &sk, TTLAttribute: "expiresAt",
-				GlobalIndexes: []Index{{Name: "gsi1", PartitionKey: Key{Name: "gsi1pk", Type: String}, SortKey: &Key{Name: "gsi1sk", Type: String}}},
-				Purpose:       "slots, auctions and bids, and the communities this context knows of (shared/auctions/dynamo.go has the key design)",
+				GlobalIndexes: []Index{
+					{Name: "gsi1", PartitionKey: Key{Name: "gsi1pk", Type: String}, SortKey: &Key{Name: "gsi1sk", Type: String}},
+					{Name: "gsi2", PartitionKey: Key{Name: "gsi2pk", Type: String}, SortKey: &Key{Name: "gsi2sk", Type: String}},
+				},
+				Purpose: "slots, auctions and bids, and the communities this context knows of (shared/auctions/dynamo.go has the key design)",
 			},
 			{
 				Name: TableIdempotency, PartitionKey: pk, TTLAttribute: "expiresAt",
@@ -63,7 +66,7 @@ func Souq() Topology {
 			{
 				Name: FnAuctions, Description: "banner slots and their auctions",
 				MemoryMB: 256, TimeoutSec: 10,
-				Tables: []Grant{{TableAuctions, ReadWrite}},
+				Tables: []Grant{{TableAuctions, ReadWrite}, {TableIdempotency, ReadWrite}, {TableOutbox, WriteOnly}},
 			},
 			{
 				Name: FnOps, Description: "operators' jobs: the daily ledger verification",
@@ -116,6 +119,10 @@ func Souq() Topology {
 			{Method: "GET", Path: "/v1/slots/{slotId}", Function: FnAuctions, Auth: []AuthKind{Public}, Summary: "Read a slot"},
 			{Method: "PATCH", Path: "/v1/slots/{slotId}", Function: FnAuctions, Auth: []AuthKind{User}, Summary: "Change a slot's reserve or format for future auctions"},
 			{Method: "POST", Path: "/v1/slots/{slotId}/archive", Function: FnAuctions, Auth: []AuthKind{User}, Summary: "Archive a slot"},
+			{Method: "POST", Path: "/v1/slots/{slotId}/auctions", Function: FnAuctions, Auth: []AuthKind{User}, Summary: "Open an auction for a flight of a slot", Throttle: creationThrottle},
+			{Method: "GET", Path: "/v1/auctions", Function: FnAuctions, Auth: []AuthKind{Public}, Summary: "List auctions (filter status, communityId, slotId)"},
+			{Method: "GET", Path: "/v1/auctions/{auctionId}", Function: FnAuctions, Auth: []AuthKind{Public}, Summary: "Read an auction"},
+			{Method: "POST", Path: "/v1/auctions/{auctionId}/cancel", Function: FnAuctions, Auth: []AuthKind{User}, Summary: "Cancel an open auction"},
 			{Method: "GET", Path: "/v1/ledger/statement", Function: FnAccounts, Auth: []AuthKind{User, Client}, Summary: "The postings of an account the caller owns"},
 		},
 	}

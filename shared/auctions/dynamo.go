@@ -34,13 +34,14 @@ const IndexBySlotList = "gsi1"
 
 // Repository loads and saves auctions data.
 type Repository struct {
-	db    *dynamodb.Client
-	table string
+	db     *dynamodb.Client
+	table  string
+	outbox string
 }
 
 // NewRepository returns a repository over the auctions table.
 func NewRepository(db *store.DB) *Repository {
-	return &Repository{db: db.Client, table: db.Table(topology.TableAuctions)}
+	return &Repository{db: db.Client, table: db.Table(topology.TableAuctions), outbox: db.Table(topology.TableOutbox)}
 }
 
 type communityItem struct {

@@ -1,0 +1,183 @@
+package auctions
+
+import (
+	"context"
+	"time"
+
+	"github.com/souqhq/souq/events"
+	"github.com/souqhq/souq/shared/auth"
+	"github.com/souqhq/souq/shared/fault"
+	"github.com/souqhq/souq/shared/id"
+	"github.com/souqhq/souq/shared/money"
+)
+
+// OpenAuctionInput is what an owner sends to auction a flight.
+type OpenAuctionInput struct {
+	FlightStart time.Time `json:"flightStart" validate:"required"`
+	FlightEnd   time.Time `json:"flightEnd" validate:"required"`
+	ClosesAt    time.Time `json:"closesAt" validate:"required"`
+}
+
+// AuctionView is an auction as anyone may read it: never a bidder's
+// identity or amount before close.
+type AuctionView struct {
+	ID          string       `json:"id"`
+	SlotID      string       `json:"slotId"`
+	CommunityID string       `json:"communityId"`
+	Status      Status       `json:"status"`
+	FlightStart string       `json:"flightStart"`
+	FlightEnd   string       `json:"flightEnd"`
+	ClosesAt    string       `json:"closesAt"`
+	Reserve     money.Amount `json:"reserve"`
+	Format      Format       `json:"format"`
+	CreatedAt   string       `json:"createdAt"`
+}
+
+func (s *Service) auctionView(it auctionItem) AuctionView {
+	a := it.auction()
+	return AuctionView{ID: it.ID, SlotID: it.SlotID, CommunityID: it.CommunityID, Status: a.statusAt(s.clock.Now()),
+		FlightStart: it.FlightStart, FlightEnd: it.FlightEnd, ClosesAt: it.ClosesAt,
+		Reserve: a.Reserve, Format: a.Format, CreatedAt: it.CreatedAt}
+}
+
+// maxOpenRetries bounds re-reads when another open raced ours.
+const maxOpenRetries = 5
+
+// OpenAuction opens an auction for a flight of a slot the caller owns,
+// refusing (409) a flight that overlaps one not cancelled.
+func (s *Service) OpenAuction(ctx context.Context, p auth.Principal, slotID string, in OpenAuctionInput) (AuctionView, error) {
+	const op = "auctions.OpenAuction"
+	if !id.HasPrefix(slotID, "slot") {
+		return AuctionView{}, fault.New(fault.NotFound, op, "no such slot")
+	}
+	now := s.clock.Now().Truncate(time.Millisecond)
+	flight := Flight{Start: in.FlightStart.UTC(), End: in.FlightEnd.UTC()}
+	if err := CheckFlight(flight, in.ClosesAt, now); err != nil {
+		return AuctionView{}, err
+	}
+	for attempt := 0; attempt < maxOpenRetries; attempt++ {
+		sl, found, err := s.repo.getSlot(ctx, slotID)
+		if err != nil {
+			return AuctionView{}, err
+		}
+		if !found {
+			return AuctionView{}, fault.New(fault.NotFound, op, "no such slot")
+		}
+		if _, err := s.owned(ctx, op, p, sl.CommunityID); err != nil {
+			return AuctionView{}, fault.New(fault.NotFound, op, "no such slot")
+		}
+		if sl.Archived {
+			return AuctionView{}, &fault.Error{Kind: fault.Conflict, Op: op, State: "archived", Message: "the slot is archived"}
+		}
+		flights, err := s.repo.slotFlights(ctx, slotID)
+		if err != nil {
+			return AuctionView{}, err
+		}
+		for _, f := range flights {
+			if f.Status != string(Cancelled) && flight.Overlaps(Flight{Start: parse(f.FlightStart), End: parse(f.FlightEnd)}) {
+				return AuctionView{}, &fault.Error{Kind: fault.Conflict, Op: op, Message: "the flight overlaps auction " + f.ID + " of this slot"}
+			}
+		}
+		slot, _, _ := sl.slot()
+		it := auctionItem{ID: id.New("auc", now), SlotID: slotID, CommunityID: sl.CommunityID,
+			FlightStart: flight.Start.Format(tsFmt), FlightEnd: flight.End.Format(tsFmt), ClosesAt: in.ClosesAt.UTC().Format(tsFmt),
+			Status: string(Open), Reserve: slot.Reserve.Minor, Currency: slot.Reserve.Currency, Format: string(slot.Format),
+			CreatedAt: now.Format(tsFmt)}
+		it.PK, it.SK = "AUC#"+it.ID, "META"
+		it.GSI1PK, it.GSI1SK = "COM#"+sl.CommunityID+"#AUCS", it.ID
+		it.GSI2PK, it.GSI2SK = "STATUS#"+string(Open), it.ID
+		evt, err := events.OutboxPut(s.repo.outbox, &events.AuctionOpened{AuctionID: it.ID, SlotID: slotID, CommunityID: sl.CommunityID,
+			Reserve: slot.Reserve, FlightStart: it.FlightStart, FlightEnd: it.FlightEnd, ClosesAt: it.ClosesAt}, now)
+		if err != nil {
+			return AuctionView{}, fault.Wrap(op, err)
+		}
+		err = s.repo.insertAuction(ctx, sl.Version, it, evt)
+		if err == errSlotChanged {
+			continue // another open or an update won the race: look again
+		}
+		if err != nil {
+			return AuctionView{}, err
+		}
+		return s.auctionView(it), nil
+	}
+	return AuctionView{}, fault.New(fault.Conflict, op, "the slot is changing too fast; retry")
+}
+
+// GetAuction reads an auction (public).
+func (s *Service) GetAuction(ctx context.Context, auctionID string) (AuctionView, error) {
+	if !id.HasPrefix(auctionID, "auc") {
+		return AuctionView{}, fault.New(fault.NotFound, "auctions.GetAuction", "no such auction")
+	}
+	it, found, err := s.repo.getAuction(ctx, auctionID)
+	if err != nil {
+		return AuctionView{}, err
+	}
+	if !found {
+		return AuctionView{}, fault.New(fault.NotFound, "auctions.GetAuction", "no such auction")
+	}
+	return s.auctionView(it), nil
+}
+
+// ListFilter selects auctions.
+type ListFilter struct {
+	Status      Status
+	CommunityID string
+	SlotID      string
+}
+
+// ListAuctions pages through auctions, newest first.
+func (s *Service) ListAuctions(ctx context.Context, f ListFilter, limit int, cursor string) ([]AuctionView, string, error) {
+	const op = "auctions.ListAuctions"
+	switch f.Status {
+	case "", Open, Closing, Closed, Cancelled:
+	default:
+		return nil, "", fault.InvalidFields(op, "the query has invalid fields", fault.FieldError{Field: "status", Message: "must be open, closing, closed or cancelled"})
+	}
+	if f.CommunityID != "" && !id.HasPrefix(f.CommunityID, "com") || f.SlotID != "" && !id.HasPrefix(f.SlotID, "slot") {
+		return []AuctionView{}, "", nil
+	}
+	items, next, err := s.repo.listAuctions(ctx, f, limit, cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]AuctionView, 0, len(items))
+	for _, it := range items {
+		out = append(out, s.auctionView(it))
+	}
+	return out, next, nil
+}
+
+// CancelAuction cancels an open auction of a slot the caller owns, before
+// its close. (When bids exist, their holds are released in the same step.)
+func (s *Service) CancelAuction(ctx context.Context, p auth.Principal, auctionID string) (AuctionView, error) {
+	const op = "auctions.CancelAuction"
+	if !id.HasPrefix(auctionID, "auc") {
+		return AuctionView{}, fault.New(fault.NotFound, op, "no such auction")
+	}
+	it, found, err := s.repo.getAuction(ctx, auctionID)
+	if err != nil {
+		return AuctionView{}, err
+	}
+	if !found {
+		return AuctionView{}, fault.New(fault.NotFound, op, "no such auction")
+	}
+	if _, err := s.owned(ctx, op, p, it.CommunityID); err != nil {
+		return AuctionView{}, fault.New(fault.NotFound, op, "no such auction")
+	}
+	now := s.clock.Now()
+	if it.Status == string(Cancelled) {
+		return s.auctionView(it), nil
+	}
+	evt, err := events.OutboxPut(s.repo.outbox, &events.AuctionCancelled{AuctionID: it.ID, SlotID: it.SlotID, CommunityID: it.CommunityID}, now)
+	if err != nil {
+		return AuctionView{}, fault.Wrap(op, err)
+	}
+	if err := s.repo.cancelAuction(ctx, it, now, evt); err != nil {
+		if fe, ok := fault.As(err); ok && fe.Kind == fault.Conflict {
+			fe.State = string(it.auction().statusAt(now))
+		}
+		return AuctionView{}, err
+	}
+	it.Status = string(Cancelled)
+	return s.auctionView(it), nil
+}

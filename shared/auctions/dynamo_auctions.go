@@ -1,0 +1,227 @@
+package auctions
+
+// Auction items, added to the key design in dynamo.go:
+//
+//	pk                    sk                 gsi1pk / gsi2pk                      item
+//	AUC#<auctionId>       META               COM#<cid>#AUCS / STATUS#<status>     the auction (gsi*sk = auctionId)
+//	SLOT#<slotId>         AUC#<auctionId>    -                                    the slot's flight: window, status,
+//	                                                                              and the auction's view for slot lists
+//
+// Opening an auction reads the slot's flights, refuses an overlap with any
+// that is not cancelled, and writes in one transaction conditional on the
+// slot's version: two opens racing for one window cannot both pass (the
+// loser re-reads and finds the overlap). Listing by community uses gsi1, by
+// status gsi2 (newest first; with no filter, the open ones), by slot the
+// flight items.
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/souqhq/souq/shared/fault"
+	"github.com/souqhq/souq/shared/money"
+	"github.com/souqhq/souq/shared/store"
+)
+
+// IndexByStatus lists auctions by status.
+const IndexByStatus = "gsi2"
+
+type auctionItem struct {
+	PK          string `dynamodbav:"pk"`
+	SK          string `dynamodbav:"sk"`
+	GSI1PK      string `dynamodbav:"gsi1pk,omitempty"`
+	GSI1SK      string `dynamodbav:"gsi1sk,omitempty"`
+	GSI2PK      string `dynamodbav:"gsi2pk,omitempty"`
+	GSI2SK      string `dynamodbav:"gsi2sk,omitempty"`
+	ID          string `dynamodbav:"id"`
+	SlotID      string `dynamodbav:"slotId"`
+	CommunityID string `dynamodbav:"communityId"`
+	FlightStart string `dynamodbav:"flightStart"`
+	FlightEnd   string `dynamodbav:"flightEnd"`
+	ClosesAt    string `dynamodbav:"closesAt"`
+	Status      string `dynamodbav:"status"`
+	Reserve     int64  `dynamodbav:"reserve"`
+	Currency    string `dynamodbav:"currency"`
+	Format      string `dynamodbav:"format"`
+	CreatedAt   string `dynamodbav:"createdAt"`
+}
+
+const tsFmt = "2006-01-02T15:04:05.000Z07:00"
+
+func parse(s string) time.Time { t, _ := time.Parse(time.RFC3339Nano, s); return t }
+
+func (it auctionItem) auction() Auction {
+	return Auction{ID: it.ID, SlotID: it.SlotID, CommunityID: it.CommunityID,
+		Flight: Flight{Start: parse(it.FlightStart), End: parse(it.FlightEnd)}, ClosesAt: parse(it.ClosesAt),
+		Status: Status(it.Status), Reserve: money.Amount{Minor: it.Reserve, Currency: it.Currency}, Format: Format(it.Format)}
+}
+
+// asFlight is the copy kept under the slot.
+func (it auctionItem) asFlight() auctionItem {
+	f := it
+	f.PK, f.SK = "SLOT#"+it.SlotID, "AUC#"+it.ID
+	f.GSI1PK, f.GSI1SK, f.GSI2PK, f.GSI2SK = "", "", "", ""
+	return f
+}
+
+func (r *Repository) slotFlights(ctx context.Context, slotID string) ([]auctionItem, error) {
+	var out []auctionItem
+	var start map[string]types.AttributeValue
+	for page := 0; page < 50; page++ {
+		res, err := r.db.Query(ctx, &dynamodb.QueryInput{
+			TableName: aws.String(r.table), ConsistentRead: aws.Bool(true),
+			KeyConditionExpression:    aws.String("pk = :p AND begins_with(sk, :a)"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":p": store.S("SLOT#" + slotID), ":a": store.S("AUC#")},
+			ExclusiveStartKey:         start,
+		})
+		if err != nil {
+			return nil, fault.Wrap("auctions.slotFlights", store.Classify(err))
+		}
+		var items []auctionItem
+		if err := attributevalue.UnmarshalListOfMaps(res.Items, &items); err != nil {
+			return nil, fault.Wrap("auctions.slotFlights", err)
+		}
+		out = append(out, items...)
+		if res.LastEvaluatedKey == nil {
+			break
+		}
+		start = res.LastEvaluatedKey
+	}
+	return out, nil
+}
+
+// errSlotChanged means the slot moved on since it was read: re-read, re-check.
+var errSlotChanged = fault.New(fault.Conflict, "auctions.insertAuction", "the slot changed; retry")
+
+func (r *Repository) insertAuction(ctx context.Context, slotVersion int, it auctionItem, event types.TransactWriteItem) error {
+	a, err := attributevalue.MarshalMap(it)
+	if err != nil {
+		return fault.Wrap("auctions.insertAuction", err)
+	}
+	f, _ := attributevalue.MarshalMap(it.asFlight())
+	err = store.TransactWrite(ctx, r.db, []types.TransactWriteItem{
+		{Update: &types.Update{
+			TableName:                 aws.String(r.table),
+			Key:                       map[string]types.AttributeValue{"pk": store.S("SLOT#" + it.SlotID), "sk": store.S("META")},
+			UpdateExpression:          aws.String("SET version = version + :one"),
+			ConditionExpression:       aws.String("version = :v AND archived = :f"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"}, ":v": &types.AttributeValueMemberN{Value: strconv.Itoa(slotVersion)}, ":f": &types.AttributeValueMemberBOOL{Value: false}},
+		}},
+		{Put: &types.Put{TableName: aws.String(r.table), Item: a, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
+		{Put: &types.Put{TableName: aws.String(r.table), Item: f, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
+		event,
+	}, "")
+	if tc, ok := err.(*store.TxCanceled); ok && tc.ConditionFailed(0) {
+		return errSlotChanged
+	}
+	return fault.Wrap("auctions.insertAuction", err)
+}
+
+func (r *Repository) getAuction(ctx context.Context, id string) (auctionItem, bool, error) {
+	out, err := r.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(r.table), ConsistentRead: aws.Bool(true),
+		Key: map[string]types.AttributeValue{"pk": store.S("AUC#" + id), "sk": store.S("META")}})
+	if err != nil {
+		return auctionItem{}, false, fault.Wrap("auctions.getAuction", store.Classify(err))
+	}
+	if out.Item == nil {
+		return auctionItem{}, false, nil
+	}
+	var it auctionItem
+	err = attributevalue.UnmarshalMap(out.Item, &it)
+	return it, true, fault.Wrap("auctions.getAuction", err)
+}
+
+// cancelAuction moves an open auction, and its flight, to cancelled.
+func (r *Repository) cancelAuction(ctx context.Context, it auctionItem, now time.Time, event types.TransactWriteItem) error {
+	const op = "auctions.cancelAuction"
+	vals := map[string]types.AttributeValue{":c": store.S(string(Cancelled)), ":o": store.S(string(Open)), ":now": store.S(now.UTC().Format(tsFmt))}
+	err := store.TransactWrite(ctx, r.db, []types.TransactWriteItem{
+		{Update: &types.Update{
+			TableName: aws.String(r.table), Key: map[string]types.AttributeValue{"pk": store.S("AUC#" + it.ID), "sk": store.S("META")},
+			UpdateExpression:         aws.String("SET #s = :c, gsi2pk = :g"),
+			ConditionExpression:      aws.String("#s = :o AND closesAt > :now"),
+			ExpressionAttributeNames: map[string]string{"#s": "status"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":c": vals[":c"], ":o": vals[":o"], ":now": vals[":now"],
+				":g": store.S("STATUS#" + string(Cancelled))},
+		}},
+		{Update: &types.Update{
+			TableName: aws.String(r.table), Key: map[string]types.AttributeValue{"pk": store.S("SLOT#" + it.SlotID), "sk": store.S("AUC#" + it.ID)},
+			UpdateExpression: aws.String("SET #s = :c"), ExpressionAttributeNames: map[string]string{"#s": "status"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":c": vals[":c"]},
+		}},
+		event,
+	}, "")
+	if tc, ok := err.(*store.TxCanceled); ok && tc.ConditionFailed(0) {
+		return &fault.Error{Kind: fault.Conflict, Op: op, State: it.Status, Message: "only an open auction before its close can be cancelled"}
+	}
+	return fault.Wrap(op, err)
+}
+
+// listAuctions pages through auctions by the most selective filter given.
+func (r *Repository) listAuctions(ctx context.Context, f ListFilter, limit int, cursor string) ([]auctionItem, string, error) {
+	const op = "auctions.listAuctions"
+	in := &dynamodb.QueryInput{TableName: aws.String(r.table), ScanIndexForward: aws.Bool(false), Limit: aws.Int32(int32(limit))}
+	var filters []string
+	vals := map[string]types.AttributeValue{}
+	names := map[string]string{}
+	keyAttr, keyVal := "", ""
+	switch {
+	case f.SlotID != "":
+		in.KeyConditionExpression = aws.String("pk = :k AND begins_with(sk, :a)")
+		vals[":a"] = store.S("AUC#")
+		keyAttr, keyVal = "pk", "SLOT#"+f.SlotID
+	case f.CommunityID != "":
+		in.IndexName = aws.String(IndexBySlotList)
+		in.KeyConditionExpression = aws.String("gsi1pk = :k")
+		keyAttr, keyVal = "gsi1pk", "COM#"+f.CommunityID+"#AUCS"
+	default:
+		status := f.Status
+		if status == "" {
+			status = Open
+		}
+		in.IndexName = aws.String(IndexByStatus)
+		in.KeyConditionExpression = aws.String("gsi2pk = :k")
+		keyAttr, keyVal = "gsi2pk", "STATUS#"+string(status)
+	}
+	vals[":k"] = store.S(keyVal)
+	if f.Status != "" && keyAttr != "gsi2pk" {
+		filters = append(filters, "#s = :s")
+		names["#s"] = "status"
+		vals[":s"] = store.S(string(f.Status))
+	}
+	if f.CommunityID != "" && keyAttr != "gsi1pk" {
+		filters = append(filters, "communityId = :c")
+		vals[":c"] = store.S(f.CommunityID)
+	}
+	if len(filters) > 0 {
+		expr := filters[0]
+		for _, x := range filters[1:] {
+			expr += " AND " + x
+		}
+		in.FilterExpression = aws.String(expr)
+	}
+	if len(names) > 0 {
+		in.ExpressionAttributeNames = names
+	}
+	in.ExpressionAttributeValues = vals
+	start, err := store.DecodeCursor(cursor)
+	if err != nil || (start != nil && store.StringAttr(start, keyAttr) != keyVal) {
+		return nil, "", fault.InvalidFields(op, "cursor is not valid for this list", fault.FieldError{Field: "cursor", Message: "is malformed or from another list"})
+	}
+	in.ExclusiveStartKey = start
+	res, err := r.db.Query(ctx, in)
+	if err != nil {
+		return nil, "", fault.Wrap(op, store.Classify(err))
+	}
+	var items []auctionItem
+	if err := attributevalue.UnmarshalListOfMaps(res.Items, &items); err != nil {
+		return nil, "", fault.Wrap(op, err)
+	}
+	return items, store.EncodeCursor(res.LastEvaluatedKey), nil
+}
