@@ -81,11 +81,7 @@ func TestAuctions_BadFlightsAndOwnership(t *testing.T) {
 		"missing closesAt":       {fmt.Sprintf(`{"flightStart":%q,"flightEnd":%q}`, ts(24*time.Hour), ts(48*time.Hour)), "closesAt"},
 	} {
 		r := expect(t, do(t, call{method: "POST", path: path, auth: token, body: c.body}), 400)
-		found := false
-		for _, e := range r.problem.Errors {
-			found = found || e.Field == c.field
-		}
-		if !found {
+		if !hasFieldError(r, c.field) {
 			t.Errorf("%s: no error for %s: %s", name, c.field, r.body)
 		}
 	}

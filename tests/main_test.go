@@ -178,3 +178,13 @@ func events(t *testing.T, detailType string) []map[string]any {
 func big(n int) string {
 	return `{"name":"` + string(bytes.Repeat([]byte("a"), n)) + `","currency":"USD"}`
 }
+
+// hasFieldError reports whether a problem names the field.
+func hasFieldError(r reply, field string) bool {
+	for _, e := range r.problem.Errors {
+		if e.Field == field && e.Message != "" {
+			return true
+		}
+	}
+	return false
+}

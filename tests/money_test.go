@@ -131,11 +131,7 @@ func TestDeposit_BadInputChangesNothing(t *testing.T) {
 	}
 	for _, c := range cases {
 		r := expect(t, do(t, depositCall(token, adv+"/deposits", c.key, c.body)), 400)
-		found := false
-		for _, e := range r.problem.Errors {
-			found = found || e.Field == c.field
-		}
-		if !found {
+		if !hasFieldError(r, c.field) {
 			t.Errorf("%s: no error for field %s: %s", c.name, c.field, r.body)
 		}
 	}

@@ -89,11 +89,7 @@ func TestSlots_BadInputAndOwnership(t *testing.T) {
 		"unknown field":    {`{"name":"x","width":300,"height":250,"reserve":{"amount":5,"currency":"EUR"},"owner":"me"}`, "owner"},
 	} {
 		r := expect(t, do(t, call{method: "POST", path: path, auth: token, body: c.body}), 400)
-		found := false
-		for _, e := range r.problem.Errors {
-			found = found || e.Field == c.field
-		}
-		if !found {
+		if !hasFieldError(r, c.field) {
 			t.Errorf("%s: no error for %s: %s", name, c.field, r.body)
 		}
 	}

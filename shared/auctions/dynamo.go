@@ -97,17 +97,8 @@ func (r *Repository) recordCommunity(ctx context.Context, eventID, communityID, 
 }
 
 func (r *Repository) community(ctx context.Context, communityID string) (communityItem, bool, error) {
-	out, err := r.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(r.table), ConsistentRead: aws.Bool(true),
-		Key: map[string]types.AttributeValue{"pk": store.S("COM#" + communityID), "sk": store.S("META")}})
-	if err != nil {
-		return communityItem{}, false, fault.Wrap("auctions.community", store.Classify(err))
-	}
-	if out.Item == nil {
-		return communityItem{}, false, nil
-	}
-	var c communityItem
-	err = attributevalue.UnmarshalMap(out.Item, &c)
-	return c, true, fault.Wrap("auctions.community", err)
+	c, found, err := store.Get[communityItem](ctx, r.db, r.table, "COM#"+communityID, "META")
+	return c, found, fault.Wrap("auctions.community", err)
 }
 
 func (r *Repository) putSlot(ctx context.Context, it slotItem) error {
@@ -120,17 +111,8 @@ func (r *Repository) putSlot(ctx context.Context, it slotItem) error {
 }
 
 func (r *Repository) getSlot(ctx context.Context, slotID string) (slotItem, bool, error) {
-	out, err := r.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(r.table), ConsistentRead: aws.Bool(true),
-		Key: map[string]types.AttributeValue{"pk": store.S("SLOT#" + slotID), "sk": store.S("META")}})
-	if err != nil {
-		return slotItem{}, false, fault.Wrap("auctions.getSlot", store.Classify(err))
-	}
-	if out.Item == nil {
-		return slotItem{}, false, nil
-	}
-	var it slotItem
-	err = attributevalue.UnmarshalMap(out.Item, &it)
-	return it, true, fault.Wrap("auctions.getSlot", err)
+	it, found, err := store.Get[slotItem](ctx, r.db, r.table, "SLOT#"+slotID, "META")
+	return it, found, fault.Wrap("auctions.getSlot", err)
 }
 
 // updateSlot writes a changed slot if nobody changed it since it was read.

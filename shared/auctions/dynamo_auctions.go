@@ -124,17 +124,8 @@ func (r *Repository) insertAuction(ctx context.Context, slotVersion int, it auct
 }
 
 func (r *Repository) getAuction(ctx context.Context, id string) (auctionItem, bool, error) {
-	out, err := r.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(r.table), ConsistentRead: aws.Bool(true),
-		Key: map[string]types.AttributeValue{"pk": store.S("AUC#" + id), "sk": store.S("META")}})
-	if err != nil {
-		return auctionItem{}, false, fault.Wrap("auctions.getAuction", store.Classify(err))
-	}
-	if out.Item == nil {
-		return auctionItem{}, false, nil
-	}
-	var it auctionItem
-	err = attributevalue.UnmarshalMap(out.Item, &it)
-	return it, true, fault.Wrap("auctions.getAuction", err)
+	it, found, err := store.Get[auctionItem](ctx, r.db, r.table, "AUC#"+id, "META")
+	return it, found, fault.Wrap("auctions.getAuction", err)
 }
 
 // cancelAuction moves an open auction, and its flight, to cancelled.

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
@@ -243,4 +244,23 @@ func (e *ConditionFailedError) Unwrap() error { return e.err }
 func IsConditionFailed(err error) bool {
 	var c *ConditionFailedError
 	return errors.As(err, &c)
+}
+
+// Get reads one item strongly consistent into T; found is false when the
+// item does not exist.
+func Get[T any](ctx context.Context, c *dynamodb.Client, table, pk, sk string) (item T, found bool, err error) {
+	out, err := c.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(table), ConsistentRead: aws.Bool(true),
+		Key: map[string]types.AttributeValue{"pk": S(pk), "sk": S(sk)},
+	})
+	if err != nil {
+		return item, false, Classify(err)
+	}
+	if out.Item == nil {
+		return item, false, nil
+	}
+	if err := attributevalue.UnmarshalMap(out.Item, &item); err != nil {
+		return item, false, fmt.Errorf("store: unmarshal %s/%s: %w", pk, sk, err)
+	}
+	return item, true, nil
 }
