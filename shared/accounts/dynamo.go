@@ -31,6 +31,7 @@ import (
 
 	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/shared/auth"
+	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/store"
 )
@@ -116,12 +117,10 @@ func NewKeyLookup(db *store.DB) *Repository {
 
 var _ auth.KeyLookup = (*Repository)(nil)
 
-func ts(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+// ts and parseTS are the one stored time format (clock.Format).
+func ts(t time.Time) string { return clock.Format(t) }
 
-func parseTS(s string) time.Time {
-	t, _ := time.Parse(time.RFC3339Nano, s)
-	return t
-}
+func parseTS(s string) time.Time { return clock.Parse(s) }
 
 func mustMarshal(v any) map[string]types.AttributeValue {
 	m, err := attributevalue.MarshalMap(v)
@@ -175,20 +174,12 @@ func (r *Repository) insertAccount(ctx context.Context, it accountItem, counter 
 // getAccount reads an account by kind and id; NotFound when absent.
 func (r *Repository) getAccount(ctx context.Context, kind, id string) (accountItem, error) {
 	const op = "accounts.getAccount"
-	out, err := r.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:      aws.String(r.table),
-		ConsistentRead: aws.Bool(true),
-		Key:            map[string]types.AttributeValue{"pk": store.S(accountPK(kind, id)), "sk": store.S(skMeta)},
-	})
+	it, found, err := store.Get[accountItem](ctx, r.db, r.table, accountPK(kind, id), skMeta)
 	if err != nil {
-		return accountItem{}, fault.Wrap(op, store.Classify(err))
-	}
-	if out.Item == nil {
-		return accountItem{}, fault.New(fault.NotFound, op, "no such "+kind)
-	}
-	var it accountItem
-	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
 		return accountItem{}, fault.Wrap(op, err)
+	}
+	if !found {
+		return accountItem{}, fault.New(fault.NotFound, op, "no such "+kind)
 	}
 	return it, nil
 }
@@ -255,20 +246,12 @@ func (r *Repository) insertKey(ctx context.Context, acct Account, k keyItem, eve
 // getKey reads one key of an account.
 func (r *Repository) getKey(ctx context.Context, acct Account, keyID string) (keyItem, error) {
 	const op = "accounts.getKey"
-	out, err := r.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:      aws.String(r.table),
-		ConsistentRead: aws.Bool(true),
-		Key:            map[string]types.AttributeValue{"pk": store.S(accountPK(acct.Kind, acct.ID)), "sk": store.S("KEY#" + keyID)},
-	})
+	k, found, err := store.Get[keyItem](ctx, r.db, r.table, accountPK(acct.Kind, acct.ID), "KEY#"+keyID)
 	if err != nil {
-		return keyItem{}, fault.Wrap(op, store.Classify(err))
-	}
-	if out.Item == nil {
-		return keyItem{}, fault.New(fault.NotFound, op, "no such API key")
-	}
-	var k keyItem
-	if err := attributevalue.UnmarshalMap(out.Item, &k); err != nil {
 		return keyItem{}, fault.Wrap(op, err)
+	}
+	if !found {
+		return keyItem{}, fault.New(fault.NotFound, op, "no such API key")
 	}
 	return k, nil
 }
@@ -312,28 +295,15 @@ func (r *Repository) revokeKey(ctx context.Context, acct Account, k keyItem, at 
 
 // listKeys pages through an account's keys, newest first.
 func (r *Repository) listKeys(ctx context.Context, acct Account, limit int, cursor string) ([]keyItem, string, error) {
-	const op = "accounts.listKeys"
 	pk := accountPK(acct.Kind, acct.ID)
-	start, err := store.DecodeCursor(cursor)
-	if err != nil || (start != nil && store.StringAttr(start, "pk") != pk) {
-		return nil, "", fault.InvalidFields(op, "cursor is not valid for this list", fault.FieldError{Field: "cursor", Message: "is malformed or from another list"})
-	}
-	res, err := r.db.Query(ctx, &dynamodb.QueryInput{
+	items, next, err := store.QueryPage[keyItem](ctx, r.db, &dynamodb.QueryInput{
 		TableName:                 aws.String(r.table),
 		KeyConditionExpression:    aws.String("pk = :pk AND begins_with(sk, :key)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": store.S(pk), ":key": store.S("KEY#")},
 		ScanIndexForward:          aws.Bool(false),
 		Limit:                     aws.Int32(int32(limit)),
-		ExclusiveStartKey:         start,
-	})
-	if err != nil {
-		return nil, "", fault.Wrap(op, store.Classify(err))
-	}
-	var items []keyItem
-	if err := attributevalue.UnmarshalListOfMaps(res.Items, &items); err != nil {
-		return nil, "", fault.Wrap(op, err)
-	}
-	return items, store.EncodeCursor(res.LastEvaluatedKey), nil
+	}, cursor, "pk", pk)
+	return items, next, fault.Wrap("accounts.listKeys", err)
 }
 
 // LookupAPIKey finds the principal of a key by its hash (the authorizer's
@@ -341,21 +311,11 @@ func (r *Repository) listKeys(ctx context.Context, acct Account, limit int, curs
 // that a caller cannot tell them apart.
 func (r *Repository) LookupAPIKey(ctx context.Context, hash string) (auth.Principal, error) {
 	const op = "accounts.LookupAPIKey"
-	out, err := r.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:      aws.String(r.table),
-		ConsistentRead: aws.Bool(true),
-		Key:            map[string]types.AttributeValue{"pk": store.S(keyHashPK(hash)), "sk": store.S(skKey)},
-	})
+	it, found, err := store.Get[keyHashItem](ctx, r.db, r.table, keyHashPK(hash), skKey)
 	if err != nil {
-		return auth.Principal{}, fault.Wrap(op, store.Classify(err))
+		return auth.Principal{}, fault.Wrap(op, err)
 	}
-	var it keyHashItem
-	if out.Item != nil {
-		if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
-			return auth.Principal{}, fault.Wrap(op, err)
-		}
-	}
-	if out.Item == nil || it.Revoked {
+	if !found || it.Revoked {
 		return auth.Principal{}, fault.New(fault.Unauthorized, op, "API key is unknown or revoked")
 	}
 	return auth.Principal{Kind: auth.KindClient, AccountKind: it.AccountKind, AccountID: it.AccountID, KeyID: it.KeyID}, nil

@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/souqhq/souq/shared/auth"
@@ -93,12 +91,11 @@ func (s *Service) Deposit(ctx context.Context, p auth.Principal, kind, accountID
 	if s.ledger == nil || s.rail == nil {
 		return Deposit{}, fault.New(fault.Unavailable, op, "deposits are not available: no payment rail is configured")
 	}
+	// The owner, or the account's own API key (route auth decides which
+	// kinds may deposit); anyone else gets 404.
 	it, err := s.account(ctx, op, p, kind, accountID)
 	if err != nil {
 		return Deposit{}, err
-	}
-	if p.Kind == auth.KindUser && p.UserID != it.OwnerID {
-		return Deposit{}, notFound(op, kind)
 	}
 	if !money.IsCurrency(in.Currency) || in.Currency != it.Currency {
 		return Deposit{}, fault.InvalidFields(op, "the request has invalid fields",
@@ -141,18 +138,8 @@ func (s *Service) Deposit(ctx context.Context, p auth.Principal, kind, accountID
 }
 
 func (r *Repository) getDeposit(ctx context.Context, kind, accountID, depID string) (Deposit, bool, error) {
-	out, err := r.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(r.table), ConsistentRead: aws.Bool(true),
-		Key: map[string]types.AttributeValue{"pk": store.S(accountPK(kind, accountID)), "sk": store.S("DEP#" + depID)},
-	})
-	if err != nil {
-		return Deposit{}, false, fault.Wrap("accounts.getDeposit", store.Classify(err))
-	}
-	if out.Item == nil {
-		return Deposit{}, false, nil
-	}
-	var d depositItem
-	if err := attributevalue.UnmarshalMap(out.Item, &d); err != nil {
+	d, found, err := store.Get[depositItem](ctx, r.db, r.table, accountPK(kind, accountID), "DEP#"+depID)
+	if err != nil || !found {
 		return Deposit{}, false, fault.Wrap("accounts.getDeposit", err)
 	}
 	return d.toDeposit(), true, nil

@@ -41,8 +41,18 @@ func Validator() *validator.Validate {
 	return validate
 }
 
-// body returns the raw request body, refusing oversized ones.
+// body returns the raw request body, refusing oversized ones. It is
+// decoded once per request: the size check, the idempotency fingerprint
+// and Decode all read the same bytes.
 func (r *Request) body() ([]byte, error) {
+	if !r.bodyRead {
+		r.rawBody, r.bodyErr = r.decodeBody()
+		r.bodyRead = true
+	}
+	return r.rawBody, r.bodyErr
+}
+
+func (r *Request) decodeBody() ([]byte, error) {
 	const op = "api.Decode"
 	raw := r.Raw.Body
 	if len(raw) > MaxBody*4/3+4 {

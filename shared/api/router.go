@@ -29,6 +29,10 @@ type Request struct {
 	RequestID string
 	// Principal is nil on public routes called without credentials.
 	Principal *auth.Principal
+
+	rawBody  []byte
+	bodyErr  error
+	bodyRead bool
 }
 
 // Path returns a path parameter.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/souqhq/souq/events"
 	"github.com/souqhq/souq/shared/auth"
+	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/id"
 	"github.com/souqhq/souq/shared/money"
@@ -74,15 +75,15 @@ func (s *Service) OpenAuction(ctx context.Context, p auth.Principal, slotID stri
 			return AuctionView{}, err
 		}
 		for _, f := range flights {
-			if f.Status != string(Cancelled) && flight.Overlaps(Flight{Start: parse(f.FlightStart), End: parse(f.FlightEnd)}) {
+			if f.Status != string(Cancelled) && flight.Overlaps(Flight{Start: clock.Parse(f.FlightStart), End: clock.Parse(f.FlightEnd)}) {
 				return AuctionView{}, &fault.Error{Kind: fault.Conflict, Op: op, Message: "the flight overlaps auction " + f.ID + " of this slot"}
 			}
 		}
 		slot, _, _ := sl.slot()
 		it := auctionItem{ID: id.New("auc", now), SlotID: slotID, CommunityID: sl.CommunityID,
-			FlightStart: flight.Start.Format(tsFmt), FlightEnd: flight.End.Format(tsFmt), ClosesAt: in.ClosesAt.UTC().Format(tsFmt),
+			FlightStart: clock.Format(flight.Start), FlightEnd: clock.Format(flight.End), ClosesAt: clock.Format(in.ClosesAt.UTC()),
 			Status: string(Open), Reserve: slot.Reserve.Minor, Currency: slot.Reserve.Currency, Format: string(slot.Format),
-			CreatedAt: now.Format(tsFmt)}
+			CreatedAt: clock.Format(now)}
 		it.PK, it.SK = "AUC#"+it.ID, "META"
 		it.GSI1PK, it.GSI1SK = "COM#"+sl.CommunityID+"#AUCS", it.ID
 		it.GSI2PK, it.GSI2SK = "STATUS#"+string(Open), it.ID

@@ -24,6 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/souqhq/souq/infra/topology"
+	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/money"
 	"github.com/souqhq/souq/shared/store"
@@ -71,7 +72,7 @@ type slotItem struct {
 }
 
 func (it slotItem) slot() (Slot, int, time.Time) {
-	t, _ := time.Parse(time.RFC3339Nano, it.CreatedAt)
+	t := clock.Parse(it.CreatedAt)
 	return Slot{ID: it.ID, CommunityID: it.CommunityID, Name: it.Name, Width: it.Width, Height: it.Height,
 		Reserve: money.Amount{Minor: it.Reserve, Currency: it.Currency}, Format: Format(it.Format), Archived: it.Archived}, it.Version, t
 }
@@ -133,25 +134,13 @@ func (r *Repository) updateSlot(ctx context.Context, it slotItem, readVersion in
 }
 
 func (r *Repository) listSlots(ctx context.Context, communityID string, limit int, cursor string) ([]slotItem, string, error) {
-	const op = "auctions.listSlots"
 	gpk := "COM#" + communityID + "#SLOTS"
-	start, err := store.DecodeCursor(cursor)
-	if err != nil || (start != nil && store.StringAttr(start, "gsi1pk") != gpk) {
-		return nil, "", fault.InvalidFields(op, "cursor is not valid for this list", fault.FieldError{Field: "cursor", Message: "is malformed or from another list"})
-	}
-	out, err := r.db.Query(ctx, &dynamodb.QueryInput{
+	items, next, err := store.QueryPage[slotItem](ctx, r.db, &dynamodb.QueryInput{
 		TableName: aws.String(r.table), IndexName: aws.String(IndexBySlotList),
 		KeyConditionExpression:    aws.String("gsi1pk = :p"),
 		FilterExpression:          aws.String("archived = :f"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":p": store.S(gpk), ":f": &types.AttributeValueMemberBOOL{Value: false}},
-		ScanIndexForward:          aws.Bool(false), Limit: aws.Int32(int32(limit)), ExclusiveStartKey: start,
-	})
-	if err != nil {
-		return nil, "", fault.Wrap(op, store.Classify(err))
-	}
-	var items []slotItem
-	if err := attributevalue.UnmarshalListOfMaps(out.Items, &items); err != nil {
-		return nil, "", fault.Wrap(op, err)
-	}
-	return items, store.EncodeCursor(out.LastEvaluatedKey), nil
+		ScanIndexForward:          aws.Bool(false), Limit: aws.Int32(int32(limit)),
+	}, cursor, "gsi1pk", gpk)
+	return items, next, fault.Wrap("auctions.listSlots", err)
 }

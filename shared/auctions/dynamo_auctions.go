@@ -24,6 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/money"
 	"github.com/souqhq/souq/shared/store"
@@ -52,13 +53,9 @@ type auctionItem struct {
 	CreatedAt   string `dynamodbav:"createdAt"`
 }
 
-const tsFmt = "2006-01-02T15:04:05.000Z07:00"
-
-func parse(s string) time.Time { t, _ := time.Parse(time.RFC3339Nano, s); return t }
-
 func (it auctionItem) auction() Auction {
 	return Auction{ID: it.ID, SlotID: it.SlotID, CommunityID: it.CommunityID,
-		Flight: Flight{Start: parse(it.FlightStart), End: parse(it.FlightEnd)}, ClosesAt: parse(it.ClosesAt),
+		Flight: Flight{Start: clock.Parse(it.FlightStart), End: clock.Parse(it.FlightEnd)}, ClosesAt: clock.Parse(it.ClosesAt),
 		Status: Status(it.Status), Reserve: money.Amount{Minor: it.Reserve, Currency: it.Currency}, Format: Format(it.Format)}
 }
 
@@ -131,7 +128,7 @@ func (r *Repository) getAuction(ctx context.Context, id string) (auctionItem, bo
 // cancelAuction moves an open auction, and its flight, to cancelled.
 func (r *Repository) cancelAuction(ctx context.Context, it auctionItem, now time.Time, event types.TransactWriteItem) error {
 	const op = "auctions.cancelAuction"
-	vals := map[string]types.AttributeValue{":c": store.S(string(Cancelled)), ":o": store.S(string(Open)), ":now": store.S(now.UTC().Format(tsFmt))}
+	vals := map[string]types.AttributeValue{":c": store.S(string(Cancelled)), ":o": store.S(string(Open)), ":now": store.S(clock.Format(now))}
 	err := store.TransactWrite(ctx, r.db, []types.TransactWriteItem{
 		{Update: &types.Update{
 			TableName: aws.String(r.table), Key: map[string]types.AttributeValue{"pk": store.S("AUC#" + it.ID), "sk": store.S("META")},
@@ -201,18 +198,6 @@ func (r *Repository) listAuctions(ctx context.Context, f ListFilter, limit int, 
 		in.ExpressionAttributeNames = names
 	}
 	in.ExpressionAttributeValues = vals
-	start, err := store.DecodeCursor(cursor)
-	if err != nil || (start != nil && store.StringAttr(start, keyAttr) != keyVal) {
-		return nil, "", fault.InvalidFields(op, "cursor is not valid for this list", fault.FieldError{Field: "cursor", Message: "is malformed or from another list"})
-	}
-	in.ExclusiveStartKey = start
-	res, err := r.db.Query(ctx, in)
-	if err != nil {
-		return nil, "", fault.Wrap(op, store.Classify(err))
-	}
-	var items []auctionItem
-	if err := attributevalue.UnmarshalListOfMaps(res.Items, &items); err != nil {
-		return nil, "", fault.Wrap(op, err)
-	}
-	return items, store.EncodeCursor(res.LastEvaluatedKey), nil
+	items, next, err := store.QueryPage[auctionItem](ctx, r.db, in, cursor, keyAttr, keyVal)
+	return items, next, fault.Wrap(op, err)
 }

@@ -104,7 +104,7 @@ func (s *Service) CreateSlot(ctx context.Context, p auth.Principal, communityID 
 	it := slotItem{PK: "SLOT#" + slot.ID, SK: "META", GSI1PK: "COM#" + communityID + "#SLOTS", GSI1SK: slot.ID,
 		ID: slot.ID, CommunityID: communityID, Name: slot.Name, Width: slot.Width, Height: slot.Height,
 		Reserve: slot.Reserve.Minor, Currency: slot.Reserve.Currency, Format: string(slot.Format),
-		CreatedAt: now.Format(time.RFC3339Nano), Version: 1}
+		CreatedAt: clock.Format(now), Version: 1}
 	if err := s.repo.putSlot(ctx, it); err != nil {
 		return SlotView{}, err
 	}

@@ -21,7 +21,7 @@ package idempotency
 import (
 	"context"
 	"encoding/json"
-	"strconv"
+	"errors"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -73,13 +73,13 @@ func (s *Store) Begin(ctx context.Context, scope, key, fp string) (*api.StoredRe
 				"pk":         store.S(pk(scope, key)),
 				"fp":         store.S(fp),
 				"state":      store.S(stateInFlight),
-				"leaseUntil": num(now.Add(Lease).UnixMilli()),
-				"expiresAt":  num(now.Add(TTL).Unix()),
+				"leaseUntil": store.N(now.Add(Lease).UnixMilli()),
+				"expiresAt":  store.N(now.Add(TTL).Unix()),
 			},
 			// A key is free if it was never used or its record expired but
 			// TTL has not deleted it yet (TTL deletion can lag by days).
 			ConditionExpression:                 aws.String("attribute_not_exists(pk) OR expiresAt < :now"),
-			ExpressionAttributeValues:           map[string]types.AttributeValue{":now": num(now.Unix())},
+			ExpressionAttributeValues:           map[string]types.AttributeValue{":now": store.N(now.Unix())},
 			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 		})
 		if err == nil {
@@ -87,7 +87,7 @@ func (s *Store) Begin(ctx context.Context, scope, key, fp string) (*api.StoredRe
 		}
 		err = store.Classify(err)
 		var cf *store.ConditionFailedError
-		if !asCondition(err, &cf) {
+		if !errors.As(err, &cf) {
 			return nil, fault.Wrap(op, err)
 		}
 		old := cf.Item
@@ -116,7 +116,7 @@ func (s *Store) Begin(ctx context.Context, scope, key, fp string) (*api.StoredRe
 			}
 			return &resp, nil
 		case stateInFlight:
-			lease := numAttr(old, "leaseUntil")
+			lease := store.NumberAttr(old, "leaseUntil")
 			if lease > now.UnixMilli() {
 				return nil, fault.New(fault.Conflict, op,
 					"a request with this Idempotency-Key is still in progress; retry after it finishes")
@@ -130,7 +130,7 @@ func (s *Store) Begin(ctx context.Context, scope, key, fp string) (*api.StoredRe
 				ConditionExpression:      aws.String("#s = :inflight AND leaseUntil = :old"),
 				ExpressionAttributeNames: map[string]string{"#s": "state"},
 				ExpressionAttributeValues: map[string]types.AttributeValue{
-					":lease": num(now.Add(Lease).UnixMilli()), ":inflight": store.S(stateInFlight), ":old": num(lease),
+					":lease": store.N(now.Add(Lease).UnixMilli()), ":inflight": store.S(stateInFlight), ":old": store.N(lease),
 				},
 			})
 			if err == nil {
@@ -180,24 +180,4 @@ func (s *Store) Release(ctx context.Context, scope, key, fp string) error {
 		return nil
 	}
 	return err
-}
-
-func num(n int64) types.AttributeValue {
-	return &types.AttributeValueMemberN{Value: strconv.FormatInt(n, 10)}
-}
-
-func numAttr(item map[string]types.AttributeValue, name string) int64 {
-	if v, ok := item[name].(*types.AttributeValueMemberN); ok {
-		n, _ := strconv.ParseInt(v.Value, 10, 64)
-		return n
-	}
-	return 0
-}
-
-func asCondition(err error, target **store.ConditionFailedError) bool {
-	c, ok := err.(*store.ConditionFailedError)
-	if ok {
-		*target = c
-	}
-	return ok
 }

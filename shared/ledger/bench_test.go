@@ -41,7 +41,7 @@ func benchHolds(b *testing.B, accounts int) {
 				return
 			}
 			t := time.Now()
-			if err := ledger.ApplyRetrying(context.Background(), l, op); err != nil && fault.KindOf(err) != fault.InsufficientFunds {
+			if err := l.Apply(context.Background(), op); err != nil && fault.KindOf(err) != fault.InsufficientFunds {
 				b.Error(err)
 				return
 			}

@@ -30,11 +30,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
-	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -78,10 +76,6 @@ func accountPK(a Account, currency, shard string) string {
 	return "A#" + string(a) + "#" + currency + "#" + shard
 }
 
-func n(v int64) types.AttributeValue {
-	return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)}
-}
-
 const tsLayout = "2006-01-02T15:04:05.000000Z"
 
 // Op is one ledger operation ready to join a transaction: its items, and
@@ -122,7 +116,7 @@ func (l *Ledger) prepare(t Transfer, hw *holdWrite) (Op, error) {
 	for _, leg := range t.Legs {
 		pk := accountPK(leg.Account, t.Currency, shardOf(leg.Account, t.ID))
 		values := map[string]types.AttributeValue{
-			":a": n(leg.Available), ":h": n(leg.Held), ":p": n(leg.Pending),
+			":a": store.N(leg.Available), ":h": store.N(leg.Held), ":p": store.N(leg.Pending),
 			":acct": store.S(string(leg.Account)), ":cur": store.S(t.Currency),
 		}
 		var conds []string
@@ -134,7 +128,7 @@ func (l *Ledger) prepare(t Transfer, hw *holdWrite) (Op, error) {
 				if b.delta < 0 {
 					// The balance after the ADD must stay ≥ 0: before, it must be ≥ -delta.
 					conds = append(conds, fmt.Sprintf("%s >= :min_%s", b.name, b.name))
-					values[":min_"+b.name] = n(-b.delta)
+					values[":min_"+b.name] = store.N(-b.delta)
 				}
 			}
 		}
@@ -155,7 +149,7 @@ func (l *Ledger) prepare(t Transfer, hw *holdWrite) (Op, error) {
 				"pk": store.S(pk), "sk": store.S("P#" + t.At.Format(tsLayout) + "#" + t.ID),
 				"transferId": store.S(t.ID), "kind": store.S(t.Kind), "at": store.S(t.At.Format(tsLayout)),
 				"account": store.S(string(leg.Account)), "currency": store.S(t.Currency),
-				"available": n(leg.Available), "held": n(leg.Held), "pending": n(leg.Pending),
+				"available": store.N(leg.Available), "held": store.N(leg.Held), "pending": store.N(leg.Pending),
 			},
 		}})
 	}
@@ -165,7 +159,7 @@ func (l *Ledger) prepare(t Transfer, hw *holdWrite) (Op, error) {
 		if hw.create {
 			item := map[string]types.AttributeValue{
 				"pk": key["pk"], "sk": key["sk"], "account": store.S(string(hw.hold.Account)), "currency": store.S(hw.hold.Currency),
-				"amount": n(hw.hold.Amount), "state": store.S(string(HoldHeld)), "holdTransfer": store.S(t.ID),
+				"amount": store.N(hw.hold.Amount), "state": store.S(string(HoldHeld)), "holdTransfer": store.S(t.ID),
 			}
 			op.Items = append(op.Items, types.TransactWriteItem{Put: &types.Put{
 				TableName: aws.String(l.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)"),
@@ -179,7 +173,7 @@ func (l *Ledger) prepare(t Transfer, hw *holdWrite) (Op, error) {
 				ExpressionAttributeNames: map[string]string{"#s": "state"},
 				ExpressionAttributeValues: map[string]types.AttributeValue{
 					":to": store.S(string(hw.settle)), ":t": store.S(t.ID), ":held": store.S(string(HoldHeld)),
-					":amt": n(hw.hold.Amount), ":acct": store.S(string(hw.hold.Account)),
+					":amt": store.N(hw.hold.Amount), ":acct": store.S(string(hw.hold.Account)),
 				},
 				ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 			}})
@@ -311,15 +305,8 @@ func (l *Ledger) Balance(ctx context.Context, a Account, currency string) (Balan
 		}
 	}
 	for _, sh := range shards {
-		out, err := l.db.GetItem(ctx, &dynamodb.GetItemInput{
-			TableName: aws.String(l.table), ConsistentRead: aws.Bool(true),
-			Key: map[string]types.AttributeValue{"pk": store.S(accountPK(a, currency, sh)), "sk": store.S("BAL")},
-		})
+		it, _, err := store.Get[balanceItem](ctx, l.db, l.table, accountPK(a, currency, sh), "BAL")
 		if err != nil {
-			return Balance{}, fault.Wrap(op, store.Classify(err))
-		}
-		var it balanceItem
-		if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
 			return Balance{}, fault.Wrap(op, err)
 		}
 		b.Available += it.Available
@@ -365,10 +352,6 @@ type StatementQuery struct {
 func (l *Ledger) Statement(ctx context.Context, q StatementQuery) ([]Posting, string, error) {
 	const op = "ledger.Statement"
 	pk := accountPK(q.Account, q.Currency, "-")
-	start, err := store.DecodeCursor(q.Cursor)
-	if err != nil || (start != nil && store.StringAttr(start, "pk") != pk) {
-		return nil, "", fault.InvalidFields(op, "cursor is not valid for this statement", fault.FieldError{Field: "cursor", Message: "is malformed or from another statement"})
-	}
 	lo, hi := "P#", "P#\uffff"
 	if !q.From.IsZero() {
 		lo = "P#" + q.From.UTC().Format(tsLayout)
@@ -376,66 +359,68 @@ func (l *Ledger) Statement(ctx context.Context, q StatementQuery) ([]Posting, st
 	if !q.To.IsZero() {
 		hi = "P#" + q.To.UTC().Format(tsLayout)
 	}
-	res, err := l.db.Query(ctx, &dynamodb.QueryInput{
+	items, next, err := store.QueryPage[Posting](ctx, l.db, &dynamodb.QueryInput{
 		TableName:                 aws.String(l.table),
 		KeyConditionExpression:    aws.String("pk = :pk AND sk BETWEEN :lo AND :hi"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": store.S(pk), ":lo": store.S(lo), ":hi": store.S(hi)},
 		ScanIndexForward:          aws.Bool(false),
 		Limit:                     aws.Int32(int32(q.Limit)),
-		ExclusiveStartKey:         start,
-	})
+	}, q.Cursor, "pk", pk)
 	if err != nil {
-		return nil, "", fault.Wrap(op, store.Classify(err))
+		return nil, "", fault.Wrap(op, err)
 	}
-	out := make([]Posting, 0, len(res.Items))
-	for _, item := range res.Items {
-		var p Posting
-		if err := attributevalue.UnmarshalMap(item, &p); err != nil {
-			return nil, "", fault.Wrap(op, err)
-		}
+	out := make([]Posting, 0, len(items))
+	for _, p := range items {
 		p.At, _ = time.Parse(tsLayout, p.AtRaw)
 		if !q.To.IsZero() && !p.At.Before(q.To) {
 			continue
 		}
 		out = append(out, p)
 	}
-	return out, store.EncodeCursor(res.LastEvaluatedKey), nil
+	return out, next, nil
+}
+
+// holdItem and transferItem are the stored forms of a hold and a transfer.
+type holdItem struct {
+	Account  string `dynamodbav:"account"`
+	Currency string `dynamodbav:"currency"`
+	Amount   int64  `dynamodbav:"amount"`
+	State    string `dynamodbav:"state"`
+}
+
+type transferItem struct {
+	Kind     string `dynamodbav:"kind"`
+	Currency string `dynamodbav:"currency"`
+	Legs     string `dynamodbav:"legs"`
+	At       string `dynamodbav:"at"`
+	HoldID   string `dynamodbav:"holdId"`
 }
 
 // GetHold reads a hold.
 func (l *Ledger) GetHold(ctx context.Context, holdID string) (Hold, error) {
-	out, err := l.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(l.table), ConsistentRead: aws.Bool(true),
-		Key: map[string]types.AttributeValue{"pk": store.S("H#" + holdID), "sk": store.S("H")},
-	})
+	it, found, err := store.Get[holdItem](ctx, l.db, l.table, "H#"+holdID, "H")
 	if err != nil {
-		return Hold{}, fault.Wrap("ledger.GetHold", store.Classify(err))
+		return Hold{}, fault.Wrap("ledger.GetHold", err)
 	}
-	if out.Item == nil {
+	if !found {
 		return Hold{}, fault.New(fault.NotFound, "ledger.GetHold", "no such hold")
 	}
-	amt, _ := strconv.ParseInt(out.Item["amount"].(*types.AttributeValueMemberN).Value, 10, 64)
-	return Hold{ID: holdID, Account: Account(store.StringAttr(out.Item, "account")), Currency: store.StringAttr(out.Item, "currency"),
-		Amount: amt, State: HoldState(store.StringAttr(out.Item, "state"))}, nil
+	return Hold{ID: holdID, Account: Account(it.Account), Currency: it.Currency, Amount: it.Amount, State: HoldState(it.State)}, nil
 }
 
 // GetTransfer reads a posted transfer (for a retry that must return the
 // first result).
 func (l *Ledger) GetTransfer(ctx context.Context, id string) (Transfer, error) {
-	out, err := l.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(l.table), ConsistentRead: aws.Bool(true),
-		Key: map[string]types.AttributeValue{"pk": store.S("T#" + id), "sk": store.S("T")},
-	})
+	it, found, err := store.Get[transferItem](ctx, l.db, l.table, "T#"+id, "T")
 	if err != nil {
-		return Transfer{}, fault.Wrap("ledger.GetTransfer", store.Classify(err))
+		return Transfer{}, fault.Wrap("ledger.GetTransfer", err)
 	}
-	if out.Item == nil {
+	if !found {
 		return Transfer{}, fault.New(fault.NotFound, "ledger.GetTransfer", "no such transfer")
 	}
-	t := Transfer{ID: id, Kind: store.StringAttr(out.Item, "kind"), Currency: store.StringAttr(out.Item, "currency"),
-		HoldID: store.StringAttr(out.Item, "holdId")}
-	t.At, _ = time.Parse(tsLayout, store.StringAttr(out.Item, "at"))
-	if err := json.Unmarshal([]byte(store.StringAttr(out.Item, "legs")), &t.Legs); err != nil {
+	t := Transfer{ID: id, Kind: it.Kind, Currency: it.Currency, HoldID: it.HoldID}
+	t.At, _ = time.Parse(tsLayout, it.At)
+	if err := json.Unmarshal([]byte(it.Legs), &t.Legs); err != nil {
 		return Transfer{}, fault.Wrap("ledger.GetTransfer", err)
 	}
 	return t, nil

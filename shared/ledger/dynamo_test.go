@@ -151,7 +151,7 @@ func TestHold_FiftyConcurrentHoldsOnFundsForTen(t *testing.T) {
 				t.Error(err)
 				return
 			}
-			err = ledger.ApplyRetrying(context.Background(), l, op)
+			err = l.Apply(context.Background(), op)
 			mu.Lock()
 			defer mu.Unlock()
 			switch fault.KindOf(err) {
@@ -256,7 +256,7 @@ func TestModel_RandomConcurrentOperations(t *testing.T) {
 	}
 	m := &model{available: map[ledger.Account]int64{}, held: map[ledger.Account]int64{}, holds: map[string]ledger.Hold{}}
 	apply := func(op ledger.Op, onSuccess func()) error {
-		err := ledger.ApplyRetrying(ctx, l, op)
+		err := l.Apply(ctx, op)
 		if err == nil {
 			m.mu.Lock()
 			onSuccess()
@@ -264,7 +264,7 @@ func TestModel_RandomConcurrentOperations(t *testing.T) {
 		}
 		// A retry of the very same operation must be a no-op.
 		if err == nil && rand.IntN(4) == 0 {
-			if again := ledger.ApplyRetrying(ctx, l, op); !errors.Is(again, ledger.ErrAlreadyApplied) {
+			if again := l.Apply(ctx, op); !errors.Is(again, ledger.ErrAlreadyApplied) {
 				return fmt.Errorf("retry of %s: %v", op.Transfer.ID, again)
 			}
 		}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -29,6 +28,11 @@ type Report struct {
 const maxViolations = 1000
 
 type sums struct{ available, held, pending int64 }
+
+// add counts one balance or posting item's buckets.
+func (s sums) add(item map[string]types.AttributeValue) sums {
+	return sums{s.available + store.NumberAttr(item, "available"), s.held + store.NumberAttr(item, "held"), s.pending + store.NumberAttr(item, "pending")}
+}
 
 // Verify checks DESIGN §4's invariants over the whole ledger and returns
 // every violation it finds: each transfer's legs sum to zero and each has
@@ -63,18 +67,10 @@ func (l *Ledger) Verify(ctx context.Context) (Report, error) {
 			switch {
 			case strings.HasPrefix(pk, "A#") && sk == "BAL":
 				key := store.StringAttr(it, "account") + "#" + store.StringAttr(it, "currency")
-				s := balances[key]
-				s.available += num(it, "available")
-				s.held += num(it, "held")
-				s.pending += num(it, "pending")
-				balances[key] = s
+				balances[key] = balances[key].add(it)
 			case strings.HasPrefix(pk, "A#") && strings.HasPrefix(sk, "P#"):
 				key := store.StringAttr(it, "account") + "#" + store.StringAttr(it, "currency")
-				s := postings[key]
-				s.available += num(it, "available")
-				s.held += num(it, "held")
-				s.pending += num(it, "pending")
-				postings[key] = s
+				postings[key] = postings[key].add(it)
 				postingsOf[store.StringAttr(it, "transferId")]++
 			case strings.HasPrefix(pk, "T#"):
 				t := Transfer{ID: strings.TrimPrefix(pk, "T#"), Kind: store.StringAttr(it, "kind"), Currency: store.StringAttr(it, "currency"), HoldID: store.StringAttr(it, "holdId")}
@@ -85,7 +81,7 @@ func (l *Ledger) Verify(ctx context.Context) (Report, error) {
 			case strings.HasPrefix(pk, "H#"):
 				holds = append(holds, holdRow{
 					Hold: Hold{ID: strings.TrimPrefix(pk, "H#"), Account: Account(store.StringAttr(it, "account")),
-						Currency: store.StringAttr(it, "currency"), Amount: num(it, "amount"), State: HoldState(store.StringAttr(it, "state"))},
+						Currency: store.StringAttr(it, "currency"), Amount: store.NumberAttr(it, "amount"), State: HoldState(store.StringAttr(it, "state"))},
 					holdTransfer: store.StringAttr(it, "holdTransfer"), settleTransfer: store.StringAttr(it, "settleTransfer"),
 				})
 			}
@@ -164,12 +160,4 @@ func (l *Ledger) Verify(ctx context.Context) (Report, error) {
 	r.Transfers, r.Accounts, r.Holds = len(transfers), len(sorted), len(holds)
 	r.OK = len(r.Violations) == 0
 	return r, nil
-}
-
-func num(item map[string]types.AttributeValue, name string) int64 {
-	if v, ok := item[name].(*types.AttributeValueMemberN); ok {
-		x, _ := strconv.ParseInt(v.Value, 10, 64)
-		return x
-	}
-	return 0
 }

@@ -170,8 +170,9 @@ func TransactWrite(ctx context.Context, c *dynamodb.Client, items []types.Transa
 }
 
 // maxConflictRetries bounds how often a transaction that lost a race with
-// another is run again before the conflict is reported.
-const maxConflictRetries = 4
+// another is run again before the conflict is reported. It is the one
+// retry policy for lost races: callers do not add their own.
+const maxConflictRetries = 10
 
 // Classify turns a DynamoDB error into a fault where the caller can act on
 // it: failed conditions stay visible (*TxCanceled or ErrConditionFailed),
