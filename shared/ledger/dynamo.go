@@ -90,7 +90,8 @@ type Op struct {
 
 // holdWrite says what an op does to a hold item.
 type holdWrite struct {
-	create bool // Put a new hold in state held
+	create bool  // Put a new hold in state held
+	adjust int64 // a new amount for a held hold
 	settle HoldState
 	hold   Hold
 }
@@ -160,9 +161,25 @@ func (l *Ledger) prepare(t Transfer, hw *holdWrite) (Op, error) {
 			item := map[string]types.AttributeValue{
 				"pk": key["pk"], "sk": key["sk"], "account": store.S(string(hw.hold.Account)), "currency": store.S(hw.hold.Currency),
 				"amount": store.N(hw.hold.Amount), "state": store.S(string(HoldHeld)), "holdTransfer": store.S(t.ID),
+				"adjustments": store.N(0),
 			}
 			op.Items = append(op.Items, types.TransactWriteItem{Put: &types.Put{
 				TableName: aws.String(l.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)"),
+			}})
+		} else if hw.adjust != 0 {
+			// The hold must be as it was read: held, same amount, same
+			// number of adjustments. A racing change fails this, not the sum.
+			op.Items = append(op.Items, types.TransactWriteItem{Update: &types.Update{
+				TableName:                aws.String(l.table),
+				Key:                      key,
+				UpdateExpression:         aws.String("SET amount = :new, adjustments = :n1"),
+				ConditionExpression:      aws.String("#s = :held AND amount = :amt AND account = :acct AND adjustments = :n"),
+				ExpressionAttributeNames: map[string]string{"#s": "state"},
+				ExpressionAttributeValues: map[string]types.AttributeValue{
+					":new": store.N(hw.adjust), ":n1": store.N(int64(hw.hold.Adjustments + 1)), ":n": store.N(int64(hw.hold.Adjustments)),
+					":held": store.S(string(HoldHeld)), ":amt": store.N(hw.hold.Amount), ":acct": store.S(string(hw.hold.Account)),
+				},
+				ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 			}})
 		} else {
 			op.Items = append(op.Items, types.TransactWriteItem{Update: &types.Update{
@@ -225,6 +242,15 @@ func (l *Ledger) PrepareCapture(h Hold, credits []Credit, at time.Time) (Op, err
 	return l.prepare(t, &holdWrite{settle: HoldCaptured, hold: h})
 }
 
+// PrepareAdjust builds a change of a held hold's amount (h as last read).
+func (l *Ledger) PrepareAdjust(h Hold, amount int64, at time.Time) (Op, error) {
+	t, err := AdjustTransfer(h, amount, at)
+	if err != nil {
+		return Op{}, err
+	}
+	return l.prepare(t, &holdWrite{adjust: amount, hold: h})
+}
+
 // PrepareRelease builds a release of a hold that must still be held.
 func (l *Ledger) PrepareRelease(h Hold, at time.Time) (Op, error) {
 	return l.prepare(ReleaseTransfer(h, at), &holdWrite{settle: HoldReleased, hold: h})
@@ -257,6 +283,10 @@ func (op Op) Explain(err error, offset int) error {
 		}
 		if state == "" {
 			return &fault.Error{Kind: fault.NotFound, Op: "ledger.Apply", Message: "no such hold"}
+		}
+		if state == string(HoldHeld) {
+			return &fault.Error{Kind: fault.Conflict, Op: "ledger.Apply", State: state,
+				Message: "the hold changed since it was read; read it again"}
 		}
 		return &fault.Error{Kind: fault.Conflict, Op: "ledger.Apply", State: state,
 			Message: fmt.Sprintf("the hold is already %s", state)}
@@ -384,8 +414,9 @@ func (l *Ledger) Statement(ctx context.Context, q StatementQuery) ([]Posting, st
 type holdItem struct {
 	Account  string `dynamodbav:"account"`
 	Currency string `dynamodbav:"currency"`
-	Amount   int64  `dynamodbav:"amount"`
-	State    string `dynamodbav:"state"`
+	Amount      int64  `dynamodbav:"amount"`
+	State       string `dynamodbav:"state"`
+	Adjustments int    `dynamodbav:"adjustments"`
 }
 
 type transferItem struct {
@@ -405,7 +436,7 @@ func (l *Ledger) GetHold(ctx context.Context, holdID string) (Hold, error) {
 	if !found {
 		return Hold{}, fault.New(fault.NotFound, "ledger.GetHold", "no such hold")
 	}
-	return Hold{ID: holdID, Account: Account(it.Account), Currency: it.Currency, Amount: it.Amount, State: HoldState(it.State)}, nil
+	return Hold{ID: holdID, Account: Account(it.Account), Currency: it.Currency, Amount: it.Amount, State: HoldState(it.State), Adjustments: it.Adjustments}, nil
 }
 
 // GetTransfer reads a posted transfer (for a retry that must return the

@@ -369,3 +369,66 @@ func indexOf(xs []ledger.Account, x ledger.Account) int {
 	}
 	return 0
 }
+
+func TestAdjust_MovesTheHoldByTheDifferenceOnce(t *testing.T) {
+	t.Parallel()
+	l, _ := newLedger(t)
+	ctx := context.Background()
+	adv, com := ledger.Advertiser("adv_a"), ledger.Community("com_a")
+	deposit(t, l, "dep_a", adv, 10_000)
+	hold, _ := l.PrepareHold("bid_a", adv, "USD", 3_000, t0)
+	if err := l.Apply(ctx, hold); err != nil {
+		t.Fatal(err)
+	}
+	h, _ := l.GetHold(ctx, "bid_a")
+
+	up, err := l.PrepareAdjust(h, 7_000, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Apply(ctx, up); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Apply(ctx, up); !errors.Is(err, ledger.ErrAlreadyApplied) {
+		t.Fatalf("retried adjustment: %v, want ErrAlreadyApplied", err)
+	}
+	if b := balance(t, l, adv); b.Available != 3_000 || b.Held != 7_000 {
+		t.Fatalf("after raising to 7000: %+v", b)
+	}
+	// A second adjustment from the stale read is refused: the hold moved on.
+	stale, _ := l.PrepareAdjust(ledger.Hold{ID: h.ID, Account: adv, Currency: "USD", Amount: 3_000, State: ledger.HoldHeld, Adjustments: 1}, 4_000, t0)
+	if err := l.Apply(ctx, stale); fault.KindOf(err) != fault.Conflict {
+		t.Fatalf("stale adjustment: %v, want Conflict", err)
+	}
+	h, _ = l.GetHold(ctx, "bid_a")
+	if h.Amount != 7_000 || h.Adjustments != 1 {
+		t.Fatalf("hold after raise: %+v", h)
+	}
+	// Beyond the funds: refused, nothing moves.
+	tooMuch, _ := l.PrepareAdjust(h, 10_001, t0)
+	if err := l.Apply(ctx, tooMuch); fault.KindOf(err) != fault.InsufficientFunds {
+		t.Fatalf("adjust beyond funds: %v, want InsufficientFunds", err)
+	}
+	down, _ := l.PrepareAdjust(h, 2_000, t0)
+	if err := l.Apply(ctx, down); err != nil {
+		t.Fatal(err)
+	}
+	h, _ = l.GetHold(ctx, "bid_a")
+	capture, err := l.PrepareCapture(h, []ledger.Credit{{Account: com, Amount: 1_500}}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Apply(ctx, capture); err != nil {
+		t.Fatal(err)
+	}
+	if b := balance(t, l, adv); b.Available != 8_500 || b.Held != 0 {
+		t.Fatalf("advertiser after capture of 1500 from 2000: %+v", b)
+	}
+	if b := balance(t, l, com); b.Available != 1_500 {
+		t.Fatalf("community: %+v", b)
+	}
+	if _, err := l.PrepareAdjust(h, 2_000, t0); fault.KindOf(err) != fault.Invalid {
+		t.Fatalf("adjust to the same amount: %v, want Invalid", err)
+	}
+	verifyClean(t, l)
+}

@@ -174,6 +174,9 @@ type Hold struct {
 	Currency string    `json:"currency"`
 	Amount   int64     `json:"amount"`
 	State    HoldState `json:"state"`
+	// Adjustments counts the changes of amount since the hold was made
+	// (a replaced bid moves its hold by the difference).
+	Adjustments int `json:"adjustments"`
 }
 
 // Credit is one destination of a capture.
@@ -246,6 +249,22 @@ func CaptureTransfer(h Hold, credits []Credit, at time.Time) (Transfer, error) {
 	payer.Available = h.Amount - captured
 	return Transfer{ID: "txf_" + h.ID + "_capture", Kind: "capture", Currency: h.Currency, At: at, HoldID: h.ID,
 		Legs: append([]Leg{payer}, legs...)}, nil
+}
+
+// AdjustTransfer moves a held hold to a new amount: the difference goes
+// from available to held (up) or back (down). Its id numbers the
+// adjustment, so a retried adjustment applies once.
+func AdjustTransfer(h Hold, amount int64, at time.Time) (Transfer, error) {
+	const op = "ledger.Adjust"
+	if amount <= 0 {
+		return Transfer{}, fault.New(fault.Invalid, op, "a hold is a positive amount; release it instead")
+	}
+	d := amount - h.Amount
+	if d == 0 {
+		return Transfer{}, fault.New(fault.Invalid, op, "the hold already has that amount")
+	}
+	return Transfer{ID: fmt.Sprintf("txf_%s_adj%d", h.ID, h.Adjustments+1), Kind: "adjust", Currency: h.Currency, At: at, HoldID: h.ID,
+		Legs: []Leg{{Account: h.Account, Available: -d, Held: d}}}, nil
 }
 
 // ReleaseTransfer returns a whole hold to available.

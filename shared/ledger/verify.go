@@ -137,7 +137,19 @@ func (l *Ledger) Verify(ctx context.Context) (Report, error) {
 		}
 	}
 
+	// What each hold set aside: its hold transfer plus its adjustments.
+	heldBy := map[string]int64{}
+	for _, t := range transfers {
+		if t.HoldID != "" && (t.Kind == "hold" || t.Kind == "adjust") {
+			for _, leg := range t.Legs {
+				heldBy[t.HoldID] += leg.Held
+			}
+		}
+	}
 	for _, h := range holds {
+		if heldBy[h.ID] != h.Amount {
+			violate("hold %s is for %d but its hold and adjustment transfers set aside %d", h.ID, h.Amount, heldBy[h.ID])
+		}
 		hold, hasHold := transfers[h.holdTransfer]
 		if !hasHold || hold.HoldID != h.ID {
 			violate("hold %s has no hold transfer", h.ID)
