@@ -412,8 +412,8 @@ func (l *Ledger) Statement(ctx context.Context, q StatementQuery) ([]Posting, st
 
 // holdItem and transferItem are the stored forms of a hold and a transfer.
 type holdItem struct {
-	Account  string `dynamodbav:"account"`
-	Currency string `dynamodbav:"currency"`
+	Account     string `dynamodbav:"account"`
+	Currency    string `dynamodbav:"currency"`
 	Amount      int64  `dynamodbav:"amount"`
 	State       string `dynamodbav:"state"`
 	Adjustments int    `dynamodbav:"adjustments"`
