@@ -48,6 +48,11 @@ func Check(s *Souq) {
 			}
 			cdknag.NagSuppressions_AddResourceSuppressions(s.Functions[f.Name].Role(), &[]*cdknag.NagPackSuppression{sup}, jsii.Bool(true))
 		}
+		if f.CreatesSchedules {
+			suppress(s.Functions[f.Name].Role(), "AwsSolutions-IAM5",
+				"one-time schedules are named at run time (close-<auctionId>); the wildcard is the name within Souq's own schedule group, never another group",
+				"Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/"+s.topology.ScheduleGroup+"/*")
+		}
 		if f.ConsumesOutboxStream {
 			suppress(s.Functions[f.Name].Role(), "AwsSolutions-IAM5",
 				"dynamodb:ListStreams, added by the DynamoDB event source mapping, supports no resource-level permission (AWS service authorization reference); every other statement names the outbox stream",

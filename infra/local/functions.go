@@ -39,6 +39,7 @@ type deps struct {
 	log    *slog.Logger
 	tokens auth.TokenVerifier
 	bus    *Bus
+	sched  *Scheduler
 	rail   payments.Rail // nil without stripe-mock: deposits answer 503
 }
 
@@ -62,10 +63,11 @@ func wire(d deps) (map[string]*Function, *accounts.Service) {
 	fns[topology.FnAccounts] = &Function{HTTP: accRouter.Serve, Routes: accRouter.Handled()}
 
 	aucDB := scoped(topology.FnAuctions)
-	aucSvc := auctions.NewService(auctions.NewRepository(aucDB), d.clock)
+	aucSvc := auctions.NewService(auctions.NewRepository(aucDB), ledger.New(aucDB), d.sched, d.clock,
+		auctions.Config{FeeBps: auctions.DefaultFeeBps, Self: topology.FnAuctions})
 	aucIdem := idempotency.New(aucDB.Client, aucDB.Table(topology.TableIdempotency), d.clock)
 	aucRouter := auctions.NewRouter(aucSvc, aucIdem, d.log.With("function", topology.FnAuctions), d.clock.Now)
-	fns[topology.FnAuctions] = &Function{HTTP: aucRouter.Serve, Event: aucSvc.HandleEvent, Routes: aucRouter.Handled()}
+	fns[topology.FnAuctions] = &Function{HTTP: aucRouter.Serve, Event: aucSvc.HandleEvent, Scheduled: aucSvc.HandleScheduled, Routes: aucRouter.Handled()}
 
 	authz := &auth.Authorizer{
 		Tokens: d.tokens,

@@ -185,7 +185,7 @@ func Start(ctx context.Context, opts Options) (p *Platform, err error) {
 		rail = p.Rail
 	}
 	p.ledger = ledger.New(p.DB)
-	p.Functions, p.accounts = wire(deps{top: top, db: p.DB, clock: p.Clock, log: opts.Log, tokens: p.Tokens, bus: p.Bus, rail: rail})
+	p.Functions, p.accounts = wire(deps{top: top, db: p.DB, clock: p.Clock, log: opts.Log, tokens: p.Tokens, bus: p.Bus, sched: p.Scheduler, rail: rail})
 	p.Bus.SetTargets(func(name string) func(context.Context, lambdaevents.EventBridgeEvent) error {
 		if f := p.Functions[name]; f != nil {
 			return f.Event

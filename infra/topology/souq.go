@@ -51,7 +51,10 @@ func Souq() Topology {
 					{Name: "gsi1", PartitionKey: Key{Name: "gsi1pk", Type: String}, SortKey: &Key{Name: "gsi1sk", Type: String}},
 					{Name: "gsi2", PartitionKey: Key{Name: "gsi2pk", Type: String}, SortKey: &Key{Name: "gsi2sk", Type: String}},
 				},
-				Purpose: "slots, auctions and bids, and the communities this context knows of (shared/auctions/dynamo.go has the key design)",
+				// An auction's active bids ranked by amount then time: the
+				// close reads its top two, strongly consistent.
+				LocalIndexes: []Index{{Name: "lsi1", PartitionKey: pk, SortKey: &Key{Name: "lsi1sk", Type: String}}},
+				Purpose:      "slots, auctions and bids, and the communities this context knows of (shared/auctions/dynamo.go has the key design)",
 			},
 			{
 				Name: TableIdempotency, PartitionKey: pk, TTLAttribute: "expiresAt",
@@ -64,9 +67,10 @@ func Souq() Topology {
 		},
 		Functions: []Function{
 			{
-				Name: FnAuctions, Description: "banner slots and their auctions",
-				MemoryMB: 256, TimeoutSec: 10,
-				Tables: []Grant{{TableAuctions, ReadWrite}, {TableIdempotency, ReadWrite}, {TableOutbox, WriteOnly}},
+				Name: FnAuctions, Description: "banner slots, auctions, bids and their close",
+				// The close settles up to hundreds of bids in one run.
+				MemoryMB: 512, TimeoutSec: 120, CreatesSchedules: true,
+				Tables: []Grant{{TableAuctions, ReadWrite}, {TableLedger, ReadWrite}, {TableIdempotency, ReadWrite}, {TableOutbox, WriteOnly}},
 			},
 			{
 				Name: FnOps, Description: "operators' jobs: the daily ledger verification",
@@ -90,8 +94,9 @@ func Souq() Topology {
 			},
 		},
 		Rules: []Rule{
-			// Auctions keeps its own view of who owns which community.
-			{Name: "auctions-communities", Pattern: `{"source":["souq.accounts"],"detail-type":["CommunityCreated"]}`, Target: FnAuctions},
+			// Auctions keeps its own view of who owns which community and
+			// advertiser.
+			{Name: "auctions-accounts", Pattern: `{"source":["souq.accounts"],"detail-type":["CommunityCreated","AdvertiserCreated"]}`, Target: FnAuctions},
 		},
 		Schedules: []Schedule{
 			// DESIGN §4: ledger verify, daily; its violation count is alarmed.
@@ -122,6 +127,9 @@ func Souq() Topology {
 			{Method: "POST", Path: "/v1/slots/{slotId}/auctions", Function: FnAuctions, Auth: []AuthKind{User}, Summary: "Open an auction for a flight of a slot", Throttle: creationThrottle},
 			{Method: "GET", Path: "/v1/auctions", Function: FnAuctions, Auth: []AuthKind{Public}, Summary: "List auctions (filter status, communityId, slotId)"},
 			{Method: "GET", Path: "/v1/auctions/{auctionId}", Function: FnAuctions, Auth: []AuthKind{Public}, Summary: "Read an auction"},
+			{Method: "PUT", Path: "/v1/auctions/{auctionId}/bid", Function: FnAuctions, Auth: []AuthKind{Client, User}, Summary: "Place or replace the caller's sealed bid"},
+			{Method: "GET", Path: "/v1/auctions/{auctionId}/bid", Function: FnAuctions, Auth: []AuthKind{Client, User}, Summary: "The caller's bid"},
+			{Method: "DELETE", Path: "/v1/auctions/{auctionId}/bid", Function: FnAuctions, Auth: []AuthKind{Client, User}, Summary: "Withdraw the caller's bid"},
 			{Method: "POST", Path: "/v1/auctions/{auctionId}/cancel", Function: FnAuctions, Auth: []AuthKind{User}, Summary: "Cancel an open auction"},
 			{Method: "GET", Path: "/v1/ledger/statement", Function: FnAccounts, Auth: []AuthKind{User, Client}, Summary: "The postings of an account the caller owns"},
 		},

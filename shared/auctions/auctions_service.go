@@ -2,6 +2,7 @@ package auctions
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/souqhq/souq/events"
@@ -32,13 +33,36 @@ type AuctionView struct {
 	Reserve     money.Amount `json:"reserve"`
 	Format      Format       `json:"format"`
 	CreatedAt   string       `json:"createdAt"`
+	// After close only (transparency): the number of bids, the clearing
+	// price and the winner; never a losing bidder or an amount bid.
+	Bids          *int          `json:"bids,omitempty"`
+	ClearingPrice *money.Amount `json:"clearingPrice,omitempty"`
+	Winner        *Winner       `json:"winner"`
+	FlightID      string        `json:"flightId,omitempty"`
+	ClosedAt      string        `json:"closedAt,omitempty"`
+}
+
+// Winner is who won a closed auction.
+type Winner struct {
+	AdvertiserID string `json:"advertiserId"`
+	BidID        string `json:"bidId"`
 }
 
 func (s *Service) auctionView(it auctionItem) AuctionView {
 	a := it.auction()
-	return AuctionView{ID: it.ID, SlotID: it.SlotID, CommunityID: it.CommunityID, Status: a.statusAt(s.clock.Now()),
+	v := AuctionView{ID: it.ID, SlotID: it.SlotID, CommunityID: it.CommunityID, Status: a.statusAt(s.clock.Now()),
 		FlightStart: it.FlightStart, FlightEnd: it.FlightEnd, ClosesAt: it.ClosesAt,
 		Reserve: a.Reserve, Format: a.Format, CreatedAt: it.CreatedAt}
+	if a.Status == Closed {
+		n := it.Bids
+		v.Bids, v.ClosedAt = &n, it.ClosedAt
+		if it.WinnerBidID != "" {
+			v.ClearingPrice = &money.Amount{Minor: it.Price, Currency: it.Currency}
+			v.Winner = &Winner{AdvertiserID: it.WinnerAdvertiserID, BidID: it.WinnerBidID}
+			v.FlightID = it.FlightID
+		}
+	}
+	return v
 }
 
 // maxOpenRetries bounds re-reads when another open raced ours.
@@ -56,6 +80,7 @@ func (s *Service) OpenAuction(ctx context.Context, p auth.Principal, slotID stri
 	if err := CheckFlight(flight, in.ClosesAt, now); err != nil {
 		return AuctionView{}, err
 	}
+	auctionID := ""
 	for attempt := 0; attempt < maxOpenRetries; attempt++ {
 		sl, found, err := s.repo.getSlot(ctx, slotID)
 		if err != nil {
@@ -80,7 +105,17 @@ func (s *Service) OpenAuction(ctx context.Context, p auth.Principal, slotID stri
 			}
 		}
 		slot, _, _ := sl.slot()
-		it := auctionItem{ID: id.New("auc", now), SlotID: slotID, CommunityID: sl.CommunityID,
+		if auctionID == "" {
+			auctionID = id.New("auc", now)
+			// The close is scheduled before the auction exists: a schedule
+			// without its auction closes nothing, an auction without its
+			// schedule would never close.
+			job, _ := json.Marshal(Job{Job: JobClose, AuctionID: auctionID})
+			if err := s.sched.Once(ctx, closeScheduleName(auctionID), in.ClosesAt.UTC(), s.cfg.Self, job); err != nil {
+				return AuctionView{}, fault.Wrap(op, err)
+			}
+		}
+		it := auctionItem{ID: auctionID, SlotID: slotID, CommunityID: sl.CommunityID,
 			FlightStart: clock.Format(flight.Start), FlightEnd: clock.Format(flight.End), ClosesAt: clock.Format(in.ClosesAt.UTC()),
 			Status: string(Open), Reserve: slot.Reserve.Minor, Currency: slot.Reserve.Currency, Format: string(slot.Format),
 			CreatedAt: clock.Format(now)}
@@ -165,8 +200,11 @@ func (s *Service) CancelAuction(ctx context.Context, p auth.Principal, auctionID
 	if _, err := s.owned(ctx, op, p, it.CommunityID); err != nil {
 		return AuctionView{}, fault.New(fault.NotFound, op, "no such auction")
 	}
-	now := s.clock.Now()
+	now := s.clock.Now().Truncate(time.Millisecond)
 	if it.Status == string(Cancelled) {
+		if _, err := s.settleBids(ctx, it, BidReleased, now); err != nil {
+			return AuctionView{}, err
+		}
 		return s.auctionView(it), nil
 	}
 	evt, err := events.OutboxPut(s.repo.outbox, &events.AuctionCancelled{AuctionID: it.ID, SlotID: it.SlotID, CommunityID: it.CommunityID}, now)
@@ -180,5 +218,9 @@ func (s *Service) CancelAuction(ctx context.Context, p auth.Principal, auctionID
 		return AuctionView{}, err
 	}
 	it.Status = string(Cancelled)
+	if _, err := s.settleBids(ctx, it, BidReleased, now); err != nil {
+		return AuctionView{}, err
+	}
+	_ = s.sched.Cancel(ctx, closeScheduleName(it.ID)) // best effort: the close re-checks the status
 	return s.auctionView(it), nil
 }

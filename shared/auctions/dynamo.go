@@ -79,8 +79,13 @@ func (it slotItem) slot() (Slot, int, time.Time) {
 
 // recordCommunity stores the community projection once per event.
 func (r *Repository) recordCommunity(ctx context.Context, eventID, communityID, ownerID, currency string, now time.Time) error {
-	const op = "auctions.recordCommunity"
-	c, err := attributevalue.MarshalMap(communityItem{PK: "COM#" + communityID, SK: "META", ID: communityID, OwnerID: ownerID, Currency: currency})
+	return r.recordOnce(ctx, "auctions.recordCommunity", eventID, communityItem{PK: "COM#" + communityID, SK: "META", ID: communityID, OwnerID: ownerID, Currency: currency}, now)
+}
+
+// recordOnce stores a projection item together with the id of the event
+// it came from, once: at-least-once delivery is applied once.
+func (r *Repository) recordOnce(ctx context.Context, op, eventID string, projection any, now time.Time) error {
+	c, err := attributevalue.MarshalMap(projection)
 	if err != nil {
 		return fault.Wrap(op, err)
 	}
@@ -92,7 +97,7 @@ func (r *Repository) recordCommunity(ctx context.Context, eventID, communityID, 
 		{Put: &types.Put{TableName: aws.String(r.table), Item: c}},
 	}, "")
 	if tc, ok := err.(*store.TxCanceled); ok && tc.ConditionFailed(0) {
-		return nil // delivered before: at-least-once delivery, applied once
+		return nil // delivered before
 	}
 	return fault.Wrap(op, err)
 }

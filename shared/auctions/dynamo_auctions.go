@@ -51,6 +51,16 @@ type auctionItem struct {
 	Currency    string `dynamodbav:"currency"`
 	Format      string `dynamodbav:"format"`
 	CreatedAt   string `dynamodbav:"createdAt"`
+	// Bids counts active bids (changed in each bid's transaction).
+	Bids int `dynamodbav:"bids"`
+	// Set by the close once the winner is decided (and the winner's hold
+	// captured, in the same transaction).
+	Decided            bool   `dynamodbav:"decided,omitempty"`
+	WinnerBidID        string `dynamodbav:"winnerBidId,omitempty"`
+	WinnerAdvertiserID string `dynamodbav:"winnerAdvertiserId,omitempty"`
+	Price              int64  `dynamodbav:"price,omitempty"`
+	FlightID           string `dynamodbav:"flightId,omitempty"`
+	ClosedAt           string `dynamodbav:"closedAt,omitempty"`
 }
 
 func (it auctionItem) auction() Auction {
@@ -201,3 +211,43 @@ func (r *Repository) listAuctions(ctx context.Context, f ListFilter, limit int, 
 	items, next, err := store.QueryPage[auctionItem](ctx, r.db, in, cursor, keyAttr, keyVal)
 	return items, next, fault.Wrap(op, err)
 }
+
+func auctionKey(auctionID string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{"pk": store.S("AUC#" + auctionID), "sk": store.S("META")}
+}
+
+// setStatus moves an auction (and its flight view under the slot) from one
+// status to another, with an event when given; a failed condition means
+// another writer moved it first (errStatusMoved).
+func (r *Repository) setStatus(ctx context.Context, it auctionItem, from, to Status, now time.Time, event *types.TransactWriteItem) error {
+	set := "SET #s = :to, gsi2pk = :g, updatedAt = :now"
+	if to == Closed {
+		set += ", closedAt = :now"
+	}
+	items := []types.TransactWriteItem{
+		{Update: &types.Update{
+			TableName: aws.String(r.table), Key: auctionKey(it.ID),
+			UpdateExpression:         aws.String(set),
+			ConditionExpression:      aws.String("#s = :from"),
+			ExpressionAttributeNames: map[string]string{"#s": "status"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":to": store.S(string(to)), ":from": store.S(string(from)),
+				":g": store.S("STATUS#" + string(to)), ":now": store.S(clock.Format(now))},
+		}},
+		{Update: &types.Update{
+			TableName: aws.String(r.table), Key: map[string]types.AttributeValue{"pk": store.S("SLOT#" + it.SlotID), "sk": store.S("AUC#" + it.ID)},
+			UpdateExpression: aws.String("SET #s = :to"), ExpressionAttributeNames: map[string]string{"#s": "status"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":to": store.S(string(to))},
+		}},
+	}
+	if event != nil {
+		items = append(items, *event)
+	}
+	err := store.TransactWrite(ctx, r.db, items, "")
+	if tc, ok := err.(*store.TxCanceled); ok && tc.ConditionFailed(0) {
+		return errStatusMoved
+	}
+	return fault.Wrap("auctions.setStatus", err)
+}
+
+// errStatusMoved: the auction was not in the expected status any more.
+var errStatusMoved = fault.New(fault.Conflict, "auctions.setStatus", "the auction moved on")

@@ -69,5 +69,21 @@ func NewRouter(svc *Service, idem api.Idempotency, log *slog.Logger, now func() 
 		v, err := svc.CancelAuction(ctx, *r.Principal, r.Path("auctionId"))
 		return api.JSON(http.StatusOK, v), err
 	}, api.NoIdempotency)
+	rt.Handle("PUT /v1/auctions/{auctionId}/bid", func(ctx context.Context, r *api.Request) (api.Response, error) {
+		var in PlaceBidInput
+		if err := api.Decode(r, &in); err != nil {
+			return api.Response{}, err
+		}
+		v, err := svc.PlaceBid(ctx, *r.Principal, r.Path("auctionId"), in)
+		return api.JSON(http.StatusOK, v), err
+	}, api.IdempotencyOptional)
+	rt.Handle("GET /v1/auctions/{auctionId}/bid", func(ctx context.Context, r *api.Request) (api.Response, error) {
+		v, err := svc.GetBid(ctx, *r.Principal, r.Path("auctionId"), r.Query("advertiserId"))
+		return api.JSON(http.StatusOK, v), err
+	}, api.NoIdempotency)
+	rt.Handle("DELETE /v1/auctions/{auctionId}/bid", func(ctx context.Context, r *api.Request) (api.Response, error) {
+		v, err := svc.WithdrawBid(ctx, *r.Principal, r.Path("auctionId"), r.Query("advertiserId"))
+		return api.JSON(http.StatusOK, v), err
+	}, api.NoIdempotency)
 	return rt
 }

@@ -13,17 +13,35 @@ import (
 	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/id"
+	"github.com/souqhq/souq/shared/ledger"
 	"github.com/souqhq/souq/shared/money"
+	"github.com/souqhq/souq/shared/schedule"
 )
 
-// Service is the auctions use cases (slots, for now).
+// Service is the auctions use cases: slots, auctions, bids and the close.
 type Service struct {
-	repo  *Repository
-	clock clock.Clock
+	repo   *Repository
+	ledger *ledger.Ledger
+	sched  schedule.Scheduler
+	clock  clock.Clock
+	cfg    Config
 }
 
+// Config is the auctions function's settings.
+type Config struct {
+	// FeeBps is the platform's fee on a clearing price, in basis points.
+	FeeBps int64
+	// Self is the function that closes auctions (the schedules' target).
+	Self string
+}
+
+// DefaultFeeBps is the platform fee when none is configured: 10%.
+const DefaultFeeBps = 1000
+
 // NewService wires the service.
-func NewService(repo *Repository, c clock.Clock) *Service { return &Service{repo: repo, clock: c} }
+func NewService(repo *Repository, l *ledger.Ledger, sched schedule.Scheduler, c clock.Clock, cfg Config) *Service {
+	return &Service{repo: repo, ledger: l, sched: sched, clock: c, cfg: cfg}
+}
 
 // SlotView is a slot as the API shows it.
 type SlotView struct {
@@ -213,6 +231,12 @@ func (s *Service) HandleEvent(ctx context.Context, ev lambdaevents.EventBridgeEv
 			return fmt.Errorf("auctions: malformed CommunityCreated %s: %v", ev.ID, err)
 		}
 		return s.repo.recordCommunity(ctx, d.EventID, d.CommunityID, d.OwnerID, d.Currency, s.clock.Now())
+	case "AdvertiserCreated":
+		var d events.AdvertiserCreated
+		if err := json.Unmarshal(ev.Detail, &d); err != nil || d.EventID == "" || d.AdvertiserID == "" {
+			return fmt.Errorf("auctions: malformed AdvertiserCreated %s: %v", ev.ID, err)
+		}
+		return s.repo.recordAdvertiser(ctx, d.EventID, d.AdvertiserID, d.OwnerID, d.Currency, s.clock.Now())
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/souqhq/souq/shared/auth"
 	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/fault"
+	"github.com/souqhq/souq/shared/ledger"
 	"github.com/souqhq/souq/shared/store/storetest"
 )
 
@@ -29,7 +30,7 @@ func communityCreated(t *testing.T, eventID, communityID, owner string) lambdaev
 func TestHandleEvent_ProjectsCommunitiesOnce(t *testing.T) {
 	t.Parallel()
 	db := storetest.New(t)
-	svc := auctions.NewService(auctions.NewRepository(db), clock.NewFake(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)))
+	svc := auctions.NewService(auctions.NewRepository(db), ledger.New(db), &fakeScheduler{}, clock.NewFake(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)), auctions.Config{Self: "auctions"})
 	ctx := context.Background()
 	owner := auth.Principal{Kind: auth.KindUser, UserID: "usr_o"}
 	in := auctions.CreateSlotInput{Name: "Sidebar", Width: 300, Height: 250, Reserve: &auctions.MoneyInput{Amount: new(int64), Currency: "USD"}}

@@ -15,6 +15,9 @@ import (
 type Mux struct {
 	HTTP  func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
 	Event func(context.Context, events.EventBridgeEvent) error
+	// Scheduled takes the payloads of schedules the function made itself
+	// ({"job": …}).
+	Scheduled func(context.Context, json.RawMessage) error
 }
 
 // Invoke implements lambda.Handler.
@@ -22,6 +25,7 @@ func (m Mux) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	var probe struct {
 		RouteKey   string `json:"routeKey"`
 		DetailType string `json:"detail-type"`
+		Job        string `json:"job"`
 	}
 	if err := json.Unmarshal(payload, &probe); err != nil {
 		return nil, err
@@ -43,6 +47,8 @@ func (m Mux) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 			return nil, err
 		}
 		return []byte("null"), m.Event(ctx, ev)
+	case probe.Job != "" && m.Scheduled != nil:
+		return []byte("null"), m.Scheduled(ctx, payload)
 	}
 	return nil, errors.New("invoke: a payload this function does not take")
 }
