@@ -29,6 +29,9 @@ type Function struct {
 	Scheduled  func(context.Context, json.RawMessage) error
 	// Routes are the route keys the HTTP handler serves.
 	Routes []string
+	// Counter is the serve function's buffered counts: the platform runs
+	// its flush ticker and flushes it when settling.
+	Counter *auctions.Counter
 }
 
 // deps is what the local platform hands every function.
@@ -40,7 +43,10 @@ type deps struct {
 	tokens auth.TokenVerifier
 	bus    *Bus
 	sched  *Scheduler
-	rail   payments.Rail // nil without stripe-mock: deposits answer 503
+	// baseURL prefixes served click URLs; clickKey signs them.
+	baseURL  string
+	clickKey []byte
+	rail     payments.Rail // nil without stripe-mock: deposits answer 503
 }
 
 // wire builds every function with the same constructors its
@@ -68,6 +74,10 @@ func wire(d deps) (map[string]*Function, *accounts.Service) {
 	aucIdem := idempotency.New(aucDB.Client, aucDB.Table(topology.TableIdempotency), d.clock)
 	aucRouter := auctions.NewRouter(aucSvc, aucIdem, d.log.With("function", topology.FnAuctions), d.clock.Now)
 	fns[topology.FnAuctions] = &Function{HTTP: aucRouter.Serve, Event: aucSvc.HandleEvent, Scheduled: aucSvc.HandleScheduled, Routes: aucRouter.Handled()}
+
+	srv := auctions.NewServer(auctions.NewServingRepository(scoped(topology.FnServe)), d.clock, auctions.ClickSigner{Key: d.clickKey}, d.baseURL, d.log.With("function", topology.FnServe))
+	srvRouter := auctions.NewServeRouter(srv, d.log.With("function", topology.FnServe), d.clock.Now)
+	fns[topology.FnServe] = &Function{HTTP: srvRouter.Serve, Routes: srvRouter.Handled(), Counter: srv.Counts}
 
 	authz := &auth.Authorizer{
 		Tokens: d.tokens,

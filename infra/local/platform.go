@@ -185,7 +185,12 @@ func Start(ctx context.Context, opts Options) (p *Platform, err error) {
 		rail = p.Rail
 	}
 	p.ledger = ledger.New(p.DB)
-	p.Functions, p.accounts = wire(deps{top: top, db: p.DB, clock: p.Clock, log: opts.Log, tokens: p.Tokens, bus: p.Bus, sched: p.Scheduler, rail: rail})
+	clickKey := make([]byte, 32)
+	if _, err := rand.Read(clickKey); err != nil {
+		return p, err
+	}
+	p.Functions, p.accounts = wire(deps{top: top, db: p.DB, clock: p.Clock, log: opts.Log, tokens: p.Tokens, bus: p.Bus, sched: p.Scheduler, rail: rail,
+		baseURL: p.BaseURL, clickKey: clickKey})
 	p.Bus.SetTargets(func(name string) func(context.Context, lambdaevents.EventBridgeEvent) error {
 		if f := p.Functions[name]; f != nil {
 			return f.Event
@@ -214,6 +219,11 @@ func Start(ctx context.Context, opts Options) (p *Platform, err error) {
 	go func() {
 		defer close(p.done)
 		go p.poller.Run(runCtx)
+		for _, f := range p.Functions {
+			if f.Counter != nil {
+				go f.Counter.Run(runCtx, opts.Log.With("component", "counter"))
+			}
+		}
 		t := time.NewTicker(time.Second)
 		defer t.Stop()
 		for {
@@ -313,6 +323,15 @@ func (p *Platform) Settle(ctx context.Context) error {
 		}
 		if fired == 0 && n == 0 {
 			p.Bus.WaitIdle()
+			// Settled also means counted: buffered impressions and clicks
+			// are written, so stats read right after are exact.
+			for _, f := range p.Functions {
+				if f.Counter != nil {
+					if err := f.Counter.Flush(ctx); err != nil {
+						return err
+					}
+				}
+			}
 			return nil
 		}
 	}

@@ -16,6 +16,7 @@ const (
 	FnRelay      = "relay"
 	FnOps        = "ops"
 	FnAuctions   = "auctions"
+	FnServe      = "serve"
 )
 
 // creationThrottle limits routes that create accounts and keys: people
@@ -71,6 +72,11 @@ func Souq() Topology {
 				// The close settles up to hundreds of bids in one run.
 				MemoryMB: 512, TimeoutSec: 120, CreatesSchedules: true,
 				Tables: []Grant{{TableAuctions, ReadWrite}, {TableLedger, ReadWrite}, {TableIdempotency, ReadWrite}, {TableOutbox, WriteOnly}},
+			},
+			{
+				Name: FnServe, Description: "the ad serving hot path and click redirects",
+				MemoryMB: 512, TimeoutSec: 5, SignsClicks: true,
+				Tables: []Grant{{TableAuctions, ReadWrite}},
 			},
 			{
 				Name: FnOps, Description: "operators' jobs: the daily ledger verification",
@@ -131,6 +137,12 @@ func Souq() Topology {
 			{Method: "GET", Path: "/v1/auctions/{auctionId}/bid", Function: FnAuctions, Auth: []AuthKind{Client, User}, Summary: "The caller's bid"},
 			{Method: "DELETE", Path: "/v1/auctions/{auctionId}/bid", Function: FnAuctions, Auth: []AuthKind{Client, User}, Summary: "Withdraw the caller's bid"},
 			{Method: "POST", Path: "/v1/auctions/{auctionId}/cancel", Function: FnAuctions, Auth: []AuthKind{User}, Summary: "Cancel an open auction"},
+			{Method: "PUT", Path: "/v1/slots/{slotId}/house-ad", Function: FnAuctions, Auth: []AuthKind{User}, Summary: "Set a slot's house ad (served unbilled when no flight runs)"},
+			{Method: "DELETE", Path: "/v1/slots/{slotId}/house-ad", Function: FnAuctions, Auth: []AuthKind{User}, Summary: "Remove a slot's house ad"},
+			{Method: "GET", Path: "/v1/serve/{slotId}", Function: FnServe, Auth: []AuthKind{Public}, Summary: "The ad to show in a slot now"},
+			{Method: "GET", Path: "/c/{token}", Function: FnServe, Auth: []AuthKind{Public}, Summary: "A click on a served ad: counted, then 302 to the creative's own URL"},
+			{Method: "GET", Path: "/v1/flights/{flightId}/stats", Function: FnAuctions, Auth: []AuthKind{User, Client}, Summary: "A flight's impressions, clicks and CTR, per day"},
+			{Method: "GET", Path: "/v1/advertisers/{advertiserId}/flights", Function: FnAuctions, Auth: []AuthKind{User, Client}, Summary: "An advertiser's flights: where and when each runs"},
 			{Method: "GET", Path: "/v1/ledger/statement", Function: FnAccounts, Auth: []AuthKind{User, Client}, Summary: "The postings of an account the caller owns"},
 		},
 	}

@@ -101,6 +101,9 @@ type Function struct {
 	// UsesPaymentRail is true for functions that charge or pay through
 	// Stripe: they may read the Stripe secret.
 	UsesPaymentRail bool
+	// SignsClicks is true for the serve function: it may read the click
+	// signing key (a generated secret in AWS).
+	SignsClicks bool
 }
 
 // Route is one HTTP route of the API.

@@ -16,6 +16,7 @@ import (
 	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/ledger"
+	"github.com/souqhq/souq/shared/store"
 	"github.com/souqhq/souq/shared/store/storetest"
 )
 
@@ -64,12 +65,13 @@ type market struct {
 	slot    auctions.SlotView
 	auction auctions.AuctionView
 	events  int
+	db      *store.DB
 }
 
 func newMarket(t testing.TB, reserve int64, format auctions.Format) *market {
 	t.Helper()
 	db := storetest.New(t)
-	m := &market{t: t, ledger: ledger.New(db), clock: clock.NewFake(t0), sched: &fakeScheduler{}, owner: auth.Principal{Kind: auth.KindUser, UserID: "usr_owner"}}
+	m := &market{t: t, db: db, ledger: ledger.New(db), clock: clock.NewFake(t0), sched: &fakeScheduler{}, owner: auth.Principal{Kind: auth.KindUser, UserID: "usr_owner"}}
 	m.svc = auctions.NewService(auctions.NewRepository(db), m.ledger, m.sched, m.clock, auctions.Config{FeeBps: 1000, Self: "auctions"})
 	ctx := context.Background()
 	if err := m.svc.HandleEvent(ctx, communityCreated(nil, "evt_com", "com_1", "usr_owner")); err != nil {

@@ -45,6 +45,12 @@ func NewRepository(db *store.DB) *Repository {
 	return &Repository{db: db.Client, table: db.Table(topology.TableAuctions), outbox: db.Table(topology.TableOutbox)}
 }
 
+// NewServingRepository is the serve function's: the auctions table alone
+// (it reads slots and flights and writes counters, never events).
+func NewServingRepository(db *store.DB) *Repository {
+	return &Repository{db: db.Client, table: db.Table(topology.TableAuctions)}
+}
+
 type communityItem struct {
 	PK       string `dynamodbav:"pk"`
 	SK       string `dynamodbav:"sk"`
@@ -69,6 +75,10 @@ type slotItem struct {
 	Archived    bool   `dynamodbav:"archived"`
 	CreatedAt   string `dynamodbav:"createdAt"`
 	Version     int    `dynamodbav:"version"`
+	// The community's own fallback creative, served unbilled.
+	HouseImageURL string `dynamodbav:"houseImageUrl,omitempty"`
+	HouseClickURL string `dynamodbav:"houseClickUrl,omitempty"`
+	HouseAltText  string `dynamodbav:"houseAltText,omitempty"`
 }
 
 func (it slotItem) slot() (Slot, int, time.Time) {

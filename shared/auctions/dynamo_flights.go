@@ -14,11 +14,18 @@ package auctions
 // impression on one item.
 
 import (
+	"context"
+	"fmt"
+	"time"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/fault"
+	"github.com/souqhq/souq/shared/store"
 )
 
 type flightItem struct {
@@ -39,6 +46,10 @@ type flightItem struct {
 	ImageURL     string `dynamodbav:"imageUrl"`
 	ClickURL     string `dynamodbav:"clickUrl"`
 	AltText      string `dynamodbav:"altText"`
+}
+
+func (f flightItem) window() Flight {
+	return Flight{Start: clock.Parse(f.FlightStart), End: clock.Parse(f.FlightEnd)}
 }
 
 // flightID is derived from the auction: a retried close books one flight.
@@ -62,4 +73,122 @@ func (r *Repository) flightPuts(f flightItem) ([]types.TransactWriteItem, error)
 		{Put: &types.Put{TableName: aws.String(r.table), Item: meta, ConditionExpression: cond}},
 		{Put: &types.Put{TableName: aws.String(r.table), Item: runItem, ConditionExpression: cond}},
 	}, nil
+}
+
+func (r *Repository) getFlight(ctx context.Context, id string) (flightItem, bool, error) {
+	it, found, err := store.Get[flightItem](ctx, r.db, r.table, "FLT#"+id, "META")
+	return it, found, fault.Wrap("auctions.getFlight", err)
+}
+
+// currentRun reads the slot's flight that ends first after now (eventually
+// consistent: a flight is booked well before it starts).
+func (r *Repository) currentRun(ctx context.Context, slotID string, now time.Time) (flightItem, bool, error) {
+	res, err := r.db.Query(ctx, &dynamodb.QueryInput{
+		TableName:              aws.String(r.table),
+		KeyConditionExpression: aws.String("pk = :p AND sk BETWEEN :from AND :to"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":p": store.S("SLOT#" + slotID), ":from": store.S("RUN#" + clock.Format(now) + "~"), ":to": store.S("RUN#~"),
+		},
+		Limit: aws.Int32(1),
+	})
+	if err != nil {
+		return flightItem{}, false, fault.Wrap("auctions.currentRun", store.Classify(err))
+	}
+	if len(res.Items) == 0 {
+		return flightItem{}, false, nil
+	}
+	var f flightItem
+	if err := attributevalue.UnmarshalMap(res.Items[0], &f); err != nil {
+		return flightItem{}, false, fault.Wrap("auctions.currentRun", err)
+	}
+	return f, true, nil
+}
+
+func (r *Repository) advertiserFlights(ctx context.Context, advertiserID string, limit int, cursor string) ([]flightItem, string, error) {
+	gpk := "ADV#" + advertiserID + "#FLIGHTS"
+	items, next, err := store.QueryPage[flightItem](ctx, r.db, &dynamodb.QueryInput{
+		TableName: aws.String(r.table), IndexName: aws.String(IndexBySlotList),
+		KeyConditionExpression:    aws.String("gsi1pk = :p"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":p": store.S(gpk)},
+		ScanIndexForward:          aws.Bool(false), Limit: aws.Int32(int32(limit)),
+	}, cursor, "gsi1pk", gpk)
+	return items, next, fault.Wrap("auctions.advertiserFlights", err)
+}
+
+// Counter kinds.
+const (
+	CountImpressions = "impressions"
+	CountClicks      = "clicks"
+	CountBotClicks   = "botClicks"
+)
+
+// addCounts adds buffered increments to one shard of a flight's day.
+func (r *Repository) addCounts(ctx context.Context, flightID, day string, shard int, counts map[string]int64) error {
+	expr := "SET flightId = :f, #d = :day"
+	vals := map[string]types.AttributeValue{":f": store.S(flightID), ":day": store.S(day)}
+	names := map[string]string{"#d": "day"}
+	add := ""
+	for k, n := range counts {
+		if n == 0 {
+			continue
+		}
+		if add != "" {
+			add += ", "
+		}
+		add += fmt.Sprintf("#%s :%s", k, k)
+		names["#"+k] = k
+		vals[":"+k] = store.N(n)
+	}
+	if add == "" {
+		return nil
+	}
+	_, err := r.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(r.table),
+		Key:                       map[string]types.AttributeValue{"pk": store.S("FLT#" + flightID), "sk": store.S(fmt.Sprintf("STAT#%s#%02d", day, shard))},
+		UpdateExpression:          aws.String(expr + " ADD " + add),
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: vals,
+	})
+	return fault.Wrap("auctions.addCounts", store.Classify(err))
+}
+
+// DayStats is one day of a flight's counters.
+type DayStats struct {
+	Day         string `json:"day"`
+	Impressions int64  `json:"impressions"`
+	Clicks      int64  `json:"clicks"`
+	BotClicks   int64  `json:"botClicks"`
+}
+
+// flightStats sums a flight's counter shards per day (a flight lasts at
+// most a year: at most 366 × shards items).
+func (r *Repository) flightStats(ctx context.Context, flightID string) ([]DayStats, error) {
+	var days []DayStats
+	var start map[string]types.AttributeValue
+	for page := 0; page < 100; page++ {
+		res, err := r.db.Query(ctx, &dynamodb.QueryInput{
+			TableName: aws.String(r.table), ConsistentRead: aws.Bool(true),
+			KeyConditionExpression:    aws.String("pk = :p AND begins_with(sk, :s)"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":p": store.S("FLT#" + flightID), ":s": store.S("STAT#")},
+			ExclusiveStartKey:         start,
+		})
+		if err != nil {
+			return nil, fault.Wrap("auctions.flightStats", store.Classify(err))
+		}
+		for _, it := range res.Items {
+			day := store.StringAttr(it, "day")
+			if len(days) == 0 || days[len(days)-1].Day != day {
+				days = append(days, DayStats{Day: day})
+			}
+			d := &days[len(days)-1]
+			d.Impressions += store.NumberAttr(it, CountImpressions)
+			d.Clicks += store.NumberAttr(it, CountClicks)
+			d.BotClicks += store.NumberAttr(it, CountBotClicks)
+		}
+		if res.LastEvaluatedKey == nil {
+			break
+		}
+		start = res.LastEvaluatedKey
+	}
+	return days, nil
 }

@@ -85,5 +85,54 @@ func NewRouter(svc *Service, idem api.Idempotency, log *slog.Logger, now func() 
 		v, err := svc.WithdrawBid(ctx, *r.Principal, r.Path("auctionId"), r.Query("advertiserId"))
 		return api.JSON(http.StatusOK, v), err
 	}, api.NoIdempotency)
+	rt.Handle("PUT /v1/slots/{slotId}/house-ad", func(ctx context.Context, r *api.Request) (api.Response, error) {
+		var in Creative
+		if err := api.Decode(r, &in); err != nil {
+			return api.Response{}, err
+		}
+		v, err := svc.SetHouseAd(ctx, *r.Principal, r.Path("slotId"), &in)
+		return api.JSON(http.StatusOK, v), err
+	}, api.NoIdempotency)
+	rt.Handle("DELETE /v1/slots/{slotId}/house-ad", func(ctx context.Context, r *api.Request) (api.Response, error) {
+		v, err := svc.SetHouseAd(ctx, *r.Principal, r.Path("slotId"), nil)
+		return api.JSON(http.StatusOK, v), err
+	}, api.NoIdempotency)
+	rt.Handle("GET /v1/flights/{flightId}/stats", func(ctx context.Context, r *api.Request) (api.Response, error) {
+		v, err := svc.GetFlightStats(ctx, *r.Principal, r.Path("flightId"))
+		return api.JSON(http.StatusOK, v), err
+	}, api.NoIdempotency)
+	rt.Handle("GET /v1/advertisers/{advertiserId}/flights", func(ctx context.Context, r *api.Request) (api.Response, error) {
+		limit, cursor, err := api.Page(r)
+		if err != nil {
+			return api.Response{}, err
+		}
+		vs, next, err := svc.ListAdvertiserFlights(ctx, *r.Principal, r.Path("advertiserId"), limit, cursor)
+		return api.JSON(http.StatusOK, api.List[FlightView]{Data: vs, NextCursor: next}), err
+	}, api.NoIdempotency)
+	return rt
+}
+
+// noStore keeps served ads and clicks out of every cache: each one counts.
+var noStore = map[string]string{"Cache-Control": "no-store"}
+
+// NewServeRouter builds the serve function's HTTP handler.
+func NewServeRouter(srv *Server, log *slog.Logger, now func() time.Time) *api.Router {
+	rt := api.NewRouter(topology.Souq().RoutesOf(topology.FnServe), nil, log, now)
+	rt.Handle("GET /v1/serve/{slotId}", func(ctx context.Context, r *api.Request) (api.Response, error) {
+		ad, ok, err := srv.Serve(ctx, r.Path("slotId"), r.Raw.RequestContext.DomainName)
+		if err != nil || !ok {
+			return api.Response{Status: http.StatusNoContent, Headers: noStore}, err
+		}
+		return api.Response{Status: http.StatusOK, Body: ad, Headers: noStore}, nil
+	}, api.NoIdempotency)
+	rt.Handle("GET /c/{token}", func(ctx context.Context, r *api.Request) (api.Response, error) {
+		to, err := srv.Click(ctx, r.Path("token"), r.Raw.RequestContext.HTTP.UserAgent)
+		if err != nil {
+			return api.Response{}, err
+		}
+		resp := api.Redirect(to)
+		resp.Headers["Cache-Control"] = "no-store"
+		return resp, nil
+	}, api.NoIdempotency)
 	return rt
 }

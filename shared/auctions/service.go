@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	lambdaevents "github.com/aws/aws-lambda-go/events"
@@ -54,12 +55,41 @@ type SlotView struct {
 	Format      Format       `json:"format"`
 	Archived    bool         `json:"archived"`
 	CreatedAt   time.Time    `json:"createdAt"`
+	// HouseAd is the community's own fallback creative, if any.
+	HouseAd *Creative `json:"houseAd"`
 }
 
 func view(it slotItem) SlotView {
 	s, _, created := it.slot()
-	return SlotView{ID: s.ID, CommunityID: s.CommunityID, Name: s.Name, Width: s.Width, Height: s.Height,
+	v := SlotView{ID: s.ID, CommunityID: s.CommunityID, Name: s.Name, Width: s.Width, Height: s.Height,
 		Reserve: s.Reserve, Format: s.Format, Archived: s.Archived, CreatedAt: created}
+	if it.HouseImageURL != "" {
+		v.HouseAd = &Creative{ImageURL: it.HouseImageURL, ClickURL: it.HouseClickURL, AltText: it.HouseAltText}
+	}
+	return v
+}
+
+// SetHouseAd sets (or, with nil, removes) a slot's house ad: shown
+// unbilled, labelled House, when no flight runs.
+func (s *Service) SetHouseAd(ctx context.Context, p auth.Principal, slotID string, c *Creative) (SlotView, error) {
+	const op = "auctions.SetHouseAd"
+	return s.mutateSlot(ctx, op, p, slotID, func(it *slotItem) error {
+		if c == nil {
+			it.HouseImageURL, it.HouseClickURL, it.HouseAltText = "", "", ""
+			return nil
+		}
+		if err := CheckCreative(*c); err != nil {
+			// The house ad's body is the creative itself.
+			if fe, ok := fault.As(err); ok {
+				for i := range fe.Fields {
+					fe.Fields[i].Field = strings.TrimPrefix(fe.Fields[i].Field, "creative.")
+				}
+			}
+			return err
+		}
+		it.HouseImageURL, it.HouseClickURL, it.HouseAltText = c.ImageURL, c.ClickURL, c.AltText
+		return nil
+	})
 }
 
 // MoneyInput is a named money object in a request.

@@ -1,0 +1,113 @@
+package auctions
+
+import (
+	"context"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+)
+
+// Counter buffers impression and click increments in memory and writes
+// them as one ADD per flight and day per flush, into this instance's own
+// shard: a hot slot costs one write every FlushEvery per instance, never
+// one per impression. A failed flush puts its counts back: none are lost
+// while the process lives; Close flushes on shutdown.
+type Counter struct {
+	repo  *Repository
+	shard int
+
+	mu      sync.Mutex
+	pending map[countKey]int64
+	oldest  time.Time // of the first increment not yet flushed
+
+	flushMu sync.Mutex // one flush at a time, so shards are never raced
+}
+
+// CounterShards is how many items each flight-day's counters spread over.
+const CounterShards = 16
+
+// FlushEvery bounds how stale the stored counters may be.
+const FlushEvery = 2 * time.Second
+
+type countKey struct{ flight, day, kind string }
+
+// NewCounter returns a counter writing to a random shard.
+func NewCounter(repo *Repository) *Counter {
+	return &Counter{repo: repo, shard: rand.IntN(CounterShards), pending: map[countKey]int64{}}
+}
+
+// Add counts n of kind for a flight on the day of now, and reports
+// whether the buffer is older than FlushEvery (a frozen Lambda's ticker
+// does not run, so the handler flushes then).
+func (c *Counter) Add(flightID, kind string, n int64, now time.Time) (due bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.pending) == 0 {
+		c.oldest = now
+	}
+	c.pending[countKey{flightID, now.UTC().Format("2006-01-02"), kind}] += n
+	return now.Sub(c.oldest) >= FlushEvery
+}
+
+// Flush writes every buffered count. On an error, what was not written is
+// buffered again for the next flush.
+func (c *Counter) Flush(ctx context.Context) error {
+	c.flushMu.Lock()
+	defer c.flushMu.Unlock()
+	c.mu.Lock()
+	batch := c.pending
+	c.pending = map[countKey]int64{}
+	c.mu.Unlock()
+	if len(batch) == 0 {
+		return nil
+	}
+	type fd struct{ flight, day string }
+	groups := map[fd]map[string]int64{}
+	for k, n := range batch {
+		g := groups[fd{k.flight, k.day}]
+		if g == nil {
+			g = map[string]int64{}
+			groups[fd{k.flight, k.day}] = g
+		}
+		g[k.kind] += n
+	}
+	var firstErr error
+	for g, counts := range groups {
+		if err := c.repo.addCounts(ctx, g.flight, g.day, c.shard, counts); err != nil {
+			if firstErr == nil {
+				firstErr = err
+			}
+			c.mu.Lock()
+			c.oldest = time.Time{} // due at once: the next Add asks for a flush
+			for kind, n := range counts {
+				c.pending[countKey{g.flight, g.day, kind}] += n
+			}
+			c.mu.Unlock()
+		}
+	}
+	return firstErr
+}
+
+// Run flushes every FlushEvery until ctx ends, then once more. A failed
+// flush keeps its counts for the next one; it is logged.
+func (c *Counter) Run(ctx context.Context, log *slog.Logger) {
+	t := time.NewTicker(FlushEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			// Shutdown: Lambda kills the process ~500 ms after SIGTERM.
+			fctx, cancel := context.WithTimeout(context.Background(), 400*time.Millisecond)
+			if err := c.Flush(fctx); err != nil {
+				log.Error("final counter flush failed; counts lost with the process", "error", err.Error())
+			}
+			cancel()
+			return
+		case <-t.C:
+			if err := c.Flush(ctx); err != nil {
+				log.Warn("counter flush failed; kept for the next", "error", err.Error())
+			}
+		}
+	}
+}
