@@ -36,9 +36,9 @@ lint: go-deps
 	@echo "==> staticcheck"
 	@$(GO) tool staticcheck $(PKGS)
 
-## bench: the gateway + authorizer and ledger benchmarks (DynamoDB Local, loopback)
+## bench: gateway (healthz, auth, serve vs healthz), ledger, and auctions (serve hot path, capacity units) benchmarks
 bench: deps
-	@./bin/souq-local exec -- $(GO) test -run '^$$' -bench . -benchmem ./infra/local/ ./shared/ledger/
+	@./bin/souq-local exec -- $(GO) test -run '^$$' -bench . -benchmem ./infra/local/ ./shared/ledger/ ./shared/auctions/
 
 ## build: cross-compile every function to build/<name>/bootstrap for Lambda (linux/arm64)
 build: go-deps

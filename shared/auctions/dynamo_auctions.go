@@ -78,29 +78,12 @@ func (it auctionItem) asFlight() auctionItem {
 }
 
 func (r *Repository) slotFlights(ctx context.Context, slotID string) ([]auctionItem, error) {
-	var out []auctionItem
-	var start map[string]types.AttributeValue
-	for page := 0; page < 50; page++ {
-		res, err := r.db.Query(ctx, &dynamodb.QueryInput{
-			TableName: aws.String(r.table), ConsistentRead: aws.Bool(true),
-			KeyConditionExpression:    aws.String("pk = :p AND begins_with(sk, :a)"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":p": store.S("SLOT#" + slotID), ":a": store.S("AUC#")},
-			ExclusiveStartKey:         start,
-		})
-		if err != nil {
-			return nil, fault.Wrap("auctions.slotFlights", store.Classify(err))
-		}
-		var items []auctionItem
-		if err := attributevalue.UnmarshalListOfMaps(res.Items, &items); err != nil {
-			return nil, fault.Wrap("auctions.slotFlights", err)
-		}
-		out = append(out, items...)
-		if res.LastEvaluatedKey == nil {
-			break
-		}
-		start = res.LastEvaluatedKey
-	}
-	return out, nil
+	out, err := store.QueryAll[auctionItem](ctx, r.db, &dynamodb.QueryInput{
+		TableName: aws.String(r.table), ConsistentRead: aws.Bool(true),
+		KeyConditionExpression:    aws.String("pk = :p AND begins_with(sk, :a)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":p": store.S("SLOT#" + slotID), ":a": store.S("AUC#")},
+	}, 50)
+	return out, fault.Wrap("auctions.slotFlights", err)
 }
 
 // errSlotChanged means the slot moved on since it was read: re-read, re-check.

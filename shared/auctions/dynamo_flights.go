@@ -154,41 +154,32 @@ func (r *Repository) addCounts(ctx context.Context, flightID, day string, shard 
 
 // DayStats is one day of a flight's counters.
 type DayStats struct {
-	Day         string `json:"day"`
-	Impressions int64  `json:"impressions"`
-	Clicks      int64  `json:"clicks"`
-	BotClicks   int64  `json:"botClicks"`
+	Day         string `json:"day" dynamodbav:"day"`
+	Impressions int64  `json:"impressions" dynamodbav:"impressions"`
+	Clicks      int64  `json:"clicks" dynamodbav:"clicks"`
+	BotClicks   int64  `json:"botClicks" dynamodbav:"botClicks"`
 }
 
 // flightStats sums a flight's counter shards per day (a flight lasts at
-// most a year: at most 366 × shards items).
+// most a year: at most 366 × CounterShards small items).
 func (r *Repository) flightStats(ctx context.Context, flightID string) ([]DayStats, error) {
+	shards, err := store.QueryAll[DayStats](ctx, r.db, &dynamodb.QueryInput{
+		TableName: aws.String(r.table), ConsistentRead: aws.Bool(true),
+		KeyConditionExpression:    aws.String("pk = :p AND begins_with(sk, :s)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":p": store.S("FLT#" + flightID), ":s": store.S("STAT#")},
+	}, 100)
+	if err != nil {
+		return nil, fault.Wrap("auctions.flightStats", err)
+	}
 	var days []DayStats
-	var start map[string]types.AttributeValue
-	for page := 0; page < 100; page++ {
-		res, err := r.db.Query(ctx, &dynamodb.QueryInput{
-			TableName: aws.String(r.table), ConsistentRead: aws.Bool(true),
-			KeyConditionExpression:    aws.String("pk = :p AND begins_with(sk, :s)"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":p": store.S("FLT#" + flightID), ":s": store.S("STAT#")},
-			ExclusiveStartKey:         start,
-		})
-		if err != nil {
-			return nil, fault.Wrap("auctions.flightStats", store.Classify(err))
+	for _, sh := range shards { // sorted by day, then shard
+		if len(days) == 0 || days[len(days)-1].Day != sh.Day {
+			days = append(days, DayStats{Day: sh.Day})
 		}
-		for _, it := range res.Items {
-			day := store.StringAttr(it, "day")
-			if len(days) == 0 || days[len(days)-1].Day != day {
-				days = append(days, DayStats{Day: day})
-			}
-			d := &days[len(days)-1]
-			d.Impressions += store.NumberAttr(it, CountImpressions)
-			d.Clicks += store.NumberAttr(it, CountClicks)
-			d.BotClicks += store.NumberAttr(it, CountBotClicks)
-		}
-		if res.LastEvaluatedKey == nil {
-			break
-		}
-		start = res.LastEvaluatedKey
+		d := &days[len(days)-1]
+		d.Impressions += sh.Impressions
+		d.Clicks += sh.Clicks
+		d.BotClicks += sh.BotClicks
 	}
 	return days, nil
 }

@@ -16,7 +16,7 @@ import (
 
 // wonFlight closes an auction with one winner and returns a server over
 // the same tables.
-func wonFlight(t *testing.T) (*market, *auctions.Server, auctions.AuctionView) {
+func wonFlight(t testing.TB) (*market, *auctions.Server, auctions.AuctionView) {
 	m := newMarket(t, 100, auctions.SecondPrice)
 	if _, err := m.bid(m.advertiser("w", 10_000), 500); err != nil {
 		t.Fatal(err)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -55,4 +56,27 @@ func QueryPage[T any](ctx context.Context, c *dynamodb.Client, in *dynamodb.Quer
 		return nil, "", err
 	}
 	return items, EncodeCursor(out.LastEvaluatedKey), nil
+}
+
+// QueryAll reads every page of a query into T, up to maxPages pages: a
+// bounded read of a partition the caller knows to be small.
+func QueryAll[T any](ctx context.Context, c *dynamodb.Client, in *dynamodb.QueryInput, maxPages int) ([]T, error) {
+	var out []T
+	q := *in
+	for page := 0; page < maxPages; page++ {
+		res, err := c.Query(ctx, &q)
+		if err != nil {
+			return nil, Classify(err)
+		}
+		var items []T
+		if err := attributevalue.UnmarshalListOfMaps(res.Items, &items); err != nil {
+			return nil, err
+		}
+		out = append(out, items...)
+		if res.LastEvaluatedKey == nil {
+			return out, nil
+		}
+		q.ExclusiveStartKey = res.LastEvaluatedKey
+	}
+	return nil, fmt.Errorf("store: a query of more than %d pages", maxPages)
 }

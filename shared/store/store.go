@@ -42,6 +42,10 @@ func NewDB(client *dynamodb.Client, names map[string]string) *DB {
 	return &DB{Client: client, names: cp}
 }
 
+// WithClient returns the same tables over another client (e.g. one with
+// extra middleware).
+func (db *DB) WithClient(c *dynamodb.Client) *DB { return &DB{Client: c, names: db.names} }
+
 // Table returns the physical name of a logical table. A missing name is a
 // wiring bug (the topology did not grant the table to this function), so it
 // panics at start-up rather than failing a request later.
