@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sort"
 	"sync"
 	"testing"
 	"time"
@@ -115,4 +116,48 @@ func placeAll(b *testing.B, svc *auctions.Service, m *market, ps []auth.Principa
 		}()
 	}
 	wg.Wait()
+}
+
+// BenchmarkBid_HotAuction: 50 advertisers place and replace bids on one
+// auction at once; it reports bids/s, p99, and the share answered 409
+// (a lost race the client retries).
+func BenchmarkBid_HotAuction(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		m := newMarket(b, 100, auctions.SecondPrice)
+		const n, rounds = 50, 4
+		ps := make([]auth.Principal, n)
+		for k := range ps {
+			ps[k] = m.advertiser(fmt.Sprint("h", k), 1_000_000)
+		}
+		var mu sync.Mutex
+		var lat []time.Duration
+		conflicts := 0
+		var wg sync.WaitGroup
+		start := time.Now()
+		for k := range ps {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for r := 0; r < rounds; r++ {
+					amount := int64(200 + k + r*100)
+					t := time.Now()
+					_, err := m.svc.PlaceBid(context.Background(), ps[k], m.auction.ID, auctions.PlaceBidInput{Amount: &amount, Currency: "USD", Creative: creative})
+					d := time.Since(t)
+					mu.Lock()
+					if err != nil {
+						conflicts++
+					} else {
+						lat = append(lat, d)
+					}
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		elapsed := time.Since(start)
+		sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+		b.ReportMetric(float64(len(lat))/elapsed.Seconds(), "bids/s")
+		b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+		b.ReportMetric(float64(conflicts)/float64(n*rounds)*100, "%409")
+	}
 }

@@ -170,7 +170,7 @@ func (s *Service) placeBid(ctx context.Context, op string, adv advertiserItem, a
 	if err != nil {
 		return BidView{}, fault.Wrap(op, err)
 	}
-	items := []types.TransactWriteItem{s.repo.auctionOpenCheck(auctionID, now, countDelta), put, evt}
+	items := []types.TransactWriteItem{s.repo.auctionOpenCheck(auctionID, adv.ID, now, countDelta), put, evt}
 	if hold != nil {
 		items = append(items, hold.Items...)
 	}
@@ -271,7 +271,7 @@ func (s *Service) WithdrawBid(ctx context.Context, p auth.Principal, auctionID, 
 		if err != nil {
 			return BidView{}, fault.Wrap(op, err)
 		}
-		items := append([]types.TransactWriteItem{s.repo.auctionOpenCheck(auctionID, now, -1), s.repo.settleBid(it, BidWithdrawn, now), evt}, rel.Items...)
+		items := append([]types.TransactWriteItem{s.repo.auctionOpenCheck(auctionID, adv.ID, now, -1), s.repo.settleBid(it, BidWithdrawn, now), evt}, rel.Items...)
 		err = store.TransactWrite(ctx, s.repo.db, items, "")
 		if err == nil {
 			it.Status, it.UpdatedAt, it.Version, it.LSI1SK = string(BidWithdrawn), clock.Format(now), it.Version+1, ""

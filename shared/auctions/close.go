@@ -127,8 +127,12 @@ func (s *Service) decide(ctx context.Context, it auctionItem, now time.Time) err
 	if err != nil {
 		return fault.Wrap(op, err)
 	}
-	set := "SET decided = :t"
-	vals := map[string]types.AttributeValue{":t": &types.AttributeValueMemberBOOL{Value: true}, ":closing": store.S(string(Closing))}
+	count, err := s.repo.countBids(ctx, it.ID)
+	if err != nil {
+		return err
+	}
+	set := "SET decided = :t, bids = :n"
+	vals := map[string]types.AttributeValue{":t": &types.AttributeValueMemberBOOL{Value: true}, ":closing": store.S(string(Closing)), ":n": store.N(int64(count))}
 	var items []types.TransactWriteItem
 	if res.Winner != nil {
 		w := top[0]

@@ -95,7 +95,7 @@ func (r *Repository) insertAuction(ctx context.Context, slotVersion int, it auct
 		return fault.Wrap("auctions.insertAuction", err)
 	}
 	f, _ := attributevalue.MarshalMap(it.asFlight())
-	err = store.TransactWrite(ctx, r.db, []types.TransactWriteItem{
+	err = store.TransactWrite(ctx, r.db, append([]types.TransactWriteItem{
 		{Update: &types.Update{
 			TableName:                 aws.String(r.table),
 			Key:                       map[string]types.AttributeValue{"pk": store.S("SLOT#" + it.SlotID), "sk": store.S("META")},
@@ -106,7 +106,7 @@ func (r *Repository) insertAuction(ctx context.Context, slotVersion int, it auct
 		{Put: &types.Put{TableName: aws.String(r.table), Item: a, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
 		{Put: &types.Put{TableName: aws.String(r.table), Item: f, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
 		event,
-	}, "")
+	}, r.gatePuts(it.ID, it.ClosesAt)...), "")
 	if tc, ok := err.(*store.TxCanceled); ok && tc.ConditionFailed(0) {
 		return errSlotChanged
 	}
@@ -122,7 +122,7 @@ func (r *Repository) getAuction(ctx context.Context, id string) (auctionItem, bo
 func (r *Repository) cancelAuction(ctx context.Context, it auctionItem, now time.Time, event types.TransactWriteItem) error {
 	const op = "auctions.cancelAuction"
 	vals := map[string]types.AttributeValue{":c": store.S(string(Cancelled)), ":o": store.S(string(Open)), ":now": store.S(clock.Format(now))}
-	err := store.TransactWrite(ctx, r.db, []types.TransactWriteItem{
+	err := store.TransactWrite(ctx, r.db, append([]types.TransactWriteItem{
 		{Update: &types.Update{
 			TableName: aws.String(r.table), Key: map[string]types.AttributeValue{"pk": store.S("AUC#" + it.ID), "sk": store.S("META")},
 			UpdateExpression:         aws.String("SET #s = :c, gsi2pk = :g"),
@@ -137,7 +137,7 @@ func (r *Repository) cancelAuction(ctx context.Context, it auctionItem, now time
 			ExpressionAttributeValues: map[string]types.AttributeValue{":c": vals[":c"]},
 		}},
 		event,
-	}, "")
+	}, r.gateFlips(it.ID, Cancelled)...), "")
 	if tc, ok := err.(*store.TxCanceled); ok && tc.ConditionFailed(0) {
 		return &fault.Error{Kind: fault.Conflict, Op: op, State: it.Status, Message: "only an open auction before its close can be cancelled"}
 	}
@@ -224,6 +224,9 @@ func (r *Repository) setStatus(ctx context.Context, it auctionItem, from, to Sta
 	}
 	if event != nil {
 		items = append(items, *event)
+	}
+	if from == Open {
+		items = append(items, r.gateFlips(it.ID, to)...) // no bid commits after this
 	}
 	err := store.TransactWrite(ctx, r.db, items, "")
 	if tc, ok := err.(*store.TxCanceled); ok && tc.ConditionFailed(0) {

@@ -20,6 +20,7 @@ package auctions
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 
 	"time"
 
@@ -107,13 +108,55 @@ func (r *Repository) getBid(ctx context.Context, auctionID, advertiserID string)
 	return it, found, fault.Wrap("auctions.getBid", err)
 }
 
-// auctionOpenCheck is the first item of every bid transaction: the auction
-// is open and before its close. The close's first step makes it false, so a
-// bid either commits before the close reads the bids or not at all.
-func (r *Repository) auctionOpenCheck(auctionID string, now time.Time, countDelta int64) types.TransactWriteItem {
+// Gates: an auction's open/closed state, copied over GateShards items
+//
+//	AUC#<auctionId>    GATE#<nn>     status, closesAt, bids (active bids of this shard)
+//
+// Every bid transaction updates its advertiser's gate (condition: open and
+// before closesAt; ADD bids), never the auction item: fifty advertisers
+// bidding at once contend on sixteen items, not one. Whatever moves the
+// auction out of open (the close's first step, a cancel) flips every gate
+// in the same transaction, so a bid either commits before it or not at all.
+const GateShards = 16
+
+func gateOf(advertiserID string) string {
+	h := fnv.New32a()
+	h.Write([]byte(advertiserID))
+	return fmt.Sprintf("GATE#%02d", h.Sum32()%GateShards)
+}
+
+// gatePuts are an opening auction's gates.
+func (r *Repository) gatePuts(auctionID, closesAt string) []types.TransactWriteItem {
+	out := make([]types.TransactWriteItem, GateShards)
+	for i := range out {
+		out[i] = types.TransactWriteItem{Put: &types.Put{TableName: aws.String(r.table), Item: map[string]types.AttributeValue{
+			"pk": store.S("AUC#" + auctionID), "sk": store.S(fmt.Sprintf("GATE#%02d", i)),
+			"status": store.S(string(Open)), "closesAt": store.S(closesAt), "bids": store.N(0),
+		}}}
+	}
+	return out
+}
+
+// gateFlips move every gate of an auction to status to.
+func (r *Repository) gateFlips(auctionID string, to Status) []types.TransactWriteItem {
+	out := make([]types.TransactWriteItem, GateShards)
+	for i := range out {
+		out[i] = types.TransactWriteItem{Update: &types.Update{
+			TableName:        aws.String(r.table),
+			Key:              map[string]types.AttributeValue{"pk": store.S("AUC#" + auctionID), "sk": store.S(fmt.Sprintf("GATE#%02d", i))},
+			UpdateExpression: aws.String("SET #s = :to"), ExpressionAttributeNames: map[string]string{"#s": "status"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":to": store.S(string(to))},
+		}}
+	}
+	return out
+}
+
+// auctionOpenCheck is the first item of every bid transaction: the
+// bidder's gate is open and before its close, and counts the bid.
+func (r *Repository) auctionOpenCheck(auctionID, advertiserID string, now time.Time, countDelta int64) types.TransactWriteItem {
 	return types.TransactWriteItem{Update: &types.Update{
 		TableName:                aws.String(r.table),
-		Key:                      map[string]types.AttributeValue{"pk": store.S("AUC#" + auctionID), "sk": store.S("META")},
+		Key:                      map[string]types.AttributeValue{"pk": store.S("AUC#" + auctionID), "sk": store.S(gateOf(advertiserID))},
 		UpdateExpression:         aws.String("ADD bids :d"),
 		ConditionExpression:      aws.String("#s = :open AND closesAt > :now"),
 		ExpressionAttributeNames: map[string]string{"#s": "status"},
@@ -121,6 +164,23 @@ func (r *Repository) auctionOpenCheck(auctionID string, now time.Time, countDelt
 			":d": store.N(countDelta), ":open": store.S(string(Open)), ":now": store.S(clock.Format(now)),
 		},
 	}}
+}
+
+// countBids sums the gates: the auction's active bids (read at the close,
+// once no bid can commit).
+func (r *Repository) countBids(ctx context.Context, auctionID string) (int, error) {
+	gates, err := store.QueryAll[struct {
+		Bids int `dynamodbav:"bids"`
+	}](ctx, r.db, &dynamodb.QueryInput{
+		TableName: aws.String(r.table), ConsistentRead: aws.Bool(true),
+		KeyConditionExpression:    aws.String("pk = :p AND begins_with(sk, :g)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":p": store.S("AUC#" + auctionID), ":g": store.S("GATE#")},
+	}, 2)
+	n := 0
+	for _, g := range gates {
+		n += g.Bids
+	}
+	return n, fault.Wrap("auctions.countBids", err)
 }
 
 // bidPut writes a bid over what was read: nothing (readVersion 0), or the
