@@ -100,7 +100,7 @@ func (s *Service) OpenAuction(ctx context.Context, p auth.Principal, slotID stri
 			return AuctionView{}, err
 		}
 		for _, f := range flights {
-			if f.Status != string(Cancelled) && flight.Overlaps(Flight{Start: clock.Parse(f.FlightStart), End: clock.Parse(f.FlightEnd)}) {
+			if f.holdsWindow() && flight.Overlaps(Flight{Start: clock.Parse(f.FlightStart), End: clock.Parse(f.FlightEnd)}) {
 				return AuctionView{}, &fault.Error{Kind: fault.Conflict, Op: op, Message: "the flight overlaps auction " + f.ID + " of this slot"}
 			}
 		}

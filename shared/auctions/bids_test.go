@@ -489,3 +489,34 @@ func TestClose_TiesGoToTheEarliestBid(t *testing.T) {
 	}
 	m.verify()
 }
+
+// A window that closed unsold can be auctioned again; a sold one cannot.
+func TestOpenAuction_UnsoldWindowIsFreeAgain(t *testing.T) {
+	t.Parallel()
+	m := newMarket(t, 500, auctions.SecondPrice)
+	v := m.close() // no bids
+	if v.Winner != nil {
+		t.Fatalf("closed: %+v", v)
+	}
+	ctx := context.Background()
+	now := m.clock.Now()
+	again, err := m.svc.OpenAuction(ctx, m.owner, m.slot.ID, auctions.OpenAuctionInput{
+		FlightStart: now.Add(time.Hour), FlightEnd: now.Add(25 * time.Hour), ClosesAt: now.Add(30 * time.Minute)})
+	if err != nil {
+		t.Fatalf("the unsold window: %v", err)
+	}
+	m.auction = again
+	if _, err := m.bid(m.advertiser("s", 10_000), 600); err != nil {
+		t.Fatal(err)
+	}
+	m.clock.Advance(30 * time.Minute)
+	if err := m.svc.HandleScheduled(ctx, m.sched.payload("close-"+again.ID)); err != nil {
+		t.Fatal(err)
+	}
+	now = m.clock.Now()
+	if _, err := m.svc.OpenAuction(ctx, m.owner, m.slot.ID, auctions.OpenAuctionInput{
+		FlightStart: now.Add(time.Hour), FlightEnd: now.Add(2 * time.Hour), ClosesAt: now.Add(30 * time.Minute)}); fault.KindOf(err) != fault.Conflict {
+		t.Fatalf("a sold window: %v, want Conflict", err)
+	}
+	m.verify()
+}

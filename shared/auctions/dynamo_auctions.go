@@ -69,6 +69,12 @@ func (it auctionItem) auction() Auction {
 		Status: Status(it.Status), Reserve: money.Amount{Minor: it.Reserve, Currency: it.Currency}, Format: Format(it.Format)}
 }
 
+// holdsWindow reports whether a slot's auction keeps its window from
+// other auctions: not once cancelled, nor once closed unsold.
+func (it auctionItem) holdsWindow() bool {
+	return it.Status != string(Cancelled) && !(it.Status == string(Closed) && it.FlightID == "")
+}
+
 // asFlight is the copy kept under the slot.
 func (it auctionItem) asFlight() auctionItem {
 	f := it
@@ -204,8 +210,15 @@ func auctionKey(auctionID string) map[string]types.AttributeValue {
 // another writer moved it first (errStatusMoved).
 func (r *Repository) setStatus(ctx context.Context, it auctionItem, from, to Status, now time.Time, event *types.TransactWriteItem) error {
 	set := "SET #s = :to, gsi2pk = :g, updatedAt = :now"
+	// The slot's copy learns whether the window sold: an unsold one is
+	// free for another auction.
+	slotSet, slotVals := "SET #s = :to", map[string]types.AttributeValue{":to": store.S(string(to))}
 	if to == Closed {
 		set += ", closedAt = :now"
+		if it.FlightID != "" {
+			slotSet += ", flightId = :f"
+			slotVals[":f"] = store.S(it.FlightID)
+		}
 	}
 	items := []types.TransactWriteItem{
 		{Update: &types.Update{
@@ -218,8 +231,8 @@ func (r *Repository) setStatus(ctx context.Context, it auctionItem, from, to Sta
 		}},
 		{Update: &types.Update{
 			TableName: aws.String(r.table), Key: map[string]types.AttributeValue{"pk": store.S("SLOT#" + it.SlotID), "sk": store.S("AUC#" + it.ID)},
-			UpdateExpression: aws.String("SET #s = :to"), ExpressionAttributeNames: map[string]string{"#s": "status"},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":to": store.S(string(to))},
+			UpdateExpression: aws.String(slotSet), ExpressionAttributeNames: map[string]string{"#s": "status"},
+			ExpressionAttributeValues: slotVals,
 		}},
 	}
 	if event != nil {
