@@ -289,7 +289,7 @@ func NewStack(scope constructs.Construct, props StackProps) *Souq {
 			ScheduleExpression: jsii.String(sc.Expression),
 			FlexibleTimeWindow: &awsscheduler.CfnSchedule_FlexibleTimeWindowProperty{Mode: jsii.String("OFF")},
 			Target: &awsscheduler.CfnSchedule_TargetProperty{
-				Arn: fn.FunctionArn(), RoleArn: s.Scheduler.RoleArn(),
+				Arn: fn.FunctionArn(), RoleArn: s.Scheduler.RoleArn(), Input: jsii.String(sc.Payload()),
 				RetryPolicy: &awsscheduler.CfnSchedule_RetryPolicyProperty{MaximumRetryAttempts: jsii.Number(10)},
 			},
 		})

@@ -136,7 +136,7 @@ func (s *Scheduler) Fire(ctx context.Context) int {
 		// times: Scheduler would have fired each, but the targets are
 		// sweeps whose one run covers everything due.
 		if !r.next.After(now) {
-			due = append(due, firing{key: r.Name, at: r.next, target: r.Target, payload: json.RawMessage(`{}`), rec: r})
+			due = append(due, firing{key: r.Name, at: r.next, target: r.Target, payload: json.RawMessage(r.Payload()), rec: r})
 			for !r.next.After(now) {
 				r.next = r.next.Add(r.every)
 			}

@@ -107,6 +107,9 @@ func Souq() Topology {
 		Schedules: []Schedule{
 			// DESIGN §4: ledger verify, daily; its violation count is alarmed.
 			{Name: "ledger-verify", Expression: "rate(1 day)", Target: FnOps},
+			// A close that exhausted its own schedule's retries is finished
+			// here: no auction stays closing, no hold is left behind.
+			{Name: "auctions-sweep", Expression: "rate(10 minutes)", Target: FnAuctions, Input: `{"job":"sweep-closing"}`},
 		},
 		Routes: []Route{
 			{Method: "GET", Path: "/healthz", Function: FnAccounts, Auth: []AuthKind{Public}, Summary: "Liveness"},

@@ -155,6 +155,16 @@ type Schedule struct {
 	Name       string
 	Expression string
 	Target     string
+	// Input is the JSON payload the target receives; empty means {}.
+	Input string
+}
+
+// Payload is the schedule's input, {} when none is set.
+func (s Schedule) Payload() string {
+	if s.Input == "" {
+		return "{}"
+	}
+	return s.Input
 }
 
 // Topology is the whole of Souq.

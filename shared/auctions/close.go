@@ -17,8 +17,12 @@ import (
 	"github.com/souqhq/souq/shared/store"
 )
 
-// JobClose is the job of an auction's close schedule.
-const JobClose = "close-auction"
+// Scheduled jobs: an auction's close, and the sweep that finishes closes
+// stuck in closing.
+const (
+	JobClose = "close-auction"
+	JobSweep = "sweep-closing"
+)
 
 // Job is the payload of a schedule this function made.
 type Job struct {
@@ -33,10 +37,37 @@ func closeScheduleName(auctionID string) string { return "close-" + auctionID }
 // retry; a job it cannot read is logged by the caller and dropped.
 func (s *Service) HandleScheduled(ctx context.Context, payload json.RawMessage) error {
 	var j Job
+	if err := json.Unmarshal(payload, &j); err == nil && j.Job == JobSweep {
+		return s.SweepClosing(ctx)
+	}
 	if err := json.Unmarshal(payload, &j); err != nil || j.Job != JobClose || j.AuctionID == "" {
 		return fmt.Errorf("auctions: a scheduled job it does not know: %s", payload)
 	}
 	return s.CloseAuction(ctx, j.AuctionID)
+}
+
+// SweepClosing runs the close again for every auction left closing (its
+// schedule gave up after its retries): a close is resumable, so this
+// finishes it. It returns the first error after trying them all.
+func (s *Service) SweepClosing(ctx context.Context) error {
+	var first error
+	cursor := ""
+	for page := 0; page < 100; page++ {
+		items, next, err := s.repo.listAuctions(ctx, ListFilter{Status: Closing}, 100, cursor)
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			if err := s.CloseAuction(ctx, it.ID); err != nil && first == nil {
+				first = err
+			}
+		}
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	return first
 }
 
 // Close phases, each idempotent and each resumable by running the close
