@@ -205,12 +205,7 @@ func (s *Service) decide(ctx context.Context, it auctionItem, now time.Time) err
 	return fault.Wrap(op, err)
 }
 
-func (s *Service) feeBps() int64 {
-	if s.cfg.FeeBps == 0 {
-		return DefaultFeeBps
-	}
-	return s.cfg.FeeBps
-}
+func (s *Service) feeBps() int64 { return s.cfg.FeeBps }
 
 // settleBids moves every active bid of the auction to status `to`,
 // releasing its hold, and returns the advertisers whose bids took part to

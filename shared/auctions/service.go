@@ -30,7 +30,8 @@ type Service struct {
 
 // Config is the auctions function's settings.
 type Config struct {
-	// FeeBps is the platform's fee on a clearing price, in basis points.
+	// FeeBps is the platform's fee on a clearing price, in basis points
+	// (0: none).
 	FeeBps int64
 	// Self is the function that closes auctions (the schedules' target).
 	Self string
