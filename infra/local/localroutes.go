@@ -14,8 +14,11 @@ import (
 	"github.com/souqhq/souq/shared/payments"
 )
 
-// Local tokens last long enough for a working day of `make run`.
-const localTokenTTL = 7 * 24 * time.Hour
+// Local tokens are checked against the platform's clock, which a session
+// moves by weeks to reach review deadlines, publish graces and hold
+// periods: the demo credentials must outlive that. They exist only on the
+// local platform, which listens on loopback.
+const localTokenTTL = 400 * 24 * time.Hour
 
 // maxAdvance bounds one clock jump (ten years).
 const maxAdvance = 10 * 365 * 24 * time.Hour

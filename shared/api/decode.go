@@ -102,6 +102,19 @@ func Decode(r *Request, v any) error {
 	return Validate(v)
 }
 
+// DecodeOptional is Decode for bodies that may be left out: an empty body
+// leaves v as it is (and valid).
+func DecodeOptional(r *Request, v any) error {
+	b, err := r.body()
+	if err != nil {
+		return err
+	}
+	if len(bytes.TrimSpace(b)) == 0 {
+		return Validate(v)
+	}
+	return Decode(r, v)
+}
+
 // Validate runs the struct's validate tags and reports field errors.
 func Validate(v any) error {
 	err := Validator().Struct(v)
