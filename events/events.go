@@ -192,6 +192,11 @@ type (
 	SponsorshipCancelled        struct{ SponsorshipChange }
 	SponsorshipExpired          struct{ SponsorshipChange }
 	SponsorshipPublished        struct{ SponsorshipChange }
+	// Counter-proposals: the owner proposed other terms; the sponsor
+	// accepted or declined them.
+	SponsorshipProposed         struct{ SponsorshipChange }
+	SponsorshipProposalAccepted struct{ SponsorshipChange }
+	SponsorshipProposalDeclined struct{ SponsorshipChange }
 )
 
 func (SponsorshipChange) Source() string               { return SourceSponsorships }
@@ -203,6 +208,9 @@ func (SponsorshipRejected) DetailType() string         { return "SponsorshipReje
 func (SponsorshipCancelled) DetailType() string        { return "SponsorshipCancelled" }
 func (SponsorshipExpired) DetailType() string          { return "SponsorshipExpired" }
 func (SponsorshipPublished) DetailType() string        { return "SponsorshipPublished" }
+func (SponsorshipProposed) DetailType() string         { return "SponsorshipProposed" }
+func (SponsorshipProposalAccepted) DetailType() string { return "SponsorshipProposalAccepted" }
+func (SponsorshipProposalDeclined) DetailType() string { return "SponsorshipProposalDeclined" }
 
 // ---- referrals ----
 
@@ -305,7 +313,7 @@ func Catalog() []Event {
 		&AuctionOpened{}, &BidPlaced{}, &BidWithdrawn{}, &AuctionClosed{}, &AuctionCancelled{},
 		&SponsorshipSubmitted{}, &SponsorshipChangesRequested{}, &SponsorshipRevised{},
 		&SponsorshipApproved{}, &SponsorshipRejected{}, &SponsorshipCancelled{},
-		&SponsorshipExpired{}, &SponsorshipPublished{},
+		&SponsorshipExpired{}, &SponsorshipPublished{}, &SponsorshipProposed{}, &SponsorshipProposalAccepted{}, &SponsorshipProposalDeclined{},
 		&DealApproved{}, &ConversionRecorded{}, &CommissionAccrued{}, &CommissionReversed{},
 		&CommissionCleared{},
 		&PayoutRequested{}, &PayoutPaid{}, &PayoutFailed{},

@@ -17,6 +17,7 @@ import (
 	"github.com/souqhq/souq/shared/ledger"
 	"github.com/souqhq/souq/shared/payments"
 	"github.com/souqhq/souq/shared/relay"
+	"github.com/souqhq/souq/shared/sponsorships"
 	"github.com/souqhq/souq/shared/store"
 )
 
@@ -74,6 +75,12 @@ func wire(d deps) (map[string]*Function, *accounts.Service) {
 	aucIdem := idempotency.New(aucDB.Client, aucDB.Table(topology.TableIdempotency), d.clock)
 	aucRouter := auctions.NewRouter(aucSvc, aucIdem, d.log.With("function", topology.FnAuctions), d.clock.Now)
 	fns[topology.FnAuctions] = &Function{HTTP: aucRouter.Serve, Event: aucSvc.HandleEvent, Scheduled: aucSvc.HandleScheduled, Routes: aucRouter.Handled()}
+
+	spnDB := scoped(topology.FnSponsorships)
+	spnSvc := sponsorships.NewService(sponsorships.NewRepository(spnDB), ledger.New(spnDB), d.sched, d.clock,
+		sponsorships.Config{FeeBps: sponsorships.DefaultFeeBps, Self: topology.FnSponsorships})
+	spnRouter := sponsorships.NewRouter(spnSvc, idempotency.New(spnDB.Client, spnDB.Table(topology.TableIdempotency), d.clock), d.log.With("function", topology.FnSponsorships), d.clock.Now)
+	fns[topology.FnSponsorships] = &Function{HTTP: spnRouter.Serve, Event: spnSvc.HandleEvent, Scheduled: spnSvc.HandleScheduled, Routes: spnRouter.Handled()}
 
 	srv := auctions.NewServer(auctions.NewServingRepository(scoped(topology.FnServe)), d.clock, auctions.ClickSigner{Key: d.clickKey}, d.baseURL, d.log.With("function", topology.FnServe))
 	srvRouter := auctions.NewServeRouter(srv, d.log.With("function", topology.FnServe), d.clock.Now)

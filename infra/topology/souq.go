@@ -2,21 +2,23 @@ package topology
 
 // Logical table names.
 const (
-	TableAccounts    = "accounts"
-	TableIdempotency = "idempotency"
-	TableOutbox      = "outbox"
-	TableLedger      = "ledger"
-	TableAuctions    = "auctions"
+	TableAccounts     = "accounts"
+	TableIdempotency  = "idempotency"
+	TableOutbox       = "outbox"
+	TableLedger       = "ledger"
+	TableAuctions     = "auctions"
+	TableSponsorships = "sponsorships"
 )
 
 // Function names.
 const (
-	FnAccounts   = "accounts"
-	FnAuthorizer = "authorizer"
-	FnRelay      = "relay"
-	FnOps        = "ops"
-	FnAuctions   = "auctions"
-	FnServe      = "serve"
+	FnAccounts     = "accounts"
+	FnAuthorizer   = "authorizer"
+	FnRelay        = "relay"
+	FnOps          = "ops"
+	FnAuctions     = "auctions"
+	FnServe        = "serve"
+	FnSponsorships = "sponsorships"
 )
 
 // creationThrottle limits routes that create accounts and keys: people
@@ -58,6 +60,14 @@ func Souq() Topology {
 				Purpose:      "slots, auctions and bids, and the communities this context knows of (shared/auctions/dynamo.go has the key design)",
 			},
 			{
+				Name: TableSponsorships, PartitionKey: pk, SortKey: &sk, TTLAttribute: "expiresAt",
+				GlobalIndexes: []Index{
+					{Name: "gsi1", PartitionKey: Key{Name: "gsi1pk", Type: String}, SortKey: &Key{Name: "gsi1sk", Type: String}},
+					{Name: "gsi2", PartitionKey: Key{Name: "gsi2pk", Type: String}, SortKey: &Key{Name: "gsi2sk", Type: String}},
+				},
+				Purpose: "offerings with their dates, sponsorships with content versions and history, and the communities and advertisers this context knows of (shared/sponsorships/dynamo.go has the key design)",
+			},
+			{
 				Name: TableIdempotency, PartitionKey: pk, TTLAttribute: "expiresAt",
 				Purpose: "Idempotency-Key records scoped to principal and route, kept 24 h",
 			},
@@ -72,6 +82,11 @@ func Souq() Topology {
 				// The close settles up to hundreds of bids in one run.
 				MemoryMB: 512, TimeoutSec: 120, CreatesSchedules: true,
 				Tables: []Grant{{TableAuctions, ReadWrite}, {TableLedger, ReadWrite}, {TableIdempotency, ReadWrite}, {TableOutbox, WriteOnly}},
+			},
+			{
+				Name: FnSponsorships, Description: "offerings, bookings and the sponsored-content review workflow",
+				MemoryMB: 256, TimeoutSec: 10, CreatesSchedules: true,
+				Tables: []Grant{{TableSponsorships, ReadWrite}, {TableLedger, ReadWrite}, {TableIdempotency, ReadWrite}, {TableOutbox, WriteOnly}},
 			},
 			{
 				Name: FnServe, Description: "the ad serving hot path and click redirects",
@@ -103,6 +118,7 @@ func Souq() Topology {
 			// Auctions keeps its own view of who owns which community and
 			// advertiser.
 			{Name: "auctions-accounts", Pattern: `{"source":["souq.accounts"],"detail-type":["CommunityCreated","AdvertiserCreated"]}`, Target: FnAuctions},
+			{Name: "sponsorships-accounts", Pattern: `{"source":["souq.accounts"],"detail-type":["CommunityCreated","AdvertiserCreated"]}`, Target: FnSponsorships},
 		},
 		Schedules: []Schedule{
 			// DESIGN §4: ledger verify, daily; its violation count is alarmed.
@@ -146,6 +162,25 @@ func Souq() Topology {
 			{Method: "GET", Path: "/c/{token}", Function: FnServe, Auth: []AuthKind{Public}, Summary: "A click on a served ad: counted, then 302 to the creative's own URL"},
 			{Method: "GET", Path: "/v1/flights/{flightId}/stats", Function: FnAuctions, Auth: []AuthKind{User, Client}, Summary: "A flight's impressions, clicks and CTR, per day"},
 			{Method: "GET", Path: "/v1/advertisers/{advertiserId}/flights", Function: FnAuctions, Auth: []AuthKind{User, Client}, Summary: "An advertiser's flights: where and when each runs"},
+			{Method: "POST", Path: "/v1/communities/{communityId}/offerings", Function: FnSponsorships, Auth: []AuthKind{User}, Summary: "Create an offering (a line of the rate card)", Throttle: creationThrottle},
+			{Method: "GET", Path: "/v1/communities/{communityId}/offerings", Function: FnSponsorships, Auth: []AuthKind{Public}, Summary: "List a community's active offerings"},
+			{Method: "GET", Path: "/v1/offerings/{offeringId}", Function: FnSponsorships, Auth: []AuthKind{Public}, Summary: "Read an offering"},
+			{Method: "PATCH", Path: "/v1/offerings/{offeringId}", Function: FnSponsorships, Auth: []AuthKind{User}, Summary: "Change an offering for future bookings; block or unblock dates"},
+			{Method: "POST", Path: "/v1/offerings/{offeringId}/archive", Function: FnSponsorships, Auth: []AuthKind{User}, Summary: "Archive an offering"},
+			{Method: "GET", Path: "/v1/offerings/{offeringId}/availability", Function: FnSponsorships, Auth: []AuthKind{Public}, Summary: "An offering's dates: booked, capacity, blocked"},
+			{Method: "POST", Path: "/v1/offerings/{offeringId}/sponsorships", Function: FnSponsorships, Auth: []AuthKind{Client, User}, Summary: "Book an offering with content; the price is held"},
+			{Method: "GET", Path: "/v1/sponsorships/{sponsorshipId}", Function: FnSponsorships, Auth: []AuthKind{User, Client}, Summary: "Read a sponsorship with its versions and history"},
+			{Method: "GET", Path: "/v1/communities/{communityId}/sponsorships", Function: FnSponsorships, Auth: []AuthKind{User}, Summary: "The review queue (filter status), oldest deadline first"},
+			{Method: "GET", Path: "/v1/advertisers/{advertiserId}/sponsorships", Function: FnSponsorships, Auth: []AuthKind{User, Client}, Summary: "An advertiser's bookings"},
+			{Method: "POST", Path: "/v1/sponsorships/{sponsorshipId}/approve", Function: FnSponsorships, Auth: []AuthKind{User}, Summary: "Approve (optionally with a publish date); the price is captured"},
+			{Method: "POST", Path: "/v1/sponsorships/{sponsorshipId}/reject", Function: FnSponsorships, Auth: []AuthKind{User}, Summary: "Reject with a reason; the price is released"},
+			{Method: "POST", Path: "/v1/sponsorships/{sponsorshipId}/request-changes", Function: FnSponsorships, Auth: []AuthKind{User}, Summary: "Ask the sponsor for changes"},
+			{Method: "POST", Path: "/v1/sponsorships/{sponsorshipId}/propose", Function: FnSponsorships, Auth: []AuthKind{User}, Summary: "Counter-propose a price and/or date"},
+			{Method: "POST", Path: "/v1/sponsorships/{sponsorshipId}/publish", Function: FnSponsorships, Auth: []AuthKind{User}, Summary: "Mark published (with the URL); the community is paid"},
+			{Method: "PUT", Path: "/v1/sponsorships/{sponsorshipId}/content", Function: FnSponsorships, Auth: []AuthKind{Client, User}, Summary: "Revise the content (a new version)"},
+			{Method: "POST", Path: "/v1/sponsorships/{sponsorshipId}/cancel", Function: FnSponsorships, Auth: []AuthKind{Client, User}, Summary: "Cancel (before approval; or refunded when unpublished 14 days past its date)"},
+			{Method: "POST", Path: "/v1/sponsorships/{sponsorshipId}/accept-proposal", Function: FnSponsorships, Auth: []AuthKind{Client, User}, Summary: "Accept the owner's counter-proposal; the hold moves"},
+			{Method: "POST", Path: "/v1/sponsorships/{sponsorshipId}/decline-proposal", Function: FnSponsorships, Auth: []AuthKind{Client, User}, Summary: "Decline the counter-proposal; back to review on the original terms"},
 			{Method: "GET", Path: "/v1/ledger/statement", Function: FnAccounts, Auth: []AuthKind{User, Client}, Summary: "The postings of an account the caller owns"},
 		},
 	}

@@ -1,0 +1,626 @@
+package sponsorships
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/souqhq/souq/events"
+	"github.com/souqhq/souq/shared/auth"
+	"github.com/souqhq/souq/shared/clock"
+	"github.com/souqhq/souq/shared/fault"
+	"github.com/souqhq/souq/shared/id"
+	"github.com/souqhq/souq/shared/ledger"
+	"github.com/souqhq/souq/shared/money"
+	"github.com/souqhq/souq/shared/store"
+)
+
+// BookInput is a sponsor's booking of an offering.
+type BookInput struct {
+	AdvertiserID string   `json:"advertiserId"`
+	DesiredDate  string   `json:"desiredDate" validate:"required"`
+	Content      *Content `json:"content" validate:"required"`
+}
+
+// ActInput carries what a decision needs (only the fields of its action).
+type ActInput struct {
+	PublishDate string   `json:"publishDate,omitempty"`              // approve (optional)
+	Reason      string   `json:"reason,omitempty"`                   // reject
+	Notes       string   `json:"notes,omitempty"`                    // request-changes, propose (optional)
+	URL         string   `json:"url,omitempty"`                      // publish
+	Amount      *int64   `json:"amount,omitempty"`                   // propose
+	Date        string   `json:"date,omitempty"`                     // propose
+	Content     *Content `json:"-"`                                  // revise
+	Note        string   `json:"note,omitempty" validate:"max=2000"` // cancel, accept, decline (optional)
+}
+
+// Proposal is an owner's counter-proposal waiting for the sponsor.
+type Proposal struct {
+	Amount int64  `json:"amount"`
+	Date   string `json:"date"`
+	Notes  string `json:"notes,omitempty"`
+}
+
+// VersionView is one content version.
+type VersionView struct {
+	Version   int    `json:"version"`
+	CreatedAt string `json:"createdAt"`
+	Content
+}
+
+// HistoryView is one transition.
+type HistoryView struct {
+	At     string `json:"at"`
+	Actor  string `json:"actor"`
+	Role   string `json:"role"`
+	Action string `json:"action"`
+	From   string `json:"from,omitempty"`
+	To     string `json:"to"`
+	Note   string `json:"note,omitempty"`
+}
+
+// SponsorshipView is a sponsorship as its owner and sponsor read it.
+type SponsorshipView struct {
+	ID             string        `json:"id"`
+	OfferingID     string        `json:"offeringId"`
+	OfferingTitle  string        `json:"offeringTitle"`
+	CommunityID    string        `json:"communityId"`
+	AdvertiserID   string        `json:"advertiserId"`
+	Status         Status        `json:"status"`
+	Amount         int64         `json:"amount"`
+	Currency       string        `json:"currency"`
+	DesiredDate    string        `json:"desiredDate"`
+	PublishDate    string        `json:"publishDate,omitempty"`
+	PublishBy      string        `json:"publishBy,omitempty"`
+	PublishedURL   string        `json:"publishedUrl,omitempty"`
+	ReviewDeadline string        `json:"reviewDeadline"`
+	Version        int           `json:"version"`
+	Proposal       *Proposal     `json:"proposal,omitempty"`
+	Content        *Content      `json:"content,omitempty"`
+	Versions       []VersionView `json:"versions,omitempty"`
+	History        []HistoryView `json:"history,omitempty"`
+	CreatedAt      string        `json:"createdAt"`
+	UpdatedAt      string        `json:"updatedAt"`
+}
+
+func (it sponsorshipItem) domain() Sponsorship {
+	s := Sponsorship{ID: it.ID, OfferingID: it.OfferingID, CommunityID: it.CommunityID, AdvertiserID: it.AdvertiserID,
+		Status: Status(it.Status), Price: money.Amount{Minor: it.Price, Currency: it.Currency}, ReviewDeadline: clock.Parse(it.ReviewDeadline), Version: it.ContentVersion}
+	s.Date, _ = time.Parse(DateLayout, it.Date)
+	s.PublishDate, _ = time.Parse(DateLayout, it.PublishDate)
+	return s
+}
+
+func sponsorshipView(it sponsorshipItem, versions []versionItem, history []historyItem) SponsorshipView {
+	v := SponsorshipView{ID: it.ID, OfferingID: it.OfferingID, OfferingTitle: it.OfferingTitle, CommunityID: it.CommunityID, AdvertiserID: it.AdvertiserID,
+		Status: Status(it.Status), Amount: it.Price, Currency: it.Currency, DesiredDate: it.Date, PublishDate: it.PublishDate, PublishedURL: it.PublishedURL,
+		ReviewDeadline: it.ReviewDeadline, Version: it.ContentVersion, CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt}
+	if it.PublishDate != "" && Status(it.Status) == Approved {
+		v.PublishBy = it.domain().PublishBy().Format(DateLayout)
+	}
+	if Status(it.Status) == Countered {
+		v.Proposal = &Proposal{Amount: it.ProposalPrice, Date: it.ProposalDate, Notes: it.ProposalNote}
+	}
+	for _, ver := range versions {
+		vv := VersionView{Version: ver.Version, CreatedAt: ver.CreatedAt, Content: Content{Title: ver.Title, Body: ver.Body, Link: ver.Link, ImageURL: ver.ImageURL}}
+		v.Versions = append(v.Versions, vv)
+		if ver.Version == it.ContentVersion {
+			c := vv.Content
+			v.Content = &c
+		}
+	}
+	for _, h := range history {
+		v.History = append(v.History, HistoryView{At: h.At, Actor: h.Actor, Role: h.Role, Action: h.Action, From: h.From, To: h.To, Note: h.Note})
+	}
+	return v
+}
+
+// sponsorOf resolves the advertiser a principal books for: an advertiser's
+// API key is that advertiser; a person must own the one they name.
+func (s *Service) sponsorOf(ctx context.Context, op string, p auth.Principal, advertiserID string) (ownerItem, error) {
+	switch {
+	case p.Kind == auth.KindClient && p.AccountKind == auth.AccountAdvertiser:
+		if advertiserID != "" && advertiserID != p.AccountID {
+			return ownerItem{}, fault.New(fault.NotFound, op, "no such advertiser")
+		}
+		advertiserID = p.AccountID
+	case p.Kind == auth.KindClient:
+		return ownerItem{}, fault.New(fault.Forbidden, op, "only advertisers book; use an advertiser's API key")
+	case advertiserID == "":
+		return ownerItem{}, fault.InvalidFields(op, "the request has invalid fields", fault.FieldError{Field: "advertiserId", Message: "is required when a person books"})
+	}
+	if !id.HasPrefix(advertiserID, "adv") {
+		return ownerItem{}, fault.New(fault.NotFound, op, "no such advertiser")
+	}
+	a, found, err := s.repo.owner(ctx, "ADV", advertiserID)
+	if err != nil {
+		return ownerItem{}, err
+	}
+	if !found || p.Kind == auth.KindUser && a.OwnerID != p.UserID {
+		return ownerItem{}, fault.New(fault.NotFound, op, "no such advertiser")
+	}
+	return a, nil
+}
+
+// deadlineJob is the payload of a review-deadline schedule.
+type deadlineJob struct {
+	Job           string `json:"job"`
+	SponsorshipID string `json:"sponsorshipId"`
+}
+
+// JobExpire is the review deadline's job.
+const JobExpire = "expire-sponsorship"
+
+// scheduleDeadline asks to be called at a review deadline. It runs before
+// the transaction that sets the deadline: a schedule whose transaction
+// failed finds nothing to expire.
+func (s *Service) scheduleDeadline(ctx context.Context, sponsorshipID string, rev int, at time.Time) error {
+	job, _ := json.Marshal(deadlineJob{Job: JobExpire, SponsorshipID: sponsorshipID})
+	return s.sched.Once(ctx, fmt.Sprintf("spn-%s-r%d", sponsorshipID, rev), at, s.cfg.Self, job)
+}
+
+// maxVersions bounds a sponsorship's revisions (and so its partition).
+const maxVersions = 50
+
+// Book books an offering: the date is taken, the price held, the content
+// stored as version 1, the review deadline scheduled — one transaction.
+func (s *Service) Book(ctx context.Context, p auth.Principal, offeringID string, in BookInput) (SponsorshipView, error) {
+	const op = "sponsorships.Book"
+	if !id.HasPrefix(offeringID, "off") {
+		return SponsorshipView{}, fault.New(fault.NotFound, op, "no such offering")
+	}
+	adv, err := s.sponsorOf(ctx, op, p, in.AdvertiserID)
+	if err != nil {
+		return SponsorshipView{}, err
+	}
+	o, found, err := s.repo.getOffering(ctx, offeringID)
+	if err != nil {
+		return SponsorshipView{}, err
+	}
+	if !found {
+		return SponsorshipView{}, fault.New(fault.NotFound, op, "no such offering")
+	}
+	if o.Archived {
+		return SponsorshipView{}, &fault.Error{Kind: fault.Conflict, Op: op, State: "archived", Message: "the offering is archived"}
+	}
+	if c, found, err := s.repo.owner(ctx, "COM", o.CommunityID); err != nil {
+		return SponsorshipView{}, err
+	} else if found && c.OwnerID == adv.OwnerID {
+		return SponsorshipView{}, fault.New(fault.Forbidden, op, "a community's owner cannot sponsor its own community")
+	}
+	if adv.Currency != o.Currency {
+		return SponsorshipView{}, fault.InvalidFields(op, "the booking has invalid fields", fault.FieldError{Field: "advertiserId", Message: "the advertiser's wallet is in " + adv.Currency + ", the offering in " + o.Currency})
+	}
+	now := s.clock.Now().Truncate(time.Millisecond)
+	date, err := ParseDate("desiredDate", in.DesiredDate)
+	if err != nil {
+		return SponsorshipView{}, err
+	}
+	if err := CheckDesiredDate("desiredDate", date, now); err != nil {
+		return SponsorshipView{}, err
+	}
+	limits := ContentLimits{MaxTitle: o.MaxTitle, MaxBody: o.MaxBody, LinkRequired: o.LinkRequired}
+	if err := CheckContent(limits, *in.Content, "content."); err != nil {
+		return SponsorshipView{}, err
+	}
+	it := sponsorshipItem{ID: id.New("spn", now), OfferingID: o.ID, OfferingTitle: o.Title, CommunityID: o.CommunityID, AdvertiserID: adv.ID,
+		Status: string(PendingReview), Price: o.Price, Currency: o.Currency, Date: in.DesiredDate,
+		ReviewDeadline: clock.Format(now.Add(time.Duration(o.ReviewDays) * 24 * time.Hour)), ReviewDays: o.ReviewDays, ContentVersion: 1,
+		MaxTitle: o.MaxTitle, MaxBody: o.MaxBody, LinkRequired: o.LinkRequired, History: 1,
+		CreatedAt: clock.Format(now), UpdatedAt: clock.Format(now), Rev: 1}
+	it.index()
+	if err := s.scheduleDeadline(ctx, it.ID, it.Rev, clock.Parse(it.ReviewDeadline)); err != nil {
+		return SponsorshipView{}, fault.Wrap(op, err)
+	}
+	hold, err := s.ledger.PrepareHold(it.ID, ledger.Advertiser(adv.ID), it.Currency, it.Price, now)
+	if err != nil {
+		return SponsorshipView{}, fault.Wrap(op, err)
+	}
+	meta, err := put(s.repo.table, it, "attribute_not_exists(pk)")
+	if err != nil {
+		return SponsorshipView{}, fault.Wrap(op, err)
+	}
+	c := *in.Content
+	ver := versionItem{PK: "SPN#" + it.ID, SK: versionKey(1), Version: 1, Title: c.Title, Body: c.Body, Link: c.Link, ImageURL: c.ImageURL, CreatedAt: it.CreatedAt}
+	verPut, _ := put(s.repo.table, ver, "")
+	hist := historyItem{PK: "SPN#" + it.ID, SK: historyKey(1), Seq: 1, Actor: p.ID(), Role: string(Sponsor), Action: "book", To: it.Status, At: it.CreatedAt}
+	histPut, _ := put(s.repo.table, hist, "")
+	evt, err := events.OutboxPut(s.repo.outbox, &events.SponsorshipSubmitted{SponsorshipChange: s.change(it, p.ID(), "")}, now)
+	if err != nil {
+		return SponsorshipView{}, fault.Wrap(op, err)
+	}
+	items := append([]types.TransactWriteItem{s.repo.takeDate(o.ID, in.DesiredDate, o.CapacityPerDate), meta, verPut, histPut, evt}, hold.Items...)
+	if err := store.TransactWrite(ctx, s.repo.db, items, ""); err != nil {
+		if tc, ok := err.(*store.TxCanceled); ok && tc.ConditionFailed(0) {
+			return SponsorshipView{}, &fault.Error{Kind: fault.Conflict, Op: op, State: "unavailable", Message: "the offering has no opening on " + in.DesiredDate + " (full or blocked)"}
+		}
+		if e := hold.Explain(err, 5); fault.KindOf(e) == fault.InsufficientFunds {
+			return SponsorshipView{}, &fault.Error{Kind: fault.InsufficientFunds, Op: op, Message: "the advertiser's available balance does not cover the price"}
+		}
+		return SponsorshipView{}, fault.Wrap(op, err)
+	}
+	return sponsorshipView(it, []versionItem{ver}, []historyItem{hist}), nil
+}
+
+func (s *Service) change(it sponsorshipItem, actor, from string) events.SponsorshipChange {
+	return events.SponsorshipChange{SponsorshipID: it.ID, OfferingID: it.OfferingID, CommunityID: it.CommunityID, AdvertiserID: it.AdvertiserID,
+		ActorID: actor, From: from, To: it.Status, Version: it.ContentVersion}
+}
+
+// roleOf says who the principal is to a sponsorship: its community's
+// owner, its sponsor, or nobody (404).
+func (s *Service) roleOf(ctx context.Context, op string, p auth.Principal, it sponsorshipItem) (Role, error) {
+	switch {
+	case p.Kind == auth.KindClient && p.AccountKind == auth.AccountAdvertiser && p.AccountID == it.AdvertiserID:
+		return Sponsor, nil
+	case p.Kind == auth.KindClient && p.AccountKind == auth.AccountCommunity && p.AccountID == it.CommunityID:
+		return Owner, nil
+	case p.Kind == auth.KindUser:
+		c, found, err := s.repo.owner(ctx, "COM", it.CommunityID)
+		if err != nil {
+			return "", err
+		}
+		if found && c.OwnerID == p.UserID {
+			return Owner, nil
+		}
+		a, found, err := s.repo.owner(ctx, "ADV", it.AdvertiserID)
+		if err != nil {
+			return "", err
+		}
+		if found && a.OwnerID == p.UserID {
+			return Sponsor, nil
+		}
+	}
+	return "", fault.New(fault.NotFound, op, "no such sponsorship")
+}
+
+// GetSponsorship reads a sponsorship with its versions and history, for
+// its owner and its sponsor.
+func (s *Service) GetSponsorship(ctx context.Context, p auth.Principal, sponsorshipID string) (SponsorshipView, error) {
+	const op = "sponsorships.GetSponsorship"
+	if !id.HasPrefix(sponsorshipID, "spn") {
+		return SponsorshipView{}, fault.New(fault.NotFound, op, "no such sponsorship")
+	}
+	it, versions, history, found, err := s.repo.readSponsorship(ctx, sponsorshipID)
+	if err != nil {
+		return SponsorshipView{}, err
+	}
+	if !found {
+		return SponsorshipView{}, fault.New(fault.NotFound, op, "no such sponsorship")
+	}
+	if _, err := s.roleOf(ctx, op, p, it); err != nil {
+		return SponsorshipView{}, err
+	}
+	return sponsorshipView(it, versions, history), nil
+}
+
+// Queue pages through a community's sponsorships in one status, oldest
+// review deadline first (the owner's review queue).
+func (s *Service) Queue(ctx context.Context, p auth.Principal, communityID string, status Status, limit int, cursor string) ([]SponsorshipView, string, error) {
+	const op = "sponsorships.Queue"
+	if status == "" {
+		status = PendingReview
+	}
+	if !validStatus(status) {
+		return nil, "", fault.InvalidFields(op, "the query has invalid fields", fault.FieldError{Field: "status", Message: "must be a sponsorship status"})
+	}
+	if _, err := s.ownedCommunity(ctx, op, p, communityID); err != nil {
+		return nil, "", err
+	}
+	items, next, err := s.repo.queue(ctx, communityID, status, limit, cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]SponsorshipView, 0, len(items))
+	for _, it := range items {
+		out = append(out, sponsorshipView(it, nil, nil))
+	}
+	return out, next, nil
+}
+
+// AdvertiserBookings pages through an advertiser's sponsorships, newest
+// first.
+func (s *Service) AdvertiserBookings(ctx context.Context, p auth.Principal, advertiserID string, limit int, cursor string) ([]SponsorshipView, string, error) {
+	const op = "sponsorships.AdvertiserBookings"
+	if p.Kind == auth.KindClient && p.AccountID != advertiserID {
+		return nil, "", fault.New(fault.NotFound, op, "no such advertiser")
+	}
+	if _, err := s.sponsorOf(ctx, op, p, advertiserID); err != nil {
+		return nil, "", err
+	}
+	items, next, err := s.repo.advertiserBookings(ctx, advertiserID, limit, cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]SponsorshipView, 0, len(items))
+	for _, it := range items {
+		out = append(out, sponsorshipView(it, nil, nil))
+	}
+	return out, next, nil
+}
+
+func validStatus(st Status) bool {
+	for _, x := range []Status{PendingReview, ChangesRequested, Countered, Approved, Rejected, Cancelled, Expired, Published} {
+		if st == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Act takes an action on a sponsorship for a principal (or the clock,
+// with p nil): the state machine decides, then one transaction moves the
+// state, the money, the date, the history and the event.
+func (s *Service) Act(ctx context.Context, p *auth.Principal, sponsorshipID string, do Action, in ActInput) (SponsorshipView, error) {
+	op := "sponsorships." + string(do)
+	if !id.HasPrefix(sponsorshipID, "spn") {
+		return SponsorshipView{}, fault.New(fault.NotFound, op, "no such sponsorship")
+	}
+	for attempt := 0; attempt < 4; attempt++ {
+		v, err := s.act(ctx, op, p, sponsorshipID, do, in)
+		if err != errRaced {
+			return v, err
+		}
+	}
+	return SponsorshipView{}, fault.New(fault.Conflict, op, "the sponsorship is changing too fast; retry")
+}
+
+var errRaced = fmt.Errorf("raced")
+
+func (s *Service) act(ctx context.Context, op string, p *auth.Principal, sponsorshipID string, do Action, in ActInput) (SponsorshipView, error) {
+	it, versions, history, found, err := s.repo.readSponsorship(ctx, sponsorshipID)
+	if err != nil {
+		return SponsorshipView{}, err
+	}
+	if !found {
+		return SponsorshipView{}, fault.New(fault.NotFound, op, "no such sponsorship")
+	}
+	role, actor := System, "system"
+	if p != nil {
+		if role, err = s.roleOf(ctx, op, *p, it); err != nil {
+			return SponsorshipView{}, err
+		}
+		actor = p.ID()
+	}
+	now := s.clock.Now().Truncate(time.Millisecond)
+	tr, err := Next(Status(it.Status), do, role)
+	if err != nil {
+		return SponsorshipView{}, err
+	}
+	if err := Guard(tr, it.domain(), now); err != nil {
+		return SponsorshipView{}, err
+	}
+	next := it
+	next.Status, next.Rev, next.History, next.UpdatedAt = string(tr.To), it.Rev+1, it.History+1, clock.Format(now)
+	var extra []types.TransactWriteItem
+	note := in.Note
+	renewDeadline := false
+	switch do {
+	case Approve:
+		next.PublishDate = it.Date
+		if in.PublishDate != "" {
+			d, err := ParseDate("publishDate", in.PublishDate)
+			if err != nil {
+				return SponsorshipView{}, err
+			}
+			if d.Before(now.UTC().Truncate(24 * time.Hour)) {
+				return SponsorshipView{}, fault.InvalidFields(op, "the request has invalid fields", fault.FieldError{Field: "publishDate", Message: "must be today or later"})
+			}
+			next.PublishDate = in.PublishDate
+		}
+	case Reject:
+		if strings.TrimSpace(in.Reason) == "" || utf8.RuneCountInString(in.Reason) > MaxReasonLen {
+			return SponsorshipView{}, fault.InvalidFields(op, "the request has invalid fields", fault.FieldError{Field: "reason", Message: fmt.Sprintf("is required, at most %d characters", MaxReasonLen)})
+		}
+		note = in.Reason
+	case RequestChanges:
+		if strings.TrimSpace(in.Notes) == "" || utf8.RuneCountInString(in.Notes) > MaxReasonLen {
+			return SponsorshipView{}, fault.InvalidFields(op, "the request has invalid fields", fault.FieldError{Field: "notes", Message: fmt.Sprintf("is required, at most %d characters", MaxReasonLen)})
+		}
+		note = in.Notes
+		renewDeadline = true // the sponsor has the review days to revise
+	case Publish:
+		if !webURL(in.URL) {
+			return SponsorshipView{}, fault.InvalidFields(op, "the request has invalid fields", fault.FieldError{Field: "url", Message: "is required: the absolute http(s) URL where the post is published"})
+		}
+		next.PublishedURL = in.URL
+	case Propose:
+		if in.Amount == nil && in.Date == "" {
+			return SponsorshipView{}, fault.InvalidFields(op, "the request has invalid fields", fault.FieldError{Field: "amount", Message: "propose a new amount, a new date, or both"})
+		}
+		next.ProposalPrice, next.ProposalDate, next.ProposalNote = it.Price, it.Date, in.Notes
+		if in.Amount != nil {
+			if *in.Amount <= 0 || *in.Amount > money.MaxMinor {
+				return SponsorshipView{}, fault.InvalidFields(op, "the request has invalid fields", fault.FieldError{Field: "amount", Message: "must be more than zero"})
+			}
+			next.ProposalPrice = *in.Amount
+		}
+		if in.Date != "" {
+			d, err := ParseDate("date", in.Date)
+			if err != nil {
+				return SponsorshipView{}, err
+			}
+			if err := CheckDesiredDate("date", d, now); err != nil {
+				return SponsorshipView{}, err
+			}
+			next.ProposalDate = in.Date
+		}
+		if next.ProposalPrice == it.Price && next.ProposalDate == it.Date {
+			return SponsorshipView{}, fault.InvalidFields(op, "the request has invalid fields", fault.FieldError{Field: "amount", Message: "the proposal must change the amount or the date"})
+		}
+		note = in.Notes
+		renewDeadline = true // the sponsor has the review days to answer
+	case AcceptProposal:
+		next.Price, next.Date = it.ProposalPrice, it.ProposalDate
+		next.ProposalPrice, next.ProposalDate, next.ProposalNote = 0, "", ""
+		if next.Date != it.Date {
+			o, _, err := s.repo.getOffering(ctx, it.OfferingID)
+			if err != nil {
+				return SponsorshipView{}, err
+			}
+			capacity := o.CapacityPerDate
+			if capacity == 0 {
+				capacity = 1
+			}
+			extra = append(extra, s.repo.takeDate(it.OfferingID, next.Date, capacity), s.repo.freeDate(it.OfferingID, it.Date))
+		}
+		renewDeadline = true
+	case DeclineProposal:
+		next.ProposalPrice, next.ProposalDate, next.ProposalNote = 0, "", ""
+		renewDeadline = true
+	case Revise:
+		if in.Content == nil {
+			return SponsorshipView{}, fault.InvalidFields(op, "the request has invalid fields", fault.FieldError{Field: "title", Message: "send the revised content"})
+		}
+		if it.ContentVersion >= maxVersions {
+			return SponsorshipView{}, &fault.Error{Kind: fault.Conflict, Op: op, State: it.Status, Message: fmt.Sprintf("a sponsorship keeps at most %d versions", maxVersions)}
+		}
+		if err := CheckContent(ContentLimits{MaxTitle: it.MaxTitle, MaxBody: it.MaxBody, LinkRequired: it.LinkRequired}, *in.Content, ""); err != nil {
+			return SponsorshipView{}, err
+		}
+		next.ContentVersion = it.ContentVersion + 1
+		c := *in.Content
+		ver := versionItem{PK: "SPN#" + it.ID, SK: versionKey(next.ContentVersion), Version: next.ContentVersion, Title: c.Title, Body: c.Body, Link: c.Link, ImageURL: c.ImageURL, CreatedAt: next.UpdatedAt}
+		vp, err := put(s.repo.table, ver, "attribute_not_exists(pk)")
+		if err != nil {
+			return SponsorshipView{}, fault.Wrap(op, err)
+		}
+		extra = append(extra, vp)
+		versions = append(versions, ver)
+		renewDeadline = true
+	}
+	if utf8.RuneCountInString(note) > MaxReasonLen {
+		return SponsorshipView{}, fault.InvalidFields(op, "the request has invalid fields", fault.FieldError{Field: "note", Message: fmt.Sprintf("at most %d characters", MaxReasonLen)})
+	}
+	if renewDeadline {
+		next.ReviewDeadline = clock.Format(now.Add(time.Duration(it.ReviewDays) * 24 * time.Hour))
+		if err := s.scheduleDeadline(ctx, it.ID, next.Rev, clock.Parse(next.ReviewDeadline)); err != nil {
+			return SponsorshipView{}, fault.Wrap(op, err)
+		}
+	}
+	if tr.FreesDate {
+		extra = append(extra, s.repo.freeDate(it.OfferingID, it.Date))
+	}
+	moneyOp, err := s.moneyFor(tr, it, next, now)
+	if err != nil {
+		return SponsorshipView{}, fault.Wrap(op, err)
+	}
+	if tr.Money == Adjust && next.Price != it.Price {
+		next.HoldAdjustments = it.HoldAdjustments + 1
+	}
+	meta, err := s.repo.transitionPut(next, it.Status, it.Rev)
+	if err != nil {
+		return SponsorshipView{}, fault.Wrap(op, err)
+	}
+	hist := historyItem{PK: "SPN#" + it.ID, SK: historyKey(next.History), Seq: next.History, Actor: actor, Role: string(role), Action: string(do), From: it.Status, To: next.Status, Note: note, At: next.UpdatedAt}
+	histPut, err := put(s.repo.table, hist, "attribute_not_exists(pk)")
+	if err != nil {
+		return SponsorshipView{}, fault.Wrap(op, err)
+	}
+	evt, err := events.OutboxPut(s.repo.outbox, eventFor(do, s.change(next, actor, it.Status)), now)
+	if err != nil {
+		return SponsorshipView{}, fault.Wrap(op, err)
+	}
+	items := append([]types.TransactWriteItem{meta, histPut, evt}, extra...)
+	moneyAt := len(items)
+	if moneyOp != nil {
+		items = append(items, moneyOp.Items...)
+	}
+	if err := store.TransactWrite(ctx, s.repo.db, items, ""); err != nil {
+		tc, ok := err.(*store.TxCanceled)
+		switch {
+		case ok && (tc.ConditionFailed(0) || tc.ConditionFailed(1)):
+			return SponsorshipView{}, errRaced // another decision won: re-read, and the machine answers
+		case ok && do == AcceptProposal && len(extra) > 0 && tc.ConditionFailed(3):
+			return SponsorshipView{}, &fault.Error{Kind: fault.Conflict, Op: op, State: it.Status, Message: "the proposed date " + it.ProposalDate + " has no opening any more"}
+		case moneyOp != nil && fault.KindOf(moneyOp.Explain(err, moneyAt)) == fault.InsufficientFunds:
+			return SponsorshipView{}, &fault.Error{Kind: fault.InsufficientFunds, Op: op, Message: "the advertiser's available balance does not cover the proposed price"}
+		}
+		return SponsorshipView{}, fault.Wrap(op, err)
+	}
+	return sponsorshipView(next, versions, append(history, hist)), nil
+}
+
+// moneyFor builds the ledger operation of a transition.
+func (s *Service) moneyFor(tr Transition, it, next sponsorshipItem, now time.Time) (*ledger.Op, error) {
+	hold := ledger.Hold{ID: it.ID, Account: ledger.Advertiser(it.AdvertiserID), Currency: it.Currency, Amount: it.Price, State: ledger.HoldHeld, Adjustments: it.HoldAdjustments}
+	community := ledger.Community(it.CommunityID)
+	var op ledger.Op
+	var err error
+	switch tr.Money {
+	case Nothing:
+		return nil, nil
+	case Release:
+		op, err = s.ledger.PrepareRelease(hold, now)
+	case Capture:
+		op, err = s.ledger.PrepareCapture(hold, []ledger.Credit{{Account: community, Bucket: ledger.Held, Amount: it.Price}}, now)
+	case Adjust:
+		if next.Price == it.Price {
+			return nil, nil
+		}
+		op, err = s.ledger.PrepareAdjust(hold, next.Price, now)
+	case Pay:
+		fee, share, ferr := Fee(money.Amount{Minor: it.Price, Currency: it.Currency}, s.cfg.FeeBps)
+		if ferr != nil {
+			return nil, ferr
+		}
+		legs := []ledger.Leg{{Account: community, Held: -it.Price, Available: share.Minor}}
+		if fee.Minor > 0 {
+			legs = append(legs, ledger.Leg{Account: ledger.PlatformFees, Available: fee.Minor})
+		}
+		op, err = s.ledger.Prepare(ledger.Transfer{ID: "txf_" + it.ID + "_pay", Kind: "sponsorship_pay", Currency: it.Currency, At: now, Legs: legs})
+	case Refund:
+		op, err = s.ledger.Prepare(ledger.Transfer{ID: "txf_" + it.ID + "_refund", Kind: "sponsorship_refund", Currency: it.Currency, At: now,
+			Legs: []ledger.Leg{{Account: community, Held: -it.Price}, {Account: ledger.Advertiser(it.AdvertiserID), Available: it.Price}}})
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &op, nil
+}
+
+func eventFor(do Action, c events.SponsorshipChange) events.Event {
+	switch do {
+	case Approve:
+		return &events.SponsorshipApproved{SponsorshipChange: c}
+	case Reject:
+		return &events.SponsorshipRejected{SponsorshipChange: c}
+	case RequestChanges:
+		return &events.SponsorshipChangesRequested{SponsorshipChange: c}
+	case Revise:
+		return &events.SponsorshipRevised{SponsorshipChange: c}
+	case Cancel:
+		return &events.SponsorshipCancelled{SponsorshipChange: c}
+	case Expire:
+		return &events.SponsorshipExpired{SponsorshipChange: c}
+	case Publish:
+		return &events.SponsorshipPublished{SponsorshipChange: c}
+	case Propose:
+		return &events.SponsorshipProposed{SponsorshipChange: c}
+	case AcceptProposal:
+		return &events.SponsorshipProposalAccepted{SponsorshipChange: c}
+	default:
+		return &events.SponsorshipProposalDeclined{SponsorshipChange: c}
+	}
+}
+
+// HandleScheduled runs a review deadline: expire the sponsorship if it is
+// still waiting past its deadline; otherwise (decided, or a renewed
+// deadline) do nothing.
+func (s *Service) HandleScheduled(ctx context.Context, payload json.RawMessage) error {
+	var j deadlineJob
+	if err := json.Unmarshal(payload, &j); err != nil || j.Job != JobExpire || j.SponsorshipID == "" {
+		return fmt.Errorf("sponsorships: a scheduled job it does not know: %s", payload)
+	}
+	_, err := s.Act(ctx, nil, j.SponsorshipID, Expire, ActInput{})
+	switch fault.KindOf(err) {
+	case fault.Conflict, fault.NotFound:
+		return nil // decided before the deadline, or the deadline moved
+	}
+	return err
+}
