@@ -61,12 +61,18 @@ func TestREADME_QuickstartWorksAsPrinted(t *testing.T) {
 			}
 		}
 	}
-	if problems != 1 || len(lines) != 18 {
-		t.Fatalf("%d answers with %d problems, want 18 with exactly the one shown on purpose:\n%s", len(lines), problems, out)
+	if problems != 1 || len(lines) != 22 {
+		t.Fatalf("%d answers with %d problems, want 22 with exactly the one shown on purpose:\n%s", len(lines), problems, out)
 	}
 	if !strings.Contains(string(out), `"status":"closed"`) || !strings.Contains(string(out), `"clearingPrice":{"amount":500,"currency":"USD"}`) ||
 		!strings.Contains(string(out), `"label":"Sponsored"`) {
 		t.Fatalf("the auction example must close at the reserve and serve its flight:\n%s", out)
+	}
+	// The sponsorship is approved, then published; the community has the
+	// auction's 450 and the sponsorship's 1,800 (each less the 10% fee).
+	if !strings.Contains(string(out), `"status":"approved"`) || !strings.Contains(string(out), `"status":"published"`) ||
+		!strings.Contains(string(out), `"available":2250`) {
+		t.Fatalf("the sponsorship example must be approved, published and paid:\n%s", out)
 	}
 	if !strings.Contains(lines[len(lines)-1], `"ok":true`) {
 		t.Fatalf("ledger verify: %s", lines[len(lines)-1])
