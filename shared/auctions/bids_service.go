@@ -54,16 +54,9 @@ func bidView(it bidItem) BidView {
 // person must own the advertiser they name. Anyone else gets 404, as for
 // any object they do not own.
 func (s *Service) bidder(ctx context.Context, op string, p auth.Principal, advertiserID string) (advertiserItem, error) {
-	switch {
-	case p.Kind == auth.KindClient && p.AccountKind == auth.AccountAdvertiser:
-		if advertiserID != "" && advertiserID != p.AccountID {
-			return advertiserItem{}, fault.New(fault.NotFound, op, "no such advertiser")
-		}
-		advertiserID = p.AccountID
-	case p.Kind == auth.KindClient:
-		return advertiserItem{}, fault.New(fault.Forbidden, op, "only advertisers bid; use an advertiser's API key")
-	case advertiserID == "":
-		return advertiserItem{}, fault.InvalidFields(op, "the request has invalid fields", fault.FieldError{Field: "advertiserId", Message: "is required when a person bids"})
+	advertiserID, err := p.AdvertiserFor(op, advertiserID, "bid")
+	if err != nil {
+		return advertiserItem{}, err
 	}
 	if !id.HasPrefix(advertiserID, "adv") {
 		return advertiserItem{}, fault.New(fault.NotFound, op, "no such advertiser")

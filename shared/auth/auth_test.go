@@ -195,3 +195,28 @@ func TestCognitoVerifier(t *testing.T) {
 		t.Fatalf("JWKS fetched %d times, want 1", n)
 	}
 }
+
+func TestAdvertiserFor_KeyIsItsAdvertiserPersonMustName(t *testing.T) {
+	key := Principal{Kind: KindClient, AccountKind: AccountAdvertiser, AccountID: "adv_1"}
+	community := Principal{Kind: KindClient, AccountKind: AccountCommunity, AccountID: "com_1"}
+	person := Principal{Kind: KindUser, UserID: "usr_1"}
+	for _, c := range []struct {
+		name  string
+		p     Principal
+		named string
+		want  string
+		kind  fault.Kind // ignored when want is set: then no error
+	}{
+		{"an advertiser's key", key, "", "adv_1", 0},
+		{"the key naming itself", key, "adv_1", "adv_1", 0},
+		{"the key naming another", key, "adv_2", "", fault.NotFound},
+		{"a community's key", community, "adv_1", "", fault.Forbidden},
+		{"a person naming one", person, "adv_9", "adv_9", 0},
+		{"a person naming none", person, "", "", fault.Invalid},
+	} {
+		got, err := c.p.AdvertiserFor("test", c.named, "bid")
+		if got != c.want || (c.want != "") != (err == nil) || err != nil && fault.KindOf(err) != c.kind {
+			t.Errorf("%s: %q %v, want %q %q", c.name, got, err, c.want, c.kind)
+		}
+	}
+}

@@ -116,3 +116,23 @@ func FromContext(m map[string]any) (Principal, error) {
 // ReasonUnavailable is the refusal reason when the authorizer could not
 // reach its store: the API answers 503, not 401.
 const ReasonUnavailable = "unavailable"
+
+// AdvertiserFor names the advertiser a principal acts for when it spends
+// an advertiser's money (a bid, a booking): an advertiser's API key is that
+// advertiser, and naming another is not found; a person must name one,
+// whose ownership the caller then checks; any other key is refused. verb
+// says what is being done ("bid", "book") in the refusals.
+func (p Principal) AdvertiserFor(op, named, verb string) (string, error) {
+	switch {
+	case p.Kind == KindClient && p.AccountKind == AccountAdvertiser:
+		if named != "" && named != p.AccountID {
+			return "", fault.New(fault.NotFound, op, "no such advertiser")
+		}
+		return p.AccountID, nil
+	case p.Kind == KindClient:
+		return "", fault.New(fault.Forbidden, op, "only advertisers "+verb+"; use an advertiser's API key")
+	case named == "":
+		return "", fault.InvalidFields(op, "the request has invalid fields", fault.FieldError{Field: "advertiserId", Message: "is required when a person " + verb + "s"})
+	}
+	return named, nil
+}

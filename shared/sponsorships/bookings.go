@@ -123,16 +123,9 @@ func sponsorshipView(it sponsorshipItem, versions []versionItem, history []histo
 // sponsorOf resolves the advertiser a principal books for: an advertiser's
 // API key is that advertiser; a person must own the one they name.
 func (s *Service) sponsorOf(ctx context.Context, op string, p auth.Principal, advertiserID string) (ownerItem, error) {
-	switch {
-	case p.Kind == auth.KindClient && p.AccountKind == auth.AccountAdvertiser:
-		if advertiserID != "" && advertiserID != p.AccountID {
-			return ownerItem{}, fault.New(fault.NotFound, op, "no such advertiser")
-		}
-		advertiserID = p.AccountID
-	case p.Kind == auth.KindClient:
-		return ownerItem{}, fault.New(fault.Forbidden, op, "only advertisers book; use an advertiser's API key")
-	case advertiserID == "":
-		return ownerItem{}, fault.InvalidFields(op, "the request has invalid fields", fault.FieldError{Field: "advertiserId", Message: "is required when a person books"})
+	advertiserID, err := p.AdvertiserFor(op, advertiserID, "book")
+	if err != nil {
+		return ownerItem{}, err
 	}
 	if !id.HasPrefix(advertiserID, "adv") {
 		return ownerItem{}, fault.New(fault.NotFound, op, "no such advertiser")
