@@ -92,24 +92,9 @@ func (r *Repository) recordCommunity(ctx context.Context, eventID, communityID, 
 	return r.recordOnce(ctx, "auctions.recordCommunity", eventID, communityItem{PK: "COM#" + communityID, SK: "META", ID: communityID, OwnerID: ownerID, Currency: currency}, now)
 }
 
-// recordOnce stores a projection item together with the id of the event
-// it came from, once: at-least-once delivery is applied once.
+// recordOnce stores a projection item once per event it came from.
 func (r *Repository) recordOnce(ctx context.Context, op, eventID string, projection any, now time.Time) error {
-	c, err := attributevalue.MarshalMap(projection)
-	if err != nil {
-		return fault.Wrap(op, err)
-	}
-	err = store.TransactWrite(ctx, r.db, []types.TransactWriteItem{
-		{Put: &types.Put{TableName: aws.String(r.table), ConditionExpression: aws.String("attribute_not_exists(pk)"), Item: map[string]types.AttributeValue{
-			"pk": store.S("EVT#" + eventID), "sk": store.S("EVT"),
-			"expiresAt": &types.AttributeValueMemberN{Value: strconv.FormatInt(now.Add(7*24*time.Hour).Unix(), 10)},
-		}}},
-		{Put: &types.Put{TableName: aws.String(r.table), Item: c}},
-	}, "")
-	if tc, ok := err.(*store.TxCanceled); ok && tc.ConditionFailed(0) {
-		return nil // delivered before
-	}
-	return fault.Wrap(op, err)
+	return fault.Wrap(op, store.PutOnce(ctx, r.db, r.table, eventID, projection, now))
 }
 
 func (r *Repository) community(ctx context.Context, communityID string) (communityItem, bool, error) {

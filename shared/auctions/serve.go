@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/souqhq/souq/shared/api"
 	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/id"
@@ -158,7 +159,7 @@ func (s *Server) Click(ctx context.Context, token, userAgent string) (string, er
 		s.mu.Unlock()
 	}
 	kind := CountClicks
-	if IsBot(userAgent) {
+	if api.IsBot(userAgent) {
 		kind = CountBotClicks
 	}
 	if s.Counts.Add(flightID, kind, 1, now) {

@@ -164,22 +164,9 @@ func put(table string, v any, cond string) (types.TransactWriteItem, error) {
 	return types.TransactWriteItem{Put: p}, nil
 }
 
-// recordOnce stores a projection with the id of its event, once.
+// recordOnce stores a projection once per event it came from.
 func (r *Repository) recordOnce(ctx context.Context, op, eventID string, projection ownerItem, now time.Time) error {
-	p, err := put(r.table, projection, "")
-	if err != nil {
-		return fault.Wrap(op, err)
-	}
-	err = store.TransactWrite(ctx, r.db, []types.TransactWriteItem{
-		{Put: &types.Put{TableName: aws.String(r.table), ConditionExpression: aws.String("attribute_not_exists(pk)"), Item: map[string]types.AttributeValue{
-			"pk": store.S("EVT#" + eventID), "sk": store.S("EVT"), "expiresAt": store.N(now.Add(7 * 24 * time.Hour).Unix()),
-		}}},
-		p,
-	}, "")
-	if tc, ok := err.(*store.TxCanceled); ok && tc.ConditionFailed(0) {
-		return nil
-	}
-	return fault.Wrap(op, err)
+	return fault.Wrap(op, store.PutOnce(ctx, r.db, r.table, eventID, projection, now))
 }
 
 func (r *Repository) owner(ctx context.Context, kind, id string) (ownerItem, bool, error) {
