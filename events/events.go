@@ -64,6 +64,8 @@ type CommunityCreated struct {
 	CommunityID string `json:"communityId"`
 	OwnerID     string `json:"ownerId"`
 	Currency    string `json:"currency"`
+	// URL is where the community lives: referral links land there.
+	URL string `json:"url,omitempty"`
 }
 
 // AdvertiserCreated: a person created an advertiser account.
@@ -254,6 +256,18 @@ type (
 	CommissionCleared  struct{ Commission }
 )
 
+// ProgramBudgetExhausted: a conversion found the program's budget short of
+// its commission; the owner is told once, until the budget is topped up.
+type ProgramBudgetExhausted struct {
+	Meta
+	ProgramID    string `json:"programId"`
+	CommunityID  string `json:"communityId"`
+	ConversionID string `json:"conversionId"`
+}
+
+func (ProgramBudgetExhausted) DetailType() string { return "ProgramBudgetExhausted" }
+func (ProgramBudgetExhausted) Source() string     { return SourceReferrals }
+
 func (DealApproved) DetailType() string       { return "DealApproved" }
 func (DealApproved) Source() string           { return SourceReferrals }
 func (ConversionRecorded) DetailType() string { return "ConversionRecorded" }
@@ -315,7 +329,7 @@ func Catalog() []Event {
 		&SponsorshipApproved{}, &SponsorshipRejected{}, &SponsorshipCancelled{},
 		&SponsorshipExpired{}, &SponsorshipPublished{}, &SponsorshipProposed{}, &SponsorshipProposalAccepted{}, &SponsorshipProposalDeclined{},
 		&DealApproved{}, &ConversionRecorded{}, &CommissionAccrued{}, &CommissionReversed{},
-		&CommissionCleared{},
+		&CommissionCleared{}, &ProgramBudgetExhausted{},
 		&PayoutRequested{}, &PayoutPaid{}, &PayoutFailed{},
 		&LedgerTransferPosted{},
 	}

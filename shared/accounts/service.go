@@ -64,7 +64,7 @@ func (s *Service) CreateCommunity(ctx context.Context, p auth.Principal, in Crea
 	}
 	now := s.clock.Now().Truncate(time.Millisecond)
 	c := Community{ID: id.New("com", now), OwnerID: p.UserID, Name: in.Name, URL: in.URL, Currency: in.Currency, CreatedAt: now}
-	evt, err := events.OutboxPut(s.repo.outbox, &events.CommunityCreated{CommunityID: c.ID, OwnerID: c.OwnerID, Currency: c.Currency}, now)
+	evt, err := events.OutboxPut(s.repo.outbox, &events.CommunityCreated{CommunityID: c.ID, OwnerID: c.OwnerID, Currency: c.Currency, URL: c.URL}, now)
 	if err != nil {
 		return Community{}, fault.Wrap(op, err)
 	}
