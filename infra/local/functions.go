@@ -16,6 +16,7 @@ import (
 	"github.com/souqhq/souq/shared/idempotency"
 	"github.com/souqhq/souq/shared/ledger"
 	"github.com/souqhq/souq/shared/payments"
+	"github.com/souqhq/souq/shared/referrals"
 	"github.com/souqhq/souq/shared/relay"
 	"github.com/souqhq/souq/shared/sponsorships"
 	"github.com/souqhq/souq/shared/store"
@@ -81,6 +82,12 @@ func wire(d deps) (map[string]*Function, *accounts.Service) {
 		sponsorships.Config{FeeBps: sponsorships.DefaultFeeBps, Self: topology.FnSponsorships})
 	spnRouter := sponsorships.NewRouter(spnSvc, idempotency.New(spnDB.Client, spnDB.Table(topology.TableIdempotency), d.clock), d.log.With("function", topology.FnSponsorships), d.clock.Now)
 	fns[topology.FnSponsorships] = &Function{HTTP: spnRouter.Serve, Event: spnSvc.HandleEvent, Scheduled: spnSvc.HandleScheduled, Routes: spnRouter.Handled()}
+
+	refDB := scoped(topology.FnReferrals)
+	refSvc := referrals.NewService(referrals.NewRepository(refDB), ledger.New(refDB), d.sched, d.clock,
+		referrals.Config{Self: topology.FnReferrals, VisitorKey: d.clickKey, PublicURL: d.baseURL})
+	refRouter := referrals.NewRouter(refSvc, idempotency.New(refDB.Client, refDB.Table(topology.TableIdempotency), d.clock), d.log.With("function", topology.FnReferrals), d.clock.Now)
+	fns[topology.FnReferrals] = &Function{HTTP: refRouter.Serve, Event: refSvc.HandleEvent, Scheduled: refSvc.HandleScheduled, Routes: refRouter.Handled()}
 
 	srv := auctions.NewServer(auctions.NewServingRepository(scoped(topology.FnServe)), d.clock, auctions.ClickSigner{Key: d.clickKey}, d.baseURL, d.log.With("function", topology.FnServe))
 	srvRouter := auctions.NewServeRouter(srv, d.log.With("function", topology.FnServe), d.clock.Now)

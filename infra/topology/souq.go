@@ -8,6 +8,7 @@ const (
 	TableLedger       = "ledger"
 	TableAuctions     = "auctions"
 	TableSponsorships = "sponsorships"
+	TableReferrals    = "referrals"
 )
 
 // Function names.
@@ -19,6 +20,7 @@ const (
 	FnAuctions     = "auctions"
 	FnServe        = "serve"
 	FnSponsorships = "sponsorships"
+	FnReferrals    = "referrals"
 )
 
 // creationThrottle limits routes that create accounts and keys: people
@@ -68,6 +70,14 @@ func Souq() Topology {
 				Purpose: "offerings with their dates, sponsorships with content versions and history, and the communities and advertisers this context knows of (shared/sponsorships/dynamo.go has the key design)",
 			},
 			{
+				Name: TableReferrals, PartitionKey: pk, SortKey: &sk, TTLAttribute: "expiresAt",
+				GlobalIndexes: []Index{
+					{Name: "gsi1", PartitionKey: Key{Name: "gsi1pk", Type: String}, SortKey: &Key{Name: "gsi1sk", Type: String}},
+					{Name: "gsi2", PartitionKey: Key{Name: "gsi2pk", Type: String}, SortKey: &Key{Name: "gsi2sk", Type: String}},
+				},
+				Purpose: "referral programs and budgets, deals and codes, clicks, conversions and commissions, and the communities this context knows of (shared/referrals/dynamo.go has the key design)",
+			},
+			{
 				Name: TableIdempotency, PartitionKey: pk, TTLAttribute: "expiresAt",
 				Purpose: "Idempotency-Key records scoped to principal and route, kept 24 h",
 			},
@@ -87,6 +97,11 @@ func Souq() Topology {
 				Name: FnSponsorships, Description: "offerings, bookings and the sponsored-content review workflow",
 				MemoryMB: 256, TimeoutSec: 10, CreatesSchedules: true,
 				Tables: []Grant{{TableSponsorships, ReadWrite}, {TableLedger, ReadWrite}, {TableIdempotency, ReadWrite}, {TableOutbox, WriteOnly}},
+			},
+			{
+				Name: FnReferrals, Description: "referral programs, deals, referral clicks, conversions and commissions",
+				MemoryMB: 256, TimeoutSec: 10, CreatesSchedules: true, SignsClicks: true,
+				Tables: []Grant{{TableReferrals, ReadWrite}, {TableLedger, ReadWrite}, {TableIdempotency, ReadWrite}, {TableOutbox, WriteOnly}},
 			},
 			{
 				Name: FnServe, Description: "the ad serving hot path and click redirects",
@@ -118,6 +133,7 @@ func Souq() Topology {
 			// Auctions keeps its own view of who owns which community and
 			// advertiser.
 			{Name: "auctions-accounts", Pattern: `{"source":["souq.accounts"],"detail-type":["CommunityCreated","AdvertiserCreated"]}`, Target: FnAuctions},
+			{Name: "referrals-accounts", Pattern: `{"source":["souq.accounts"],"detail-type":["CommunityCreated"]}`, Target: FnReferrals},
 			{Name: "sponsorships-accounts", Pattern: `{"source":["souq.accounts"],"detail-type":["CommunityCreated","AdvertiserCreated"]}`, Target: FnSponsorships},
 		},
 		Schedules: []Schedule{
@@ -181,6 +197,32 @@ func Souq() Topology {
 			{Method: "POST", Path: "/v1/sponsorships/{sponsorshipId}/cancel", Function: FnSponsorships, Auth: []AuthKind{Client, User}, Summary: "Cancel (before approval; or refunded when unpublished 14 days past its date)"},
 			{Method: "POST", Path: "/v1/sponsorships/{sponsorshipId}/accept-proposal", Function: FnSponsorships, Auth: []AuthKind{Client, User}, Summary: "Accept the owner's counter-proposal; the hold moves"},
 			{Method: "POST", Path: "/v1/sponsorships/{sponsorshipId}/decline-proposal", Function: FnSponsorships, Auth: []AuthKind{Client, User}, Summary: "Decline the counter-proposal; back to review on the original terms"},
+			{Method: "POST", Path: "/v1/communities/{communityId}/programs", Function: FnReferrals, Auth: []AuthKind{User}, Summary: "Create a referral program; its budget is held from the community's balance", Throttle: creationThrottle},
+			{Method: "GET", Path: "/v1/communities/{communityId}/programs", Function: FnReferrals, Auth: []AuthKind{Public}, Summary: "A community's open programs, for influencers to discover"},
+			{Method: "GET", Path: "/v1/programs/{programId}", Function: FnReferrals, Auth: []AuthKind{Public}, Summary: "Read a program's public summary"},
+			{Method: "PATCH", Path: "/v1/programs/{programId}", Function: FnReferrals, Auth: []AuthKind{User}, Summary: "Change a program for deals approved from now on"},
+			{Method: "POST", Path: "/v1/programs/{programId}/pause", Function: FnReferrals, Auth: []AuthKind{User}, Summary: "Pause a program: conversions earn nothing"},
+			{Method: "POST", Path: "/v1/programs/{programId}/resume", Function: FnReferrals, Auth: []AuthKind{User}, Summary: "Resume a paused program"},
+			{Method: "POST", Path: "/v1/programs/{programId}/close", Function: FnReferrals, Auth: []AuthKind{User}, Summary: "Close a program; the unspent, uncommitted budget is released"},
+			{Method: "POST", Path: "/v1/programs/{programId}/budget", Function: FnReferrals, Auth: []AuthKind{User}, Summary: "Top up a program's budget"},
+			{Method: "GET", Path: "/v1/programs/{programId}/report", Function: FnReferrals, Auth: []AuthKind{User}, Summary: "The owner's report: budget, and clicks, conversions and commissions per deal"},
+			{Method: "POST", Path: "/v1/programs/{programId}/deals", Function: FnReferrals, Auth: []AuthKind{User}, Summary: "An influencer applies to a program", Throttle: creationThrottle},
+			{Method: "POST", Path: "/v1/programs/{programId}/invitations", Function: FnReferrals, Auth: []AuthKind{User}, Summary: "The owner invites an influencer", Throttle: creationThrottle},
+			{Method: "GET", Path: "/v1/deals/{dealId}", Function: FnReferrals, Auth: []AuthKind{User}, Summary: "Read a deal with its counts (influencer or owner)"},
+			{Method: "POST", Path: "/v1/deals/{dealId}/approve", Function: FnReferrals, Auth: []AuthKind{User}, Summary: "The owner approves an application: terms frozen, code issued"},
+			{Method: "POST", Path: "/v1/deals/{dealId}/decline", Function: FnReferrals, Auth: []AuthKind{User}, Summary: "Decline an application (owner) or an invitation (influencer)"},
+			{Method: "POST", Path: "/v1/deals/{dealId}/accept", Function: FnReferrals, Auth: []AuthKind{User}, Summary: "The influencer accepts an invitation: terms frozen, code issued"},
+			{Method: "POST", Path: "/v1/deals/{dealId}/end", Function: FnReferrals, Auth: []AuthKind{User}, Summary: "The owner ends a deal: no new attribution"},
+			{Method: "GET", Path: "/v1/deals/{dealId}/conversions", Function: FnReferrals, Auth: []AuthKind{User}, Summary: "A deal's conversions and commissions"},
+			{Method: "GET", Path: "/v1/me/deals", Function: FnReferrals, Auth: []AuthKind{User}, Summary: "The caller's deals with their counts"},
+			{Method: "GET", Path: "/v1/me/earnings", Function: FnReferrals, Auth: []AuthKind{User}, Summary: "Pending, available, paid and owed, per currency"},
+			{Method: "GET", Path: "/r/{code}", Function: FnReferrals, Auth: []AuthKind{Public}, Summary: "A referral click: recorded, then 302 to the community"},
+			{Method: "POST", Path: "/v1/conversions", Function: FnReferrals, Auth: []AuthKind{Client}, Summary: "Report a conversion (idempotent on externalId)"},
+			{Method: "GET", Path: "/v1/conversions/{conversionId}", Function: FnReferrals, Auth: []AuthKind{Client, User}, Summary: "Read a conversion"},
+			{Method: "POST", Path: "/v1/conversions/{conversionId}/reverse", Function: FnReferrals, Auth: []AuthKind{Client}, Summary: "Refund a conversion in full or in part"},
+			{Method: "POST", Path: "/v1/conversions/{conversionId}/approve", Function: FnReferrals, Auth: []AuthKind{User}, Summary: "Approve a flagged conversion"},
+			{Method: "POST", Path: "/v1/conversions/{conversionId}/decline", Function: FnReferrals, Auth: []AuthKind{User}, Summary: "Decline a flagged conversion: its commission returns"},
+			{Method: "GET", Path: "/v1/communities/{communityId}/conversions", Function: FnReferrals, Auth: []AuthKind{User}, Summary: "Conversions waiting for review (status=flagged)"},
 			{Method: "GET", Path: "/v1/ledger/statement", Function: FnAccounts, Auth: []AuthKind{User, Client}, Summary: "The postings of an account the caller owns"},
 		},
 	}

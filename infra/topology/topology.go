@@ -101,8 +101,9 @@ type Function struct {
 	// UsesPaymentRail is true for functions that charge or pay through
 	// Stripe: they may read the Stripe secret.
 	UsesPaymentRail bool
-	// SignsClicks is true for the serve function: it may read the click
-	// signing key (a generated secret in AWS).
+	// SignsClicks is true for functions that key HMACs with a generated
+	// secret of their own (SOUQ_CLICK_SECRET_ARN in AWS): serve signs click
+	// tokens with it, referrals hashes visitors' IP addresses and agents.
 	SignsClicks bool
 }
 

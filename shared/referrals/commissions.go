@@ -1,0 +1,399 @@
+package referrals
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/souqhq/souq/events"
+	"github.com/souqhq/souq/shared/auth"
+	"github.com/souqhq/souq/shared/clock"
+	"github.com/souqhq/souq/shared/fault"
+	"github.com/souqhq/souq/shared/ledger"
+	"github.com/souqhq/souq/shared/money"
+	"github.com/souqhq/souq/shared/store"
+)
+
+// clearJob is the payload of a conversion's clearing schedule.
+type clearJob struct {
+	Job          string `json:"job"`
+	ConversionID string `json:"conversionId"`
+}
+
+// JobClear clears a conversion's commission at the end of its hold period.
+const JobClear = "clear-commission"
+
+// HandleScheduled runs a clearing: a conversion still pending past its
+// hold period clears; anything else (flagged, reversed, cleared before)
+// is left as it is, so a duplicated or late schedule changes nothing.
+func (s *Service) HandleScheduled(ctx context.Context, payload json.RawMessage) error {
+	var j clearJob
+	if err := json.Unmarshal(payload, &j); err != nil || j.Job != JobClear || j.ConversionID == "" {
+		return fmt.Errorf("referrals: a scheduled job it does not know: %s", payload)
+	}
+	return s.clear(ctx, j.ConversionID)
+}
+
+// clear moves a pending conversion's commission (less what reversals took
+// back) from the influencer's pending to its available balance, keeping
+// back what the influencer owes for earlier clawbacks: that part goes back
+// to the community. It is a no-op unless the conversion is pending and
+// due, and safe to run any number of times.
+func (s *Service) clear(ctx context.Context, conversionID string) error {
+	const op = "referrals.clear"
+	for attempt := 0; attempt < maxAttempts; attempt++ {
+		c, found, err := s.repo.conversion(ctx, conversionID)
+		if err != nil || !found {
+			return err
+		}
+		now := s.clock.Now().Truncate(time.Millisecond)
+		if Status(c.Status) != Pending || now.Before(clock.Parse(c.ClearsAt)) {
+			return nil
+		}
+		amount := c.Commission - c.CommissionReversed
+		owedPK := "INF#" + c.InfluencerID
+		owed, _, err := get[struct {
+			Amount int64 `dynamodbav:"amount"`
+		}](ctx, s.repo, op, owedPK, "OWED#"+c.Currency)
+		if err != nil {
+			return err
+		}
+		deduct := min(owed.Amount, amount)
+		next := c
+		next.Status, next.Cleared, next.Deducted, next.Rev, next.UpdatedAt = string(Cleared), amount-deduct, deduct, c.Rev+1, clock.Format(now)
+		next.index()
+		meta, err := marshalPut(s.repo.table, next, "rev = :r AND #s = :s", map[string]types.AttributeValue{":r": store.N(int64(c.Rev)), ":s": store.S(c.Status)})
+		if err != nil {
+			return fault.Wrap(op, err)
+		}
+		meta.Put.ExpressionAttributeNames = map[string]string{"#s": "status"}
+		items := []types.TransactWriteItem{meta, s.repo.statsAdd(c.DealID, map[string]int64{"commissionPending": -amount, "commissionCleared": amount})}
+		if amount > 0 {
+			legs := []ledger.Leg{{Account: ledger.Influencer(c.InfluencerID), Pending: -amount, Available: amount - deduct}}
+			if deduct > 0 {
+				legs = append(legs, ledger.Leg{Account: ledger.Community(c.CommunityID), Available: deduct})
+				items = append(items, types.TransactWriteItem{Update: &types.Update{TableName: aws.String(s.repo.table), Key: key(owedPK, "OWED#"+c.Currency),
+					UpdateExpression: aws.String("ADD amount :m"), ConditionExpression: aws.String("amount >= :d"),
+					ExpressionAttributeValues: map[string]types.AttributeValue{":m": store.N(-deduct), ":d": store.N(deduct)}}})
+			}
+			tr, err := s.ledger.Prepare(ledger.Transfer{ID: "txf_" + c.ID + "_clear", Kind: "referral_clearing", Currency: c.Currency, At: now, Legs: legs})
+			if err != nil {
+				return fault.Wrap(op, err)
+			}
+			evt, err := events.OutboxPut(s.repo.outbox, &events.CommissionCleared{Commission: s.commissionEvent(c, amount-deduct)}, now)
+			if err != nil {
+				return fault.Wrap(op, err)
+			}
+			items = append(items, evt)
+			items = append(items, tr.Items...)
+		}
+		err = store.TransactWrite(ctx, s.repo.db, items, "")
+		if tc, ok := err.(*store.TxCanceled); ok && (tc.ConditionFailed(0) || deduct > 0 && tc.ConditionFailed(2)) {
+			continue // reversed, or the owed amount moved, meanwhile: read again
+		}
+		return fault.Wrap(op, err)
+	}
+	return fault.New(fault.Conflict, op, "conversion "+conversionID+" is changing too fast to clear; the schedule retries")
+}
+
+// ReverseInput is a refund of part (amount) or all (no amount) of a
+// conversion.
+type ReverseInput struct {
+	Amount *int64 `json:"amount"`
+}
+
+// Reverse records a community's refund of a conversion. The commission
+// falls in proportion (half-even): within the hold period, what it takes
+// back returns from the influencer's pending balance to the program's
+// budget (or to the community's available balance once the program is
+// closed); after clearing it is a clawback, owed and deducted from the
+// influencer's next clearings, never taken from its balance.
+func (s *Service) Reverse(ctx context.Context, p auth.Principal, conversionID string, in ReverseInput) (ConversionView, error) {
+	const op = "referrals.Reverse"
+	for attempt := 0; attempt < maxAttempts; attempt++ {
+		c, err := s.ownedConversion(ctx, op, p, conversionID)
+		if err != nil {
+			return ConversionView{}, err
+		}
+		left := c.Amount - c.Reversed
+		if Status(c.Status) == Reversed || Status(c.Status) == Declined || left == 0 {
+			return ConversionView{}, &fault.Error{Kind: fault.Conflict, Op: op, State: c.Status, Message: "the conversion has nothing left to reverse"}
+		}
+		r := left
+		if in.Amount != nil {
+			r = *in.Amount
+		}
+		if r <= 0 || r > left {
+			return ConversionView{}, fault.InvalidFields(op, "the request has invalid fields", fault.FieldError{Field: "amount", Message: fmt.Sprintf("must be 1 to %d, what is left of the conversion", left)})
+		}
+		v, err := s.reverseOnce(ctx, op, c, r)
+		if _, raced := err.(*retryAs); raced {
+			continue
+		}
+		return v, err
+	}
+	return ConversionView{}, fault.New(fault.Conflict, op, "the conversion is changing too fast; retry")
+}
+
+func (s *Service) reverseOnce(ctx context.Context, op string, c conversionItem, r int64) (ConversionView, error) {
+	now := s.clock.Now().Truncate(time.Millisecond)
+	share := ReversedShare(c.Commission, c.Reversed+r, c.Amount)
+	delta := share - c.CommissionReversed
+	next := c
+	next.Reversed, next.CommissionReversed, next.Reversals, next.Rev, next.UpdatedAt = c.Reversed+r, share, c.Reversals+1, c.Rev+1, clock.Format(now)
+	full := next.Reversed == c.Amount
+	st := Status(c.Status)
+	if full && st != NoCommission {
+		next.Status = string(Reversed)
+	}
+	var items []types.TransactWriteItem
+	var tr *ledger.Op
+	switch {
+	case delta == 0:
+	case st == Pending || st == Flagged:
+		t, back, err := s.returnToBudget(ctx, c, delta, fmt.Sprintf("txf_%s_rev_%d", c.ID, next.Reversals), now)
+		if err != nil {
+			return ConversionView{}, fault.Wrap(op, err)
+		}
+		tr = &t
+		items = append(items, back...)
+		items = append(items, s.repo.statsAdd(c.DealID, map[string]int64{"commissionPending": -delta, "commissionReversed": delta}))
+	case st == Cleared:
+		next.Clawback = c.Clawback + delta
+		items = append(items,
+			types.TransactWriteItem{Update: &types.Update{TableName: aws.String(s.repo.table), Key: key("INF#"+c.InfluencerID, "OWED#"+c.Currency),
+				UpdateExpression: aws.String("ADD amount :d SET currency = :c"), ExpressionAttributeValues: map[string]types.AttributeValue{":d": store.N(delta), ":c": store.S(c.Currency)}}},
+			s.repo.statsAdd(c.DealID, map[string]int64{"commissionReversed": delta}))
+	}
+	next.index()
+	meta, err := marshalPut(s.repo.table, next, "rev = :r", map[string]types.AttributeValue{":r": store.N(int64(c.Rev))})
+	if err != nil {
+		return ConversionView{}, fault.Wrap(op, err)
+	}
+	items = append([]types.TransactWriteItem{meta}, items...)
+	if delta > 0 {
+		evt, err := events.OutboxPut(s.repo.outbox, &events.CommissionReversed{Commission: s.commissionEvent(c, delta)}, now)
+		if err != nil {
+			return ConversionView{}, fault.Wrap(op, err)
+		}
+		items = append(items, evt)
+	}
+	at := len(items)
+	if tr != nil {
+		items = append(items, tr.Items...)
+	}
+	err = store.TransactWrite(ctx, s.repo.db, items, "")
+	if tc, ok := err.(*store.TxCanceled); ok && (tc.ConditionFailed(0) || tr != nil && tc.ConditionFailed(1)) {
+		return ConversionView{}, &retryAs{} // cleared, reversed or the budget closed meanwhile
+	}
+	if tr != nil && tr.Explain(err, at) != nil {
+		return ConversionView{}, fault.Wrap(op, tr.Explain(err, at))
+	}
+	if err != nil {
+		return ConversionView{}, fault.Wrap(op, err)
+	}
+	return conversionView(next), nil
+}
+
+// returnToBudget builds the return of amount of a conversion's pending
+// commission: the ledger transfer, and the budget item's change (with a
+// condition on whether the program is closed, as read), first.
+func (s *Service) returnToBudget(ctx context.Context, c conversionItem, amount int64, transferID string, now time.Time) (ledger.Op, []types.TransactWriteItem, error) {
+	b, err := s.repo.budget(ctx, c.ProgramID)
+	if err != nil {
+		return ledger.Op{}, nil, err
+	}
+	community := ledger.Leg{Account: ledger.Community(c.CommunityID), Held: amount}
+	upd := &types.Update{TableName: aws.String(s.repo.table), Key: key("PRG#"+c.ProgramID, "BUDGET"),
+		UpdateExpression: aws.String("ADD remaining :a"), ConditionExpression: aws.String("closed = :no"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":a": store.N(amount), ":no": &types.AttributeValueMemberBOOL{Value: false}}}
+	if b.Closed {
+		// A closed program released its budget: the money goes to the
+		// community's available balance, and the budget stays closed.
+		community = ledger.Leg{Account: ledger.Community(c.CommunityID), Available: amount}
+		upd = &types.Update{TableName: aws.String(s.repo.table), Key: key("PRG#"+c.ProgramID, "BUDGET"),
+			UpdateExpression: aws.String("SET closed = :yes"), ConditionExpression: aws.String("closed = :yes"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":yes": &types.AttributeValueMemberBOOL{Value: true}}}
+	}
+	tr, err := s.ledger.Prepare(ledger.Transfer{ID: transferID, Kind: "referral_commission_return", Currency: c.Currency, At: now,
+		Legs: []ledger.Leg{{Account: ledger.Influencer(c.InfluencerID), Pending: -amount}, community}})
+	if err != nil {
+		return ledger.Op{}, nil, err
+	}
+	return tr, []types.TransactWriteItem{{Update: upd}}, nil
+}
+
+// Review is the owner's decision on a flagged conversion: approve (it
+// goes on to clear, at once if its hold period is over) or decline (its
+// commission returns to the budget).
+func (s *Service) Review(ctx context.Context, p auth.Principal, conversionID string, approve bool) (ConversionView, error) {
+	const op = "referrals.Review"
+	if p.Kind != auth.KindUser {
+		return ConversionView{}, fault.New(fault.Forbidden, op, "the community's owner reviews conversions")
+	}
+	for attempt := 0; attempt < maxAttempts; attempt++ {
+		c, err := s.ownedConversion(ctx, op, p, conversionID)
+		if err != nil {
+			return ConversionView{}, err
+		}
+		if Status(c.Status) != Flagged {
+			return ConversionView{}, &fault.Error{Kind: fault.Conflict, Op: op, State: c.Status, Message: "only a flagged conversion is reviewed"}
+		}
+		now := s.clock.Now().Truncate(time.Millisecond)
+		next := c
+		next.Rev, next.UpdatedAt = c.Rev+1, clock.Format(now)
+		var items []types.TransactWriteItem
+		var tr *ledger.Op
+		if approve {
+			next.Status = string(Pending)
+		} else {
+			next.Status = string(Declined)
+			if left := c.Commission - c.CommissionReversed; left > 0 {
+				next.CommissionReversed = c.Commission
+				t, back, err := s.returnToBudget(ctx, c, left, "txf_"+c.ID+"_decline", now)
+				if err != nil {
+					return ConversionView{}, fault.Wrap(op, err)
+				}
+				tr = &t
+				items = append(items, back...)
+				items = append(items, s.repo.statsAdd(c.DealID, map[string]int64{"commissionPending": -left, "commissionReversed": left}))
+				evt, err := events.OutboxPut(s.repo.outbox, &events.CommissionReversed{Commission: s.commissionEvent(c, left)}, now)
+				if err != nil {
+					return ConversionView{}, fault.Wrap(op, err)
+				}
+				items = append(items, evt)
+			}
+		}
+		next.index()
+		meta, err := marshalPut(s.repo.table, next, "rev = :r", map[string]types.AttributeValue{":r": store.N(int64(c.Rev))})
+		if err != nil {
+			return ConversionView{}, fault.Wrap(op, err)
+		}
+		items = append([]types.TransactWriteItem{meta}, items...)
+		at := len(items)
+		if tr != nil {
+			items = append(items, tr.Items...)
+		}
+		err = store.TransactWrite(ctx, s.repo.db, items, "")
+		if tc, ok := err.(*store.TxCanceled); ok && (tc.ConditionFailed(0) || tr != nil && tc.ConditionFailed(1)) {
+			continue
+		}
+		if tr != nil && tr.Explain(err, at) != nil {
+			return ConversionView{}, fault.Wrap(op, tr.Explain(err, at))
+		}
+		if err != nil {
+			return ConversionView{}, fault.Wrap(op, err)
+		}
+		if approve {
+			if err := s.clear(ctx, c.ID); err != nil {
+				return ConversionView{}, fault.Wrap(op, err)
+			}
+			if cur, _, err := s.repo.conversion(ctx, c.ID); err == nil {
+				next = cur
+			}
+		}
+		return conversionView(next), nil
+	}
+	return ConversionView{}, fault.New(fault.Conflict, op, "the conversion is changing too fast; retry")
+}
+
+// FlaggedConversions pages through a community's conversions waiting for
+// the owner's review.
+func (s *Service) FlaggedConversions(ctx context.Context, p auth.Principal, communityID string, limit int, cursor string) ([]ConversionView, string, error) {
+	const op = "referrals.FlaggedConversions"
+	if _, err := s.ownedCommunity(ctx, op, p, communityID); err != nil {
+		return nil, "", err
+	}
+	items, next, err := page[conversionItem](ctx, s.repo, op, IndexByOwner, "gsi2pk", "COM#"+communityID+"#FLAGGED", true, limit, cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]ConversionView, 0, len(items))
+	for _, it := range items {
+		out = append(out, conversionView(it))
+	}
+	return out, next, nil
+}
+
+// DealConversions pages through a deal's conversions, for its influencer
+// and its owner, newest first.
+func (s *Service) DealConversions(ctx context.Context, p auth.Principal, dealID string, limit int, cursor string) ([]ConversionView, string, error) {
+	const op = "referrals.DealConversions"
+	if _, _, err := s.readDeal(ctx, op, p, dealID); err != nil {
+		return nil, "", err
+	}
+	items, next, err := page[conversionItem](ctx, s.repo, op, IndexByParent, "gsi1pk", "DEAL#"+dealID+"#CNVS", false, limit, cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]ConversionView, 0, len(items))
+	for _, it := range items {
+		out = append(out, conversionView(it))
+	}
+	return out, next, nil
+}
+
+// EarningsBalance is what an influencer has in one currency.
+type EarningsBalance struct {
+	Currency  string `json:"currency"`
+	Pending   int64  `json:"pending"`
+	Available int64  `json:"available"`
+	// Paid is what payouts have sent out (the payouts context's; zero
+	// until it lands).
+	Paid int64 `json:"paid"`
+	// Owed is what clawbacks took back after clearing and later
+	// clearings have not yet made up.
+	Owed int64 `json:"owed"`
+}
+
+// Earnings reads the caller's earnings per currency.
+func (s *Service) Earnings(ctx context.Context, p auth.Principal) ([]EarningsBalance, error) {
+	const op = "referrals.Earnings"
+	if p.Kind != auth.KindUser {
+		return nil, fault.New(fault.Forbidden, op, "an influencer reads its earnings with its own token")
+	}
+	rows, err := store.QueryAll[map[string]any](ctx, s.repo.db, &dynamodb.QueryInput{
+		TableName: aws.String(s.repo.table), ConsistentRead: aws.Bool(true),
+		KeyConditionExpression:    aws.String("pk = :p"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":p": store.S("INF#" + p.UserID)},
+	}, 5)
+	if err != nil {
+		return nil, fault.Wrap(op, err)
+	}
+	byCur := map[string]*EarningsBalance{}
+	var order []string
+	for _, r := range rows {
+		sk, _ := r["sk"].(string)
+		cur, _ := r["currency"].(string)
+		if cur == "" || !money.IsCurrency(cur) {
+			continue
+		}
+		b := byCur[cur]
+		if b == nil {
+			b = &EarningsBalance{Currency: cur}
+			byCur[cur] = b
+			order = append(order, cur)
+		}
+		if len(sk) > 5 && sk[:5] == "OWED#" {
+			if n, ok := r["amount"].(float64); ok {
+				b.Owed = int64(n)
+			}
+		}
+	}
+	out := make([]EarningsBalance, 0, len(order))
+	for _, cur := range order {
+		bal, err := s.ledger.Balance(ctx, ledger.Influencer(p.UserID), cur)
+		if err != nil {
+			return nil, fault.Wrap(op, err)
+		}
+		b := byCur[cur]
+		b.Pending, b.Available = bal.Pending, bal.Available
+		out = append(out, *b)
+	}
+	return out, nil
+}

@@ -1,0 +1,559 @@
+package referrals
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/souqhq/souq/events"
+	"github.com/souqhq/souq/shared/api"
+	"github.com/souqhq/souq/shared/auth"
+	"github.com/souqhq/souq/shared/clock"
+	"github.com/souqhq/souq/shared/fault"
+	"github.com/souqhq/souq/shared/id"
+	"github.com/souqhq/souq/shared/ledger"
+	"github.com/souqhq/souq/shared/money"
+	"github.com/souqhq/souq/shared/store"
+)
+
+// Status is where a conversion's commission is.
+type Status string
+
+// Conversion statuses.
+const (
+	Pending      Status = "pending"       // accrued from the budget, clearing when the hold period ends
+	Flagged      Status = "flagged"       // accrued, but clears only once the owner approves it
+	Cleared      Status = "cleared"       // in the influencer's available balance
+	Reversed     Status = "reversed"      // refunded in full: the commission went back (or is owed back)
+	Declined     Status = "declined"      // flagged, and the owner declined it: back to the budget
+	NoCommission Status = "no_commission" // recorded, earning nothing, with the reason
+)
+
+// Heuristics that flag a conversion for the owner's review.
+const (
+	// A click is one visitor: a second conversion from it is suspicious.
+	maxConversionsPerClick = 1
+	// More than this many conversions a day from one hashed source.
+	maxConversionsPerSource = 2
+)
+
+// ConversionInput is a community's report of a conversion.
+type ConversionInput struct {
+	Code       string `json:"code"`
+	ClickID    string `json:"clickId"`
+	ExternalID string `json:"externalId" validate:"required,max=128"`
+	Amount     *int64 `json:"amount" validate:"required"`
+	Currency   string `json:"currency" validate:"required,len=3"`
+	CustomerID string `json:"customerId" validate:"required,max=128"`
+}
+
+// ConversionView is a conversion as its community (and the deal's
+// influencer) reads it.
+type ConversionView struct {
+	ID                 string       `json:"id"`
+	ExternalID         string       `json:"externalId"`
+	CommunityID        string       `json:"communityId"`
+	ProgramID          string       `json:"programId"`
+	DealID             string       `json:"dealId"`
+	InfluencerID       string       `json:"influencerId"`
+	ClickID            string       `json:"clickId,omitempty"`
+	CustomerID         string       `json:"customerId"`
+	Amount             int64        `json:"amount"`
+	Currency           string       `json:"currency"`
+	Status             Status       `json:"status"`
+	Reason             string       `json:"reason,omitempty"`
+	Commission         money.Amount `json:"commission"`
+	Reversed           int64        `json:"reversed"`
+	CommissionReversed money.Amount `json:"commissionReversed"`
+	Clawback           money.Amount `json:"clawback"`
+	ClearsAt           string       `json:"clearsAt,omitempty"`
+	CreatedAt          string       `json:"createdAt"`
+	UpdatedAt          string       `json:"updatedAt"`
+}
+
+func conversionView(c conversionItem) ConversionView {
+	m := func(n int64) money.Amount { return money.Amount{Minor: n, Currency: c.Currency} }
+	return ConversionView{ID: c.ID, ExternalID: c.ExternalID, CommunityID: c.CommunityID, ProgramID: c.ProgramID, DealID: c.DealID,
+		InfluencerID: c.InfluencerID, ClickID: c.ClickID, CustomerID: c.CustomerID, Amount: c.Amount, Currency: c.Currency,
+		Status: Status(c.Status), Reason: c.Reason, Commission: m(c.Commission), Reversed: c.Reversed,
+		CommissionReversed: m(c.CommissionReversed), Clawback: m(c.Clawback), ClearsAt: c.ClearsAt, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+}
+
+// visitorHash stands in for an IP address or a user agent: keyed, so
+// that it cannot be reversed by hashing every address.
+func (s *Service) visitorHash(v string) string {
+	m := hmac.New(sha256.New, s.cfg.VisitorKey)
+	m.Write([]byte(v))
+	return hex.EncodeToString(m.Sum(nil))[:32]
+}
+
+// Click records a visit of a referral link and says where to send the
+// visitor: the community's URL with `ref` (the code) and `click` (the
+// click id). Bots are counted apart and get no click id; one source's
+// clicks on one deal within a minute count once (they get the first
+// click's id). An ended deal's link still lands, attributing nothing.
+func (s *Service) Click(ctx context.Context, rawCode, sourceIP, userAgent string) (string, error) {
+	const op = "referrals.Click"
+	code, ok := NormalizeCode(rawCode)
+	if !ok {
+		return "", fault.New(fault.NotFound, op, "no such referral code")
+	}
+	ref, found, err := get[struct {
+		DealID string `dynamodbav:"dealId"`
+	}](ctx, s.repo, op, "CODE#"+code, "CODE")
+	if err != nil {
+		return "", err
+	}
+	if !found {
+		return "", fault.New(fault.NotFound, op, "no such referral code")
+	}
+	d, found, err := s.repo.deal(ctx, ref.DealID)
+	if err != nil {
+		return "", err
+	}
+	c, cfound, err := s.repo.community(ctx, d.CommunityID)
+	if err != nil {
+		return "", err
+	}
+	if !found || !cfound || c.URL == "" {
+		return "", fault.New(fault.NotFound, op, "no such referral code")
+	}
+	if DealStatus(d.Status) != DealApproved {
+		return c.URL, nil
+	}
+	now := s.clock.Now().Truncate(time.Millisecond)
+	if api.IsBot(userAgent) {
+		err := store.TransactWrite(ctx, s.repo.db, []types.TransactWriteItem{s.repo.statsAdd(d.ID, map[string]int64{"botClicks": 1})}, "")
+		return withParams(c.URL, code, ""), fault.Wrap(op, err)
+	}
+	src, agent := s.visitorHash(sourceIP), s.visitorHash(userAgent)
+	clk := clickItem{PK: "", SK: "META", ID: id.New("clk", now), DealID: d.ID, At: clock.Format(now), Source: src, Agent: agent,
+		ExpiresAt: now.Add(Days(MaxAttributionDays + 30)).Unix()}
+	clk.PK = "CLK#" + clk.ID
+	put, err := marshalPut(s.repo.table, clk, "", nil)
+	if err != nil {
+		return "", fault.Wrap(op, err)
+	}
+	floodPK := fmt.Sprintf("FLOOD#%s#%s#%d", d.ID, src, now.Unix()/60)
+	err = store.TransactWrite(ctx, s.repo.db, []types.TransactWriteItem{
+		{Put: &types.Put{TableName: aws.String(s.repo.table), ConditionExpression: aws.String("attribute_not_exists(pk)"), Item: map[string]types.AttributeValue{
+			"pk": store.S(floodPK), "sk": store.S("FLOOD"), "clickId": store.S(clk.ID), "expiresAt": store.N(now.Add(48 * time.Hour).Unix())}}},
+		put,
+		s.repo.statsAdd(d.ID, map[string]int64{"clicks": 1}),
+	}, "")
+	if tc, ok := err.(*store.TxCanceled); ok && tc.ConditionFailed(0) {
+		// A flood: the minute's first click stands for this one.
+		first, _, err := get[struct {
+			ClickID string `dynamodbav:"clickId"`
+		}](ctx, s.repo, op, floodPK, "FLOOD")
+		return withParams(c.URL, code, first.ClickID), err
+	}
+	if err != nil {
+		return "", fault.Wrap(op, err)
+	}
+	return withParams(c.URL, code, clk.ID), nil
+}
+
+// withParams adds ref and click to a URL, keeping its own query.
+func withParams(raw, code, clickID string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	q := u.Query()
+	q.Set("ref", code)
+	if clickID != "" {
+		q.Set("click", clickID)
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// attribution is what a conversion is credited to.
+type attribution struct {
+	deal  dealItem
+	click *clickItem
+}
+
+func (s *Service) attribute(ctx context.Context, op string, communityID string, in ConversionInput) (attribution, error) {
+	var dealID string
+	var click *clickItem
+	switch {
+	case in.ClickID != "":
+		if !id.HasPrefix(in.ClickID, "clk") {
+			return attribution{}, fault.New(fault.NotFound, op, "no such click")
+		}
+		c, found, err := get[clickItem](ctx, s.repo, op, "CLK#"+in.ClickID, "META")
+		if err != nil {
+			return attribution{}, err
+		}
+		if !found {
+			return attribution{}, fault.New(fault.NotFound, op, "no such click")
+		}
+		dealID, click = c.DealID, &c
+	default:
+		code, ok := NormalizeCode(in.Code)
+		if !ok {
+			return attribution{}, fault.New(fault.NotFound, op, "no such referral code")
+		}
+		ref, found, err := get[struct {
+			DealID string `dynamodbav:"dealId"`
+		}](ctx, s.repo, op, "CODE#"+code, "CODE")
+		if err != nil {
+			return attribution{}, err
+		}
+		if !found {
+			return attribution{}, fault.New(fault.NotFound, op, "no such referral code")
+		}
+		dealID = ref.DealID
+	}
+	d, found, err := s.repo.deal(ctx, dealID)
+	if err != nil {
+		return attribution{}, err
+	}
+	if !found || d.CommunityID != communityID || d.Terms == nil {
+		return attribution{}, fault.New(fault.NotFound, op, "no such referral code or click")
+	}
+	return attribution{deal: d, click: click}, nil
+}
+
+func conversionHash(in ConversionInput) string {
+	h := sha256.Sum256([]byte(strings.Join([]string{strings.ToLower(strings.TrimSpace(in.Code)), in.ClickID, fmt.Sprint(*in.Amount), in.Currency, in.CustomerID}, "\x00")))
+	return hex.EncodeToString(h[:])
+}
+
+// maxAttempts bounds the re-tries of one conversion as what it finds
+// (a repeat customer, an empty budget, a lost race) changes its terms.
+const maxAttempts = 6
+
+// RecordConversion records a conversion reported by a community's
+// server, idempotent on the community's externalId: the first report is
+// created (true), the same one again returns it (false), a different
+// body under the same externalId is 409. The commission is computed with
+// the deal's frozen terms and accrued as pending from the program's
+// budget in the same transaction; when it cannot earn, the conversion is
+// recorded with no commission and the reason.
+func (s *Service) RecordConversion(ctx context.Context, p auth.Principal, in ConversionInput) (ConversionView, bool, error) {
+	const op = "referrals.RecordConversion"
+	if p.Kind != auth.KindClient || p.AccountKind != auth.AccountCommunity {
+		return ConversionView{}, false, fault.New(fault.Forbidden, op, "conversions are reported with the community's API key")
+	}
+	var fields []fault.FieldError
+	if (in.Code == "") == (in.ClickID == "") {
+		fields = append(fields, fault.FieldError{Field: "code", Message: "send exactly one of code and clickId"})
+	}
+	fields = append(fields, checkText("externalId", in.ExternalID, MaxIDLen, true)...)
+	fields = append(fields, checkText("customerId", in.CustomerID, MaxIDLen, true)...)
+	if *in.Amount <= 0 || *in.Amount > money.MaxMinor {
+		fields = append(fields, fault.FieldError{Field: "amount", Message: "must be more than zero"})
+	}
+	if !money.IsCurrency(in.Currency) {
+		fields = append(fields, fault.FieldError{Field: "currency", Message: "must be an ISO 4217 code Souq supports"})
+	}
+	if len(fields) > 0 {
+		return ConversionView{}, false, fault.InvalidFields(op, "the conversion has invalid fields", fields...)
+	}
+	hash := conversionHash(in)
+	extPK := "EXT#" + p.AccountID + "#" + in.ExternalID
+	var reason Reason
+	budgetShort := false
+	for attempt := 0; attempt < maxAttempts; attempt++ {
+		if v, found, err := s.replay(ctx, op, extPK, hash); err != nil || found {
+			return v, false, err
+		}
+		a, err := s.attribute(ctx, op, p.AccountID, in)
+		if err != nil {
+			return ConversionView{}, false, err
+		}
+		prg, found, err := s.repo.program(ctx, a.deal.ProgramID)
+		if err != nil {
+			return ConversionView{}, false, err
+		}
+		if !found {
+			return ConversionView{}, false, fault.New(fault.NotFound, op, "no such program")
+		}
+		if in.Currency != prg.Currency {
+			return ConversionView{}, false, fault.InvalidFields(op, "the conversion has invalid fields", fault.FieldError{Field: "currency", Message: "must be the program's currency, " + prg.Currency})
+		}
+		v, err := s.recordOnce(ctx, op, p.AccountID, in, hash, a, prg, reason, budgetShort)
+		var retry *retryAs
+		if errAs(err, &retry) {
+			reason, budgetShort = retry.reason, retry.budgetShort
+			continue
+		}
+		return v, err == nil, err
+	}
+	return ConversionView{}, false, fault.New(fault.Conflict, op, "the program is changing too fast; retry")
+}
+
+// retryAs asks RecordConversion to try again, earning nothing for reason
+// (or again as it was: reason empty, after a lost race).
+type retryAs struct {
+	reason      Reason
+	budgetShort bool
+}
+
+func (r *retryAs) Error() string { return "retry as " + string(r.reason) }
+
+func errAs(err error, target **retryAs) bool {
+	r, ok := err.(*retryAs)
+	if ok {
+		*target = r
+	}
+	return ok
+}
+
+// replay answers a repeated externalId: the first result, or 409.
+func (s *Service) replay(ctx context.Context, op, extPK, hash string) (ConversionView, bool, error) {
+	ext, found, err := get[extItem](ctx, s.repo, op, extPK, "EXT")
+	if err != nil || !found {
+		return ConversionView{}, false, err
+	}
+	if ext.BodyHash != hash {
+		return ConversionView{}, false, &fault.Error{Kind: fault.Conflict, Op: op, State: "recorded",
+			Message: "a different conversion was already reported with this externalId"}
+	}
+	c, found, err := s.repo.conversion(ctx, ext.ConversionID)
+	if err != nil {
+		return ConversionView{}, false, err
+	}
+	if !found {
+		return ConversionView{}, false, fault.New(fault.Internal, op, "externalId "+extPK+" names a missing conversion")
+	}
+	return conversionView(c), true, nil
+}
+
+// recordOnce builds and runs one attempt's transaction. forced, when set,
+// is why this attempt earns nothing (found by an earlier one).
+func (s *Service) recordOnce(ctx context.Context, op, communityID string, in ConversionInput, hash string, a attribution, prg programItem, forced Reason, budgetShort bool) (ConversionView, error) {
+	now := s.clock.Now().Truncate(time.Millisecond)
+	d, terms := a.deal, *a.deal.Terms
+	amount := money.Amount{Minor: *in.Amount, Currency: in.Currency}
+	c := conversionItem{ID: id.New("cnv", now), ExternalID: in.ExternalID, CommunityID: communityID, ProgramID: d.ProgramID, DealID: d.ID,
+		InfluencerID: d.InfluencerID, CustomerID: in.CustomerID, Amount: amount.Minor, Currency: amount.Currency,
+		CreatedAt: clock.Format(now), UpdatedAt: clock.Format(now), Rev: 1}
+	if a.click != nil {
+		c.ClickID = a.click.ID
+	}
+	reason := forced
+	switch {
+	case reason != "":
+	case DealStatus(d.Status) != DealApproved:
+		reason = ReasonDealEnded
+	case ProgramStatus(prg.Status) != ProgramActive:
+		reason = ReasonProgramInactive
+	case a.click != nil && !now.Before(clock.Parse(a.click.At).Add(Days(terms.AttributionDays))):
+		reason = ReasonAttributionWindow
+	case strings.EqualFold(strings.TrimSpace(in.CustomerID), d.InfluencerID):
+		reason = ReasonSelfReferral
+	}
+	custPK := "CUST#" + d.ProgramID + "#" + in.CustomerID
+	cust, custFound, err := get[struct {
+		DealID string `dynamodbav:"dealId"`
+	}](ctx, s.repo, op, custPK, "CUST")
+	if err != nil {
+		return ConversionView{}, err
+	}
+	if reason == "" && custFound && !terms.Recurring {
+		reason = ReasonRepeatCustomer
+	}
+	var flag Reason
+	var ipPK string
+	if a.click != nil {
+		ipPK = fmt.Sprintf("IPH#%s#%s#%s", d.ProgramID, a.click.Source, now.Format("2006-01-02"))
+	}
+	if reason == "" {
+		c.Commission = 0
+		com, err := terms.Commission(amount)
+		if err != nil {
+			return ConversionView{}, fault.Wrap(op, err)
+		}
+		c.Commission = com.Minor
+		switch {
+		case a.click != nil && a.click.Conversions >= maxConversionsPerClick:
+			flag = ReasonClickBurst
+		case custFound && cust.DealID != d.ID:
+			flag = ReasonCustomerOnOther
+		case ipPK != "":
+			n, _, err := get[struct {
+				N int64 `dynamodbav:"n"`
+			}](ctx, s.repo, op, ipPK, "IPH")
+			if err != nil {
+				return ConversionView{}, err
+			}
+			if n.N >= maxConversionsPerSource {
+				flag = ReasonIPBurst
+			}
+		}
+	}
+	if c.Commission == 0 && reason == "" {
+		reason = "zero_commission"
+	}
+	switch {
+	case reason != "":
+		c.Status, c.Reason, c.Commission = string(NoCommission), string(reason), 0
+	case flag != "":
+		c.Status, c.Reason = string(Flagged), string(flag)
+	default:
+		c.Status = string(Pending)
+	}
+	if c.Commission > 0 {
+		c.ClearsAt = clock.Format(now.Add(Days(terms.HoldDays)))
+	}
+	c.index()
+
+	// Item order matters: the indexes below name the conditions.
+	const (
+		iExt = iota
+		iCnv
+		iCust
+		iDeal
+		iProgram
+		iBudget
+	)
+	ext, err := marshalPut(s.repo.table, extItem{PK: "EXT#" + communityID + "#" + in.ExternalID, SK: "EXT", ConversionID: c.ID, BodyHash: hash}, "attribute_not_exists(pk)", nil)
+	if err != nil {
+		return ConversionView{}, fault.Wrap(op, err)
+	}
+	cnv, err := marshalPut(s.repo.table, c, "attribute_not_exists(pk)", nil)
+	if err != nil {
+		return ConversionView{}, fault.Wrap(op, err)
+	}
+	custItem := types.TransactWriteItem{Update: &types.Update{TableName: aws.String(s.repo.table), Key: key(custPK, "CUST"),
+		UpdateExpression: aws.String("SET dealId = if_not_exists(dealId, :d)"), ExpressionAttributeValues: map[string]types.AttributeValue{":d": store.S(d.ID)}}}
+	if c.Commission > 0 && !terms.Recurring {
+		custItem.Update.ConditionExpression = aws.String("attribute_not_exists(pk)")
+	}
+	dealCheck := types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{TableName: aws.String(s.repo.table), Key: key("DEAL#"+d.ID, "META"),
+		ConditionExpression: aws.String("#s = :s"), ExpressionAttributeNames: map[string]string{"#s": "status"}, ExpressionAttributeValues: map[string]types.AttributeValue{":s": store.S(d.Status)}}}
+	prgCheck := types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{TableName: aws.String(s.repo.table), Key: key("PRG#"+prg.ID, "META"),
+		ConditionExpression: aws.String("#s = :s"), ExpressionAttributeNames: map[string]string{"#s": "status"}, ExpressionAttributeValues: map[string]types.AttributeValue{":s": store.S(prg.Status)}}}
+	items := []types.TransactWriteItem{ext, cnv, custItem, dealCheck, prgCheck}
+	var evs []events.Event
+	evs = append(evs, &events.ConversionRecorded{ConversionID: c.ID, DealID: d.ID, ProgramID: d.ProgramID, CommunityID: communityID,
+		InfluencerID: d.InfluencerID, ExternalID: c.ExternalID, Amount: amount})
+	stats := map[string]int64{"conversions": 1}
+	var accrue *ledger.Op
+	exhaustIdx := -1
+	if c.Commission > 0 {
+		items = append(items, types.TransactWriteItem{Update: &types.Update{TableName: aws.String(s.repo.table), Key: key("PRG#"+prg.ID, "BUDGET"),
+			UpdateExpression: aws.String("ADD remaining :m"), ConditionExpression: aws.String("remaining >= :c AND closed = :no"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":m": store.N(-c.Commission), ":c": store.N(c.Commission), ":no": &types.AttributeValueMemberBOOL{Value: false}}}})
+		acc, err := s.ledger.Prepare(ledger.Transfer{ID: "txf_" + c.ID + "_accrue", Kind: "referral_commission", Currency: c.Currency, At: now,
+			Legs: []ledger.Leg{{Account: ledger.Community(communityID), Held: -c.Commission}, {Account: ledger.Influencer(d.InfluencerID), Pending: c.Commission}}})
+		if err != nil {
+			return ConversionView{}, fault.Wrap(op, err)
+		}
+		accrue = &acc
+		items = append(items, types.TransactWriteItem{Put: &types.Put{TableName: aws.String(s.repo.table), Item: map[string]types.AttributeValue{
+			"pk": store.S("INF#" + d.InfluencerID), "sk": store.S("CUR#" + c.Currency), "currency": store.S(c.Currency)}}})
+		evs = append(evs, &events.CommissionAccrued{Commission: s.commissionEvent(c, c.Commission)})
+		stats["commissionPending"] = c.Commission
+	} else if budgetShort {
+		// Tell the owner once per exhaustion (a top-up clears the mark).
+		exhaustIdx = len(items)
+		items = append(items, types.TransactWriteItem{Update: &types.Update{TableName: aws.String(s.repo.table), Key: key("PRG#"+prg.ID, "BUDGET"),
+			UpdateExpression: aws.String("SET exhaustedAt = :t"), ConditionExpression: aws.String("attribute_not_exists(exhaustedAt)"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":t": store.S(clock.Format(now))}}})
+		evs = append(evs, &events.ProgramBudgetExhausted{ProgramID: prg.ID, CommunityID: communityID, ConversionID: c.ID})
+	}
+	if a.click != nil {
+		items = append(items,
+			types.TransactWriteItem{Update: &types.Update{TableName: aws.String(s.repo.table), Key: key("CLK#"+a.click.ID, "META"),
+				UpdateExpression: aws.String("ADD conversions :one"), ExpressionAttributeValues: map[string]types.AttributeValue{":one": store.N(1)}}},
+			types.TransactWriteItem{Update: &types.Update{TableName: aws.String(s.repo.table), Key: key(ipPK, "IPH"),
+				UpdateExpression:          aws.String("ADD n :one SET expiresAt = :x"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{":one": store.N(1), ":x": store.N(now.Add(72 * time.Hour).Unix())}}})
+	}
+	items = append(items, s.repo.statsAdd(d.ID, stats))
+	for _, ev := range evs {
+		e, err := events.OutboxPut(s.repo.outbox, ev, now)
+		if err != nil {
+			return ConversionView{}, fault.Wrap(op, err)
+		}
+		items = append(items, e)
+	}
+	ledgerAt := len(items)
+	if accrue != nil {
+		items = append(items, accrue.Items...)
+		if terms.HoldDays > 0 {
+			job, _ := json.Marshal(clearJob{Job: JobClear, ConversionID: c.ID})
+			if err := s.sched.Once(ctx, "clr-"+c.ID, clock.Parse(c.ClearsAt), s.cfg.Self, job); err != nil {
+				return ConversionView{}, fault.Wrap(op, err)
+			}
+		}
+	}
+	err = store.TransactWrite(ctx, s.repo.db, items, "")
+	if tc, ok := err.(*store.TxCanceled); ok {
+		switch {
+		case tc.ConditionFailed(iExt):
+			return ConversionView{}, &retryAs{} // the same externalId, concurrently: replay it
+		case tc.ConditionFailed(iCust):
+			return ConversionView{}, &retryAs{reason: ReasonRepeatCustomer}
+		case tc.ConditionFailed(iDeal), tc.ConditionFailed(iProgram):
+			return ConversionView{}, &retryAs{} // read the deal and program again
+		case c.Commission > 0 && tc.ConditionFailed(iBudget):
+			return ConversionView{}, &retryAs{reason: ReasonBudgetExhausted, budgetShort: true}
+		case exhaustIdx >= 0 && tc.ConditionFailed(exhaustIdx):
+			return ConversionView{}, &retryAs{reason: ReasonBudgetExhausted} // the owner was told already
+		case accrue != nil && accrue.Explain(err, ledgerAt) != nil:
+			return ConversionView{}, fault.Wrap(op, accrue.Explain(err, ledgerAt))
+		}
+	}
+	if err != nil {
+		return ConversionView{}, fault.Wrap(op, err)
+	}
+	if accrue != nil && terms.HoldDays == 0 {
+		if err := s.clear(ctx, c.ID); err != nil {
+			return ConversionView{}, fault.Wrap(op, err)
+		}
+		if cleared, _, err := s.repo.conversion(ctx, c.ID); err == nil {
+			c = cleared
+		}
+	}
+	return conversionView(c), nil
+}
+
+func (s *Service) commissionEvent(c conversionItem, amount int64) events.Commission {
+	return events.Commission{ConversionID: c.ID, DealID: c.DealID, ProgramID: c.ProgramID, CommunityID: c.CommunityID,
+		InfluencerID: c.InfluencerID, Commission: money.Amount{Minor: amount, Currency: c.Currency}}
+}
+
+// ownedConversion: the conversion belongs to the caller's community (its
+// API key, or its owner's token).
+func (s *Service) ownedConversion(ctx context.Context, op string, p auth.Principal, conversionID string) (conversionItem, error) {
+	if !id.HasPrefix(conversionID, "cnv") {
+		return conversionItem{}, fault.New(fault.NotFound, op, "no such conversion")
+	}
+	c, found, err := s.repo.conversion(ctx, conversionID)
+	if err != nil {
+		return conversionItem{}, err
+	}
+	if !found {
+		return conversionItem{}, fault.New(fault.NotFound, op, "no such conversion")
+	}
+	switch {
+	case p.Kind == auth.KindClient && p.AccountKind == auth.AccountCommunity && p.AccountID == c.CommunityID:
+		return c, nil
+	case p.Kind == auth.KindUser:
+		if _, err := s.ownedCommunity(ctx, op, p, c.CommunityID); err == nil {
+			return c, nil
+		}
+	}
+	return conversionItem{}, fault.New(fault.NotFound, op, "no such conversion")
+}
+
+// GetConversion reads a conversion for its community.
+func (s *Service) GetConversion(ctx context.Context, p auth.Principal, conversionID string) (ConversionView, error) {
+	c, err := s.ownedConversion(ctx, "referrals.GetConversion", p, conversionID)
+	return conversionView(c), err
+}

@@ -1,0 +1,484 @@
+package referrals
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	lambdaevents "github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/souqhq/souq/events"
+	"github.com/souqhq/souq/shared/auth"
+	"github.com/souqhq/souq/shared/clock"
+	"github.com/souqhq/souq/shared/fault"
+	"github.com/souqhq/souq/shared/id"
+	"github.com/souqhq/souq/shared/ledger"
+	"github.com/souqhq/souq/shared/money"
+	"github.com/souqhq/souq/shared/schedule"
+	"github.com/souqhq/souq/shared/store"
+)
+
+// Service is the referrals use cases.
+type Service struct {
+	repo   *Repository
+	ledger *ledger.Ledger
+	sched  schedule.Scheduler
+	clock  clock.Clock
+	cfg    Config
+}
+
+// Config is the referrals function's settings.
+type Config struct {
+	// Self is the function the clearing schedules call back.
+	Self string
+	// VisitorKey keys the HMAC that stands in for visitors' IP addresses
+	// and user agents (a generated secret in AWS): raw ones are never kept.
+	VisitorKey []byte
+	// PublicURL is the base of referral links ("https://api.souq.example");
+	// empty: https:// and the request's own domain.
+	PublicURL string
+}
+
+// NewService wires the service.
+func NewService(repo *Repository, l *ledger.Ledger, sched schedule.Scheduler, c clock.Clock, cfg Config) *Service {
+	return &Service{repo: repo, ledger: l, sched: sched, clock: c, cfg: cfg}
+}
+
+// HandleEvent keeps the projection of communities.
+func (s *Service) HandleEvent(ctx context.Context, ev lambdaevents.EventBridgeEvent) error {
+	if ev.DetailType != "CommunityCreated" {
+		return nil
+	}
+	var d events.CommunityCreated
+	if err := json.Unmarshal(ev.Detail, &d); err != nil || d.EventID == "" || d.CommunityID == "" {
+		return fmt.Errorf("referrals: malformed CommunityCreated %s: %v", ev.ID, err)
+	}
+	return s.repo.recordCommunity(ctx, d.EventID, communityItem{PK: "COM#" + d.CommunityID, SK: "META", ID: d.CommunityID, OwnerID: d.OwnerID, Currency: d.Currency, URL: d.URL}, s.clock.Now())
+}
+
+// ProgramStatus is where a program is.
+type ProgramStatus string
+
+// Program statuses: an active program earns; a paused one records
+// conversions without commission; a closed one has released its budget.
+const (
+	ProgramActive ProgramStatus = "active"
+	ProgramPaused ProgramStatus = "paused"
+	ProgramClosed ProgramStatus = "closed"
+)
+
+// CommissionInput is a program's commission as a request states it.
+type CommissionInput struct {
+	Type   string `json:"type"`
+	Bps    int64  `json:"bps,omitempty"`
+	Amount int64  `json:"amount,omitempty"`
+	Cap    int64  `json:"cap,omitempty"`
+}
+
+// ProgramInput creates a program; on update, nil fields stay.
+type ProgramInput struct {
+	Name            *string          `json:"name"`
+	Currency        *string          `json:"currency"`
+	Commission      *CommissionInput `json:"commission"`
+	AttributionDays *int             `json:"attributionDays"`
+	HoldDays        *int             `json:"holdDays"`
+	MinimumPayout   *money.Amount    `json:"minimumPayout"`
+	Budget          *money.Amount    `json:"budget"`
+	Recurring       *bool            `json:"recurring"`
+}
+
+// Amounts in requests are written {"amount", "currency"}; money.Amount
+// already marshals so.
+
+// ProgramView is a program's public summary, for influencers to discover.
+type ProgramView struct {
+	ID              string          `json:"id"`
+	CommunityID     string          `json:"communityId"`
+	Name            string          `json:"name"`
+	Currency        string          `json:"currency"`
+	Commission      CommissionInput `json:"commission"`
+	AttributionDays int             `json:"attributionDays"`
+	HoldDays        int             `json:"holdDays"`
+	Recurring       bool            `json:"recurring"`
+	MinimumPayout   money.Amount    `json:"minimumPayout"`
+	Status          ProgramStatus   `json:"status"`
+	CreatedAt       string          `json:"createdAt"`
+	// Budget is shown to the program's owner only.
+	Budget *BudgetView `json:"budget,omitempty"`
+}
+
+// BudgetView is a program's money: funded in all, not yet committed to a
+// commission, and committed (accrued or cleared).
+type BudgetView struct {
+	Funded    money.Amount `json:"funded"`
+	Remaining money.Amount `json:"remaining"`
+	Committed money.Amount `json:"committed"`
+	Closed    bool         `json:"closed"`
+}
+
+func programView(p programItem, b *budgetItem) ProgramView {
+	v := ProgramView{ID: p.ID, CommunityID: p.CommunityID, Name: p.Name, Currency: p.Currency,
+		Commission:      CommissionInput{Type: string(p.Terms.Type), Bps: p.Terms.Bps, Amount: p.Terms.Amount, Cap: p.Terms.Cap},
+		AttributionDays: p.Terms.AttributionDays, HoldDays: p.Terms.HoldDays, Recurring: p.Terms.Recurring,
+		MinimumPayout: money.Amount{Minor: p.MinimumPayout, Currency: p.Currency}, Status: ProgramStatus(p.Status), CreatedAt: p.CreatedAt}
+	if b != nil {
+		v.Budget = &BudgetView{Funded: money.Amount{Minor: b.Funded, Currency: p.Currency}, Remaining: money.Amount{Minor: b.Remaining, Currency: p.Currency},
+			Committed: money.Amount{Minor: b.Funded - b.Remaining, Currency: p.Currency}, Closed: b.Closed}
+	}
+	return v
+}
+
+// apply copies the given fields onto a program.
+func (in ProgramInput) apply(p *programItem) {
+	if in.Name != nil {
+		p.Name = *in.Name
+	}
+	if in.Currency != nil {
+		p.Currency = *in.Currency
+	}
+	if c := in.Commission; c != nil {
+		p.Terms.Type, p.Terms.Bps, p.Terms.Amount, p.Terms.Cap = CommissionType(c.Type), c.Bps, c.Amount, c.Cap
+	}
+	if in.AttributionDays != nil {
+		p.Terms.AttributionDays = *in.AttributionDays
+	}
+	if in.HoldDays != nil {
+		p.Terms.HoldDays = *in.HoldDays
+	}
+	if in.MinimumPayout != nil {
+		p.MinimumPayout = in.MinimumPayout.Minor
+	}
+	if in.Recurring != nil {
+		p.Terms.Recurring = *in.Recurring
+	}
+}
+
+// check validates a program, with money in its own currency.
+func (in ProgramInput) check(p programItem) error {
+	fields := CheckTerms(p.Terms)
+	fields = append(fields, checkText("name", p.Name, MaxNameLen, true)...)
+	if !money.IsCurrency(p.Currency) {
+		fields = append(fields, fault.FieldError{Field: "currency", Message: "must be an ISO 4217 code Souq supports"})
+	}
+	if m := in.MinimumPayout; m != nil && (m.Currency != p.Currency || m.Minor < 0 || m.Minor > money.MaxMinor) {
+		fields = append(fields, fault.FieldError{Field: "minimumPayout", Message: "must be zero or more, in the program's currency"})
+	}
+	if b := in.Budget; b != nil && (b.Currency != p.Currency || b.Minor < 0 || b.Minor > money.MaxMinor) {
+		fields = append(fields, fault.FieldError{Field: "budget", Message: "must be zero or more, in the program's currency"})
+	}
+	if len(fields) > 0 {
+		return fault.InvalidFields("referrals.checkProgram", "the program has invalid fields", fields...)
+	}
+	return nil
+}
+
+// ownedCommunity: the caller is the community's owner (404 otherwise).
+func (s *Service) ownedCommunity(ctx context.Context, op string, p auth.Principal, communityID string) (communityItem, error) {
+	if p.Kind != auth.KindUser || !id.HasPrefix(communityID, "com") {
+		return communityItem{}, fault.New(fault.NotFound, op, "no such community")
+	}
+	c, found, err := s.repo.community(ctx, communityID)
+	if err != nil {
+		return communityItem{}, err
+	}
+	if !found || c.OwnerID != p.UserID {
+		return communityItem{}, fault.New(fault.NotFound, op, "no such community")
+	}
+	return c, nil
+}
+
+// ownedProgram: the caller owns the program's community (404 otherwise).
+func (s *Service) ownedProgram(ctx context.Context, op string, p auth.Principal, programID string) (programItem, communityItem, error) {
+	prg, err := s.readProgram(ctx, op, programID)
+	if err != nil {
+		return programItem{}, communityItem{}, err
+	}
+	c, err := s.ownedCommunity(ctx, op, p, prg.CommunityID)
+	if err != nil {
+		return programItem{}, communityItem{}, fault.New(fault.NotFound, op, "no such program")
+	}
+	return prg, c, nil
+}
+
+func (s *Service) readProgram(ctx context.Context, op, programID string) (programItem, error) {
+	if !id.HasPrefix(programID, "prg") {
+		return programItem{}, fault.New(fault.NotFound, op, "no such program")
+	}
+	prg, found, err := s.repo.program(ctx, programID)
+	if err != nil {
+		return programItem{}, err
+	}
+	if !found {
+		return programItem{}, fault.New(fault.NotFound, op, "no such program")
+	}
+	return prg, nil
+}
+
+// fundTransfer moves amount of a community's available balance into its
+// held balance, where the program's budget waits; the n-th funding of a
+// program has its own transfer id, so a retried one applies once.
+func (s *Service) fundTransfer(prg programItem, n int, amount int64, now time.Time) (ledger.Op, error) {
+	return s.ledger.Prepare(ledger.Transfer{ID: fmt.Sprintf("txf_%s_fund_%d", prg.ID, n), Kind: "referral_budget", Currency: prg.Currency, At: now,
+		Legs: []ledger.Leg{{Account: ledger.Community(prg.CommunityID), Available: -amount, Held: amount}}})
+}
+
+// CreateProgram opens a referral program with its budget held from the
+// community's available balance, in one transaction.
+func (s *Service) CreateProgram(ctx context.Context, p auth.Principal, communityID string, in ProgramInput) (ProgramView, error) {
+	const op = "referrals.CreateProgram"
+	c, err := s.ownedCommunity(ctx, op, p, communityID)
+	if err != nil {
+		return ProgramView{}, err
+	}
+	var missing []fault.FieldError
+	for _, f := range []struct {
+		name string
+		set  bool
+	}{{"name", in.Name != nil}, {"currency", in.Currency != nil}, {"commission", in.Commission != nil},
+		{"attributionDays", in.AttributionDays != nil}, {"holdDays", in.HoldDays != nil}, {"budget", in.Budget != nil}} {
+		if !f.set {
+			missing = append(missing, fault.FieldError{Field: f.name, Message: "is required"})
+		}
+	}
+	if len(missing) > 0 {
+		return ProgramView{}, fault.InvalidFields(op, "the program has invalid fields", missing...)
+	}
+	now := s.clock.Now().Truncate(time.Millisecond)
+	prg := programItem{ID: id.New("prg", now), CommunityID: communityID, Status: string(ProgramActive), CreatedAt: clock.Format(now), UpdatedAt: clock.Format(now), Version: 1}
+	in.apply(&prg)
+	if err := in.check(prg); err != nil {
+		return ProgramView{}, err
+	}
+	if prg.Currency != c.Currency {
+		return ProgramView{}, fault.InvalidFields(op, "the program has invalid fields", fault.FieldError{Field: "currency", Message: "must be the community's currency, " + c.Currency})
+	}
+	prg.PK, prg.SK, prg.GSI1PK, prg.GSI1SK = "PRG#"+prg.ID, "META", "COM#"+communityID+"#PRGS", prg.ID
+	b := budgetItem{PK: "PRG#" + prg.ID, SK: "BUDGET", Funded: in.Budget.Minor, Remaining: in.Budget.Minor}
+	meta, err := marshalPut(s.repo.table, prg, "attribute_not_exists(pk)", nil)
+	if err != nil {
+		return ProgramView{}, fault.Wrap(op, err)
+	}
+	bud, err := marshalPut(s.repo.table, b, "attribute_not_exists(pk)", nil)
+	if err != nil {
+		return ProgramView{}, fault.Wrap(op, err)
+	}
+	items := []types.TransactWriteItem{meta, bud}
+	var fund *ledger.Op
+	if b.Funded > 0 {
+		b.Fundings = 1
+		bud, _ = marshalPut(s.repo.table, b, "attribute_not_exists(pk)", nil)
+		items[1] = bud
+		f, err := s.fundTransfer(prg, 1, b.Funded, now)
+		if err != nil {
+			return ProgramView{}, fault.Wrap(op, err)
+		}
+		fund = &f
+		items = append(items, f.Items...)
+	}
+	if err := store.TransactWrite(ctx, s.repo.db, items, ""); err != nil {
+		if fund != nil && fault.KindOf(fund.Explain(err, 2)) == fault.InsufficientFunds {
+			return ProgramView{}, &fault.Error{Kind: fault.InsufficientFunds, Op: op, Message: "the community's available balance does not cover the budget"}
+		}
+		return ProgramView{}, fault.Wrap(op, err)
+	}
+	return programView(prg, &b), nil
+}
+
+// UpdateProgram changes a program for deals approved from now on: the
+// terms of approved deals are frozen.
+func (s *Service) UpdateProgram(ctx context.Context, p auth.Principal, programID string, in ProgramInput) (ProgramView, error) {
+	const op = "referrals.UpdateProgram"
+	prg, _, err := s.ownedProgram(ctx, op, p, programID)
+	if err != nil {
+		return ProgramView{}, err
+	}
+	if ProgramStatus(prg.Status) == ProgramClosed {
+		return ProgramView{}, &fault.Error{Kind: fault.Conflict, Op: op, State: prg.Status, Message: "the program is closed"}
+	}
+	if in.Currency != nil && *in.Currency != prg.Currency {
+		return ProgramView{}, fault.InvalidFields(op, "the program has invalid fields", fault.FieldError{Field: "currency", Message: "must stay " + prg.Currency})
+	}
+	if in.Budget != nil {
+		return ProgramView{}, fault.InvalidFields(op, "the program has invalid fields", fault.FieldError{Field: "budget", Message: "top the budget up with POST /v1/programs/{programId}/budget"})
+	}
+	read := prg.Version
+	in.apply(&prg)
+	if err := in.check(prg); err != nil {
+		return ProgramView{}, err
+	}
+	prg.Version, prg.UpdatedAt = read+1, clock.Format(s.clock.Now())
+	if err := s.putProgram(ctx, op, prg, read, ""); err != nil {
+		return ProgramView{}, err
+	}
+	return programView(prg, nil), nil
+}
+
+// putProgram writes a program over the version read (and, if status is
+// set, only from that status).
+func (s *Service) putProgram(ctx context.Context, op string, prg programItem, readVersion int, readStatus string) error {
+	cond, vals := "version = :v", map[string]types.AttributeValue{":v": store.N(int64(readVersion))}
+	if readStatus != "" {
+		cond += " AND #s = :s"
+		vals[":s"] = store.S(readStatus)
+	}
+	put, err := marshalPut(s.repo.table, prg, cond, vals)
+	if err != nil {
+		return fault.Wrap(op, err)
+	}
+	if readStatus != "" {
+		put.Put.ExpressionAttributeNames = map[string]string{"#s": "status"}
+	}
+	err = store.TransactWrite(ctx, s.repo.db, []types.TransactWriteItem{put}, "")
+	if tc, ok := err.(*store.TxCanceled); ok && tc.ConditionFailed(0) {
+		return fault.New(fault.Conflict, op, "the program changed while you were updating it; read it again and retry")
+	}
+	return fault.Wrap(op, err)
+}
+
+// SetProgramStatus pauses or resumes a program.
+func (s *Service) SetProgramStatus(ctx context.Context, p auth.Principal, programID string, to ProgramStatus) (ProgramView, error) {
+	op := "referrals.SetProgramStatus"
+	prg, _, err := s.ownedProgram(ctx, op, p, programID)
+	if err != nil {
+		return ProgramView{}, err
+	}
+	from := ProgramStatus(prg.Status)
+	if from == to {
+		return programView(prg, nil), nil
+	}
+	if from == ProgramClosed {
+		return ProgramView{}, &fault.Error{Kind: fault.Conflict, Op: op, State: prg.Status, Message: "the program is closed"}
+	}
+	read := prg.Version
+	prg.Status, prg.Version, prg.UpdatedAt = string(to), read+1, clock.Format(s.clock.Now())
+	if err := s.putProgram(ctx, op, prg, read, string(from)); err != nil {
+		return ProgramView{}, err
+	}
+	return programView(prg, nil), nil
+}
+
+// TopUp adds to a program's budget from the community's available balance.
+func (s *Service) TopUp(ctx context.Context, p auth.Principal, programID string, amount money.Amount) (ProgramView, error) {
+	const op = "referrals.TopUp"
+	prg, _, err := s.ownedProgram(ctx, op, p, programID)
+	if err != nil {
+		return ProgramView{}, err
+	}
+	if amount.Currency != prg.Currency || amount.Minor <= 0 || amount.Minor > money.MaxMinor {
+		return ProgramView{}, fault.InvalidFields(op, "the request has invalid fields", fault.FieldError{Field: "amount", Message: "must be more than zero, in the program's currency " + prg.Currency})
+	}
+	for attempt := 0; attempt < 4; attempt++ {
+		b, err := s.repo.budget(ctx, programID)
+		if err != nil {
+			return ProgramView{}, err
+		}
+		if b.Closed {
+			return ProgramView{}, &fault.Error{Kind: fault.Conflict, Op: op, State: string(ProgramClosed), Message: "the program is closed"}
+		}
+		now := s.clock.Now().Truncate(time.Millisecond)
+		f, err := s.fundTransfer(prg, b.Fundings+1, amount.Minor, now)
+		if err != nil {
+			return ProgramView{}, fault.Wrap(op, err)
+		}
+		items := append([]types.TransactWriteItem{{Update: &types.Update{TableName: aws.String(s.repo.table), Key: key("PRG#"+programID, "BUDGET"),
+			UpdateExpression:          aws.String("SET fundings = :n ADD funded :a, remaining :a REMOVE exhaustedAt"),
+			ConditionExpression:       aws.String("fundings = :f AND closed = :no"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":n": store.N(int64(b.Fundings + 1)), ":f": store.N(int64(b.Fundings)), ":a": store.N(amount.Minor), ":no": &types.AttributeValueMemberBOOL{Value: false}},
+		}}}, f.Items...)
+		err = store.TransactWrite(ctx, s.repo.db, items, "")
+		if tc, ok := err.(*store.TxCanceled); ok && tc.ConditionFailed(0) {
+			continue // another top-up or the close won; read again
+		}
+		if fault.KindOf(f.Explain(err, 1)) == fault.InsufficientFunds {
+			return ProgramView{}, &fault.Error{Kind: fault.InsufficientFunds, Op: op, Message: "the community's available balance does not cover the top-up"}
+		}
+		if err != nil {
+			return ProgramView{}, fault.Wrap(op, err)
+		}
+		b.Funded, b.Remaining, b.Fundings, b.ExhaustedAt = b.Funded+amount.Minor, b.Remaining+amount.Minor, b.Fundings+1, ""
+		return programView(prg, &b), nil
+	}
+	return ProgramView{}, fault.New(fault.Conflict, op, "the budget is changing too fast; retry")
+}
+
+// CloseProgram ends a program: no new deals or commissions, and what is
+// unspent and uncommitted goes back to the community's available
+// balance, in one transaction. Accrued commissions still clear.
+func (s *Service) CloseProgram(ctx context.Context, p auth.Principal, programID string) (ProgramView, error) {
+	const op = "referrals.CloseProgram"
+	for attempt := 0; attempt < 4; attempt++ {
+		prg, _, err := s.ownedProgram(ctx, op, p, programID)
+		if err != nil {
+			return ProgramView{}, err
+		}
+		b, err := s.repo.budget(ctx, programID)
+		if err != nil {
+			return ProgramView{}, err
+		}
+		if ProgramStatus(prg.Status) == ProgramClosed {
+			return programView(prg, &b), nil
+		}
+		now := s.clock.Now().Truncate(time.Millisecond)
+		read, from := prg.Version, prg.Status
+		prg.Status, prg.Version, prg.UpdatedAt = string(ProgramClosed), read+1, clock.Format(now)
+		meta, err := marshalPut(s.repo.table, prg, "version = :v AND #s = :s", map[string]types.AttributeValue{":v": store.N(int64(read)), ":s": store.S(from)})
+		if err != nil {
+			return ProgramView{}, fault.Wrap(op, err)
+		}
+		meta.Put.ExpressionAttributeNames = map[string]string{"#s": "status"}
+		items := []types.TransactWriteItem{meta, {Update: &types.Update{TableName: aws.String(s.repo.table), Key: key("PRG#"+programID, "BUDGET"),
+			UpdateExpression:          aws.String("SET remaining = :z, closed = :yes"),
+			ConditionExpression:       aws.String("remaining = :r AND closed = :no"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":z": store.N(0), ":r": store.N(b.Remaining), ":yes": &types.AttributeValueMemberBOOL{Value: true}, ":no": &types.AttributeValueMemberBOOL{Value: false}},
+		}}}
+		if b.Remaining > 0 {
+			rel, err := s.ledger.Prepare(ledger.Transfer{ID: "txf_" + prg.ID + "_close", Kind: "referral_budget_release", Currency: prg.Currency, At: now,
+				Legs: []ledger.Leg{{Account: ledger.Community(prg.CommunityID), Held: -b.Remaining, Available: b.Remaining}}})
+			if err != nil {
+				return ProgramView{}, fault.Wrap(op, err)
+			}
+			items = append(items, rel.Items...)
+		}
+		err = store.TransactWrite(ctx, s.repo.db, items, "")
+		if tc, ok := err.(*store.TxCanceled); ok && (tc.ConditionFailed(0) || tc.ConditionFailed(1)) {
+			continue // a conversion or an update moved on; read again
+		}
+		if err != nil {
+			return ProgramView{}, fault.Wrap(op, err)
+		}
+		b.Remaining, b.Closed = 0, true
+		return programView(prg, &b), nil
+	}
+	return ProgramView{}, fault.New(fault.Conflict, op, "the program is changing too fast; retry")
+}
+
+// GetProgram reads a program's public summary.
+func (s *Service) GetProgram(ctx context.Context, programID string) (ProgramView, error) {
+	prg, err := s.readProgram(ctx, "referrals.GetProgram", programID)
+	if err != nil {
+		return ProgramView{}, err
+	}
+	return programView(prg, nil), nil
+}
+
+// ListPrograms pages through a community's programs (public), newest
+// first; closed ones are left out.
+func (s *Service) ListPrograms(ctx context.Context, communityID string, limit int, cursor string) ([]ProgramView, string, error) {
+	if !id.HasPrefix(communityID, "com") {
+		return nil, "", fault.New(fault.NotFound, "referrals.ListPrograms", "no such community")
+	}
+	items, next, err := page[programItem](ctx, s.repo, "referrals.ListPrograms", IndexByParent, "gsi1pk", "COM#"+communityID+"#PRGS", false, limit, cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]ProgramView, 0, len(items))
+	for _, it := range items {
+		if ProgramStatus(it.Status) != ProgramClosed {
+			out = append(out, programView(it, nil))
+		}
+	}
+	return out, next, nil
+}
