@@ -36,9 +36,9 @@ lint: go-deps
 	@echo "==> staticcheck"
 	@$(GO) tool staticcheck $(PKGS)
 
-## bench: gateway (healthz, auth, serve vs healthz), ledger, auctions (serve hot path, capacity units) and sponsorships (capacity units per transition, 20 concurrent reviewers) benchmarks
+## bench: gateway (healthz, auth, serve vs healthz), ledger, auctions (serve hot path, capacity units) and sponsorships (capacity units per transition, 20 concurrent reviewers), and referrals (conversions on one program, capacity units) benchmarks
 bench: deps
-	@./bin/souq-local exec -- $(GO) test -run '^$$' -bench . -benchmem ./infra/local/ ./shared/ledger/ ./shared/auctions/ ./shared/sponsorships/
+	@./bin/souq-local exec -- $(GO) test -run '^$$' -bench . -benchmem ./infra/local/ ./shared/ledger/ ./shared/auctions/ ./shared/sponsorships/ ./shared/referrals/
 
 ## build: cross-compile every function to build/<name>/bootstrap for Lambda (linux/arm64)
 build: go-deps

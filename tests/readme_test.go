@@ -36,8 +36,8 @@ func TestREADME_QuickstartWorksAsPrinted(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(dir, ".souq"), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	env := fmt.Sprintf("export SOUQ_URL=%q OWNER_TOKEN=%q ADVERTISER_TOKEN=%q COMMUNITY_ID=%q ADVERTISER_ID=%q COMMUNITY_KEY=%q ADVERTISER_KEY=%q\n",
-		base, demo.Users["owner"].Token, demo.Users["advertiser"].Token, demo.CommunityID, demo.AdvertiserID, demo.APIKeys["community"], demo.APIKeys["advertiser"])
+	env := fmt.Sprintf("export SOUQ_URL=%q OWNER_TOKEN=%q ADVERTISER_TOKEN=%q INFLUENCER_TOKEN=%q COMMUNITY_ID=%q ADVERTISER_ID=%q COMMUNITY_KEY=%q ADVERTISER_KEY=%q\n",
+		base, demo.Users["owner"].Token, demo.Users["advertiser"].Token, demo.Users["influencer"].Token, demo.CommunityID, demo.AdvertiserID, demo.APIKeys["community"], demo.APIKeys["advertiser"])
 	if err := os.WriteFile(filepath.Join(dir, ".souq", "env"), []byte(env), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -61,8 +61,8 @@ func TestREADME_QuickstartWorksAsPrinted(t *testing.T) {
 			}
 		}
 	}
-	if problems != 1 || len(lines) != 22 {
-		t.Fatalf("%d answers with %d problems, want 22 with exactly the one shown on purpose:\n%s", len(lines), problems, out)
+	if problems != 1 || len(lines) != 28 {
+		t.Fatalf("%d answers with %d problems, want 28 with exactly the one shown on purpose:\n%s", len(lines), problems, out)
 	}
 	if !strings.Contains(string(out), `"status":"closed"`) || !strings.Contains(string(out), `"clearingPrice":{"amount":500,"currency":"USD"}`) ||
 		!strings.Contains(string(out), `"label":"Sponsored"`) {
@@ -73,6 +73,12 @@ func TestREADME_QuickstartWorksAsPrinted(t *testing.T) {
 	if !strings.Contains(string(out), `"status":"approved"`) || !strings.Contains(string(out), `"status":"published"`) ||
 		!strings.Contains(string(out), `"available":2250`) {
 		t.Fatalf("the sponsorship example must be approved, published and paid:\n%s", out)
+	}
+	// The referral link lands on the community with the code and a click,
+	// and the sale's 20% (980) clears after the hold.
+	if !strings.Contains(string(out), `"redirect":302,"location":"https://gophers.example/?click=clk_`) || !strings.Contains(string(out), `&ref=gophers"`) ||
+		!strings.Contains(string(out), `"commission":{"amount":980,"currency":"USD"}`) || !strings.Contains(string(out), `"available":980`) {
+		t.Fatalf("the referral example must redirect, earn 980 and clear it:\n%s", out)
 	}
 	if !strings.Contains(lines[len(lines)-1], `"ok":true`) {
 		t.Fatalf("ledger verify: %s", lines[len(lines)-1])
