@@ -11,7 +11,8 @@ package ledger
 // <shard> is "-" for owners' accounts. System accounts (platform:*,
 // external:*) are credited by every settlement in the marketplace, so
 // their balance is SHARDED over 16 items (s00…s15), the shard chosen by a
-// hash of the transfer id: a hot account spreads over 16 partitions (16 ×
+// hash of the transfer id (or of its ShardKey, which related transfers
+// share when one debits what another credited): a hot account spreads over 16 partitions (16 ×
 // ~1,000 writes/s) and its balance is the sum of its shards (16 reads,
 // off the request path). Owners' accounts are one item each: one
 // advertiser cannot outrun a partition.
@@ -115,7 +116,11 @@ func (l *Ledger) prepare(t Transfer, hw *holdWrite) (Op, error) {
 		ConditionExpression: aws.String("attribute_not_exists(pk)"),
 	}})
 	for _, leg := range t.Legs {
-		pk := accountPK(leg.Account, t.Currency, shardOf(leg.Account, t.ID))
+		shardKey := t.ID
+		if t.ShardKey != "" {
+			shardKey = t.ShardKey
+		}
+		pk := accountPK(leg.Account, t.Currency, shardOf(leg.Account, shardKey))
 		values := map[string]types.AttributeValue{
 			":a": store.N(leg.Available), ":h": store.N(leg.Held), ":p": store.N(leg.Pending),
 			":acct": store.S(string(leg.Account)), ":cur": store.S(t.Currency),

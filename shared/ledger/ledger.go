@@ -85,6 +85,12 @@ type Transfer struct {
 	At       time.Time `json:"at"`
 	// HoldID links hold, capture and release transfers to their hold.
 	HoldID string `json:"holdId,omitempty"`
+	// ShardKey, when set, chooses the shards of system accounts instead of
+	// the transfer id. Transfers that credit a system account and later
+	// debit it (a payout claimed into platform:payouts_in_transit, then
+	// paid or failed out of it) share one, so the debit meets the credit
+	// on the same shard and no shard goes below zero.
+	ShardKey string `json:"shardKey,omitempty"`
 }
 
 // MaxLegs bounds a transfer: each leg is two items of a 100-item

@@ -1,11 +1,13 @@
 package ledger
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/money"
+	"github.com/souqhq/souq/shared/store"
 )
 
 var t0 = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
@@ -82,5 +84,24 @@ func TestShardOf_SpreadsSystemAccountsOnly(t *testing.T) {
 	}
 	if len(seen) != Shards {
 		t.Fatalf("fees spread over %d shards, want %d", len(seen), Shards)
+	}
+}
+
+// Transfers sharing a ShardKey meet on one shard of a system account, so
+// a debit finds its credit; without one they spread by transfer id.
+func TestPrepare_ShardKeyKeepsRelatedTransfersOnOneShard(t *testing.T) {
+	l := &Ledger{table: "ledger", outbox: "outbox"}
+	seen := map[string]bool{}
+	for i := 0; i < 40; i++ {
+		tr := Transfer{ID: fmt.Sprintf("txf_po_%d_claim", i), Kind: "payout_claim", Currency: "USD", At: time.Now(), ShardKey: "po_same",
+			Legs: []Leg{{Account: Influencer("usr_1"), Available: -1}, {Account: PlatformPayoutsTransit, Available: 1}}}
+		op, err := l.Prepare(tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen[store.StringAttr(op.Items[3].Update.Key, "pk")] = true
+	}
+	if len(seen) != 1 {
+		t.Fatalf("one shard key spread over %d shards", len(seen))
 	}
 }
