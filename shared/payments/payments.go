@@ -29,12 +29,26 @@ type Receipt struct {
 	Reference string
 }
 
+// Transfer asks the rail to pay money out of Souq to a destination.
+type Transfer struct {
+	// ID is the business id (po_…); it is the rail's idempotency key and
+	// the transfer's group, by which a retry finds a transfer made before.
+	ID          string
+	Amount      money.Amount
+	Destination string // a Stripe connected account, acct_…
+	Metadata    map[string]string
+}
+
 // Rail moves money between Souq and the outside world.
 type Rail interface {
 	// Charge collects a payment. A definite refusal is fault.UpstreamFailed;
 	// an unknown outcome (timeout, rail down) is fault.Unavailable, and
 	// retrying with the same Charge.ID is safe.
 	Charge(ctx context.Context, c Charge) (Receipt, error)
+	// Payout transfers money out, at most once per Transfer.ID: a call
+	// with an ID that was paid before returns that transfer. The errors
+	// are Charge's: UpstreamFailed is definite, Unavailable is unknown.
+	Payout(ctx context.Context, t Transfer) (Receipt, error)
 }
 
 // Declined is a definite refusal by the rail.

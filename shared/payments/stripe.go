@@ -107,3 +107,58 @@ func (s *Stripe) Charge(ctx context.Context, c Charge) (Receipt, error) {
 	}
 	return Receipt{}, Declined(op, "the payment was not completed ("+string(pi.Status)+")")
 }
+
+// Payout makes a Connect transfer to the destination account. It first
+// looks for a transfer already made for this payout (its transfer group is
+// the payout id), so that a retry after Stripe's 24-hour idempotency window
+// still pays once; then creates one with the payout id as Stripe's
+// Idempotency-Key, so that concurrent or quick retries are one transfer too.
+func (s *Stripe) Payout(ctx context.Context, t Transfer) (Receipt, error) {
+	const op = "payments.Stripe.Payout"
+	list := &stripe.TransferListParams{TransferGroup: stripe.String(t.ID), Destination: stripe.String(t.Destination)}
+	list.Limit = stripe.Int64(3)
+	for tr, err := range s.client.V1Transfers.List(ctx, list) {
+		if err != nil {
+			return Receipt{}, s.classify(op, err)
+		}
+		// stripe-mock answers fixtures whatever the filter: only a
+		// transfer of this group counts.
+		if tr.TransferGroup == t.ID {
+			return Receipt{Reference: tr.ID}, nil
+		}
+	}
+	params := &stripe.TransferCreateParams{
+		Amount:        stripe.Int64(t.Amount.Minor),
+		Currency:      stripe.String(strings.ToLower(t.Amount.Currency)),
+		Destination:   stripe.String(t.Destination),
+		TransferGroup: stripe.String(t.ID),
+	}
+	params.Metadata = map[string]string{"souq_payout_id": t.ID}
+	for k, v := range t.Metadata {
+		params.Metadata[k] = v
+	}
+	params.SetIdempotencyKey(t.ID)
+	tr, err := s.client.V1Transfers.Create(ctx, params)
+	if err != nil {
+		return Receipt{}, s.classify(op, err)
+	}
+	return Receipt{Reference: tr.ID}, nil
+}
+
+// classify maps a Stripe error on a transfer: our credentials are an
+// operator's problem; the rail's own trouble is an unknown outcome; any
+// other refusal (an account that cannot receive, an invalid request) is
+// definite, and nothing moved.
+func (s *Stripe) classify(op string, err error) error {
+	var se *stripe.Error
+	if !errors.As(err, &se) {
+		return Unknown(op, err)
+	}
+	switch {
+	case se.HTTPStatusCode == http.StatusUnauthorized || se.HTTPStatusCode == http.StatusForbidden:
+		return fmt.Errorf("%s: Stripe refused Souq's credentials: %w", op, err)
+	case se.HTTPStatusCode >= 500 || se.HTTPStatusCode == http.StatusTooManyRequests || se.HTTPStatusCode == 0:
+		return Unknown(op, err)
+	}
+	return Declined(op, se.Msg)
+}

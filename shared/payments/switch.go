@@ -7,7 +7,8 @@ import (
 )
 
 // Switchable wraps a rail so that tests and the local platform can make it
-// fail on command: the next N charges are declined, or time out.
+// fail on command: the next N calls (charges and payouts alike) are
+// declined, or time out.
 type Switchable struct {
 	Rail Rail
 	mu   sync.Mutex
@@ -15,6 +16,8 @@ type Switchable struct {
 	left int
 	// Charges counts the charges that reached the wrapped rail.
 	charges int
+	// payouts counts the payout calls that reached the wrapped rail.
+	payouts int
 }
 
 // Failure modes.
@@ -37,22 +40,41 @@ func (s *Switchable) Charges() int {
 	return s.charges
 }
 
-// Charge implements Rail.
-func (s *Switchable) Charge(ctx context.Context, c Charge) (Receipt, error) {
+// Payouts reports how many payout calls reached the wrapped rail.
+func (s *Switchable) Payouts() int {
 	s.mu.Lock()
-	fail := ""
+	defer s.mu.Unlock()
+	return s.payouts
+}
+
+// failure takes one armed failure, if any, or counts a call that goes
+// through.
+func (s *Switchable) failure(count *int) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.left > 0 {
 		s.left--
-		fail = s.mode
-	} else {
-		s.charges++
+		if s.mode == FailDecline {
+			return Declined("payments.Switchable", "declined (simulated)")
+		}
+		return Unknown("payments.Switchable", errors.New("timeout (simulated)"))
 	}
-	s.mu.Unlock()
-	switch fail {
-	case FailDecline:
-		return Receipt{}, Declined("payments.Switchable", "card declined (simulated)")
-	case FailTimeout:
-		return Receipt{}, Unknown("payments.Switchable", errors.New("timeout (simulated)"))
+	*count++
+	return nil
+}
+
+// Charge implements Rail.
+func (s *Switchable) Charge(ctx context.Context, c Charge) (Receipt, error) {
+	if err := s.failure(&s.charges); err != nil {
+		return Receipt{}, err
 	}
 	return s.Rail.Charge(ctx, c)
+}
+
+// Payout implements Rail.
+func (s *Switchable) Payout(ctx context.Context, t Transfer) (Receipt, error) {
+	if err := s.failure(&s.payouts); err != nil {
+		return Receipt{}, err
+	}
+	return s.Rail.Payout(ctx, t)
 }
