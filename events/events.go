@@ -224,6 +224,9 @@ type DealApproved struct {
 	CommunityID  string `json:"communityId"`
 	InfluencerID string `json:"influencerId"`
 	Code         string `json:"code"`
+	// MinimumPayout is the program's: the payouts context keeps, per
+	// influencer and currency, the smallest of its deals'.
+	MinimumPayout money.Amount `json:"minimumPayout"`
 }
 
 // ConversionRecorded: a community reported a conversion.

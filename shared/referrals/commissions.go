@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -343,8 +344,7 @@ type EarningsBalance struct {
 	Currency  string `json:"currency"`
 	Pending   int64  `json:"pending"`
 	Available int64  `json:"available"`
-	// Paid is what payouts have sent out (the payouts context's; zero
-	// until it lands).
+	// Paid is what payouts have paid out, learnt from PayoutPaid.
 	Paid int64 `json:"paid"`
 	// Owed is what clawbacks took back after clearing and later
 	// clearings have not yet made up.
@@ -379,10 +379,12 @@ func (s *Service) Earnings(ctx context.Context, p auth.Principal) ([]EarningsBal
 			byCur[cur] = b
 			order = append(order, cur)
 		}
-		if len(sk) > 5 && sk[:5] == "OWED#" {
-			if n, ok := r["amount"].(float64); ok {
-				b.Owed = int64(n)
-			}
+		n, _ := r["amount"].(float64)
+		switch {
+		case strings.HasPrefix(sk, "OWED#"):
+			b.Owed = int64(n)
+		case strings.HasPrefix(sk, "PAID#"):
+			b.Paid = int64(n)
 		}
 	}
 	out := make([]EarningsBalance, 0, len(order))

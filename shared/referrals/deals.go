@@ -13,6 +13,7 @@ import (
 	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/id"
+	"github.com/souqhq/souq/shared/money"
 	"github.com/souqhq/souq/shared/store"
 )
 
@@ -255,7 +256,8 @@ func (s *Service) DecideDeal(ctx context.Context, p auth.Principal, dealID, acti
 		}
 		terms := prg.Terms
 		next.Terms, next.Code, next.ApprovedAt = &terms, code, clock.Format(now)
-		evt, err := events.OutboxPut(s.repo.outbox, &events.DealApproved{DealID: d.ID, ProgramID: d.ProgramID, CommunityID: d.CommunityID, InfluencerID: d.InfluencerID, Code: code}, now)
+		evt, err := events.OutboxPut(s.repo.outbox, &events.DealApproved{DealID: d.ID, ProgramID: d.ProgramID, CommunityID: d.CommunityID, InfluencerID: d.InfluencerID, Code: code,
+			MinimumPayout: money.Amount{Minor: prg.MinimumPayout, Currency: prg.Currency}}, now)
 		if err != nil {
 			return DealView{}, fault.Wrap(op, err)
 		}

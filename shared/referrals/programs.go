@@ -47,8 +47,23 @@ func NewService(repo *Repository, l *ledger.Ledger, sched schedule.Scheduler, c 
 	return &Service{repo: repo, ledger: l, sched: sched, clock: c, cfg: cfg}
 }
 
-// HandleEvent keeps the projection of communities.
+// HandleEvent keeps the projection of communities, and what payouts paid
+// influencers (for their earnings).
 func (s *Service) HandleEvent(ctx context.Context, ev lambdaevents.EventBridgeEvent) error {
+	if ev.DetailType == "PayoutPaid" {
+		var d events.PayoutPaid
+		if err := json.Unmarshal(ev.Detail, &d); err != nil || d.EventID == "" || d.PayoutID == "" || !money.IsCurrency(d.Amount.Currency) {
+			return fmt.Errorf("referrals: malformed PayoutPaid %s: %v", ev.ID, err)
+		}
+		if d.OwnerKind != "influencer" {
+			return nil
+		}
+		return fault.Wrap("referrals.recordPaid", store.ApplyOnce(ctx, s.repo.db, s.repo.table, d.EventID, s.clock.Now(), types.TransactWriteItem{Update: &types.Update{
+			TableName: aws.String(s.repo.table), Key: key("INF#"+d.OwnerID, "PAID#"+d.Amount.Currency),
+			UpdateExpression:          aws.String("ADD amount :a SET currency = :c"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":a": store.N(d.Amount.Minor), ":c": store.S(d.Amount.Currency)},
+		}}))
+	}
 	if ev.DetailType != "CommunityCreated" {
 		return nil
 	}

@@ -651,3 +651,29 @@ func outboxCount(t testing.TB, db *store.DB, detailType string) int {
 		in.ExclusiveStartKey = out.LastEvaluatedKey
 	}
 }
+
+// Earnings show what payouts paid, once per PayoutPaid however often it
+// is delivered; community payouts are not an influencer's.
+func TestEarnings_PaidFromPayoutPaidOnce(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, 1_000, pct20, 0)
+	w.deal(w.influencer, "paidme")
+	if _, _, err := w.convert("paidme", "", "o-1", "c-1", 1_000); err != nil {
+		t.Fatal(err)
+	}
+	paid := func(id, kind, owner string) {
+		d, _ := json.Marshal(&events.PayoutPaid{Payout: events.Payout{Meta: events.Meta{EventID: "evt_" + id}, PayoutID: id, OwnerKind: kind, OwnerID: owner,
+			Amount: money.Amount{Minor: 150, Currency: "USD"}}})
+		for i := 0; i < 2; i++ {
+			if err := w.svc.HandleEvent(context.Background(), lambdaevents.EventBridgeEvent{DetailType: "PayoutPaid", Detail: d}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	paid("po_1", "influencer", "usr_inf")
+	paid("po_2", "community", "com_1")
+	e, err := w.svc.Earnings(context.Background(), w.influencer)
+	if err != nil || len(e) != 1 || e[0].Paid != 150 || e[0].Available != 200 {
+		t.Fatalf("earnings: %+v %v", e, err)
+	}
+}

@@ -25,12 +25,16 @@ func PutOnce(ctx context.Context, c *dynamodb.Client, table, eventID string, ite
 	if err != nil {
 		return fmt.Errorf("store: marshal the item of event %s: %w", eventID, err)
 	}
-	err = TransactWrite(ctx, c, []types.TransactWriteItem{
-		{Put: &types.Put{TableName: aws.String(table), ConditionExpression: aws.String("attribute_not_exists(pk)"), Item: map[string]types.AttributeValue{
-			"pk": S("EVT#" + eventID), "sk": S("EVT"), "expiresAt": N(now.Add(DedupeFor).Unix()),
-		}}},
-		{Put: &types.Put{TableName: aws.String(table), Item: av}},
-	}, "")
+	return ApplyOnce(ctx, c, table, eventID, now, types.TransactWriteItem{Put: &types.Put{TableName: aws.String(table), Item: av}})
+}
+
+// ApplyOnce is PutOnce for any writes (an ADD to a running total, say):
+// they run with the event's dedupe item, in one transaction, at most once.
+func ApplyOnce(ctx context.Context, c *dynamodb.Client, table, eventID string, now time.Time, writes ...types.TransactWriteItem) error {
+	items := append([]types.TransactWriteItem{{Put: &types.Put{TableName: aws.String(table), ConditionExpression: aws.String("attribute_not_exists(pk)"), Item: map[string]types.AttributeValue{
+		"pk": S("EVT#" + eventID), "sk": S("EVT"), "expiresAt": N(now.Add(DedupeFor).Unix()),
+	}}}}, writes...)
+	err := TransactWrite(ctx, c, items, "")
 	if tc, ok := err.(*TxCanceled); ok && tc.ConditionFailed(0) {
 		return nil // delivered before
 	}
