@@ -16,6 +16,7 @@ import (
 	"github.com/souqhq/souq/shared/idempotency"
 	"github.com/souqhq/souq/shared/ledger"
 	"github.com/souqhq/souq/shared/payments"
+	"github.com/souqhq/souq/shared/payouts"
 	"github.com/souqhq/souq/shared/referrals"
 	"github.com/souqhq/souq/shared/relay"
 	"github.com/souqhq/souq/shared/sponsorships"
@@ -88,6 +89,11 @@ func wire(d deps) (map[string]*Function, *accounts.Service) {
 		referrals.Config{Self: topology.FnReferrals, VisitorKey: d.clickKey, PublicURL: d.baseURL})
 	refRouter := referrals.NewRouter(refSvc, idempotency.New(refDB.Client, refDB.Table(topology.TableIdempotency), d.clock), d.log.With("function", topology.FnReferrals), d.clock.Now)
 	fns[topology.FnReferrals] = &Function{HTTP: refRouter.Serve, Event: refSvc.HandleEvent, Scheduled: refSvc.HandleScheduled, Routes: refRouter.Handled()}
+
+	poDB := scoped(topology.FnPayouts)
+	poSvc := payouts.NewService(payouts.NewRepository(poDB), ledger.New(poDB), d.rail, d.clock, payouts.Config{MinimumPayout: payouts.DefaultMinimumPayout})
+	poRouter := payouts.NewRouter(poSvc, idempotency.New(poDB.Client, poDB.Table(topology.TableIdempotency), d.clock), d.log.With("function", topology.FnPayouts), d.clock.Now)
+	fns[topology.FnPayouts] = &Function{HTTP: poRouter.Serve, Event: poSvc.HandleEvent, Scheduled: poSvc.HandleScheduled, Routes: poRouter.Handled()}
 
 	srv := auctions.NewServer(auctions.NewServingRepository(scoped(topology.FnServe)), d.clock, auctions.ClickSigner{Key: d.clickKey}, d.baseURL, d.log.With("function", topology.FnServe))
 	srvRouter := auctions.NewServeRouter(srv, d.log.With("function", topology.FnServe), d.clock.Now)

@@ -9,6 +9,7 @@ const (
 	TableAuctions     = "auctions"
 	TableSponsorships = "sponsorships"
 	TableReferrals    = "referrals"
+	TablePayouts      = "payouts"
 )
 
 // Function names.
@@ -21,6 +22,7 @@ const (
 	FnServe        = "serve"
 	FnSponsorships = "sponsorships"
 	FnReferrals    = "referrals"
+	FnPayouts      = "payouts"
 )
 
 // creationThrottle limits routes that create accounts and keys: people
@@ -78,6 +80,14 @@ func Souq() Topology {
 				Purpose: "referral programs and budgets, deals and codes, clicks, conversions and commissions, and the communities this context knows of (shared/referrals/dynamo.go has the key design)",
 			},
 			{
+				Name: TablePayouts, PartitionKey: pk, SortKey: &sk, TTLAttribute: "expiresAt",
+				GlobalIndexes: []Index{
+					{Name: "gsi1", PartitionKey: Key{Name: "gsi1pk", Type: String}, SortKey: &Key{Name: "gsi1sk", Type: String}},
+					{Name: "gsi2", PartitionKey: Key{Name: "gsi2pk", Type: String}, SortKey: &Key{Name: "gsi2sk", Type: String}},
+				},
+				Purpose: "payout destinations, payouts and their states, and the communities and minimum payouts this context knows of (shared/payouts/dynamo.go has the key design)",
+			},
+			{
 				Name: TableIdempotency, PartitionKey: pk, TTLAttribute: "expiresAt",
 				Purpose: "Idempotency-Key records scoped to principal and route, kept 24 h",
 			},
@@ -102,6 +112,11 @@ func Souq() Topology {
 				Name: FnReferrals, Description: "referral programs, deals, referral clicks, conversions and commissions",
 				MemoryMB: 256, TimeoutSec: 10, CreatesSchedules: true, SignsClicks: true,
 				Tables: []Grant{{TableReferrals, ReadWrite}, {TableLedger, ReadWrite}, {TableIdempotency, ReadWrite}, {TableOutbox, WriteOnly}},
+			},
+			{
+				Name: FnPayouts, Description: "payout destinations, claims, and the worker that pays them through the payment rail",
+				MemoryMB: 256, TimeoutSec: 60, UsesPaymentRail: true,
+				Tables: []Grant{{TablePayouts, ReadWrite}, {TableLedger, ReadWrite}, {TableIdempotency, ReadWrite}, {TableOutbox, WriteOnly}},
 			},
 			{
 				Name: FnServe, Description: "the ad serving hot path and click redirects",
@@ -134,6 +149,11 @@ func Souq() Topology {
 			// advertiser.
 			{Name: "auctions-accounts", Pattern: `{"source":["souq.accounts"],"detail-type":["CommunityCreated","AdvertiserCreated"]}`, Target: FnAuctions},
 			{Name: "referrals-accounts", Pattern: `{"source":["souq.accounts"],"detail-type":["CommunityCreated"]}`, Target: FnReferrals},
+			{Name: "payouts-learns", Pattern: `{"source":["souq.accounts","souq.referrals"],"detail-type":["CommunityCreated","DealApproved"]}`, Target: FnPayouts},
+			// The worker: every claim's PayoutRequested, at least once.
+			{Name: "payouts-requested", Pattern: `{"source":["souq.payouts"],"detail-type":["PayoutRequested"]}`, Target: FnPayouts},
+			// Earnings show what was paid.
+			{Name: "referrals-paid", Pattern: `{"source":["souq.payouts"],"detail-type":["PayoutPaid"]}`, Target: FnReferrals},
 			{Name: "sponsorships-accounts", Pattern: `{"source":["souq.accounts"],"detail-type":["CommunityCreated","AdvertiserCreated"]}`, Target: FnSponsorships},
 		},
 		Schedules: []Schedule{
@@ -142,6 +162,9 @@ func Souq() Topology {
 			// A close that exhausted its own schedule's retries is finished
 			// here: no auction stays closing, no hold is left behind.
 			{Name: "auctions-sweep", Expression: "rate(10 minutes)", Target: FnAuctions, Input: `{"job":"sweep-closing"}`},
+			// A payout whose delivery was lost, whose worker died after the
+			// rail call, or whose outcome was unknown is processed again.
+			{Name: "payouts-sweep", Expression: "rate(5 minutes)", Target: FnPayouts, Input: `{"job":"sweep-payouts"}`},
 		},
 		Routes: []Route{
 			{Method: "GET", Path: "/healthz", Function: FnAccounts, Auth: []AuthKind{Public}, Summary: "Liveness"},
@@ -223,6 +246,12 @@ func Souq() Topology {
 			{Method: "POST", Path: "/v1/conversions/{conversionId}/approve", Function: FnReferrals, Auth: []AuthKind{User}, Summary: "Approve a flagged conversion"},
 			{Method: "POST", Path: "/v1/conversions/{conversionId}/decline", Function: FnReferrals, Auth: []AuthKind{User}, Summary: "Decline a flagged conversion: its commission returns"},
 			{Method: "GET", Path: "/v1/communities/{communityId}/conversions", Function: FnReferrals, Auth: []AuthKind{User}, Summary: "Conversions waiting for review (status=flagged)"},
+			{Method: "PUT", Path: "/v1/me/payout-destination", Function: FnPayouts, Auth: []AuthKind{User}, Summary: "Set where the caller's payouts go"},
+			{Method: "GET", Path: "/v1/me/payout-destination", Function: FnPayouts, Auth: []AuthKind{User}, Summary: "The caller's payout destination, masked"},
+			{Method: "POST", Path: "/v1/payouts", Function: FnPayouts, Auth: []AuthKind{User}, Summary: "Claim a payout of the influencer's available balance", Throttle: creationThrottle},
+			{Method: "GET", Path: "/v1/payouts", Function: FnPayouts, Auth: []AuthKind{User}, Summary: "The caller's payouts, newest first"},
+			{Method: "GET", Path: "/v1/payouts/{payoutId}", Function: FnPayouts, Auth: []AuthKind{User}, Summary: "Read a payout"},
+			{Method: "POST", Path: "/v1/communities/{communityId}/payouts", Function: FnPayouts, Auth: []AuthKind{User}, Summary: "Claim a payout of a community's available earnings", Throttle: creationThrottle},
 			{Method: "GET", Path: "/v1/ledger/statement", Function: FnAccounts, Auth: []AuthKind{User, Client}, Summary: "The postings of an account the caller owns"},
 		},
 	}

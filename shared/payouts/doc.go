@@ -1,0 +1,14 @@
+// Package payouts is the payouts context (DESIGN §5.3): where people want
+// their money sent, claims of influencers' cleared commissions and of
+// communities' earnings, and the worker that pays them through the
+// payment rail.
+//
+// It must never pay a payout twice and never lose one: a claim moves the
+// money to platform:payouts_in_transit with its PayoutRequested event in
+// one transaction; the worker marks it processing before it calls the
+// rail (only one worker may), uses the payout id as the rail's idempotency
+// key, treats an unknown outcome as unknown (retried, never failed), and
+// only a definite refusal returns the money. It never reads another
+// context's table: who owns what, and the minimum payouts, it learns from
+// events.
+package payouts

@@ -1,0 +1,313 @@
+package payouts
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	lambdaevents "github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/souqhq/souq/events"
+	"github.com/souqhq/souq/shared/auth"
+	"github.com/souqhq/souq/shared/clock"
+	"github.com/souqhq/souq/shared/fault"
+	"github.com/souqhq/souq/shared/id"
+	"github.com/souqhq/souq/shared/ledger"
+	"github.com/souqhq/souq/shared/money"
+	"github.com/souqhq/souq/shared/payments"
+	"github.com/souqhq/souq/shared/store"
+)
+
+// Service is the payouts use cases and the worker.
+type Service struct {
+	repo   *Repository
+	ledger *ledger.Ledger
+	rail   payments.Rail
+	clock  clock.Clock
+	cfg    Config
+}
+
+// Config is the payouts function's settings.
+type Config struct {
+	// MinimumPayout is the platform's minimum, in minor units of any
+	// currency; a program's own minimum may be higher.
+	MinimumPayout int64
+	// Sleep waits between rail retries (time.Sleep when nil; tests pass
+	// one that returns at once).
+	Sleep func(time.Duration)
+}
+
+// DefaultMinimumPayout is the platform's minimum when none is configured.
+const DefaultMinimumPayout = 100
+
+// NewService wires the service. rail may be nil where there is none
+// (claims still work; the worker answers unavailable).
+func NewService(repo *Repository, l *ledger.Ledger, rail payments.Rail, c clock.Clock, cfg Config) *Service {
+	if cfg.Sleep == nil {
+		cfg.Sleep = time.Sleep
+	}
+	return &Service{repo: repo, ledger: l, rail: rail, clock: c, cfg: cfg}
+}
+
+// HandleEvent keeps the projections (communities; influencers' minimum
+// payouts) and runs the worker on PayoutRequested.
+func (s *Service) HandleEvent(ctx context.Context, ev lambdaevents.EventBridgeEvent) error {
+	switch ev.DetailType {
+	case "CommunityCreated":
+		var d events.CommunityCreated
+		if err := json.Unmarshal(ev.Detail, &d); err != nil || d.EventID == "" || d.CommunityID == "" {
+			return fmt.Errorf("payouts: malformed CommunityCreated %s: %v", ev.ID, err)
+		}
+		return fault.Wrap("payouts.recordCommunity", store.PutOnce(ctx, s.repo.db, s.repo.table, d.EventID,
+			communityItem{PK: "COM#" + d.CommunityID, SK: "META", ID: d.CommunityID, OwnerID: d.OwnerID, Currency: d.Currency}, s.clock.Now()))
+	case "DealApproved":
+		var d events.DealApproved
+		if err := json.Unmarshal(ev.Detail, &d); err != nil || d.InfluencerID == "" || !money.IsCurrency(d.MinimumPayout.Currency) {
+			return fmt.Errorf("payouts: malformed DealApproved %s: %v", ev.ID, err)
+		}
+		// The smallest minimum wins, so applying an event twice, or in any
+		// order, ends the same: no dedupe needed.
+		_, err := s.repo.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName: aws.String(s.repo.table), Key: map[string]types.AttributeValue{"pk": store.S("MIN#" + d.InfluencerID + "#" + d.MinimumPayout.Currency), "sk": store.S("MIN")},
+			UpdateExpression:          aws.String("SET amount = :m"),
+			ConditionExpression:       aws.String("attribute_not_exists(amount) OR amount > :m"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":m": store.N(d.MinimumPayout.Minor)},
+		})
+		if err = store.Classify(err); store.IsConditionFailed(err) {
+			return nil
+		}
+		return fault.Wrap("payouts.recordMinimum", err)
+	case "PayoutRequested":
+		var d events.PayoutRequested
+		if err := json.Unmarshal(ev.Detail, &d); err != nil || d.PayoutID == "" {
+			return fmt.Errorf("payouts: malformed PayoutRequested %s: %v", ev.ID, err)
+		}
+		return s.Process(ctx, d.PayoutID)
+	}
+	return nil
+}
+
+// DestinationInput is where a person's payouts go.
+type DestinationInput struct {
+	Type      string `json:"type" validate:"required"`
+	AccountID string `json:"accountId" validate:"required"`
+}
+
+// DestinationView is a destination read back: the account masked.
+type DestinationView struct {
+	Type      string `json:"type"`
+	AccountID string `json:"accountId"`
+	UpdatedAt string `json:"updatedAt"`
+}
+
+// SetDestination sets where the caller's payouts go from now on; payouts
+// already claimed keep the destination they were claimed with.
+func (s *Service) SetDestination(ctx context.Context, p auth.Principal, in DestinationInput) (DestinationView, error) {
+	const op = "payouts.SetDestination"
+	if p.Kind != auth.KindUser {
+		return DestinationView{}, fault.New(fault.Forbidden, op, "a person sets its own payout destination")
+	}
+	var fields []fault.FieldError
+	if in.Type != DestinationStripe {
+		fields = append(fields, fault.FieldError{Field: "type", Message: "must be stripe"})
+	}
+	if !ValidAccount(in.AccountID) {
+		fields = append(fields, fault.FieldError{Field: "accountId", Message: "must be a Stripe connected account id, acct_…"})
+	}
+	if len(fields) > 0 {
+		return DestinationView{}, fault.InvalidFields(op, "the destination has invalid fields", fields...)
+	}
+	it := destinationItem{PK: "DEST#" + p.UserID, SK: "META", Type: in.Type, AccountID: in.AccountID, UpdatedAt: clock.Format(s.clock.Now())}
+	put, err := s.repo.putDestination(it)
+	if err != nil {
+		return DestinationView{}, fault.Wrap(op, err)
+	}
+	if err := store.TransactWrite(ctx, s.repo.db, []types.TransactWriteItem{put}, ""); err != nil {
+		return DestinationView{}, fault.Wrap(op, err)
+	}
+	return DestinationView{Type: it.Type, AccountID: Mask(it.AccountID), UpdatedAt: it.UpdatedAt}, nil
+}
+
+// GetDestination reads the caller's destination, masked.
+func (s *Service) GetDestination(ctx context.Context, p auth.Principal) (DestinationView, error) {
+	const op = "payouts.GetDestination"
+	it, found, err := get[destinationItem](ctx, s.repo, op, "DEST#"+p.UserID, "META")
+	if err != nil {
+		return DestinationView{}, err
+	}
+	if !found || p.Kind != auth.KindUser {
+		return DestinationView{}, fault.New(fault.NotFound, op, "no payout destination yet: PUT /v1/me/payout-destination")
+	}
+	return DestinationView{Type: it.Type, AccountID: Mask(it.AccountID), UpdatedAt: it.UpdatedAt}, nil
+}
+
+// ClaimInput is an amount to pay out.
+type ClaimInput struct {
+	Amount   int64  `json:"amount" validate:"required"`
+	Currency string `json:"currency" validate:"required,len=3"`
+}
+
+// PayoutView is a payout as its owner reads it.
+type PayoutView struct {
+	ID          string    `json:"id"`
+	OwnerKind   OwnerKind `json:"ownerKind"`
+	OwnerID     string    `json:"ownerId"`
+	Amount      int64     `json:"amount"`
+	Currency    string    `json:"currency"`
+	Destination string    `json:"destination"`
+	Status      Status    `json:"status"`
+	Reason      string    `json:"reason,omitempty"`
+	Reference   string    `json:"reference,omitempty"`
+	Attempts    int       `json:"attempts"`
+	CreatedAt   string    `json:"createdAt"`
+	UpdatedAt   string    `json:"updatedAt"`
+	PaidAt      string    `json:"paidAt,omitempty"`
+}
+
+func payoutView(it payoutItem) PayoutView {
+	return PayoutView{ID: it.ID, OwnerKind: OwnerKind(it.OwnerKind), OwnerID: it.OwnerID, Amount: it.Amount, Currency: it.Currency,
+		Destination: Mask(it.Destination), Status: Status(it.Status), Reason: it.Reason, Reference: it.Reference, Attempts: it.Attempts,
+		CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt, PaidAt: it.PaidAt}
+}
+
+func (it payoutItem) account() ledger.Account {
+	if OwnerKind(it.OwnerKind) == Community {
+		return ledger.Community(it.OwnerID)
+	}
+	return ledger.Influencer(it.OwnerID)
+}
+
+// Claim pays out part of the caller's available balance: an influencer's
+// cleared commissions (communityID empty), or a community's earnings for
+// its owner. In one transaction the amount moves to
+// platform:payouts_in_transit, the payout is recorded pending and
+// PayoutRequested is written; the worker does the rest. The same
+// Idempotency-Key claims once, even when its idempotency record is lost.
+func (s *Service) Claim(ctx context.Context, p auth.Principal, communityID string, in ClaimInput, idempotencyKey string) (PayoutView, bool, error) {
+	const op = "payouts.Claim"
+	if p.Kind != auth.KindUser {
+		return PayoutView{}, false, fault.New(fault.Forbidden, op, "a person claims its own payouts")
+	}
+	if idempotencyKey == "" {
+		return PayoutView{}, false, fault.InvalidFields(op, "the request has invalid fields", fault.FieldError{Field: "Idempotency-Key", Message: "is required to claim a payout"})
+	}
+	if !money.IsCurrency(in.Currency) {
+		return PayoutView{}, false, fault.InvalidFields(op, "the claim has invalid fields", fault.FieldError{Field: "currency", Message: "must be an ISO 4217 code Souq supports"})
+	}
+	kind, owner, minimum := Influencer, p.UserID, s.cfg.MinimumPayout
+	if communityID != "" {
+		kind, owner = Community, communityID
+		c, found, err := get[communityItem](ctx, s.repo, op, "COM#"+communityID, "META")
+		if err != nil {
+			return PayoutView{}, false, err
+		}
+		if !found || c.OwnerID != p.UserID || !id.HasPrefix(communityID, "com") {
+			return PayoutView{}, false, fault.New(fault.NotFound, op, "no such community")
+		}
+		if in.Currency != c.Currency {
+			return PayoutView{}, false, fault.InvalidFields(op, "the claim has invalid fields", fault.FieldError{Field: "currency", Message: "the community's earnings are in " + c.Currency})
+		}
+	} else {
+		m, found, err := get[struct {
+			Amount int64 `dynamodbav:"amount"`
+		}](ctx, s.repo, op, "MIN#"+p.UserID+"#"+in.Currency, "MIN")
+		if err != nil {
+			return PayoutView{}, false, err
+		}
+		if !found {
+			return PayoutView{}, false, fault.InvalidFields(op, "the claim has invalid fields", fault.FieldError{Field: "currency", Message: "you have no referral deal paying in " + in.Currency})
+		}
+		minimum = max(minimum, m.Amount)
+	}
+	if in.Amount < minimum || in.Amount > money.MaxMinor {
+		return PayoutView{}, false, fault.InvalidFields(op, "the claim has invalid fields", fault.FieldError{Field: "amount", Message: fmt.Sprintf("must be at least the minimum payout, %d", minimum)})
+	}
+	poID := PayoutID(kind, owner, idempotencyKey)
+	if it, found, err := s.repo.payout(ctx, poID); err != nil || found {
+		return payoutView(it), false, err
+	}
+	dest, found, err := get[destinationItem](ctx, s.repo, op, "DEST#"+p.UserID, "META")
+	if err != nil {
+		return PayoutView{}, false, err
+	}
+	if !found {
+		return PayoutView{}, false, &fault.Error{Kind: fault.Conflict, Op: op, State: "no_destination", Message: "set a payout destination first: PUT /v1/me/payout-destination"}
+	}
+	now := s.clock.Now().Truncate(time.Millisecond)
+	it := payoutItem{ID: poID, OwnerKind: string(kind), OwnerID: owner, RequestedBy: p.UserID, Amount: in.Amount, Currency: in.Currency,
+		DestinationType: dest.Type, Destination: dest.AccountID, Status: string(Pending), CreatedAt: clock.Format(now), UpdatedAt: clock.Format(now), Rev: 1}
+	it.index(clock.Format(now.Add(Lease)))
+	put, err := s.repo.putPayout(it, 0)
+	if err != nil {
+		return PayoutView{}, false, fault.Wrap(op, err)
+	}
+	tr, err := s.ledger.Prepare(ledger.Transfer{ID: "txf_" + poID + "_claim", Kind: "payout_claim", Currency: in.Currency, At: now, ShardKey: poID,
+		Legs: []ledger.Leg{{Account: it.account(), Available: -in.Amount}, {Account: ledger.PlatformPayoutsTransit, Available: in.Amount}}})
+	if err != nil {
+		return PayoutView{}, false, fault.Wrap(op, err)
+	}
+	evt, err := events.OutboxPut(s.repo.outbox, &events.PayoutRequested{Payout: s.event(it, "")}, now)
+	if err != nil {
+		return PayoutView{}, false, fault.Wrap(op, err)
+	}
+	items := append([]types.TransactWriteItem{put, evt}, tr.Items...)
+	err = store.TransactWrite(ctx, s.repo.db, items, "")
+	if tc, ok := err.(*store.TxCanceled); ok && tc.ConditionFailed(0) {
+		it, _, err := s.repo.payout(ctx, poID) // the same claim, concurrently
+		return payoutView(it), false, err
+	}
+	if e := tr.Explain(err, 2); fault.KindOf(e) == fault.InsufficientFunds {
+		return PayoutView{}, false, &fault.Error{Kind: fault.InsufficientFunds, Op: op, Message: "the available balance does not cover the payout"}
+	}
+	if err != nil {
+		return PayoutView{}, false, fault.Wrap(op, err)
+	}
+	return payoutView(it), true, nil
+}
+
+func (s *Service) event(it payoutItem, reason string) events.Payout {
+	return events.Payout{PayoutID: it.ID, OwnerKind: it.OwnerKind, OwnerID: it.OwnerID, Amount: money.Amount{Minor: it.Amount, Currency: it.Currency}, Reason: reason}
+}
+
+// GetPayout reads a payout for the person who claimed it.
+func (s *Service) GetPayout(ctx context.Context, p auth.Principal, payoutID string) (PayoutView, error) {
+	const op = "payouts.GetPayout"
+	if !id.HasPrefix(payoutID, "po") {
+		return PayoutView{}, fault.New(fault.NotFound, op, "no such payout")
+	}
+	it, found, err := s.repo.payout(ctx, payoutID)
+	if err != nil {
+		return PayoutView{}, err
+	}
+	if !found || p.Kind != auth.KindUser || it.RequestedBy != p.UserID {
+		return PayoutView{}, fault.New(fault.NotFound, op, "no such payout")
+	}
+	return payoutView(it), nil
+}
+
+// ListPayouts pages through the caller's payouts, newest first.
+func (s *Service) ListPayouts(ctx context.Context, p auth.Principal, limit int, cursor string) ([]PayoutView, string, error) {
+	const op = "payouts.ListPayouts"
+	if p.Kind != auth.KindUser {
+		return nil, "", fault.New(fault.Forbidden, op, "a person lists its own payouts")
+	}
+	gpk := "REQ#" + p.UserID
+	items, next, err := store.QueryPage[payoutItem](ctx, s.repo.db, &dynamodb.QueryInput{
+		TableName: aws.String(s.repo.table), IndexName: aws.String(IndexByRequester),
+		KeyConditionExpression:    aws.String("gsi1pk = :p"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":p": store.S(gpk)},
+		ScanIndexForward:          aws.Bool(false), Limit: aws.Int32(int32(limit)),
+	}, cursor, "gsi1pk", gpk)
+	if err != nil {
+		return nil, "", fault.Wrap(op, err)
+	}
+	out := make([]PayoutView, 0, len(items))
+	for _, it := range items {
+		out = append(out, payoutView(it))
+	}
+	return out, next, nil
+}
