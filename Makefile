@@ -36,7 +36,7 @@ lint: go-deps
 	@echo "==> staticcheck"
 	@$(GO) tool staticcheck $(PKGS)
 
-## bench: gateway (healthz, auth, serve vs healthz), ledger, auctions (serve hot path, capacity units) and sponsorships (capacity units per transition, 20 concurrent reviewers), and referrals (conversions on one program, capacity units) benchmarks
+## bench: gateway (healthz, auth, serve vs healthz), ledger, auctions (serve hot path, capacity units) and sponsorships (capacity units per transition, 20 concurrent reviewers), referrals (conversions on one program, capacity units) and payouts (claim to paid, rail calls per payout) benchmarks
 bench: deps
 	@./bin/souq-local exec -- $(GO) test -run '^$$' -bench . -benchmem ./infra/local/ ./shared/ledger/ ./shared/auctions/ ./shared/sponsorships/ ./shared/referrals/
 

@@ -61,8 +61,8 @@ func TestREADME_QuickstartWorksAsPrinted(t *testing.T) {
 			}
 		}
 	}
-	if problems != 1 || len(lines) != 28 {
-		t.Fatalf("%d answers with %d problems, want 28 with exactly the one shown on purpose:\n%s", len(lines), problems, out)
+	if problems != 1 || len(lines) != 32 {
+		t.Fatalf("%d answers with %d problems, want 32 with exactly the one shown on purpose:\n%s", len(lines), problems, out)
 	}
 	if !strings.Contains(string(out), `"status":"closed"`) || !strings.Contains(string(out), `"clearingPrice":{"amount":500,"currency":"USD"}`) ||
 		!strings.Contains(string(out), `"label":"Sponsored"`) {
@@ -79,6 +79,11 @@ func TestREADME_QuickstartWorksAsPrinted(t *testing.T) {
 	if !strings.Contains(string(out), `"redirect":302,"location":"https://gophers.example/?click=clk_`) || !strings.Contains(string(out), `&ref=gophers"`) ||
 		!strings.Contains(string(out), `"commission":{"amount":980,"currency":"USD"}`) || !strings.Contains(string(out), `"available":980`) {
 		t.Fatalf("the referral example must redirect, earn 980 and clear it:\n%s", out)
+	}
+	// The influencer is paid 980 through the rail, once.
+	if !strings.Contains(string(out), `"accountId":"acct_••••mo42"`) || !strings.Contains(string(out), `"status":"paid","reference":"tr_`) ||
+		!strings.Contains(string(out), `"available":0,"paid":980`) {
+		t.Fatalf("the payout example must mask the destination, pay 980 and show it paid:\n%s", out)
 	}
 	if !strings.Contains(lines[len(lines)-1], `"ok":true`) {
 		t.Fatalf("ledger verify: %s", lines[len(lines)-1])
