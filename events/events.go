@@ -304,6 +304,22 @@ func (PayoutRequested) DetailType() string { return "PayoutRequested" }
 func (PayoutPaid) DetailType() string      { return "PayoutPaid" }
 func (PayoutFailed) DetailType() string    { return "PayoutFailed" }
 
+// ---- webhooks ----
+
+// WebhookEndpointDisabled: an endpoint failed every delivery for 5 days
+// and was disabled; its owner is told (by this event, to its other
+// endpoints).
+type WebhookEndpointDisabled struct {
+	Meta
+	EndpointID string `json:"endpointId"`
+	OwnerID    string `json:"ownerId"`
+	URL        string `json:"url"`
+	Reason     string `json:"reason"`
+}
+
+func (WebhookEndpointDisabled) DetailType() string { return "WebhookEndpointDisabled" }
+func (WebhookEndpointDisabled) Source() string     { return SourceWebhooks }
+
 // ---- ledger ----
 
 // Posting is one leg of a ledger transfer.
@@ -333,7 +349,7 @@ func Catalog() []Event {
 		&SponsorshipExpired{}, &SponsorshipPublished{}, &SponsorshipProposed{}, &SponsorshipProposalAccepted{}, &SponsorshipProposalDeclined{},
 		&DealApproved{}, &ConversionRecorded{}, &CommissionAccrued{}, &CommissionReversed{},
 		&CommissionCleared{}, &ProgramBudgetExhausted{},
-		&PayoutRequested{}, &PayoutPaid{}, &PayoutFailed{},
+		&PayoutRequested{}, &PayoutPaid{}, &PayoutFailed{}, &WebhookEndpointDisabled{},
 		&LedgerTransferPosted{},
 	}
 }
