@@ -2,6 +2,7 @@ package local
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -21,6 +22,7 @@ import (
 	"github.com/souqhq/souq/shared/relay"
 	"github.com/souqhq/souq/shared/sponsorships"
 	"github.com/souqhq/souq/shared/store"
+	"github.com/souqhq/souq/shared/webhooks"
 )
 
 // Function is one topology function's real handlers, by trigger.
@@ -94,6 +96,23 @@ func wire(d deps) (map[string]*Function, *accounts.Service) {
 	poSvc := payouts.NewService(payouts.NewRepository(poDB), ledger.New(poDB), d.rail, d.clock, payouts.Config{MinimumPayout: payouts.DefaultMinimumPayout})
 	poRouter := payouts.NewRouter(poSvc, idempotency.New(poDB.Client, poDB.Table(topology.TableIdempotency), d.clock), d.log.With("function", topology.FnPayouts), d.clock.Now)
 	fns[topology.FnPayouts] = &Function{HTTP: poRouter.Serve, Event: poSvc.HandleEvent, Scheduled: poSvc.HandleScheduled, Routes: poRouter.Handled()}
+
+	whDB := scoped(topology.FnWebhooks)
+	// Endpoint secrets are sealed under the run's own random key.
+	sealing := d.clickKey
+	if len(sealing) < 16 {
+		sealing = make([]byte, 32)
+		_, _ = rand.Read(sealing) // crypto/rand.Read never fails (Go 1.24+)
+	}
+	vault, err := webhooks.NewVault(sealing)
+	if err != nil {
+		panic("local: the webhooks vault: " + err.Error()) // cannot happen: the key is 32 bytes
+	}
+	// Locally, http and loopback receivers are allowed (the AWS build refuses them).
+	whSvc := webhooks.NewService(webhooks.NewRepository(whDB), vault, d.sched, d.clock, webhooks.Policy{AllowInsecure: true},
+		webhooks.Config{Self: topology.FnWebhooks, Jitter: 0.1})
+	whRouter := webhooks.NewRouter(whSvc, idempotency.New(whDB.Client, whDB.Table(topology.TableIdempotency), d.clock), d.log.With("function", topology.FnWebhooks), d.clock.Now)
+	fns[topology.FnWebhooks] = &Function{HTTP: whRouter.Serve, Event: whSvc.HandleEvent, Scheduled: whSvc.HandleScheduled, Routes: whRouter.Handled()}
 
 	srv := auctions.NewServer(auctions.NewServingRepository(scoped(topology.FnServe)), d.clock, auctions.ClickSigner{Key: d.clickKey}, d.baseURL, d.log.With("function", topology.FnServe))
 	srvRouter := auctions.NewServeRouter(srv, d.log.With("function", topology.FnServe), d.clock.Now)

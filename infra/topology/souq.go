@@ -10,6 +10,7 @@ const (
 	TableSponsorships = "sponsorships"
 	TableReferrals    = "referrals"
 	TablePayouts      = "payouts"
+	TableWebhooks     = "webhooks"
 )
 
 // Function names.
@@ -23,6 +24,7 @@ const (
 	FnSponsorships = "sponsorships"
 	FnReferrals    = "referrals"
 	FnPayouts      = "payouts"
+	FnWebhooks     = "webhooks"
 )
 
 // creationThrottle limits routes that create accounts and keys: people
@@ -88,6 +90,14 @@ func Souq() Topology {
 				Purpose: "payout destinations, payouts and their states, and the communities and minimum payouts this context knows of (shared/payouts/dynamo.go has the key design)",
 			},
 			{
+				Name: TableWebhooks, PartitionKey: pk, SortKey: &sk, TTLAttribute: "expiresAt",
+				GlobalIndexes: []Index{
+					{Name: "gsi1", PartitionKey: Key{Name: "gsi1pk", Type: String}, SortKey: &Key{Name: "gsi1sk", Type: String}},
+					{Name: "gsi2", PartitionKey: Key{Name: "gsi2pk", Type: String}, SortKey: &Key{Name: "gsi2sk", Type: String}},
+				},
+				Purpose: "webhook endpoints with sealed secrets, deliveries and their dead letters, and who owns which community and advertiser (shared/webhooks/dynamo.go has the key design)",
+			},
+			{
 				Name: TableIdempotency, PartitionKey: pk, TTLAttribute: "expiresAt",
 				Purpose: "Idempotency-Key records scoped to principal and route, kept 24 h",
 			},
@@ -117,6 +127,11 @@ func Souq() Topology {
 				Name: FnPayouts, Description: "payout destinations, claims, and the worker that pays them through the payment rail",
 				MemoryMB: 256, TimeoutSec: 60, UsesPaymentRail: true,
 				Tables: []Grant{{TablePayouts, ReadWrite}, {TableLedger, ReadWrite}, {TableIdempotency, ReadWrite}, {TableOutbox, WriteOnly}},
+			},
+			{
+				Name: FnWebhooks, Description: "webhook endpoints and the signed, retried deliveries of events to them",
+				MemoryMB: 256, TimeoutSec: 30, CreatesSchedules: true, SignsClicks: true,
+				Tables: []Grant{{TableWebhooks, ReadWrite}, {TableIdempotency, ReadWrite}, {TableOutbox, WriteOnly}},
 			},
 			{
 				Name: FnServe, Description: "the ad serving hot path and click redirects",
@@ -154,6 +169,9 @@ func Souq() Topology {
 			{Name: "payouts-requested", Pattern: `{"source":["souq.payouts"],"detail-type":["PayoutRequested"]}`, Target: FnPayouts},
 			// Earnings show what was paid.
 			{Name: "referrals-paid", Pattern: `{"source":["souq.payouts"],"detail-type":["PayoutPaid"]}`, Target: FnReferrals},
+			// Every product event, to be delivered to the endpoints of the
+			// people it is about (shared/webhooks/audience.go says whom).
+			{Name: "webhooks-all", Pattern: `{"source":["souq.accounts","souq.auctions","souq.sponsorships","souq.referrals","souq.payouts","souq.webhooks"]}`, Target: FnWebhooks},
 			{Name: "sponsorships-accounts", Pattern: `{"source":["souq.accounts"],"detail-type":["CommunityCreated","AdvertiserCreated"]}`, Target: FnSponsorships},
 		},
 		Schedules: []Schedule{
@@ -252,6 +270,17 @@ func Souq() Topology {
 			{Method: "GET", Path: "/v1/payouts", Function: FnPayouts, Auth: []AuthKind{User}, Summary: "The caller's payouts, newest first"},
 			{Method: "GET", Path: "/v1/payouts/{payoutId}", Function: FnPayouts, Auth: []AuthKind{User}, Summary: "Read a payout"},
 			{Method: "POST", Path: "/v1/communities/{communityId}/payouts", Function: FnPayouts, Auth: []AuthKind{User}, Summary: "Claim a payout of a community's available earnings", Throttle: creationThrottle},
+			{Method: "POST", Path: "/v1/webhooks", Function: FnWebhooks, Auth: []AuthKind{User}, Summary: "Register an endpoint (its secret is shown once)", Throttle: creationThrottle},
+			{Method: "GET", Path: "/v1/webhooks", Function: FnWebhooks, Auth: []AuthKind{User}, Summary: "The caller's endpoints"},
+			{Method: "GET", Path: "/v1/webhooks/{webhookId}", Function: FnWebhooks, Auth: []AuthKind{User}, Summary: "Read an endpoint"},
+			{Method: "PATCH", Path: "/v1/webhooks/{webhookId}", Function: FnWebhooks, Auth: []AuthKind{User}, Summary: "Change an endpoint's URL, events or description"},
+			{Method: "DELETE", Path: "/v1/webhooks/{webhookId}", Function: FnWebhooks, Auth: []AuthKind{User}, Summary: "Delete an endpoint"},
+			{Method: "POST", Path: "/v1/webhooks/{webhookId}/enable", Function: FnWebhooks, Auth: []AuthKind{User}, Summary: "Enable an endpoint"},
+			{Method: "POST", Path: "/v1/webhooks/{webhookId}/disable", Function: FnWebhooks, Auth: []AuthKind{User}, Summary: "Disable an endpoint"},
+			{Method: "POST", Path: "/v1/webhooks/{webhookId}/rotate-secret", Function: FnWebhooks, Auth: []AuthKind{User}, Summary: "A new secret; the old one signs too for 24 h"},
+			{Method: "GET", Path: "/v1/webhooks/{webhookId}/deliveries", Function: FnWebhooks, Auth: []AuthKind{User}, Summary: "An endpoint's deliveries: status, attempts, last code and latency"},
+			{Method: "POST", Path: "/v1/webhooks/{webhookId}/deliveries/{deliveryId}/replay", Function: FnWebhooks, Auth: []AuthKind{User}, Summary: "Send a delivery again now"},
+			{Method: "POST", Path: "/v1/webhooks/{webhookId}/replay", Function: FnWebhooks, Auth: []AuthKind{User}, Summary: "Send again every dead-lettered delivery since a time"},
 			{Method: "GET", Path: "/v1/ledger/statement", Function: FnAccounts, Auth: []AuthKind{User, Client}, Summary: "The postings of an account the caller owns"},
 		},
 	}

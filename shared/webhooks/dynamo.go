@@ -1,0 +1,177 @@
+package webhooks
+
+// Key design of the webhooks table (pk, sk strings):
+//
+//	pk              sk     gsi1pk / gsi1sk                      gsi2pk / gsi2sk                         item
+//	COM#<cid>       META   -                                    -                                       community → owner, from CommunityCreated
+//	ADV#<aid>       META   -                                    -                                       advertiser → owner, from AdvertiserCreated
+//	EVT#<eventId>   EVT    -                                    -                                       a consumed event (dedupe), expires after 7 days
+//	WH#<whId>       META   OWN#<uid> / <whId>                   -                                       an endpoint, its sealed secrets, its failure streak
+//	DLV#<dlvId>     META   WH#<whId>#DLV / <createdAt>#<dlvId>  WH#<whId>#DEAD / <deadAt>#<dlvId>       a delivery (gsi2 only while dead-lettered)
+//
+// A delivery's id derives from its endpoint and its event, so a
+// redelivered event finds its delivery (attribute_not_exists) and does not
+// send again; the id is also the webhook-id every attempt carries.
+// Deliveries are written conditional on their attempt count: two attempts
+// never record over each other.
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base32"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/souqhq/souq/infra/topology"
+	"github.com/souqhq/souq/shared/fault"
+	"github.com/souqhq/souq/shared/store"
+)
+
+// Index names.
+const (
+	IndexByParent = "gsi1"
+	IndexDead     = "gsi2"
+)
+
+// Repository loads and saves webhooks data.
+type Repository struct {
+	db     *dynamodb.Client
+	table  string
+	outbox string
+}
+
+// NewRepository returns a repository over the webhooks table.
+func NewRepository(db *store.DB) *Repository {
+	return &Repository{db: db.Client, table: db.Table(topology.TableWebhooks), outbox: db.Table(topology.TableOutbox)}
+}
+
+type ownerItem struct {
+	PK      string `dynamodbav:"pk"`
+	SK      string `dynamodbav:"sk"`
+	OwnerID string `dynamodbav:"ownerId"`
+}
+
+// sealedSecret is a secret at rest; the previous one signs until ExpiresAt.
+type sealedSecret struct {
+	Sealed    string `dynamodbav:"sealed"`
+	CreatedAt string `dynamodbav:"createdAt"`
+	ExpiresAt string `dynamodbav:"expiresAt,omitempty"`
+}
+
+type endpointItem struct {
+	PK             string         `dynamodbav:"pk"`
+	SK             string         `dynamodbav:"sk"`
+	GSI1PK         string         `dynamodbav:"gsi1pk"`
+	GSI1SK         string         `dynamodbav:"gsi1sk"`
+	ID             string         `dynamodbav:"id"`
+	OwnerID        string         `dynamodbav:"ownerId"`
+	URL            string         `dynamodbav:"url"`
+	Events         []string       `dynamodbav:"events"`
+	Description    string         `dynamodbav:"description,omitempty"`
+	Enabled        bool           `dynamodbav:"enabled"`
+	DisabledReason string         `dynamodbav:"disabledReason,omitempty"`
+	Secrets        []sealedSecret `dynamodbav:"secrets"`
+	FailingSince   string         `dynamodbav:"failingSince,omitempty"`
+	CreatedAt      string         `dynamodbav:"createdAt"`
+	UpdatedAt      string         `dynamodbav:"updatedAt"`
+	Version        int            `dynamodbav:"version"`
+}
+
+func (it *endpointItem) index() {
+	it.PK, it.SK = "WH#"+it.ID, "META"
+	it.GSI1PK, it.GSI1SK = "OWN#"+it.OwnerID, it.ID
+}
+
+// Subscribed reports whether the endpoint hears a detail-type.
+func (it endpointItem) subscribed(detailType string) bool {
+	for _, e := range it.Events {
+		if e == "*" || e == detailType {
+			return true
+		}
+	}
+	return false
+}
+
+type deliveryItem struct {
+	PK          string `dynamodbav:"pk"`
+	SK          string `dynamodbav:"sk"`
+	GSI1PK      string `dynamodbav:"gsi1pk"`
+	GSI1SK      string `dynamodbav:"gsi1sk"`
+	GSI2PK      string `dynamodbav:"gsi2pk,omitempty"`
+	GSI2SK      string `dynamodbav:"gsi2sk,omitempty"`
+	ID          string `dynamodbav:"id"`
+	EndpointID  string `dynamodbav:"endpointId"`
+	EventID     string `dynamodbav:"eventId"`
+	EventType   string `dynamodbav:"eventType"`
+	Body        string `dynamodbav:"body"`
+	Status      string `dynamodbav:"status"`
+	Attempts    int    `dynamodbav:"attempts"`
+	LastStatus  int    `dynamodbav:"lastStatus"`
+	LastLatency int64  `dynamodbav:"lastLatencyMs"`
+	LastError   string `dynamodbav:"lastError,omitempty"`
+	NextAt      string `dynamodbav:"nextAttemptAt,omitempty"`
+	DeadAt      string `dynamodbav:"deadAt,omitempty"`
+	CreatedAt   string `dynamodbav:"createdAt"`
+	UpdatedAt   string `dynamodbav:"updatedAt"`
+}
+
+func (it *deliveryItem) index() {
+	it.PK, it.SK = "DLV#"+it.ID, "META"
+	it.GSI1PK, it.GSI1SK = "WH#"+it.EndpointID+"#DLV", it.CreatedAt+"#"+it.ID
+	it.GSI2PK, it.GSI2SK = "", ""
+	if DeliveryStatus(it.Status) == Dead {
+		it.GSI2PK, it.GSI2SK = "WH#"+it.EndpointID+"#DEAD", it.DeadAt+"#"+it.ID
+	}
+}
+
+// DeliveryID derives a delivery's id (and webhook-id) from its endpoint
+// and event.
+func DeliveryID(endpointID, eventID string) string {
+	sum := sha256.Sum256([]byte(endpointID + "\x00" + eventID))
+	return "msg_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:16]))
+}
+
+func get[T any](ctx context.Context, r *Repository, op, pk, sk string) (T, bool, error) {
+	it, found, err := store.Get[T](ctx, r.db, r.table, pk, sk)
+	return it, found, fault.Wrap(op, err)
+}
+
+// put writes an item under a condition (with its values).
+func (r *Repository) put(ctx context.Context, v any, cond string, vals map[string]types.AttributeValue) error {
+	av, err := attributevalue.MarshalMap(v)
+	if err != nil {
+		return err
+	}
+	in := &dynamodb.PutItemInput{TableName: aws.String(r.table), Item: av}
+	if cond != "" {
+		in.ConditionExpression, in.ExpressionAttributeValues = aws.String(cond), vals
+	}
+	_, err = r.db.PutItem(ctx, in)
+	return store.Classify(err)
+}
+
+// putAt writes an item over the version (or attempt count) it was read at.
+func (r *Repository) putAt(ctx context.Context, v any, attr string, read int) error {
+	return r.put(ctx, v, attr+" = :r", map[string]types.AttributeValue{":r": store.N(int64(read))})
+}
+
+func page[T any](ctx context.Context, r *Repository, op, index, keyAttr, value string, forward bool, limit int, cursor string) ([]T, string, error) {
+	items, next, err := store.QueryPage[T](ctx, r.db, &dynamodb.QueryInput{
+		TableName: aws.String(r.table), IndexName: aws.String(index),
+		KeyConditionExpression:    aws.String(keyAttr + " = :p"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":p": store.S(value)},
+		ScanIndexForward:          aws.Bool(forward), Limit: aws.Int32(int32(limit)),
+	}, cursor, keyAttr, value)
+	return items, next, fault.Wrap(op, err)
+}
+
+func marshal(v any) (map[string]types.AttributeValue, error) { return attributevalue.MarshalMap(v) }
+
+func deleteInput(table, pk, sk string, version int) *dynamodb.DeleteItemInput {
+	return &dynamodb.DeleteItemInput{TableName: aws.String(table), Key: map[string]types.AttributeValue{"pk": store.S(pk), "sk": store.S(sk)},
+		ConditionExpression: aws.String("version = :v"), ExpressionAttributeValues: map[string]types.AttributeValue{":v": store.N(int64(version))}}
+}
