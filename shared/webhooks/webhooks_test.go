@@ -532,3 +532,21 @@ func TestEndpoints_ValidationOwnershipAndLimits(t *testing.T) {
 		t.Fatalf("deleted: %v", err)
 	}
 }
+
+// Redirects are not followed: a 3xx is a failed attempt, and its target
+// is never reached.
+func TestDelivery_RedirectsAreNotFollowed(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	target := newReceiver(t, 0, 0)
+	redirect := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		http.Redirect(rw, r, target.srv.URL, http.StatusTemporaryRedirect)
+	}))
+	defer redirect.Close()
+	e := w.endpoint(w.alice, redirect.URL, "AuctionOpened")
+	w.publish(&events.AuctionOpened{AuctionID: "auc_1", CommunityID: "com_a"})
+	ds, _, err := w.svc.Deliveries(context.Background(), w.alice, e.ID, 10, "")
+	if err != nil || len(ds) != 1 || ds[0].Status != wh.Pending || ds[0].LastStatus != 307 || target.count() != 0 {
+		t.Fatalf("a redirect: %+v %v, target reached %d times", ds, err, target.count())
+	}
+}
