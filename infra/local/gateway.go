@@ -5,12 +5,14 @@ import (
 	"context"
 	"encoding/base64"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -41,6 +43,8 @@ type Gateway struct {
 	cacheMu      sync.Mutex
 	cache        map[string]cachedAuth
 	local        http.Handler // /local/* routes, absent from AWS
+	// limits, when set, are per-principal token buckets (see ratelimit.go).
+	limits atomic.Pointer[limiter]
 }
 
 type cachedAuth struct {
@@ -83,6 +87,17 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	event := g.event(r, route, params, query, body, reqID)
+	if l := g.limits.Load(); l != nil {
+		who := r.Header.Get("Authorization")
+		if who == "" {
+			who = "ip:" + event.RequestContext.HTTP.SourceIP
+		}
+		if ok, wait := l.allow(route, who); !ok {
+			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+			writeProblem(w, fault.New(fault.RateLimited, "gateway", "too many requests: slow down and retry after the Retry-After seconds"), reqID, r.URL.Path)
+			return
+		}
+	}
 	if !route.IsPublic() {
 		header := r.Header.Get("Authorization")
 		if header == "" {

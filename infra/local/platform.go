@@ -44,6 +44,11 @@ type Options struct {
 	StripeMock bool
 	// Seed creates the demo owner, advertiser, influencer and their accounts.
 	Seed bool
+	// RateLimits gives every principal its own token bucket per route (the
+	// route's throttle, or DefaultPrincipalLimit): a flood gets 429 with
+	// Retry-After. make run turns it on; the black-box suite, which
+	// measures concurrency, leaves it off.
+	RateLimits bool
 	// StateDir receives local.json and env when seeding ("" writes nothing).
 	StateDir string
 	// JWTKey signs local tokens; random when empty.
@@ -58,6 +63,7 @@ type Options struct {
 
 // Platform is a running local Souq.
 type Platform struct {
+	gateway       *Gateway
 	BaseURL       string
 	StripeMockURL string
 	Demo          *Demo
@@ -255,6 +261,8 @@ func Start(ctx context.Context, opts Options) (p *Platform, err error) {
 	}
 	gw := &Gateway{top: top, functions: p.Functions, clock: p.Clock}
 	gw.local = p.localRoutes()
+	p.gateway = gw
+	p.RateLimit(opts.RateLimits)
 	p.server = &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
 	go func() { _ = p.server.Serve(p.listener) }()
 	return p, nil
@@ -378,4 +386,13 @@ func (p *Platform) Close() {
 	if p.ddb != nil {
 		p.ddb.Stop()
 	}
+}
+
+// RateLimit turns the gateway's per-principal rate limits on or off.
+func (p *Platform) RateLimit(on bool) {
+	if !on {
+		p.gateway.limits.Store(nil)
+		return
+	}
+	p.gateway.limits.Store(newLimiter())
 }

@@ -48,6 +48,8 @@ func Status(k fault.Kind) int {
 		return http.StatusBadGateway
 	case fault.MethodNotAllowed:
 		return http.StatusMethodNotAllowed
+	case fault.RateLimited:
+		return http.StatusTooManyRequests
 	case fault.UnsupportedMediaType:
 		return http.StatusUnsupportedMediaType
 	}

@@ -30,6 +30,7 @@ const (
 	UpstreamFailed                   // a payment rail or other upstream refused or failed
 	MethodNotAllowed                 // the path exists, the method does not
 	UnsupportedMediaType             // the body is not JSON
+	RateLimited                      // too many requests from this principal; retry after a while
 )
 
 var kindNames = [...]string{
@@ -46,6 +47,7 @@ var kindNames = [...]string{
 	UpstreamFailed:       "upstream_failed",
 	MethodNotAllowed:     "method_not_allowed",
 	UnsupportedMediaType: "unsupported_media_type",
+	RateLimited:          "rate_limited",
 }
 
 // String is the kind's machine code, used in problem type URIs.

@@ -63,7 +63,7 @@ func run() int {
 		logw = io.MultiWriter(logFile, os.Stdout)
 	}
 	p, err := local.Start(ctx, local.Options{
-		Addr: addr, DynamoEndpoint: os.Getenv("SOUQ_DYNAMODB_ENDPOINT"), StripeMock: true, Seed: true,
+		Addr: addr, DynamoEndpoint: os.Getenv("SOUQ_DYNAMODB_ENDPOINT"), StripeMock: true, Seed: true, RateLimits: true,
 		StateDir: stateDir(), Log: slog.New(slog.NewJSONHandler(logw, nil)), ChildLog: logFile,
 	})
 	if err != nil {
