@@ -106,7 +106,7 @@ func TestAuth_WrongPrincipalKindIs403(t *testing.T) {
 
 func signHS256(t *testing.T, key []byte, exp time.Time) string {
 	t.Helper()
-	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": "usr_demo_owner", "iss": "souq-local", "exp": exp.Unix()})
+	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": "usr_demo_owner", "iss": "souq-local", "aud": "souq-api", "exp": exp.Unix()})
 	s, err := tok.SignedString(key)
 	if err != nil {
 		t.Fatal(err)

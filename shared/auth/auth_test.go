@@ -220,3 +220,27 @@ func TestAdvertiserFor_KeyIsItsAdvertiserPersonMustName(t *testing.T) {
 		}
 	}
 }
+
+// A token signed with the right key for the right issuer, but for another
+// audience (or none), is refused.
+func TestHMACKeys_RefusesTheWrongAudience(t *testing.T) {
+	k := HMACKeys{Key: []byte("0123456789abcdef0123456789abcdef"), Issuer: LocalIssuer}
+	exp := time.Now().Add(time.Hour).Unix()
+	sign := func(c jwt.MapClaims) string {
+		s, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(k.Key)
+		return s
+	}
+	good := sign(jwt.MapClaims{"sub": "usr_x", "iss": LocalIssuer, "aud": LocalAudience, "exp": exp})
+	if _, err := k.VerifyToken(context.Background(), good); err != nil {
+		t.Fatalf("the right audience: %v", err)
+	}
+	for name, tok := range map[string]string{
+		"another audience": sign(jwt.MapClaims{"sub": "usr_x", "iss": LocalIssuer, "aud": "billing-api", "exp": exp}),
+		"no audience":      sign(jwt.MapClaims{"sub": "usr_x", "iss": LocalIssuer, "exp": exp}),
+		"another issuer":   sign(jwt.MapClaims{"sub": "usr_x", "iss": "evil", "aud": LocalAudience, "exp": exp}),
+	} {
+		if _, err := k.VerifyToken(context.Background(), tok); fault.KindOf(err) != fault.Unauthorized {
+			t.Errorf("%s accepted: %v", name, err)
+		}
+	}
+}

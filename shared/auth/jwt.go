@@ -26,6 +26,10 @@ type TokenVerifier interface {
 // LocalIssuer is the issuer of tokens signed by the local platform.
 const LocalIssuer = "souq-local"
 
+// LocalAudience is the audience of those tokens: the Souq API. A token
+// minted for anything else, even with the right key, is refused.
+const LocalAudience = "souq-api"
+
 // HMACKeys signs and verifies HS256 tokens with one shared key. It is the
 // local platform's stand-in for Cognito and is never used in AWS.
 type HMACKeys struct {
@@ -40,6 +44,7 @@ func (h HMACKeys) Issue(userID string, ttl time.Duration) (string, error) {
 	claims := jwt.RegisteredClaims{
 		Issuer:    h.Issuer,
 		Subject:   userID,
+		Audience:  jwt.ClaimStrings{LocalAudience},
 		IssuedAt:  jwt.NewNumericDate(now),
 		NotBefore: jwt.NewNumericDate(now.Add(-time.Minute)),
 		ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
@@ -48,12 +53,13 @@ func (h HMACKeys) Issue(userID string, ttl time.Duration) (string, error) {
 }
 
 // VerifyToken checks signature (HS256 only: "alg: none" and every other
-// algorithm are refused), issuer and expiry.
+// algorithm are refused), issuer, audience and expiry.
 func (h HMACKeys) VerifyToken(_ context.Context, token string) (Principal, error) {
 	claims := &jwt.RegisteredClaims{}
 	_, err := jwt.ParseWithClaims(token, claims, func(*jwt.Token) (any, error) { return h.Key, nil },
 		jwt.WithValidMethods([]string{"HS256"}),
 		jwt.WithIssuer(h.Issuer),
+		jwt.WithAudience(LocalAudience),
 		jwt.WithExpirationRequired(),
 		jwt.WithTimeFunc(h.now),
 		jwt.WithLeeway(30*time.Second),
