@@ -31,6 +31,7 @@ import (
 	"github.com/souqhq/souq/shared/api"
 	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/fault"
+	"github.com/souqhq/souq/shared/id"
 	"github.com/souqhq/souq/shared/store"
 )
 
@@ -65,6 +66,10 @@ func pk(scope, key string) string { return scope + "\x00" + key }
 // Begin claims the key, or returns the stored response to replay.
 func (s *Store) Begin(ctx context.Context, scope, key, fp string) (*api.StoredResponse, error) {
 	const op = "idempotency.Begin"
+	// holder tells this claim from every other: when DynamoDB applied our
+	// write but its answer was lost, the SDK's retry finds the record and
+	// must see that it is ours, not another request's in flight.
+	holder := id.New("clm", s.clock.Now())
 	for attempt := 0; attempt < 3; attempt++ {
 		now := s.clock.Now()
 		_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
@@ -72,6 +77,7 @@ func (s *Store) Begin(ctx context.Context, scope, key, fp string) (*api.StoredRe
 			Item: map[string]types.AttributeValue{
 				"pk":         store.S(pk(scope, key)),
 				"fp":         store.S(fp),
+				"holder":     store.S(holder),
 				"state":      store.S(stateInFlight),
 				"leaseUntil": store.N(now.Add(Lease).UnixMilli()),
 				"expiresAt":  store.N(now.Add(TTL).Unix()),
@@ -116,6 +122,9 @@ func (s *Store) Begin(ctx context.Context, scope, key, fp string) (*api.StoredRe
 			}
 			return &resp, nil
 		case stateInFlight:
+			if store.StringAttr(old, "holder") == holder {
+				return nil, nil // our own claim, applied before its answer was lost
+			}
 			lease := store.NumberAttr(old, "leaseUntil")
 			if lease > now.UnixMilli() {
 				return nil, fault.New(fault.Conflict, op,
@@ -126,11 +135,11 @@ func (s *Store) Begin(ctx context.Context, scope, key, fp string) (*api.StoredRe
 			_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 				TableName:                aws.String(s.table),
 				Key:                      map[string]types.AttributeValue{"pk": store.S(pk(scope, key))},
-				UpdateExpression:         aws.String("SET leaseUntil = :lease"),
+				UpdateExpression:         aws.String("SET leaseUntil = :lease, holder = :me"),
 				ConditionExpression:      aws.String("#s = :inflight AND leaseUntil = :old"),
 				ExpressionAttributeNames: map[string]string{"#s": "state"},
 				ExpressionAttributeValues: map[string]types.AttributeValue{
-					":lease": store.N(now.Add(Lease).UnixMilli()), ":inflight": store.S(stateInFlight), ":old": store.N(lease),
+					":lease": store.N(now.Add(Lease).UnixMilli()), ":inflight": store.S(stateInFlight), ":old": store.N(lease), ":me": store.S(holder),
 				},
 			})
 			if err == nil {
@@ -139,7 +148,8 @@ func (s *Store) Begin(ctx context.Context, scope, key, fp string) (*api.StoredRe
 			if !store.IsConditionFailed(store.Classify(err)) {
 				return nil, fault.Wrap(op, store.Classify(err))
 			}
-			// Someone else took it over or finished: look again.
+			// Someone else took it over or finished, or our takeover applied
+			// and its answer was lost: look again (the holder tells).
 		}
 	}
 	return nil, fault.New(fault.Conflict, op, "a request with this Idempotency-Key is still in progress; retry after it finishes")
@@ -152,10 +162,12 @@ func (s *Store) Complete(ctx context.Context, scope, key, fp string, resp api.St
 		return err
 	}
 	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                aws.String(s.table),
-		Key:                      map[string]types.AttributeValue{"pk": store.S(pk(scope, key))},
-		UpdateExpression:         aws.String("SET #s = :done, #r = :resp"),
-		ConditionExpression:      aws.String("fp = :fp AND #s = :inflight"),
+		TableName:        aws.String(s.table),
+		Key:              map[string]types.AttributeValue{"pk": store.S(pk(scope, key))},
+		UpdateExpression: aws.String("SET #s = :done, #r = :resp"),
+		// Done with this very response is fine too: a retry of our own
+		// write whose answer was lost.
+		ConditionExpression:      aws.String("fp = :fp AND (#s = :inflight OR (#s = :done AND #r = :resp))"),
 		ExpressionAttributeNames: map[string]string{"#s": "state", "#r": "response"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":done": store.S(stateDone), ":resp": store.S(string(b)), ":fp": store.S(fp), ":inflight": store.S(stateInFlight),

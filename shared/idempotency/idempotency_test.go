@@ -4,8 +4,13 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/shared/api"
@@ -134,5 +139,46 @@ func TestBegin_ConcurrentClaimsHaveExactlyOneWinner(t *testing.T) {
 	wg.Wait()
 	if winners != 1 || conflicts != 19 {
 		t.Fatalf("winners=%d conflicts=%d, want 1 and 19", winners, conflicts)
+	}
+}
+
+// lostAnswers applies a client's next n writes and then reports a
+// timeout, as a network failure after DynamoDB applied them would; the
+// SDK's retryer sends them again.
+func lostAnswers(n *atomic.Int64) func(*middleware.Stack) error {
+	return func(s *middleware.Stack) error {
+		return s.Deserialize.Add(middleware.DeserializeMiddlewareFunc("lostAnswer", func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
+			out, md, err := next.HandleDeserialize(ctx, in)
+			if err == nil && n.Add(-1) >= 0 {
+				return middleware.DeserializeOutput{}, md, &smithyhttp.RequestSendError{Err: errors.New("the answer was lost")}
+			}
+			return out, md, err
+		}), middleware.After)
+	}
+}
+
+// A claim whose answer was lost (the SDK retries it and finds the record)
+// is still its own, and so is a completion's: the request goes on, and a
+// retry of it replays instead of waiting out a lease.
+func TestBegin_AClaimWhoseAnswerWasLostIsStillOurs(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	var lose atomic.Int64
+	opts := db.Client.Options()
+	opts.APIOptions = append(opts.APIOptions, lostAnswers(&lose))
+	c := clock.NewFake(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC))
+	s := idempotency.New(dynamodb.New(opts), db.Table(topology.TableIdempotency), c)
+	ctx := context.Background()
+	lose.Store(1)
+	if got, err := s.Begin(ctx, "usr_a POST /x", "k1", "fp1"); err != nil || got != nil {
+		t.Fatalf("Begin after a lost answer = %v, %v; want our claim", got, err)
+	}
+	lose.Store(1)
+	want := api.StoredResponse{Status: 201, Body: `{"id":"x"}`}
+	if err := s.Complete(ctx, "usr_a POST /x", "k1", "fp1", want); err != nil {
+		t.Fatalf("Complete after a lost answer: %v", err)
+	}
+	if got, err := s.Begin(ctx, "usr_a POST /x", "k1", "fp1"); err != nil || got == nil || got.Body != want.Body {
+		t.Fatalf("the retry replays: %+v %v", got, err)
 	}
 }
