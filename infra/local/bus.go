@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -35,6 +36,7 @@ type Bus struct {
 	log       *slog.Logger
 	attempts  int
 	backoff   time.Duration
+	twice     bool // the fault suite's duplicating bus
 }
 
 // DeadLetter is an event a target never accepted.
@@ -66,6 +68,13 @@ func NewBus(rules []topology.Rule, c clock.Clock, log *slog.Logger, attempts int
 		b.rules[r.Name] = r
 	}
 	return b, nil
+}
+
+// DeliverTwice makes the bus deliver every event twice, out of order.
+func (b *Bus) DeliverTwice(on bool) {
+	b.mu.Lock()
+	b.twice = on
+	b.mu.Unlock()
 }
 
 // SetTargets tells the bus how to find a target function's event handler.
@@ -108,6 +117,16 @@ func (b *Bus) Publish(ctx context.Context, batch []events.Envelope) ([]error, er
 			rule := b.rules[m.(string)]
 			b.inflight++
 			go b.deliver(rule, env, ev)
+			if b.twice {
+				// The fault suite's bus: every event a second time, a
+				// moment later, so that consumers see duplicates and
+				// reordering, as EventBridge's at-least-once delivery may.
+				b.inflight++
+				go func() {
+					time.Sleep(time.Duration(rand.IntN(20)) * time.Millisecond)
+					b.deliver(rule, env, ev)
+				}()
+			}
 		}
 		b.mu.Unlock()
 	}

@@ -49,6 +49,9 @@ type Options struct {
 	// Retry-After. make run turns it on; the black-box suite, which
 	// measures concurrency, leaves it off.
 	RateLimits bool
+	// WrapDB, when set, wraps the DynamoDB access every function uses (the
+	// capacity suite meters it).
+	WrapDB func(*store.DB) *store.DB
 	// StateDir receives local.json and env when seeding ("" writes nothing).
 	StateDir string
 	// JWTKey signs local tokens; random when empty.
@@ -175,6 +178,9 @@ func Start(ctx context.Context, opts Options) (p *Platform, err error) {
 		return p, fmt.Errorf("create tables (is another Souq using prefix %q on this DynamoDB?): %w", opts.TablePrefix, err)
 	}
 	p.DB = store.NewDB(client, names)
+	if opts.WrapDB != nil {
+		p.DB = opts.WrapDB(p.DB) // e.g. a capacity meter around every function's client
+	}
 
 	p.Tokens = auth.HMACKeys{Key: opts.JWTKey, Issuer: auth.LocalIssuer, Now: p.Clock.Now}
 	if p.Bus, err = NewBus(top.Rules, p.Clock, opts.Log.With("component", "bus"), opts.BusAttempts, opts.BusBackoff); err != nil {
