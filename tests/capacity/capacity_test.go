@@ -1,0 +1,234 @@
+// Package capacity holds the cost truth: it runs Souq's operations through
+// the local platform with every function's DynamoDB client metered, and
+// fails when one consumes more capacity than its budget. The budgets are
+// one table (Budgets); docs/performance.md turns them into money.
+package capacity
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/souqhq/souq/infra/local"
+	"github.com/souqhq/souq/shared/store"
+	"github.com/souqhq/souq/shared/store/storetest"
+)
+
+// Budget is the most one operation may consume: read and write capacity
+// units (writes by DynamoDB's pricing: 2 WCU per item in a transaction),
+// for the request itself, and for everything it sets off downstream (the
+// consumers of its events: projections, webhooks, workers).
+type Budget struct {
+	RCU, WCU                     float64
+	DownstreamRCU, DownstreamWCU float64
+}
+
+// Budgets is the one table of what each operation may cost. Requests are
+// held to what their transaction must touch; downstream to the consumers
+// the topology routes their events to.
+var Budgets = map[string]Budget{
+	// One GetItem of the slot and one Query of its flight per 5 s cache
+	// period, and one counter ADD per flush, over many serves.
+	"serve (amortized over 500 serves)": {RCU: 1, WCU: 1},
+	// Each: the reads of what it checks, its transaction's items (2 WCU
+	// each) and the Idempotency-Key record (a claim, then the response: 2).
+	"place a bid":               {RCU: 5, WCU: 18, DownstreamRCU: 4, DownstreamWCU: 4},
+	"close an auction (2 bids)": {RCU: 12, WCU: 90, DownstreamRCU: 12, DownstreamWCU: 8},
+	"book a sponsorship":        {RCU: 4, WCU: 22, DownstreamRCU: 4, DownstreamWCU: 4},
+	"approve a sponsorship":     {RCU: 3, WCU: 22, DownstreamRCU: 4, DownstreamWCU: 4},
+	"publish a sponsorship":     {RCU: 3, WCU: 20, DownstreamRCU: 4, DownstreamWCU: 4},
+	// Conversions are idempotent on their own externalId: no record.
+	"report a conversion": {RCU: 6, WCU: 32, DownstreamRCU: 8, DownstreamWCU: 8},
+	"clear a commission":  {RCU: 3, WCU: 14, DownstreamRCU: 4, DownstreamWCU: 4},
+	// The claim; downstream, the worker: take, settle with its transfer.
+	"claim a payout": {RCU: 5, WCU: 18, DownstreamRCU: 8, DownstreamWCU: 28},
+}
+
+var (
+	plat  *local.Platform
+	meter *storetest.Meter
+	hc    = &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+)
+
+func TestMain(m *testing.M) {
+	p, err := local.Start(context.Background(), local.Options{
+		Addr: "127.0.0.1:0", DynamoEndpoint: os.Getenv("SOUQ_DYNAMODB_ENDPOINT"),
+		TablePrefix: fmt.Sprintf("cap%d_", os.Getpid()), StripeMock: true, Seed: true,
+		WrapDB: func(db *store.DB) *store.DB {
+			mdb, mt := storetest.Metered(db)
+			meter = mt
+			return mdb
+		},
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "start local platform:", err)
+		os.Exit(1)
+	}
+	plat = p
+	code := m.Run()
+	p.Close()
+	os.Exit(code)
+}
+
+func call(t *testing.T, method, path, auth, body string, want int) map[string]any {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = bytes.NewReader([]byte(body))
+	}
+	req, _ := http.NewRequest(method, plat.BaseURL+path, rd)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if auth != "" {
+		req.Header.Set("Authorization", "Bearer "+auth)
+	}
+	req.Header.Set("Idempotency-Key", fmt.Sprint(time.Now().UnixNano()))
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != want {
+		t.Fatalf("%s %s: %d, want %d: %s", method, path, resp.StatusCode, want, raw)
+	}
+	var out map[string]any
+	_ = json.Unmarshal(raw, &out)
+	return out
+}
+
+func settle(t *testing.T) {
+	t.Helper()
+	if err := plat.Settle(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+var mu sync.Mutex
+
+// measured are the operations this run measured, for the report.
+var measured = map[string][2]storetest.Usage{}
+
+// measure runs one operation alone on a quiet platform and records what
+// the request consumed and what its events consumed downstream.
+func measure(t *testing.T, name string, per float64, f func()) {
+	t.Helper()
+	mu.Lock()
+	defer mu.Unlock()
+	settle(t)
+	meter.Reset()
+	f()
+	req := meter.Total()
+	settle(t)
+	all := meter.Total()
+	down := storetest.Usage{RCU: all.RCU - req.RCU, WCU: all.WCU - req.WCU}
+	req.RCU, req.WCU, down.RCU, down.WCU = req.RCU/per, req.WCU/per, down.RCU/per, down.WCU/per
+	measured[name] = [2]storetest.Usage{req, down}
+	b, ok := Budgets[name]
+	if !ok {
+		t.Fatalf("%s has no budget in the table", name)
+	}
+	t.Logf("%-36s request %6.3f RCU %6.2f WCU · downstream %6.3f RCU %6.2f WCU", name, req.RCU, req.WCU, down.RCU, down.WCU)
+	if req.RCU > b.RCU || req.WCU > b.WCU {
+		t.Errorf("%s consumed %.3f RCU / %.2f WCU, over its budget of %.0f / %.0f", name, req.RCU, req.WCU, b.RCU, b.WCU)
+	}
+	if down.RCU > b.DownstreamRCU || down.WCU > b.DownstreamWCU {
+		t.Errorf("%s's events consumed %.3f RCU / %.2f WCU downstream, over %.0f / %.0f", name, down.RCU, down.WCU, b.DownstreamRCU, b.DownstreamWCU)
+	}
+}
+
+func token(t *testing.T, user string) string {
+	return call(t, "POST", "/local/tokens", "", fmt.Sprintf(`{"userId":%q}`, user), 200)["token"].(string)
+}
+
+// Every operation of the table, measured against its budget.
+func TestCapacity_EveryOperationWithinItsBudget(t *testing.T) {
+	owner, advOwner, inf := token(t, "usr_cap_owner"), token(t, "usr_cap_adv"), token(t, "usr_cap_inf")
+	com := call(t, "POST", "/v1/communities", owner, `{"name":"Cap","url":"https://cap.example","currency":"USD"}`, 201)["id"].(string)
+	comKey := call(t, "POST", "/v1/communities/"+com+"/api-keys", owner, `{"name":"k"}`, 201)["secret"].(string)
+	adv := call(t, "POST", "/v1/advertisers", advOwner, `{"name":"Cap Ads","currency":"USD"}`, 201)["id"].(string)
+	advKey := call(t, "POST", "/v1/advertisers/"+adv+"/api-keys", advOwner, `{"name":"k"}`, 201)["secret"].(string)
+	adv2Owner := token(t, "usr_cap_adv2")
+	adv2 := call(t, "POST", "/v1/advertisers", adv2Owner, `{"name":"Cap Ads 2","currency":"USD"}`, 201)["id"].(string)
+	adv2Key := call(t, "POST", "/v1/advertisers/"+adv2+"/api-keys", adv2Owner, `{"name":"k"}`, 201)["secret"].(string)
+	call(t, "POST", "/v1/advertisers/"+adv+"/deposits", advOwner, `{"amount":100000,"currency":"USD"}`, 201)
+	call(t, "POST", "/v1/advertisers/"+adv2+"/deposits", adv2Owner, `{"amount":100000,"currency":"USD"}`, 201)
+	call(t, "POST", "/v1/communities/"+com+"/deposits", owner, `{"amount":100000,"currency":"USD"}`, 201)
+	settle(t)
+
+	// Auctions: two bids, the close, then serving in the flight.
+	slot := call(t, "POST", "/v1/communities/"+com+"/slots", owner, `{"name":"S","width":300,"height":250,"reserve":{"amount":100,"currency":"USD"}}`, 201)["id"].(string)
+	now := plat.Clock.Now().Truncate(time.Second)
+	at := func(d time.Duration) string { return now.Add(d).Format(time.RFC3339) }
+	auc := call(t, "POST", "/v1/slots/"+slot+"/auctions", owner, fmt.Sprintf(`{"flightStart":%q,"flightEnd":%q,"closesAt":%q}`, at(2*time.Hour), at(48*time.Hour), at(time.Hour)), 201)["id"].(string)
+	bid := func(key string, amount int) {
+		call(t, "PUT", "/v1/auctions/"+auc+"/bid", key, fmt.Sprintf(`{"amount":%d,"currency":"USD","creative":{"imageUrl":"https://cdn.example/a.png","clickUrl":"https://shop.example/","altText":"A"}}`, amount), 200)
+	}
+	measure(t, "place a bid", 1, func() { bid(advKey, 700) })
+	bid(adv2Key, 500)
+	measure(t, "close an auction (2 bids)", 1, func() {
+		if _, err := plat.Advance(context.Background(), time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if _, err := plat.Advance(context.Background(), time.Hour); err != nil { // into the flight
+		t.Fatal(err)
+	}
+	const serves = 500
+	measure(t, "serve (amortized over 500 serves)", serves, func() {
+		for i := 0; i < serves; i++ {
+			resp, err := hc.Get(plat.BaseURL + "/v1/serve/" + slot)
+			if err != nil || resp.StatusCode != 200 {
+				t.Fatalf("serve: %v %v", resp, err)
+			}
+			resp.Body.Close()
+		}
+		settle(t) // flushes the buffered counts: they belong to the serves
+	})
+
+	// Sponsorships: book, approve, publish.
+	off := call(t, "POST", "/v1/communities/"+com+"/offerings", owner, `{"title":"Post","format":"pinned_post","amount":1000,"currency":"USD","reviewDays":5}`, 201)["id"].(string)
+	day := plat.Clock.Now().Add(10 * 24 * time.Hour).Format("2006-01-02")
+	var spn string
+	measure(t, "book a sponsorship", 1, func() {
+		spn = call(t, "POST", "/v1/offerings/"+off+"/sponsorships", advKey, fmt.Sprintf(`{"desiredDate":%q,"content":{"title":"T","body":"B","link":"https://shop.example/"}}`, day), 201)["id"].(string)
+	})
+	measure(t, "approve a sponsorship", 1, func() { call(t, "POST", "/v1/sponsorships/"+spn+"/approve", owner, "", 200) })
+	measure(t, "publish a sponsorship", 1, func() {
+		call(t, "POST", "/v1/sponsorships/"+spn+"/publish", owner, `{"url":"https://cap.example/p/1"}`, 200)
+	})
+
+	// Referrals: a conversion, then its clearing.
+	prg := call(t, "POST", "/v1/communities/"+com+"/programs", owner, `{"name":"P","currency":"USD","commission":{"type":"percent","bps":2000},"attributionDays":30,"holdDays":1,"minimumPayout":{"amount":100,"currency":"USD"},"budget":{"amount":10000,"currency":"USD"}}`, 201)["id"].(string)
+	deal := call(t, "POST", "/v1/programs/"+prg+"/deals", inf, `{}`, 201)["id"].(string)
+	code := call(t, "POST", "/v1/deals/"+deal+"/approve", owner, `{}`, 200)["code"].(string)
+	measure(t, "report a conversion", 1, func() {
+		call(t, "POST", "/v1/conversions", comKey, fmt.Sprintf(`{"code":%q,"externalId":"cap-1","amount":5000,"currency":"USD","customerId":"c-1"}`, code), 201)
+	})
+	measure(t, "clear a commission", 1, func() {
+		if _, err := plat.Advance(context.Background(), 24*time.Hour+time.Minute); err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	// Payouts: the claim; the worker and the rail downstream.
+	call(t, "PUT", "/v1/me/payout-destination", inf, `{"type":"stripe","accountId":"acct_1CapacityInf01"}`, 200)
+	measure(t, "claim a payout", 1, func() { call(t, "POST", "/v1/payouts", inf, `{"amount":1000,"currency":"USD"}`, 202) })
+
+	for name := range Budgets {
+		if _, ok := measured[name]; !ok {
+			t.Errorf("the budget %q was not measured", name)
+		}
+	}
+	if r := call(t, "GET", "/local/ledger/verify", "", "", 200); r["ok"] != true {
+		t.Fatalf("ledger verify: %v", r)
+	}
+}
