@@ -28,6 +28,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/souqhq/souq/infra/topology"
+	"github.com/souqhq/souq/shared/api"
 	"github.com/souqhq/souq/shared/ledger"
 	"github.com/souqhq/souq/shared/store"
 )
@@ -354,11 +355,54 @@ func NewStack(scope constructs.Construct, props StackProps) *Souq {
 		Statistic:     jsii.String("Maximum"), Period: awscdk.Duration_Hours(jsii.Number(1)),
 	}), 1, "ledger verify found a violation of the money invariants: stop and look before anything else moves")
 
+	s.dashboard(stack, stage)
+
 	awscdk.NewCfnOutput(stack, jsii.String("ApiUrl"), &awscdk.CfnOutputProps{Value: s.API.ApiEndpoint()})
 	awscdk.NewCfnOutput(stack, jsii.String("UserPoolId"), &awscdk.CfnOutputProps{Value: s.UserPool.UserPoolId()})
 	awscdk.NewCfnOutput(stack, jsii.String("UserPoolClientId"), &awscdk.CfnOutputProps{Value: client.UserPoolClientId()})
 	awscdk.NewCfnOutput(stack, jsii.String("AlarmTopicArn"), &awscdk.CfnOutputProps{Value: s.AlarmTopic.TopicArn()})
 	return s
+}
+
+// dashboard is the operators' one page: the API's traffic and errors, each
+// function's errors, throttles and duration, the request latency per route
+// the routers publish in Embedded Metric Format, the dead-letter queues and
+// the ledger's violations.
+func (s *Souq) dashboard(stack awscdk.Stack, stage Stage) {
+	d := awscloudwatch.NewDashboard(stack, jsii.String("Dashboard"), &awscloudwatch.DashboardProps{
+		DashboardName: jsii.String("souq-" + stage.Name),
+	})
+	sum := &awscloudwatch.MetricOptions{Statistic: jsii.String("Sum")}
+	d.AddWidgets(
+		awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("API requests and errors"), Width: jsii.Number(12),
+			Left: &[]awscloudwatch.IMetric{s.API.MetricCount(sum), s.API.MetricClientError(sum), s.API.MetricServerError(sum)}}),
+		awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("Dead letters"), Width: jsii.Number(12),
+			Left: &[]awscloudwatch.IMetric{s.StreamDLQ.MetricApproximateNumberOfMessagesVisible(nil), s.EventsDLQ.MetricApproximateNumberOfMessagesVisible(nil)}}),
+	)
+	var errs, throttles, durations []awscloudwatch.IMetric
+	for _, f := range s.topology.Functions {
+		fn := s.Functions[f.Name]
+		errs = append(errs, fn.MetricErrors(sum))
+		throttles = append(throttles, fn.MetricThrottles(sum))
+		durations = append(durations, fn.MetricDuration(&awscloudwatch.MetricOptions{Statistic: jsii.String("p99")}))
+	}
+	d.AddWidgets(
+		awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("Function errors"), Width: jsii.Number(8), Left: &errs}),
+		awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("Function throttles"), Width: jsii.Number(8), Left: &throttles}),
+		awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("Function duration p99"), Width: jsii.Number(8), Left: &durations}),
+	)
+	d.AddWidgets(
+		awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("Request latency p99 by route (EMF)"), Width: jsii.Number(12),
+			Left: &[]awscloudwatch.IMetric{awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+				Expression: jsii.String(`SEARCH('{` + api.MetricNamespace + `,function,route} MetricName="latencyMs"', 'p99', 300)`),
+				Label:      jsii.String("latency"), UsingMetrics: &map[string]awscloudwatch.IMetric{},
+			})}}),
+		awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("Ledger violations"), Width: jsii.Number(12),
+			Left: &[]awscloudwatch.IMetric{awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+				Namespace: jsii.String(ledger.MetricNamespace), MetricName: jsii.String(ledger.MetricViolations),
+				DimensionsMap: &map[string]*string{"Stage": jsii.String(stage.Name)}, Statistic: jsii.String("Maximum"),
+			})}}),
+	)
 }
 
 // schedulerMayInvoke lets Scheduler invoke the function's unqualified ARN

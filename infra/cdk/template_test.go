@@ -450,3 +450,33 @@ func TestTemplate_CfnLintClean(t *testing.T) {
 		}
 	}
 }
+
+// The operators' dashboard: API traffic and errors, dead letters, every
+// function's errors, throttles and duration, the routers' EMF latency,
+// the ledger's violations.
+func TestTemplate_DashboardShowsEveryFunctionAndTheMoneyInvariants(t *testing.T) {
+	stacks(t)
+	boards := dev.raw.ofType("AWS::CloudWatch::Dashboard")
+	if len(boards) != 1 {
+		t.Fatalf("dashboards: %s", js(boards))
+	}
+	var board resource
+	for _, b := range boards {
+		board = b
+	}
+	if board.Properties["DashboardName"] != "souq-dev" {
+		t.Fatalf("dashboard: %s", js(board))
+	}
+	body := js(board.Properties["DashboardBody"])
+	for _, want := range []string{"API requests and errors", "Dead letters", "Function errors", "Function throttles", "Function duration p99",
+		"latencyMs", "Ledger violations"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the dashboard lacks %q", want)
+		}
+	}
+	for _, f := range topology.Souq().Functions {
+		if !strings.Contains(body, f.Name) {
+			t.Errorf("the dashboard lacks function %s", f.Name)
+		}
+	}
+}

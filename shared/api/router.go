@@ -176,8 +176,19 @@ func (rt *Router) Serve(ctx context.Context, raw events.APIGatewayV2HTTPRequest)
 		if req.Principal != nil {
 			principal = req.Principal.ID()
 		}
+		status, outcome := resp.StatusCode, "ok"
+		switch {
+		case status >= 500:
+			outcome = "server_error"
+		case status >= 400:
+			outcome = "client_error"
+		}
 		rt.log.InfoContext(ctx, "request", "requestId", reqID, "route", raw.RouteKey, "path", raw.RawPath,
-			"principal", principal, "status", resp.StatusCode, "latencyMs", time.Since(start).Milliseconds())
+			"principal", principal, "status", status, "outcome", outcome, "latencyMs", time.Since(start).Milliseconds(),
+			// The same line is a CloudWatch Embedded Metric Format record: the
+			// request's latency and outcome per function and route.
+			"requests", 1, "clientErrors", b2i(outcome == "client_error"), "serverErrors", b2i(outcome == "server_error"),
+			slog.Any("_aws", emf(rt.now())))
 	}()
 
 	r, ok := rt.routes[raw.RouteKey]
@@ -352,4 +363,31 @@ func (rt *Router) problem(req *Request, err error) events.APIGatewayV2HTTPRespon
 func ProblemResponse(err error, requestID, instance string) (int, string) {
 	p := ProblemFor(err, requestID, instance)
 	return p.Status, p.body()
+}
+
+// MetricNamespace is where the routers' request metrics go.
+const MetricNamespace = "Souq/API"
+
+// emf is the Embedded Metric Format directive of a request log line: its
+// latencyMs, requests, clientErrors and serverErrors are metrics with the
+// function and route as dimensions.
+func emf(now time.Time) map[string]any {
+	return map[string]any{
+		"Timestamp": now.UnixMilli(),
+		"CloudWatchMetrics": []map[string]any{{
+			"Namespace":  MetricNamespace,
+			"Dimensions": [][]string{{"function", "route"}},
+			"Metrics": []map[string]string{
+				{"Name": "latencyMs", "Unit": "Milliseconds"}, {"Name": "requests", "Unit": "Count"},
+				{"Name": "clientErrors", "Unit": "Count"}, {"Name": "serverErrors", "Unit": "Count"},
+			},
+		}},
+	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
