@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"os"
 	"strings"
 	"time"
@@ -22,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/souqhq/souq/shared/fault"
 )
@@ -230,6 +232,14 @@ func Classify(err error) error {
 	}
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		return &fault.Error{Kind: fault.Unavailable, Message: "the request timed out; retry", Err: err}
+	}
+	// The SDK gave up on a connection that failed or timed out: DynamoDB
+	// may or may not have applied a write, and the caller's retry (with
+	// its idempotency) settles which. Retryable, never internal.
+	var send *smithyhttp.RequestSendError
+	var netErr net.Error
+	if errors.As(err, &send) || errors.As(err, &netErr) {
+		return &fault.Error{Kind: fault.Unavailable, Message: "the store did not answer; retry", Err: err}
 	}
 	return fmt.Errorf("store: %w", err)
 }
