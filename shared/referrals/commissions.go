@@ -252,6 +252,17 @@ func (s *Service) Review(ctx context.Context, p auth.Principal, conversionID str
 		var tr *ledger.Op
 		if approve {
 			next.Status = string(Pending)
+			// Its clearing schedule may have run while it was flagged: one
+			// more, at the end of the hold or now, clears it if the clearing
+			// below does not.
+			due := clock.Parse(c.ClearsAt)
+			if due.Before(now) {
+				due = now
+			}
+			job, _ := json.Marshal(clearJob{Job: JobClear, ConversionID: c.ID})
+			if err := s.sched.Once(ctx, "clr-"+c.ID+"-approved", due, s.cfg.Self, job); err != nil {
+				return ConversionView{}, fault.Wrap(op, err)
+			}
 		} else {
 			next.Status = string(Declined)
 			if left := c.Commission - c.CommissionReversed; left > 0 {
@@ -290,10 +301,7 @@ func (s *Service) Review(ctx context.Context, p auth.Principal, conversionID str
 		if err != nil {
 			return ConversionView{}, fault.Wrap(op, err)
 		}
-		if approve {
-			if err := s.clear(ctx, c.ID); err != nil {
-				return ConversionView{}, fault.Wrap(op, err)
-			}
+		if approve && s.clear(ctx, c.ID) == nil { // best effort: the schedule above clears it otherwise
 			if cur, _, err := s.repo.conversion(ctx, c.ID); err == nil {
 				next = cur
 			}

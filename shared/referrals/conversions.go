@@ -485,11 +485,11 @@ func (s *Service) recordOnce(ctx context.Context, op, communityID string, in Con
 	ledgerAt := len(items)
 	if accrue != nil {
 		items = append(items, accrue.Items...)
-		if terms.HoldDays > 0 {
-			job, _ := json.Marshal(clearJob{Job: JobClear, ConversionID: c.ID})
-			if err := s.sched.Once(ctx, "clr-"+c.ID, clock.Parse(c.ClearsAt), s.cfg.Self, job); err != nil {
-				return ConversionView{}, fault.Wrap(op, err)
-			}
+		// Always scheduled, even for a hold of 0 days: if clearing in this
+		// request fails, the schedule still clears it.
+		job, _ := json.Marshal(clearJob{Job: JobClear, ConversionID: c.ID})
+		if err := s.sched.Once(ctx, "clr-"+c.ID, clock.Parse(c.ClearsAt), s.cfg.Self, job); err != nil {
+			return ConversionView{}, fault.Wrap(op, err)
 		}
 	}
 	err = store.TransactWrite(ctx, s.repo.db, items, "")
@@ -513,11 +513,12 @@ func (s *Service) recordOnce(ctx context.Context, op, communityID string, in Con
 		return ConversionView{}, fault.Wrap(op, err)
 	}
 	if accrue != nil && terms.HoldDays == 0 {
-		if err := s.clear(ctx, c.ID); err != nil {
-			return ConversionView{}, fault.Wrap(op, err)
-		}
-		if cleared, _, err := s.repo.conversion(ctx, c.ID); err == nil {
-			c = cleared
+		// Best effort: the conversion is recorded, and its schedule clears
+		// it if this does not.
+		if s.clear(ctx, c.ID) == nil {
+			if cleared, _, err := s.repo.conversion(ctx, c.ID); err == nil {
+				c = cleared
+			}
 		}
 	}
 	return conversionView(c), nil

@@ -41,6 +41,12 @@ func (e *EventBridge) Once(ctx context.Context, name string, at time.Time, targe
 		return fmt.Errorf("schedule %s: no Lambda context to find this function's ARN", name)
 	}
 	arn := unqualified(lc.InvokedFunctionArn)
+	// A time already past (a clearing with no hold, a re-armed deadline)
+	// is the next minute: Scheduler works to the minute, and a one-time
+	// schedule must lie ahead.
+	if soonest := time.Now().Add(time.Minute); at.Before(soonest) {
+		at = soonest
+	}
 	_, err := e.Client.CreateSchedule(ctx, &scheduler.CreateScheduleInput{
 		Name:                       aws.String(name),
 		GroupName:                  aws.String(e.Group),

@@ -108,7 +108,17 @@ func (s *Service) HandleEvent(ctx context.Context, ev lambdaevents.EventBridgeEv
 			d.index()
 			err := s.repo.put(ctx, d, "attribute_not_exists(pk)", nil)
 			if store.IsConditionFailed(err) {
-				continue // a redelivered event: this delivery exists, with its own retries
+				// A redelivered event: this delivery exists. It has its own
+				// retries once an attempt is recorded; if none is (the first
+				// run failed before recording), this run attempts it.
+				old, _, gerr := get[deliveryItem](ctx, s.repo, op, "DLV#"+d.ID, "META")
+				if gerr != nil {
+					return gerr
+				}
+				if DeliveryStatus(old.Status) == Pending && old.Attempts == 0 {
+					todo = append(todo, d.ID)
+				}
+				continue
 			}
 			if err != nil {
 				return fault.Wrap(op, err)
