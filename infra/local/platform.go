@@ -52,6 +52,9 @@ type Options struct {
 	// WrapDB, when set, wraps the DynamoDB access every function uses (the
 	// capacity suite meters it).
 	WrapDB func(*store.DB) *store.DB
+	// WrapRelay, when set, wraps the relay's stream handler (the fault
+	// suite kills it between PutEvents and its checkpoint).
+	WrapRelay func(RelayHandler) RelayHandler
 	// StateDir receives local.json and env when seeding ("" writes nothing).
 	StateDir string
 	// JWTKey signs local tokens; random when empty.
@@ -221,7 +224,11 @@ func Start(ctx context.Context, opts Options) (p *Platform, err error) {
 		Region: "us-east-1", BaseEndpoint: aws.String(endpoint),
 		Credentials: credentials.NewStaticCredentialsProvider("local", "local", ""),
 	})
-	p.poller, err = NewStreamPoller(ctx, client, streams, names[topology.TableOutbox], p.Functions[topology.FnRelay].Stream, opts.Log.With("component", "relay"))
+	relay := p.Functions[topology.FnRelay].Stream
+	if opts.WrapRelay != nil {
+		relay = opts.WrapRelay(relay)
+	}
+	p.poller, err = NewStreamPoller(ctx, client, streams, names[topology.TableOutbox], relay, opts.Log.With("component", "relay"))
 	if err != nil {
 		return p, err
 	}
@@ -402,3 +409,6 @@ func (p *Platform) RateLimit(on bool) {
 	}
 	p.gateway.limits.Store(newLimiter())
 }
+
+// RelayHandler is the relay function's stream handler.
+type RelayHandler = func(context.Context, lambdaevents.DynamoDBEvent) (lambdaevents.DynamoDBEventResponse, error)

@@ -1,7 +1,8 @@
 // Package faults runs a mixed workload against the local platform while
 // DynamoDB throttles, conflicts and times out (before and after applying
-// a write), the bus delivers every event twice and out of order, and the
-// payment rail times out; then heals everything and proves that nothing
+// a write), the relay dies between PutEvents and its checkpoint, the bus
+// delivers every event twice and out of order, and the payment rail times
+// out; then heals everything and proves that nothing
 // was lost or doubled: every request ended done or with a retryable
 // 503/409 problem, retrying with the same keys finished the work, the
 // balances are exactly what the successful operations make them, every
@@ -15,8 +16,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"sync"
@@ -24,6 +27,7 @@ import (
 	"testing"
 	"time"
 
+	lambdaevents "github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -41,6 +45,7 @@ type injector struct {
 	on                                atomic.Bool
 	permille                          int64 // per fault kind
 	throttled, conflicts, lost, early atomic.Int64
+	killed                            atomic.Int64 // relay deaths after PutEvents
 }
 
 func (in *injector) middleware(s *middleware.Stack) error {
@@ -100,6 +105,21 @@ func TestMain(m *testing.M) {
 	p, err := local.Start(context.Background(), local.Options{
 		Addr: "127.0.0.1:0", DynamoEndpoint: os.Getenv("SOUQ_DYNAMODB_ENDPOINT"),
 		TablePrefix: fmt.Sprintf("flt%d_", os.Getpid()), StripeMock: true, Seed: true,
+		// Errors only: a 5xx's cause is printed with the test's output.
+		Log: slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})),
+		// The relay dies, now and then, after PutEvents and before its
+		// checkpoint: the stream gives it the batch again, and the bus
+		// carries those events twice.
+		WrapRelay: func(next local.RelayHandler) local.RelayHandler {
+			return func(ctx context.Context, ev lambdaevents.DynamoDBEvent) (lambdaevents.DynamoDBEventResponse, error) {
+				resp, err := next(ctx, ev)
+				if err == nil && inj.on.Load() && rand.Int64N(1000) < 200 {
+					inj.killed.Add(1)
+					return lambdaevents.DynamoDBEventResponse{}, errors.New("injected: the relay died before its checkpoint")
+				}
+				return resp, err
+			}
+		},
 		WrapDB: func(db *store.DB) *store.DB {
 			opts := db.Client.Options()
 			opts.APIOptions = append(opts.APIOptions, txSize, inj.middleware)
@@ -206,6 +226,19 @@ func TestFaults_MixedWorkloadLosesAndDoublesNothing(t *testing.T) {
 	deal := o.until(t, "POST", "/v1/programs/"+prg+"/deals", inf, `{}`, run+"d", 201)["id"].(string)
 	code := o.until(t, "POST", "/v1/deals/"+deal+"/approve", owner, `{}`, run+"da", 200)["code"].(string)
 	o.until(t, "PUT", "/v1/me/payout-destination", inf, `{"type":"stripe","accountId":"acct_1FaultsInfluencer"}`, "", 200)
+	// A customer's webhook receiver that fails half its deliveries.
+	var hooks sync.Map // webhook-id → times received
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, _ := hooks.LoadOrStore(r.Header.Get("webhook-id"), new(atomic.Int64))
+		n.(*atomic.Int64).Add(1)
+		if rand.IntN(2) == 0 {
+			w.WriteHeader(http.StatusInternalServerError)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer recv.Close()
+	hook := o.until(t, "POST", "/v1/webhooks", owner, `{"url":"`+recv.URL+`","events":["ConversionRecorded"]}`, run+"wh", 201)["id"].(string)
 	const advertisers = 8
 	type adv struct{ id, token, key string }
 	advs := make([]adv, advertisers)
@@ -254,12 +287,12 @@ func TestFaults_MixedWorkloadLosesAndDoublesNothing(t *testing.T) {
 	if _, err := plat.Advance(ctx, 10*time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("answers under faults: %v; injected: %d throttles, %d early timeouts, %d lost answers, %d conflicts",
-		o.codes, inj.throttled.Load(), inj.early.Load(), inj.lost.Load(), inj.conflicts.Load())
+	t.Logf("answers under faults: %v; injected: %d throttles, %d early timeouts, %d lost answers, %d conflicts, %d relay deaths after PutEvents",
+		o.codes, inj.throttled.Load(), inj.early.Load(), inj.lost.Load(), inj.conflicts.Load(), inj.killed.Load())
 	if o.codes[500] > 0 {
 		t.Fatalf("%d answers were 500", o.codes[500])
 	}
-	if inj.lost.Load() == 0 || inj.throttled.Load() == 0 {
+	if inj.lost.Load() == 0 || inj.throttled.Load() == 0 || inj.killed.Load() == 0 {
 		t.Fatal("the faults were not injected")
 	}
 
@@ -324,6 +357,21 @@ func TestFaults_MixedWorkloadLosesAndDoublesNothing(t *testing.T) {
 		}
 	}
 	t.Logf("%d events published, %d ids published more than once (the relay is at least once; consumers dedupe by id)", len(ids), dupes)
+	// The failing receiver: one delivery per conversion, none lost, none
+	// doubled, each either delivered or waiting for its next retry.
+	ds := get(t, "/v1/webhooks/"+hook+"/deliveries?limit=100", owner)["data"].([]any)
+	if len(ds) != advertisers*3 {
+		t.Errorf("%d webhook deliveries for %d conversions", len(ds), advertisers*3)
+	}
+	for _, d := range ds {
+		dm := d.(map[string]any)
+		if st := dm["status"]; st != "succeeded" && st != "pending" || num(dm["attempts"]) < 1 {
+			t.Errorf("delivery %v", dm)
+		}
+		if _, ok := hooks.Load(dm["id"]); !ok {
+			t.Errorf("delivery %s never reached the receiver", dm["id"])
+		}
+	}
 	v := get(t, "/local/ledger/verify", "")
 	if v["ok"] != true {
 		t.Fatalf("ledger verify: %v", v)
