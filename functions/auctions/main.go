@@ -47,5 +47,5 @@ func main() {
 	logger := slog.New(slog.NewJSONHandler(os.Stdout, nil)).With("function", fn.Name)
 	svc := auctions.NewService(auctions.NewRepository(db), ledger.New(db), sched, clk, auctions.Config{FeeBps: feeBps, Self: fn.Name})
 	idem := idempotency.New(db.Client, db.Table(topology.TableIdempotency), clk)
-	lambda.Start(invoke.Mux{HTTP: auctions.NewRouter(svc, idem, logger, clk.Now).Serve, Event: svc.HandleEvent, Scheduled: svc.HandleScheduled})
+	lambda.Start(invoke.Mux{HTTP: auctions.NewRouter(svc, idem, logger, clk.Now).Serve, Event: svc.HandleEvent, Scheduled: svc.HandleScheduled, Log: logger})
 }

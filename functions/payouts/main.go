@@ -56,5 +56,5 @@ func main() {
 	rail := payments.NewStripe(payments.StripeConfig{SecretKey: aws.ToString(secret.SecretString)})
 	svc := payouts.NewService(payouts.NewRepository(db), ledger.New(db), rail, clk, payouts.Config{MinimumPayout: minimum})
 	idem := idempotency.New(db.Client, db.Table(topology.TableIdempotency), clk)
-	lambda.Start(invoke.Mux{HTTP: payouts.NewRouter(svc, idem, logger, clk.Now).Serve, Event: svc.HandleEvent, Scheduled: svc.HandleScheduled})
+	lambda.Start(invoke.Mux{HTTP: payouts.NewRouter(svc, idem, logger, clk.Now).Serve, Event: svc.HandleEvent, Scheduled: svc.HandleScheduled, Log: logger})
 }

@@ -53,5 +53,5 @@ func main() {
 		Self: fn.Name, VisitorKey: []byte(aws.ToString(secret.SecretString)), PublicURL: os.Getenv("SOUQ_PUBLIC_URL"),
 	})
 	idem := idempotency.New(db.Client, db.Table(topology.TableIdempotency), clk)
-	lambda.Start(invoke.Mux{HTTP: referrals.NewRouter(svc, idem, logger, clk.Now).Serve, Event: svc.HandleEvent, Scheduled: svc.HandleScheduled})
+	lambda.Start(invoke.Mux{HTTP: referrals.NewRouter(svc, idem, logger, clk.Now).Serve, Event: svc.HandleEvent, Scheduled: svc.HandleScheduled, Log: logger})
 }

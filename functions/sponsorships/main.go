@@ -48,5 +48,5 @@ func main() {
 	logger := slog.New(slog.NewJSONHandler(os.Stdout, nil)).With("function", fn.Name)
 	svc := sponsorships.NewService(sponsorships.NewRepository(db), ledger.New(db), sched, clk, sponsorships.Config{FeeBps: feeBps, Self: fn.Name})
 	idem := idempotency.New(db.Client, db.Table(topology.TableIdempotency), clk)
-	lambda.Start(invoke.Mux{HTTP: sponsorships.NewRouter(svc, idem, logger, clk.Now).Serve, Event: svc.HandleEvent, Scheduled: svc.HandleScheduled})
+	lambda.Start(invoke.Mux{HTTP: sponsorships.NewRouter(svc, idem, logger, clk.Now).Serve, Event: svc.HandleEvent, Scheduled: svc.HandleScheduled, Log: logger})
 }

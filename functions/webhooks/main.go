@@ -55,5 +55,5 @@ func main() {
 	// In AWS: https to public addresses only.
 	svc := webhooks.NewService(webhooks.NewRepository(db), vault, sched, clk, webhooks.Policy{AllowInsecure: false}, webhooks.Config{Self: fn.Name, Jitter: 0.1})
 	idem := idempotency.New(db.Client, db.Table(topology.TableIdempotency), clk)
-	lambda.Start(invoke.Mux{HTTP: webhooks.NewRouter(svc, idem, logger, clk.Now).Serve, Event: svc.HandleEvent, Scheduled: svc.HandleScheduled})
+	lambda.Start(invoke.Mux{HTTP: webhooks.NewRouter(svc, idem, logger, clk.Now).Serve, Event: svc.HandleEvent, Scheduled: svc.HandleScheduled, Log: logger})
 }
