@@ -234,6 +234,7 @@ func scenarios(t testing.TB, m *market, d time.Duration, serveRate, bidRate, con
 		tg.Body = []byte(fmt.Sprintf(`{"amount":%d,"currency":"USD","creative":{"imageUrl":"https://cdn.example/a.png","clickUrl":"https://shop.example/","altText":"A"}}`, 100+i))
 		return nil
 	}
+	verify(t)
 	rBid := attack(t, "bids (50 on 1 auction)", bidRate, d, bidTr, func(r *vegeta.Result) {
 		if r.Code == 200 {
 			bidsOK.Add(1)
@@ -249,12 +250,14 @@ func scenarios(t testing.TB, m *market, d time.Duration, serveRate, bidRate, con
 		tg.Body = []byte(fmt.Sprintf(`{"code":%q,"externalId":"%s-%d","amount":1000,"currency":"USD","customerId":"c-%s-%d"}`, m.code, m.run, i, m.run, i))
 		return nil
 	}
+	verify(t)
 	rConv := attack(t, "conversions (1 program)", convRate, d, convTr, func(r *vegeta.Result) {
 		if r.Code == 201 {
 			convOK.Add(1)
 		}
 	})
 
+	verify(t)
 	// Mixed: all three at once.
 	var mixN atomic.Int64
 	var mixMu sync.Mutex
@@ -312,8 +315,14 @@ func scenarios(t testing.TB, m *market, d time.Duration, serveRate, bidRate, con
 	if got := countEvents("ConversionRecorded", "externalId", m.run+"-"); int64(got) != convOK.Load() {
 		t.Errorf("%d ConversionRecorded for %d recorded conversions", got, convOK.Load())
 	}
-	v := call(t, "GET", "/local/ledger/verify", "", "", 200)
-	if v["ok"] != true {
+	verify(t)
+}
+
+// verify settles the platform and checks the ledger, after every run.
+func verify(t testing.TB) {
+	t.Helper()
+	settle(t)
+	if v := call(t, "GET", "/local/ledger/verify", "", "", 200); v["ok"] != true {
 		t.Fatalf("ledger verify: %v", v)
 	}
 }
