@@ -295,13 +295,7 @@ func (s *Service) ListPayouts(ctx context.Context, p auth.Principal, limit int, 
 	if p.Kind != auth.KindUser {
 		return nil, "", fault.New(fault.Forbidden, op, "a person lists its own payouts")
 	}
-	gpk := "REQ#" + p.UserID
-	items, next, err := store.QueryPage[payoutItem](ctx, s.repo.db, &dynamodb.QueryInput{
-		TableName: aws.String(s.repo.table), IndexName: aws.String(IndexByRequester),
-		KeyConditionExpression:    aws.String("gsi1pk = :p"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":p": store.S(gpk)},
-		ScanIndexForward:          aws.Bool(false), Limit: aws.Int32(int32(limit)),
-	}, cursor, "gsi1pk", gpk)
+	items, next, err := store.IndexPage[payoutItem](ctx, s.repo.db, s.repo.table, IndexByRequester, "gsi1pk", "REQ#"+p.UserID, false, limit, cursor)
 	if err != nil {
 		return nil, "", fault.Wrap(op, err)
 	}

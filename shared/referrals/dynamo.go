@@ -273,11 +273,6 @@ func (r *Repository) statsAdd(dealID string, deltas map[string]int64) types.Tran
 
 // page reads one page of an index partition.
 func page[T any](ctx context.Context, r *Repository, op, index, keyAttr, value string, forward bool, limit int, cursor string) ([]T, string, error) {
-	items, next, err := store.QueryPage[T](ctx, r.db, &dynamodb.QueryInput{
-		TableName: aws.String(r.table), IndexName: aws.String(index),
-		KeyConditionExpression:    aws.String(keyAttr + " = :p"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":p": store.S(value)},
-		ScanIndexForward:          aws.Bool(forward), Limit: aws.Int32(int32(limit)),
-	}, cursor, keyAttr, value)
+	items, next, err := store.IndexPage[T](ctx, r.db, r.table, index, keyAttr, value, forward, limit, cursor)
 	return items, next, fault.Wrap(op, err)
 }

@@ -333,23 +333,11 @@ func (r *Repository) transitionPut(it sponsorshipItem, readStatus string, readRe
 }
 
 func (r *Repository) queue(ctx context.Context, communityID string, status Status, limit int, cursor string) ([]sponsorshipItem, string, error) {
-	gpk := "COM#" + communityID + "#Q#" + string(status)
-	items, next, err := store.QueryPage[sponsorshipItem](ctx, r.db, &dynamodb.QueryInput{
-		TableName: aws.String(r.table), IndexName: aws.String(IndexByCommunity),
-		KeyConditionExpression:    aws.String("gsi1pk = :p"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":p": store.S(gpk)},
-		ScanIndexForward:          aws.Bool(true), Limit: aws.Int32(int32(limit)),
-	}, cursor, "gsi1pk", gpk)
+	items, next, err := store.IndexPage[sponsorshipItem](ctx, r.db, r.table, IndexByCommunity, "gsi1pk", "COM#"+communityID+"#Q#"+string(status), true, limit, cursor)
 	return items, next, fault.Wrap("sponsorships.queue", err)
 }
 
 func (r *Repository) advertiserBookings(ctx context.Context, advertiserID string, limit int, cursor string) ([]sponsorshipItem, string, error) {
-	gpk := "ADV#" + advertiserID + "#SPNS"
-	items, next, err := store.QueryPage[sponsorshipItem](ctx, r.db, &dynamodb.QueryInput{
-		TableName: aws.String(r.table), IndexName: aws.String(IndexByAdvertiser),
-		KeyConditionExpression:    aws.String("gsi2pk = :p"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":p": store.S(gpk)},
-		ScanIndexForward:          aws.Bool(false), Limit: aws.Int32(int32(limit)),
-	}, cursor, "gsi2pk", gpk)
+	items, next, err := store.IndexPage[sponsorshipItem](ctx, r.db, r.table, IndexByAdvertiser, "gsi2pk", "ADV#"+advertiserID+"#SPNS", false, limit, cursor)
 	return items, next, fault.Wrap("sponsorships.advertiserBookings", err)
 }

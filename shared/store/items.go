@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -56,6 +57,17 @@ func QueryPage[T any](ctx context.Context, c *dynamodb.Client, in *dynamodb.Quer
 		return nil, "", err
 	}
 	return items, EncodeCursor(out.LastEvaluatedKey), nil
+}
+
+// IndexPage is one page of an index partition (keyAttr = value), newest
+// or oldest first, for the lists every context pages through.
+func IndexPage[T any](ctx context.Context, c *dynamodb.Client, table, index, keyAttr, value string, forward bool, limit int, cursor string) ([]T, string, error) {
+	return QueryPage[T](ctx, c, &dynamodb.QueryInput{
+		TableName: aws.String(table), IndexName: aws.String(index),
+		KeyConditionExpression:    aws.String(keyAttr + " = :p"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":p": S(value)},
+		ScanIndexForward:          aws.Bool(forward), Limit: aws.Int32(int32(limit)),
+	}, cursor, keyAttr, value)
 }
 
 // QueryAll reads every page of a query into T, up to maxPages pages: a
