@@ -218,8 +218,8 @@ func (s *Service) returnToBudget(ctx context.Context, c conversionItem, amount i
 		// community's available balance, and the budget stays closed.
 		community = ledger.Leg{Account: ledger.Community(c.CommunityID), Available: amount}
 		upd = &types.Update{TableName: aws.String(s.repo.table), Key: key("PRG#"+c.ProgramID, "BUDGET"),
-			UpdateExpression: aws.String("SET closed = :yes"), ConditionExpression: aws.String("closed = :yes"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":yes": &types.AttributeValueMemberBOOL{Value: true}}}
+			UpdateExpression: aws.String("ADD released :a"), ConditionExpression: aws.String("closed = :yes"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":a": store.N(amount), ":yes": &types.AttributeValueMemberBOOL{Value: true}}}
 	}
 	tr, err := s.ledger.Prepare(ledger.Transfer{ID: transferID, Kind: "referral_commission_return", Currency: c.Currency, At: now,
 		Legs: []ledger.Leg{{Account: ledger.Influencer(c.InfluencerID), Pending: -amount}, community}})

@@ -136,9 +136,9 @@ func (s *Service) Click(ctx context.Context, rawCode, sourceIP, userAgent string
 		return withParams(c.URL, code, ""), fault.Wrap(op, err)
 	}
 	src, agent := s.visitorHash(sourceIP), s.visitorHash(userAgent)
-	clk := clickItem{PK: "", SK: "META", ID: id.New("clk", now), DealID: d.ID, At: clock.Format(now), Source: src, Agent: agent,
+	clickID := id.New("clk", now)
+	clk := clickItem{PK: "CLK#" + clickID, SK: "META", ID: clickID, DealID: d.ID, At: clock.Format(now), Source: src, Agent: agent,
 		ExpiresAt: now.Add(Days(MaxAttributionDays + 30)).Unix()}
-	clk.PK = "CLK#" + clk.ID
 	put, err := marshalPut(s.repo.table, clk, "", nil)
 	if err != nil {
 		return "", fault.Wrap(op, err)
@@ -372,7 +372,6 @@ func (s *Service) recordOnce(ctx context.Context, op, communityID string, in Con
 		ipPK = fmt.Sprintf("IPH#%s#%s#%s", d.ProgramID, a.click.Source, now.Format("2006-01-02"))
 	}
 	if reason == "" {
-		c.Commission = 0
 		com, err := terms.Commission(amount)
 		if err != nil {
 			return ConversionView{}, fault.Wrap(op, err)

@@ -92,6 +92,10 @@ type budgetItem struct {
 	Remaining int64  `dynamodbav:"remaining"`
 	Fundings  int    `dynamodbav:"fundings"`
 	Closed    bool   `dynamodbav:"closed"`
+	// Released went back to the community's available balance (at the
+	// close, and commissions returned after it): funded = remaining +
+	// released + committed.
+	Released int64 `dynamodbav:"released"`
 	// ExhaustedAt is set when a conversion first found the budget short,
 	// so the owner is told once per exhaustion; a top-up clears it.
 	ExhaustedAt string `dynamodbav:"exhaustedAt,omitempty"`

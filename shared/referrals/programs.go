@@ -8,6 +8,8 @@ import (
 
 	lambdaevents "github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/souqhq/souq/events"
@@ -131,7 +133,10 @@ type BudgetView struct {
 	Funded    money.Amount `json:"funded"`
 	Remaining money.Amount `json:"remaining"`
 	Committed money.Amount `json:"committed"`
-	Closed    bool         `json:"closed"`
+	// Released is what went back to the community's available balance:
+	// the remainder at the close, and commissions returned after it.
+	Released money.Amount `json:"released"`
+	Closed   bool         `json:"closed"`
 }
 
 func programView(p programItem, b *budgetItem) ProgramView {
@@ -141,7 +146,8 @@ func programView(p programItem, b *budgetItem) ProgramView {
 		MinimumPayout: money.Amount{Minor: p.MinimumPayout, Currency: p.Currency}, Status: ProgramStatus(p.Status), CreatedAt: p.CreatedAt}
 	if b != nil {
 		v.Budget = &BudgetView{Funded: money.Amount{Minor: b.Funded, Currency: p.Currency}, Remaining: money.Amount{Minor: b.Remaining, Currency: p.Currency},
-			Committed: money.Amount{Minor: b.Funded - b.Remaining, Currency: p.Currency}, Closed: b.Closed}
+			Committed: money.Amount{Minor: b.Funded - b.Remaining - b.Released, Currency: p.Currency},
+			Released:  money.Amount{Minor: b.Released, Currency: p.Currency}, Closed: b.Closed}
 	}
 	return v
 }
@@ -339,15 +345,16 @@ func (s *Service) putProgram(ctx context.Context, op string, prg programItem, re
 		cond += " AND #s = :s"
 		vals[":s"] = store.S(readStatus)
 	}
-	put, err := marshalPut(s.repo.table, prg, cond, vals)
+	item, err := attributevalue.MarshalMap(prg)
 	if err != nil {
 		return fault.Wrap(op, err)
 	}
+	in := &dynamodb.PutItemInput{TableName: aws.String(s.repo.table), Item: item, ConditionExpression: aws.String(cond), ExpressionAttributeValues: vals}
 	if readStatus != "" {
-		put.Put.ExpressionAttributeNames = map[string]string{"#s": "status"}
+		in.ExpressionAttributeNames = map[string]string{"#s": "status"}
 	}
-	err = store.TransactWrite(ctx, s.repo.db, []types.TransactWriteItem{put}, "")
-	if tc, ok := err.(*store.TxCanceled); ok && tc.ConditionFailed(0) {
+	_, err = s.repo.db.PutItem(ctx, in)
+	if err = store.Classify(err); store.IsConditionFailed(err) {
 		return fault.New(fault.Conflict, op, "the program changed while you were updating it; read it again and retry")
 	}
 	return fault.Wrap(op, err)
@@ -421,7 +428,14 @@ func (s *Service) TopUp(ctx context.Context, p auth.Principal, programID string,
 
 // CloseProgram ends a program: no new deals or commissions, and what is
 // unspent and uncommitted goes back to the community's available
-// balance, in one transaction. Accrued commissions still clear.
+// balance. Accrued commissions still clear.
+//
+// It takes two steps, each resumable by closing again: first the program
+// and its budget are marked closed together, which stops every accrual
+// and top-up (both are conditional on an open budget), so what remains
+// can no longer move; then exactly that is released, in one transaction
+// with its ledger transfer. Conversions racing the close never make it
+// retry, however busy the budget is.
 func (s *Service) CloseProgram(ctx context.Context, p auth.Principal, programID string) (ProgramView, error) {
 	const op = "referrals.CloseProgram"
 	for attempt := 0; attempt < 4; attempt++ {
@@ -429,45 +443,58 @@ func (s *Service) CloseProgram(ctx context.Context, p auth.Principal, programID 
 		if err != nil {
 			return ProgramView{}, err
 		}
+		now := s.clock.Now().Truncate(time.Millisecond)
+		if ProgramStatus(prg.Status) != ProgramClosed {
+			read, from := prg.Version, prg.Status
+			prg.Status, prg.Version, prg.UpdatedAt = string(ProgramClosed), read+1, clock.Format(now)
+			meta, err := marshalPut(s.repo.table, prg, "version = :v AND #s = :s", map[string]types.AttributeValue{":v": store.N(int64(read)), ":s": store.S(from)})
+			if err != nil {
+				return ProgramView{}, fault.Wrap(op, err)
+			}
+			meta.Put.ExpressionAttributeNames = map[string]string{"#s": "status"}
+			err = store.TransactWrite(ctx, s.repo.db, []types.TransactWriteItem{meta, {Update: &types.Update{TableName: aws.String(s.repo.table), Key: key("PRG#"+programID, "BUDGET"),
+				UpdateExpression: aws.String("SET closed = :yes"), ConditionExpression: aws.String("closed = :no"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{":yes": &types.AttributeValueMemberBOOL{Value: true}, ":no": &types.AttributeValueMemberBOOL{Value: false}},
+			}}}, "")
+			if isConditionAt(err, 0) || isConditionAt(err, 1) {
+				continue // an update or a pause moved on; read again
+			}
+			if err != nil {
+				return ProgramView{}, fault.Wrap(op, err)
+			}
+		}
 		b, err := s.repo.budget(ctx, programID)
 		if err != nil {
 			return ProgramView{}, err
 		}
-		if ProgramStatus(prg.Status) == ProgramClosed {
-			return programView(prg, &b), nil
-		}
-		now := s.clock.Now().Truncate(time.Millisecond)
-		read, from := prg.Version, prg.Status
-		prg.Status, prg.Version, prg.UpdatedAt = string(ProgramClosed), read+1, clock.Format(now)
-		meta, err := marshalPut(s.repo.table, prg, "version = :v AND #s = :s", map[string]types.AttributeValue{":v": store.N(int64(read)), ":s": store.S(from)})
-		if err != nil {
-			return ProgramView{}, fault.Wrap(op, err)
-		}
-		meta.Put.ExpressionAttributeNames = map[string]string{"#s": "status"}
-		items := []types.TransactWriteItem{meta, {Update: &types.Update{TableName: aws.String(s.repo.table), Key: key("PRG#"+programID, "BUDGET"),
-			UpdateExpression:          aws.String("SET remaining = :z, closed = :yes"),
-			ConditionExpression:       aws.String("remaining = :r AND closed = :no"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":z": store.N(0), ":r": store.N(b.Remaining), ":yes": &types.AttributeValueMemberBOOL{Value: true}, ":no": &types.AttributeValueMemberBOOL{Value: false}},
-		}}}
 		if b.Remaining > 0 {
 			rel, err := s.ledger.Prepare(ledger.Transfer{ID: "txf_" + prg.ID + "_close", Kind: "referral_budget_release", Currency: prg.Currency, At: now,
 				Legs: []ledger.Leg{{Account: ledger.Community(prg.CommunityID), Held: -b.Remaining, Available: b.Remaining}}})
 			if err != nil {
 				return ProgramView{}, fault.Wrap(op, err)
 			}
-			items = append(items, rel.Items...)
+			err = store.TransactWrite(ctx, s.repo.db, append([]types.TransactWriteItem{{Update: &types.Update{TableName: aws.String(s.repo.table), Key: key("PRG#"+programID, "BUDGET"),
+				UpdateExpression:          aws.String("SET remaining = :z ADD released :r"),
+				ConditionExpression:       aws.String("remaining = :r AND closed = :yes"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{":z": store.N(0), ":r": store.N(b.Remaining), ":yes": &types.AttributeValueMemberBOOL{Value: true}},
+			}}}, rel.Items...), "")
+			if isConditionAt(err, 0) {
+				continue // released meanwhile by another close: read again
+			}
+			if err != nil {
+				return ProgramView{}, fault.Wrap(op, err)
+			}
+			b.Released, b.Remaining = b.Released+b.Remaining, 0
 		}
-		err = store.TransactWrite(ctx, s.repo.db, items, "")
-		if tc, ok := err.(*store.TxCanceled); ok && (tc.ConditionFailed(0) || tc.ConditionFailed(1)) {
-			continue // a conversion or an update moved on; read again
-		}
-		if err != nil {
-			return ProgramView{}, fault.Wrap(op, err)
-		}
-		b.Remaining, b.Closed = 0, true
 		return programView(prg, &b), nil
 	}
 	return ProgramView{}, fault.New(fault.Conflict, op, "the program is changing too fast; retry")
+}
+
+// isConditionAt reports whether a transaction failed on item i's condition.
+func isConditionAt(err error, i int) bool {
+	tc, ok := err.(*store.TxCanceled)
+	return ok && tc.ConditionFailed(i)
 }
 
 // GetProgram reads a program's public summary.

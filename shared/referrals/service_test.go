@@ -677,3 +677,104 @@ func TestEarnings_PaidFromPayoutPaidOnce(t *testing.T) {
 		t.Fatalf("earnings: %+v %v", e, err)
 	}
 }
+
+// Five partial reversals of one conversion at once, each of a fifth:
+// together they reverse it exactly, its commission goes back to the
+// budget once, and a sixth finds nothing left.
+func TestCommissions_ConcurrentPartialReversalsReturnTheCommissionOnce(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, 5_000, pct20, 7)
+	w.deal(w.influencer, "revrace")
+	c, _, err := w.convert("revrace", "", "o-1", "c-1", 10_000) // 2,000
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, 5)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = w.svc.Reverse(context.Background(), w.key, c.ID, rf.ReverseInput{Amount: ptr(int64(2_000))})
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("reversal %d: %v", i, err)
+		}
+	}
+	got, _ := w.svc.GetConversion(context.Background(), w.key, c.ID)
+	if got.Status != rf.Reversed || got.Reversed != 10_000 || got.CommissionReversed.Minor != 2_000 {
+		t.Fatalf("after five fifths: %+v", got)
+	}
+	if _, err := w.svc.Reverse(context.Background(), w.key, c.ID, rf.ReverseInput{Amount: ptr(int64(1))}); fault.KindOf(err) != fault.Conflict {
+		t.Fatalf("a sixth: %v", err)
+	}
+	if b := w.bal(ledger.Influencer("usr_inf")); b.Pending != 0 {
+		t.Fatalf("influencer: %+v", b)
+	}
+	if bg := w.budget(); bg.Remaining.Minor != 5_000 || bg.Committed.Minor != 0 {
+		t.Fatalf("the budget: %+v", bg)
+	}
+	w.verify()
+}
+
+// Top-ups and conversions racing the close: the budget never commits
+// more than was funded, the close releases exactly what is left, and
+// every top-up either lands before the close or is refused.
+func TestProgram_TopUpsAndConversionsRacingTheClose(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, 1_000, rf.CommissionInput{Type: "flat", Amount: 100}, 7)
+	w.deal(w.influencer, "closerace")
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	toppedUp, earned := int64(0), int64(0)
+	for i := 0; i < 4; i++ {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			if _, err := w.svc.TopUp(ctx, w.owner, w.program.ID, money.Amount{Minor: 500, Currency: "USD"}); err == nil {
+				mu.Lock()
+				toppedUp += 500
+				mu.Unlock()
+			} else if k := fault.KindOf(err); k != fault.Conflict {
+				t.Errorf("top-up: %v", err)
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			for k := 0; k < 5; k++ {
+				c, _, err := w.convert("closerace", "", fmt.Sprintf("o-%d-%d", i, k), fmt.Sprintf("c-%d-%d", i, k), 1_000)
+				if err != nil {
+					t.Errorf("conversion: %v", err)
+					continue
+				}
+				mu.Lock()
+				earned += c.Commission.Minor
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if _, err := w.svc.CloseProgram(ctx, w.owner, w.program.ID); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	}()
+	wg.Wait()
+	bg := w.budget()
+	if !bg.Closed || bg.Remaining.Minor != 0 || bg.Funded.Minor != 1_000+toppedUp || bg.Committed.Minor != earned {
+		t.Fatalf("budget %+v: topped up %d, earned %d", bg, toppedUp, earned)
+	}
+	// What the community has: the deposit less what was committed.
+	if b := w.bal(ledger.Community("com_1")); b.Available != 10_000-earned || b.Held != 0 {
+		t.Fatalf("community: %+v, earned %d", b, earned)
+	}
+	if b := w.bal(ledger.Influencer("usr_inf")); b.Pending != earned {
+		t.Fatalf("influencer: %+v, earned %d", b, earned)
+	}
+	w.verify()
+}
