@@ -176,6 +176,9 @@ func (rt *Router) Serve(ctx context.Context, raw events.APIGatewayV2HTTPRequest)
 		if req.Principal != nil {
 			principal = req.Principal.ID()
 		}
+		if !rt.log.Enabled(ctx, slog.LevelInfo) {
+			return
+		}
 		status, outcome := resp.StatusCode, "ok"
 		switch {
 		case status >= 500:
@@ -183,12 +186,12 @@ func (rt *Router) Serve(ctx context.Context, raw events.APIGatewayV2HTTPRequest)
 		case status >= 400:
 			outcome = "client_error"
 		}
-		rt.log.InfoContext(ctx, "request", "requestId", reqID, "route", raw.RouteKey, "path", raw.RawPath,
-			"principal", principal, "status", status, "outcome", outcome, "latencyMs", time.Since(start).Milliseconds(),
+		rt.log.LogAttrs(ctx, slog.LevelInfo, "request", slog.String("requestId", reqID), slog.String("route", raw.RouteKey), slog.String("path", raw.RawPath),
+			slog.String("principal", principal), slog.Int("status", status), slog.String("outcome", outcome), slog.Int64("latencyMs", time.Since(start).Milliseconds()),
 			// The same line is a CloudWatch Embedded Metric Format record: the
 			// request's latency and outcome per function and route.
-			"requests", 1, "clientErrors", b2i(outcome == "client_error"), "serverErrors", b2i(outcome == "server_error"),
-			slog.Any("_aws", emf(rt.now())))
+			slog.Int("requests", 1), slog.Int("clientErrors", b2i(outcome == "client_error")), slog.Int("serverErrors", b2i(outcome == "server_error")),
+			slog.Group("_aws", slog.Int64("Timestamp", rt.now().UnixMilli()), slog.Any("CloudWatchMetrics", emfDirective)))
 	}()
 
 	r, ok := rt.routes[raw.RouteKey]
@@ -368,22 +371,17 @@ func ProblemResponse(err error, requestID, instance string) (int, string) {
 // MetricNamespace is where the routers' request metrics go.
 const MetricNamespace = "Souq/API"
 
-// emf is the Embedded Metric Format directive of a request log line: its
-// latencyMs, requests, clientErrors and serverErrors are metrics with the
-// function and route as dimensions.
-func emf(now time.Time) map[string]any {
-	return map[string]any{
-		"Timestamp": now.UnixMilli(),
-		"CloudWatchMetrics": []map[string]any{{
-			"Namespace":  MetricNamespace,
-			"Dimensions": [][]string{{"function", "route"}},
-			"Metrics": []map[string]string{
-				{"Name": "latencyMs", "Unit": "Milliseconds"}, {"Name": "requests", "Unit": "Count"},
-				{"Name": "clientErrors", "Unit": "Count"}, {"Name": "serverErrors", "Unit": "Count"},
-			},
-		}},
-	}
-}
+// emfDirective is the Embedded Metric Format directive of a request log
+// line, the same for every request: its latencyMs, requests, clientErrors
+// and serverErrors are metrics with the function and route as dimensions.
+var emfDirective = []map[string]any{{
+	"Namespace":  MetricNamespace,
+	"Dimensions": [][]string{{"function", "route"}},
+	"Metrics": []map[string]string{
+		{"Name": "latencyMs", "Unit": "Milliseconds"}, {"Name": "requests", "Unit": "Count"},
+		{"Name": "clientErrors", "Unit": "Count"}, {"Name": "serverErrors", "Unit": "Count"},
+	},
+}}
 
 func b2i(b bool) int {
 	if b {

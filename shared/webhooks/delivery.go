@@ -77,11 +77,11 @@ func (s *Service) HandleEvent(ctx context.Context, ev lambdaevents.EventBridgeEv
 	now := s.clock.Now().Truncate(time.Millisecond)
 	switch ev.DetailType {
 	case "CommunityCreated":
-		if err := store.PutOnce(ctx, s.repo.db, s.repo.table, meta.EventID+"#p", ownerItem{PK: "COM#" + meta.CommunityID, SK: "META", OwnerID: meta.OwnerID}, now); err != nil {
+		if err := store.PutOnce(ctx, s.repo.db, s.repo.table, meta.EventID, ownerItem{PK: "COM#" + meta.CommunityID, SK: "META", OwnerID: meta.OwnerID}, now); err != nil {
 			return fault.Wrap(op, err)
 		}
 	case "AdvertiserCreated":
-		if err := store.PutOnce(ctx, s.repo.db, s.repo.table, meta.EventID+"#p", ownerItem{PK: "ADV#" + meta.AdvertiserID, SK: "META", OwnerID: meta.OwnerID}, now); err != nil {
+		if err := store.PutOnce(ctx, s.repo.db, s.repo.table, meta.EventID, ownerItem{PK: "ADV#" + meta.AdvertiserID, SK: "META", OwnerID: meta.OwnerID}, now); err != nil {
 			return fault.Wrap(op, err)
 		}
 	}
