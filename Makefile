@@ -11,9 +11,11 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 export CGO_ENABLED ?= 0
 
-# Our packages: ./... minus node_modules, where npm packages (the CDK CLI)
-# ship Go template files that are not ours to build.
-PKGS = $$($(GO) list -e ./... | grep -v /node_modules/)
+# Our packages. npm packages (the CDK CLI) ship Go template files; the
+# go.mod that package.json's postinstall writes into node_modules/ makes it
+# a module of its own, so ./... (ours, and what a Go developer types) leaves
+# it out. lint builds and vets ./... itself to keep that true.
+PKGS = ./...
 
 .PHONY: run test lint deps check-tools go-deps bench clean build synth deploy
 
@@ -27,12 +29,12 @@ test: deps lint
 	@CGO_ENABLED=1 ./bin/souq-local exec -- $(GO) test -race -count=1 -timeout 12m $(PKGS)
 
 ## lint: gofmt, go vet, staticcheck
-lint: go-deps
+lint: go-deps node_modules/go.mod
 	@echo "==> gofmt"
 	@out="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*'))"; \
 	  if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
-	@echo "==> go vet"
-	@$(GO) vet $(PKGS)
+	@echo "==> go build ./... && go vet ./..."
+	@$(GO) build ./... && $(GO) vet ./...
 	@echo "==> staticcheck"
 	@$(GO) tool staticcheck $(PKGS)
 
@@ -60,7 +62,7 @@ synth: deps build
 deploy: deps build
 	@npx --no-install cdk deploy --no-notices -c stage=$(STAGE) --require-approval broadening
 
-deps: check-tools go-deps node_modules/.package-lock.json bin/stripe-mock bin/souq-local
+deps: check-tools go-deps node_modules/.package-lock.json node_modules/go.mod bin/stripe-mock bin/souq-local
 
 check-tools:
 	@command -v $(GO) >/dev/null || { echo "Go is missing: install Go 1.26 (https://go.dev/dl)"; exit 1; }
@@ -78,6 +80,11 @@ go-deps:
 node_modules/.package-lock.json: package.json package-lock.json
 	@echo "==> npm ci"
 	@npm ci --no-audit --no-fund --loglevel=error || { echo "npm packages could not be installed: check the npm registry"; exit 1; }
+
+# Written by package.json's postinstall too; this covers an npm run with
+# --ignore-scripts.
+node_modules/go.mod: node_modules/.package-lock.json
+	@printf '// npm packages, not Go: this file keeps go build ./... and go vet ./... out of them.\nmodule souq.invalid/node_modules\n' > $@
 
 # stripe-mock's version is pinned by the tool directive in go.mod.
 bin/stripe-mock: go.mod go.sum

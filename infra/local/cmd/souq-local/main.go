@@ -37,8 +37,8 @@ func run() int {
 		if pid != 0 {
 			fmt.Fprintf(os.Stderr, "Souq is already running (pid %d).\n", pid)
 		}
-		fmt.Fprintf(os.Stderr, "Souq is already running at http://%s (credentials in .souq/local.json).\n"+
-			"Stop it with Ctrl-C in its terminal, or start another beside it with SOUQ_ADDR=127.0.0.1:8081 SOUQ_STATE_DIR=.souq-8081 make run.\n", addr)
+		fmt.Fprintf(os.Stderr, "Souq is already running at http://%s (credentials in %s).\n"+
+			"Stop it with Ctrl-C in its terminal, or start another beside it with SOUQ_ADDR=127.0.0.1:8081 SOUQ_STATE_DIR=.souq-8081 make run.\n", addr, filepath.Join(stateDir(), "local.json"))
 		return 1
 	}
 	// Credentials of a previous run are useless (data is in memory) and
@@ -63,7 +63,7 @@ func run() int {
 		logw = io.MultiWriter(logFile, os.Stdout)
 	}
 	p, err := local.Start(ctx, local.Options{
-		Addr: addr, DynamoEndpoint: os.Getenv("SOUQ_DYNAMODB_ENDPOINT"), StripeMock: true, Seed: true, RateLimits: true,
+		Addr: addr, DynamoEndpoint: os.Getenv("SOUQ_DYNAMODB_ENDPOINT"), StripeMock: true, Seed: true, RateLimits: rateLimits(),
 		StateDir: stateDir(), Log: slog.New(slog.NewJSONHandler(logw, nil)), ChildLog: logFile,
 	})
 	if err != nil {
@@ -76,9 +76,9 @@ func run() int {
 	}
 	d := p.Demo
 	fmt.Printf(`
-Souq is running at %[1]s  (ready in %.1fs; logs in .souq/souq.log)
+Souq is running at %[1]s  (ready in %.1fs; logs in %[8]s)%[10]s
 
-Demo credentials (also in .souq/local.json; "source .souq/env" puts them in your shell):
+Demo credentials (also in %[9]s; "source %[11]s" puts them in your shell):
   owner       %[3]s   token $OWNER_TOKEN
   advertiser  %[4]s   token $ADVERTISER_TOKEN
   influencer  %[5]s   token $INFLUENCER_TOKEN
@@ -86,14 +86,15 @@ Demo credentials (also in .souq/local.json; "source .souq/env" puts them in your
   advertiser  %[7]s   API key $ADVERTISER_KEY
 
 Try:
-  source .souq/env
+  source %[11]s
   curl -s $SOUQ_URL/healthz
   curl -s -H "Authorization: Bearer $OWNER_TOKEN" $SOUQ_URL/v1/communities/$COMMUNITY_ID
   curl -s -X POST $SOUQ_URL/local/tokens -H 'Content-Type: application/json' -d '{"userId":"usr_alice"}'
 
 Local-only: POST /local/tokens, POST /local/clock/advance, POST /local/rail/fail, GET /local/events, GET /local/dead-letters, GET /local/ledger/verify
 Press Ctrl-C to stop (DynamoDB Local and stripe-mock stop with it).
-`, p.BaseURL, time.Since(start).Seconds(), local.DemoOwner, local.DemoAdvertiser, local.DemoInfluencer, d.CommunityID, d.AdvertiserID)
+`, p.BaseURL, time.Since(start).Seconds(), local.DemoOwner, local.DemoAdvertiser, local.DemoInfluencer, d.CommunityID, d.AdvertiserID,
+		filepath.Join(stateDir(), "souq.log"), filepath.Join(stateDir(), "local.json"), limitsNote(), filepath.Join(stateDir(), "env"))
 	<-ctx.Done()
 	fmt.Println("\nstopping Souq…")
 	p.Close()
@@ -129,6 +130,17 @@ func runningPID() int {
 		return 0
 	}
 	return pid
+}
+
+// rateLimits reads SOUQ_RATE_LIMITS: "off" turns the gateway's
+// per-principal limits off, for benchmarks and load tests from outside.
+func rateLimits() bool { return os.Getenv("SOUQ_RATE_LIMITS") != "off" }
+
+func limitsNote() string {
+	if rateLimits() {
+		return ""
+	}
+	return "\nRate limits are off (SOUQ_RATE_LIMITS=off): nothing stops a flood."
 }
 
 func stateDir() string {
