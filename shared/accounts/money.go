@@ -103,6 +103,9 @@ func (s *Service) Deposit(ctx context.Context, p auth.Principal, kind, accountID
 	}
 	depID := DepositID(kind, accountID, idempotencyKey)
 	if d, found, err := s.repo.getDeposit(ctx, kind, accountID, depID); err != nil || found {
+		if err == nil {
+			err = sameDeposit(op, d, in)
+		}
 		return d, err
 	}
 	receipt, err := s.rail.Charge(ctx, payments.Charge{
@@ -128,6 +131,9 @@ func (s *Service) Deposit(ctx context.Context, p auth.Principal, kind, accountID
 	if tc, ok := err.(*store.TxCanceled); ok && (tc.ConditionFailed(0) || transfer.Explain(err, 1) != nil) {
 		// A concurrent or earlier run with the same key credited it first.
 		if prev, found, gerr := s.repo.getDeposit(ctx, kind, accountID, depID); gerr != nil || found {
+			if gerr == nil {
+				gerr = sameDeposit(op, prev, in)
+			}
 			return prev, gerr
 		}
 	}
@@ -135,6 +141,19 @@ func (s *Service) Deposit(ctx context.Context, p auth.Principal, kind, accountID
 		return Deposit{}, fault.Wrap(op, err)
 	}
 	return d.toDeposit(), nil
+}
+
+// sameDeposit refuses to answer a request with a deposit made for another
+// one: the id comes from the account and the key, so a second principal of
+// the account (the owner's token and the account's API key), or the same
+// one after the idempotency record expired, reaches the first deposit with
+// the same key. Only the same amount and currency is the same request.
+func sameDeposit(op string, d Deposit, in DepositInput) error {
+	if d.Amount == in.Amount && d.Currency == in.Currency {
+		return nil
+	}
+	return fault.New(fault.IdempotencyMismatch, op,
+		"this Idempotency-Key was used for a different deposit on this account; use a new key for a new request")
 }
 
 func (r *Repository) getDeposit(ctx context.Context, kind, accountID, depID string) (Deposit, bool, error) {

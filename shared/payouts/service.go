@@ -228,6 +228,9 @@ func (s *Service) Claim(ctx context.Context, p auth.Principal, communityID strin
 	}
 	poID := PayoutID(kind, owner, idempotencyKey)
 	if it, found, err := s.repo.payout(ctx, poID); err != nil || found {
+		if err == nil {
+			err = sameClaim(op, it, p, in)
+		}
 		return payoutView(it), false, err
 	}
 	dest, found, err := get[destinationItem](ctx, s.repo, op, "DEST#"+p.UserID, "META")
@@ -257,7 +260,10 @@ func (s *Service) Claim(ctx context.Context, p auth.Principal, communityID strin
 	items := append([]types.TransactWriteItem{put, evt}, tr.Items...)
 	err = store.TransactWrite(ctx, s.repo.db, items, "")
 	if tc, ok := err.(*store.TxCanceled); ok && tc.ConditionFailed(0) {
-		it, _, err := s.repo.payout(ctx, poID) // the same claim, concurrently
+		it, _, err := s.repo.payout(ctx, poID) // the same key, concurrently
+		if err == nil {
+			err = sameClaim(op, it, p, in)
+		}
 		return payoutView(it), false, err
 	}
 	if e := tr.Explain(err, 2); fault.KindOf(e) == fault.InsufficientFunds {
@@ -267,6 +273,19 @@ func (s *Service) Claim(ctx context.Context, p auth.Principal, communityID strin
 		return PayoutView{}, false, fault.Wrap(op, err)
 	}
 	return payoutView(it), true, nil
+}
+
+// sameClaim refuses to answer a claim with a payout made for another one:
+// the id comes from the owner and the key, so the same key sent after the
+// idempotency record expired, or by a racing request with another amount,
+// reaches the first payout. Only the same person, amount and currency is
+// the same request.
+func sameClaim(op string, it payoutItem, p auth.Principal, in ClaimInput) error {
+	if it.RequestedBy == p.UserID && it.Amount == in.Amount && it.Currency == in.Currency {
+		return nil
+	}
+	return fault.New(fault.IdempotencyMismatch, op,
+		"this Idempotency-Key was used for a different payout claim; use a new key for a new request")
 }
 
 func (s *Service) event(it payoutItem, reason string) events.Payout {

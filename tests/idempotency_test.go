@@ -1,0 +1,63 @@
+package tests
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+// An Idempotency-Key never answers with another request's result. Deposit
+// and payout ids come from the account and the key (so a retry whose
+// idempotency record was lost still finds its object); the owner's token
+// and the account's API key, or the same caller after the 24-hour window,
+// reach that object with the same key. Only the same request replays it.
+func TestIdempotency_AKeyReusedForAnotherDepositIsRefused(t *testing.T) {
+	owner := demo.Users["owner"].Token
+	key := demo.APIKeys["community"]
+	com := "/v1/communities/" + demo.CommunityID
+	k := fmt.Sprintf("shared-key-%d", time.Now().UnixNano())
+	before := balanceOf(t, owner, com)
+	first := decode[deposit](t, expect(t, do(t, depositCall(owner, com+"/deposits", k, `{"amount":1000,"currency":"USD"}`)), 201))
+
+	// The same request from the other principal is the same deposit.
+	same := decode[deposit](t, expect(t, do(t, depositCall(key, com+"/deposits", k, `{"amount":1000,"currency":"USD"}`)), 201))
+	if same.ID != first.ID || same.Amount != 1000 {
+		t.Fatalf("same request, other principal: %+v, first %+v", same, first)
+	}
+	// The community's server, another key the owner used, another amount:
+	// refused, nothing credited.
+	k2 := k + "-2"
+	expect(t, do(t, depositCall(owner, com+"/deposits", k2, `{"amount":300,"currency":"USD"}`)), 201)
+	r := expect(t, do(t, depositCall(key, com+"/deposits", k2, `{"amount":5,"currency":"USD"}`)), 422)
+	if r.problem.Type == "" || r.problem.Detail == "" {
+		t.Fatalf("problem: %s", r.body)
+	}
+
+	// After the idempotency window the key reaches the same deposit id:
+	// another amount is refused, never answered with the old deposit.
+	advance(t, 25*time.Hour)
+	expect(t, do(t, depositCall(owner, com+"/deposits", k, `{"amount":2000,"currency":"USD"}`)), 422)
+	if b := balanceOf(t, owner, com); b.Available != before.Available+1300 {
+		t.Fatalf("balance %d → %d, want +1000 and +300, once each", before.Available, b.Available)
+	}
+	verifyLedger(t)
+}
+
+func TestIdempotency_AKeyReusedForAnotherClaimIsRefused(t *testing.T) {
+	w := earner(t, 2_000)
+	p := decode[payoutView](t, expect(t, do(t, claimCall(w.infToken, "/v1/payouts", "claim-once", `{"amount":1000,"currency":"EUR"}`)), 202))
+	advance(t, 25*time.Hour) // the idempotency record is gone; the payout id is not
+	r := expect(t, do(t, claimCall(w.infToken, "/v1/payouts", "claim-once", `{"amount":1000,"currency":"EUR"}`)), 202)
+	if got := decode[payoutView](t, r); got.ID != p.ID || got.Amount != 1000 {
+		t.Fatalf("the same claim after the window: %+v", got)
+	}
+	expect(t, do(t, claimCall(w.infToken, "/v1/payouts", "claim-once", `{"amount":1001,"currency":"EUR"}`)), 422)
+	if _, a, _ := w.earnings(t); a != 1_000 {
+		t.Fatalf("available %d, want 1000: a refused claim moved money", a)
+	}
+	list := decode[struct{ Data []payoutView }](t, expect(t, do(t, call{method: "GET", path: "/v1/payouts", auth: w.infToken}), 200))
+	if len(list.Data) != 1 {
+		t.Fatalf("payouts: %+v", list.Data)
+	}
+	verifyLedger(t)
+}
