@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/souqhq/souq/shared/fault"
 )
@@ -27,36 +29,44 @@ func NumberAttr(item map[string]types.AttributeValue, name string) int64 {
 	return 0
 }
 
-// CursorFor decodes a list's cursor and checks that it continues the same
-// list (its keyAttr equals want), so an edited cursor can never reach
-// another owner's items. A bad cursor is a 400 naming the field.
-func CursorFor(cursor, keyAttr, want string) (map[string]types.AttributeValue, error) {
-	start, err := DecodeCursor(cursor)
-	if err != nil || (start != nil && StringAttr(start, keyAttr) != want) {
-		return nil, fault.InvalidFields("store.CursorFor", "cursor is not valid for this list",
-			fault.FieldError{Field: "cursor", Message: "is malformed or from another list"})
-	}
-	return start, nil
+// badCursor is the 400 every list answers for a cursor that does not fit.
+func badCursor() error {
+	return fault.InvalidFields("store.QueryPage", "cursor is not valid for this list",
+		fault.FieldError{Field: "cursor", Message: "is malformed or from another list or filter"})
 }
 
 // QueryPage runs one page of a query, continuing from cursor, which must
-// belong to the list whose keyAttr is want. It returns the items as T and
-// the cursor of the next page ("" on the last).
+// have been made by the same query (QueryDigest) and lie in the partition
+// whose keyAttr is want, so an edited cursor can never reach another
+// owner's items. It returns the items as T and the cursor of the next page
+// ("" on the last). A cursor that does not fit is a 400 naming the field,
+// never a 500: DynamoDB's refusal of a start key (outside the key
+// condition, missing an index's key) is the cursor's fault, since the same
+// query without it is well formed.
 func QueryPage[T any](ctx context.Context, c *dynamodb.Client, in *dynamodb.QueryInput, cursor, keyAttr, want string) ([]T, string, error) {
-	start, err := CursorFor(cursor, keyAttr, want)
-	if err != nil {
-		return nil, "", err
+	digest := QueryDigest(in)
+	start, err := DecodeCursor(cursor, digest)
+	if err != nil || (start != nil && StringAttr(start, keyAttr) != want) {
+		return nil, "", badCursor()
 	}
 	in.ExclusiveStartKey = start
 	out, err := c.Query(ctx, in)
 	if err != nil {
+		if start != nil && isValidation(err) {
+			return nil, "", badCursor()
+		}
 		return nil, "", Classify(err)
 	}
 	items := []T{}
 	if err := attributevalue.UnmarshalListOfMaps(out.Items, &items); err != nil {
 		return nil, "", err
 	}
-	return items, EncodeCursor(out.LastEvaluatedKey), nil
+	return items, EncodeCursor(out.LastEvaluatedKey, digest), nil
+}
+
+func isValidation(err error) bool {
+	var apiErr smithy.APIError
+	return errors.As(err, &apiErr) && apiErr.ErrorCode() == "ValidationException"
 }
 
 // IndexPage is one page of an index partition (keyAttr = value), newest
