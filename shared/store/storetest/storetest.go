@@ -73,7 +73,17 @@ func New(t testing.TB) *store.DB {
 	names := store.PrefixedNames(prefix, top.TableNames())
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := store.CreateTables(ctx, client, top.Tables, names); err != nil {
+	// Integration tests drive a fake clock, often days from the real one,
+	// while DynamoDB Local's TTL sweeper deletes on the real clock: with
+	// TTL on, an outbox item stamped a week before today vanishes mid-test.
+	// No code relies on TTL for correctness (expiry is always checked
+	// against expiresAt), so these tables have none.
+	tables := make([]topology.Table, len(top.Tables))
+	for i, t := range top.Tables {
+		t.TTLAttribute = ""
+		tables[i] = t
+	}
+	if err := store.CreateTables(ctx, client, tables, names); err != nil {
 		t.Fatalf("create tables: %v", err)
 	}
 	return store.NewDB(client, names)
