@@ -12,9 +12,11 @@ import (
 // and the account's API key, or the same caller after the 24-hour window,
 // reach that object with the same key. Only the same request replays it.
 func TestIdempotency_AKeyReusedForAnotherDepositIsRefused(t *testing.T) {
-	owner := demo.Users["owner"].Token
-	key := demo.APIKeys["community"]
-	com := "/v1/communities/" + demo.CommunityID
+	_, owner := newUser(t)
+	c := decode[community](t, expect(t, do(t, call{method: "POST", path: "/v1/communities", auth: owner,
+		body: `{"name":"Keyed","url":"https://keyed.example","currency":"USD"}`}), 201))
+	com := "/v1/communities/" + c.ID
+	key := createKey(t, owner, com).Secret
 	k := fmt.Sprintf("shared-key-%d", time.Now().UnixNano())
 	before := balanceOf(t, owner, com)
 	first := decode[deposit](t, expect(t, do(t, depositCall(owner, com+"/deposits", k, `{"amount":1000,"currency":"USD"}`)), 201))

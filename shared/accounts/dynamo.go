@@ -150,20 +150,19 @@ func (r *Repository) counterUpdate(userID, attr string, max int) types.TransactW
 // its event, atomically.
 func (r *Repository) insertAccount(ctx context.Context, it accountItem, counter string, max int, event types.TransactWriteItem) error {
 	const op = "accounts.insertAccount"
-	items := []types.TransactWriteItem{
-		r.counterUpdate(it.OwnerID, counter, max),
-		{Put: &types.Put{
+	tx := store.NewTx().
+		Add("counter", r.counterUpdate(it.OwnerID, counter, max)).
+		Add("account", types.TransactWriteItem{Put: &types.Put{
 			TableName: aws.String(r.table), Item: mustMarshal(it),
 			ConditionExpression: aws.String("attribute_not_exists(pk)"),
-		}},
-		{Put: &types.Put{TableName: aws.String(r.table), Item: mustMarshal(ownedItem{
+		}}).
+		Add("owned", types.TransactWriteItem{Put: &types.Put{TableName: aws.String(r.table), Item: mustMarshal(ownedItem{
 			PK: userPK(it.OwnerID), SK: it.PK, Kind: it.Kind, ID: it.ID, Name: it.Name, CreatedAt: it.CreatedAt,
-		})}},
-		event,
-	}
-	err := store.TransactWrite(ctx, r.db, items, "")
+		})}}).
+		Add("event", event)
+	err := tx.Write(ctx, r.db)
 	if tc, ok := err.(*store.TxCanceled); ok {
-		if tc.ConditionFailed(0) {
+		if tc.Failed("counter") {
 			return fault.New(fault.Conflict, op, fmt.Sprintf("you already own the maximum of %d %s accounts", max, it.Kind))
 		}
 		return fault.Wrap(op, fmt.Errorf("id collision: %w", err))
@@ -216,8 +215,8 @@ func (r *Repository) listOwned(ctx context.Context, userID string) ([]ownedItem,
 // the account, whose owner must still be the caller.
 func (r *Repository) insertKey(ctx context.Context, acct Account, k keyItem, event types.TransactWriteItem) error {
 	const op = "accounts.insertKey"
-	items := []types.TransactWriteItem{
-		{Update: &types.Update{
+	tx := store.NewTx().
+		Add("account", types.TransactWriteItem{Update: &types.Update{
 			TableName:           aws.String(r.table),
 			Key:                 map[string]types.AttributeValue{"pk": store.S(accountPK(acct.Kind, acct.ID)), "sk": store.S(skMeta)},
 			UpdateExpression:    aws.String("ADD activeKeys :one"),
@@ -226,16 +225,15 @@ func (r *Repository) insertKey(ctx context.Context, acct Account, k keyItem, eve
 				":one": &types.AttributeValueMemberN{Value: "1"}, ":owner": store.S(acct.OwnerID),
 				":max": &types.AttributeValueMemberN{Value: strconv.Itoa(MaxActiveKeys)},
 			},
-		}},
-		{Put: &types.Put{TableName: aws.String(r.table), Item: mustMarshal(k), ConditionExpression: aws.String("attribute_not_exists(pk)")}},
-		{Put: &types.Put{TableName: aws.String(r.table), Item: mustMarshal(keyHashItem{
+		}}).
+		Add("key", types.TransactWriteItem{Put: &types.Put{TableName: aws.String(r.table), Item: mustMarshal(k), ConditionExpression: aws.String("attribute_not_exists(pk)")}}).
+		Add("hash", types.TransactWriteItem{Put: &types.Put{TableName: aws.String(r.table), Item: mustMarshal(keyHashItem{
 			PK: keyHashPK(k.Hash), SK: skKey, KeyID: k.ID, AccountKind: k.AccountKind, AccountID: k.AccountID,
-		}), ConditionExpression: aws.String("attribute_not_exists(pk)")}},
-		event,
-	}
-	err := store.TransactWrite(ctx, r.db, items, "")
+		}), ConditionExpression: aws.String("attribute_not_exists(pk)")}}).
+		Add("event", event)
+	err := tx.Write(ctx, r.db)
 	if tc, ok := err.(*store.TxCanceled); ok {
-		if tc.ConditionFailed(0) {
+		if tc.Failed("account") {
 			return fault.New(fault.Conflict, op, fmt.Sprintf("this account already has the maximum of %d active API keys; revoke one first", MaxActiveKeys))
 		}
 		return fault.Wrap(op, fmt.Errorf("key collision: %w", err))
@@ -260,31 +258,30 @@ func (r *Repository) getKey(ctx context.Context, acct Account, keyID string) (ke
 // a second revoke finds the condition false and changes nothing.
 func (r *Repository) revokeKey(ctx context.Context, acct Account, k keyItem, at time.Time, event types.TransactWriteItem) (revoked bool, err error) {
 	const op = "accounts.revokeKey"
-	items := []types.TransactWriteItem{
-		{Update: &types.Update{
+	tx := store.NewTx().
+		Add("key", types.TransactWriteItem{Update: &types.Update{
 			TableName:                 aws.String(r.table),
 			Key:                       map[string]types.AttributeValue{"pk": store.S(k.PK), "sk": store.S(k.SK)},
 			UpdateExpression:          aws.String("SET revokedAt = :at"),
 			ConditionExpression:       aws.String("attribute_exists(pk) AND attribute_not_exists(revokedAt)"),
 			ExpressionAttributeValues: map[string]types.AttributeValue{":at": store.S(ts(at))},
-		}},
-		{Update: &types.Update{
+		}}).
+		Add("hash", types.TransactWriteItem{Update: &types.Update{
 			TableName:                 aws.String(r.table),
 			Key:                       map[string]types.AttributeValue{"pk": store.S(keyHashPK(k.Hash)), "sk": store.S(skKey)},
 			UpdateExpression:          aws.String("SET revoked = :t"),
 			ConditionExpression:       aws.String("attribute_exists(pk)"),
 			ExpressionAttributeValues: map[string]types.AttributeValue{":t": &types.AttributeValueMemberBOOL{Value: true}},
-		}},
-		{Update: &types.Update{
+		}}).
+		Add("account", types.TransactWriteItem{Update: &types.Update{
 			TableName:                 aws.String(r.table),
 			Key:                       map[string]types.AttributeValue{"pk": store.S(accountPK(acct.Kind, acct.ID)), "sk": store.S(skMeta)},
 			UpdateExpression:          aws.String("ADD activeKeys :minus"),
 			ExpressionAttributeValues: map[string]types.AttributeValue{":minus": &types.AttributeValueMemberN{Value: "-1"}},
-		}},
-		event,
-	}
-	err = store.TransactWrite(ctx, r.db, items, "")
-	if tc, ok := err.(*store.TxCanceled); ok && tc.ConditionFailed(0) {
+		}}).
+		Add("event", event)
+	err = tx.Write(ctx, r.db)
+	if store.Failed(err, "key") {
 		return false, nil
 	}
 	if err != nil {

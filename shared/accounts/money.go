@@ -124,11 +124,11 @@ func (s *Service) Deposit(ctx context.Context, p auth.Principal, kind, accountID
 	}
 	d := depositItem{PK: accountPK(kind, accountID), SK: "DEP#" + depID, ID: depID, AccountKind: kind, AccountID: accountID,
 		Amount: in.Amount, Currency: in.Currency, Reference: receipt.Reference, TransferID: transfer.Transfer.ID, CreatedAt: ts(now)}
-	items := append([]types.TransactWriteItem{{Put: &types.Put{
+	tx := store.NewTx().Add("deposit", types.TransactWriteItem{Put: &types.Put{
 		TableName: aws.String(s.repo.table), Item: mustMarshal(d), ConditionExpression: aws.String("attribute_not_exists(pk)"),
-	}}}, transfer.Items...)
-	err = store.TransactWrite(ctx, s.repo.db, items, "")
-	if tc, ok := err.(*store.TxCanceled); ok && (tc.ConditionFailed(0) || transfer.Explain(err, 1) != nil) {
+	}}).AddParts(transfer.Parts...)
+	err = tx.Write(ctx, s.repo.db)
+	if store.Failed(err, "deposit") || transfer.Explain(err) != nil {
 		// A concurrent or earlier run with the same key credited it first.
 		if prev, found, gerr := s.repo.getDeposit(ctx, kind, accountID, depID); gerr != nil || found {
 			if gerr == nil {

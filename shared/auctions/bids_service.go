@@ -5,8 +5,6 @@ import (
 	"errors"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-
 	"github.com/souqhq/souq/events"
 	"github.com/souqhq/souq/shared/auth"
 	"github.com/souqhq/souq/shared/clock"
@@ -163,13 +161,12 @@ func (s *Service) placeBid(ctx context.Context, op string, adv advertiserItem, a
 	if err != nil {
 		return BidView{}, fault.Wrap(op, err)
 	}
-	items := []types.TransactWriteItem{s.repo.auctionOpenCheck(auctionID, adv.ID, now, countDelta), put, evt}
+	tx := store.NewTx().Add("auction", s.repo.auctionOpenCheck(auctionID, adv.ID, now, countDelta)).Add("bid", put).Add("event", evt)
 	if hold != nil {
-		items = append(items, hold.Items...)
+		tx.AddParts(hold.Parts...)
 	}
-	err = store.TransactWrite(ctx, s.repo.db, items, "")
-	if err != nil {
-		return BidView{}, s.explainBid(ctx, op, err, ait, hold, 3)
+	if err := tx.Write(ctx, s.repo.db); err != nil {
+		return BidView{}, s.explainBid(ctx, op, err, ait, hold)
 	}
 	return bidView(it), nil
 }
@@ -177,12 +174,12 @@ func (s *Service) placeBid(ctx context.Context, op string, adv advertiserItem, a
 // explainBid turns a failed bid transaction into what the caller can act
 // on: the auction no longer open (409 with its state), a lost race with
 // the same advertiser (retry), or the ledger's refusal (funds).
-func (s *Service) explainBid(ctx context.Context, op string, err error, ait auctionItem, hold *ledger.Op, holdOffset int) error {
+func (s *Service) explainBid(ctx context.Context, op string, err error, ait auctionItem, hold *ledger.Op) error {
 	tc, ok := err.(*store.TxCanceled)
 	if !ok {
 		return fault.Wrap(op, err)
 	}
-	if tc.ConditionFailed(0) {
+	if tc.Failed("auction") {
 		state := Status(ait.Status)
 		if now, _, err := s.repo.getAuction(ctx, ait.ID); err == nil {
 			state = now.auction().statusAt(s.clock.Now())
@@ -191,11 +188,11 @@ func (s *Service) explainBid(ctx context.Context, op string, err error, ait auct
 		}
 		return &fault.Error{Kind: fault.Conflict, Op: op, State: string(state), Message: "the auction is not open for bids"}
 	}
-	if tc.ConditionFailed(1) {
+	if tc.Failed("bid") {
 		return errBidRaced
 	}
 	if hold != nil {
-		switch e := hold.Explain(err, holdOffset); {
+		switch e := hold.Explain(err); {
 		case e == nil:
 		case fault.KindOf(e) == fault.InsufficientFunds:
 			return &fault.Error{Kind: fault.InsufficientFunds, Op: op, Message: "the advertiser's available balance does not cover this bid"}
@@ -264,13 +261,14 @@ func (s *Service) WithdrawBid(ctx context.Context, p auth.Principal, auctionID, 
 		if err != nil {
 			return BidView{}, fault.Wrap(op, err)
 		}
-		items := append([]types.TransactWriteItem{s.repo.auctionOpenCheck(auctionID, adv.ID, now, -1), s.repo.settleBid(it, BidWithdrawn, now), evt}, rel.Items...)
-		err = store.TransactWrite(ctx, s.repo.db, items, "")
+		tx := store.NewTx().Add("auction", s.repo.auctionOpenCheck(auctionID, adv.ID, now, -1)).
+			Add("bid", s.repo.settleBid(it, BidWithdrawn, now)).Add("event", evt).AddParts(rel.Parts...)
+		err = tx.Write(ctx, s.repo.db)
 		if err == nil {
 			it.Status, it.UpdatedAt, it.Version, it.LSI1SK = string(BidWithdrawn), clock.Format(now), it.Version+1, ""
 			return bidView(it), nil
 		}
-		if e := s.explainBid(ctx, op, err, ait, &rel, 3); e != errBidRaced {
+		if e := s.explainBid(ctx, op, err, ait, &rel); e != errBidRaced {
 			return BidView{}, e
 		}
 	}

@@ -164,7 +164,7 @@ func (s *Service) decide(ctx context.Context, it auctionItem, now time.Time) err
 	}
 	set := "SET decided = :t, bids = :n"
 	vals := map[string]types.AttributeValue{":t": &types.AttributeValueMemberBOOL{Value: true}, ":closing": store.S(string(Closing)), ":n": store.N(int64(count))}
-	var items []types.TransactWriteItem
+	tx := store.NewTx()
 	if res.Winner != nil {
 		w := top[0]
 		fid := flightID(it.ID)
@@ -188,18 +188,16 @@ func (s *Service) decide(ctx context.Context, it auctionItem, now time.Time) err
 		if err != nil {
 			return err
 		}
-		items = append(items, s.repo.settleBid(w, BidWon, now))
-		items = append(items, flights...)
-		items = append(items, capture.Items...)
+		tx.Add("winner", s.repo.settleBid(w, BidWon, now)).AddParts(flights...).AddParts(capture.Parts...)
 	}
-	decision := types.TransactWriteItem{Update: &types.Update{
+	tx.Add("decision", types.TransactWriteItem{Update: &types.Update{
 		TableName: aws.String(s.repo.table), Key: auctionKey(it.ID),
 		UpdateExpression:         aws.String(set),
 		ConditionExpression:      aws.String("#s = :closing AND attribute_not_exists(decided)"),
 		ExpressionAttributeNames: map[string]string{"#s": "status"}, ExpressionAttributeValues: vals,
-	}}
-	err = store.TransactWrite(ctx, s.repo.db, append([]types.TransactWriteItem{decision}, items...), "")
-	if tc, ok := err.(*store.TxCanceled); ok && tc.ConditionFailed(0) {
+	}})
+	err = tx.Write(ctx, s.repo.db)
+	if store.Failed(err, "decision") {
 		return nil // another closer decided first
 	}
 	return fault.Wrap(op, err)
@@ -234,23 +232,23 @@ func (s *Service) settleBids(ctx context.Context, it auctionItem, to BidStatus, 
 			n := min(releaseBatch, len(active))
 			batch := active[:n]
 			active = active[n:]
-			var items []types.TransactWriteItem
+			tx := store.NewTx()
 			for _, b := range batch {
-				rel, err := s.releaseItems(b, to, now)
+				rel, err := s.releaseParts(b, to, now)
 				if err != nil {
 					return nil, fault.Wrap(op, err)
 				}
-				items = append(items, rel...)
+				tx.AddParts(rel...)
 			}
-			if err := store.TransactWrite(ctx, s.repo.db, items, ""); err == nil {
+			if err := tx.Write(ctx, s.repo.db); err == nil {
 				continue
 			}
 			for _, b := range batch {
-				rel, err := s.releaseItems(b, to, now)
+				rel, err := s.releaseParts(b, to, now)
 				if err != nil {
 					return nil, fault.Wrap(op, err)
 				}
-				err = store.TransactWrite(ctx, s.repo.db, rel, "")
+				err = store.NewTx().AddParts(rel...).Write(ctx, s.repo.db)
 				if _, raced := err.(*store.TxCanceled); err != nil && !raced {
 					return nil, fault.Wrap(op, err)
 				}
@@ -266,11 +264,11 @@ func (s *Service) settleBids(ctx context.Context, it auctionItem, to BidStatus, 
 	return nil, fault.New(fault.Internal, op, "too many bids to settle")
 }
 
-func (s *Service) releaseItems(b bidItem, to BidStatus, now time.Time) ([]types.TransactWriteItem, error) {
+func (s *Service) releaseParts(b bidItem, to BidStatus, now time.Time) ([]store.Part, error) {
 	h := ledger.Hold{ID: b.ID, Account: ledger.Advertiser(b.AdvertiserID), Currency: b.Currency, Amount: b.Amount, State: ledger.HoldHeld, Adjustments: b.HoldAdjustments}
 	rel, err := s.ledger.PrepareRelease(h, now)
 	if err != nil {
 		return nil, err
 	}
-	return append([]types.TransactWriteItem{s.repo.settleBid(b, to, now)}, rel.Items...), nil
+	return append([]store.Part{{Name: "bid " + b.ID, Item: s.repo.settleBid(b, to, now)}}, rel.Parts...), nil
 }

@@ -101,19 +101,20 @@ func (r *Repository) insertAuction(ctx context.Context, slotVersion int, it auct
 		return fault.Wrap("auctions.insertAuction", err)
 	}
 	f, _ := attributevalue.MarshalMap(it.asFlight())
-	err = store.TransactWrite(ctx, r.db, append([]types.TransactWriteItem{
-		{Update: &types.Update{
+	err = store.NewTx().
+		Add("slot", types.TransactWriteItem{Update: &types.Update{
 			TableName:                 aws.String(r.table),
 			Key:                       map[string]types.AttributeValue{"pk": store.S("SLOT#" + it.SlotID), "sk": store.S("META")},
 			UpdateExpression:          aws.String("SET version = version + :one"),
 			ConditionExpression:       aws.String("version = :v AND archived = :f"),
 			ExpressionAttributeValues: map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"}, ":v": &types.AttributeValueMemberN{Value: strconv.Itoa(slotVersion)}, ":f": &types.AttributeValueMemberBOOL{Value: false}},
-		}},
-		{Put: &types.Put{TableName: aws.String(r.table), Item: a, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
-		{Put: &types.Put{TableName: aws.String(r.table), Item: f, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
-		event,
-	}, r.gatePuts(it.ID, it.ClosesAt)...), "")
-	if tc, ok := err.(*store.TxCanceled); ok && tc.ConditionFailed(0) {
+		}}).
+		Add("auction", types.TransactWriteItem{Put: &types.Put{TableName: aws.String(r.table), Item: a, ConditionExpression: aws.String("attribute_not_exists(pk)")}}).
+		Add("slot auction", types.TransactWriteItem{Put: &types.Put{TableName: aws.String(r.table), Item: f, ConditionExpression: aws.String("attribute_not_exists(pk)")}}).
+		Add("event", event).
+		AddParts(r.gatePuts(it.ID, it.ClosesAt)...).
+		Write(ctx, r.db)
+	if store.Failed(err, "slot") {
 		return errSlotChanged
 	}
 	return fault.Wrap("auctions.insertAuction", err)
@@ -128,23 +129,24 @@ func (r *Repository) getAuction(ctx context.Context, id string) (auctionItem, bo
 func (r *Repository) cancelAuction(ctx context.Context, it auctionItem, now time.Time, event types.TransactWriteItem) error {
 	const op = "auctions.cancelAuction"
 	vals := map[string]types.AttributeValue{":c": store.S(string(Cancelled)), ":o": store.S(string(Open)), ":now": store.S(clock.Format(now))}
-	err := store.TransactWrite(ctx, r.db, append([]types.TransactWriteItem{
-		{Update: &types.Update{
+	err := store.NewTx().
+		Add("auction", types.TransactWriteItem{Update: &types.Update{
 			TableName: aws.String(r.table), Key: map[string]types.AttributeValue{"pk": store.S("AUC#" + it.ID), "sk": store.S("META")},
 			UpdateExpression:         aws.String("SET #s = :c, gsi2pk = :g"),
 			ConditionExpression:      aws.String("#s = :o AND closesAt > :now"),
 			ExpressionAttributeNames: map[string]string{"#s": "status"},
 			ExpressionAttributeValues: map[string]types.AttributeValue{":c": vals[":c"], ":o": vals[":o"], ":now": vals[":now"],
 				":g": store.S("STATUS#" + string(Cancelled))},
-		}},
-		{Update: &types.Update{
+		}}).
+		Add("slot auction", types.TransactWriteItem{Update: &types.Update{
 			TableName: aws.String(r.table), Key: map[string]types.AttributeValue{"pk": store.S("SLOT#" + it.SlotID), "sk": store.S("AUC#" + it.ID)},
 			UpdateExpression: aws.String("SET #s = :c"), ExpressionAttributeNames: map[string]string{"#s": "status"},
 			ExpressionAttributeValues: map[string]types.AttributeValue{":c": vals[":c"]},
-		}},
-		event,
-	}, r.gateFlips(it.ID, Cancelled)...), "")
-	if tc, ok := err.(*store.TxCanceled); ok && tc.ConditionFailed(0) {
+		}}).
+		Add("event", event).
+		AddParts(r.gateFlips(it.ID, Cancelled)...).
+		Write(ctx, r.db)
+	if store.Failed(err, "auction") {
 		return &fault.Error{Kind: fault.Conflict, Op: op, State: it.Status, Message: "only an open auction before its close can be cancelled"}
 	}
 	return fault.Wrap(op, err)
@@ -220,29 +222,28 @@ func (r *Repository) setStatus(ctx context.Context, it auctionItem, from, to Sta
 			slotVals[":f"] = store.S(it.FlightID)
 		}
 	}
-	items := []types.TransactWriteItem{
-		{Update: &types.Update{
+	tx := store.NewTx().
+		Add("auction", types.TransactWriteItem{Update: &types.Update{
 			TableName: aws.String(r.table), Key: auctionKey(it.ID),
 			UpdateExpression:         aws.String(set),
 			ConditionExpression:      aws.String("#s = :from"),
 			ExpressionAttributeNames: map[string]string{"#s": "status"},
 			ExpressionAttributeValues: map[string]types.AttributeValue{":to": store.S(string(to)), ":from": store.S(string(from)),
 				":g": store.S("STATUS#" + string(to)), ":now": store.S(clock.Format(now))},
-		}},
-		{Update: &types.Update{
+		}}).
+		Add("slot auction", types.TransactWriteItem{Update: &types.Update{
 			TableName: aws.String(r.table), Key: map[string]types.AttributeValue{"pk": store.S("SLOT#" + it.SlotID), "sk": store.S("AUC#" + it.ID)},
 			UpdateExpression: aws.String(slotSet), ExpressionAttributeNames: map[string]string{"#s": "status"},
 			ExpressionAttributeValues: slotVals,
-		}},
-	}
+		}})
 	if event != nil {
-		items = append(items, *event)
+		tx.Add("event", *event)
 	}
 	if from == Open {
-		items = append(items, r.gateFlips(it.ID, to)...) // no bid commits after this
+		tx.AddParts(r.gateFlips(it.ID, to)...) // no bid commits after this
 	}
-	err := store.TransactWrite(ctx, r.db, items, "")
-	if tc, ok := err.(*store.TxCanceled); ok && tc.ConditionFailed(0) {
+	err := tx.Write(ctx, r.db)
+	if store.Failed(err, "auction") {
 		return errStatusMoved
 	}
 	return fault.Wrap("auctions.setStatus", err)

@@ -126,32 +126,32 @@ func gateOf(advertiserID string) string {
 }
 
 // gatePuts are an opening auction's gates.
-func (r *Repository) gatePuts(auctionID, closesAt string) []types.TransactWriteItem {
-	out := make([]types.TransactWriteItem, GateShards)
+func (r *Repository) gatePuts(auctionID, closesAt string) []store.Part {
+	out := make([]store.Part, GateShards)
 	for i := range out {
-		out[i] = types.TransactWriteItem{Put: &types.Put{TableName: aws.String(r.table), Item: map[string]types.AttributeValue{
+		out[i] = store.Part{Name: fmt.Sprintf("gate %02d", i), Item: types.TransactWriteItem{Put: &types.Put{TableName: aws.String(r.table), Item: map[string]types.AttributeValue{
 			"pk": store.S("AUC#" + auctionID), "sk": store.S(fmt.Sprintf("GATE#%02d", i)),
 			"status": store.S(string(Open)), "closesAt": store.S(closesAt), "bids": store.N(0),
-		}}}
+		}}}}
 	}
 	return out
 }
 
 // gateFlips move every gate of an auction to status to.
-func (r *Repository) gateFlips(auctionID string, to Status) []types.TransactWriteItem {
-	out := make([]types.TransactWriteItem, GateShards)
+func (r *Repository) gateFlips(auctionID string, to Status) []store.Part {
+	out := make([]store.Part, GateShards)
 	for i := range out {
-		out[i] = types.TransactWriteItem{Update: &types.Update{
+		out[i] = store.Part{Name: fmt.Sprintf("gate %02d", i), Item: types.TransactWriteItem{Update: &types.Update{
 			TableName:        aws.String(r.table),
 			Key:              map[string]types.AttributeValue{"pk": store.S("AUC#" + auctionID), "sk": store.S(fmt.Sprintf("GATE#%02d", i))},
 			UpdateExpression: aws.String("SET #s = :to"), ExpressionAttributeNames: map[string]string{"#s": "status"},
 			ExpressionAttributeValues: map[string]types.AttributeValue{":to": store.S(string(to))},
-		}}
+		}}}
 	}
 	return out
 }
 
-// auctionOpenCheck is the first item of every bid transaction: the
+// auctionOpenCheck is the "auction" part of every bid transaction: the
 // bidder's gate is open and before its close, and counts the bid.
 func (r *Repository) auctionOpenCheck(auctionID, advertiserID string, now time.Time, countDelta int64) types.TransactWriteItem {
 	return types.TransactWriteItem{Update: &types.Update{

@@ -56,7 +56,7 @@ func (f flightItem) window() Flight {
 func flightID(auctionID string) string { return "flt_" + auctionID[len("auc_"):] }
 
 // flightPuts are the flight and its serve-path copy, created once.
-func (r *Repository) flightPuts(f flightItem) ([]types.TransactWriteItem, error) {
+func (r *Repository) flightPuts(f flightItem) ([]store.Part, error) {
 	f.PK, f.SK, f.GSI1PK, f.GSI1SK = "FLT#"+f.ID, "META", "ADV#"+f.AdvertiserID+"#FLIGHTS", f.ID
 	meta, err := attributevalue.MarshalMap(f)
 	if err != nil {
@@ -69,9 +69,9 @@ func (r *Repository) flightPuts(f flightItem) ([]types.TransactWriteItem, error)
 		return nil, fault.Wrap("auctions.flightPuts", err)
 	}
 	cond := aws.String("attribute_not_exists(pk)")
-	return []types.TransactWriteItem{
-		{Put: &types.Put{TableName: aws.String(r.table), Item: meta, ConditionExpression: cond}},
-		{Put: &types.Put{TableName: aws.String(r.table), Item: runItem, ConditionExpression: cond}},
+	return []store.Part{
+		{Name: "flight", Item: types.TransactWriteItem{Put: &types.Put{TableName: aws.String(r.table), Item: meta, ConditionExpression: cond}}},
+		{Name: "flight run", Item: types.TransactWriteItem{Put: &types.Put{TableName: aws.String(r.table), Item: runItem, ConditionExpression: cond}}},
 	}, nil
 }
 

@@ -73,7 +73,7 @@ func BenchmarkCapacity_HoldAndCapture(b *testing.B) {
 	deposit(b, l, "dep_wcu", adv, 1<<40)
 	measure := func(op ledger.Op) (float64, int) {
 		out, err := db.Client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
-			TransactItems: op.Items, ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal,
+			TransactItems: op.Items(), ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal,
 		})
 		if err != nil {
 			b.Fatal(err)
@@ -84,7 +84,7 @@ func BenchmarkCapacity_HoldAndCapture(b *testing.B) {
 				wcu += *c.CapacityUnits
 			}
 		}
-		return wcu, len(op.Items)
+		return wcu, len(op.Parts)
 	}
 	var holdWCU, capWCU float64
 	var holdItems, capItems int

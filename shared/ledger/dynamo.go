@@ -79,14 +79,29 @@ func accountPK(a Account, currency, shard string) string {
 
 const tsLayout = "2006-01-02T15:04:05.000000Z"
 
-// Op is one ledger operation ready to join a transaction: its items, and
-// where in them the conditions that can fail are.
+// Op is one ledger operation ready to join a transaction: its parts,
+// named by its transfer ("<transferId> transfer", "… balance <account>",
+// "… hold"), so that Explain reads a cancellation by name wherever the
+// caller put the parts.
 type Op struct {
 	Transfer Transfer
-	Items    []types.TransactWriteItem
-	// balanceIdx[i] is the item index of leg i's balance update.
-	balanceIdx []int
-	holdIdx    int // -1 when the op does not touch a hold item
+	Parts    []store.Part
+	hasHold  bool
+}
+
+// Items are the parts' items, for a caller that measures them alone.
+func (op Op) Items() []types.TransactWriteItem {
+	out := make([]types.TransactWriteItem, len(op.Parts))
+	for i, p := range op.Parts {
+		out[i] = p.Item
+	}
+	return out
+}
+
+func (op Op) part(what string) string { return op.Transfer.ID + " " + what }
+
+func (op *Op) add(what string, item types.TransactWriteItem) {
+	op.Parts = append(op.Parts, store.Part{Name: op.part(what), Item: item})
 }
 
 // holdWrite says what an op does to a hold item.
@@ -106,8 +121,8 @@ func (l *Ledger) prepare(t Transfer, hw *holdWrite) (Op, error) {
 	}
 	t.At = t.At.UTC()
 	legsJSON, _ := json.Marshal(t.Legs)
-	op := Op{Transfer: t, holdIdx: -1}
-	op.Items = append(op.Items, types.TransactWriteItem{Put: &types.Put{
+	op := Op{Transfer: t}
+	op.add("transfer", types.TransactWriteItem{Put: &types.Put{
 		TableName: aws.String(l.table),
 		Item: map[string]types.AttributeValue{
 			"pk": store.S("T#" + t.ID), "sk": store.S("T"), "kind": store.S(t.Kind), "currency": store.S(t.Currency),
@@ -147,9 +162,8 @@ func (l *Ledger) prepare(t Transfer, hw *holdWrite) (Op, error) {
 		if len(conds) > 0 {
 			upd.ConditionExpression = aws.String(joinAnd(conds))
 		}
-		op.balanceIdx = append(op.balanceIdx, len(op.Items))
-		op.Items = append(op.Items, types.TransactWriteItem{Update: upd})
-		op.Items = append(op.Items, types.TransactWriteItem{Put: &types.Put{
+		op.add("balance "+string(leg.Account), types.TransactWriteItem{Update: upd})
+		op.add("posting "+string(leg.Account), types.TransactWriteItem{Put: &types.Put{
 			TableName: aws.String(l.table),
 			Item: map[string]types.AttributeValue{
 				"pk": store.S(pk), "sk": store.S("P#" + t.At.Format(tsLayout) + "#" + t.ID),
@@ -160,7 +174,7 @@ func (l *Ledger) prepare(t Transfer, hw *holdWrite) (Op, error) {
 		}})
 	}
 	if hw != nil {
-		op.holdIdx = len(op.Items)
+		op.hasHold = true
 		key := map[string]types.AttributeValue{"pk": store.S("H#" + hw.hold.ID), "sk": store.S("H")}
 		if hw.create {
 			item := map[string]types.AttributeValue{
@@ -168,13 +182,13 @@ func (l *Ledger) prepare(t Transfer, hw *holdWrite) (Op, error) {
 				"amount": store.N(hw.hold.Amount), "state": store.S(string(HoldHeld)), "holdTransfer": store.S(t.ID),
 				"adjustments": store.N(0),
 			}
-			op.Items = append(op.Items, types.TransactWriteItem{Put: &types.Put{
+			op.add("hold", types.TransactWriteItem{Put: &types.Put{
 				TableName: aws.String(l.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)"),
 			}})
 		} else if hw.adjust != 0 {
 			// The hold must be as it was read: held, same amount, same
 			// number of adjustments. A racing change fails this, not the sum.
-			op.Items = append(op.Items, types.TransactWriteItem{Update: &types.Update{
+			op.add("hold", types.TransactWriteItem{Update: &types.Update{
 				TableName:                aws.String(l.table),
 				Key:                      key,
 				UpdateExpression:         aws.String("SET amount = :new, adjustments = :n1"),
@@ -187,7 +201,7 @@ func (l *Ledger) prepare(t Transfer, hw *holdWrite) (Op, error) {
 				ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 			}})
 		} else {
-			op.Items = append(op.Items, types.TransactWriteItem{Update: &types.Update{
+			op.add("hold", types.TransactWriteItem{Update: &types.Update{
 				TableName:                aws.String(l.table),
 				Key:                      key,
 				UpdateExpression:         aws.String("SET #s = :to, settleTransfer = :t"),
@@ -217,7 +231,7 @@ func (l *Ledger) prepare(t Transfer, hw *holdWrite) (Op, error) {
 	if err != nil {
 		return Op{}, fault.Wrap("ledger.prepare", err)
 	}
-	op.Items = append(op.Items, evt)
+	op.add("event", evt)
 	return op, nil
 }
 
@@ -266,26 +280,23 @@ func (l *Ledger) PrepareRelease(h Hold, at time.Time) (Op, error) {
 // committed, atomically with it, and this is a retry.
 var ErrAlreadyApplied = fault.New(fault.Conflict, "ledger.Apply", "this transfer was already applied")
 
-// Explain turns a failed transaction that contains op, starting at item
-// offset, into the ledger's errors: ErrAlreadyApplied, InsufficientFunds,
-// or Conflict with the hold's state. It returns nil when none of op's
-// items caused the failure (the caller's own items did).
-func (op Op) Explain(err error, offset int) error {
+// Explain turns a failed transaction that contains op's parts into the
+// ledger's errors: ErrAlreadyApplied, InsufficientFunds, or Conflict with
+// the hold's state. It returns nil when none of op's parts caused the
+// failure (the caller's own parts did).
+func (op Op) Explain(err error) error {
 	tc, ok := err.(*store.TxCanceled)
 	if !ok {
 		return nil
 	}
-	if tc.ConditionFailed(offset) {
+	if tc.Failed(op.part("transfer")) {
 		return ErrAlreadyApplied
 	}
 	// The hold's state explains a failure before balances do: releasing a
 	// captured hold also finds nothing held, but "already captured" is the
 	// reason a person can act on.
-	if op.holdIdx >= 0 && tc.ConditionFailed(offset+op.holdIdx) {
-		state := ""
-		if item := tc.Items[offset+op.holdIdx]; item != nil {
-			state = store.StringAttr(item, "state")
-		}
+	if op.hasHold && tc.Failed(op.part("hold")) {
+		state := store.StringAttr(tc.Item(op.part("hold")), "state")
 		if state == "" {
 			return &fault.Error{Kind: fault.NotFound, Op: "ledger.Apply", Message: "no such hold"}
 		}
@@ -296,31 +307,34 @@ func (op Op) Explain(err error, offset int) error {
 		return &fault.Error{Kind: fault.Conflict, Op: "ledger.Apply", State: state,
 			Message: fmt.Sprintf("the hold is already %s", state)}
 	}
-	for i, idx := range op.balanceIdx {
-		if tc.ConditionFailed(offset + idx) {
+	for _, leg := range op.Transfer.Legs {
+		if tc.Failed(op.part("balance " + string(leg.Account))) {
 			return &fault.Error{Kind: fault.InsufficientFunds, Op: "ledger.Apply",
-				Message: fmt.Sprintf("%s has insufficient %s funds", op.Transfer.Legs[i].Account, op.Transfer.Currency)}
+				Message: fmt.Sprintf("%s has insufficient %s funds", leg.Account, op.Transfer.Currency)}
 		}
 	}
 	return nil
 }
 
-// Apply runs ops alone in one transaction (products put op.Items into
-// their own transaction instead, and use Explain). A transfer that was
-// already applied returns ErrAlreadyApplied.
+// InsufficientFunds reports whether op failed in err for want of funds.
+func (op Op) InsufficientFunds(err error) bool {
+	return fault.KindOf(op.Explain(err)) == fault.InsufficientFunds
+}
+
+// Apply runs ops alone in one transaction (products add op.Parts to their
+// own Tx instead, and use Explain). A transfer that was already applied
+// returns ErrAlreadyApplied.
 func (l *Ledger) Apply(ctx context.Context, ops ...Op) error {
-	var items []types.TransactWriteItem
-	offsets := make([]int, len(ops))
-	for i, op := range ops {
-		offsets[i] = len(items)
-		items = append(items, op.Items...)
+	tx := store.NewTx()
+	for _, op := range ops {
+		tx.AddParts(op.Parts...)
 	}
-	err := store.TransactWrite(ctx, l.db, items, "")
+	err := tx.Write(ctx, l.db)
 	if err == nil {
 		return nil
 	}
-	for i, op := range ops {
-		if e := op.Explain(err, offsets[i]); e != nil {
+	for _, op := range ops {
+		if e := op.Explain(err); e != nil {
 			return e
 		}
 	}

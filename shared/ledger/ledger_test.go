@@ -99,7 +99,11 @@ func TestPrepare_ShardKeyKeepsRelatedTransfersOnOneShard(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		seen[store.StringAttr(op.Items[3].Update.Key, "pk")] = true
+		for _, p := range op.Parts {
+			if p.Name == tr.ID+" balance "+string(PlatformPayoutsTransit) {
+				seen[store.StringAttr(p.Item.Update.Key, "pk")] = true
+			}
+		}
 	}
 	if len(seen) != 1 {
 		t.Fatalf("one shard key spread over %d shards", len(seen))

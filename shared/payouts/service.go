@@ -126,7 +126,7 @@ func (s *Service) SetDestination(ctx context.Context, p auth.Principal, in Desti
 	if err != nil {
 		return DestinationView{}, fault.Wrap(op, err)
 	}
-	if err := store.TransactWrite(ctx, s.repo.db, []types.TransactWriteItem{put}, ""); err != nil {
+	if err := store.NewTx().Add("destination", put).Write(ctx, s.repo.db); err != nil {
 		return DestinationView{}, fault.Wrap(op, err)
 	}
 	return DestinationView{Type: it.Type, AccountID: Mask(it.AccountID), UpdatedAt: it.UpdatedAt}, nil
@@ -257,16 +257,15 @@ func (s *Service) Claim(ctx context.Context, p auth.Principal, communityID strin
 	if err != nil {
 		return PayoutView{}, false, fault.Wrap(op, err)
 	}
-	items := append([]types.TransactWriteItem{put, evt}, tr.Items...)
-	err = store.TransactWrite(ctx, s.repo.db, items, "")
-	if tc, ok := err.(*store.TxCanceled); ok && tc.ConditionFailed(0) {
+	err = store.NewTx().Add("payout", put).Add("event", evt).AddParts(tr.Parts...).Write(ctx, s.repo.db)
+	if store.Failed(err, "payout") {
 		it, _, err := s.repo.payout(ctx, poID) // the same key, concurrently
 		if err == nil {
 			err = sameClaim(op, it, p, in)
 		}
 		return payoutView(it), false, err
 	}
-	if e := tr.Explain(err, 2); fault.KindOf(e) == fault.InsufficientFunds {
+	if tr.InsufficientFunds(err) {
 		return PayoutView{}, false, &fault.Error{Kind: fault.InsufficientFunds, Op: op, Message: "the available balance does not cover the payout"}
 	}
 	if err != nil {

@@ -89,8 +89,8 @@ func (s *Service) acquire(ctx context.Context, payoutID string) (*payoutItem, er
 		if err != nil {
 			return nil, fault.Wrap(op, err)
 		}
-		err = store.TransactWrite(ctx, s.repo.db, []types.TransactWriteItem{put}, "")
-		if tc, ok := err.(*store.TxCanceled); ok && tc.ConditionFailed(0) {
+		err = store.NewTx().Add("payout", put).Write(ctx, s.repo.db)
+		if store.Failed(err, "payout") {
 			continue // another worker moved first: read again
 		}
 		if err != nil {
@@ -112,8 +112,8 @@ func (s *Service) release(ctx context.Context, it payoutItem) error {
 	if err != nil {
 		return err
 	}
-	err = store.TransactWrite(ctx, s.repo.db, []types.TransactWriteItem{put}, "")
-	if tc, ok := err.(*store.TxCanceled); ok && tc.ConditionFailed(0) {
+	err = store.NewTx().Add("payout", put).Write(ctx, s.repo.db)
+	if store.Failed(err, "payout") {
 		return nil // someone took it over meanwhile
 	}
 	return err
@@ -149,8 +149,8 @@ func (s *Service) settle(ctx context.Context, op string, it payoutItem, to Statu
 	if err != nil {
 		return fault.Wrap(op, err)
 	}
-	err = store.TransactWrite(ctx, s.repo.db, append([]types.TransactWriteItem{put, evt}, tr.Items...), "")
-	if tc, ok := err.(*store.TxCanceled); ok && tc.ConditionFailed(0) {
+	err = store.NewTx().Add("payout", put).Add("event", evt).AddParts(tr.Parts...).Write(ctx, s.repo.db)
+	if store.Failed(err, "payout") {
 		// Our lease ran out and another worker took over: it calls the
 		// rail with the same idempotency key and records the same outcome.
 		return nil

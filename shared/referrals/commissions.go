@@ -73,12 +73,12 @@ func (s *Service) clear(ctx context.Context, conversionID string) error {
 			return fault.Wrap(op, err)
 		}
 		meta.Put.ExpressionAttributeNames = map[string]string{"#s": "status"}
-		items := []types.TransactWriteItem{meta, s.repo.statsAdd(c.DealID, map[string]int64{"commissionPending": -amount, "commissionCleared": amount})}
+		tx := store.NewTx().Add("conversion", meta).Add("stats", s.repo.statsAdd(c.DealID, map[string]int64{"commissionPending": -amount, "commissionCleared": amount}))
 		if amount > 0 {
 			legs := []ledger.Leg{{Account: ledger.Influencer(c.InfluencerID), Pending: -amount, Available: amount - deduct}}
 			if deduct > 0 {
 				legs = append(legs, ledger.Leg{Account: ledger.Community(c.CommunityID), Available: deduct})
-				items = append(items, types.TransactWriteItem{Update: &types.Update{TableName: aws.String(s.repo.table), Key: key(owedPK, "OWED#"+c.Currency),
+				tx.Add("owed", types.TransactWriteItem{Update: &types.Update{TableName: aws.String(s.repo.table), Key: key(owedPK, "OWED#"+c.Currency),
 					UpdateExpression: aws.String("ADD amount :m"), ConditionExpression: aws.String("amount >= :d"),
 					ExpressionAttributeValues: map[string]types.AttributeValue{":m": store.N(-deduct), ":d": store.N(deduct)}}})
 			}
@@ -90,11 +90,10 @@ func (s *Service) clear(ctx context.Context, conversionID string) error {
 			if err != nil {
 				return fault.Wrap(op, err)
 			}
-			items = append(items, evt)
-			items = append(items, tr.Items...)
+			tx.Add("event", evt).AddParts(tr.Parts...)
 		}
-		err = store.TransactWrite(ctx, s.repo.db, items, "")
-		if tc, ok := err.(*store.TxCanceled); ok && (tc.ConditionFailed(0) || deduct > 0 && tc.ConditionFailed(2)) {
+		err = tx.Write(ctx, s.repo.db)
+		if store.Failed(err, "conversion") || store.Failed(err, "owed") {
 			continue // reversed, or the owed amount moved, meanwhile: read again
 		}
 		return fault.Wrap(op, err)
@@ -152,7 +151,7 @@ func (s *Service) reverseOnce(ctx context.Context, op string, c conversionItem, 
 	if full && st != NoCommission {
 		next.Status = string(Reversed)
 	}
-	var items []types.TransactWriteItem
+	tx := store.NewTx()
 	var tr *ledger.Op
 	switch {
 	case delta == 0:
@@ -162,38 +161,35 @@ func (s *Service) reverseOnce(ctx context.Context, op string, c conversionItem, 
 			return ConversionView{}, fault.Wrap(op, err)
 		}
 		tr = &t
-		items = append(items, back...)
-		items = append(items, s.repo.statsAdd(c.DealID, map[string]int64{"commissionPending": -delta, "commissionReversed": delta}))
+		tx.Add("budget", back.Item).Add("stats", s.repo.statsAdd(c.DealID, map[string]int64{"commissionPending": -delta, "commissionReversed": delta}))
 	case st == Cleared:
 		next.Clawback = c.Clawback + delta
-		items = append(items,
-			types.TransactWriteItem{Update: &types.Update{TableName: aws.String(s.repo.table), Key: key("INF#"+c.InfluencerID, "OWED#"+c.Currency),
-				UpdateExpression: aws.String("ADD amount :d SET currency = :c"), ExpressionAttributeValues: map[string]types.AttributeValue{":d": store.N(delta), ":c": store.S(c.Currency)}}},
-			s.repo.statsAdd(c.DealID, map[string]int64{"commissionReversed": delta}))
+		tx.Add("owed", types.TransactWriteItem{Update: &types.Update{TableName: aws.String(s.repo.table), Key: key("INF#"+c.InfluencerID, "OWED#"+c.Currency),
+			UpdateExpression: aws.String("ADD amount :d SET currency = :c"), ExpressionAttributeValues: map[string]types.AttributeValue{":d": store.N(delta), ":c": store.S(c.Currency)}}}).
+			Add("stats", s.repo.statsAdd(c.DealID, map[string]int64{"commissionReversed": delta}))
 	}
 	next.index()
 	meta, err := marshalPut(s.repo.table, next, "rev = :r", map[string]types.AttributeValue{":r": store.N(int64(c.Rev))})
 	if err != nil {
 		return ConversionView{}, fault.Wrap(op, err)
 	}
-	items = append([]types.TransactWriteItem{meta}, items...)
+	tx.Add("conversion", meta)
 	if delta > 0 {
 		evt, err := events.OutboxPut(s.repo.outbox, &events.CommissionReversed{Commission: s.commissionEvent(c, delta)}, now)
 		if err != nil {
 			return ConversionView{}, fault.Wrap(op, err)
 		}
-		items = append(items, evt)
+		tx.Add("event", evt)
 	}
-	at := len(items)
 	if tr != nil {
-		items = append(items, tr.Items...)
+		tx.AddParts(tr.Parts...)
 	}
-	err = store.TransactWrite(ctx, s.repo.db, items, "")
-	if tc, ok := err.(*store.TxCanceled); ok && (tc.ConditionFailed(0) || tr != nil && tc.ConditionFailed(1)) {
+	err = tx.Write(ctx, s.repo.db)
+	if store.Failed(err, "conversion") || store.Failed(err, "budget") {
 		return ConversionView{}, &retryAs{} // cleared, reversed or the budget closed meanwhile
 	}
-	if tr != nil && tr.Explain(err, at) != nil {
-		return ConversionView{}, fault.Wrap(op, tr.Explain(err, at))
+	if tr != nil && tr.Explain(err) != nil {
+		return ConversionView{}, fault.Wrap(op, tr.Explain(err))
 	}
 	if err != nil {
 		return ConversionView{}, fault.Wrap(op, err)
@@ -204,10 +200,10 @@ func (s *Service) reverseOnce(ctx context.Context, op string, c conversionItem, 
 // returnToBudget builds the return of amount of a conversion's pending
 // commission: the ledger transfer, and the budget item's change (with a
 // condition on whether the program is closed, as read), first.
-func (s *Service) returnToBudget(ctx context.Context, c conversionItem, amount int64, transferID string, now time.Time) (ledger.Op, []types.TransactWriteItem, error) {
+func (s *Service) returnToBudget(ctx context.Context, c conversionItem, amount int64, transferID string, now time.Time) (ledger.Op, store.Part, error) {
 	b, err := s.repo.budget(ctx, c.ProgramID)
 	if err != nil {
-		return ledger.Op{}, nil, err
+		return ledger.Op{}, store.Part{}, err
 	}
 	community := ledger.Leg{Account: ledger.Community(c.CommunityID), Held: amount}
 	upd := &types.Update{TableName: aws.String(s.repo.table), Key: key("PRG#"+c.ProgramID, "BUDGET"),
@@ -224,9 +220,9 @@ func (s *Service) returnToBudget(ctx context.Context, c conversionItem, amount i
 	tr, err := s.ledger.Prepare(ledger.Transfer{ID: transferID, Kind: "referral_commission_return", Currency: c.Currency, At: now,
 		Legs: []ledger.Leg{{Account: ledger.Influencer(c.InfluencerID), Pending: -amount}, community}})
 	if err != nil {
-		return ledger.Op{}, nil, err
+		return ledger.Op{}, store.Part{}, err
 	}
-	return tr, []types.TransactWriteItem{{Update: upd}}, nil
+	return tr, store.Part{Name: "budget", Item: types.TransactWriteItem{Update: upd}}, nil
 }
 
 // Review is the owner's decision on a flagged conversion: approve (it
@@ -248,7 +244,7 @@ func (s *Service) Review(ctx context.Context, p auth.Principal, conversionID str
 		now := s.clock.Now().Truncate(time.Millisecond)
 		next := c
 		next.Rev, next.UpdatedAt = c.Rev+1, clock.Format(now)
-		var items []types.TransactWriteItem
+		tx := store.NewTx()
 		var tr *ledger.Op
 		if approve {
 			next.Status = string(Pending)
@@ -272,13 +268,12 @@ func (s *Service) Review(ctx context.Context, p auth.Principal, conversionID str
 					return ConversionView{}, fault.Wrap(op, err)
 				}
 				tr = &t
-				items = append(items, back...)
-				items = append(items, s.repo.statsAdd(c.DealID, map[string]int64{"commissionPending": -left, "commissionReversed": left}))
+				tx.Add("budget", back.Item).Add("stats", s.repo.statsAdd(c.DealID, map[string]int64{"commissionPending": -left, "commissionReversed": left}))
 				evt, err := events.OutboxPut(s.repo.outbox, &events.CommissionReversed{Commission: s.commissionEvent(c, left)}, now)
 				if err != nil {
 					return ConversionView{}, fault.Wrap(op, err)
 				}
-				items = append(items, evt)
+				tx.Add("event", evt)
 			}
 		}
 		next.index()
@@ -286,17 +281,16 @@ func (s *Service) Review(ctx context.Context, p auth.Principal, conversionID str
 		if err != nil {
 			return ConversionView{}, fault.Wrap(op, err)
 		}
-		items = append([]types.TransactWriteItem{meta}, items...)
-		at := len(items)
+		tx.Add("conversion", meta)
 		if tr != nil {
-			items = append(items, tr.Items...)
+			tx.AddParts(tr.Parts...)
 		}
-		err = store.TransactWrite(ctx, s.repo.db, items, "")
-		if tc, ok := err.(*store.TxCanceled); ok && (tc.ConditionFailed(0) || tr != nil && tc.ConditionFailed(1)) {
+		err = tx.Write(ctx, s.repo.db)
+		if store.Failed(err, "conversion") || store.Failed(err, "budget") {
 			continue
 		}
-		if tr != nil && tr.Explain(err, at) != nil {
-			return ConversionView{}, fault.Wrap(op, tr.Explain(err, at))
+		if tr != nil && tr.Explain(err) != nil {
+			return ConversionView{}, fault.Wrap(op, tr.Explain(err))
 		}
 		if err != nil {
 			return ConversionView{}, fault.Wrap(op, err)

@@ -132,7 +132,7 @@ func (s *Service) Click(ctx context.Context, rawCode, sourceIP, userAgent string
 	}
 	now := s.clock.Now().Truncate(time.Millisecond)
 	if api.IsBot(userAgent) {
-		err := store.TransactWrite(ctx, s.repo.db, []types.TransactWriteItem{s.repo.statsAdd(d.ID, map[string]int64{"botClicks": 1})}, "")
+		err := store.NewTx().Add("stats", s.repo.statsAdd(d.ID, map[string]int64{"botClicks": 1})).Write(ctx, s.repo.db)
 		return withParams(c.URL, code, ""), fault.Wrap(op, err)
 	}
 	src, agent := s.visitorHash(sourceIP), s.visitorHash(userAgent)
@@ -144,13 +144,13 @@ func (s *Service) Click(ctx context.Context, rawCode, sourceIP, userAgent string
 		return "", fault.Wrap(op, err)
 	}
 	floodPK := fmt.Sprintf("FLOOD#%s#%s#%d", d.ID, src, now.Unix()/60)
-	err = store.TransactWrite(ctx, s.repo.db, []types.TransactWriteItem{
-		{Put: &types.Put{TableName: aws.String(s.repo.table), ConditionExpression: aws.String("attribute_not_exists(pk)"), Item: map[string]types.AttributeValue{
-			"pk": store.S(floodPK), "sk": store.S("FLOOD"), "clickId": store.S(clk.ID), "expiresAt": store.N(now.Add(48 * time.Hour).Unix())}}},
-		put,
-		s.repo.statsAdd(d.ID, map[string]int64{"clicks": 1}),
-	}, "")
-	if tc, ok := err.(*store.TxCanceled); ok && tc.ConditionFailed(0) {
+	err = store.NewTx().
+		Add("flood", types.TransactWriteItem{Put: &types.Put{TableName: aws.String(s.repo.table), ConditionExpression: aws.String("attribute_not_exists(pk)"), Item: map[string]types.AttributeValue{
+			"pk": store.S(floodPK), "sk": store.S("FLOOD"), "clickId": store.S(clk.ID), "expiresAt": store.N(now.Add(48 * time.Hour).Unix())}}}).
+		Add("click", put).
+		Add("stats", s.repo.statsAdd(d.ID, map[string]int64{"clicks": 1})).
+		Write(ctx, s.repo.db)
+	if store.Failed(err, "flood") {
 		// A flood: the minute's first click stands for this one.
 		first, _, err := get[struct {
 			ClickID string `dynamodbav:"clickId"`
@@ -410,15 +410,6 @@ func (s *Service) recordOnce(ctx context.Context, op, communityID string, in Con
 	}
 	c.index()
 
-	// Item order matters: the indexes below name the conditions.
-	const (
-		iExt = iota
-		iCnv
-		iCust
-		iDeal
-		iProgram
-		iBudget
-	)
 	ext, err := marshalPut(s.repo.table, extItem{PK: "EXT#" + communityID + "#" + in.ExternalID, SK: "EXT", ConversionID: c.ID, BodyHash: hash}, "attribute_not_exists(pk)", nil)
 	if err != nil {
 		return ConversionView{}, fault.Wrap(op, err)
@@ -436,15 +427,14 @@ func (s *Service) recordOnce(ctx context.Context, op, communityID string, in Con
 		ConditionExpression: aws.String("#s = :s"), ExpressionAttributeNames: map[string]string{"#s": "status"}, ExpressionAttributeValues: map[string]types.AttributeValue{":s": store.S(d.Status)}}}
 	prgCheck := types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{TableName: aws.String(s.repo.table), Key: key("PRG#"+prg.ID, "META"),
 		ConditionExpression: aws.String("#s = :s"), ExpressionAttributeNames: map[string]string{"#s": "status"}, ExpressionAttributeValues: map[string]types.AttributeValue{":s": store.S(prg.Status)}}}
-	items := []types.TransactWriteItem{ext, cnv, custItem, dealCheck, prgCheck}
+	tx := store.NewTx().Add("external id", ext).Add("conversion", cnv).Add("customer", custItem).Add("deal", dealCheck).Add("program", prgCheck)
 	var evs []events.Event
 	evs = append(evs, &events.ConversionRecorded{ConversionID: c.ID, DealID: d.ID, ProgramID: d.ProgramID, CommunityID: communityID,
 		InfluencerID: d.InfluencerID, ExternalID: c.ExternalID, Amount: amount})
 	stats := map[string]int64{"conversions": 1}
 	var accrue *ledger.Op
-	exhaustIdx := -1
 	if c.Commission > 0 {
-		items = append(items, types.TransactWriteItem{Update: &types.Update{TableName: aws.String(s.repo.table), Key: key("PRG#"+prg.ID, "BUDGET"),
+		tx.Add("budget", types.TransactWriteItem{Update: &types.Update{TableName: aws.String(s.repo.table), Key: key("PRG#"+prg.ID, "BUDGET"),
 			UpdateExpression: aws.String("ADD remaining :m"), ConditionExpression: aws.String("remaining >= :c AND closed = :no"),
 			ExpressionAttributeValues: map[string]types.AttributeValue{":m": store.N(-c.Commission), ":c": store.N(c.Commission), ":no": &types.AttributeValueMemberBOOL{Value: false}}}})
 		acc, err := s.ledger.Prepare(ledger.Transfer{ID: "txf_" + c.ID + "_accrue", Kind: "referral_commission", Currency: c.Currency, At: now,
@@ -453,37 +443,34 @@ func (s *Service) recordOnce(ctx context.Context, op, communityID string, in Con
 			return ConversionView{}, fault.Wrap(op, err)
 		}
 		accrue = &acc
-		items = append(items, types.TransactWriteItem{Put: &types.Put{TableName: aws.String(s.repo.table), Item: map[string]types.AttributeValue{
+		tx.Add("currency", types.TransactWriteItem{Put: &types.Put{TableName: aws.String(s.repo.table), Item: map[string]types.AttributeValue{
 			"pk": store.S("INF#" + d.InfluencerID), "sk": store.S("CUR#" + c.Currency), "currency": store.S(c.Currency)}}})
 		evs = append(evs, &events.CommissionAccrued{Commission: s.commissionEvent(c, c.Commission)})
 		stats["commissionPending"] = c.Commission
 	} else if budgetShort {
 		// Tell the owner once per exhaustion (a top-up clears the mark).
-		exhaustIdx = len(items)
-		items = append(items, types.TransactWriteItem{Update: &types.Update{TableName: aws.String(s.repo.table), Key: key("PRG#"+prg.ID, "BUDGET"),
+		tx.Add("exhausted", types.TransactWriteItem{Update: &types.Update{TableName: aws.String(s.repo.table), Key: key("PRG#"+prg.ID, "BUDGET"),
 			UpdateExpression: aws.String("SET exhaustedAt = :t"), ConditionExpression: aws.String("attribute_not_exists(exhaustedAt)"),
 			ExpressionAttributeValues: map[string]types.AttributeValue{":t": store.S(clock.Format(now))}}})
 		evs = append(evs, &events.ProgramBudgetExhausted{ProgramID: prg.ID, CommunityID: communityID, ConversionID: c.ID})
 	}
 	if a.click != nil {
-		items = append(items,
-			types.TransactWriteItem{Update: &types.Update{TableName: aws.String(s.repo.table), Key: key("CLK#"+a.click.ID, "META"),
-				UpdateExpression: aws.String("ADD conversions :one"), ExpressionAttributeValues: map[string]types.AttributeValue{":one": store.N(1)}}},
-			types.TransactWriteItem{Update: &types.Update{TableName: aws.String(s.repo.table), Key: key(ipPK, "IPH"),
+		tx.Add("click", types.TransactWriteItem{Update: &types.Update{TableName: aws.String(s.repo.table), Key: key("CLK#"+a.click.ID, "META"),
+			UpdateExpression: aws.String("ADD conversions :one"), ExpressionAttributeValues: map[string]types.AttributeValue{":one": store.N(1)}}}).
+			Add("source", types.TransactWriteItem{Update: &types.Update{TableName: aws.String(s.repo.table), Key: key(ipPK, "IPH"),
 				UpdateExpression:          aws.String("ADD n :one SET expiresAt = :x"),
 				ExpressionAttributeValues: map[string]types.AttributeValue{":one": store.N(1), ":x": store.N(now.Add(72 * time.Hour).Unix())}}})
 	}
-	items = append(items, s.repo.statsAdd(d.ID, stats))
+	tx.Add("stats", s.repo.statsAdd(d.ID, stats))
 	for _, ev := range evs {
 		e, err := events.OutboxPut(s.repo.outbox, ev, now)
 		if err != nil {
 			return ConversionView{}, fault.Wrap(op, err)
 		}
-		items = append(items, e)
+		tx.Add("event "+ev.DetailType(), e)
 	}
-	ledgerAt := len(items)
 	if accrue != nil {
-		items = append(items, accrue.Items...)
+		tx.AddParts(accrue.Parts...)
 		// Always scheduled, even for a hold of 0 days: if clearing in this
 		// request fails, the schedule still clears it.
 		job, _ := json.Marshal(clearJob{Job: JobClear, ConversionID: c.ID})
@@ -491,21 +478,21 @@ func (s *Service) recordOnce(ctx context.Context, op, communityID string, in Con
 			return ConversionView{}, fault.Wrap(op, err)
 		}
 	}
-	err = store.TransactWrite(ctx, s.repo.db, items, "")
+	err = tx.Write(ctx, s.repo.db)
 	if tc, ok := err.(*store.TxCanceled); ok {
 		switch {
-		case tc.ConditionFailed(iExt):
+		case tc.Failed("external id"):
 			return ConversionView{}, &retryAs{} // the same externalId, concurrently: replay it
-		case tc.ConditionFailed(iCust):
+		case tc.Failed("customer"):
 			return ConversionView{}, &retryAs{reason: ReasonRepeatCustomer}
-		case tc.ConditionFailed(iDeal), tc.ConditionFailed(iProgram):
+		case tc.Failed("deal"), tc.Failed("program"):
 			return ConversionView{}, &retryAs{} // read the deal and program again
-		case c.Commission > 0 && tc.ConditionFailed(iBudget):
+		case tc.Failed("budget"):
 			return ConversionView{}, &retryAs{reason: ReasonBudgetExhausted, budgetShort: true}
-		case exhaustIdx >= 0 && tc.ConditionFailed(exhaustIdx):
+		case tc.Failed("exhausted"):
 			return ConversionView{}, &retryAs{reason: ReasonBudgetExhausted} // the owner was told already
-		case accrue != nil && accrue.Explain(err, ledgerAt) != nil:
-			return ConversionView{}, fault.Wrap(op, accrue.Explain(err, ledgerAt))
+		case accrue != nil && accrue.Explain(err) != nil:
+			return ConversionView{}, fault.Wrap(op, accrue.Explain(err))
 		}
 	}
 	if err != nil {

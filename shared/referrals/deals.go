@@ -145,12 +145,12 @@ func (s *Service) newDeal(ctx context.Context, op string, prg programItem, influ
 	if err != nil {
 		return DealView{}, fault.Wrap(op, err)
 	}
-	err = store.TransactWrite(ctx, s.repo.db, []types.TransactWriteItem{
-		{Put: &types.Put{TableName: aws.String(s.repo.table), ConditionExpression: aws.String("attribute_not_exists(pk)"),
-			Item: map[string]types.AttributeValue{"pk": store.S("APP#" + prg.ID + "#" + influencer), "sk": store.S("APP"), "dealId": store.S(d.ID)}}},
-		meta,
-	}, "")
-	if tc, ok := err.(*store.TxCanceled); ok && tc.ConditionFailed(0) {
+	err = store.NewTx().
+		Add("application", types.TransactWriteItem{Put: &types.Put{TableName: aws.String(s.repo.table), ConditionExpression: aws.String("attribute_not_exists(pk)"),
+			Item: map[string]types.AttributeValue{"pk": store.S("APP#" + prg.ID + "#" + influencer), "sk": store.S("APP"), "dealId": store.S(d.ID)}}}).
+		Add("deal", meta).
+		Write(ctx, s.repo.db)
+	if store.Failed(err, "application") {
 		return DealView{}, &fault.Error{Kind: fault.Conflict, Op: op, State: "exists", Message: "this influencer already has a deal with the program"}
 	}
 	if err != nil {
@@ -237,7 +237,7 @@ func (s *Service) DecideDeal(ctx context.Context, p auth.Principal, dealID, acti
 	now := s.clock.Now().Truncate(time.Millisecond)
 	next := d
 	next.Status, next.Version, next.UpdatedAt = string(to), d.Version+1, clock.Format(now)
-	var items []types.TransactWriteItem
+	tx := store.NewTx()
 	if to == DealApproved {
 		prg, err := s.readProgram(ctx, op, d.ProgramID)
 		if err != nil {
@@ -261,13 +261,12 @@ func (s *Service) DecideDeal(ctx context.Context, p auth.Principal, dealID, acti
 		if err != nil {
 			return DealView{}, fault.Wrap(op, err)
 		}
-		items = append(items,
-			types.TransactWriteItem{Put: &types.Put{TableName: aws.String(s.repo.table), ConditionExpression: aws.String("attribute_not_exists(pk)"),
-				Item: map[string]types.AttributeValue{"pk": store.S("CODE#" + code), "sk": store.S("CODE"), "dealId": store.S(d.ID)}}},
+		tx.Add("code", types.TransactWriteItem{Put: &types.Put{TableName: aws.String(s.repo.table), ConditionExpression: aws.String("attribute_not_exists(pk)"),
+			Item: map[string]types.AttributeValue{"pk": store.S("CODE#" + code), "sk": store.S("CODE"), "dealId": store.S(d.ID)}}}).
 			// The program must still be active as it was read.
-			types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{TableName: aws.String(s.repo.table), Key: key("PRG#"+d.ProgramID, "META"),
-				ConditionExpression: aws.String("version = :v"), ExpressionAttributeValues: map[string]types.AttributeValue{":v": store.N(int64(prg.Version))}}},
-			evt)
+			Add("program", types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{TableName: aws.String(s.repo.table), Key: key("PRG#"+d.ProgramID, "META"),
+				ConditionExpression: aws.String("version = :v"), ExpressionAttributeValues: map[string]types.AttributeValue{":v": store.N(int64(prg.Version))}}}).
+			Add("event", evt)
 	}
 	if to == DealEnded {
 		next.EndedAt = clock.Format(now)
@@ -277,15 +276,15 @@ func (s *Service) DecideDeal(ctx context.Context, p auth.Principal, dealID, acti
 	if err != nil {
 		return DealView{}, fault.Wrap(op, err)
 	}
-	items = append([]types.TransactWriteItem{meta}, items...)
-	err = store.TransactWrite(ctx, s.repo.db, items, "")
+	tx.Add("deal", meta)
+	err = tx.Write(ctx, s.repo.db)
 	if tc, ok := err.(*store.TxCanceled); ok {
 		switch {
-		case tc.ConditionFailed(0):
+		case tc.Failed("deal"):
 			return DealView{}, fault.New(fault.Conflict, op, "the deal changed while you were deciding; read it again")
-		case tc.ConditionFailed(1):
+		case tc.Failed("code"):
 			return DealView{}, &fault.Error{Kind: fault.Conflict, Op: op, State: d.Status, Message: "the code " + next.Code + " is taken; choose another"}
-		case tc.ConditionFailed(2):
+		case tc.Failed("program"):
 			return DealView{}, fault.New(fault.Conflict, op, "the program changed while you were deciding; read it again")
 		}
 	}

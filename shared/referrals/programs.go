@@ -286,21 +286,22 @@ func (s *Service) CreateProgram(ctx context.Context, p auth.Principal, community
 	if err != nil {
 		return ProgramView{}, fault.Wrap(op, err)
 	}
-	items := []types.TransactWriteItem{meta, bud}
 	var fund *ledger.Op
 	if b.Funded > 0 {
 		b.Fundings = 1
 		bud, _ = marshalPut(s.repo.table, b, "attribute_not_exists(pk)", nil)
-		items[1] = bud
 		f, err := s.fundTransfer(prg, 1, b.Funded, now)
 		if err != nil {
 			return ProgramView{}, fault.Wrap(op, err)
 		}
 		fund = &f
-		items = append(items, f.Items...)
 	}
-	if err := store.TransactWrite(ctx, s.repo.db, items, ""); err != nil {
-		if fund != nil && fault.KindOf(fund.Explain(err, 2)) == fault.InsufficientFunds {
+	tx := store.NewTx().Add("program", meta).Add("budget", bud)
+	if fund != nil {
+		tx.AddParts(fund.Parts...)
+	}
+	if err := tx.Write(ctx, s.repo.db); err != nil {
+		if fund != nil && fund.InsufficientFunds(err) {
 			return ProgramView{}, &fault.Error{Kind: fault.InsufficientFunds, Op: op, Message: "the community's available balance does not cover the budget"}
 		}
 		return ProgramView{}, fault.Wrap(op, err)
@@ -405,16 +406,15 @@ func (s *Service) TopUp(ctx context.Context, p auth.Principal, programID string,
 		if err != nil {
 			return ProgramView{}, fault.Wrap(op, err)
 		}
-		items := append([]types.TransactWriteItem{{Update: &types.Update{TableName: aws.String(s.repo.table), Key: key("PRG#"+programID, "BUDGET"),
+		err = store.NewTx().Add("budget", types.TransactWriteItem{Update: &types.Update{TableName: aws.String(s.repo.table), Key: key("PRG#"+programID, "BUDGET"),
 			UpdateExpression:          aws.String("SET fundings = :n ADD funded :a, remaining :a REMOVE exhaustedAt"),
 			ConditionExpression:       aws.String("fundings = :f AND closed = :no"),
 			ExpressionAttributeValues: map[string]types.AttributeValue{":n": store.N(int64(b.Fundings + 1)), ":f": store.N(int64(b.Fundings)), ":a": store.N(amount.Minor), ":no": &types.AttributeValueMemberBOOL{Value: false}},
-		}}}, f.Items...)
-		err = store.TransactWrite(ctx, s.repo.db, items, "")
-		if tc, ok := err.(*store.TxCanceled); ok && tc.ConditionFailed(0) {
+		}}).AddParts(f.Parts...).Write(ctx, s.repo.db)
+		if store.Failed(err, "budget") {
 			continue // another top-up or the close won; read again
 		}
-		if fault.KindOf(f.Explain(err, 1)) == fault.InsufficientFunds {
+		if f.InsufficientFunds(err) {
 			return ProgramView{}, &fault.Error{Kind: fault.InsufficientFunds, Op: op, Message: "the community's available balance does not cover the top-up"}
 		}
 		if err != nil {
@@ -452,11 +452,11 @@ func (s *Service) CloseProgram(ctx context.Context, p auth.Principal, programID 
 				return ProgramView{}, fault.Wrap(op, err)
 			}
 			meta.Put.ExpressionAttributeNames = map[string]string{"#s": "status"}
-			err = store.TransactWrite(ctx, s.repo.db, []types.TransactWriteItem{meta, {Update: &types.Update{TableName: aws.String(s.repo.table), Key: key("PRG#"+programID, "BUDGET"),
+			err = store.NewTx().Add("program", meta).Add("budget", types.TransactWriteItem{Update: &types.Update{TableName: aws.String(s.repo.table), Key: key("PRG#"+programID, "BUDGET"),
 				UpdateExpression: aws.String("SET closed = :yes"), ConditionExpression: aws.String("closed = :no"),
 				ExpressionAttributeValues: map[string]types.AttributeValue{":yes": &types.AttributeValueMemberBOOL{Value: true}, ":no": &types.AttributeValueMemberBOOL{Value: false}},
-			}}}, "")
-			if isConditionAt(err, 0) || isConditionAt(err, 1) {
+			}}).Write(ctx, s.repo.db)
+			if store.Failed(err, "program") || store.Failed(err, "budget") {
 				continue // an update or a pause moved on; read again
 			}
 			if err != nil {
@@ -473,12 +473,12 @@ func (s *Service) CloseProgram(ctx context.Context, p auth.Principal, programID 
 			if err != nil {
 				return ProgramView{}, fault.Wrap(op, err)
 			}
-			err = store.TransactWrite(ctx, s.repo.db, append([]types.TransactWriteItem{{Update: &types.Update{TableName: aws.String(s.repo.table), Key: key("PRG#"+programID, "BUDGET"),
+			err = store.NewTx().Add("budget", types.TransactWriteItem{Update: &types.Update{TableName: aws.String(s.repo.table), Key: key("PRG#"+programID, "BUDGET"),
 				UpdateExpression:          aws.String("SET remaining = :z ADD released :r"),
 				ConditionExpression:       aws.String("remaining = :r AND closed = :yes"),
 				ExpressionAttributeValues: map[string]types.AttributeValue{":z": store.N(0), ":r": store.N(b.Remaining), ":yes": &types.AttributeValueMemberBOOL{Value: true}},
-			}}}, rel.Items...), "")
-			if isConditionAt(err, 0) {
+			}}).AddParts(rel.Parts...).Write(ctx, s.repo.db)
+			if store.Failed(err, "budget") {
 				continue // released meanwhile by another close: read again
 			}
 			if err != nil {
@@ -489,12 +489,6 @@ func (s *Service) CloseProgram(ctx context.Context, p auth.Principal, programID 
 		return programView(prg, &b), nil
 	}
 	return ProgramView{}, fault.New(fault.Conflict, op, "the program is changing too fast; retry")
-}
-
-// isConditionAt reports whether a transaction failed on item i's condition.
-func isConditionAt(err error, i int) bool {
-	tc, ok := err.(*store.TxCanceled)
-	return ok && tc.ConditionFailed(i)
 }
 
 // GetProgram reads a program's public summary.

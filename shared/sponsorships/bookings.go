@@ -8,8 +8,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-
 	"github.com/souqhq/souq/events"
 	"github.com/souqhq/souq/shared/auth"
 	"github.com/souqhq/souq/shared/clock"
@@ -227,12 +225,13 @@ func (s *Service) Book(ctx context.Context, p auth.Principal, offeringID string,
 	if err != nil {
 		return SponsorshipView{}, fault.Wrap(op, err)
 	}
-	items := append([]types.TransactWriteItem{s.repo.takeDate(o.ID, in.DesiredDate, o.CapacityPerDate), meta, verPut, histPut, evt}, hold.Items...)
-	if err := store.TransactWrite(ctx, s.repo.db, items, ""); err != nil {
-		if tc, ok := err.(*store.TxCanceled); ok && tc.ConditionFailed(0) {
+	tx := store.NewTx().Add("date", s.repo.takeDate(o.ID, in.DesiredDate, o.CapacityPerDate)).Add("sponsorship", meta).
+		Add("version", verPut).Add("history", histPut).Add("event", evt).AddParts(hold.Parts...)
+	if err := tx.Write(ctx, s.repo.db); err != nil {
+		if store.Failed(err, "date") {
 			return SponsorshipView{}, &fault.Error{Kind: fault.Conflict, Op: op, State: "unavailable", Message: "the offering has no opening on " + in.DesiredDate + " (full or blocked)"}
 		}
-		if e := hold.Explain(err, 5); fault.KindOf(e) == fault.InsufficientFunds {
+		if hold.InsufficientFunds(err) {
 			return SponsorshipView{}, &fault.Error{Kind: fault.InsufficientFunds, Op: op, Message: "the advertiser's available balance does not cover the price"}
 		}
 		return SponsorshipView{}, fault.Wrap(op, err)
@@ -390,7 +389,7 @@ func (s *Service) act(ctx context.Context, op string, p *auth.Principal, sponsor
 	}
 	next := it
 	next.Status, next.Rev, next.History, next.UpdatedAt = string(tr.To), it.Rev+1, it.History+1, clock.Format(now)
-	var extra []types.TransactWriteItem
+	var extra []store.Part
 	note := in.Note
 	renewDeadline := false
 	switch do {
@@ -460,7 +459,8 @@ func (s *Service) act(ctx context.Context, op string, p *auth.Principal, sponsor
 			if capacity == 0 {
 				capacity = 1
 			}
-			extra = append(extra, s.repo.takeDate(it.OfferingID, next.Date, capacity), s.repo.freeDate(it.OfferingID, it.Date))
+			extra = append(extra, store.Part{Name: "proposed date", Item: s.repo.takeDate(it.OfferingID, next.Date, capacity)},
+				store.Part{Name: "old date", Item: s.repo.freeDate(it.OfferingID, it.Date)})
 		}
 		renewDeadline = true
 	case DeclineProposal:
@@ -483,7 +483,7 @@ func (s *Service) act(ctx context.Context, op string, p *auth.Principal, sponsor
 		if err != nil {
 			return SponsorshipView{}, fault.Wrap(op, err)
 		}
-		extra = append(extra, vp)
+		extra = append(extra, store.Part{Name: "version", Item: vp})
 		versions = append(versions, ver)
 		renewDeadline = true
 	}
@@ -497,7 +497,7 @@ func (s *Service) act(ctx context.Context, op string, p *auth.Principal, sponsor
 		}
 	}
 	if tr.FreesDate {
-		extra = append(extra, s.repo.freeDate(it.OfferingID, it.Date))
+		extra = append(extra, store.Part{Name: "date freed", Item: s.repo.freeDate(it.OfferingID, it.Date)})
 	}
 	moneyOp, err := s.moneyFor(tr, it, next, now)
 	if err != nil {
@@ -519,19 +519,17 @@ func (s *Service) act(ctx context.Context, op string, p *auth.Principal, sponsor
 	if err != nil {
 		return SponsorshipView{}, fault.Wrap(op, err)
 	}
-	items := append([]types.TransactWriteItem{meta, histPut, evt}, extra...)
-	moneyAt := len(items)
+	tx := store.NewTx().Add("sponsorship", meta).Add("history", histPut).Add("event", evt).AddParts(extra...)
 	if moneyOp != nil {
-		items = append(items, moneyOp.Items...)
+		tx.AddParts(moneyOp.Parts...)
 	}
-	if err := store.TransactWrite(ctx, s.repo.db, items, ""); err != nil {
-		tc, ok := err.(*store.TxCanceled)
+	if err := tx.Write(ctx, s.repo.db); err != nil {
 		switch {
-		case ok && (tc.ConditionFailed(0) || tc.ConditionFailed(1)):
+		case store.Failed(err, "sponsorship") || store.Failed(err, "history"):
 			return SponsorshipView{}, errRaced // another decision won: re-read, and the machine answers
-		case ok && do == AcceptProposal && len(extra) > 0 && tc.ConditionFailed(3):
+		case store.Failed(err, "proposed date"):
 			return SponsorshipView{}, &fault.Error{Kind: fault.Conflict, Op: op, State: it.Status, Message: "the proposed date " + it.ProposalDate + " has no opening any more"}
-		case moneyOp != nil && fault.KindOf(moneyOp.Explain(err, moneyAt)) == fault.InsufficientFunds:
+		case moneyOp != nil && moneyOp.InsufficientFunds(err):
 			return SponsorshipView{}, &fault.Error{Kind: fault.InsufficientFunds, Op: op, Message: "the advertiser's available balance does not cover the proposed price"}
 		}
 		return SponsorshipView{}, fault.Wrap(op, err)

@@ -33,7 +33,7 @@ func TestClassify_RetryableIsNeverInternal(t *testing.T) {
 		}
 	}
 	var tc *TxCanceled
-	if err := Classify(&types.TransactionCanceledException{CancellationReasons: []types.CancellationReason{{Code: aws.String("ConditionalCheckFailed")}}}); !errors.As(err, &tc) || !tc.ConditionFailed(0) {
+	if err := Classify(&types.TransactionCanceledException{CancellationReasons: []types.CancellationReason{{Code: aws.String("ConditionalCheckFailed")}}}); !errors.As(err, &tc) || len(tc.reasons) != 1 || tc.reasons[0] != "ConditionalCheckFailed" {
 		t.Fatalf("a failed condition keeps its shape: %v", err)
 	}
 }

@@ -31,11 +31,14 @@ func PutOnce(ctx context.Context, c *dynamodb.Client, table, eventID string, ite
 // ApplyOnce is PutOnce for any writes (an ADD to a running total, say):
 // they run with the event's dedupe item, in one transaction, at most once.
 func ApplyOnce(ctx context.Context, c *dynamodb.Client, table, eventID string, now time.Time, writes ...types.TransactWriteItem) error {
-	items := append([]types.TransactWriteItem{{Put: &types.Put{TableName: aws.String(table), ConditionExpression: aws.String("attribute_not_exists(pk)"), Item: map[string]types.AttributeValue{
+	tx := NewTx().Add("event", types.TransactWriteItem{Put: &types.Put{TableName: aws.String(table), ConditionExpression: aws.String("attribute_not_exists(pk)"), Item: map[string]types.AttributeValue{
 		"pk": S("EVT#" + eventID), "sk": S("EVT"), "expiresAt": N(now.Add(DedupeFor).Unix()),
-	}}}}, writes...)
-	err := TransactWrite(ctx, c, items, "")
-	if tc, ok := err.(*TxCanceled); ok && tc.ConditionFailed(0) {
+	}}})
+	for i, w := range writes {
+		tx.Add(fmt.Sprintf("write %d", i), w)
+	}
+	err := tx.Write(ctx, c)
+	if Failed(err, "event") {
 		return nil // delivered before
 	}
 	return err

@@ -120,33 +120,71 @@ func NewClient(ctx context.Context, cfg ClientConfig) (*dynamodb.Client, error) 
 	return dynamodb.NewFromConfig(awsCfg), nil
 }
 
-// TxCanceled reports which items of a TransactWriteItems failed their
-// condition. Reasons[i] is DynamoDB's code for item i ("None" when it was
-// fine, "ConditionalCheckFailed" when its condition failed).
+// TxCanceled is a transaction cancelled because conditions failed. Ask it
+// by part name (a Tx's): Failed("deal") says whether that part's
+// condition failed, Item("deal") what the item held then.
 type TxCanceled struct {
-	Reasons []string
-	// Items[i] is the item as it was when the condition failed, when the
+	// reasons[i] is DynamoDB's code for item i ("None" when it was fine,
+	// "ConditionalCheckFailed" when its condition failed).
+	reasons []string
+	// items[i] is the item as it was when the condition failed, when the
 	// write asked for it with ReturnValuesOnConditionCheckFailure.
-	Items []map[string]types.AttributeValue
+	items []map[string]types.AttributeValue
+	names []string // names[i] is item i's part name, when it ran as a Tx
 }
 
 func (e *TxCanceled) Error() string {
-	return "store: transaction canceled: " + strings.Join(e.Reasons, ",")
+	out := "store: transaction canceled:"
+	for i, r := range e.reasons {
+		if r == "ConditionalCheckFailed" && i < len(e.names) {
+			out += " " + e.names[i] + " failed its condition;"
+		}
+	}
+	if len(e.names) == 0 {
+		out += " " + strings.Join(e.reasons, ",")
+	}
+	return out
 }
 
-// ConditionFailed reports whether item i failed its condition.
-func (e *TxCanceled) ConditionFailed(i int) bool {
-	return i >= 0 && i < len(e.Reasons) && e.Reasons[i] == "ConditionalCheckFailed"
+func (e *TxCanceled) index(name string) int {
+	for i, n := range e.names {
+		if n == name {
+			return i
+		}
+	}
+	return -1
 }
 
-// TransactWrite runs one TransactWriteItems. token, when not empty, is the
-// ClientRequestToken that makes a retried call within ten minutes a no-op.
+// Failed reports whether the named part failed its condition.
+func (e *TxCanceled) Failed(name string) bool {
+	i := e.index(name)
+	return i >= 0 && i < len(e.reasons) && e.reasons[i] == "ConditionalCheckFailed"
+}
+
+// Item is the named part's item as it was when its condition failed (nil
+// when it did not fail or the write did not ask for it).
+func (e *TxCanceled) Item(name string) map[string]types.AttributeValue {
+	if i := e.index(name); i >= 0 && i < len(e.items) && e.Failed(name) {
+		return e.items[i]
+	}
+	return nil
+}
+
+// Failed reports whether err is a transaction cancelled because the named
+// part failed its condition.
+func Failed(err error, name string) bool {
+	tc, ok := err.(*TxCanceled)
+	return ok && tc.Failed(name)
+}
+
+// transactWrite runs one TransactWriteItems (Tx.Write's engine; product
+// code builds a Tx). token, when not empty, is the ClientRequestToken that
+// makes a retried call within ten minutes a no-op.
 //
-// Failed conditions come back as *TxCanceled for the caller to interpret
-// (only it knows what item i means). A conflict with another transaction
+// Failed conditions come back as *TxCanceled. A conflict with another transaction
 // becomes fault.Conflict; throttling becomes fault.Unavailable. Both are
 // safe for the client to retry.
-func TransactWrite(ctx context.Context, c *dynamodb.Client, items []types.TransactWriteItem, token string) error {
+func transactWrite(ctx context.Context, c *dynamodb.Client, items []types.TransactWriteItem, token string) error {
 	if len(items) == 0 {
 		return nil
 	}
@@ -193,8 +231,8 @@ func Classify(err error) error {
 		conflict, throttled := false, false
 		for _, r := range tce.CancellationReasons {
 			code := aws.ToString(r.Code)
-			out.Reasons = append(out.Reasons, code)
-			out.Items = append(out.Items, r.Item)
+			out.reasons = append(out.reasons, code)
+			out.items = append(out.items, r.Item)
 			switch code {
 			case "TransactionConflict":
 				conflict = true
@@ -202,7 +240,7 @@ func Classify(err error) error {
 				throttled = true
 			}
 		}
-		for _, r := range out.Reasons {
+		for _, r := range out.reasons {
 			if r == "ConditionalCheckFailed" {
 				return out
 			}

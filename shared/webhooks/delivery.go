@@ -296,7 +296,7 @@ func (s *Service) streak(ctx context.Context, e endpointItem, ok bool, now time.
 	}
 	read := e.Version
 	e.Version, e.UpdatedAt = read+1, clock.Format(now)
-	var items []types.TransactWriteItem
+	var disabled *types.TransactWriteItem
 	switch {
 	case ok:
 		e.FailingSince = ""
@@ -308,16 +308,19 @@ func (s *Service) streak(ctx context.Context, e endpointItem, ok bool, now time.
 		if err != nil {
 			return fault.Wrap(op, err)
 		}
-		items = append(items, evt)
+		disabled = &evt
 	}
 	av, err := marshal(e)
 	if err != nil {
 		return fault.Wrap(op, err)
 	}
-	items = append([]types.TransactWriteItem{{Put: &types.Put{TableName: aws.String(s.repo.table), Item: av,
-		ConditionExpression: aws.String("version = :v"), ExpressionAttributeValues: map[string]types.AttributeValue{":v": store.N(int64(read))}}}}, items...)
-	err = store.TransactWrite(ctx, s.repo.db, items, "")
-	if tc, ok := err.(*store.TxCanceled); ok && tc.ConditionFailed(0) {
+	tx := store.NewTx().Add("endpoint", types.TransactWriteItem{Put: &types.Put{TableName: aws.String(s.repo.table), Item: av,
+		ConditionExpression: aws.String("version = :v"), ExpressionAttributeValues: map[string]types.AttributeValue{":v": store.N(int64(read))}}})
+	if disabled != nil {
+		tx.Add("event", *disabled)
+	}
+	err = tx.Write(ctx, s.repo.db)
+	if store.Failed(err, "endpoint") {
 		return nil // another attempt or its owner changed it first
 	}
 	return fault.Wrap(op, err)
