@@ -156,3 +156,37 @@ func TestWebhooks_SignedDeliveriesRetriesAndOwnership(t *testing.T) {
 	expect(t, do(t, call{method: "DELETE", path: "/v1/webhooks/" + e.ID, auth: token}), 204)
 	expect(t, do(t, call{method: "GET", path: "/v1/webhooks/" + e.ID, auth: token}), 404)
 }
+
+// The 20-endpoint limit holds under concurrency: it is counted in each
+// registration's own transaction, and a deletion frees a place.
+func TestWebhooks_TheLimitHoldsUnderConcurrentRegistrations(t *testing.T) {
+	t.Parallel()
+	_, token := newUser(t)
+	body := `{"url":"https://hooks.example.com/souq","events":["*"]}`
+	var first endpointView
+	for i := 0; i < 10; i++ {
+		first = decode[endpointView](t, expect(t, do(t, call{method: "POST", path: "/v1/webhooks", auth: token, body: body}), 201))
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	codes := map[int]int{}
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := do(t, call{method: "POST", path: "/v1/webhooks", auth: token, body: body})
+			mu.Lock()
+			codes[r.status]++
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	list := decode[struct{ Data []endpointView }](t, expect(t, do(t, call{method: "GET", path: "/v1/webhooks?limit=100", auth: token}), 200))
+	if len(list.Data) != 20 || codes[201] != 10 || codes[409]+codes[201] != 20 {
+		t.Fatalf("%d endpoints after 20 concurrent registrations on top of 10 (answers %v)", len(list.Data), codes)
+	}
+	expect(t, do(t, call{method: "POST", path: "/v1/webhooks", auth: token, body: body}), 409)
+	expect(t, do(t, call{method: "DELETE", path: "/v1/webhooks/" + first.ID, auth: token}), 204)
+	expect(t, do(t, call{method: "POST", path: "/v1/webhooks", auth: token, body: body}), 201)
+	expect(t, do(t, call{method: "POST", path: "/v1/webhooks", auth: token, body: body}), 409)
+}

@@ -7,6 +7,7 @@ package webhooks
 //	ADV#<aid>       META   -                                    -                                       advertiser → owner, from AdvertiserCreated
 //	EVT#<eventId>   EVT    -                                    -                                       a consumed event (dedupe), expires after 7 days
 //	WH#<whId>       META   OWN#<uid> / <whId>                   -                                       an endpoint, its sealed secrets, its failure streak
+//	OWN#<uid>       COUNT  -                                    -                                       how many endpoints the person has (the limit, counted in each create's transaction)
 //	DLV#<dlvId>     META   WH#<whId>#DLV / <createdAt>#<dlvId>  WH#<whId>#DEAD / <deadAt>#<dlvId>       a delivery (gsi2 only while dead-lettered)
 //
 // A delivery's id derives from its endpoint and its event, so a
@@ -19,6 +20,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base32"
+	"fmt"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -79,6 +81,51 @@ type endpointItem struct {
 	CreatedAt      string         `dynamodbav:"createdAt"`
 	UpdatedAt      string         `dynamodbav:"updatedAt"`
 	Version        int            `dynamodbav:"version"`
+}
+
+// insertEndpoint writes a new endpoint and counts it against its owner's
+// limit in the same transaction, so concurrent registrations can never
+// pass MaxEndpoints (a count read before an unconditional put could).
+func (r *Repository) insertEndpoint(ctx context.Context, it endpointItem) error {
+	const op = "webhooks.insertEndpoint"
+	av, err := marshal(it)
+	if err != nil {
+		return fault.Wrap(op, err)
+	}
+	err = store.NewTx().
+		Add("count", types.TransactWriteItem{Update: &types.Update{TableName: aws.String(r.table),
+			Key:                       map[string]types.AttributeValue{"pk": store.S("OWN#" + it.OwnerID), "sk": store.S("COUNT")},
+			UpdateExpression:          aws.String("ADD endpoints :one"),
+			ConditionExpression:       aws.String("attribute_not_exists(endpoints) OR endpoints < :max"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":one": store.N(1), ":max": store.N(MaxEndpoints)},
+		}}).
+		Add("endpoint", types.TransactWriteItem{Put: &types.Put{TableName: aws.String(r.table), Item: av, ConditionExpression: aws.String("attribute_not_exists(pk)")}}).
+		Write(ctx, r.db)
+	if store.Failed(err, "count") {
+		return &fault.Error{Kind: fault.Conflict, Op: op, State: "limit", Message: fmt.Sprintf("at most %d endpoints per person; delete one first", MaxEndpoints)}
+	}
+	return fault.Wrap(op, err)
+}
+
+// deleteEndpoint removes an endpoint as it was read and frees its place
+// in its owner's count.
+func (r *Repository) deleteEndpoint(ctx context.Context, it endpointItem) error {
+	const op = "webhooks.deleteEndpoint"
+	del := deleteInput(r.table, it.PK, it.SK, it.Version)
+	err := store.NewTx().
+		Add("endpoint", types.TransactWriteItem{Delete: &types.Delete{TableName: del.TableName, Key: del.Key,
+			ConditionExpression: del.ConditionExpression, ExpressionAttributeValues: del.ExpressionAttributeValues}}).
+		Add("count", types.TransactWriteItem{Update: &types.Update{TableName: aws.String(r.table),
+			Key:                       map[string]types.AttributeValue{"pk": store.S("OWN#" + it.OwnerID), "sk": store.S("COUNT")},
+			UpdateExpression:          aws.String("ADD endpoints :minus"),
+			ConditionExpression:       aws.String("endpoints > :zero"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":minus": store.N(-1), ":zero": store.N(0)},
+		}}).
+		Write(ctx, r.db)
+	if store.Failed(err, "endpoint") {
+		return fault.New(fault.Conflict, op, "the endpoint changed meanwhile; read it again and retry")
+	}
+	return fault.Wrap(op, err)
 }
 
 func (it *endpointItem) index() {

@@ -130,13 +130,6 @@ func (s *Service) CreateEndpoint(ctx context.Context, p auth.Principal, in Endpo
 	if err := s.checkInput(op, in, true); err != nil {
 		return EndpointView{}, err
 	}
-	mine, _, err := page[endpointItem](ctx, s.repo, op, IndexByParent, "gsi1pk", "OWN#"+p.UserID, true, MaxEndpoints, "")
-	if err != nil {
-		return EndpointView{}, err
-	}
-	if len(mine) >= MaxEndpoints {
-		return EndpointView{}, &fault.Error{Kind: fault.Conflict, Op: op, State: "limit", Message: fmt.Sprintf("at most %d endpoints per person", MaxEndpoints)}
-	}
 	now := s.clock.Now().Truncate(time.Millisecond)
 	secret := NewSecret()
 	it := endpointItem{ID: id.New("wh", now), OwnerID: p.UserID, URL: *in.URL, Events: dedupe(in.Events), Enabled: true,
@@ -146,7 +139,7 @@ func (s *Service) CreateEndpoint(ctx context.Context, p auth.Principal, in Endpo
 	}
 	it.Secrets = []sealedSecret{{Sealed: s.vault.Seal(it.ID, secret), CreatedAt: it.CreatedAt}}
 	it.index()
-	if err := s.repo.put(ctx, it, "attribute_not_exists(pk)", nil); err != nil {
+	if err := s.repo.insertEndpoint(ctx, it); err != nil {
 		return EndpointView{}, fault.Wrap(op, err)
 	}
 	v := endpointView(it)
@@ -272,11 +265,7 @@ func (s *Service) DeleteEndpoint(ctx context.Context, p auth.Principal, endpoint
 	if err != nil {
 		return err
 	}
-	_, err = s.repo.db.DeleteItem(ctx, deleteInput(s.repo.table, it.PK, it.SK, it.Version))
-	if err = store.Classify(err); store.IsConditionFailed(err) {
-		return fault.New(fault.Conflict, op, "the endpoint changed meanwhile; read it again and retry")
-	}
-	return fault.Wrap(op, err)
+	return fault.Wrap(op, s.repo.deleteEndpoint(ctx, it))
 }
 
 // secrets opens the endpoint's secrets that sign now: the current one, and
