@@ -188,3 +188,6 @@ func hasFieldError(r reply, field string) bool {
 	}
 	return false
 }
+
+// idemKey is the Idempotency-Key header, for the routes that move money.
+func idemKey(k string) map[string]string { return map[string]string{"Idempotency-Key": k} }

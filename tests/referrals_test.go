@@ -158,11 +158,21 @@ func TestReferrals_ProgramDealClickConvertReverseClear(t *testing.T) {
 	}
 
 	// Reverse half of c2 within the hold: 500 back to the budget.
-	rv := decode[conversionView](t, expect(t, do(t, call{method: "POST", path: "/v1/conversions/" + c2.ID + "/reverse", auth: w.comKey, body: `{"amount":2500}`}), 200))
+	rv := decode[conversionView](t, expect(t, do(t, call{method: "POST", path: "/v1/conversions/" + c2.ID + "/reverse", auth: w.comKey, body: `{"amount":2500}`, headers: idemKey("rev-c2-1")}), 200))
 	if rv.CommissionReversed.Amount != 500 {
 		t.Fatalf("reversed: %+v", rv)
 	}
-	expect(t, do(t, call{method: "POST", path: "/v1/conversions/" + c2.ID + "/reverse", auth: w.comKey, body: `{"amount":2501}`}), 400)
+	expect(t, do(t, call{method: "POST", path: "/v1/conversions/" + c2.ID + "/reverse", auth: w.comKey, body: `{"amount":2501}`, headers: idemKey("rev-c2-2")}), 400)
+	// A refund moves money: without a key it is refused, and the same key
+	// sent again after a timeout replays the first answer, refunding once.
+	if r := expect(t, do(t, call{method: "POST", path: "/v1/conversions/" + c2.ID + "/reverse", auth: w.comKey, body: `{"amount":100}`}), 400); !hasFieldError(r, "Idempotency-Key") {
+		t.Fatalf("no key: %s", r.body)
+	}
+	redo := decode[conversionView](t, expect(t, do(t, call{method: "POST", path: "/v1/conversions/" + c2.ID + "/reverse", auth: w.comKey, body: `{"amount":2500}`, headers: idemKey("rev-c2-1")}), 200))
+	if redo.CommissionReversed.Amount != 500 {
+		t.Fatalf("the retried refund reversed again: %+v", redo)
+	}
+	expect(t, do(t, call{method: "POST", path: "/v1/conversions/" + c2.ID + "/reverse", auth: w.comKey, body: `{"amount":10}`, headers: idemKey("rev-c2-1")}), 422)
 
 	// The hold period ends on the platform's clock: the commissions clear.
 	advance(t, 7*24*time.Hour+time.Minute)
@@ -170,7 +180,7 @@ func TestReferrals_ProgramDealClickConvertReverseClear(t *testing.T) {
 		t.Fatalf("cleared earnings: pending %d, available %d", p, a)
 	}
 	// A refund after clearing is a clawback: owed, not taken from the balance.
-	cb := decode[conversionView](t, expect(t, do(t, call{method: "POST", path: "/v1/conversions/" + c1.ID + "/reverse", auth: w.comKey}), 200))
+	cb := decode[conversionView](t, expect(t, do(t, call{method: "POST", path: "/v1/conversions/" + c1.ID + "/reverse", auth: w.comKey, headers: idemKey("rev-c1")}), 200))
 	if cb.Status != "reversed" || cb.Clawback.Amount != 2_000 {
 		t.Fatalf("clawback: %+v", cb)
 	}
@@ -273,7 +283,7 @@ func TestReferrals_Authorization(t *testing.T) {
 	expect(t, do(t, call{method: "GET", path: "/v1/me/earnings"}), 401)
 	c := w.convert(t, conversionBody(w.deal.Code, "o-1", "c-1", 1_000), 201)
 	other := newReferralWorld(t, 1_000)
-	expect(t, do(t, call{method: "POST", path: "/v1/conversions/" + c.ID + "/reverse", auth: other.comKey}), 404)
+	expect(t, do(t, call{method: "POST", path: "/v1/conversions/" + c.ID + "/reverse", auth: other.comKey, headers: idemKey("rev-other")}), 404)
 	expect(t, do(t, call{method: "GET", path: "/v1/conversions/" + c.ID, auth: other.comKey}), 404)
 	expect(t, do(t, call{method: "POST", path: "/v1/conversions", auth: other.comKey, body: conversionBody(w.deal.Code, "o-9", "c-9", 1_000)}), 404)
 	// An ended deal's link still lands, and attributes nothing.

@@ -174,7 +174,7 @@ func NewRouter(svc *Service, idem api.Idempotency, log *slog.Logger, now func() 
 		}
 		v, err := svc.Reverse(ctx, *r.Principal, r.Path("conversionId"), in)
 		return api.JSON(http.StatusOK, v), err
-	}, api.IdempotencyOptional)
+	}, api.IdempotencyRequired) // a refund moves money: a retry after a timeout must not refund twice
 	for action, approve := range map[string]bool{"approve": true, "decline": false} {
 		rt.Handle("POST /v1/conversions/{conversionId}/"+action, func(ctx context.Context, r *api.Request) (api.Response, error) {
 			v, err := svc.Review(ctx, *r.Principal, r.Path("conversionId"), approve)
