@@ -1,12 +1,13 @@
 package accounts
 
 import (
-	"net/url"
+	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/souqhq/souq/shared/auth"
-	"github.com/souqhq/souq/shared/fault"
+	"github.com/souqhq/souq/shared/input"
 	"github.com/souqhq/souq/shared/money"
 )
 
@@ -76,33 +77,30 @@ func (a Account) CanBeReadBy(p auth.Principal) bool {
 	return a.CanBeManagedBy(p) || (p.Kind == auth.KindClient && p.AccountKind == a.Kind && p.AccountID == a.ID)
 }
 
-// checkName validates a display name.
-func checkName(op, name string) error {
+// MaxNameLen bounds a display name.
+const MaxNameLen = 100
+
+// nameProblem says what is wrong with a display name, or "".
+func nameProblem(name string) string {
 	n := strings.TrimSpace(name)
-	if n == "" || n != name {
-		return fault.InvalidFields(op, "the request has invalid fields",
-			fault.FieldError{Field: "name", Message: "must not be blank or padded with spaces"})
+	switch {
+	case name == "":
+		return "is required"
+	case n == "" || n != name:
+		return "must not be blank or padded with spaces"
+	case utf8.RuneCountInString(name) > MaxNameLen:
+		return fmt.Sprintf("must be at most %d characters", MaxNameLen)
 	}
-	return nil
+	return input.Line(name)
 }
 
-// checkCurrency validates an ISO 4217 code Souq settles in.
-func checkCurrency(op, code string) error {
+// currencyProblem says what is wrong with a currency code, or "".
+func currencyProblem(code string) string {
+	if code == "" {
+		return "is required"
+	}
 	if !money.IsCurrency(code) {
-		return fault.InvalidFields(op, "the request has invalid fields",
-			fault.FieldError{Field: "currency", Message: "must be an upper-case ISO 4217 code Souq supports, such as USD"})
+		return "must be an upper-case ISO 4217 code Souq supports, such as USD"
 	}
-	return nil
-}
-
-// checkCommunityURL accepts absolute http(s) URLs with a host and no
-// credentials; referral clicks redirect there, so it must be a plain page.
-func checkCommunityURL(op, raw string) error {
-	bad := fault.InvalidFields(op, "the request has invalid fields",
-		fault.FieldError{Field: "url", Message: "must be an absolute http(s) URL without credentials"})
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || u.Opaque != "" {
-		return bad
-	}
-	return nil
+	return ""
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/id"
+	"github.com/souqhq/souq/shared/input"
 	"github.com/souqhq/souq/shared/ledger"
 	"github.com/souqhq/souq/shared/payments"
 )
@@ -29,21 +30,24 @@ func NewService(repo *Repository, c clock.Clock, liveMode bool) *Service {
 }
 
 // CreateCommunityInput is what an owner sends to create a community.
+//
+// Its fields are checked together by the service (every bad field is
+// named at once), not by tags that would stop at the first.
 type CreateCommunityInput struct {
-	Name     string `json:"name" validate:"required,max=100"`
-	URL      string `json:"url" validate:"required,max=2048"`
-	Currency string `json:"currency" validate:"required,len=3"`
+	Name     string `json:"name"`
+	URL      string `json:"url"`
+	Currency string `json:"currency"`
 }
 
 // CreateAdvertiserInput is what a person sends to create an advertiser.
 type CreateAdvertiserInput struct {
-	Name     string `json:"name" validate:"required,max=100"`
-	Currency string `json:"currency" validate:"required,len=3"`
+	Name     string `json:"name"`
+	Currency string `json:"currency"`
 }
 
 // CreateAPIKeyInput names a new API key.
 type CreateAPIKeyInput struct {
-	Name string `json:"name" validate:"required,max=100"`
+	Name string `json:"name"`
 }
 
 func requireUser(op string, p auth.Principal) error {
@@ -59,7 +63,11 @@ func (s *Service) CreateCommunity(ctx context.Context, p auth.Principal, in Crea
 	if err := requireUser(op, p); err != nil {
 		return Community{}, err
 	}
-	if err := firstErr(checkName(op, in.Name), checkCommunityURL(op, in.URL), checkCurrency(op, in.Currency)); err != nil {
+	var bad fault.Fields
+	bad.Add("name", nameProblem(in.Name))
+	bad.Add("url", input.URL(in.URL, false))
+	bad.Add("currency", currencyProblem(in.Currency))
+	if err := bad.Err(op, "the community has invalid fields"); err != nil {
 		return Community{}, err
 	}
 	now := s.clock.Now().Truncate(time.Millisecond)
@@ -82,7 +90,10 @@ func (s *Service) CreateAdvertiser(ctx context.Context, p auth.Principal, in Cre
 	if err := requireUser(op, p); err != nil {
 		return Advertiser{}, err
 	}
-	if err := firstErr(checkName(op, in.Name), checkCurrency(op, in.Currency)); err != nil {
+	var bad fault.Fields
+	bad.Add("name", nameProblem(in.Name))
+	bad.Add("currency", currencyProblem(in.Currency))
+	if err := bad.Err(op, "the advertiser has invalid fields"); err != nil {
 		return Advertiser{}, err
 	}
 	now := s.clock.Now().Truncate(time.Millisecond)
@@ -201,7 +212,9 @@ func (s *Service) CreateAPIKey(ctx context.Context, p auth.Principal, kind, acco
 	if err := requireUser(op, p); err != nil {
 		return CreatedAPIKey{}, err
 	}
-	if err := checkName(op, in.Name); err != nil {
+	var bad fault.Fields
+	bad.Add("name", nameProblem(in.Name))
+	if err := bad.Err(op, "the API key has invalid fields"); err != nil {
 		return CreatedAPIKey{}, err
 	}
 	acct, err := s.managed(ctx, op, p, kind, accountID)
@@ -269,13 +282,4 @@ func (s *Service) RevokeAPIKey(ctx context.Context, p auth.Principal, kind, acco
 	}
 	_, err = s.repo.revokeKey(ctx, acct, k, now, evt)
 	return err
-}
-
-func firstErr(errs ...error) error {
-	for _, e := range errs {
-		if e != nil {
-			return e
-		}
-	}
-	return nil
 }

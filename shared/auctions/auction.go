@@ -2,12 +2,12 @@ package auctions
 
 import (
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/souqhq/souq/shared/fault"
+	"github.com/souqhq/souq/shared/input"
 	"github.com/souqhq/souq/shared/money"
 )
 
@@ -47,29 +47,42 @@ const (
 // CheckSlot validates a slot's own fields.
 func CheckSlot(s Slot) error {
 	const op = "auctions.CheckSlot"
-	var fields []fault.FieldError
-	if n := strings.TrimSpace(s.Name); n == "" || n != s.Name || utf8.RuneCountInString(s.Name) > MaxNameLen {
-		fields = append(fields, fault.FieldError{Field: "name", Message: fmt.Sprintf("must be 1 to %d characters, not padded", MaxNameLen)})
-	}
-	if s.Width < MinSide || s.Width > MaxSide {
-		fields = append(fields, fault.FieldError{Field: "width", Message: fmt.Sprintf("must be %d to %d pixels", MinSide, MaxSide)})
-	}
-	if s.Height < MinSide || s.Height > MaxSide {
-		fields = append(fields, fault.FieldError{Field: "height", Message: fmt.Sprintf("must be %d to %d pixels", MinSide, MaxSide)})
-	}
+	var bad fault.Fields
+	bad.Add("name", nameProblem(s.Name))
+	bad.Add("width", sideProblem(s.Width))
+	bad.Add("height", sideProblem(s.Height))
 	if !money.IsCurrency(s.Reserve.Currency) {
-		fields = append(fields, fault.FieldError{Field: "reserve.currency", Message: "must be an ISO 4217 code Souq supports"})
+		bad.Add("reserve.currency", "must be an ISO 4217 code Souq supports")
 	}
 	if s.Reserve.Minor < 0 || s.Reserve.Minor > money.MaxMinor {
-		fields = append(fields, fault.FieldError{Field: "reserve.amount", Message: "must be zero or more"})
+		bad.Add("reserve.amount", "must be zero or more")
 	}
 	if s.Format != SecondPrice && s.Format != FirstPrice {
-		fields = append(fields, fault.FieldError{Field: "format", Message: "must be second_price or first_price"})
+		bad.Add("format", "must be second_price or first_price")
 	}
-	if len(fields) > 0 {
-		return fault.InvalidFields(op, "the slot has invalid fields", fields...)
+	return bad.Err(op, "the slot has invalid fields")
+}
+
+func nameProblem(name string) string {
+	switch n := strings.TrimSpace(name); {
+	case name == "":
+		return "is required"
+	case n == "" || n != name:
+		return "must not be blank or padded with spaces"
+	case utf8.RuneCountInString(name) > MaxNameLen:
+		return fmt.Sprintf("must be at most %d characters", MaxNameLen)
 	}
-	return nil
+	return input.Line(name)
+}
+
+func sideProblem(px int) string {
+	switch {
+	case px < MinSide:
+		return fmt.Sprintf("must be at least %d pixels", MinSide)
+	case px > MaxSide:
+		return fmt.Sprintf("must be at most %d pixels", MaxSide)
+	}
+	return ""
 }
 
 // Status is where an auction is.
@@ -128,30 +141,22 @@ type Creative struct {
 	AltText  string `json:"altText"`
 }
 
-// CheckCreative accepts https URLs only, and a required, bounded alt text.
+// CheckCreative accepts https URLs only (input.URL: a named host, no
+// credentials), and a required, bounded, single-line alt text.
 func CheckCreative(c Creative) error {
 	const op = "auctions.CheckCreative"
-	var fields []fault.FieldError
-	for _, u := range []struct{ field, raw string }{{"creative.imageUrl", c.ImageURL}, {"creative.clickUrl", c.ClickURL}} {
-		if !httpsURL(u.raw) {
-			fields = append(fields, fault.FieldError{Field: u.field, Message: fmt.Sprintf("must be an absolute https URL of at most %d characters, without credentials", MaxURLLen)})
-		}
+	var bad fault.Fields
+	bad.Add("creative.imageUrl", input.URL(c.ImageURL, false))
+	bad.Add("creative.clickUrl", input.URL(c.ClickURL, false))
+	switch {
+	case strings.TrimSpace(c.AltText) == "":
+		bad.Add("creative.altText", "is required: it is what a screen reader says")
+	case utf8.RuneCountInString(c.AltText) > MaxAltTextLen:
+		bad.Add("creative.altText", fmt.Sprintf("must be at most %d characters", MaxAltTextLen))
+	default:
+		bad.Add("creative.altText", input.Line(c.AltText))
 	}
-	if a := strings.TrimSpace(c.AltText); a == "" || utf8.RuneCountInString(c.AltText) > MaxAltTextLen {
-		fields = append(fields, fault.FieldError{Field: "creative.altText", Message: fmt.Sprintf("is required, at most %d characters", MaxAltTextLen)})
-	}
-	if len(fields) > 0 {
-		return fault.InvalidFields(op, "the creative has invalid fields", fields...)
-	}
-	return nil
-}
-
-func httpsURL(raw string) bool {
-	if len(raw) > MaxURLLen {
-		return false
-	}
-	u, err := url.Parse(raw)
-	return err == nil && u.Scheme == "https" && u.Host != "" && u.User == nil && u.Opaque == ""
+	return bad.Err(op, "the creative has invalid fields")
 }
 
 // Bid is one advertiser's sealed bid on an auction.
@@ -176,17 +181,20 @@ func CheckBid(a Auction, s Slot, bidderCommunityID string, b Bid, now time.Time)
 	if bidderCommunityID != "" && bidderCommunityID == s.CommunityID {
 		return fault.New(fault.Forbidden, op, "a community cannot bid on its own slot")
 	}
+	var bad fault.Fields
 	if b.Amount.Currency != s.Reserve.Currency {
-		return fault.InvalidFields(op, "the bid has invalid fields", fault.FieldError{Field: "currency", Message: "must be the slot's currency, " + s.Reserve.Currency})
+		bad.Add("currency", "must be the slot's currency, "+s.Reserve.Currency)
 	}
-	if b.Amount.Minor < s.Reserve.Minor || b.Amount.Minor <= 0 {
-		return fault.InvalidFields(op, "the bid has invalid fields", fault.FieldError{Field: "amount",
-			Message: fmt.Sprintf("must be at least the reserve, %s", s.Reserve)})
+	switch {
+	case b.Amount.Minor < s.Reserve.Minor || b.Amount.Minor <= 0:
+		bad.Add("amount", fmt.Sprintf("must be at least the reserve, %s", s.Reserve))
+	case b.Amount.Minor > money.MaxMinor:
+		bad.Add("amount", "is too large")
 	}
-	if b.Amount.Minor > money.MaxMinor {
-		return fault.InvalidFields(op, "the bid has invalid fields", fault.FieldError{Field: "amount", Message: "is too large"})
+	if err := bad.Include(CheckCreative(b.Creative)); err != nil {
+		return err
 	}
-	return CheckCreative(b.Creative)
+	return bad.Err(op, "the bid has invalid fields")
 }
 
 // Auction sells one flight of a slot.

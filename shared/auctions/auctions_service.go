@@ -15,9 +15,9 @@ import (
 
 // OpenAuctionInput is what an owner sends to auction a flight.
 type OpenAuctionInput struct {
-	FlightStart time.Time `json:"flightStart" validate:"required"`
-	FlightEnd   time.Time `json:"flightEnd" validate:"required"`
-	ClosesAt    time.Time `json:"closesAt" validate:"required"`
+	FlightStart time.Time `json:"flightStart"`
+	FlightEnd   time.Time `json:"flightEnd"`
+	ClosesAt    time.Time `json:"closesAt"`
 }
 
 // AuctionView is an auction as anyone may read it: never a bidder's
@@ -76,6 +76,18 @@ func (s *Service) OpenAuction(ctx context.Context, p auth.Principal, slotID stri
 		return AuctionView{}, fault.New(fault.NotFound, op, "no such slot")
 	}
 	now := s.clock.Now().Truncate(time.Millisecond)
+	var missing fault.Fields
+	for _, f := range []struct {
+		name string
+		at   time.Time
+	}{{"flightStart", in.FlightStart}, {"flightEnd", in.FlightEnd}, {"closesAt", in.ClosesAt}} {
+		if f.at.IsZero() {
+			missing.Add(f.name, "is required: an RFC 3339 time such as 2026-12-01T10:00:00Z")
+		}
+	}
+	if err := missing.Err(op, "the auction has invalid times"); err != nil {
+		return AuctionView{}, err
+	}
 	flight := Flight{Start: in.FlightStart.UTC(), End: in.FlightEnd.UTC()}
 	if err := CheckFlight(flight, in.ClosesAt, now); err != nil {
 		return AuctionView{}, err

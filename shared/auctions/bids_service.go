@@ -19,9 +19,27 @@ import (
 // an advertiser's API key; a person names the advertiser they act for.
 type PlaceBidInput struct {
 	AdvertiserID string    `json:"advertiserId"`
-	Amount       *int64    `json:"amount" validate:"required"`
-	Currency     string    `json:"currency" validate:"required,len=3"`
-	Creative     *Creative `json:"creative" validate:"required"`
+	Amount       *int64    `json:"amount"`
+	Currency     string    `json:"currency"`
+	Creative     *Creative `json:"creative"`
+}
+
+// shape names every field missing from a bid at once; the rules on the
+// values (CheckBid) need the auction.
+func (in PlaceBidInput) shape(op string) error {
+	var bad fault.Fields
+	if in.Amount == nil {
+		bad.Add("amount", "is required")
+	}
+	if in.Currency == "" {
+		bad.Add("currency", "is required")
+	}
+	if in.Creative == nil {
+		bad.Add("creative", "is required: imageUrl, clickUrl and altText")
+	} else if err := bad.Include(CheckCreative(*in.Creative)); err != nil {
+		return err
+	}
+	return bad.Err(op, "the bid has invalid fields")
 }
 
 // BidView is a bid as its own advertiser reads it.
@@ -85,6 +103,9 @@ func (s *Service) PlaceBid(ctx context.Context, p auth.Principal, auctionID stri
 	}
 	adv, err := s.bidder(ctx, op, p, in.AdvertiserID)
 	if err != nil {
+		return BidView{}, err
+	}
+	if err := in.shape(op); err != nil {
 		return BidView{}, err
 	}
 	for attempt := 0; attempt < maxBidRetries; attempt++ {

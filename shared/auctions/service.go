@@ -95,16 +95,18 @@ func (s *Service) SetHouseAd(ctx context.Context, p auth.Principal, slotID strin
 
 // MoneyInput is a named money object in a request.
 type MoneyInput struct {
-	Amount   *int64 `json:"amount" validate:"required"`
-	Currency string `json:"currency" validate:"required,len=3"`
+	Amount   *int64 `json:"amount"`
+	Currency string `json:"currency"`
 }
 
 // CreateSlotInput is what an owner sends to create a slot.
+// Its fields are checked together (CheckSlot), so every bad one is named
+// at once.
 type CreateSlotInput struct {
-	Name    string      `json:"name" validate:"required,max=100"`
-	Width   int         `json:"width" validate:"required"`
-	Height  int         `json:"height" validate:"required"`
-	Reserve *MoneyInput `json:"reserve" validate:"required"`
+	Name    string      `json:"name"`
+	Width   int         `json:"width"`
+	Height  int         `json:"height"`
+	Reserve *MoneyInput `json:"reserve"`
 	Format  string      `json:"format"`
 }
 
@@ -140,13 +142,26 @@ func (s *Service) CreateSlot(ctx context.Context, p auth.Principal, communityID 
 	if in.Format == "" {
 		in.Format = string(SecondPrice)
 	}
-	slot := Slot{CommunityID: communityID, Name: in.Name, Width: in.Width, Height: in.Height,
-		Reserve: money.Amount{Minor: *in.Reserve.Amount, Currency: in.Reserve.Currency}, Format: Format(in.Format)}
-	if err := CheckSlot(slot); err != nil {
+	slot := Slot{CommunityID: communityID, Name: in.Name, Width: in.Width, Height: in.Height, Format: Format(in.Format),
+		Reserve: money.Amount{Currency: c.Currency}}
+	var bad fault.Fields
+	switch {
+	case in.Reserve == nil:
+		bad.Add("reserve", "is required: the lowest price an auction of this slot accepts")
+	case in.Reserve.Amount == nil:
+		bad.Add("reserve.amount", "is required")
+		slot.Reserve.Currency = in.Reserve.Currency
+	default:
+		slot.Reserve = money.Amount{Minor: *in.Reserve.Amount, Currency: in.Reserve.Currency}
+	}
+	if err := bad.Include(CheckSlot(slot)); err != nil {
 		return SlotView{}, err
 	}
-	if slot.Reserve.Currency != c.Currency {
-		return SlotView{}, fault.InvalidFields(op, "the slot has invalid fields", fault.FieldError{Field: "reserve.currency", Message: "must be the community's currency, " + c.Currency})
+	if in.Reserve != nil && money.IsCurrency(in.Reserve.Currency) && in.Reserve.Currency != c.Currency {
+		bad.Add("reserve.currency", "must be the community's currency, "+c.Currency)
+	}
+	if err := bad.Err(op, "the slot has invalid fields"); err != nil {
+		return SlotView{}, err
 	}
 	now := s.clock.Now().Truncate(time.Millisecond)
 	slot.ID = id.New("slot", now)
@@ -228,17 +243,25 @@ func (s *Service) UpdateSlot(ctx context.Context, p auth.Principal, slotID strin
 		if it.Archived {
 			return &fault.Error{Kind: fault.Conflict, Op: op, State: "archived", Message: "the slot is archived"}
 		}
+		var bad fault.Fields
 		if in.Reserve != nil {
 			if in.Reserve.Currency != it.Currency {
-				return fault.InvalidFields(op, "the slot has invalid fields", fault.FieldError{Field: "reserve.currency", Message: "must stay " + it.Currency})
+				bad.Add("reserve.currency", "must stay "+it.Currency)
 			}
-			it.Reserve = *in.Reserve.Amount
+			if in.Reserve.Amount == nil {
+				bad.Add("reserve.amount", "is required")
+			} else {
+				it.Reserve = *in.Reserve.Amount
+			}
 		}
 		if in.Format != nil {
 			it.Format = *in.Format
 		}
 		s, _, _ := it.slot()
-		return CheckSlot(s)
+		if err := bad.Include(CheckSlot(s)); err != nil {
+			return err
+		}
+		return bad.Err(op, "the slot has invalid fields")
 	})
 }
 

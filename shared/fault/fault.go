@@ -159,3 +159,37 @@ var (
 	ErrConflict = &Error{Kind: Conflict}
 	ErrInvalid  = &Error{Kind: Invalid}
 )
+
+// Fields collects what is wrong with a request's fields, so a person sees
+// every bad field at once rather than one per round trip.
+type Fields []FieldError
+
+// Add records a problem with field; an empty message is no problem.
+func (f *Fields) Add(field, message string) {
+	if message != "" {
+		*f = append(*f, FieldError{Field: field, Message: message})
+	}
+}
+
+// Include adds the field errors of err (an Invalid error, as Validate or
+// a domain check returns). Any other error is returned for the caller to
+// return as it is.
+func (f *Fields) Include(err error) error {
+	if err == nil {
+		return nil
+	}
+	var fe *Error
+	if errors.As(err, &fe) && fe.Kind == Invalid && len(fe.Fields) > 0 {
+		*f = append(*f, fe.Fields...)
+		return nil
+	}
+	return err
+}
+
+// Err is the Invalid error naming every field collected, or nil.
+func (f Fields) Err(op, message string) error {
+	if len(f) == 0 {
+		return nil
+	}
+	return InvalidFields(op, message, f...)
+}

@@ -50,10 +50,10 @@ const (
 type ConversionInput struct {
 	Code       string `json:"code"`
 	ClickID    string `json:"clickId"`
-	ExternalID string `json:"externalId" validate:"required,max=128"`
-	Amount     *int64 `json:"amount" validate:"required"`
-	Currency   string `json:"currency" validate:"required,len=3"`
-	CustomerID string `json:"customerId" validate:"required,max=128"`
+	ExternalID string `json:"externalId"`
+	Amount     *int64 `json:"amount"`
+	Currency   string `json:"currency"`
+	CustomerID string `json:"customerId"`
 }
 
 // ConversionView is a conversion as its community (and the deal's
@@ -253,10 +253,15 @@ func (s *Service) RecordConversion(ctx context.Context, p auth.Principal, in Con
 	}
 	fields = append(fields, checkText("externalId", in.ExternalID, MaxIDLen, true)...)
 	fields = append(fields, checkText("customerId", in.CustomerID, MaxIDLen, true)...)
-	if *in.Amount <= 0 || *in.Amount > money.MaxMinor {
+	switch {
+	case in.Amount == nil:
+		fields = append(fields, fault.FieldError{Field: "amount", Message: "is required: the sale's amount in minor units"})
+	case *in.Amount <= 0 || *in.Amount > money.MaxMinor:
 		fields = append(fields, fault.FieldError{Field: "amount", Message: "must be more than zero"})
 	}
-	if !money.IsCurrency(in.Currency) {
+	if in.Currency == "" {
+		fields = append(fields, fault.FieldError{Field: "currency", Message: "is required"})
+	} else if !money.IsCurrency(in.Currency) {
 		fields = append(fields, fault.FieldError{Field: "currency", Message: "must be an ISO 4217 code Souq supports"})
 	}
 	if len(fields) > 0 {

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/souqhq/souq/shared/fault"
+	"github.com/souqhq/souq/shared/input"
 	"github.com/souqhq/souq/shared/money"
 )
 
@@ -169,14 +170,18 @@ func NewCode() string {
 
 // checkText bounds a free text field.
 func checkText(field, s string, max int, required bool) []fault.FieldError {
-	if required && strings.TrimSpace(s) == "" || utf8.RuneCountInString(s) > max || strings.ContainsAny(s, "\x00") {
-		msg := fmt.Sprintf("at most %d characters", max)
-		if required {
-			msg = "is required, " + msg
-		}
-		return []fault.FieldError{{Field: field, Message: msg}}
+	var bad fault.Fields
+	switch {
+	case required && strings.TrimSpace(s) == "":
+		bad.Add(field, "is required")
+	case utf8.RuneCountInString(s) > max:
+		bad.Add(field, fmt.Sprintf("must be at most %d characters", max))
+	case field == "pitch":
+		bad.Add(field, input.Text(s))
+	default:
+		bad.Add(field, input.Line(s))
 	}
-	return nil
+	return bad
 }
 
 // Days is n whole days.

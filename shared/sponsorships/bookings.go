@@ -13,6 +13,7 @@ import (
 	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/id"
+	"github.com/souqhq/souq/shared/input"
 	"github.com/souqhq/souq/shared/ledger"
 	"github.com/souqhq/souq/shared/money"
 	"github.com/souqhq/souq/shared/store"
@@ -21,8 +22,8 @@ import (
 // BookInput is a sponsor's booking of an offering.
 type BookInput struct {
 	AdvertiserID string   `json:"advertiserId"`
-	DesiredDate  string   `json:"desiredDate" validate:"required"`
-	Content      *Content `json:"content" validate:"required"`
+	DesiredDate  string   `json:"desiredDate"`
+	Content      *Content `json:"content"`
 }
 
 // ActInput carries what a decision needs (only the fields of its action).
@@ -188,15 +189,21 @@ func (s *Service) Book(ctx context.Context, p auth.Principal, offeringID string,
 		return SponsorshipView{}, fault.InvalidFields(op, "the booking has invalid fields", fault.FieldError{Field: "advertiserId", Message: "the advertiser's wallet is in " + adv.Currency + ", the offering in " + o.Currency})
 	}
 	now := s.clock.Now().Truncate(time.Millisecond)
-	date, err := ParseDate("desiredDate", in.DesiredDate)
-	if err != nil {
-		return SponsorshipView{}, err
-	}
-	if err := CheckDesiredDate("desiredDate", date, now); err != nil {
-		return SponsorshipView{}, err
+	var bad fault.Fields
+	if in.DesiredDate == "" {
+		bad.Add("desiredDate", "is required: the day, YYYY-MM-DD, you want it published")
+	} else if date, err := ParseDate("desiredDate", in.DesiredDate); err != nil {
+		bad.Include(err)
+	} else {
+		bad.Include(CheckDesiredDate("desiredDate", date, now))
 	}
 	limits := ContentLimits{MaxTitle: o.MaxTitle, MaxBody: o.MaxBody, LinkRequired: o.LinkRequired}
-	if err := CheckContent(limits, *in.Content, "content."); err != nil {
+	if in.Content == nil {
+		bad.Add("content", "is required: title, body and the link or image the offering asks for")
+	} else if err := bad.Include(CheckContent(limits, *in.Content, "content.")); err != nil {
+		return SponsorshipView{}, err
+	}
+	if err := bad.Err(op, "the booking has invalid fields"); err != nil {
 		return SponsorshipView{}, err
 	}
 	it := sponsorshipItem{ID: id.New("spn", now), OfferingID: o.ID, OfferingTitle: o.Title, CommunityID: o.CommunityID, AdvertiserID: adv.ID,
@@ -237,6 +244,17 @@ func (s *Service) Book(ctx context.Context, p auth.Principal, offeringID string,
 		return SponsorshipView{}, fault.Wrap(op, err)
 	}
 	return sponsorshipView(it, []versionItem{ver}, []historyItem{hist}), nil
+}
+
+// noteProblem checks what a reviewer or sponsor writes to the other.
+func noteProblem(note string, required bool) string {
+	switch {
+	case required && strings.TrimSpace(note) == "":
+		return "is required"
+	case utf8.RuneCountInString(note) > MaxReasonLen:
+		return fmt.Sprintf("must be at most %d characters", MaxReasonLen)
+	}
+	return input.Text(note)
 }
 
 func (s *Service) change(it sponsorshipItem, actor, from string) events.SponsorshipChange {
@@ -406,19 +424,19 @@ func (s *Service) act(ctx context.Context, op string, p *auth.Principal, sponsor
 			next.PublishDate = in.PublishDate
 		}
 	case Reject:
-		if strings.TrimSpace(in.Reason) == "" || utf8.RuneCountInString(in.Reason) > MaxReasonLen {
-			return SponsorshipView{}, fault.InvalidFields(op, "the request has invalid fields", fault.FieldError{Field: "reason", Message: fmt.Sprintf("is required, at most %d characters", MaxReasonLen)})
+		if msg := noteProblem(in.Reason, true); msg != "" {
+			return SponsorshipView{}, fault.InvalidFields(op, "the request has invalid fields", fault.FieldError{Field: "reason", Message: msg})
 		}
 		note = in.Reason
 	case RequestChanges:
-		if strings.TrimSpace(in.Notes) == "" || utf8.RuneCountInString(in.Notes) > MaxReasonLen {
-			return SponsorshipView{}, fault.InvalidFields(op, "the request has invalid fields", fault.FieldError{Field: "notes", Message: fmt.Sprintf("is required, at most %d characters", MaxReasonLen)})
+		if msg := noteProblem(in.Notes, true); msg != "" {
+			return SponsorshipView{}, fault.InvalidFields(op, "the request has invalid fields", fault.FieldError{Field: "notes", Message: msg})
 		}
 		note = in.Notes
 		renewDeadline = true // the sponsor has the review days to revise
 	case Publish:
-		if !webURL(in.URL) {
-			return SponsorshipView{}, fault.InvalidFields(op, "the request has invalid fields", fault.FieldError{Field: "url", Message: "is required: the absolute http(s) URL where the post is published"})
+		if msg := input.URL(in.URL, false); msg != "" {
+			return SponsorshipView{}, fault.InvalidFields(op, "the request has invalid fields", fault.FieldError{Field: "url", Message: msg + ": the https URL where the post is published"})
 		}
 		next.PublishedURL = in.URL
 	case Propose:
@@ -487,8 +505,8 @@ func (s *Service) act(ctx context.Context, op string, p *auth.Principal, sponsor
 		versions = append(versions, ver)
 		renewDeadline = true
 	}
-	if utf8.RuneCountInString(note) > MaxReasonLen {
-		return SponsorshipView{}, fault.InvalidFields(op, "the request has invalid fields", fault.FieldError{Field: "note", Message: fmt.Sprintf("at most %d characters", MaxReasonLen)})
+	if msg := noteProblem(note, false); msg != "" {
+		return SponsorshipView{}, fault.InvalidFields(op, "the request has invalid fields", fault.FieldError{Field: "note", Message: msg})
 	}
 	if renewDeadline {
 		next.ReviewDeadline = clock.Format(now.Add(time.Duration(it.ReviewDays) * 24 * time.Hour))

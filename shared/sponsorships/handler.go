@@ -17,13 +17,13 @@ type (
 		PublishDate string `json:"publishDate"`
 	}
 	rejectBody struct {
-		Reason string `json:"reason" validate:"required"`
+		Reason string `json:"reason"`
 	}
 	changesBody struct {
-		Notes string `json:"notes" validate:"required"`
+		Notes string `json:"notes"`
 	}
 	publishBody struct {
-		URL string `json:"url" validate:"required"`
+		URL string `json:"url"`
 	}
 	proposeBody struct {
 		Amount *int64 `json:"amount"`

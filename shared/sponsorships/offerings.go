@@ -165,26 +165,36 @@ func (s *Service) CreateOffering(ctx context.Context, p auth.Principal, communit
 	if err != nil {
 		return OfferingView{}, err
 	}
-	var missing []fault.FieldError
+	// Every bad field at once: what is missing, what breaks a rule, what
+	// does not fit the community.
+	missing := map[string]bool{}
+	var bad fault.Fields
 	for field, set := range map[string]bool{"title": in.Title != nil, "format": in.Format != nil, "amount": in.Amount != nil, "currency": in.Currency != nil, "reviewDays": in.ReviewDays != nil} {
 		if !set {
-			missing = append(missing, fault.FieldError{Field: field, Message: "is required"})
+			missing[field] = true
+			bad.Add(field, "is required")
 		}
-	}
-	if len(missing) > 0 {
-		sort.Slice(missing, func(i, j int) bool { return missing[i].Field < missing[j].Field })
-		return OfferingView{}, fault.InvalidFields(op, "the offering has invalid fields", missing...)
 	}
 	now := s.clock.Now().Truncate(time.Millisecond)
 	it := offeringItem{ID: id.New("off", now), CommunityID: communityID, MaxTitle: 120, MaxBody: 2_000, CapacityPerDate: 1, CreatedAt: clock.Format(now), Version: 1}
 	in.apply(&it)
-	if err := CheckOffering(it.offering()); err != nil {
+	var rules fault.Fields
+	if err := rules.Include(CheckOffering(it.offering())); err != nil {
 		return OfferingView{}, err
 	}
-	if it.Currency != c.Currency {
-		return OfferingView{}, fault.InvalidFields(op, "the offering has invalid fields", fault.FieldError{Field: "currency", Message: "must be the community's currency, " + c.Currency})
+	for _, f := range rules {
+		if !missing[f.Field] {
+			bad = append(bad, f)
+		}
 	}
-	if err := checkDates("blockDates", in.BlockDates); err != nil {
+	if in.Currency != nil && money.IsCurrency(it.Currency) && it.Currency != c.Currency {
+		bad.Add("currency", "must be the community's currency, "+c.Currency)
+	}
+	if err := bad.Include(checkDates("blockDates", in.BlockDates)); err != nil {
+		return OfferingView{}, err
+	}
+	sort.SliceStable(bad, func(i, j int) bool { return bad[i].Field < bad[j].Field })
+	if err := bad.Err(op, "the offering has invalid fields"); err != nil {
 		return OfferingView{}, err
 	}
 	it.PK, it.SK, it.GSI1PK, it.GSI1SK = "OFF#"+it.ID, "META", "COM#"+communityID+"#OFFS", it.ID

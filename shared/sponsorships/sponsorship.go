@@ -2,12 +2,12 @@ package sponsorships
 
 import (
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/souqhq/souq/shared/fault"
+	"github.com/souqhq/souq/shared/input"
 	"github.com/souqhq/souq/shared/money"
 )
 
@@ -64,6 +64,8 @@ func CheckOffering(o Offering) error {
 	var fields []fault.FieldError
 	if t := strings.TrimSpace(o.Title); t == "" || t != o.Title || utf8.RuneCountInString(o.Title) > MaxTitleLen {
 		fields = append(fields, fault.FieldError{Field: "title", Message: fmt.Sprintf("must be 1 to %d characters, not padded", MaxTitleLen)})
+	} else if msg := input.Line(o.Title); msg != "" {
+		fields = append(fields, fault.FieldError{Field: "title", Message: msg})
 	}
 	switch o.Format {
 	case Newsletter, PinnedPost, DedicatedPost, BannerTakeover, Other:
@@ -87,6 +89,8 @@ func CheckOffering(o Offering) error {
 	}
 	if utf8.RuneCountInString(o.Brief) > MaxBriefLen {
 		fields = append(fields, fault.FieldError{Field: "brief", Message: fmt.Sprintf("at most %d characters", MaxBriefLen)})
+	} else if msg := input.Text(o.Brief); msg != "" {
+		fields = append(fields, fault.FieldError{Field: "brief", Message: msg})
 	}
 	if o.CapacityPerDate < 1 || o.CapacityPerDate > MaxCapacity {
 		fields = append(fields, fault.FieldError{Field: "capacityPerDate", Message: fmt.Sprintf("must be 1 to %d", MaxCapacity)})
@@ -109,35 +113,33 @@ type Content struct {
 // names the fields ("content." for a booking, "" for a revision).
 func CheckContent(l ContentLimits, c Content, prefix string) error {
 	const op = "sponsorships.CheckContent"
-	var fields []fault.FieldError
-	if t := strings.TrimSpace(c.Title); t == "" || utf8.RuneCountInString(c.Title) > l.MaxTitle {
-		fields = append(fields, fault.FieldError{Field: prefix + "title", Message: fmt.Sprintf("is required, at most %d characters for this offering", l.MaxTitle)})
+	var bad fault.Fields
+	switch {
+	case strings.TrimSpace(c.Title) == "":
+		bad.Add(prefix+"title", "is required")
+	case utf8.RuneCountInString(c.Title) > l.MaxTitle:
+		bad.Add(prefix+"title", fmt.Sprintf("must be at most %d characters for this offering", l.MaxTitle))
+	default:
+		bad.Add(prefix+"title", input.Line(c.Title))
 	}
-	if b := strings.TrimSpace(c.Body); b == "" || utf8.RuneCountInString(c.Body) > l.MaxBody {
-		fields = append(fields, fault.FieldError{Field: prefix + "body", Message: fmt.Sprintf("is required, at most %d characters for this offering", l.MaxBody)})
+	switch {
+	case strings.TrimSpace(c.Body) == "":
+		bad.Add(prefix+"body", "is required")
+	case utf8.RuneCountInString(c.Body) > l.MaxBody:
+		bad.Add(prefix+"body", fmt.Sprintf("must be at most %d characters for this offering", l.MaxBody))
+	default:
+		bad.Add(prefix+"body", input.Text(c.Body))
 	}
-	if c.Link == "" && l.LinkRequired {
-		fields = append(fields, fault.FieldError{Field: prefix + "link", Message: "is required for this offering"})
-	} else if c.Link != "" && !webURL(c.Link) {
-		fields = append(fields, fault.FieldError{Field: prefix + "link", Message: fmt.Sprintf("must be an absolute http(s) URL of at most %d characters", MaxURLLen)})
+	switch {
+	case c.Link == "" && l.LinkRequired:
+		bad.Add(prefix+"link", "is required for this offering")
+	case c.Link != "":
+		bad.Add(prefix+"link", input.URL(c.Link, false))
 	}
-	if c.ImageURL != "" && !httpsURL(c.ImageURL) {
-		fields = append(fields, fault.FieldError{Field: prefix + "imageUrl", Message: fmt.Sprintf("must be an absolute https URL of at most %d characters", MaxURLLen)})
+	if c.ImageURL != "" {
+		bad.Add(prefix+"imageUrl", input.URL(c.ImageURL, false))
 	}
-	if len(fields) > 0 {
-		return fault.InvalidFields(op, "the content breaks the offering's limits", fields...)
-	}
-	return nil
-}
-
-func webURL(raw string) bool {
-	u, err := url.Parse(raw)
-	return err == nil && len(raw) <= MaxURLLen && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && u.User == nil
-}
-
-func httpsURL(raw string) bool {
-	u, err := url.Parse(raw)
-	return err == nil && len(raw) <= MaxURLLen && u.Scheme == "https" && u.Host != "" && u.User == nil
+	return bad.Err(op, "the content breaks the offering's limits")
 }
 
 // DateLayout is how dates are written: a calendar day in UTC.

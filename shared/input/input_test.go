@@ -1,0 +1,74 @@
+package input
+
+import "testing"
+
+func TestURL_AcceptsPlainHTTPSPagesOnly(t *testing.T) {
+	for raw, ok := range map[string]bool{
+		"https://community.example":                               true,
+		"https://community.example/join?ref=a#top":                true,
+		"https://shop.example:8443/p/%C3%A9":                      true,
+		"https://xn--mnchen-3ya.example/":                         true, // münchen, as punycode
+		"https://a.b.example.":                                    true,
+		"http://community.example":                                false,
+		"ftp://community.example":                                 false,
+		"https://good.example@evil.example/":                      false,
+		"https://u:p@community.example/":                          false,
+		"https://127.0.0.1/":                                      false,
+		"https://[::1]/":                                          false,
+		"https://127.1/":                                          false,
+		"https://0x7f.1/":                                         false,
+		"https://2130706433/":                                     false,
+		"https://localhost/":                                      false,
+		"https://münchen.example/":                                false, // raw non-ASCII host
+		"https://аpple.example/":                                  false, // Cyrillic а
+		"https://community.example/\u202Egnp.exe":                 false,
+		"https://community.example/\x00":                          false,
+		"https://community.example/a b":                           false,
+		"https://community.example:99999/":                        false,
+		"https://-bad.example/":                                   false,
+		"//community.example/":                                    false,
+		"mailto:someone@community.example":                        false,
+		"":                                                        false,
+		"https://community.example/" + string(make([]byte, 2100)): false,
+	} {
+		if got := URL(raw, false) == ""; got != ok {
+			t.Errorf("URL(%q) accepted = %v, want %v (%s)", raw, got, ok, URL(raw, false))
+		}
+	}
+	if URL("http://community.example", true) != "" {
+		t.Error("http is allowed where the caller allows it")
+	}
+}
+
+func TestText_RefusesControlAndBidiCharacters(t *testing.T) {
+	for s, ok := range map[string]bool{
+		"Gophers Guild":      true,
+		"Café Ñandú 🦫":       true,
+		"evil\u202Etxt.exe":  false,
+		"a\u2066b":           false,
+		"a\u200Fb":           false,
+		"bell\x07":           false,
+		"two\nlines":         false,
+		"del\x7f":            false,
+		"c1\u0085":           false,
+		string([]byte{0xff}): false,
+	} {
+		if got := Line(s) == ""; got != ok {
+			t.Errorf("Line(%q) = %v, want %v", s, got, ok)
+		}
+	}
+	if Text("two\nlines\tand a tab\r\n") != "" || Text("evil\u202E") == "" || Text("nul\x00") == "" {
+		t.Error("Text allows line breaks and tabs, nothing else")
+	}
+}
+
+func FuzzURL(f *testing.F) {
+	for _, s := range []string{"https://a.example/", "https://a@b.example", "https://[::1]/", "https://xn--a.example", "http://a.example"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if URL(s, false) == "" && URL(s, true) != "" {
+			t.Fatalf("%q passes https-only but not http-allowed", s)
+		}
+	})
+}
