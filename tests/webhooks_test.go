@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 )
 
 // hookReceiver is a customer's server on loopback: it verifies every
@@ -189,4 +191,57 @@ func TestWebhooks_TheLimitHoldsUnderConcurrentRegistrations(t *testing.T) {
 	expect(t, do(t, call{method: "DELETE", path: "/v1/webhooks/" + first.ID, auth: token}), 204)
 	expect(t, do(t, call{method: "POST", path: "/v1/webhooks", auth: token, body: body}), 201)
 	expect(t, do(t, call{method: "POST", path: "/v1/webhooks", auth: token, body: body}), 409)
+}
+
+// A receiver that verifies with the official Standard Webhooks library
+// (five minutes of tolerance) accepts every delivery, even after the
+// platform's clock was moved on by days: the webhook-timestamp is the
+// wall-clock time of the attempt. The retries still run on the
+// platform's clock.
+func TestWebhooks_TheOfficialLibraryVerifiesAfterTheClockMoves(t *testing.T) {
+	_, token := newUser(t)
+	var mu sync.Mutex
+	var verdicts []error
+	var wh *standardwebhooks.Webhook
+	fail := 1
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		defer mu.Unlock()
+		err := wh.Verify(body, r.Header)
+		verdicts = append(verdicts, err)
+		if err != nil {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		if fail > 0 {
+			fail--
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(srv.Close)
+	e := decode[endpointView](t, expect(t, do(t, call{method: "POST", path: "/v1/webhooks", auth: token,
+		body: `{"url":"` + srv.URL + `/souq","events":["CommunityCreated"]}`}), 201))
+	lib, err := standardwebhooks.NewWebhook(e.Secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	wh = lib
+	mu.Unlock()
+	advance(t, 3*24*time.Hour)
+	createCommunity(t, token)
+	events(t, "CommunityCreated")
+	advance(t, 6*time.Second) // the retry after the 503, on the platform's clock
+	ds := decode[struct{ Data []deliveryView }](t, expect(t, do(t, call{method: "GET", path: "/v1/webhooks/" + e.ID + "/deliveries", auth: token}), 200))
+	mu.Lock()
+	defer mu.Unlock()
+	if len(verdicts) != 2 || verdicts[0] != nil || verdicts[1] != nil {
+		t.Fatalf("the library's verdicts: %v", verdicts)
+	}
+	if len(ds.Data) != 1 || ds.Data[0].Status != "succeeded" || ds.Data[0].Attempts != 2 {
+		t.Fatalf("deliveries: %+v", ds.Data)
+	}
 }

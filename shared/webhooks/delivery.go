@@ -205,7 +205,7 @@ func (s *Service) attempt(ctx context.Context, deliveryID string, manual bool) e
 	if err != nil {
 		return fault.Wrap(op, err)
 	}
-	code, latency, sendErr := s.send(ctx, e.URL, d, secrets, now)
+	code, latency, sendErr := s.send(ctx, e.URL, d, secrets, s.cfg.WallClock())
 	d.Attempts, d.LastStatus, d.LastLatency, d.UpdatedAt, d.LastError = d.Attempts+1, code, latency.Milliseconds(), clock.Format(now), ""
 	if sendErr != nil {
 		d.LastError = sendErr.Error()
@@ -214,10 +214,12 @@ func (s *Service) attempt(ctx context.Context, deliveryID string, manual bool) e
 	switch {
 	case ok:
 		d.Status, d.NextAt, d.DeadAt = string(Succeeded), "", ""
-	case d.Attempts > len(Retries):
+	case manual && DeliveryStatus(d.Status) != Pending, d.Attempts > len(Retries):
+		// A replay is one attempt: a dead letter whose replay fails stays
+		// dead (with this attempt recorded), never pending while marked dead.
 		d.Status, d.NextAt, d.DeadAt = string(Dead), "", clock.Format(now)
 	default:
-		d.Status = string(Pending)
+		d.Status, d.DeadAt = string(Pending), ""
 		next := now.Add(s.jittered(Retries[d.Attempts-1]))
 		d.NextAt = clock.Format(next)
 		job, _ := json.Marshal(deliverJob{Job: JobDeliver, DeliveryID: d.ID})
@@ -253,9 +255,10 @@ func (s *Service) jittered(d time.Duration) time.Duration {
 	return time.Duration(float64(d) * (1 + s.cfg.Jitter*(2*r()-1)))
 }
 
-// send POSTs the envelope, signed with every secret that signs now.
-func (s *Service) send(ctx context.Context, url string, d deliveryItem, secrets []string, now time.Time) (int, time.Duration, error) {
-	ts := now.Unix()
+// send POSTs the envelope, signed with every secret that signs now and
+// stamped with the wall-clock time it is sent at.
+func (s *Service) send(ctx context.Context, url string, d deliveryItem, secrets []string, sentAt time.Time) (int, time.Duration, error) {
+	ts := sentAt.Unix()
 	sig, err := Sign(d.ID, ts, []byte(d.Body), secrets...)
 	if err != nil {
 		return 0, 0, err

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/id"
+	"github.com/souqhq/souq/shared/input"
 	"github.com/souqhq/souq/shared/schedule"
 	"github.com/souqhq/souq/shared/store"
 )
@@ -36,10 +36,19 @@ type Config struct {
 	Jitter float64
 	// Rand returns a number in [0, 1) for the jitter (math/rand when nil).
 	Rand func() float64
+	// WallClock stamps each attempt's webhook-timestamp (time.Now when
+	// nil). Receivers check it against their own clock (the Standard
+	// Webhooks libraries allow five minutes), so it is the time the
+	// request is sent, never the platform's clock, which the local
+	// platform can move by days; retries stay on the platform's clock.
+	WallClock func() time.Time
 }
 
 // NewService wires the service.
 func NewService(repo *Repository, vault *Vault, sched schedule.Scheduler, c clock.Clock, policy Policy, cfg Config) *Service {
+	if cfg.WallClock == nil {
+		cfg.WallClock = time.Now
+	}
 	return &Service{repo: repo, vault: vault, sched: sched, clock: c, policy: policy, client: policy.Client(), cfg: cfg}
 }
 
@@ -98,8 +107,10 @@ func (s *Service) checkInput(op string, in EndpointInput, creating bool) error {
 			break
 		}
 	}
-	if d := in.Description; d != nil && (utf8.RuneCountInString(*d) > MaxDescriptionLen || strings.ContainsRune(*d, 0)) {
-		fields = append(fields, fault.FieldError{Field: "description", Message: fmt.Sprintf("at most %d characters", MaxDescriptionLen)})
+	if d := in.Description; d != nil && utf8.RuneCountInString(*d) > MaxDescriptionLen {
+		fields = append(fields, fault.FieldError{Field: "description", Message: fmt.Sprintf("must be at most %d characters", MaxDescriptionLen)})
+	} else if d != nil && input.Text(*d) != "" {
+		fields = append(fields, fault.FieldError{Field: "description", Message: input.Text(*d)})
 	}
 	if len(fields) > 0 {
 		return fault.InvalidFields(op, "the endpoint has invalid fields", fields...)
