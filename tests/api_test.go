@@ -318,3 +318,17 @@ func TestOutbox_EventReachesTheBusExactlyOnce(t *testing.T) {
 		t.Fatalf("dead letters: %v", dl.Data)
 	}
 }
+
+// The local gateway routes as API Gateway does, on the raw path: a
+// trailing or doubled slash, or an encoded slash inside a parameter,
+// reaches no handler.
+func TestGateway_RoutesOnTheRawPath(t *testing.T) {
+	t.Parallel()
+	token := demo.Users["owner"].Token
+	expect(t, do(t, call{method: "GET", path: "/v1/me", auth: token}), 200)
+	for _, path := range []string{"/v1/me/", "//v1/me", "/v1//me", "/v1/communities/" + demo.CommunityID + "%2Fslots", "/v1/communities/%2F" + demo.CommunityID} {
+		if r := do(t, call{method: "GET", path: path, auth: token}); r.status != 404 || r.problem.Status != 404 {
+			t.Errorf("GET %s: %d %s", path, r.status, r.body)
+		}
+	}
+}

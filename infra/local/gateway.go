@@ -58,7 +58,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.local.ServeHTTP(w, r)
 		return
 	}
-	route, params, pathExists := g.top.Match(r.Method, r.URL.Path)
+	route, params, pathExists := g.top.Match(r.Method, r.URL.EscapedPath())
 	if route.Function == "" {
 		if pathExists {
 			writeProblem(w, fault.New(fault.MethodNotAllowed, "gateway", r.Method+" is not allowed on "+r.URL.Path), reqID, r.URL.Path)

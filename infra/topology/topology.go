@@ -9,6 +9,7 @@
 package topology
 
 import (
+	"net/url"
 	"sort"
 	"strings"
 )
@@ -232,11 +233,14 @@ func (f Function) TablesOf() []string {
 	return out
 }
 
-// Match finds the route for a method and a concrete path, with its path
-// parameters. pathExists reports whether some route has the path with
+// Match finds the route for a method and a request's raw path (as sent,
+// still escaped), with its decoded path parameters. pathExists reports whether some route has the path with
 // another method (so the caller can answer 405 rather than 404).
-func (t Topology) Match(method, path string) (r Route, params map[string]string, pathExists bool) {
-	segs := splitPath(path)
+func (t Topology) Match(method, rawPath string) (r Route, params map[string]string, pathExists bool) {
+	segs, ok := splitRawPath(rawPath)
+	if !ok {
+		return Route{}, nil, false
+	}
 	for _, cand := range t.Routes {
 		p, ok := matchPath(splitPath(cand.Path), segs)
 		if !ok {
@@ -248,6 +252,26 @@ func (t Topology) Match(method, path string) (r Route, params map[string]string,
 		pathExists = true
 	}
 	return Route{}, nil, pathExists
+}
+
+// splitRawPath splits a request's raw (still escaped) path the way API
+// Gateway matches it: one leading slash, no empty segment (so neither
+// //v1/me nor /v1/me/ is /v1/me), and each segment as sent, so an encoded
+// slash (%2F) never splits or joins segments.
+func splitRawPath(raw string) ([]string, bool) {
+	if !strings.HasPrefix(raw, "/") {
+		return nil, false
+	}
+	if raw == "/" {
+		return nil, true
+	}
+	segs := strings.Split(raw[1:], "/")
+	for _, s := range segs {
+		if s == "" {
+			return nil, false
+		}
+	}
+	return segs, true
 }
 
 func splitPath(p string) []string {
@@ -265,13 +289,16 @@ func matchPath(pattern, segs []string) (map[string]string, bool) {
 	var params map[string]string
 	for i, ps := range pattern {
 		if strings.HasPrefix(ps, "{") && strings.HasSuffix(ps, "}") {
-			if segs[i] == "" {
+			// A parameter is one raw segment, decoded; one that decodes
+			// to a slash (or is not valid escaping) matches nothing.
+			v, err := url.PathUnescape(segs[i])
+			if err != nil || v == "" || strings.Contains(v, "/") {
 				return nil, false
 			}
 			if params == nil {
 				params = map[string]string{}
 			}
-			params[ps[1:len(ps)-1]] = segs[i]
+			params[ps[1:len(ps)-1]] = v
 			continue
 		}
 		if ps != segs[i] {

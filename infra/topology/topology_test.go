@@ -70,6 +70,24 @@ func TestMatch_FindsRouteAndParameters(t *testing.T) {
 	}
 }
 
+// Requests match on the raw path, as API Gateway matches them: a trailing
+// or doubled slash is another path, and an encoded slash never reaches a
+// parameter; other escapes are decoded into it.
+func TestMatch_OnTheRawPathAsAPIGatewayDoes(t *testing.T) {
+	top := Souq()
+	for _, raw := range []string{"/v1/me/", "//v1/me", "/v1//me", "v1/me", "/v1/communities/com_1%2Fslots", "/v1/communities/%2F", "/v1/communities/com_1%zz"} {
+		if r, _, exists := top.Match("GET", raw); r.Key() != " " || exists {
+			t.Errorf("%s matched %q (exists %v)", raw, r.Key(), exists)
+		}
+	}
+	if r, _, _ := top.Match("GET", "/v1/me"); r.Key() != "GET /v1/me" {
+		t.Fatalf("/v1/me matched %q", r.Key())
+	}
+	if _, params, _ := top.Match("GET", "/v1/communities/com%5F1"); params["communityId"] != "com_1" {
+		t.Fatalf("an escaped parameter = %v", params)
+	}
+}
+
 // Every topology function has a thin main in functions/<name>, and every
 // main there is a topology function: make build builds exactly the stack's
 // functions.
