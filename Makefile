@@ -28,7 +28,7 @@ test: deps lint
 	@echo "==> go test (one DynamoDB Local for the whole run)"
 	@CGO_ENABLED=1 ./bin/souq-local exec -- $(GO) test -race -count=1 -timeout 12m $(PKGS)
 
-## lint: gofmt, go vet, staticcheck
+## lint: gofmt, go build and vet, staticcheck, and Redocly's lint of docs/openapi.yaml
 lint: go-deps node_modules/go.mod
 	@echo "==> gofmt"
 	@out="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*'))"; \
@@ -37,6 +37,11 @@ lint: go-deps node_modules/go.mod
 	@$(GO) build ./... && $(GO) vet ./...
 	@echo "==> staticcheck"
 	@$(GO) tool staticcheck $(PKGS)
+	@echo "==> redocly lint docs/openapi.yaml"
+	@ok=0; out="$$(REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true npx --no-install redocly lint \
+	    --config docs/redocly.yaml --format=stylish docs/openapi.yaml 2>&1)" || ok=$$?; \
+	  printf '%s\n' "$$out" | grep -v '[║╔╚]' | grep -Ev '^[[:space:]]*$$' || true; \
+	  [ "$$ok" = 0 ] || { echo "docs/openapi.yaml does not pass Redocly's lint"; exit 1; }
 
 ## bench: gateway (healthz, auth, serve vs healthz), ledger, auctions (serve hot path, capacity units) and sponsorships (capacity units per transition, 20 concurrent reviewers), referrals (conversions on one program, capacity units) payouts (claim to paid, rail calls per payout) and the load profile (tests/load: vegeta at fixed rates and at the ceiling) benchmarks
 bench: deps

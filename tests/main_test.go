@@ -39,8 +39,20 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	base, demo, plat = p.BaseURL, p.Demo, p
+	docs, err := newContract(http.DefaultTransport)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "the OpenAPI document:", err)
+		os.Exit(1)
+	}
+	hc.Transport = docs
 	code := m.Run()
 	p.Close()
+	if v := docs.violations(); len(v) > 0 {
+		fmt.Fprintf(os.Stderr, "%d live responses that docs/openapi.yaml does not describe:\n  %s\n", len(v), strings.Join(v, "\n  "))
+		if code == 0 {
+			code = 1
+		}
+	}
 	os.Exit(code)
 }
 
