@@ -2,6 +2,7 @@ package tests
 
 import (
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 )
@@ -60,6 +61,44 @@ func TestIdempotency_AKeyReusedForAnotherClaimIsRefused(t *testing.T) {
 	list := decode[struct{ Data []payoutView }](t, expect(t, do(t, call{method: "GET", path: "/v1/payouts", auth: w.infToken}), 200))
 	if len(list.Data) != 1 {
 		t.Fatalf("payouts: %+v", list.Data)
+	}
+	verifyLedger(t)
+}
+
+// A booking holds the price, so it needs an Idempotency-Key: the same key
+// sent again (a retry after a timeout) answers the first booking and holds
+// nothing more, concurrently too; without a key nothing is booked.
+func TestIdempotency_ABookingIsHeldOnceHoweverOftenItIsSent(t *testing.T) {
+	m := newMarket(t, 10_000)
+	path := "/v1/offerings/" + m.offering.ID + "/sponsorships"
+	body := bookBody(dayFromNow(t, 9))
+	if r := expect(t, do(t, call{method: "POST", path: path, auth: m.advKey, body: body}), 400); !hasFieldError(r, "Idempotency-Key") {
+		t.Fatalf("no key: %s", r.body)
+	}
+	key := idemKey(fmt.Sprintf("book-%d", time.Now().UnixNano()))
+	var wg sync.WaitGroup
+	ids := make([]string, 8)
+	codes := make([]int, 8)
+	for i := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := do(t, call{method: "POST", path: path, auth: m.advKey, body: body, headers: key})
+			codes[i] = r.status
+			if r.status == 201 {
+				ids[i] = decode[sponsorshipView](t, r).ID
+			}
+		}()
+	}
+	wg.Wait()
+	again := decode[sponsorshipView](t, expect(t, do(t, call{method: "POST", path: path, auth: m.advKey, body: body, headers: key}), 201))
+	for i, id := range ids {
+		if codes[i] != 201 && codes[i] != 409 || codes[i] == 201 && id != again.ID {
+			t.Fatalf("attempt %d: %d %s, the booking is %s", i, codes[i], id, again.ID)
+		}
+	}
+	if b := m.advBalance(t); b.Held != again.Amount {
+		t.Fatalf("held %d for one booking of %d", b.Held, again.Amount)
 	}
 	verifyLedger(t)
 }

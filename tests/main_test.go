@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -203,3 +204,11 @@ func hasFieldError(r reply, field string) bool {
 
 // idemKey is the Idempotency-Key header, for the routes that move money.
 func idemKey(k string) map[string]string { return map[string]string{"Idempotency-Key": k} }
+
+var keySeq atomic.Int64
+
+// freshKey is a new Idempotency-Key, for a request the test means to make
+// once.
+func freshKey() map[string]string {
+	return idemKey(fmt.Sprintf("k-%d-%d-%d", os.Getpid(), time.Now().UnixNano(), keySeq.Add(1)))
+}

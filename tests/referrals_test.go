@@ -62,7 +62,7 @@ func newReferralWorld(t *testing.T, budget int64) referralWorld {
 	w.comKey = createKey(t, w.ownerToken, "/v1/communities/"+w.com).Secret
 	expect(t, do(t, depositCall(w.ownerToken, "/v1/communities/"+w.com+"/deposits", "fund-"+w.com, `{"amount":10000,"currency":"EUR"}`)), 201)
 	events(t, "CommunityCreated") // referrals learns of communities by event
-	w.program = decode[programView](t, expect(t, do(t, call{method: "POST", path: "/v1/communities/" + w.com + "/programs", auth: w.ownerToken,
+	w.program = decode[programView](t, expect(t, do(t, call{method: "POST", headers: freshKey(), path: "/v1/communities/" + w.com + "/programs", auth: w.ownerToken,
 		body: fmt.Sprintf(`{"name":"Bring a Rustacean","currency":"EUR","commission":{"type":"percent","bps":2000},"attributionDays":30,"holdDays":7,`+
 			`"minimumPayout":{"amount":1000,"currency":"EUR"},"budget":{"amount":%d,"currency":"EUR"}}`, budget)}), 201))
 	w.infID, w.infToken = newUser(t)

@@ -80,7 +80,7 @@ func bookBody(date string) string {
 
 func (m market) book(t *testing.T, auth, date string, status int) sponsorshipView {
 	t.Helper()
-	r := expect(t, do(t, call{method: "POST", path: "/v1/offerings/" + m.offering.ID + "/sponsorships", auth: auth, body: bookBody(date)}), status)
+	r := expect(t, do(t, call{method: "POST", headers: freshKey(), path: "/v1/offerings/" + m.offering.ID + "/sponsorships", auth: auth, body: bookBody(date)}), status)
 	if status != 201 {
 		return sponsorshipView{}
 	}
@@ -152,7 +152,7 @@ func TestOfferings_CreateListReadUpdateArchive(t *testing.T) {
 	if len(list.Data) != 1 || list.Data[0].ID != o.ID {
 		t.Fatalf("list after archive: %+v", list)
 	}
-	expect(t, do(t, call{method: "POST", path: "/v1/offerings/" + second.ID + "/sponsorships", auth: m.advKey, body: bookBody(dayFromNow(t, 5))}), 409)
+	expect(t, do(t, call{method: "POST", headers: freshKey(), path: "/v1/offerings/" + second.ID + "/sponsorships", auth: m.advKey, body: bookBody(dayFromNow(t, 5))}), 409)
 	expect(t, do(t, call{method: "PATCH", path: "/v1/offerings/" + second.ID, auth: m.ownerToken, body: `{"amount":1}`}), 409)
 	expect(t, do(t, call{method: "GET", path: "/v1/offerings/off_nope"}), 404)
 }
@@ -164,15 +164,15 @@ func TestSponsorships_BookApprovePublish(t *testing.T) {
 	date := dayFromNow(t, 7)
 
 	// Content that breaks the offering's limits: field errors, nothing held.
-	r := expect(t, do(t, call{method: "POST", path: "/v1/offerings/" + m.offering.ID + "/sponsorships", auth: m.advKey,
+	r := expect(t, do(t, call{method: "POST", headers: freshKey(), path: "/v1/offerings/" + m.offering.ID + "/sponsorships", auth: m.advKey,
 		body: fmt.Sprintf(`{"desiredDate":%q,"content":{"title":%q,"body":"b","imageUrl":"http://cdn.example/i.png"}}`, date, strings.Repeat("t", 61))}), 400)
 	for _, f := range []string{"content.title", "content.link", "content.imageUrl"} {
 		if !hasFieldError(r, f) {
 			t.Errorf("no field error for %s: %s", f, r.body)
 		}
 	}
-	expect(t, do(t, call{method: "POST", path: "/v1/offerings/" + m.offering.ID + "/sponsorships", auth: m.advKey, body: bookBody(dayFromNow(t, 0))}), 400)
-	expect(t, do(t, call{method: "POST", path: "/v1/offerings/" + m.offering.ID + "/sponsorships", auth: m.advKey, body: bookBody("tomorrow")}), 400)
+	expect(t, do(t, call{method: "POST", headers: freshKey(), path: "/v1/offerings/" + m.offering.ID + "/sponsorships", auth: m.advKey, body: bookBody(dayFromNow(t, 0))}), 400)
+	expect(t, do(t, call{method: "POST", headers: freshKey(), path: "/v1/offerings/" + m.offering.ID + "/sponsorships", auth: m.advKey, body: bookBody("tomorrow")}), 400)
 	if b := m.advBalance(t); b.Available != 5_000 || b.Held != 0 {
 		t.Fatalf("refused bookings moved money: %+v", b)
 	}
@@ -284,7 +284,7 @@ func TestSponsorships_RejectCancelExpire(t *testing.T) {
 	d1, d2, d3 := dayFromNow(t, 10), dayFromNow(t, 11), dayFromNow(t, 12)
 	rej := m.book(t, m.advKey, d1, 201)
 	m.book(t, m.advToken, d2, 400) // a person must name the advertiser
-	can := decode[sponsorshipView](t, expect(t, do(t, call{method: "POST", path: "/v1/offerings/" + m.offering.ID + "/sponsorships", auth: m.advToken,
+	can := decode[sponsorshipView](t, expect(t, do(t, call{method: "POST", headers: freshKey(), path: "/v1/offerings/" + m.offering.ID + "/sponsorships", auth: m.advToken,
 		body: strings.Replace(bookBody(d2), `{`, fmt.Sprintf(`{"advertiserId":%q,`, m.advID), 1)}), 201))
 	exp := m.book(t, m.advKey, d3, 201)
 	if b := m.advBalance(t); b.Held != 3_000 {
@@ -446,7 +446,7 @@ func TestSponsorships_RaceForTheLastOpening(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r := do(t, call{method: "POST", path: "/v1/offerings/" + m.offering.ID + "/sponsorships", auth: k, body: bookBody(date)})
+			r := do(t, call{method: "POST", headers: freshKey(), path: "/v1/offerings/" + m.offering.ID + "/sponsorships", auth: k, body: bookBody(date)})
 			mu.Lock()
 			codes[r.status]++
 			mu.Unlock()
@@ -489,9 +489,9 @@ func TestSponsorships_Authorization(t *testing.T) {
 		t.Fatalf("the advertiser's bookings: %+v", mine)
 	}
 	// Booking for an advertiser one does not own, or with a community's key.
-	expect(t, do(t, call{method: "POST", path: "/v1/offerings/" + m.offering.ID + "/sponsorships", auth: m.otherAdvToken,
+	expect(t, do(t, call{method: "POST", headers: freshKey(), path: "/v1/offerings/" + m.offering.ID + "/sponsorships", auth: m.otherAdvToken,
 		body: strings.Replace(bookBody(dayFromNow(t, 41)), `{`, fmt.Sprintf(`{"advertiserId":%q,`, m.advID), 1)}), 404)
-	expect(t, do(t, call{method: "POST", path: "/v1/offerings/" + m.offering.ID + "/sponsorships", auth: m.comKey, body: bookBody(dayFromNow(t, 41))}), 403)
+	expect(t, do(t, call{method: "POST", headers: freshKey(), path: "/v1/offerings/" + m.offering.ID + "/sponsorships", auth: m.comKey, body: bookBody(dayFromNow(t, 41))}), 403)
 	if b := m.advBalance(t); b.Held != 1_000 {
 		t.Fatalf("refused requests moved money: %+v", b)
 	}

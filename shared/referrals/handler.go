@@ -38,7 +38,7 @@ func NewRouter(svc *Service, idem api.Idempotency, log *slog.Logger, now func() 
 		}
 		v, err := svc.CreateProgram(ctx, *r.Principal, r.Path("communityId"), in)
 		return api.JSON(http.StatusCreated, v), err
-	}, api.IdempotencyOptional)
+	}, api.IdempotencyRequired) // the budget is held at once: a retry must not hold it twice
 	rt.Handle("GET /v1/communities/{communityId}/programs", func(ctx context.Context, r *api.Request) (api.Response, error) {
 		limit, cursor, err := api.Page(r)
 		if err != nil {

@@ -89,7 +89,7 @@ func NewRouter(svc *Service, idem api.Idempotency, log *slog.Logger, now func() 
 		}
 		v, err := svc.Book(ctx, *r.Principal, r.Path("offeringId"), in)
 		return api.JSON(http.StatusCreated, v), err
-	}, api.IdempotencyOptional)
+	}, api.IdempotencyRequired) // a booking holds the price: a retry after a timeout must not hold it twice
 	rt.Handle("GET /v1/sponsorships/{sponsorshipId}", func(ctx context.Context, r *api.Request) (api.Response, error) {
 		v, err := svc.GetSponsorship(ctx, *r.Principal, r.Path("sponsorshipId"))
 		return api.JSON(http.StatusOK, v), err
