@@ -87,6 +87,12 @@ type Op struct {
 	Transfer Transfer
 	Parts    []store.Part
 	hasHold  bool
+	// draw is what a draw-down draw takes: its hold failing while held
+	// means the hold has less than that left.
+	draw int64
+	// holdOnly: the op changes the hold item alone (the release of a
+	// draw-down hold with nothing left moves no money).
+	holdOnly bool
 }
 
 // Items are the parts' items, for a caller that measures them alone.
@@ -299,6 +305,10 @@ func (op Op) Explain(err error) error {
 		state := store.StringAttr(tc.Item(op.part("hold")), "state")
 		if state == "" {
 			return &fault.Error{Kind: fault.NotFound, Op: "ledger.Apply", Message: "no such hold"}
+		}
+		if state == string(HoldHeld) && op.draw > 0 {
+			return &fault.Error{Kind: fault.InsufficientFunds, Op: "ledger.Apply",
+				Message: fmt.Sprintf("the hold has less than %d left", op.draw)}
 		}
 		if state == string(HoldHeld) {
 			return &fault.Error{Kind: fault.Conflict, Op: "ledger.Apply", State: state,

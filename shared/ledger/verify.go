@@ -53,6 +53,8 @@ func (l *Ledger) Verify(ctx context.Context) (Report, error) {
 	type holdRow struct {
 		Hold
 		holdTransfer, settleTransfer string
+		drawdown                     bool
+		remaining, drawn, released   int64
 	}
 	var holds []holdRow
 
@@ -83,6 +85,8 @@ func (l *Ledger) Verify(ctx context.Context) (Report, error) {
 					Hold: Hold{ID: strings.TrimPrefix(pk, "H#"), Account: Account(store.StringAttr(it, "account")),
 						Currency: store.StringAttr(it, "currency"), Amount: store.NumberAttr(it, "amount"), State: HoldState(store.StringAttr(it, "state"))},
 					holdTransfer: store.StringAttr(it, "holdTransfer"), settleTransfer: store.StringAttr(it, "settleTransfer"),
+					drawdown: store.StringAttr(it, "kind") == KindDrawdown, remaining: store.NumberAttr(it, "remaining"),
+					drawn: store.NumberAttr(it, "drawn"), released: store.NumberAttr(it, "released"),
 				})
 			}
 		}
@@ -137,16 +141,59 @@ func (l *Ledger) Verify(ctx context.Context) (Report, error) {
 		}
 	}
 
-	// What each hold set aside: its hold transfer plus its adjustments.
-	heldBy := map[string]int64{}
+	// What each hold set aside: its hold transfer plus its adjustments (or
+	// top-ups); and for a draw-down hold, what its draws took (less what
+	// returns brought back) and what its release gave back.
+	heldBy, drawnBy, releasedBy := map[string]int64{}, map[string]int64{}, map[string]int64{}
 	for _, t := range transfers {
-		if t.HoldID != "" && (t.Kind == "hold" || t.Kind == "adjust") {
-			for _, leg := range t.Legs {
+		if t.HoldID == "" {
+			continue
+		}
+		for _, leg := range t.Legs {
+			switch t.Kind {
+			case "hold", "adjust", "topup":
 				heldBy[t.HoldID] += leg.Held
+			case "draw":
+				if leg.Held < 0 {
+					drawnBy[t.HoldID] -= leg.Held
+				}
+			case "return":
+				if leg.Held > 0 {
+					drawnBy[t.HoldID] -= leg.Held
+				}
+			case "release":
+				if leg.Held < 0 {
+					releasedBy[t.HoldID] -= leg.Held
+				}
 			}
 		}
 	}
 	for _, h := range holds {
+		if h.drawdown {
+			_, released := transfers["txf_"+h.ID+"_release"]
+			switch {
+			case heldBy[h.ID] != h.Amount:
+				violate("draw-down hold %s is for %d but its opening and top-ups set aside %d", h.ID, h.Amount, heldBy[h.ID])
+			case drawnBy[h.ID] != h.drawn:
+				violate("draw-down hold %s says %d drawn but its draws and returns come to %d", h.ID, h.drawn, drawnBy[h.ID])
+			case releasedBy[h.ID] != h.released:
+				violate("draw-down hold %s says %d released but its release gave back %d", h.ID, h.released, releasedBy[h.ID])
+			case h.drawn+h.remaining+h.released != h.Amount:
+				violate("draw-down hold %s: drawn %d + remaining %d + released %d is not its %d", h.ID, h.drawn, h.remaining, h.released, h.Amount)
+			case h.remaining < 0:
+				violate("draw-down hold %s is overdrawn: %d remaining", h.ID, h.remaining)
+			case h.State == HoldHeld && released:
+				violate("draw-down hold %s is held but was released", h.ID)
+			case h.State == HoldReleased && h.remaining != 0:
+				violate("draw-down hold %s is released with %d remaining", h.ID, h.remaining)
+			case h.State != HoldHeld && h.State != HoldReleased:
+				violate("draw-down hold %s is in state %q", h.ID, h.State)
+			}
+			if _, ok := transfers[h.holdTransfer]; !ok {
+				violate("draw-down hold %s has no opening transfer", h.ID)
+			}
+			continue
+		}
 		if heldBy[h.ID] != h.Amount {
 			violate("hold %s is for %d but its hold and adjustment transfers set aside %d", h.ID, h.Amount, heldBy[h.ID])
 		}
