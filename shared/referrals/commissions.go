@@ -156,12 +156,15 @@ func (s *Service) reverseOnce(ctx context.Context, op string, c conversionItem, 
 	switch {
 	case delta == 0:
 	case st == Pending || st == Flagged:
-		t, back, err := s.returnToBudget(ctx, c, delta, fmt.Sprintf("txf_%s_rev_%d", c.ID, next.Reversals), now)
+		t, note, err := s.returnToBudget(ctx, c, delta, fmt.Sprintf("%s_rev_%d", c.ID, next.Reversals), now)
 		if err != nil {
 			return ConversionView{}, fault.Wrap(op, err)
 		}
 		tr = &t
-		tx.Add("budget", back.Item).Add("stats", s.repo.statsAdd(c.DealID, map[string]int64{"commissionPending": -delta, "commissionReversed": delta}))
+		if note != nil {
+			tx.AddParts(*note)
+		}
+		tx.Add("stats", s.repo.statsAdd(c.DealID, map[string]int64{"commissionPending": -delta, "commissionReversed": delta}))
 	case st == Cleared:
 		next.Clawback = c.Clawback + delta
 		tx.Add("owed", types.TransactWriteItem{Update: &types.Update{TableName: aws.String(s.repo.table), Key: key("INF#"+c.InfluencerID, "OWED#"+c.Currency),
@@ -185,8 +188,8 @@ func (s *Service) reverseOnce(ctx context.Context, op string, c conversionItem, 
 		tx.AddParts(tr.Parts...)
 	}
 	err = tx.Write(ctx, s.repo.db)
-	if store.Failed(err, "conversion") || store.Failed(err, "budget") {
-		return ConversionView{}, &retryAs{} // cleared, reversed or the budget closed meanwhile
+	if store.Failed(err, "conversion") || tr != nil && fault.KindOf(tr.Explain(err)) == fault.Conflict {
+		return ConversionView{}, &retryAs{} // cleared, reversed or the budget released meanwhile
 	}
 	if tr != nil && tr.Explain(err) != nil {
 		return ConversionView{}, fault.Wrap(op, tr.Explain(err))
@@ -198,31 +201,29 @@ func (s *Service) reverseOnce(ctx context.Context, op string, c conversionItem, 
 }
 
 // returnToBudget builds the return of amount of a conversion's pending
-// commission: the ledger transfer, and the budget item's change (with a
-// condition on whether the program is closed, as read), first.
-func (s *Service) returnToBudget(ctx context.Context, c conversionItem, amount int64, transferID string, now time.Time) (ledger.Op, store.Part, error) {
-	b, err := s.repo.budget(ctx, c.ProgramID)
+// commission: into the program's budget (the ledger's hold) while it is
+// held, as the return returnID; once the close released it, to the
+// community's available balance, noted beside the budget. The extra part,
+// when there is one, is that note.
+func (s *Service) returnToBudget(ctx context.Context, c conversionItem, amount int64, returnID string, now time.Time) (ledger.Op, *store.Part, error) {
+	prg := programItem{ID: c.ProgramID, CommunityID: c.CommunityID, Currency: c.Currency}
+	d, found, err := s.ledger.GetDrawdown(ctx, c.ProgramID)
 	if err != nil {
-		return ledger.Op{}, store.Part{}, err
+		return ledger.Op{}, nil, err
 	}
-	community := ledger.Leg{Account: ledger.Community(c.CommunityID), Held: amount}
-	upd := &types.Update{TableName: aws.String(s.repo.table), Key: key("PRG#"+c.ProgramID, "BUDGET"),
-		UpdateExpression: aws.String("ADD remaining :a"), ConditionExpression: aws.String("closed = :no"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":a": store.N(amount), ":no": &types.AttributeValueMemberBOOL{Value: false}}}
-	if b.Closed {
-		// A closed program released its budget: the money goes to the
-		// community's available balance, and the budget stays closed.
-		community = ledger.Leg{Account: ledger.Community(c.CommunityID), Available: amount}
-		upd = &types.Update{TableName: aws.String(s.repo.table), Key: key("PRG#"+c.ProgramID, "BUDGET"),
-			UpdateExpression: aws.String("ADD released :a"), ConditionExpression: aws.String("closed = :yes"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":a": store.N(amount), ":yes": &types.AttributeValueMemberBOOL{Value: true}}}
+	if found && d.State == ledger.HoldHeld {
+		tr, err := s.ledger.PrepareReturn(budgetHold(prg), returnID, ledger.Influencer(c.InfluencerID), ledger.Pending, amount, now)
+		return tr, nil, err
 	}
-	tr, err := s.ledger.Prepare(ledger.Transfer{ID: transferID, Kind: "referral_commission_return", Currency: c.Currency, At: now,
-		Legs: []ledger.Leg{{Account: ledger.Influencer(c.InfluencerID), Pending: -amount}, community}})
+	// A closed program released its budget (or never had one): the money
+	// goes to the community's available balance.
+	tr, err := s.ledger.Prepare(ledger.Transfer{ID: "txf_" + returnID, Kind: "referral_commission_return", Currency: c.Currency, At: now,
+		Legs: []ledger.Leg{{Account: ledger.Influencer(c.InfluencerID), Pending: -amount}, {Account: ledger.Community(c.CommunityID), Available: amount}}})
 	if err != nil {
-		return ledger.Op{}, store.Part{}, err
+		return ledger.Op{}, nil, err
 	}
-	return tr, store.Part{Name: "budget", Item: types.TransactWriteItem{Update: upd}}, nil
+	return tr, &store.Part{Name: "notes", Item: types.TransactWriteItem{Update: &types.Update{TableName: aws.String(s.repo.table), Key: key("PRG#"+c.ProgramID, "BUDGET"),
+		UpdateExpression: aws.String("ADD returnedAfterClose :a"), ExpressionAttributeValues: map[string]types.AttributeValue{":a": store.N(amount)}}}}, nil
 }
 
 // Review is the owner's decision on a flagged conversion: approve (it
@@ -263,12 +264,15 @@ func (s *Service) Review(ctx context.Context, p auth.Principal, conversionID str
 			next.Status = string(Declined)
 			if left := c.Commission - c.CommissionReversed; left > 0 {
 				next.CommissionReversed = c.Commission
-				t, back, err := s.returnToBudget(ctx, c, left, "txf_"+c.ID+"_decline", now)
+				t, note, err := s.returnToBudget(ctx, c, left, c.ID+"_decline", now)
 				if err != nil {
 					return ConversionView{}, fault.Wrap(op, err)
 				}
 				tr = &t
-				tx.Add("budget", back.Item).Add("stats", s.repo.statsAdd(c.DealID, map[string]int64{"commissionPending": -left, "commissionReversed": left}))
+				if note != nil {
+					tx.AddParts(*note)
+				}
+				tx.Add("stats", s.repo.statsAdd(c.DealID, map[string]int64{"commissionPending": -left, "commissionReversed": left}))
 				evt, err := events.OutboxPut(s.repo.outbox, &events.CommissionReversed{Commission: s.commissionEvent(c, left)}, now)
 				if err != nil {
 					return ConversionView{}, fault.Wrap(op, err)
@@ -286,8 +290,8 @@ func (s *Service) Review(ctx context.Context, p auth.Principal, conversionID str
 			tx.AddParts(tr.Parts...)
 		}
 		err = tx.Write(ctx, s.repo.db)
-		if store.Failed(err, "conversion") || store.Failed(err, "budget") {
-			continue
+		if store.Failed(err, "conversion") || tr != nil && fault.KindOf(tr.Explain(err)) == fault.Conflict {
+			continue // reviewed meanwhile, or the budget released: read again
 		}
 		if tr != nil && tr.Explain(err) != nil {
 			return ConversionView{}, fault.Wrap(op, tr.Explain(err))

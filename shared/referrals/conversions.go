@@ -439,15 +439,14 @@ func (s *Service) recordOnce(ctx context.Context, op, communityID string, in Con
 	stats := map[string]int64{"conversions": 1}
 	var accrue *ledger.Op
 	if c.Commission > 0 {
-		tx.Add("budget", types.TransactWriteItem{Update: &types.Update{TableName: aws.String(s.repo.table), Key: key("PRG#"+prg.ID, "BUDGET"),
-			UpdateExpression: aws.String("ADD remaining :m"), ConditionExpression: aws.String("remaining >= :c AND closed = :no"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":m": store.N(-c.Commission), ":c": store.N(c.Commission), ":no": &types.AttributeValueMemberBOOL{Value: false}}}})
-		acc, err := s.ledger.Prepare(ledger.Transfer{ID: "txf_" + c.ID + "_accrue", Kind: "referral_commission", Currency: c.Currency, At: now,
-			Legs: []ledger.Leg{{Account: ledger.Community(communityID), Held: -c.Commission}, {Account: ledger.Influencer(d.InfluencerID), Pending: c.Commission}}})
+		// The commission is a draw on the program's budget, named by the
+		// conversion: it never takes more than remains.
+		acc, err := s.ledger.PrepareDraw(budgetHold(prg), c.ID, []ledger.Credit{{Account: ledger.Influencer(d.InfluencerID), Bucket: ledger.Pending, Amount: c.Commission}}, now)
 		if err != nil {
 			return ConversionView{}, fault.Wrap(op, err)
 		}
 		accrue = &acc
+		tx.AddParts(acc.Parts...)
 		tx.Add("currency", types.TransactWriteItem{Put: &types.Put{TableName: aws.String(s.repo.table), Item: map[string]types.AttributeValue{
 			"pk": store.S("INF#" + d.InfluencerID), "sk": store.S("CUR#" + c.Currency), "currency": store.S(c.Currency)}}})
 		evs = append(evs, &events.CommissionAccrued{Commission: s.commissionEvent(c, c.Commission)})
@@ -475,7 +474,6 @@ func (s *Service) recordOnce(ctx context.Context, op, communityID string, in Con
 		tx.Add("event "+ev.DetailType(), e)
 	}
 	if accrue != nil {
-		tx.AddParts(accrue.Parts...)
 		// Always scheduled, even for a hold of 0 days: if clearing in this
 		// request fails, the schedule still clears it.
 		job, _ := json.Marshal(clearJob{Job: JobClear, ConversionID: c.ID})
@@ -492,12 +490,17 @@ func (s *Service) recordOnce(ctx context.Context, op, communityID string, in Con
 			return ConversionView{}, &retryAs{reason: ReasonRepeatCustomer}
 		case tc.Failed("deal"), tc.Failed("program"):
 			return ConversionView{}, &retryAs{} // read the deal and program again
-		case tc.Failed("budget"):
-			return ConversionView{}, &retryAs{reason: ReasonBudgetExhausted, budgetShort: true}
 		case tc.Failed("exhausted"):
 			return ConversionView{}, &retryAs{reason: ReasonBudgetExhausted} // the owner was told already
 		case accrue != nil && accrue.Explain(err) != nil:
-			return ConversionView{}, fault.Wrap(op, accrue.Explain(err))
+			switch e := accrue.Explain(err); fault.KindOf(e) {
+			case fault.InsufficientFunds, fault.NotFound: // less left than the commission, or never funded
+				return ConversionView{}, &retryAs{reason: ReasonBudgetExhausted, budgetShort: true}
+			case fault.Conflict: // released by a close: the program reads closed now
+				return ConversionView{}, &retryAs{}
+			default:
+				return ConversionView{}, fault.Wrap(op, e)
+			}
 		}
 	}
 	if err != nil {

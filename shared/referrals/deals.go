@@ -334,7 +334,7 @@ func (s *Service) Report(ctx context.Context, p auth.Principal, programID string
 	if err != nil {
 		return ReportView{}, err
 	}
-	b, err := s.repo.budget(ctx, programID)
+	b, err := s.budgetView(ctx, prg)
 	if err != nil {
 		return ReportView{}, err
 	}
@@ -343,5 +343,5 @@ func (s *Service) Report(ctx context.Context, p auth.Principal, programID string
 		return ReportView{}, err
 	}
 	deals, err := s.withStats(ctx, items, status, domain)
-	return ReportView{Program: programView(prg, &b), Deals: deals, NextCursor: next}, err
+	return ReportView{Program: programView(prg, b), Deals: deals, NextCursor: next}, err
 }

@@ -6,7 +6,7 @@ package referrals
 //	COM#<cid>                  META        -                              -                            community projection (owner, currency, URL), from CommunityCreated
 //	EVT#<eventId>              EVT         -                              -                            a consumed event (dedupe), expires after 7 days
 //	PRG#<pid>                  META        COM#<cid>#PRGS / <pid>         -                            a program: terms for future deals, status, version
-//	PRG#<pid>                  BUDGET      -                              -                            the program's budget: funded, remaining (uncommitted), closed
+//	PRG#<pid>                  BUDGET      -                              -                            notes on the budget: when it ran out (told once), what came back after the close
 //	DEAL#<did>                 META        PRG#<pid>#DEALS / <did>        INF#<uid>#DEALS / <did>      a deal: status, frozen terms, code
 //	DEAL#<did>                 STATS       -                              -                            counters: clicks, bot clicks, conversions, commission pending/cleared/reversed
 //	APP#<pid>#<uid>            APP         -                              -                            one deal per influencer per program
@@ -20,10 +20,13 @@ package referrals
 //	INF#<uid>                  CUR#<cur>   -                              -                            a currency the influencer has earned in (for earnings)
 //	INF#<uid>                  OWED#<cur>  -                              -                            clawbacks the influencer owes, deducted from later clearings
 //
-// A budget never commits more than it was funded: an accrual is one
-// transaction with a conditional ADD on BUDGET (remaining ≥ commission),
-// the ledger transfer from the community's held balance, the conversion,
-// its EXT and CUST guards and its events. Concurrent reports of one
+// A program's budget is a ledger draw-down hold (its id is the program's):
+// funded by the opening and top-ups, drawn by each accrual, given back by
+// a commission reversed before it cleared, released at the close. It
+// never commits more than it was funded: an accrual is one transaction
+// with the hold's draw (a conditional ADD on what remains), the
+// conversion, its EXT and CUST guards, the program's status as read and
+// its events. Concurrent reports of one
 // externalId meet on the EXT item's attribute_not_exists, so exactly one
 // conversion is recorded.
 
@@ -85,20 +88,17 @@ type programItem struct {
 	Version       int    `dynamodbav:"version"`
 }
 
+// budgetItem is what referrals notes beside the ledger's hold of a
+// program's budget; the money itself is the ledger's.
 type budgetItem struct {
-	PK        string `dynamodbav:"pk"`
-	SK        string `dynamodbav:"sk"`
-	Funded    int64  `dynamodbav:"funded"`
-	Remaining int64  `dynamodbav:"remaining"`
-	Fundings  int    `dynamodbav:"fundings"`
-	Closed    bool   `dynamodbav:"closed"`
-	// Released went back to the community's available balance (at the
-	// close, and commissions returned after it): funded = remaining +
-	// released + committed.
-	Released int64 `dynamodbav:"released"`
+	PK string `dynamodbav:"pk"`
+	SK string `dynamodbav:"sk"`
 	// ExhaustedAt is set when a conversion first found the budget short,
 	// so the owner is told once per exhaustion; a top-up clears it.
 	ExhaustedAt string `dynamodbav:"exhaustedAt,omitempty"`
+	// ReturnedAfterClose is commission reversed after the budget was
+	// released: it went to the community's available balance.
+	ReturnedAfterClose int64 `dynamodbav:"returnedAfterClose"`
 }
 
 type dealItem struct {

@@ -139,17 +139,41 @@ type BudgetView struct {
 	Closed   bool         `json:"closed"`
 }
 
-func programView(p programItem, b *budgetItem) ProgramView {
-	v := ProgramView{ID: p.ID, CommunityID: p.CommunityID, Name: p.Name, Currency: p.Currency,
+func programView(p programItem, b *BudgetView) ProgramView {
+	return ProgramView{ID: p.ID, CommunityID: p.CommunityID, Name: p.Name, Currency: p.Currency,
 		Commission:      CommissionInput{Type: string(p.Terms.Type), Bps: p.Terms.Bps, Amount: p.Terms.Amount, Cap: p.Terms.Cap},
 		AttributionDays: p.Terms.AttributionDays, HoldDays: p.Terms.HoldDays, Recurring: p.Terms.Recurring,
-		MinimumPayout: money.Amount{Minor: p.MinimumPayout, Currency: p.Currency}, Status: ProgramStatus(p.Status), CreatedAt: p.CreatedAt}
-	if b != nil {
-		v.Budget = &BudgetView{Funded: money.Amount{Minor: b.Funded, Currency: p.Currency}, Remaining: money.Amount{Minor: b.Remaining, Currency: p.Currency},
-			Committed: money.Amount{Minor: b.Funded - b.Remaining - b.Released, Currency: p.Currency},
-			Released:  money.Amount{Minor: b.Released, Currency: p.Currency}, Closed: b.Closed}
+		MinimumPayout: money.Amount{Minor: p.MinimumPayout, Currency: p.Currency}, Status: ProgramStatus(p.Status), CreatedAt: p.CreatedAt,
+		Budget: b}
+}
+
+// budgetHold is the ledger's draw-down hold of a program's budget, as far
+// as a draw needs it (no read).
+func budgetHold(prg programItem) ledger.Drawdown {
+	return ledger.Drawdown{ID: prg.ID, Account: ledger.Community(prg.CommunityID), Currency: prg.Currency}
+}
+
+// budget reads a program's budget: the ledger's hold (never opened for a
+// program funded with nothing yet) and referrals' notes beside it.
+func (s *Service) budget(ctx context.Context, prg programItem) (ledger.Drawdown, bool, budgetItem, error) {
+	d, found, err := s.ledger.GetDrawdown(ctx, prg.ID)
+	if err != nil {
+		return ledger.Drawdown{}, false, budgetItem{}, err
 	}
-	return v
+	notes, err := s.repo.budget(ctx, prg.ID)
+	return d, found, notes, err
+}
+
+// budgetView is what the owner sees of a budget: funded = remaining +
+// committed + released.
+func (s *Service) budgetView(ctx context.Context, prg programItem) (*BudgetView, error) {
+	d, _, notes, err := s.budget(ctx, prg)
+	if err != nil {
+		return nil, err
+	}
+	cur := func(n int64) money.Amount { return money.Amount{Minor: n, Currency: prg.Currency} }
+	return &BudgetView{Funded: cur(d.Amount), Remaining: cur(d.Remaining), Committed: cur(d.Drawn - notes.ReturnedAfterClose),
+		Released: cur(d.Released + notes.ReturnedAfterClose), Closed: ProgramStatus(prg.Status) == ProgramClosed}, nil
 }
 
 // apply copies the given fields onto a program.
@@ -238,14 +262,6 @@ func (s *Service) readProgram(ctx context.Context, op, programID string) (progra
 	return prg, nil
 }
 
-// fundTransfer moves amount of a community's available balance into its
-// held balance, where the program's budget waits; the n-th funding of a
-// program has its own transfer id, so a retried one applies once.
-func (s *Service) fundTransfer(prg programItem, n int, amount int64, now time.Time) (ledger.Op, error) {
-	return s.ledger.Prepare(ledger.Transfer{ID: fmt.Sprintf("txf_%s_fund_%d", prg.ID, n), Kind: "referral_budget", Currency: prg.Currency, At: now,
-		Legs: []ledger.Leg{{Account: ledger.Community(prg.CommunityID), Available: -amount, Held: amount}}})
-}
-
 // CreateProgram opens a referral program with its budget held from the
 // community's available balance, in one transaction.
 func (s *Service) CreateProgram(ctx context.Context, p auth.Principal, communityID string, in ProgramInput) (ProgramView, error) {
@@ -277,28 +293,19 @@ func (s *Service) CreateProgram(ctx context.Context, p auth.Principal, community
 		return ProgramView{}, fault.InvalidFields(op, "the program has invalid fields", fault.FieldError{Field: "currency", Message: "must be the community's currency, " + c.Currency})
 	}
 	prg.PK, prg.SK, prg.GSI1PK, prg.GSI1SK = "PRG#"+prg.ID, "META", "COM#"+communityID+"#PRGS", prg.ID
-	b := budgetItem{PK: "PRG#" + prg.ID, SK: "BUDGET", Funded: in.Budget.Minor, Remaining: in.Budget.Minor}
 	meta, err := marshalPut(s.repo.table, prg, "attribute_not_exists(pk)", nil)
 	if err != nil {
 		return ProgramView{}, fault.Wrap(op, err)
 	}
-	bud, err := marshalPut(s.repo.table, b, "attribute_not_exists(pk)", nil)
-	if err != nil {
-		return ProgramView{}, fault.Wrap(op, err)
-	}
+	tx := store.NewTx().Add("program", meta)
 	var fund *ledger.Op
-	if b.Funded > 0 {
-		b.Fundings = 1
-		bud, _ = marshalPut(s.repo.table, b, "attribute_not_exists(pk)", nil)
-		f, err := s.fundTransfer(prg, 1, b.Funded, now)
+	if in.Budget.Minor > 0 {
+		f, err := s.ledger.PrepareOpenDrawdown(prg.ID, ledger.Community(communityID), prg.Currency, in.Budget.Minor, now)
 		if err != nil {
 			return ProgramView{}, fault.Wrap(op, err)
 		}
 		fund = &f
-	}
-	tx := store.NewTx().Add("program", meta).Add("budget", bud)
-	if fund != nil {
-		tx.AddParts(fund.Parts...)
+		tx.AddParts(f.Parts...)
 	}
 	if err := tx.Write(ctx, s.repo.db); err != nil {
 		if fund != nil && fund.InsufficientFunds(err) {
@@ -306,7 +313,8 @@ func (s *Service) CreateProgram(ctx context.Context, p auth.Principal, community
 		}
 		return ProgramView{}, fault.Wrap(op, err)
 	}
-	return programView(prg, &b), nil
+	cur := func(n int64) money.Amount { return money.Amount{Minor: n, Currency: prg.Currency} }
+	return programView(prg, &BudgetView{Funded: cur(in.Budget.Minor), Remaining: cur(in.Budget.Minor), Committed: cur(0), Released: cur(0)}), nil
 }
 
 // UpdateProgram changes a program for deals approved from now on: the
@@ -383,7 +391,9 @@ func (s *Service) SetProgramStatus(ctx context.Context, p auth.Principal, progra
 	return programView(prg, nil), nil
 }
 
-// TopUp adds to a program's budget from the community's available balance.
+// TopUp adds to a program's budget from the community's available balance:
+// the first funding opens the ledger's hold, later ones top it up; a
+// closed program takes none.
 func (s *Service) TopUp(ctx context.Context, p auth.Principal, programID string, amount money.Amount) (ProgramView, error) {
 	const op = "referrals.TopUp"
 	prg, _, err := s.ownedProgram(ctx, op, p, programID)
@@ -394,34 +404,44 @@ func (s *Service) TopUp(ctx context.Context, p auth.Principal, programID string,
 		return ProgramView{}, fault.InvalidFields(op, "the request has invalid fields", fault.FieldError{Field: "amount", Message: "must be more than zero, in the program's currency " + prg.Currency})
 	}
 	for attempt := 0; attempt < 4; attempt++ {
-		b, err := s.repo.budget(ctx, programID)
+		if prg, err = s.readProgram(ctx, op, programID); err != nil {
+			return ProgramView{}, err
+		}
+		if ProgramStatus(prg.Status) == ProgramClosed {
+			return ProgramView{}, &fault.Error{Kind: fault.Conflict, Op: op, State: string(ProgramClosed), Message: "the program is closed"}
+		}
+		d, found, _, err := s.budget(ctx, prg)
 		if err != nil {
 			return ProgramView{}, err
 		}
-		if b.Closed {
-			return ProgramView{}, &fault.Error{Kind: fault.Conflict, Op: op, State: string(ProgramClosed), Message: "the program is closed"}
-		}
 		now := s.clock.Now().Truncate(time.Millisecond)
-		f, err := s.fundTransfer(prg, b.Fundings+1, amount.Minor, now)
+		var fund ledger.Op
+		if found {
+			fund, err = s.ledger.PrepareTopUp(d, amount.Minor, now)
+		} else {
+			fund, err = s.ledger.PrepareOpenDrawdown(prg.ID, ledger.Community(prg.CommunityID), prg.Currency, amount.Minor, now)
+		}
 		if err != nil {
 			return ProgramView{}, fault.Wrap(op, err)
 		}
-		err = store.NewTx().Add("budget", types.TransactWriteItem{Update: &types.Update{TableName: aws.String(s.repo.table), Key: key("PRG#"+programID, "BUDGET"),
-			UpdateExpression:          aws.String("SET fundings = :n ADD funded :a, remaining :a REMOVE exhaustedAt"),
-			ConditionExpression:       aws.String("fundings = :f AND closed = :no"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":n": store.N(int64(b.Fundings + 1)), ":f": store.N(int64(b.Fundings)), ":a": store.N(amount.Minor), ":no": &types.AttributeValueMemberBOOL{Value: false}},
-		}}).AddParts(f.Parts...).Write(ctx, s.repo.db)
-		if store.Failed(err, "budget") {
-			continue // another top-up or the close won; read again
-		}
-		if f.InsufficientFunds(err) {
+		err = store.NewTx().
+			Add("program", types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{TableName: aws.String(s.repo.table), Key: key("PRG#"+programID, "META"),
+				ConditionExpression: aws.String("#s <> :closed"), ExpressionAttributeNames: map[string]string{"#s": "status"},
+				ExpressionAttributeValues: map[string]types.AttributeValue{":closed": store.S(string(ProgramClosed))}}}).
+			Add("notes", types.TransactWriteItem{Update: &types.Update{TableName: aws.String(s.repo.table), Key: key("PRG#"+programID, "BUDGET"),
+				UpdateExpression: aws.String("REMOVE exhaustedAt")}}).
+			AddParts(fund.Parts...).
+			Write(ctx, s.repo.db)
+		switch {
+		case err == nil:
+			v, err := s.budgetView(ctx, prg)
+			return programView(prg, v), err
+		case fund.InsufficientFunds(err):
 			return ProgramView{}, &fault.Error{Kind: fault.InsufficientFunds, Op: op, Message: "the community's available balance does not cover the top-up"}
+		case store.Failed(err, "program") || fault.KindOf(fund.Explain(err)) == fault.Conflict:
+			continue // closed, or another top-up won: read again
 		}
-		if err != nil {
-			return ProgramView{}, fault.Wrap(op, err)
-		}
-		b.Funded, b.Remaining, b.Fundings, b.ExhaustedAt = b.Funded+amount.Minor, b.Remaining+amount.Minor, b.Fundings+1, ""
-		return programView(prg, &b), nil
+		return ProgramView{}, fault.Wrap(op, err)
 	}
 	return ProgramView{}, fault.New(fault.Conflict, op, "the budget is changing too fast; retry")
 }
@@ -431,11 +451,11 @@ func (s *Service) TopUp(ctx context.Context, p auth.Principal, programID string,
 // balance. Accrued commissions still clear.
 //
 // It takes two steps, each resumable by closing again: first the program
-// and its budget are marked closed together, which stops every accrual
-// and top-up (both are conditional on an open budget), so what remains
-// can no longer move; then exactly that is released, in one transaction
-// with its ledger transfer. Conversions racing the close never make it
-// retry, however busy the budget is.
+// is marked closed, which stops every accrual and top-up (both check the
+// program's status in their transaction), so what remains can only grow
+// (a commission reversed in its hold period comes back); then exactly
+// what remains is released, the ledger's hold and its transfer in one.
+// Conversions racing the close never make it retry.
 func (s *Service) CloseProgram(ctx context.Context, p auth.Principal, programID string) (ProgramView, error) {
 	const op = "referrals.CloseProgram"
 	for attempt := 0; attempt < 4; attempt++ {
@@ -447,46 +467,29 @@ func (s *Service) CloseProgram(ctx context.Context, p auth.Principal, programID 
 		if ProgramStatus(prg.Status) != ProgramClosed {
 			read, from := prg.Version, prg.Status
 			prg.Status, prg.Version, prg.UpdatedAt = string(ProgramClosed), read+1, clock.Format(now)
-			meta, err := marshalPut(s.repo.table, prg, "version = :v AND #s = :s", map[string]types.AttributeValue{":v": store.N(int64(read)), ":s": store.S(from)})
-			if err != nil {
-				return ProgramView{}, fault.Wrap(op, err)
-			}
-			meta.Put.ExpressionAttributeNames = map[string]string{"#s": "status"}
-			err = store.NewTx().Add("program", meta).Add("budget", types.TransactWriteItem{Update: &types.Update{TableName: aws.String(s.repo.table), Key: key("PRG#"+programID, "BUDGET"),
-				UpdateExpression: aws.String("SET closed = :yes"), ConditionExpression: aws.String("closed = :no"),
-				ExpressionAttributeValues: map[string]types.AttributeValue{":yes": &types.AttributeValueMemberBOOL{Value: true}, ":no": &types.AttributeValueMemberBOOL{Value: false}},
-			}}).Write(ctx, s.repo.db)
-			if store.Failed(err, "program") || store.Failed(err, "budget") {
+			if err := s.putProgram(ctx, op, prg, read, from); fault.KindOf(err) == fault.Conflict {
 				continue // an update or a pause moved on; read again
-			}
-			if err != nil {
-				return ProgramView{}, fault.Wrap(op, err)
+			} else if err != nil {
+				return ProgramView{}, err
 			}
 		}
-		b, err := s.repo.budget(ctx, programID)
+		d, found, _, err := s.budget(ctx, prg)
 		if err != nil {
 			return ProgramView{}, err
 		}
-		if b.Remaining > 0 {
-			rel, err := s.ledger.Prepare(ledger.Transfer{ID: "txf_" + prg.ID + "_close", Kind: "referral_budget_release", Currency: prg.Currency, At: now,
-				Legs: []ledger.Leg{{Account: ledger.Community(prg.CommunityID), Held: -b.Remaining, Available: b.Remaining}}})
+		if found && d.State == ledger.HoldHeld {
+			rel, err := s.ledger.PrepareReleaseRest(d, now)
 			if err != nil {
 				return ProgramView{}, fault.Wrap(op, err)
 			}
-			err = store.NewTx().Add("budget", types.TransactWriteItem{Update: &types.Update{TableName: aws.String(s.repo.table), Key: key("PRG#"+programID, "BUDGET"),
-				UpdateExpression:          aws.String("SET remaining = :z ADD released :r"),
-				ConditionExpression:       aws.String("remaining = :r AND closed = :yes"),
-				ExpressionAttributeValues: map[string]types.AttributeValue{":z": store.N(0), ":r": store.N(b.Remaining), ":yes": &types.AttributeValueMemberBOOL{Value: true}},
-			}}).AddParts(rel.Parts...).Write(ctx, s.repo.db)
-			if store.Failed(err, "budget") {
-				continue // released meanwhile by another close: read again
-			}
-			if err != nil {
+			if err := s.ledger.Apply(ctx, rel); fault.KindOf(err) == fault.Conflict {
+				continue // a reversal came back meanwhile, or another close released it: read again
+			} else if err != nil {
 				return ProgramView{}, fault.Wrap(op, err)
 			}
-			b.Released, b.Remaining = b.Released+b.Remaining, 0
 		}
-		return programView(prg, &b), nil
+		v, err := s.budgetView(ctx, prg)
+		return programView(prg, v), err
 	}
 	return ProgramView{}, fault.New(fault.Conflict, op, "the program is changing too fast; retry")
 }
