@@ -9,6 +9,7 @@ import (
 
 	lambdaevents "github.com/aws/aws-lambda-go/events"
 
+	"github.com/souqhq/souq/events"
 	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/shared/accounts"
 	"github.com/souqhq/souq/shared/auctions"
@@ -31,7 +32,9 @@ type Function struct {
 	Authorizer func(context.Context, lambdaevents.APIGatewayV2CustomAuthorizerV2Request) (lambdaevents.APIGatewayV2CustomAuthorizerSimpleResponse, error)
 	Stream     func(context.Context, lambdaevents.DynamoDBEvent) (lambdaevents.DynamoDBEventResponse, error)
 	Event      func(context.Context, lambdaevents.EventBridgeEvent) error
-	Scheduled  func(context.Context, json.RawMessage) error
+	// Events is the event handler's mux: the detail-types it handles.
+	Events    *events.Mux
+	Scheduled func(context.Context, json.RawMessage) error
 	// Routes are the route keys the HTTP handler serves.
 	Routes []string
 	// Counter is the serve function's buffered counts: the platform runs
@@ -78,24 +81,24 @@ func wire(d deps) (map[string]*Function, *accounts.Service) {
 		auctions.Config{FeeBps: auctions.DefaultFeeBps, Self: topology.FnAuctions})
 	aucIdem := idempotency.New(aucDB.Client, aucDB.Table(topology.TableIdempotency), d.clock)
 	aucRouter := auctions.NewRouter(aucSvc, aucIdem, d.log.With("function", topology.FnAuctions), d.clock.Now)
-	fns[topology.FnAuctions] = &Function{HTTP: aucRouter.Serve, Event: aucSvc.HandleEvent, Scheduled: aucSvc.HandleScheduled, Routes: aucRouter.Handled()}
+	fns[topology.FnAuctions] = &Function{HTTP: aucRouter.Serve, Event: aucSvc.HandleEvent, Events: aucSvc.Events(), Scheduled: aucSvc.HandleScheduled, Routes: aucRouter.Handled()}
 
 	spnDB := scoped(topology.FnSponsorships)
 	spnSvc := sponsorships.NewService(sponsorships.NewRepository(spnDB), ledger.New(spnDB), d.sched, d.clock,
 		sponsorships.Config{FeeBps: sponsorships.DefaultFeeBps, Self: topology.FnSponsorships})
 	spnRouter := sponsorships.NewRouter(spnSvc, idempotency.New(spnDB.Client, spnDB.Table(topology.TableIdempotency), d.clock), d.log.With("function", topology.FnSponsorships), d.clock.Now)
-	fns[topology.FnSponsorships] = &Function{HTTP: spnRouter.Serve, Event: spnSvc.HandleEvent, Scheduled: spnSvc.HandleScheduled, Routes: spnRouter.Handled()}
+	fns[topology.FnSponsorships] = &Function{HTTP: spnRouter.Serve, Event: spnSvc.HandleEvent, Events: spnSvc.Events(), Scheduled: spnSvc.HandleScheduled, Routes: spnRouter.Handled()}
 
 	refDB := scoped(topology.FnReferrals)
 	refSvc := referrals.NewService(referrals.NewRepository(refDB), ledger.New(refDB), d.sched, d.clock,
 		referrals.Config{Self: topology.FnReferrals, VisitorKey: d.clickKey, PublicURL: d.baseURL})
 	refRouter := referrals.NewRouter(refSvc, idempotency.New(refDB.Client, refDB.Table(topology.TableIdempotency), d.clock), d.log.With("function", topology.FnReferrals), d.clock.Now)
-	fns[topology.FnReferrals] = &Function{HTTP: refRouter.Serve, Event: refSvc.HandleEvent, Scheduled: refSvc.HandleScheduled, Routes: refRouter.Handled()}
+	fns[topology.FnReferrals] = &Function{HTTP: refRouter.Serve, Event: refSvc.HandleEvent, Events: refSvc.Events(), Scheduled: refSvc.HandleScheduled, Routes: refRouter.Handled()}
 
 	poDB := scoped(topology.FnPayouts)
 	poSvc := payouts.NewService(payouts.NewRepository(poDB), ledger.New(poDB), d.rail, d.clock, payouts.Config{MinimumPayout: payouts.DefaultMinimumPayout})
 	poRouter := payouts.NewRouter(poSvc, idempotency.New(poDB.Client, poDB.Table(topology.TableIdempotency), d.clock), d.log.With("function", topology.FnPayouts), d.clock.Now)
-	fns[topology.FnPayouts] = &Function{HTTP: poRouter.Serve, Event: poSvc.HandleEvent, Scheduled: poSvc.HandleScheduled, Routes: poRouter.Handled()}
+	fns[topology.FnPayouts] = &Function{HTTP: poRouter.Serve, Event: poSvc.HandleEvent, Events: poSvc.Events(), Scheduled: poSvc.HandleScheduled, Routes: poRouter.Handled()}
 
 	whDB := scoped(topology.FnWebhooks)
 	// Endpoint secrets are sealed under the run's own random key.
@@ -112,7 +115,7 @@ func wire(d deps) (map[string]*Function, *accounts.Service) {
 	whSvc := webhooks.NewService(webhooks.NewRepository(whDB), vault, d.sched, d.clock, webhooks.Policy{AllowInsecure: true},
 		webhooks.Config{Self: topology.FnWebhooks, Jitter: 0.1})
 	whRouter := webhooks.NewRouter(whSvc, idempotency.New(whDB.Client, whDB.Table(topology.TableIdempotency), d.clock), d.log.With("function", topology.FnWebhooks), d.clock.Now)
-	fns[topology.FnWebhooks] = &Function{HTTP: whRouter.Serve, Event: whSvc.HandleEvent, Scheduled: whSvc.HandleScheduled, Routes: whRouter.Handled()}
+	fns[topology.FnWebhooks] = &Function{HTTP: whRouter.Serve, Event: whSvc.HandleEvent, Events: whSvc.Events(), Scheduled: whSvc.HandleScheduled, Routes: whRouter.Handled()}
 
 	srv := auctions.NewServer(auctions.NewServingRepository(scoped(topology.FnServe)), d.clock, auctions.ClickSigner{Key: d.clickKey}, d.baseURL, d.log.With("function", topology.FnServe))
 	srvRouter := auctions.NewServeRouter(srv, d.log.With("function", topology.FnServe), d.clock.Now)

@@ -53,6 +53,55 @@ func TestTopology_EveryRouteHasAHandler(t *testing.T) {
 	}
 }
 
+// Each bus rule sends its target exactly the detail-types the target's
+// handler handles: a rule naming a type the handler ignores would drop
+// events, and a handler for a type no rule sends would never run. A rule
+// without a detail-type (every event of its sources) goes to a consumer
+// that takes every event.
+func TestTopology_EveryRuleMatchesWhatItsTargetHandles(t *testing.T) {
+	top := topology.Souq()
+	fns, _ := wire(deps{top: top, db: storetest.New(t), clock: clock.System{}, log: slog.New(slog.DiscardHandler), bus: mustBus(t, nil)})
+	sent := map[string]map[string]bool{} // function → detail-types its rules send
+	for _, r := range top.Rules {
+		var pattern struct {
+			DetailType []string `json:"detail-type"`
+		}
+		if err := json.Unmarshal([]byte(r.Pattern), &pattern); err != nil {
+			t.Fatalf("rule %s: %v", r.Name, err)
+		}
+		fn := fns[r.Target]
+		if fn == nil || fn.Events == nil {
+			t.Errorf("rule %s targets %s, which has no event mux", r.Name, r.Target)
+			continue
+		}
+		if len(pattern.DetailType) == 0 {
+			if !fn.Events.TakesRest() {
+				t.Errorf("rule %s sends every event to %s, which handles only %v", r.Name, r.Target, fn.Events.DetailTypes())
+			}
+			continue
+		}
+		if sent[r.Target] == nil {
+			sent[r.Target] = map[string]bool{}
+		}
+		for _, dt := range pattern.DetailType {
+			sent[r.Target][dt] = true
+			if !contains(fn.Events.DetailTypes(), dt) && !fn.Events.TakesRest() {
+				t.Errorf("rule %s sends %s to %s, which does not handle it", r.Name, dt, r.Target)
+			}
+		}
+	}
+	for name, fn := range fns {
+		if fn.Events == nil {
+			continue
+		}
+		for _, dt := range fn.Events.DetailTypes() {
+			if !sent[name][dt] && !fn.Events.TakesRest() {
+				t.Errorf("%s handles %s, which no rule sends it", name, dt)
+			}
+		}
+	}
+}
+
 func contains(xs []string, x string) bool {
 	for _, v := range xs {
 		if v == x {

@@ -12,6 +12,7 @@ import (
 	"github.com/souqhq/souq/shared/id"
 	"github.com/souqhq/souq/shared/ledger"
 	"github.com/souqhq/souq/shared/money"
+	"github.com/souqhq/souq/shared/owners"
 	"github.com/souqhq/souq/shared/store"
 )
 
@@ -69,20 +70,17 @@ func bidView(it bidItem) BidView {
 // bidder resolves who bids: an advertiser's API key is that advertiser; a
 // person must own the advertiser they name. Anyone else gets 404, as for
 // any object they do not own.
-func (s *Service) bidder(ctx context.Context, op string, p auth.Principal, advertiserID string) (advertiserItem, error) {
+func (s *Service) bidder(ctx context.Context, op string, p auth.Principal, advertiserID string) (owners.Account, error) {
 	advertiserID, err := p.AdvertiserFor(op, advertiserID, "bid")
 	if err != nil {
-		return advertiserItem{}, err
+		return owners.Account{}, err
 	}
-	if !id.HasPrefix(advertiserID, "adv") {
-		return advertiserItem{}, fault.New(fault.NotFound, op, "no such advertiser")
-	}
-	a, found, err := s.repo.advertiser(ctx, advertiserID)
+	a, found, err := s.owners.Get(ctx, owners.Advertiser, advertiserID)
 	if err != nil {
-		return advertiserItem{}, err
+		return owners.Account{}, err
 	}
 	if !found || p.Kind == auth.KindUser && a.OwnerID != p.UserID {
-		return advertiserItem{}, fault.New(fault.NotFound, op, "no such advertiser")
+		return owners.Account{}, fault.New(fault.NotFound, op, "no such advertiser")
 	}
 	return a, nil
 }
@@ -118,7 +116,7 @@ func (s *Service) PlaceBid(ctx context.Context, p auth.Principal, auctionID stri
 	return BidView{}, fault.New(fault.Conflict, op, "your bid is changing too fast; retry")
 }
 
-func (s *Service) placeBid(ctx context.Context, op string, adv advertiserItem, auctionID string, in PlaceBidInput) (BidView, error) {
+func (s *Service) placeBid(ctx context.Context, op string, adv owners.Account, auctionID string, in PlaceBidInput) (BidView, error) {
 	ait, found, err := s.repo.getAuction(ctx, auctionID)
 	if err != nil {
 		return BidView{}, err
@@ -129,7 +127,7 @@ func (s *Service) placeBid(ctx context.Context, op string, adv advertiserItem, a
 	a := ait.auction()
 	now := s.clock.Now().Truncate(time.Millisecond)
 	bidderCommunity := ""
-	if c, found, err := s.repo.community(ctx, a.CommunityID); err != nil {
+	if c, found, err := s.owners.Get(ctx, owners.Community, a.CommunityID); err != nil {
 		return BidView{}, err
 	} else if found && c.OwnerID == adv.OwnerID {
 		bidderCommunity = a.CommunityID // the community's owner bidding on its own slot

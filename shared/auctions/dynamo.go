@@ -51,14 +51,6 @@ func NewServingRepository(db *store.DB) *Repository {
 	return &Repository{db: db.Client, table: db.Table(topology.TableAuctions)}
 }
 
-type communityItem struct {
-	PK       string `dynamodbav:"pk"`
-	SK       string `dynamodbav:"sk"`
-	ID       string `dynamodbav:"id"`
-	OwnerID  string `dynamodbav:"ownerId"`
-	Currency string `dynamodbav:"currency"`
-}
-
 type slotItem struct {
 	PK          string `dynamodbav:"pk"`
 	SK          string `dynamodbav:"sk"`
@@ -85,21 +77,6 @@ func (it slotItem) slot() (Slot, int, time.Time) {
 	t := clock.Parse(it.CreatedAt)
 	return Slot{ID: it.ID, CommunityID: it.CommunityID, Name: it.Name, Width: it.Width, Height: it.Height,
 		Reserve: money.Amount{Minor: it.Reserve, Currency: it.Currency}, Format: Format(it.Format), Archived: it.Archived}, it.Version, t
-}
-
-// recordCommunity stores the community projection once per event.
-func (r *Repository) recordCommunity(ctx context.Context, eventID, communityID, ownerID, currency string, now time.Time) error {
-	return r.recordOnce(ctx, "auctions.recordCommunity", eventID, communityItem{PK: "COM#" + communityID, SK: "META", ID: communityID, OwnerID: ownerID, Currency: currency}, now)
-}
-
-// recordOnce stores a projection item once per event it came from.
-func (r *Repository) recordOnce(ctx context.Context, op, eventID string, projection any, now time.Time) error {
-	return fault.Wrap(op, store.PutOnce(ctx, r.db, r.table, eventID, projection, now))
-}
-
-func (r *Repository) community(ctx context.Context, communityID string) (communityItem, bool, error) {
-	c, found, err := store.Get[communityItem](ctx, r.db, r.table, "COM#"+communityID, "META")
-	return c, found, fault.Wrap("auctions.community", err)
 }
 
 func (r *Repository) putSlot(ctx context.Context, it slotItem) error {

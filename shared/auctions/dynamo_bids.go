@@ -51,14 +51,6 @@ const (
 	BidReleased  BidStatus = "released"
 )
 
-type advertiserItem struct {
-	PK       string `dynamodbav:"pk"`
-	SK       string `dynamodbav:"sk"`
-	ID       string `dynamodbav:"id"`
-	OwnerID  string `dynamodbav:"ownerId"`
-	Currency string `dynamodbav:"currency"`
-}
-
 type bidItem struct {
 	PK              string `dynamodbav:"pk"`
 	SK              string `dynamodbav:"sk"`
@@ -92,15 +84,6 @@ func rankKey(amount int64, placedAt time.Time, bidID string) string {
 
 func bidKey(auctionID, advertiserID string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{"pk": store.S("AUC#" + auctionID), "sk": store.S("BID#" + advertiserID)}
-}
-
-func (r *Repository) recordAdvertiser(ctx context.Context, eventID, advertiserID, ownerID, currency string, now time.Time) error {
-	return r.recordOnce(ctx, "auctions.recordAdvertiser", eventID, advertiserItem{PK: "ADV#" + advertiserID, SK: "META", ID: advertiserID, OwnerID: ownerID, Currency: currency}, now)
-}
-
-func (r *Repository) advertiser(ctx context.Context, advertiserID string) (advertiserItem, bool, error) {
-	a, found, err := store.Get[advertiserItem](ctx, r.db, r.table, "ADV#"+advertiserID, "META")
-	return a, found, fault.Wrap("auctions.advertiser", err)
 }
 
 func (r *Repository) getBid(ctx context.Context, auctionID, advertiserID string) (bidItem, bool, error) {

@@ -8,6 +8,7 @@ import (
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/id"
 	"github.com/souqhq/souq/shared/money"
+	"github.com/souqhq/souq/shared/owners"
 )
 
 // FlightView is a booked flight as its advertiser or community reads it:
@@ -49,14 +50,14 @@ func (s *Service) mayReadFlight(ctx context.Context, p auth.Principal, f flightI
 	case p.Kind == auth.KindClient && p.AccountKind == auth.AccountCommunity:
 		return p.AccountID == f.CommunityID, nil
 	case p.Kind == auth.KindUser:
-		a, found, err := s.repo.advertiser(ctx, f.AdvertiserID)
+		a, found, err := s.owners.Get(ctx, owners.Advertiser, f.AdvertiserID)
 		if err != nil {
 			return false, err
 		}
 		if found && a.OwnerID == p.UserID {
 			return true, nil
 		}
-		c, found, err := s.repo.community(ctx, f.CommunityID)
+		c, found, err := s.owners.Get(ctx, owners.Community, f.CommunityID)
 		if err != nil {
 			return false, err
 		}

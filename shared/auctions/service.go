@@ -2,8 +2,6 @@ package auctions
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"strings"
 	"time"
 
@@ -16,6 +14,7 @@ import (
 	"github.com/souqhq/souq/shared/id"
 	"github.com/souqhq/souq/shared/ledger"
 	"github.com/souqhq/souq/shared/money"
+	"github.com/souqhq/souq/shared/owners"
 	"github.com/souqhq/souq/shared/schedule"
 )
 
@@ -26,6 +25,8 @@ type Service struct {
 	sched  schedule.Scheduler
 	clock  clock.Clock
 	cfg    Config
+	owners *owners.Projection // who owns which community and advertiser
+	events *events.Mux
 }
 
 // Config is the auctions function's settings.
@@ -42,7 +43,10 @@ const DefaultFeeBps = 1000
 
 // NewService wires the service.
 func NewService(repo *Repository, l *ledger.Ledger, sched schedule.Scheduler, c clock.Clock, cfg Config) *Service {
-	return &Service{repo: repo, ledger: l, sched: sched, clock: c, cfg: cfg}
+	s := &Service{repo: repo, ledger: l, sched: sched, clock: c, cfg: cfg,
+		owners: owners.New(repo.db, repo.table, c), events: events.NewMux("auctions")}
+	s.owners.Listen(s.events, owners.Community, owners.Advertiser)
+	return s
 }
 
 // SlotView is a slot as the API shows it.
@@ -118,18 +122,8 @@ type UpdateSlotInput struct {
 
 // owned checks that a user owns the community, as far as this context
 // knows: an unknown community and another's look the same (404).
-func (s *Service) owned(ctx context.Context, op string, p auth.Principal, communityID string) (communityItem, error) {
-	if p.Kind != auth.KindUser || !id.HasPrefix(communityID, "com") {
-		return communityItem{}, fault.New(fault.NotFound, op, "no such community")
-	}
-	c, found, err := s.repo.community(ctx, communityID)
-	if err != nil {
-		return communityItem{}, err
-	}
-	if !found || c.OwnerID != p.UserID {
-		return communityItem{}, fault.New(fault.NotFound, op, "no such community")
-	}
-	return c, nil
+func (s *Service) owned(ctx context.Context, op string, p auth.Principal, communityID string) (owners.Account, error) {
+	return s.owners.Owned(ctx, op, p, owners.Community, communityID)
 }
 
 // CreateSlot creates a banner slot in a community the caller owns.
@@ -274,23 +268,12 @@ func (s *Service) ArchiveSlot(ctx context.Context, p auth.Principal, slotID stri
 	})
 }
 
-// HandleEvent consumes the events this context listens to. Delivery is at
-// least once and unordered; each event is applied once (by its id).
+// HandleEvent consumes the events this context listens to (the owners of
+// communities and advertisers). Delivery is at least once and unordered;
+// each event is applied once (by its id).
 func (s *Service) HandleEvent(ctx context.Context, ev lambdaevents.EventBridgeEvent) error {
-	switch ev.DetailType {
-	case "CommunityCreated":
-		var d events.CommunityCreated
-		if err := json.Unmarshal(ev.Detail, &d); err != nil || d.EventID == "" || d.CommunityID == "" {
-			// Retrying cannot fix a malformed event: let it dead-letter.
-			return fmt.Errorf("auctions: malformed CommunityCreated %s: %v", ev.ID, err)
-		}
-		return s.repo.recordCommunity(ctx, d.EventID, d.CommunityID, d.OwnerID, d.Currency, s.clock.Now())
-	case "AdvertiserCreated":
-		var d events.AdvertiserCreated
-		if err := json.Unmarshal(ev.Detail, &d); err != nil || d.EventID == "" || d.AdvertiserID == "" {
-			return fmt.Errorf("auctions: malformed AdvertiserCreated %s: %v", ev.ID, err)
-		}
-		return s.repo.recordAdvertiser(ctx, d.EventID, d.AdvertiserID, d.OwnerID, d.Currency, s.clock.Now())
-	}
-	return nil
+	return s.events.Handle(ctx, ev)
 }
+
+// Events is the mux of the events this context handles.
+func (s *Service) Events() *events.Mux { return s.events }

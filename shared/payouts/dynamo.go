@@ -44,14 +44,6 @@ func NewRepository(db *store.DB) *Repository {
 	return &Repository{db: db.Client, table: db.Table(topology.TablePayouts), outbox: db.Table(topology.TableOutbox)}
 }
 
-type communityItem struct {
-	PK       string `dynamodbav:"pk"`
-	SK       string `dynamodbav:"sk"`
-	ID       string `dynamodbav:"id"`
-	OwnerID  string `dynamodbav:"ownerId"`
-	Currency string `dynamodbav:"currency"`
-}
-
 type destinationItem struct {
 	PK        string `dynamodbav:"pk"`
 	SK        string `dynamodbav:"sk"`

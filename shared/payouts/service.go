@@ -2,7 +2,6 @@ package payouts
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 	"github.com/souqhq/souq/shared/id"
 	"github.com/souqhq/souq/shared/ledger"
 	"github.com/souqhq/souq/shared/money"
+	"github.com/souqhq/souq/shared/owners"
 	"github.com/souqhq/souq/shared/payments"
 	"github.com/souqhq/souq/shared/store"
 )
@@ -29,6 +29,8 @@ type Service struct {
 	rail   payments.Rail
 	clock  clock.Clock
 	cfg    Config
+	owners *owners.Projection // who owns which community
+	events *events.Mux
 }
 
 // Config is the payouts function's settings.
@@ -50,45 +52,45 @@ func NewService(repo *Repository, l *ledger.Ledger, rail payments.Rail, c clock.
 	if cfg.Sleep == nil {
 		cfg.Sleep = time.Sleep
 	}
-	return &Service{repo: repo, ledger: l, rail: rail, clock: c, cfg: cfg}
+	s := &Service{repo: repo, ledger: l, rail: rail, clock: c, cfg: cfg,
+		owners: owners.New(repo.db, repo.table, c), events: events.NewMux("payouts")}
+	s.owners.Listen(s.events, owners.Community)
+	events.On(s.events, s.recordMinimum)
+	events.On(s.events, func(ctx context.Context, e events.PayoutRequested) error {
+		if e.PayoutID == "" {
+			return fmt.Errorf("payouts: malformed PayoutRequested %s", e.EventID)
+		}
+		return s.Process(ctx, e.PayoutID)
+	})
+	return s
 }
 
 // HandleEvent keeps the projections (communities; influencers' minimum
 // payouts) and runs the worker on PayoutRequested.
 func (s *Service) HandleEvent(ctx context.Context, ev lambdaevents.EventBridgeEvent) error {
-	switch ev.DetailType {
-	case "CommunityCreated":
-		var d events.CommunityCreated
-		if err := json.Unmarshal(ev.Detail, &d); err != nil || d.EventID == "" || d.CommunityID == "" {
-			return fmt.Errorf("payouts: malformed CommunityCreated %s: %v", ev.ID, err)
-		}
-		return fault.Wrap("payouts.recordCommunity", store.PutOnce(ctx, s.repo.db, s.repo.table, d.EventID,
-			communityItem{PK: "COM#" + d.CommunityID, SK: "META", ID: d.CommunityID, OwnerID: d.OwnerID, Currency: d.Currency}, s.clock.Now()))
-	case "DealApproved":
-		var d events.DealApproved
-		if err := json.Unmarshal(ev.Detail, &d); err != nil || d.InfluencerID == "" || !money.IsCurrency(d.MinimumPayout.Currency) {
-			return fmt.Errorf("payouts: malformed DealApproved %s: %v", ev.ID, err)
-		}
-		// The smallest minimum wins, so applying an event twice, or in any
-		// order, ends the same: no dedupe needed.
-		_, err := s.repo.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-			TableName: aws.String(s.repo.table), Key: map[string]types.AttributeValue{"pk": store.S("MIN#" + d.InfluencerID + "#" + d.MinimumPayout.Currency), "sk": store.S("MIN")},
-			UpdateExpression:          aws.String("SET amount = :m"),
-			ConditionExpression:       aws.String("attribute_not_exists(amount) OR amount > :m"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":m": store.N(d.MinimumPayout.Minor)},
-		})
-		if err = store.Classify(err); store.IsConditionFailed(err) {
-			return nil
-		}
-		return fault.Wrap("payouts.recordMinimum", err)
-	case "PayoutRequested":
-		var d events.PayoutRequested
-		if err := json.Unmarshal(ev.Detail, &d); err != nil || d.PayoutID == "" {
-			return fmt.Errorf("payouts: malformed PayoutRequested %s: %v", ev.ID, err)
-		}
-		return s.Process(ctx, d.PayoutID)
+	return s.events.Handle(ctx, ev)
+}
+
+// Events is the mux of the events this context handles.
+func (s *Service) Events() *events.Mux { return s.events }
+
+// recordMinimum keeps the smallest minimum payout of an influencer's deals
+// per currency. The smallest wins, so applying an event twice, or in any
+// order, ends the same: no dedupe needed.
+func (s *Service) recordMinimum(ctx context.Context, d events.DealApproved) error {
+	if d.InfluencerID == "" || !money.IsCurrency(d.MinimumPayout.Currency) {
+		return fmt.Errorf("payouts: malformed DealApproved %s", d.EventID)
 	}
-	return nil
+	_, err := s.repo.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(s.repo.table), Key: map[string]types.AttributeValue{"pk": store.S("MIN#" + d.InfluencerID + "#" + d.MinimumPayout.Currency), "sk": store.S("MIN")},
+		UpdateExpression:          aws.String("SET amount = :m"),
+		ConditionExpression:       aws.String("attribute_not_exists(amount) OR amount > :m"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":m": store.N(d.MinimumPayout.Minor)},
+	})
+	if err = store.Classify(err); store.IsConditionFailed(err) {
+		return nil
+	}
+	return fault.Wrap("payouts.recordMinimum", err)
 }
 
 // DestinationInput is where a person's payouts go.
@@ -201,12 +203,9 @@ func (s *Service) Claim(ctx context.Context, p auth.Principal, communityID strin
 	kind, owner, minimum := Influencer, p.UserID, s.cfg.MinimumPayout
 	if communityID != "" {
 		kind, owner = Community, communityID
-		c, found, err := get[communityItem](ctx, s.repo, op, "COM#"+communityID, "META")
+		c, err := s.owners.Owned(ctx, op, p, owners.Community, communityID)
 		if err != nil {
 			return PayoutView{}, false, err
-		}
-		if !found || c.OwnerID != p.UserID || !id.HasPrefix(communityID, "com") {
-			return PayoutView{}, false, fault.New(fault.NotFound, op, "no such community")
 		}
 		if in.Currency != c.Currency {
 			return PayoutView{}, false, fault.InvalidFields(op, "the claim has invalid fields", fault.FieldError{Field: "currency", Message: "the community's earnings are in " + c.Currency})

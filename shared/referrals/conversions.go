@@ -22,6 +22,7 @@ import (
 	"github.com/souqhq/souq/shared/id"
 	"github.com/souqhq/souq/shared/ledger"
 	"github.com/souqhq/souq/shared/money"
+	"github.com/souqhq/souq/shared/owners"
 	"github.com/souqhq/souq/shared/store"
 )
 
@@ -120,7 +121,7 @@ func (s *Service) Click(ctx context.Context, rawCode, sourceIP, userAgent string
 	if err != nil {
 		return "", err
 	}
-	c, cfound, err := s.repo.community(ctx, d.CommunityID)
+	c, cfound, err := s.owners.Get(ctx, owners.Community, d.CommunityID)
 	if err != nil {
 		return "", err
 	}

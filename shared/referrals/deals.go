@@ -14,6 +14,7 @@ import (
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/id"
 	"github.com/souqhq/souq/shared/money"
+	"github.com/souqhq/souq/shared/owners"
 	"github.com/souqhq/souq/shared/store"
 )
 
@@ -103,7 +104,7 @@ func (s *Service) Apply(ctx context.Context, p auth.Principal, programID string,
 	if err != nil {
 		return DealView{}, err
 	}
-	if c, found, err := s.repo.community(ctx, prg.CommunityID); err != nil {
+	if c, found, err := s.owners.Get(ctx, owners.Community, prg.CommunityID); err != nil {
 		return DealView{}, err
 	} else if found && c.OwnerID == p.UserID {
 		return DealView{}, fault.New(fault.Forbidden, op, "a community's owner cannot promote its own program for commission")
@@ -165,7 +166,7 @@ func (s *Service) dealRole(ctx context.Context, op string, p auth.Principal, d d
 		return "influencer", nil
 	}
 	if p.Kind == auth.KindUser {
-		if c, found, err := s.repo.community(ctx, d.CommunityID); err != nil {
+		if c, found, err := s.owners.Get(ctx, owners.Community, d.CommunityID); err != nil {
 			return "", err
 		} else if found && c.OwnerID == p.UserID {
 			return "owner", nil

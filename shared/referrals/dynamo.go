@@ -32,7 +32,6 @@ package referrals
 
 import (
 	"context"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -60,15 +59,6 @@ type Repository struct {
 // NewRepository returns a repository over the referrals table.
 func NewRepository(db *store.DB) *Repository {
 	return &Repository{db: db.Client, table: db.Table(topology.TableReferrals), outbox: db.Table(topology.TableOutbox)}
-}
-
-type communityItem struct {
-	PK       string `dynamodbav:"pk"`
-	SK       string `dynamodbav:"sk"`
-	ID       string `dynamodbav:"id"`
-	OwnerID  string `dynamodbav:"ownerId"`
-	Currency string `dynamodbav:"currency"`
-	URL      string `dynamodbav:"url"`
 }
 
 type programItem struct {
@@ -222,18 +212,9 @@ func key(pk, sk string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{"pk": store.S(pk), "sk": store.S(sk)}
 }
 
-// recordCommunity stores a community's projection once per event.
-func (r *Repository) recordCommunity(ctx context.Context, eventID string, c communityItem, now time.Time) error {
-	return fault.Wrap("referrals.recordCommunity", store.PutOnce(ctx, r.db, r.table, eventID, c, now))
-}
-
 func get[T any](ctx context.Context, r *Repository, op, pk, sk string) (T, bool, error) {
 	it, found, err := store.Get[T](ctx, r.db, r.table, pk, sk)
 	return it, found, fault.Wrap(op, err)
-}
-
-func (r *Repository) community(ctx context.Context, id string) (communityItem, bool, error) {
-	return get[communityItem](ctx, r, "referrals.community", "COM#"+id, "META")
 }
 
 func (r *Repository) program(ctx context.Context, id string) (programItem, bool, error) {

@@ -2,7 +2,6 @@ package referrals
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -19,6 +18,7 @@ import (
 	"github.com/souqhq/souq/shared/id"
 	"github.com/souqhq/souq/shared/ledger"
 	"github.com/souqhq/souq/shared/money"
+	"github.com/souqhq/souq/shared/owners"
 	"github.com/souqhq/souq/shared/schedule"
 	"github.com/souqhq/souq/shared/store"
 )
@@ -30,6 +30,8 @@ type Service struct {
 	sched  schedule.Scheduler
 	clock  clock.Clock
 	cfg    Config
+	owners *owners.Projection // who owns which community, and its URL
+	events *events.Mux
 }
 
 // Config is the referrals function's settings.
@@ -46,34 +48,35 @@ type Config struct {
 
 // NewService wires the service.
 func NewService(repo *Repository, l *ledger.Ledger, sched schedule.Scheduler, c clock.Clock, cfg Config) *Service {
-	return &Service{repo: repo, ledger: l, sched: sched, clock: c, cfg: cfg}
+	s := &Service{repo: repo, ledger: l, sched: sched, clock: c, cfg: cfg,
+		owners: owners.New(repo.db, repo.table, c), events: events.NewMux("referrals")}
+	s.owners.Listen(s.events, owners.Community)
+	events.On(s.events, s.recordPaid)
+	return s
 }
 
 // HandleEvent keeps the projection of communities, and what payouts paid
 // influencers (for their earnings).
 func (s *Service) HandleEvent(ctx context.Context, ev lambdaevents.EventBridgeEvent) error {
-	if ev.DetailType == "PayoutPaid" {
-		var d events.PayoutPaid
-		if err := json.Unmarshal(ev.Detail, &d); err != nil || d.EventID == "" || d.PayoutID == "" || !money.IsCurrency(d.Amount.Currency) {
-			return fmt.Errorf("referrals: malformed PayoutPaid %s: %v", ev.ID, err)
-		}
-		if d.OwnerKind != "influencer" {
-			return nil
-		}
-		return fault.Wrap("referrals.recordPaid", store.ApplyOnce(ctx, s.repo.db, s.repo.table, d.EventID, s.clock.Now(), types.TransactWriteItem{Update: &types.Update{
-			TableName: aws.String(s.repo.table), Key: key("INF#"+d.OwnerID, "PAID#"+d.Amount.Currency),
-			UpdateExpression:          aws.String("ADD amount :a SET currency = :c"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":a": store.N(d.Amount.Minor), ":c": store.S(d.Amount.Currency)},
-		}}))
+	return s.events.Handle(ctx, ev)
+}
+
+// Events is the mux of the events this context handles.
+func (s *Service) Events() *events.Mux { return s.events }
+
+// recordPaid adds what a payout paid an influencer to its earnings, once.
+func (s *Service) recordPaid(ctx context.Context, d events.PayoutPaid) error {
+	if d.PayoutID == "" || !money.IsCurrency(d.Amount.Currency) {
+		return fmt.Errorf("referrals: malformed PayoutPaid %s", d.EventID)
 	}
-	if ev.DetailType != "CommunityCreated" {
+	if d.OwnerKind != "influencer" {
 		return nil
 	}
-	var d events.CommunityCreated
-	if err := json.Unmarshal(ev.Detail, &d); err != nil || d.EventID == "" || d.CommunityID == "" {
-		return fmt.Errorf("referrals: malformed CommunityCreated %s: %v", ev.ID, err)
-	}
-	return s.repo.recordCommunity(ctx, d.EventID, communityItem{PK: "COM#" + d.CommunityID, SK: "META", ID: d.CommunityID, OwnerID: d.OwnerID, Currency: d.Currency, URL: d.URL}, s.clock.Now())
+	return fault.Wrap("referrals.recordPaid", store.ApplyOnce(ctx, s.repo.db, s.repo.table, d.EventID, s.clock.Now(), types.TransactWriteItem{Update: &types.Update{
+		TableName: aws.String(s.repo.table), Key: key("INF#"+d.OwnerID, "PAID#"+d.Amount.Currency),
+		UpdateExpression:          aws.String("ADD amount :a SET currency = :c"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":a": store.N(d.Amount.Minor), ":c": store.S(d.Amount.Currency)},
+	}}))
 }
 
 // ProgramStatus is where a program is.
@@ -221,29 +224,19 @@ func (in ProgramInput) check(p programItem) error {
 }
 
 // ownedCommunity: the caller is the community's owner (404 otherwise).
-func (s *Service) ownedCommunity(ctx context.Context, op string, p auth.Principal, communityID string) (communityItem, error) {
-	if p.Kind != auth.KindUser || !id.HasPrefix(communityID, "com") {
-		return communityItem{}, fault.New(fault.NotFound, op, "no such community")
-	}
-	c, found, err := s.repo.community(ctx, communityID)
-	if err != nil {
-		return communityItem{}, err
-	}
-	if !found || c.OwnerID != p.UserID {
-		return communityItem{}, fault.New(fault.NotFound, op, "no such community")
-	}
-	return c, nil
+func (s *Service) ownedCommunity(ctx context.Context, op string, p auth.Principal, communityID string) (owners.Account, error) {
+	return s.owners.Owned(ctx, op, p, owners.Community, communityID)
 }
 
 // ownedProgram: the caller owns the program's community (404 otherwise).
-func (s *Service) ownedProgram(ctx context.Context, op string, p auth.Principal, programID string) (programItem, communityItem, error) {
+func (s *Service) ownedProgram(ctx context.Context, op string, p auth.Principal, programID string) (programItem, owners.Account, error) {
 	prg, err := s.readProgram(ctx, op, programID)
 	if err != nil {
-		return programItem{}, communityItem{}, err
+		return programItem{}, owners.Account{}, err
 	}
 	c, err := s.ownedCommunity(ctx, op, p, prg.CommunityID)
 	if err != nil {
-		return programItem{}, communityItem{}, fault.New(fault.NotFound, op, "no such program")
+		return programItem{}, owners.Account{}, fault.New(fault.NotFound, op, "no such program")
 	}
 	return prg, c, nil
 }

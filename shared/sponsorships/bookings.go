@@ -16,6 +16,7 @@ import (
 	"github.com/souqhq/souq/shared/input"
 	"github.com/souqhq/souq/shared/ledger"
 	"github.com/souqhq/souq/shared/money"
+	"github.com/souqhq/souq/shared/owners"
 	"github.com/souqhq/souq/shared/store"
 )
 
@@ -121,20 +122,17 @@ func sponsorshipView(it sponsorshipItem, versions []versionItem, history []histo
 
 // sponsorOf resolves the advertiser a principal books for: an advertiser's
 // API key is that advertiser; a person must own the one they name.
-func (s *Service) sponsorOf(ctx context.Context, op string, p auth.Principal, advertiserID string) (ownerItem, error) {
+func (s *Service) sponsorOf(ctx context.Context, op string, p auth.Principal, advertiserID string) (owners.Account, error) {
 	advertiserID, err := p.AdvertiserFor(op, advertiserID, "book")
 	if err != nil {
-		return ownerItem{}, err
+		return owners.Account{}, err
 	}
-	if !id.HasPrefix(advertiserID, "adv") {
-		return ownerItem{}, fault.New(fault.NotFound, op, "no such advertiser")
-	}
-	a, found, err := s.repo.owner(ctx, "ADV", advertiserID)
+	a, found, err := s.owners.Get(ctx, owners.Advertiser, advertiserID)
 	if err != nil {
-		return ownerItem{}, err
+		return owners.Account{}, err
 	}
 	if !found || p.Kind == auth.KindUser && a.OwnerID != p.UserID {
-		return ownerItem{}, fault.New(fault.NotFound, op, "no such advertiser")
+		return owners.Account{}, fault.New(fault.NotFound, op, "no such advertiser")
 	}
 	return a, nil
 }
@@ -180,7 +178,7 @@ func (s *Service) Book(ctx context.Context, p auth.Principal, offeringID string,
 	if o.Archived {
 		return SponsorshipView{}, &fault.Error{Kind: fault.Conflict, Op: op, State: "archived", Message: "the offering is archived"}
 	}
-	if c, found, err := s.repo.owner(ctx, "COM", o.CommunityID); err != nil {
+	if c, found, err := s.owners.Get(ctx, owners.Community, o.CommunityID); err != nil {
 		return SponsorshipView{}, err
 	} else if found && c.OwnerID == adv.OwnerID {
 		return SponsorshipView{}, fault.New(fault.Forbidden, op, "a community's owner cannot sponsor its own community")
@@ -271,14 +269,14 @@ func (s *Service) roleOf(ctx context.Context, op string, p auth.Principal, it sp
 	case p.Kind == auth.KindClient && p.AccountKind == auth.AccountCommunity && p.AccountID == it.CommunityID:
 		return Owner, nil
 	case p.Kind == auth.KindUser:
-		c, found, err := s.repo.owner(ctx, "COM", it.CommunityID)
+		c, found, err := s.owners.Get(ctx, owners.Community, it.CommunityID)
 		if err != nil {
 			return "", err
 		}
 		if found && c.OwnerID == p.UserID {
 			return Owner, nil
 		}
-		a, found, err := s.repo.owner(ctx, "ADV", it.AdvertiserID)
+		a, found, err := s.owners.Get(ctx, owners.Advertiser, it.AdvertiserID)
 		if err != nil {
 			return "", err
 		}

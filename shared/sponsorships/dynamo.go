@@ -24,7 +24,6 @@ package sponsorships
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -52,14 +51,6 @@ type Repository struct {
 // NewRepository returns a repository over the sponsorships table.
 func NewRepository(db *store.DB) *Repository {
 	return &Repository{db: db.Client, table: db.Table(topology.TableSponsorships), outbox: db.Table(topology.TableOutbox)}
-}
-
-type ownerItem struct {
-	PK       string `dynamodbav:"pk"`
-	SK       string `dynamodbav:"sk"`
-	ID       string `dynamodbav:"id"`
-	OwnerID  string `dynamodbav:"ownerId"`
-	Currency string `dynamodbav:"currency"`
 }
 
 type offeringItem struct {
@@ -162,16 +153,6 @@ func put(table string, v any, cond string) (types.TransactWriteItem, error) {
 		p.ConditionExpression = aws.String(cond)
 	}
 	return types.TransactWriteItem{Put: p}, nil
-}
-
-// recordOnce stores a projection once per event it came from.
-func (r *Repository) recordOnce(ctx context.Context, op, eventID string, projection ownerItem, now time.Time) error {
-	return fault.Wrap(op, store.PutOnce(ctx, r.db, r.table, eventID, projection, now))
-}
-
-func (r *Repository) owner(ctx context.Context, kind, id string) (ownerItem, bool, error) {
-	it, found, err := store.Get[ownerItem](ctx, r.db, r.table, kind+"#"+id, "META")
-	return it, found, fault.Wrap("sponsorships.owner", err)
 }
 
 func (r *Repository) getOffering(ctx context.Context, id string) (offeringItem, bool, error) {

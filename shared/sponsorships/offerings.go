@@ -2,8 +2,6 @@ package sponsorships
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"sort"
 	"time"
 
@@ -16,6 +14,7 @@ import (
 	"github.com/souqhq/souq/shared/id"
 	"github.com/souqhq/souq/shared/ledger"
 	"github.com/souqhq/souq/shared/money"
+	"github.com/souqhq/souq/shared/owners"
 	"github.com/souqhq/souq/shared/schedule"
 )
 
@@ -26,6 +25,8 @@ type Service struct {
 	sched  schedule.Scheduler
 	clock  clock.Clock
 	cfg    Config
+	owners *owners.Projection // who owns which community and advertiser
+	events *events.Mux
 }
 
 // Config is the sponsorships function's settings.
@@ -41,41 +42,23 @@ const DefaultFeeBps = 1000
 
 // NewService wires the service.
 func NewService(repo *Repository, l *ledger.Ledger, sched schedule.Scheduler, c clock.Clock, cfg Config) *Service {
-	return &Service{repo: repo, ledger: l, sched: sched, clock: c, cfg: cfg}
+	s := &Service{repo: repo, ledger: l, sched: sched, clock: c, cfg: cfg,
+		owners: owners.New(repo.db, repo.table, c), events: events.NewMux("sponsorships")}
+	s.owners.Listen(s.events, owners.Community, owners.Advertiser)
+	return s
 }
 
 // HandleEvent keeps the projections of communities and advertisers.
 func (s *Service) HandleEvent(ctx context.Context, ev lambdaevents.EventBridgeEvent) error {
-	switch ev.DetailType {
-	case "CommunityCreated":
-		var d events.CommunityCreated
-		if err := json.Unmarshal(ev.Detail, &d); err != nil || d.EventID == "" || d.CommunityID == "" {
-			return fmt.Errorf("sponsorships: malformed CommunityCreated %s: %v", ev.ID, err)
-		}
-		return s.repo.recordOnce(ctx, "sponsorships.recordCommunity", d.EventID, ownerItem{PK: "COM#" + d.CommunityID, SK: "META", ID: d.CommunityID, OwnerID: d.OwnerID, Currency: d.Currency}, s.clock.Now())
-	case "AdvertiserCreated":
-		var d events.AdvertiserCreated
-		if err := json.Unmarshal(ev.Detail, &d); err != nil || d.EventID == "" || d.AdvertiserID == "" {
-			return fmt.Errorf("sponsorships: malformed AdvertiserCreated %s: %v", ev.ID, err)
-		}
-		return s.repo.recordOnce(ctx, "sponsorships.recordAdvertiser", d.EventID, ownerItem{PK: "ADV#" + d.AdvertiserID, SK: "META", ID: d.AdvertiserID, OwnerID: d.OwnerID, Currency: d.Currency}, s.clock.Now())
-	}
-	return nil
+	return s.events.Handle(ctx, ev)
 }
 
+// Events is the mux of the events this context handles.
+func (s *Service) Events() *events.Mux { return s.events }
+
 // ownedCommunity: the caller owns the community (404 otherwise).
-func (s *Service) ownedCommunity(ctx context.Context, op string, p auth.Principal, communityID string) (ownerItem, error) {
-	if p.Kind != auth.KindUser || !id.HasPrefix(communityID, "com") {
-		return ownerItem{}, fault.New(fault.NotFound, op, "no such community")
-	}
-	c, found, err := s.repo.owner(ctx, "COM", communityID)
-	if err != nil {
-		return ownerItem{}, err
-	}
-	if !found || c.OwnerID != p.UserID {
-		return ownerItem{}, fault.New(fault.NotFound, op, "no such community")
-	}
-	return c, nil
+func (s *Service) ownedCommunity(ctx context.Context, op string, p auth.Principal, communityID string) (owners.Account, error) {
+	return s.owners.Owned(ctx, op, p, owners.Community, communityID)
 }
 
 // OfferingInput creates an offering; on update, nil fields stay.

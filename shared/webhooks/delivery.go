@@ -22,6 +22,7 @@ import (
 	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/id"
+	"github.com/souqhq/souq/shared/owners"
 	"github.com/souqhq/souq/shared/store"
 )
 
@@ -64,6 +65,13 @@ const JobDeliver = "deliver-webhook"
 // delivery recorded once (a redelivered event finds its deliveries), then
 // attempted, all endpoints at once, so that a slow one holds up no other.
 func (s *Service) HandleEvent(ctx context.Context, ev lambdaevents.EventBridgeEvent) error {
+	return s.events.Handle(ctx, ev)
+}
+
+// Events is the mux of the events this context handles: every one.
+func (s *Service) Events() *events.Mux { return s.events }
+
+func (s *Service) deliverEvent(ctx context.Context, ev lambdaevents.EventBridgeEvent) error {
 	const op = "webhooks.HandleEvent"
 	var meta struct {
 		events.Meta
@@ -75,15 +83,8 @@ func (s *Service) HandleEvent(ctx context.Context, ev lambdaevents.EventBridgeEv
 		return fmt.Errorf("webhooks: malformed %s %s: %v", ev.DetailType, ev.ID, err)
 	}
 	now := s.clock.Now().Truncate(time.Millisecond)
-	switch ev.DetailType {
-	case "CommunityCreated":
-		if err := store.PutOnce(ctx, s.repo.db, s.repo.table, meta.EventID, ownerItem{PK: "COM#" + meta.CommunityID, SK: "META", OwnerID: meta.OwnerID}, now); err != nil {
-			return fault.Wrap(op, err)
-		}
-	case "AdvertiserCreated":
-		if err := store.PutOnce(ctx, s.repo.db, s.repo.table, meta.EventID, ownerItem{PK: "ADV#" + meta.AdvertiserID, SK: "META", OwnerID: meta.OwnerID}, now); err != nil {
-			return fault.Wrap(op, err)
-		}
+	if err := s.accounts.Observe(ctx, ev); err != nil {
+		return fault.Wrap(op, err)
 	}
 	owners, err := s.owners(ctx, AudienceOf(ev.DetailType, ev.Detail))
 	if err != nil {
@@ -154,9 +155,9 @@ func (s *Service) owners(ctx context.Context, a Audience) ([]string, error) {
 	for _, u := range a.Users {
 		add(u)
 	}
-	for kind, ids := range map[string][]string{"COM#": a.Communities, "ADV#": a.Advertisers} {
+	for kind, ids := range map[owners.Kind][]string{owners.Community: a.Communities, owners.Advertiser: a.Advertisers} {
 		for _, x := range ids {
-			o, found, err := get[ownerItem](ctx, s.repo, "webhooks.owners", kind+x, "META")
+			o, found, err := s.accounts.Get(ctx, kind, x)
 			if err != nil {
 				return nil, err
 			}

@@ -51,12 +51,6 @@ func NewRepository(db *store.DB) *Repository {
 	return &Repository{db: db.Client, table: db.Table(topology.TableWebhooks), outbox: db.Table(topology.TableOutbox)}
 }
 
-type ownerItem struct {
-	PK      string `dynamodbav:"pk"`
-	SK      string `dynamodbav:"sk"`
-	OwnerID string `dynamodbav:"ownerId"`
-}
-
 // sealedSecret is a secret at rest; the previous one signs until ExpiresAt.
 type sealedSecret struct {
 	Sealed    string `dynamodbav:"sealed"`

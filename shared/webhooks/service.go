@@ -8,24 +8,28 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/souqhq/souq/events"
 	"github.com/souqhq/souq/shared/auth"
 	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/id"
 	"github.com/souqhq/souq/shared/input"
+	"github.com/souqhq/souq/shared/owners"
 	"github.com/souqhq/souq/shared/schedule"
 	"github.com/souqhq/souq/shared/store"
 )
 
 // Service is the webhooks use cases and the deliverer.
 type Service struct {
-	repo   *Repository
-	vault  *Vault
-	sched  schedule.Scheduler
-	clock  clock.Clock
-	policy Policy
-	client *http.Client
-	cfg    Config
+	repo     *Repository
+	vault    *Vault
+	sched    schedule.Scheduler
+	clock    clock.Clock
+	policy   Policy
+	client   *http.Client
+	cfg      Config
+	accounts *owners.Projection // who owns which community and advertiser: whom an event is about
+	events   *events.Mux
 }
 
 // Config is the webhooks function's settings.
@@ -49,7 +53,13 @@ func NewService(repo *Repository, vault *Vault, sched schedule.Scheduler, c cloc
 	if cfg.WallClock == nil {
 		cfg.WallClock = time.Now
 	}
-	return &Service{repo: repo, vault: vault, sched: sched, clock: c, policy: policy, client: policy.Client(), cfg: cfg}
+	s := &Service{repo: repo, vault: vault, sched: sched, clock: c, policy: policy, client: policy.Client(), cfg: cfg,
+		events: events.NewMux("webhooks")}
+	if repo != nil { // nil in tests of input checks alone
+		s.accounts = owners.New(repo.db, repo.table, c)
+	}
+	s.events.Rest(s.deliverEvent)
+	return s
 }
 
 // Limits.

@@ -1,0 +1,142 @@
+// Package owners is the one projection of who owns which community and
+// advertiser that every product context keeps in its own table, fed by the
+// bus (CommunityCreated, AdvertiserCreated), each event applied once; and
+// the one "404 for strangers" check over it. Products never read the
+// accounts table: they hear of accounts and remember what they need.
+//
+// It knows nothing of any product. Its items, in the context's table:
+//
+//	pk          sk     item
+//	COM#<cid>   META   a community: ownerId, currency, url
+//	ADV#<aid>   META   an advertiser: ownerId, currency
+//	EVT#<eid>   EVT    an event applied (store.PutOnce), kept 7 days
+package owners
+
+import (
+	"context"
+
+	lambdaevents "github.com/aws/aws-lambda-go/events"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/souqhq/souq/events"
+	"github.com/souqhq/souq/shared/auth"
+	"github.com/souqhq/souq/shared/clock"
+	"github.com/souqhq/souq/shared/fault"
+	"github.com/souqhq/souq/shared/id"
+	"github.com/souqhq/souq/shared/store"
+)
+
+// Kind is what is owned.
+type Kind string
+
+// The kinds of account a context may project.
+const (
+	Community  Kind = "COM"
+	Advertiser Kind = "ADV"
+)
+
+func (k Kind) noun() string {
+	if k == Advertiser {
+		return "advertiser"
+	}
+	return "community"
+}
+
+func (k Kind) idPrefix() string {
+	if k == Advertiser {
+		return "adv"
+	}
+	return "com"
+}
+
+// Account is what a context knows of a community or an advertiser.
+type Account struct {
+	ID       string `dynamodbav:"id"`
+	OwnerID  string `dynamodbav:"ownerId"`
+	Currency string `dynamodbav:"currency"`
+	// URL is a community's own site (referral links land there).
+	URL string `dynamodbav:"url,omitempty"`
+}
+
+type item struct {
+	PK string `dynamodbav:"pk"`
+	SK string `dynamodbav:"sk"`
+	Account
+}
+
+// Projection is one context's view of the accounts, in its own table.
+type Projection struct {
+	db    *dynamodb.Client
+	table string
+	clock clock.Clock
+}
+
+// New returns the projection kept in table.
+func New(db *dynamodb.Client, table string, c clock.Clock) *Projection {
+	return &Projection{db: db, table: table, clock: c}
+}
+
+func pk(k Kind, accountID string) string { return string(k) + "#" + accountID }
+
+// Listen has mux keep the projection of the kinds given.
+func (p *Projection) Listen(mux *events.Mux, kinds ...Kind) {
+	for _, k := range kinds {
+		switch k {
+		case Community:
+			events.On(mux, func(ctx context.Context, e events.CommunityCreated) error {
+				return p.record(ctx, e.EventID, Community, Account{ID: e.CommunityID, OwnerID: e.OwnerID, Currency: e.Currency, URL: e.URL})
+			})
+		case Advertiser:
+			events.On(mux, func(ctx context.Context, e events.AdvertiserCreated) error {
+				return p.record(ctx, e.EventID, Advertiser, Account{ID: e.AdvertiserID, OwnerID: e.OwnerID, Currency: e.Currency})
+			})
+		}
+	}
+}
+
+// Observe keeps the projection from an event as it came off the bus, for
+// a consumer that takes every event as it is (webhooks): an account event
+// is recorded, anything else is not this projection's.
+func (p *Projection) Observe(ctx context.Context, ev lambdaevents.EventBridgeEvent) error {
+	mux := events.NewMux("owners")
+	p.Listen(mux, Community, Advertiser)
+	return mux.Handle(ctx, ev)
+}
+
+// record stores an account once per event it came from (the bus delivers
+// at least once, in any order; an account is created once, so a later
+// event never has to win over an earlier one).
+func (p *Projection) record(ctx context.Context, eventID string, k Kind, a Account) error {
+	if a.ID == "" {
+		return fault.New(fault.Invalid, "owners.record", "an account event without its id")
+	}
+	return fault.Wrap("owners.record", store.PutOnce(ctx, p.db, p.table, eventID, item{PK: pk(k, a.ID), SK: "META", Account: a}, p.clock.Now()))
+}
+
+// Get reads an account as the context knows it; found is false for one it
+// has not heard of (yet).
+func (p *Projection) Get(ctx context.Context, k Kind, accountID string) (Account, bool, error) {
+	if !id.HasPrefix(accountID, k.idPrefix()) {
+		return Account{}, false, nil
+	}
+	it, found, err := store.Get[item](ctx, p.db, p.table, pk(k, accountID), "META")
+	return it.Account, found, fault.Wrap("owners.Get", err)
+}
+
+// Owned reads an account the principal owns as a person. A stranger gets
+// the same 404 as for an account that does not exist, so ids cannot be
+// probed.
+func (p *Projection) Owned(ctx context.Context, op string, pr auth.Principal, k Kind, accountID string) (Account, error) {
+	if pr.Kind != auth.KindUser {
+		return Account{}, fault.New(fault.NotFound, op, "no such "+k.noun())
+	}
+	a, found, err := p.Get(ctx, k, accountID)
+	if err != nil {
+		return Account{}, err
+	}
+	if !found || a.OwnerID != pr.UserID {
+		return Account{}, fault.New(fault.NotFound, op, "no such "+k.noun())
+	}
+	return a, nil
+}
