@@ -1,13 +1,9 @@
 package accounts
 
 import (
-	"fmt"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/souqhq/souq/shared/auth"
-	"github.com/souqhq/souq/shared/input"
 	"github.com/souqhq/souq/shared/money"
 )
 
@@ -79,20 +75,6 @@ func (a Account) CanBeReadBy(p auth.Principal) bool {
 
 // MaxNameLen bounds a display name.
 const MaxNameLen = 100
-
-// nameProblem says what is wrong with a display name, or "".
-func nameProblem(name string) string {
-	n := strings.TrimSpace(name)
-	switch {
-	case name == "":
-		return "is required"
-	case n == "" || n != name:
-		return "must not be blank or padded with spaces"
-	case utf8.RuneCountInString(name) > MaxNameLen:
-		return fmt.Sprintf("must be at most %d characters", MaxNameLen)
-	}
-	return input.Line(name)
-}
 
 // currencyProblem says what is wrong with a currency code, or "".
 func currencyProblem(code string) string {

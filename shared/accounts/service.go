@@ -64,7 +64,7 @@ func (s *Service) CreateCommunity(ctx context.Context, p auth.Principal, in Crea
 		return Community{}, err
 	}
 	var bad fault.Fields
-	bad.Add("name", nameProblem(in.Name))
+	bad.Add("name", input.Name(in.Name, MaxNameLen))
 	bad.Add("url", input.URL(in.URL, false))
 	bad.Add("currency", currencyProblem(in.Currency))
 	if err := bad.Err(op, "the community has invalid fields"); err != nil {
@@ -91,7 +91,7 @@ func (s *Service) CreateAdvertiser(ctx context.Context, p auth.Principal, in Cre
 		return Advertiser{}, err
 	}
 	var bad fault.Fields
-	bad.Add("name", nameProblem(in.Name))
+	bad.Add("name", input.Name(in.Name, MaxNameLen))
 	bad.Add("currency", currencyProblem(in.Currency))
 	if err := bad.Err(op, "the advertiser has invalid fields"); err != nil {
 		return Advertiser{}, err
@@ -213,7 +213,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, p auth.Principal, kind, acco
 		return CreatedAPIKey{}, err
 	}
 	var bad fault.Fields
-	bad.Add("name", nameProblem(in.Name))
+	bad.Add("name", input.Name(in.Name, MaxNameLen))
 	if err := bad.Err(op, "the API key has invalid fields"); err != nil {
 		return CreatedAPIKey{}, err
 	}

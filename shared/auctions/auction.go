@@ -48,7 +48,7 @@ const (
 func CheckSlot(s Slot) error {
 	const op = "auctions.CheckSlot"
 	var bad fault.Fields
-	bad.Add("name", nameProblem(s.Name))
+	bad.Add("name", input.Name(s.Name, MaxNameLen))
 	bad.Add("width", sideProblem(s.Width))
 	bad.Add("height", sideProblem(s.Height))
 	if !money.IsCurrency(s.Reserve.Currency) {
@@ -61,18 +61,6 @@ func CheckSlot(s Slot) error {
 		bad.Add("format", "must be second_price or first_price")
 	}
 	return bad.Err(op, "the slot has invalid fields")
-}
-
-func nameProblem(name string) string {
-	switch n := strings.TrimSpace(name); {
-	case name == "":
-		return "is required"
-	case n == "" || n != name:
-		return "must not be blank or padded with spaces"
-	case utf8.RuneCountInString(name) > MaxNameLen:
-		return fmt.Sprintf("must be at most %d characters", MaxNameLen)
-	}
-	return input.Line(name)
 }
 
 func sideProblem(px int) string {

@@ -110,6 +110,21 @@ func hostName(h string) string {
 	return ""
 }
 
+// Name says what is wrong with a display name (a community's, a slot's,
+// a key's), or "": required, not blank or padded with spaces, at most max
+// characters, one line.
+func Name(name string, max int) string {
+	switch n := strings.TrimSpace(name); {
+	case name == "":
+		return "is required"
+	case n == "" || n != name:
+		return "must not be blank or padded with spaces"
+	case utf8.RuneCountInString(name) > max:
+		return fmt.Sprintf("must be at most %d characters", max)
+	}
+	return Line(name)
+}
+
 // Line says what is wrong with one line of text a person wrote (a name, a
 // title, alt text), or "" when it is fine: no control characters (tabs and
 // newlines included) and no bidi overrides, which could make a name read

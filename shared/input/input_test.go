@@ -72,3 +72,18 @@ func FuzzURL(f *testing.F) {
 		}
 	})
 }
+
+func TestName_IsOneTrimmedBoundedLine(t *testing.T) {
+	for name, want := range map[string]string{
+		"Gophers":       "",
+		"":              "is required",
+		"  ":            "must not be blank or padded with spaces",
+		" Gophers":      "must not be blank or padded with spaces",
+		"Go\u202Ephers": Line("Go\u202Ephers"),
+		"abcdefghijk":   "must be at most 10 characters",
+	} {
+		if got := Name(name, 10); got != want {
+			t.Errorf("Name(%q) = %q, want %q", name, got, want)
+		}
+	}
+}

@@ -114,28 +114,9 @@ func (l *Ledger) PrepareTopUp(d Drawdown, amount int64, at time.Time) (Op, error
 func (l *Ledger) PrepareDraw(d Drawdown, drawID string, credits []Credit, at time.Time) (Op, error) {
 	const op = "ledger.Draw"
 	payer := Leg{Account: d.Account}
-	legs := []Leg{}
-	var sum int64
-	for _, c := range credits {
-		if c.Amount <= 0 || c.Account == d.Account {
-			return Op{}, fault.New(fault.Invalid, op, "a draw credits positive amounts to other accounts")
-		}
-		var err error
-		if sum, err = add(sum, c.Amount); err != nil {
-			return Op{}, fault.New(fault.Invalid, op, "amount out of range")
-		}
-		leg := Leg{Account: c.Account}
-		switch c.Bucket {
-		case Available, "":
-			leg.Available = c.Amount
-		case Held:
-			leg.Held = c.Amount
-		case Pending:
-			leg.Pending = c.Amount
-		default:
-			return Op{}, fault.New(fault.Invalid, op, "unknown bucket "+string(c.Bucket))
-		}
-		legs = append(legs, leg)
+	legs, sum, err := creditLegs(op, d.Account, credits)
+	if err != nil {
+		return Op{}, err
 	}
 	if sum == 0 {
 		return Op{}, fault.New(fault.Invalid, op, "a draw takes a positive amount")

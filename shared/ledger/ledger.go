@@ -220,21 +220,37 @@ func HoldTransfer(holdID string, acct Account, currency string, amount int64, at
 func CaptureTransfer(h Hold, credits []Credit, at time.Time) (Transfer, error) {
 	const op = "ledger.Capture"
 	payer := Leg{Account: h.Account, Held: -h.Amount}
-	var captured int64
+	legs, captured, err := creditLegs(op, h.Account, credits)
+	if err != nil {
+		return Transfer{}, err
+	}
+	if captured > h.Amount {
+		return Transfer{}, fault.New(fault.Invalid, op, fmt.Sprintf("captures %d from a hold of %d", captured, h.Amount))
+	}
+	payer.Available = h.Amount - captured
+	return Transfer{ID: "txf_" + h.ID + "_capture", Kind: "capture", Currency: h.Currency, At: at, HoldID: h.ID,
+		Legs: append([]Leg{payer}, legs...)}, nil
+}
+
+// creditLegs turns the credits of a capture or a draw from payer's held
+// balance into legs, and their sum: no negative credit, none to the payer,
+// zero credits left out.
+func creditLegs(op string, payer Account, credits []Credit) ([]Leg, int64, error) {
 	legs := []Leg{}
+	var sum int64
 	for _, c := range credits {
 		if c.Amount < 0 {
-			return Transfer{}, fault.New(fault.Invalid, op, "a capture credit is not negative")
+			return nil, 0, fault.New(fault.Invalid, op, "a credit is not negative")
 		}
 		if c.Amount == 0 {
 			continue
 		}
-		if c.Account == h.Account {
-			return Transfer{}, fault.New(fault.Invalid, op, "a hold cannot be captured into its own account")
+		if c.Account == payer {
+			return nil, 0, fault.New(fault.Invalid, op, "a hold cannot be spent into its own account")
 		}
 		var err error
-		if captured, err = add(captured, c.Amount); err != nil {
-			return Transfer{}, fault.New(fault.Invalid, op, "amount out of range")
+		if sum, err = add(sum, c.Amount); err != nil {
+			return nil, 0, fault.New(fault.Invalid, op, "amount out of range")
 		}
 		l := Leg{Account: c.Account}
 		switch c.Bucket {
@@ -245,16 +261,11 @@ func CaptureTransfer(h Hold, credits []Credit, at time.Time) (Transfer, error) {
 		case Pending:
 			l.Pending = c.Amount
 		default:
-			return Transfer{}, fault.New(fault.Invalid, op, "unknown bucket "+string(c.Bucket))
+			return nil, 0, fault.New(fault.Invalid, op, "unknown bucket "+string(c.Bucket))
 		}
 		legs = append(legs, l)
 	}
-	if captured > h.Amount {
-		return Transfer{}, fault.New(fault.Invalid, op, fmt.Sprintf("captures %d from a hold of %d", captured, h.Amount))
-	}
-	payer.Available = h.Amount - captured
-	return Transfer{ID: "txf_" + h.ID + "_capture", Kind: "capture", Currency: h.Currency, At: at, HoldID: h.ID,
-		Legs: append([]Leg{payer}, legs...)}, nil
+	return legs, sum, nil
 }
 
 // AdjustTransfer moves a held hold to a new amount: the difference goes
