@@ -1,52 +1,22 @@
-// Command sponsorships is the sponsored-content Lambda: offerings, bookings
-// and the review workflow over HTTP, the events it keeps its own view
-// from, and the review-deadline schedules it makes for itself. It only
-// wires; the logic is in shared/sponsorships.
+// Command sponsorships is the sponsorships Lambda: rate cards, bookings and their review, over HTTP, events and its own deadline schedules.
+// It only starts what infra/wire builds; the logic is in shared/sponsorships.
 package main
 
 import (
 	"context"
 	"log"
-	"log/slog"
-	"os"
-	"strconv"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 
 	"github.com/souqhq/souq/infra/topology"
-	"github.com/souqhq/souq/shared/clock"
-	"github.com/souqhq/souq/shared/idempotency"
+	"github.com/souqhq/souq/infra/wire"
 	"github.com/souqhq/souq/shared/invoke"
-	"github.com/souqhq/souq/shared/ledger"
-	"github.com/souqhq/souq/shared/schedule"
-	"github.com/souqhq/souq/shared/sponsorships"
-	"github.com/souqhq/souq/shared/store"
 )
 
 func main() {
-	ctx := context.Background()
-	fn, _ := topology.Souq().Function(topology.FnSponsorships)
-	db, err := store.ForFunction(ctx, fn)
+	f, logger, err := wire.FromAWS(context.Background(), topology.FnSponsorships)
 	if err != nil {
 		log.Fatal(err)
 	}
-	awsCfg, err := config.LoadDefaultConfig(ctx)
-	if err != nil {
-		log.Fatal(err)
-	}
-	feeBps := int64(sponsorships.DefaultFeeBps)
-	if v := os.Getenv("SOUQ_SPONSORSHIP_FEE_BPS"); v != "" {
-		if feeBps, err = strconv.ParseInt(v, 10, 64); err != nil || feeBps < 0 || feeBps > 10_000 {
-			log.Fatalf("SOUQ_SPONSORSHIP_FEE_BPS must be 0 to 10000 basis points, not %q", v)
-		}
-	}
-	sched := &schedule.EventBridge{Client: scheduler.NewFromConfig(awsCfg), Group: os.Getenv("SOUQ_SCHEDULE_GROUP"),
-		RoleARN: os.Getenv("SOUQ_SCHEDULER_ROLE_ARN"), Self: fn.Name}
-	clk := clock.System{}
-	logger := slog.New(slog.NewJSONHandler(os.Stdout, nil)).With("function", fn.Name)
-	svc := sponsorships.NewService(sponsorships.NewRepository(db), ledger.New(db), sched, clk, sponsorships.Config{FeeBps: feeBps, Self: fn.Name})
-	idem := idempotency.New(db.Client, db.Table(topology.TableIdempotency), clk)
-	lambda.Start(invoke.Mux{HTTP: sponsorships.NewRouter(svc, idem, logger, clk.Now).Serve, Event: svc.HandleEvent, Scheduled: svc.HandleScheduled, Log: logger})
+	lambda.Start(invoke.Mux{HTTP: f.HTTP, Event: f.Event, Scheduled: f.Scheduled, Log: logger})
 }

@@ -173,16 +173,16 @@ func NewStack(scope constructs.Construct, props StackProps) *Souq {
 		logs := awslogs.NewLogGroup(c, jsii.String("Logs"), &awslogs.LogGroupProps{
 			Retention: stage.LogRetention, RemovalPolicy: stage.removalPolicy(),
 		})
-		env := map[string]*string{"SOUQ_STAGE": jsii.String(stage.Name)}
+		env := map[string]*string{topology.EnvStage: jsii.String(stage.Name)}
 		for _, g := range f.Tables {
 			env[store.EnvName(g.Table)] = s.Tables[g.Table].TableName()
 		}
 		if f.Name == top.Authorizer {
-			env["SOUQ_JWT_ISSUER"] = issuer
-			env["SOUQ_JWT_CLIENT_IDS"] = client.UserPoolClientId()
+			env[topology.EnvJWTIssuer] = issuer
+			env[topology.EnvJWTClientIDs] = client.UserPoolClientId()
 		}
 		if f.UsesPaymentRail {
-			env["SOUQ_STRIPE_SECRET_NAME"] = jsii.String(stripeSecretName(stage))
+			env[topology.EnvStripeSecretName] = jsii.String(stripeSecretName(stage))
 		}
 		var clickKey awssecretsmanager.Secret
 		if f.SignsClicks {
@@ -195,12 +195,12 @@ func NewStack(scope constructs.Construct, props StackProps) *Souq {
 				},
 				RemovalPolicy: stage.removalPolicy(),
 			})
-			env["SOUQ_CLICK_SECRET_ARN"] = clickKey.SecretArn()
+			env[topology.EnvClickSecretARN] = clickKey.SecretArn()
 			s.ClickKeys[f.Name] = clickKey
 		}
 		if f.CreatesSchedules {
-			env["SOUQ_SCHEDULE_GROUP"] = jsii.String(top.ScheduleGroup)
-			env["SOUQ_SCHEDULER_ROLE_ARN"] = s.Scheduler.RoleArn()
+			env[topology.EnvScheduleGroup] = jsii.String(top.ScheduleGroup)
+			env[topology.EnvSchedulerRoleARN] = s.Scheduler.RoleArn()
 		}
 		// A role of its own per function, writing only to its own log group,
 		// instead of the AWS-managed basic execution policy (logs anywhere).

@@ -25,7 +25,10 @@ func TestMain(m *testing.M) { storetest.Main(m) }
 // handler, and no handler serves a route the topology does not declare.
 func TestTopology_EveryRouteHasAHandler(t *testing.T) {
 	top := topology.Souq()
-	fns, _ := wire(deps{top: top, db: storetest.New(t), clock: clock.System{}, log: slog.New(slog.DiscardHandler), bus: mustBus(t, nil)})
+	fns, err := wireAll(deps{top: top, db: storetest.New(t), clock: clock.System{}, log: slog.New(slog.DiscardHandler), bus: mustBus(t, nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, f := range top.Functions {
 		if fns[f.Name] == nil {
 			t.Errorf("function %s has no local wiring", f.Name)
@@ -60,7 +63,10 @@ func TestTopology_EveryRouteHasAHandler(t *testing.T) {
 // that takes every event.
 func TestTopology_EveryRuleMatchesWhatItsTargetHandles(t *testing.T) {
 	top := topology.Souq()
-	fns, _ := wire(deps{top: top, db: storetest.New(t), clock: clock.System{}, log: slog.New(slog.DiscardHandler), bus: mustBus(t, nil)})
+	fns, err := wireAll(deps{top: top, db: storetest.New(t), clock: clock.System{}, log: slog.New(slog.DiscardHandler), bus: mustBus(t, nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	sent := map[string]map[string]bool{} // function → detail-types its rules send
 	for _, r := range top.Rules {
 		var pattern struct {

@@ -204,8 +204,18 @@ func Start(ctx context.Context, opts Options) (p *Platform, err error) {
 	if _, err := rand.Read(clickKey); err != nil {
 		return p, err
 	}
-	p.Functions, p.accounts = wire(deps{top: top, db: p.DB, clock: p.Clock, log: opts.Log, tokens: p.Tokens, bus: p.Bus, sched: p.Scheduler, rail: rail,
-		baseURL: p.BaseURL, clickKey: clickKey})
+	if p.Functions, err = wireAll(deps{top: top, db: p.DB, clock: p.Clock, log: opts.Log, tokens: p.Tokens, bus: p.Bus, sched: p.Scheduler, rail: rail,
+		baseURL: p.BaseURL, clickKey: clickKey}); err != nil {
+		return p, err
+	}
+	// The seed creates the demo accounts through the accounts service
+	// itself, over the accounts function's tables, as a request would.
+	accFn, _ := top.Function(topology.FnAccounts)
+	accTables := map[string]string{}
+	for _, t := range accFn.TablesOf() {
+		accTables[t] = p.DB.Table(t)
+	}
+	p.accounts = accounts.NewService(accounts.NewRepository(store.NewDB(p.DB.Client, accTables)), p.Clock, false)
 	p.Bus.SetTargets(func(name string) func(context.Context, lambdaevents.EventBridgeEvent) error {
 		if f := p.Functions[name]; f != nil {
 			return f.Event

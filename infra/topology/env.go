@@ -1,0 +1,34 @@
+package topology
+
+// The environment variables the stack sets and the functions read: named
+// here once, so that the CDK app, the functions' mains and the docs never
+// spell one differently. Each function's tables come as SOUQ_TABLE_<NAME>
+// (store.EnvName).
+const (
+	// EnvStage is the stage (dev, prod): prod issues and accepts only
+	// sk_live_ keys.
+	EnvStage = "SOUQ_STAGE"
+	// EnvJWTIssuer and EnvJWTClientIDs are the Cognito user pool and its
+	// app clients, for the authorizer.
+	EnvJWTIssuer    = "SOUQ_JWT_ISSUER"
+	EnvJWTClientIDs = "SOUQ_JWT_CLIENT_IDS"
+	// EnvStripeSecretName names the Secrets Manager secret holding the
+	// Stripe key; EnvStripePaymentMethod the test payment method deposits
+	// use outside prod.
+	EnvStripeSecretName    = "SOUQ_STRIPE_SECRET_NAME"
+	EnvStripePaymentMethod = "SOUQ_STRIPE_PAYMENT_METHOD"
+	// EnvClickSecretARN is the generated secret that signs click tokens,
+	// keys visitor hashes and seals webhook secrets.
+	EnvClickSecretARN = "SOUQ_CLICK_SECRET_ARN"
+	// EnvScheduleGroup and EnvSchedulerRoleARN are where functions make
+	// their one-time schedules, and the role those schedules assume.
+	EnvScheduleGroup    = "SOUQ_SCHEDULE_GROUP"
+	EnvSchedulerRoleARN = "SOUQ_SCHEDULER_ROLE_ARN"
+	// EnvPublicURL is the base of click and referral links (default: the
+	// API's own domain).
+	EnvPublicURL = "SOUQ_PUBLIC_URL"
+	// The products' settings.
+	EnvAuctionFeeBps     = "SOUQ_AUCTION_FEE_BPS"
+	EnvSponsorshipFeeBps = "SOUQ_SPONSORSHIP_FEE_BPS"
+	EnvPayoutMinimum     = "SOUQ_PAYOUT_MINIMUM"
+)

@@ -1,0 +1,96 @@
+package wire
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/souqhq/souq/infra/topology"
+	"github.com/souqhq/souq/shared/auth"
+	"github.com/souqhq/souq/shared/clock"
+	"github.com/souqhq/souq/shared/payments"
+	"github.com/souqhq/souq/shared/relay"
+	"github.com/souqhq/souq/shared/schedule"
+	"github.com/souqhq/souq/shared/store"
+)
+
+// FromAWS builds a topology function inside Lambda: its tables from
+// SOUQ_TABLE_*, the settings from the environment the stack sets
+// (topology.Env*), and the AWS pieces the stack gave it: EventBridge
+// Scheduler where it has a schedule group, Stripe where it has the Stripe
+// secret, the generated secret where it has one, Cognito for the
+// authorizer, the bus for the relay. Secrets are read once per cold start
+// and never logged.
+func FromAWS(ctx context.Context, name string) (*Function, *slog.Logger, error) {
+	top := topology.Souq()
+	fn, ok := top.Function(name)
+	if !ok {
+		return nil, nil, fmt.Errorf("wire: no function %q in the topology", name)
+	}
+	settings, err := SettingsFromEnv(os.Getenv)
+	if err != nil {
+		return nil, nil, err
+	}
+	awsCfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stdout, nil)).With("function", name)
+	e := Env{Clock: clock.System{}, Log: log, Settings: settings}
+	if len(fn.Tables) > 0 {
+		if e.DB, err = store.ForFunction(ctx, fn); err != nil {
+			return nil, nil, err
+		}
+	}
+	secrets := secretsmanager.NewFromConfig(awsCfg)
+	read := func(id string) (string, error) {
+		out, err := secrets.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)})
+		if err != nil {
+			return "", fmt.Errorf("read the secret %s: %w", id, err)
+		}
+		return aws.ToString(out.SecretString), nil
+	}
+	if group := os.Getenv(topology.EnvScheduleGroup); group != "" {
+		e.Sched = &schedule.EventBridge{Client: scheduler.NewFromConfig(awsCfg), Group: group, RoleARN: os.Getenv(topology.EnvSchedulerRoleARN), Self: name}
+	}
+	if id := os.Getenv(topology.EnvStripeSecretName); id != "" {
+		key, err := read(id)
+		if err != nil {
+			return nil, nil, err
+		}
+		e.Rail = payments.NewStripe(payments.StripeConfig{SecretKey: key, PaymentMethod: os.Getenv(topology.EnvStripePaymentMethod)})
+	}
+	if id := os.Getenv(topology.EnvClickSecretARN); id != "" {
+		key, err := read(id)
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(key) < 32 {
+			return nil, nil, fmt.Errorf("the secret %s is shorter than 32 bytes", id)
+		}
+		e.Secret = []byte(key)
+	}
+	if e.Secret == nil && (name == topology.FnServe || name == topology.FnReferrals || name == topology.FnWebhooks) {
+		return nil, nil, fmt.Errorf("%s must name the generated secret: %s signs, keys or seals with it", topology.EnvClickSecretARN, name)
+	}
+	if name == top.Authorizer {
+		issuer, clients := os.Getenv(topology.EnvJWTIssuer), os.Getenv(topology.EnvJWTClientIDs)
+		if issuer == "" || clients == "" {
+			return nil, nil, fmt.Errorf("%s and %s must be set (the Cognito user pool and its app clients)", topology.EnvJWTIssuer, topology.EnvJWTClientIDs)
+		}
+		e.Tokens = &auth.CognitoVerifier{Issuer: issuer, ClientIDs: strings.Split(clients, ",")}
+	}
+	if fn.PublishesEvents {
+		e.Bus = &relay.EventBridge{Client: eventbridge.NewFromConfig(awsCfg), BusName: top.Bus}
+	}
+	f, err := Build(name, e)
+	return f, log, err
+}

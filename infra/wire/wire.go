@@ -1,0 +1,241 @@
+// Package wire is the one constructor of each Lambda function: its
+// handlers built from what the platform gives it. A function's main
+// (functions/<name>/main.go) builds the AWS pieces (the DynamoDB client,
+// EventBridge Scheduler, Stripe, secrets) and calls it; the local platform
+// calls the very same constructor with its own pieces. Neither repeats how
+// a service, its repository, router and idempotency store fit together.
+package wire
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strconv"
+
+	lambdaevents "github.com/aws/aws-lambda-go/events"
+
+	"github.com/souqhq/souq/events"
+	"github.com/souqhq/souq/infra/topology"
+	"github.com/souqhq/souq/shared/accounts"
+	"github.com/souqhq/souq/shared/auctions"
+	"github.com/souqhq/souq/shared/auth"
+	"github.com/souqhq/souq/shared/clock"
+	"github.com/souqhq/souq/shared/idempotency"
+	"github.com/souqhq/souq/shared/ledger"
+	"github.com/souqhq/souq/shared/payments"
+	"github.com/souqhq/souq/shared/payouts"
+	"github.com/souqhq/souq/shared/referrals"
+	"github.com/souqhq/souq/shared/relay"
+	"github.com/souqhq/souq/shared/schedule"
+	"github.com/souqhq/souq/shared/sponsorships"
+	"github.com/souqhq/souq/shared/store"
+	"github.com/souqhq/souq/shared/webhooks"
+)
+
+// Function is one topology function's handlers, by trigger.
+type Function struct {
+	HTTP       func(context.Context, lambdaevents.APIGatewayV2HTTPRequest) (lambdaevents.APIGatewayV2HTTPResponse, error)
+	Authorizer func(context.Context, lambdaevents.APIGatewayV2CustomAuthorizerV2Request) (lambdaevents.APIGatewayV2CustomAuthorizerSimpleResponse, error)
+	Stream     func(context.Context, lambdaevents.DynamoDBEvent) (lambdaevents.DynamoDBEventResponse, error)
+	Event      func(context.Context, lambdaevents.EventBridgeEvent) error
+	// Events is the event handler's mux: the detail-types it handles.
+	Events    *events.Mux
+	Scheduled func(context.Context, json.RawMessage) error
+	// Routes are the route keys the HTTP handler serves.
+	Routes []string
+	// Counter is the serve function's buffered counts: whoever runs it
+	// runs its flush loop and flushes it at the end.
+	Counter *auctions.Counter
+	// Verify is the ops function's job, which answers its invoker with
+	// the report.
+	Verify *ledger.VerifyJob
+}
+
+// Env is what the platform gives a function.
+type Env struct {
+	DB    *store.DB // the function's own tables, as the topology grants them
+	Clock clock.Clock
+	Log   *slog.Logger // already naming the function
+	Sched schedule.Scheduler
+	Rail  payments.Rail // nil where there is none: deposits answer 503
+	// Tokens verify people's JWTs (the authorizer).
+	Tokens auth.TokenVerifier
+	// Bus is where the relay publishes.
+	Bus events.Bus
+	Settings
+}
+
+// Settings are a function's configuration, the same in AWS (from the
+// environment, SettingsFromEnv) and locally.
+type Settings struct {
+	Stage             string
+	Live              bool // prod: sk_live_ keys only
+	AuctionFeeBps     int64
+	SponsorshipFeeBps int64
+	MinimumPayout     int64
+	PublicURL         string
+	// Secret signs click tokens, keys visitor hashes and seals webhook
+	// secrets (at least 32 bytes).
+	Secret []byte
+	// InsecureWebhooks allows http and private receivers (locally only).
+	InsecureWebhooks bool
+	// VerifyOut is where the ops function writes its report.
+	VerifyOut io.Writer
+}
+
+// DefaultSettings are the products' defaults.
+func DefaultSettings() Settings {
+	return Settings{Stage: "dev", AuctionFeeBps: auctions.DefaultFeeBps, SponsorshipFeeBps: sponsorships.DefaultFeeBps,
+		MinimumPayout: payouts.DefaultMinimumPayout, VerifyOut: os.Stdout}
+}
+
+// SettingsFromEnv reads the settings the stack passes (topology.Env*),
+// over the defaults; a malformed value is an error, never a silent
+// default.
+func SettingsFromEnv(getenv func(string) string) (Settings, error) {
+	s := DefaultSettings()
+	if v := getenv(topology.EnvStage); v != "" {
+		s.Stage = v
+	}
+	s.Live = s.Stage == "prod"
+	s.PublicURL = getenv(topology.EnvPublicURL)
+	for _, n := range []struct {
+		name     string
+		dst      *int64
+		min, max int64
+		what     string
+	}{
+		{topology.EnvAuctionFeeBps, &s.AuctionFeeBps, 0, 10_000, "0 to 10000 basis points"},
+		{topology.EnvSponsorshipFeeBps, &s.SponsorshipFeeBps, 0, 10_000, "0 to 10000 basis points"},
+		{topology.EnvPayoutMinimum, &s.MinimumPayout, 1, 1 << 53, "a positive number of minor units"},
+	} {
+		v := getenv(n.name)
+		if v == "" {
+			continue
+		}
+		x, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || x < n.min || x > n.max {
+			return Settings{}, fmt.Errorf("%s must be %s, not %q", n.name, n.what, v)
+		}
+		*n.dst = x
+	}
+	return s, nil
+}
+
+// Build is the constructor of the topology function name.
+func Build(name string, e Env) (*Function, error) {
+	switch name {
+	case topology.FnAccounts:
+		return Accounts(e), nil
+	case topology.FnAuctions:
+		return Auctions(e), nil
+	case topology.FnSponsorships:
+		return Sponsorships(e), nil
+	case topology.FnReferrals:
+		return Referrals(e), nil
+	case topology.FnPayouts:
+		return Payouts(e), nil
+	case topology.FnWebhooks:
+		return Webhooks(e)
+	case topology.FnServe:
+		return Serve(e), nil
+	case topology.FnAuthorizer:
+		return Authorizer(e), nil
+	case topology.FnOps:
+		return Ops(e), nil
+	case topology.FnRelay:
+		return Relay(e), nil
+	}
+	return nil, fmt.Errorf("wire: no function %q", name)
+}
+
+func idem(e Env) *idempotency.Store {
+	return idempotency.New(e.DB.Client, e.DB.Table(topology.TableIdempotency), e.Clock)
+}
+
+// Accounts: communities, advertisers, API keys and money in.
+func Accounts(e Env) *Function {
+	svc := accounts.NewService(accounts.NewRepository(e.DB), e.Clock, e.Live).WithMoney(ledger.New(e.DB), e.Rail)
+	r := accounts.NewRouter(svc, idem(e), e.Log, e.Clock.Now)
+	return &Function{HTTP: r.Serve, Routes: r.Handled()}
+}
+
+// Auctions: slots, auctions, bids and the closes it schedules.
+func Auctions(e Env) *Function {
+	svc := auctions.NewService(auctions.NewRepository(e.DB), ledger.New(e.DB), e.Sched, e.Clock,
+		auctions.Config{FeeBps: e.AuctionFeeBps, Self: topology.FnAuctions})
+	r := auctions.NewRouter(svc, idem(e), e.Log, e.Clock.Now)
+	return &Function{HTTP: r.Serve, Event: svc.HandleEvent, Events: svc.Events(), Scheduled: svc.HandleScheduled, Routes: r.Handled()}
+}
+
+// Sponsorships: rate cards, bookings and their review.
+func Sponsorships(e Env) *Function {
+	svc := sponsorships.NewService(sponsorships.NewRepository(e.DB), ledger.New(e.DB), e.Sched, e.Clock,
+		sponsorships.Config{FeeBps: e.SponsorshipFeeBps, Self: topology.FnSponsorships})
+	r := sponsorships.NewRouter(svc, idem(e), e.Log, e.Clock.Now)
+	return &Function{HTTP: r.Serve, Event: svc.HandleEvent, Events: svc.Events(), Scheduled: svc.HandleScheduled, Routes: r.Handled()}
+}
+
+// Referrals: programs, deals, clicks, conversions and commissions.
+func Referrals(e Env) *Function {
+	svc := referrals.NewService(referrals.NewRepository(e.DB), ledger.New(e.DB), e.Sched, e.Clock,
+		referrals.Config{Self: topology.FnReferrals, VisitorKey: e.Secret, PublicURL: e.PublicURL})
+	r := referrals.NewRouter(svc, idem(e), e.Log, e.Clock.Now)
+	return &Function{HTTP: r.Serve, Event: svc.HandleEvent, Events: svc.Events(), Scheduled: svc.HandleScheduled, Routes: r.Handled()}
+}
+
+// Payouts: destinations, claims and the worker that pays them.
+func Payouts(e Env) *Function {
+	svc := payouts.NewService(payouts.NewRepository(e.DB), ledger.New(e.DB), e.Rail, e.Clock, payouts.Config{MinimumPayout: e.MinimumPayout})
+	r := payouts.NewRouter(svc, idem(e), e.Log, e.Clock.Now)
+	return &Function{HTTP: r.Serve, Event: svc.HandleEvent, Events: svc.Events(), Scheduled: svc.HandleScheduled, Routes: r.Handled()}
+}
+
+// Webhooks: endpoints, and deliveries of every product event.
+func Webhooks(e Env) (*Function, error) {
+	vault, err := webhooks.NewVault(e.Secret)
+	if err != nil {
+		return nil, fmt.Errorf("wire: the webhooks vault: %w", err)
+	}
+	svc := webhooks.NewService(webhooks.NewRepository(e.DB), vault, e.Sched, e.Clock, webhooks.Policy{AllowInsecure: e.InsecureWebhooks},
+		webhooks.Config{Self: topology.FnWebhooks, Jitter: 0.1})
+	r := webhooks.NewRouter(svc, idem(e), e.Log, e.Clock.Now)
+	return &Function{HTTP: r.Serve, Event: svc.HandleEvent, Events: svc.Events(), Scheduled: svc.HandleScheduled, Routes: r.Handled()}, nil
+}
+
+// Serve: what a slot shows, and clicks on it.
+func Serve(e Env) *Function {
+	srv := auctions.NewServer(auctions.NewServingRepository(e.DB), e.Clock, auctions.ClickSigner{Key: e.Secret}, e.PublicURL, e.Log)
+	r := auctions.NewServeRouter(srv, e.Log, e.Clock.Now)
+	return &Function{HTTP: r.Serve, Routes: r.Handled(), Counter: srv.Counts}
+}
+
+// Authorizer: people's JWTs and API keys.
+func Authorizer(e Env) *Function {
+	a := &auth.Authorizer{Tokens: e.Tokens, Keys: accounts.NewKeyLookup(e.DB), Log: e.Log, LiveKeys: e.Live}
+	return &Function{Authorizer: a.Handle}
+}
+
+// VerifyJob is the ops function's work: it answers its invoker with the
+// report (and publishes the violation count).
+func VerifyJob(e Env) *ledger.VerifyJob {
+	return &ledger.VerifyJob{Ledger: ledger.NewReader(e.DB), Stage: e.Stage, Out: e.VerifyOut, Now: e.Clock.Now}
+}
+
+// Ops: the daily ledger verification.
+func Ops(e Env) *Function {
+	job := VerifyJob(e)
+	return &Function{Verify: job, Scheduled: func(ctx context.Context, payload json.RawMessage) error {
+		_, err := job.Handle(ctx, payload)
+		return err
+	}}
+}
+
+// Relay: committed outbox events onto the bus.
+func Relay(e Env) *Function {
+	h := &relay.Handler{Bus: e.Bus, Log: e.Log}
+	return &Function{Stream: h.Handle}
+}
