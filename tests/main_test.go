@@ -5,56 +5,29 @@ package tests
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"fmt"
-	"io"
 	"net/http"
-	"os"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/souqhq/souq/infra/local"
+	"github.com/souqhq/souq/tests/harness"
 )
 
 var (
 	base string
 	demo *local.Demo
 	plat *local.Platform
-	hc   = &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	hc   = harness.Client
 )
 
+// TestMain starts the shared harness; every response of this suite is
+// held to docs/openapi.yaml.
 func TestMain(m *testing.M) {
-	ctx := context.Background()
-	p, err := local.Start(ctx, local.Options{
-		Addr:           "127.0.0.1:0",
-		DynamoEndpoint: os.Getenv("SOUQ_DYNAMODB_ENDPOINT"),
-		TablePrefix:    fmt.Sprintf("bb%d_", os.Getpid()),
-		StripeMock:     true,
-		Seed:           true,
-	})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "start local platform:", err)
-		os.Exit(1)
-	}
-	base, demo, plat = p.BaseURL, p.Demo, p
-	docs, err := newContract(http.DefaultTransport)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "the OpenAPI document:", err)
-		os.Exit(1)
-	}
-	hc.Transport = docs
-	code := m.Run()
-	p.Close()
-	if v := docs.violations(); len(v) > 0 {
-		fmt.Fprintf(os.Stderr, "%d live responses that docs/openapi.yaml does not describe:\n  %s\n", len(v), strings.Join(v, "\n  "))
-		if code == 0 {
-			code = 1
-		}
-	}
-	os.Exit(code)
+	harness.Main(m, harness.Options{Name: "bb", Contract: true, Ready: func(p *local.Platform) {
+		base, demo, plat = p.BaseURL, p.Demo, p
+	}})
 }
 
 // call is one HTTP exchange.
@@ -84,36 +57,22 @@ type problem struct {
 
 func do(t *testing.T, c call) reply {
 	t.Helper()
-	var body io.Reader
+	var body []byte
 	if c.body != "" {
-		body = strings.NewReader(c.body)
+		body = []byte(c.body)
 	}
-	req, err := http.NewRequest(c.method, base+c.path, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if c.auth != "" {
-		req.Header.Set("Authorization", "Bearer "+c.auth)
-	}
+	headers := map[string][]string{}
 	for k, v := range c.headers {
-		req.Header.Set(k, v)
+		headers[k] = []string{v}
 	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	r := reply{status: resp.StatusCode, header: resp.Header, body: b}
-	if strings.HasPrefix(resp.Header.Get("Content-Type"), "application/problem+json") {
-		if err := json.Unmarshal(b, &r.problem); err != nil {
-			t.Fatalf("problem body is not JSON: %s", b)
+	r := harness.Send(t, c.method, c.path, c.auth, body, headers)
+	out := reply{status: r.Status, header: r.Header, body: r.Body}
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/problem+json") {
+		if err := json.Unmarshal(r.Body, &out.problem); err != nil {
+			t.Fatalf("problem body is not JSON: %s", r.Body)
 		}
 	}
-	return r
+	return out
 }
 
 // expect checks the status and, for errors, that the body is a complete
@@ -205,10 +164,6 @@ func hasFieldError(r reply, field string) bool {
 // idemKey is the Idempotency-Key header, for the routes that move money.
 func idemKey(k string) map[string]string { return map[string]string{"Idempotency-Key": k} }
 
-var keySeq atomic.Int64
-
 // freshKey is a new Idempotency-Key, for a request the test means to make
 // once.
-func freshKey() map[string]string {
-	return idemKey(fmt.Sprintf("k-%d-%d-%d", os.Getpid(), time.Now().UnixNano(), keySeq.Add(1)))
-}
+func freshKey() map[string]string { return idemKey(harness.NewKey()) }

@@ -5,13 +5,8 @@
 package capacity
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
-	"os"
 	"sync"
 	"testing"
 	"time"
@@ -19,6 +14,7 @@ import (
 	"github.com/souqhq/souq/infra/local"
 	"github.com/souqhq/souq/shared/store"
 	"github.com/souqhq/souq/shared/store/storetest"
+	"github.com/souqhq/souq/tests/harness"
 )
 
 // Budget is the most one operation may consume: read and write capacity
@@ -54,55 +50,21 @@ var Budgets = map[string]Budget{
 var (
 	plat  *local.Platform
 	meter *storetest.Meter
-	hc    = &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 )
 
 func TestMain(m *testing.M) {
-	p, err := local.Start(context.Background(), local.Options{
-		Addr: "127.0.0.1:0", DynamoEndpoint: os.Getenv("SOUQ_DYNAMODB_ENDPOINT"),
-		TablePrefix: fmt.Sprintf("cap%d_", os.Getpid()), StripeMock: true, Seed: true,
+	harness.Main(m, harness.Options{Name: "cap", Ready: func(p *local.Platform) { plat = p }, Platform: local.Options{
 		WrapDB: func(db *store.DB) *store.DB {
 			mdb, mt := storetest.Metered(db)
 			meter = mt
 			return mdb
 		},
-	})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "start local platform:", err)
-		os.Exit(1)
-	}
-	plat = p
-	code := m.Run()
-	p.Close()
-	os.Exit(code)
+	}})
 }
 
 func call(t *testing.T, method, path, auth, body string, want int) map[string]any {
 	t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = bytes.NewReader([]byte(body))
-	}
-	req, _ := http.NewRequest(method, plat.BaseURL+path, rd)
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if auth != "" {
-		req.Header.Set("Authorization", "Bearer "+auth)
-	}
-	req.Header.Set("Idempotency-Key", fmt.Sprint(time.Now().UnixNano()))
-	resp, err := hc.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != want {
-		t.Fatalf("%s %s: %d, want %d: %s", method, path, resp.StatusCode, want, raw)
-	}
-	var out map[string]any
-	_ = json.Unmarshal(raw, &out)
-	return out
+	return harness.Call(t, method, path, auth, body, want)
 }
 
 func settle(t *testing.T) {
@@ -186,7 +148,7 @@ func TestCapacity_EveryOperationWithinItsBudget(t *testing.T) {
 	const serves = 500
 	measure(t, "serve (amortized over 500 serves)", serves, func() {
 		for i := 0; i < serves; i++ {
-			resp, err := hc.Get(plat.BaseURL + "/v1/serve/" + slot)
+			resp, err := harness.Client.Get(plat.BaseURL + "/v1/serve/" + slot)
 			if err != nil || resp.StatusCode != 200 {
 				t.Fatalf("serve: %v %v", resp, err)
 			}

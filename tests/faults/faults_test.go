@@ -36,6 +36,7 @@ import (
 
 	"github.com/souqhq/souq/infra/local"
 	"github.com/souqhq/souq/shared/store"
+	"github.com/souqhq/souq/tests/harness"
 )
 
 // injector fails a share of DynamoDB calls, inside the SDK's retry loop
@@ -98,13 +99,11 @@ func txSize(s *middleware.Stack) error {
 var (
 	plat *local.Platform
 	inj  = &injector{permille: 25} // 2.5 % of calls for each of four faults: 10 % in all
-	hc   = &http.Client{Timeout: 60 * time.Second}
+	hc   = harness.Client
 )
 
 func TestMain(m *testing.M) {
-	p, err := local.Start(context.Background(), local.Options{
-		Addr: "127.0.0.1:0", DynamoEndpoint: os.Getenv("SOUQ_DYNAMODB_ENDPOINT"),
-		TablePrefix: fmt.Sprintf("flt%d_", os.Getpid()), StripeMock: true, Seed: true,
+	harness.Main(m, harness.Options{Name: "flt", Ready: func(p *local.Platform) { plat = p }, Platform: local.Options{
 		// Errors only: a 5xx's cause is printed with the test's output.
 		Log: slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})),
 		// The relay dies, now and then, after PutEvents and before its
@@ -125,15 +124,7 @@ func TestMain(m *testing.M) {
 			opts.APIOptions = append(opts.APIOptions, txSize, inj.middleware)
 			return db.WithClient(dynamodb.New(opts))
 		},
-	})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "start local platform:", err)
-		os.Exit(1)
-	}
-	plat = p
-	code := m.Run()
-	p.Close()
-	os.Exit(code)
+	}})
 }
 
 // outcome counts the answers seen under faults.

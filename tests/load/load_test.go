@@ -9,13 +9,10 @@
 package load
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -25,49 +22,18 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/souqhq/souq/infra/local"
+	"github.com/souqhq/souq/tests/harness"
 )
 
 var plat *local.Platform
 
 func TestMain(m *testing.M) {
-	p, err := local.Start(context.Background(), local.Options{
-		Addr: "127.0.0.1:0", DynamoEndpoint: os.Getenv("SOUQ_DYNAMODB_ENDPOINT"),
-		TablePrefix: fmt.Sprintf("load%d_", os.Getpid()), Seed: true, StripeMock: true,
-	})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "start local platform:", err)
-		os.Exit(1)
-	}
-	plat = p
-	code := m.Run()
-	p.Close()
-	os.Exit(code)
+	harness.Main(m, harness.Options{Name: "load", Ready: func(p *local.Platform) { plat = p }})
 }
 
 func call(t testing.TB, method, path, auth, body string, want int) map[string]any {
 	t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = bytes.NewReader([]byte(body))
-	}
-	req, _ := http.NewRequest(method, plat.BaseURL+path, rd)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Idempotency-Key", fmt.Sprint(time.Now().UnixNano()))
-	if auth != "" {
-		req.Header.Set("Authorization", "Bearer "+auth)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != want {
-		t.Fatalf("%s %s: %d, want %d: %s", method, path, resp.StatusCode, want, raw)
-	}
-	var out map[string]any
-	_ = json.Unmarshal(raw, &out)
-	return out
+	return harness.Call(t, method, path, auth, body, want)
 }
 
 func settle(t testing.TB) {

@@ -5,11 +5,8 @@
 package security
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"regexp"
@@ -22,26 +19,13 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/souqhq/souq/infra/local"
+	"github.com/souqhq/souq/tests/harness"
 )
 
-var (
-	plat *local.Platform
-	hc   = &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-)
+var plat *local.Platform
 
 func TestMain(m *testing.M) {
-	p, err := local.Start(context.Background(), local.Options{
-		Addr: "127.0.0.1:0", DynamoEndpoint: os.Getenv("SOUQ_DYNAMODB_ENDPOINT"),
-		TablePrefix: fmt.Sprintf("sec%d_", os.Getpid()), StripeMock: true, Seed: true,
-	})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "start local platform:", err)
-		os.Exit(1)
-	}
-	plat = p
-	code := m.Run()
-	p.Close()
-	os.Exit(code)
+	harness.Main(m, harness.Options{Name: "sec", Contract: true, Ready: func(p *local.Platform) { plat = p }})
 }
 
 type reply struct {
@@ -52,44 +36,13 @@ type reply struct {
 
 func send(t *testing.T, method, path, auth string, body []byte, headers map[string][]string) reply {
 	t.Helper()
-	req, err := http.NewRequest(method, plat.BaseURL+path, bytes.NewReader(body))
-	if err != nil {
-		return reply{status: 400} // a path the client cannot even send
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if auth != "" {
-		req.Header.Set("Authorization", "Bearer "+auth)
-	}
-	for k, vs := range headers {
-		req.Header.Del(k)
-		for _, v := range vs {
-			req.Header.Add(k, v)
-		}
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return reply{status: resp.StatusCode, header: resp.Header, body: b}
+	r := harness.Send(t, method, path, auth, body, headers)
+	return reply{status: r.Status, header: r.Header, body: r.Body}
 }
 
 func call(t *testing.T, method, path, auth, body string, want int) map[string]any {
 	t.Helper()
-	var b []byte
-	if body != "" {
-		b = []byte(body)
-	}
-	r := send(t, method, path, auth, b, map[string][]string{"Idempotency-Key": {fmt.Sprint(time.Now().UnixNano())}})
-	if r.status != want {
-		t.Fatalf("%s %s: %d, want %d: %s", method, path, r.status, want, r.body)
-	}
-	var out map[string]any
-	_ = json.Unmarshal(r.body, &out)
-	return out
+	return harness.Call(t, method, path, auth, body, want)
 }
 
 func settle(t *testing.T) {

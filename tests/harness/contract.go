@@ -1,4 +1,4 @@
-package tests
+package harness
 
 import (
 	"bytes"
@@ -15,7 +15,7 @@ import (
 	"github.com/pb33f/libopenapi-validator/helpers"
 )
 
-// contract holds every live response of the black-box suite to
+// contract holds every live response of a suite to
 // docs/openapi.yaml: the status must be documented for the operation, and
 // the body must match its schema. Paths the document does not describe
 // (the deliberate 404s and 405s of routing tests, /local/) are the
@@ -29,7 +29,7 @@ type contract struct {
 }
 
 func newContract(base http.RoundTripper) (*contract, error) {
-	raw, err := os.ReadFile("../docs/openapi.yaml")
+	raw, err := os.ReadFile(document)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,152 @@
+// Package harness is what every suite in tests/ stands on: one local
+// platform per test binary (on the DynamoDB Local that make test starts,
+// under a table prefix of its own), an HTTP client that speaks to it as a
+// customer's would, and, where a suite asks, every response held to
+// docs/openapi.yaml. Suites read results only through the API and the
+// local routes.
+package harness
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/souqhq/souq/infra/local"
+)
+
+// Platform is the suite's running local platform.
+var Platform *local.Platform
+
+// Client speaks to it; it never follows redirects (a 302 is an answer).
+var Client = &http.Client{Timeout: 60 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+// document is docs/openapi.yaml, wherever the suite runs from.
+var document = func() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..", "docs", "openapi.yaml")
+}()
+
+// Options say what a suite needs beyond the shared platform.
+type Options struct {
+	// Name prefixes the suite's tables ("bb", "sec", …).
+	Name string
+	// Platform is passed through (its Addr, DynamoEndpoint, TablePrefix,
+	// StripeMock and Seed are the harness's).
+	Platform local.Options
+	// Contract holds every response to docs/openapi.yaml and fails the run
+	// on one it does not describe.
+	Contract bool
+	// Ready runs once the platform is up, before the tests (a suite keeps
+	// what it needs of it).
+	Ready func(*local.Platform)
+}
+
+// Main is a suite's TestMain: it starts the platform, runs the tests,
+// stops the platform, and reports what the document does not describe.
+func Main(m *testing.M, o Options) {
+	opts := o.Platform
+	opts.Addr = "127.0.0.1:0"
+	opts.DynamoEndpoint = os.Getenv("SOUQ_DYNAMODB_ENDPOINT")
+	opts.TablePrefix = fmt.Sprintf("%s%d_", o.Name, os.Getpid())
+	opts.StripeMock, opts.Seed = true, true
+	p, err := local.Start(context.Background(), opts)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "start local platform:", err)
+		os.Exit(1)
+	}
+	Platform = p
+	var docs *contract
+	if o.Contract {
+		if docs, err = newContract(http.DefaultTransport); err != nil {
+			fmt.Fprintln(os.Stderr, "the OpenAPI document:", err)
+			p.Close()
+			os.Exit(1)
+		}
+		Client.Transport = docs
+	}
+	if o.Ready != nil {
+		o.Ready(p)
+	}
+	code := m.Run()
+	p.Close()
+	if docs != nil {
+		if v := docs.violations(); len(v) > 0 {
+			fmt.Fprintf(os.Stderr, "%d live responses that docs/openapi.yaml does not describe:\n  %s\n", len(v), strings.Join(v, "\n  "))
+			if code == 0 {
+				code = 1
+			}
+		}
+	}
+	os.Exit(code)
+}
+
+// Reply is one HTTP answer.
+type Reply struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// Send makes one request as a client would: JSON when there is a body,
+// the bearer credential when there is one, and the headers given (which
+// replace any set here).
+func Send(t testing.TB, method, path, auth string, body []byte, headers map[string][]string) Reply {
+	t.Helper()
+	req, err := http.NewRequest(method, Platform.BaseURL+path, bytes.NewReader(body))
+	if err != nil {
+		return Reply{Status: 400} // a path a client cannot even send
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if auth != "" {
+		req.Header.Set("Authorization", "Bearer "+auth)
+	}
+	for k, vs := range headers {
+		req.Header.Del(k)
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	resp, err := Client.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return Reply{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+var keys atomic.Int64
+
+// NewKey is a fresh Idempotency-Key.
+func NewKey() string {
+	return fmt.Sprintf("k-%d-%d-%d", os.Getpid(), time.Now().UnixNano(), keys.Add(1))
+}
+
+// Call makes a request with a fresh Idempotency-Key, fails the test on
+// another status than want, and decodes a JSON object answer.
+func Call(t testing.TB, method, path, auth, body string, want int) map[string]any {
+	t.Helper()
+	var b []byte
+	if body != "" {
+		b = []byte(body)
+	}
+	r := Send(t, method, path, auth, b, map[string][]string{"Idempotency-Key": {NewKey()}})
+	if r.Status != want {
+		t.Fatalf("%s %s: %d, want %d: %s", method, path, r.Status, want, r.Body)
+	}
+	var out map[string]any
+	_ = json.Unmarshal(r.Body, &out)
+	return out
+}
