@@ -403,137 +403,75 @@ func (s *Service) act(ctx context.Context, op string, p *auth.Principal, sponsor
 	if err := Guard(tr, it.domain(), now); err != nil {
 		return SponsorshipView{}, err
 	}
-	next := it
-	next.Status, next.Rev, next.History, next.UpdatedAt = string(tr.To), it.Rev+1, it.History+1, clock.Format(now)
+	// The action decides (what it needs of its input, what it changes);
+	// then one transaction writes what it decided.
+	d := newDecision(op, it, tr, in.Note, now)
+	if err := d.decide(do, in); err != nil {
+		return SponsorshipView{}, err
+	}
+	next, hist, err := s.commit(ctx, d, do, actor, role)
+	if err != nil {
+		return SponsorshipView{}, err
+	}
+	if d.version != nil {
+		versions = append(versions, *d.version)
+	}
+	return sponsorshipView(next, versions, append(history, hist)), nil
+}
+
+// commit writes a decision in one transaction: the sponsorship over its
+// revision, the history entry, the event, the dates it takes or frees,
+// the new content version and the money.
+func (s *Service) commit(ctx context.Context, d *decision, do Action, actor string, role Role) (sponsorshipItem, historyItem, error) {
+	op, it, next, tr := d.op, d.it, d.next, d.tr
 	var extra []store.Part
-	note := in.Note
-	renewDeadline := false
-	switch do {
-	case Approve:
-		next.PublishDate = it.Date
-		if in.PublishDate != "" {
-			d, err := ParseDate("publishDate", in.PublishDate)
-			if err != nil {
-				return SponsorshipView{}, err
-			}
-			if d.Before(now.UTC().Truncate(24 * time.Hour)) {
-				return SponsorshipView{}, fault.InvalidFields(op, "the request has invalid fields", fault.FieldError{Field: "publishDate", Message: "must be today or later"})
-			}
-			next.PublishDate = in.PublishDate
-		}
-	case Reject:
-		if msg := noteProblem(in.Reason, true); msg != "" {
-			return SponsorshipView{}, fault.InvalidFields(op, "the request has invalid fields", fault.FieldError{Field: "reason", Message: msg})
-		}
-		note = in.Reason
-	case RequestChanges:
-		if msg := noteProblem(in.Notes, true); msg != "" {
-			return SponsorshipView{}, fault.InvalidFields(op, "the request has invalid fields", fault.FieldError{Field: "notes", Message: msg})
-		}
-		note = in.Notes
-		renewDeadline = true // the sponsor has the review days to revise
-	case Publish:
-		if msg := input.URL(in.URL, false); msg != "" {
-			return SponsorshipView{}, fault.InvalidFields(op, "the request has invalid fields", fault.FieldError{Field: "url", Message: msg + ": the https URL where the post is published"})
-		}
-		next.PublishedURL = in.URL
-	case Propose:
-		if in.Amount == nil && in.Date == "" {
-			return SponsorshipView{}, fault.InvalidFields(op, "the request has invalid fields", fault.FieldError{Field: "amount", Message: "propose a new amount, a new date, or both"})
-		}
-		next.ProposalPrice, next.ProposalDate, next.ProposalNote = it.Price, it.Date, in.Notes
-		if in.Amount != nil {
-			if *in.Amount <= 0 || *in.Amount > money.MaxMinor {
-				return SponsorshipView{}, fault.InvalidFields(op, "the request has invalid fields", fault.FieldError{Field: "amount", Message: "must be more than zero"})
-			}
-			next.ProposalPrice = *in.Amount
-		}
-		if in.Date != "" {
-			d, err := ParseDate("date", in.Date)
-			if err != nil {
-				return SponsorshipView{}, err
-			}
-			if err := CheckDesiredDate("date", d, now); err != nil {
-				return SponsorshipView{}, err
-			}
-			next.ProposalDate = in.Date
-		}
-		if next.ProposalPrice == it.Price && next.ProposalDate == it.Date {
-			return SponsorshipView{}, fault.InvalidFields(op, "the request has invalid fields", fault.FieldError{Field: "amount", Message: "the proposal must change the amount or the date"})
-		}
-		note = in.Notes
-		renewDeadline = true // the sponsor has the review days to answer
-	case AcceptProposal:
-		next.Price, next.Date = it.ProposalPrice, it.ProposalDate
-		next.ProposalPrice, next.ProposalDate, next.ProposalNote = 0, "", ""
-		if next.Date != it.Date {
-			o, _, err := s.repo.getOffering(ctx, it.OfferingID)
-			if err != nil {
-				return SponsorshipView{}, err
-			}
-			capacity := o.CapacityPerDate
-			if capacity == 0 {
-				capacity = 1
-			}
-			extra = append(extra, store.Part{Name: "proposed date", Item: s.repo.takeDate(it.OfferingID, next.Date, capacity)},
-				store.Part{Name: "old date", Item: s.repo.freeDate(it.OfferingID, it.Date)})
-		}
-		renewDeadline = true
-	case DeclineProposal:
-		next.ProposalPrice, next.ProposalDate, next.ProposalNote = 0, "", ""
-		renewDeadline = true
-	case Revise:
-		if in.Content == nil {
-			return SponsorshipView{}, fault.InvalidFields(op, "the request has invalid fields", fault.FieldError{Field: "title", Message: "send the revised content"})
-		}
-		if it.ContentVersion >= maxVersions {
-			return SponsorshipView{}, &fault.Error{Kind: fault.Conflict, Op: op, State: it.Status, Message: fmt.Sprintf("a sponsorship keeps at most %d versions", maxVersions)}
-		}
-		if err := CheckContent(ContentLimits{MaxTitle: it.MaxTitle, MaxBody: it.MaxBody, LinkRequired: it.LinkRequired}, *in.Content, ""); err != nil {
-			return SponsorshipView{}, err
-		}
-		next.ContentVersion = it.ContentVersion + 1
-		c := *in.Content
-		ver := versionItem{PK: "SPN#" + it.ID, SK: versionKey(next.ContentVersion), Version: next.ContentVersion, Title: c.Title, Body: c.Body, Link: c.Link, ImageURL: c.ImageURL, CreatedAt: next.UpdatedAt}
-		vp, err := put(s.repo.table, ver, "attribute_not_exists(pk)")
+	if d.takesDate != "" {
+		o, _, err := s.repo.getOffering(ctx, it.OfferingID)
 		if err != nil {
-			return SponsorshipView{}, fault.Wrap(op, err)
+			return sponsorshipItem{}, historyItem{}, err
+		}
+		capacity := o.CapacityPerDate
+		if capacity == 0 {
+			capacity = 1
+		}
+		extra = append(extra, store.Part{Name: "proposed date", Item: s.repo.takeDate(it.OfferingID, d.takesDate, capacity)},
+			store.Part{Name: "old date", Item: s.repo.freeDate(it.OfferingID, it.Date)})
+	}
+	if d.version != nil {
+		vp, err := put(s.repo.table, *d.version, "attribute_not_exists(pk)")
+		if err != nil {
+			return sponsorshipItem{}, historyItem{}, fault.Wrap(op, err)
 		}
 		extra = append(extra, store.Part{Name: "version", Item: vp})
-		versions = append(versions, ver)
-		renewDeadline = true
 	}
-	if msg := noteProblem(note, false); msg != "" {
-		return SponsorshipView{}, fault.InvalidFields(op, "the request has invalid fields", fault.FieldError{Field: "note", Message: msg})
-	}
-	if renewDeadline {
-		next.ReviewDeadline = clock.Format(now.Add(time.Duration(it.ReviewDays) * 24 * time.Hour))
+	if d.renewDeadline {
+		next.ReviewDeadline = clock.Format(d.now.Add(time.Duration(it.ReviewDays) * 24 * time.Hour))
 		if err := s.scheduleDeadline(ctx, it.ID, next.Rev, clock.Parse(next.ReviewDeadline)); err != nil {
-			return SponsorshipView{}, fault.Wrap(op, err)
+			return sponsorshipItem{}, historyItem{}, fault.Wrap(op, err)
 		}
 	}
 	if tr.FreesDate {
 		extra = append(extra, store.Part{Name: "date freed", Item: s.repo.freeDate(it.OfferingID, it.Date)})
 	}
-	moneyOp, err := s.moneyFor(tr, it, next, now)
+	moneyOp, err := s.moneyFor(tr, it, next, d.now)
 	if err != nil {
-		return SponsorshipView{}, fault.Wrap(op, err)
+		return sponsorshipItem{}, historyItem{}, fault.Wrap(op, err)
 	}
 	if tr.Money == Adjust && next.Price != it.Price {
 		next.HoldAdjustments = it.HoldAdjustments + 1
 	}
 	meta, err := s.repo.transitionPut(next, it.Status, it.Rev)
 	if err != nil {
-		return SponsorshipView{}, fault.Wrap(op, err)
+		return sponsorshipItem{}, historyItem{}, fault.Wrap(op, err)
 	}
-	hist := historyItem{PK: "SPN#" + it.ID, SK: historyKey(next.History), Seq: next.History, Actor: actor, Role: string(role), Action: string(do), From: it.Status, To: next.Status, Note: note, At: next.UpdatedAt}
+	hist := historyItem{PK: "SPN#" + it.ID, SK: historyKey(next.History), Seq: next.History, Actor: actor, Role: string(role), Action: string(do), From: it.Status, To: next.Status, Note: d.note, At: next.UpdatedAt}
 	histPut, err := put(s.repo.table, hist, "attribute_not_exists(pk)")
 	if err != nil {
-		return SponsorshipView{}, fault.Wrap(op, err)
+		return sponsorshipItem{}, historyItem{}, fault.Wrap(op, err)
 	}
-	evt, err := events.OutboxPut(s.repo.outbox, eventFor(do, s.change(next, actor, it.Status)), now)
+	evt, err := events.OutboxPut(s.repo.outbox, eventFor(do, s.change(next, actor, it.Status)), d.now)
 	if err != nil {
-		return SponsorshipView{}, fault.Wrap(op, err)
+		return sponsorshipItem{}, historyItem{}, fault.Wrap(op, err)
 	}
 	tx := store.NewTx().Add("sponsorship", meta).Add("history", histPut).Add("event", evt).AddParts(extra...)
 	if moneyOp != nil {
@@ -542,15 +480,15 @@ func (s *Service) act(ctx context.Context, op string, p *auth.Principal, sponsor
 	if err := tx.Write(ctx, s.repo.db); err != nil {
 		switch {
 		case store.Failed(err, "sponsorship") || store.Failed(err, "history"):
-			return SponsorshipView{}, errRaced // another decision won: re-read, and the machine answers
+			return sponsorshipItem{}, historyItem{}, errRaced // another decision won: re-read, and the machine answers
 		case store.Failed(err, "proposed date"):
-			return SponsorshipView{}, &fault.Error{Kind: fault.Conflict, Op: op, State: it.Status, Message: "the proposed date " + it.ProposalDate + " has no opening any more"}
+			return sponsorshipItem{}, historyItem{}, &fault.Error{Kind: fault.Conflict, Op: op, State: it.Status, Message: "the proposed date " + it.ProposalDate + " has no opening any more"}
 		case moneyOp != nil && moneyOp.InsufficientFunds(err):
-			return SponsorshipView{}, &fault.Error{Kind: fault.InsufficientFunds, Op: op, Message: "the advertiser's available balance does not cover the proposed price"}
+			return sponsorshipItem{}, historyItem{}, &fault.Error{Kind: fault.InsufficientFunds, Op: op, Message: "the advertiser's available balance does not cover the proposed price"}
 		}
-		return SponsorshipView{}, fault.Wrap(op, err)
+		return sponsorshipItem{}, historyItem{}, fault.Wrap(op, err)
 	}
-	return sponsorshipView(next, versions, append(history, hist)), nil
+	return next, hist, nil
 }
 
 // moneyFor builds the ledger operation of a transition.
