@@ -290,7 +290,7 @@ func (s *Service) RecordConversion(ctx context.Context, p auth.Principal, in Con
 		if in.Currency != prg.Currency {
 			return ConversionView{}, false, fault.InvalidFields(op, "the conversion has invalid fields", fault.FieldError{Field: "currency", Message: "must be the program's currency, " + prg.Currency})
 		}
-		v, err := s.recordOnce(ctx, op, p.AccountID, in, hash, a, prg, reason, budgetShort)
+		v, err := s.recordOnce(ctx, op, report{communityID: p.AccountID, in: in, hash: hash}, a, prg, retryAs{reason: reason, budgetShort: budgetShort})
 		var retry *retryAs
 		if errAs(err, &retry) {
 			reason, budgetShort = retry.reason, retry.budgetShort
@@ -340,28 +340,22 @@ func (s *Service) replay(ctx context.Context, op, extPK, hash string) (Conversio
 
 // recordOnce builds and runs one attempt's transaction. forced, when set,
 // is why this attempt earns nothing (found by an earlier one).
-func (s *Service) recordOnce(ctx context.Context, op, communityID string, in ConversionInput, hash string, a attribution, prg programItem, forced Reason, budgetShort bool) (ConversionView, error) {
+// report is one conversion as a community's server reported it.
+type report struct {
+	communityID string
+	in          ConversionInput
+	hash        string // of the body, so a replay with another body is 409
+}
+
+// recordOnce records a report once: it reads what the judgement needs,
+// Judge decides, and one transaction writes the conversion with its
+// guards, counters, events and its draw on the budget. A failed condition
+// comes back as retryAs: the report is judged again with what changed.
+func (s *Service) recordOnce(ctx context.Context, op string, r report, a attribution, prg programItem, retry retryAs) (ConversionView, error) {
 	now := s.clock.Now().Truncate(time.Millisecond)
+	in := r.in
 	d, terms := a.deal, *a.deal.Terms
 	amount := money.Amount{Minor: *in.Amount, Currency: in.Currency}
-	c := conversionItem{ID: id.New("cnv", now), ExternalID: in.ExternalID, CommunityID: communityID, ProgramID: d.ProgramID, DealID: d.ID,
-		InfluencerID: d.InfluencerID, CustomerID: in.CustomerID, Amount: amount.Minor, Currency: amount.Currency,
-		CreatedAt: clock.Format(now), UpdatedAt: clock.Format(now), Rev: 1}
-	if a.click != nil {
-		c.ClickID = a.click.ID
-	}
-	reason := forced
-	switch {
-	case reason != "":
-	case DealStatus(d.Status) != DealApproved:
-		reason = ReasonDealEnded
-	case ProgramStatus(prg.Status) != ProgramActive:
-		reason = ReasonProgramInactive
-	case a.click != nil && !now.Before(clock.Parse(a.click.At).Add(Days(terms.AttributionDays))):
-		reason = ReasonAttributionWindow
-	case strings.EqualFold(strings.TrimSpace(in.CustomerID), d.InfluencerID):
-		reason = ReasonSelfReferral
-	}
 	custPK := "CUST#" + d.ProgramID + "#" + in.CustomerID
 	cust, custFound, err := get[struct {
 		DealID string `dynamodbav:"dealId"`
@@ -369,53 +363,46 @@ func (s *Service) recordOnce(ctx context.Context, op, communityID string, in Con
 	if err != nil {
 		return ConversionView{}, err
 	}
-	if reason == "" && custFound && !terms.Recurring {
-		reason = ReasonRepeatCustomer
-	}
-	var flag Reason
+	commission, commissionErr := terms.Commission(amount)
+	f := Facts{Forced: retry.reason, DealApproved: DealStatus(d.Status) == DealApproved, ProgramActive: ProgramStatus(prg.Status) == ProgramActive,
+		Now: now, AttributionDays: terms.AttributionDays, SelfReferral: strings.EqualFold(strings.TrimSpace(in.CustomerID), d.InfluencerID),
+		CustomerSeen: custFound, CustomerOnOtherDeal: custFound && cust.DealID != d.ID, Recurring: terms.Recurring, Commission: commission.Minor}
 	var ipPK string
 	if a.click != nil {
+		f.Clicked, f.ClickAt, f.ClickConversions = true, clock.Parse(a.click.At), a.click.Conversions
 		ipPK = fmt.Sprintf("IPH#%s#%s#%s", d.ProgramID, a.click.Source, now.Format("2006-01-02"))
 	}
-	if reason == "" {
-		com, err := terms.Commission(amount)
-		if err != nil {
-			return ConversionView{}, fault.Wrap(op, err)
-		}
-		c.Commission = com.Minor
-		switch {
-		case a.click != nil && a.click.Conversions >= maxConversionsPerClick:
-			flag = ReasonClickBurst
-		case custFound && cust.DealID != d.ID:
-			flag = ReasonCustomerOnOther
-		case ipPK != "":
-			n, _, err := get[struct {
-				N int64 `dynamodbav:"n"`
-			}](ctx, s.repo, op, ipPK, "IPH")
-			if err != nil {
-				return ConversionView{}, err
-			}
-			if n.N >= maxConversionsPerSource {
-				flag = ReasonIPBurst
-			}
-		}
+	status, reason, err := Judge(f, func() (int64, error) {
+		n, _, err := get[struct {
+			N int64 `dynamodbav:"n"`
+		}](ctx, s.repo, op, ipPK, "IPH")
+		return n.N, err
+	})
+	if err != nil {
+		return ConversionView{}, err
 	}
-	if c.Commission == 0 && reason == "" {
-		reason = "zero_commission"
+	if status != NoCommission && commissionErr != nil {
+		return ConversionView{}, fault.Wrap(op, commissionErr)
 	}
-	switch {
-	case reason != "":
-		c.Status, c.Reason, c.Commission = string(NoCommission), string(reason), 0
-	case flag != "":
-		c.Status, c.Reason = string(Flagged), string(flag)
-	default:
-		c.Status = string(Pending)
+	c := conversionItem{ID: id.New("cnv", now), ExternalID: in.ExternalID, CommunityID: r.communityID, ProgramID: d.ProgramID, DealID: d.ID,
+		InfluencerID: d.InfluencerID, CustomerID: in.CustomerID, Amount: amount.Minor, Currency: amount.Currency,
+		Status: string(status), Reason: string(reason), CreatedAt: clock.Format(now), UpdatedAt: clock.Format(now), Rev: 1}
+	if a.click != nil {
+		c.ClickID = a.click.ID
 	}
-	if c.Commission > 0 {
+	if status != NoCommission {
+		c.Commission = commission.Minor
 		c.ClearsAt = clock.Format(now.Add(Days(terms.HoldDays)))
 	}
 	c.index()
+	return s.writeConversion(ctx, op, r, a, prg, c, custPK, ipPK, retry.budgetShort, now)
+}
 
+// writeConversion writes a judged conversion in one transaction.
+func (s *Service) writeConversion(ctx context.Context, op string, r report, a attribution, prg programItem, c conversionItem, custPK, ipPK string, budgetShort bool, now time.Time) (ConversionView, error) {
+	communityID, in, hash := r.communityID, r.in, r.hash
+	d, terms := a.deal, *a.deal.Terms
+	amount := money.Amount{Minor: c.Amount, Currency: c.Currency}
 	ext, err := marshalPut(s.repo.table, extItem{PK: "EXT#" + communityID + "#" + in.ExternalID, SK: "EXT", ConversionID: c.ID, BodyHash: hash}, "attribute_not_exists(pk)", nil)
 	if err != nil {
 		return ConversionView{}, fault.Wrap(op, err)

@@ -133,6 +133,7 @@ const (
 	ReasonRepeatCustomer    Reason = "repeat_customer"
 	ReasonDealEnded         Reason = "deal_not_active"
 	ReasonProgramInactive   Reason = "program_not_active"
+	ReasonZeroCommission    Reason = "zero_commission"
 	ReasonClickBurst        Reason = "burst_from_one_click"
 	ReasonIPBurst           Reason = "burst_from_one_source"
 	ReasonCustomerOnOther   Reason = "customer_seen_on_another_deal"
@@ -186,3 +187,75 @@ func checkText(field, s string, max int, required bool) []fault.FieldError {
 
 // Days is n whole days.
 func Days(n int) time.Duration { return time.Duration(n) * 24 * time.Hour }
+
+// Facts are what a reported conversion is judged on, read before.
+type Facts struct {
+	// Forced is a reason a first attempt found in its transaction (a
+	// repeat customer, an exhausted budget): the conversion earns nothing.
+	Forced        Reason
+	DealApproved  bool
+	ProgramActive bool
+	Now           time.Time
+	// Clicked: the conversion came through a click (its time, and how
+	// many conversions it already had).
+	Clicked          bool
+	ClickAt          time.Time
+	ClickConversions int64
+	AttributionDays  int
+	// SelfReferral: the customer is the deal's own influencer.
+	SelfReferral bool
+	// CustomerSeen: the customer converted on this program before;
+	// CustomerOnOtherDeal: on another influencer's deal.
+	CustomerSeen, CustomerOnOtherDeal bool
+	Recurring                         bool
+	Commission                        int64
+}
+
+// Judge decides a conversion's status and reason: no commission (with
+// the reason it earns nothing), flagged for the owner's review (with what
+// looked wrong), or pending. The one fact that costs a read, how many
+// conversions the click's source made today, is asked for (at most once)
+// only when nothing else decided first.
+func Judge(f Facts, sourceConversions func() (int64, error)) (Status, Reason, error) {
+	reason := f.Forced
+	switch {
+	case reason != "":
+	case !f.DealApproved:
+		reason = ReasonDealEnded
+	case !f.ProgramActive:
+		reason = ReasonProgramInactive
+	case f.Clicked && !f.Now.Before(f.ClickAt.Add(Days(f.AttributionDays))):
+		reason = ReasonAttributionWindow
+	case f.SelfReferral:
+		reason = ReasonSelfReferral
+	case f.CustomerSeen && !f.Recurring:
+		reason = ReasonRepeatCustomer
+	}
+	var flag Reason
+	if reason == "" {
+		switch {
+		case f.Clicked && f.ClickConversions >= maxConversionsPerClick:
+			flag = ReasonClickBurst
+		case f.CustomerOnOtherDeal:
+			flag = ReasonCustomerOnOther
+		case f.Clicked:
+			n, err := sourceConversions()
+			if err != nil {
+				return "", "", err
+			}
+			if n >= maxConversionsPerSource {
+				flag = ReasonIPBurst
+			}
+		}
+		if f.Commission == 0 {
+			reason = ReasonZeroCommission
+		}
+	}
+	switch {
+	case reason != "":
+		return NoCommission, reason, nil
+	case flag != "":
+		return Flagged, flag, nil
+	}
+	return Pending, "", nil
+}

@@ -3,6 +3,7 @@ package referrals
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/souqhq/souq/shared/money"
 )
@@ -93,5 +94,40 @@ func TestCodes_CaseInsensitiveAndUnguessable(t *testing.T) {
 			t.Fatalf("a generated code %q does not normalize", c)
 		}
 		seen[c] = true
+	}
+}
+
+func TestJudge_WhatEarnsWhatIsFlaggedWhatIsNot(t *testing.T) {
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	ok := Facts{DealApproved: true, ProgramActive: true, Now: now, AttributionDays: 30, Commission: 500}
+	clicked := ok
+	clicked.Clicked, clicked.ClickAt = true, now.Add(-24*time.Hour)
+	with := func(f Facts, change func(*Facts)) Facts { change(&f); return f }
+	for name, c := range map[string]struct {
+		f       Facts
+		sources int64
+		status  Status
+		reason  Reason
+		asked   bool
+	}{
+		"a clean conversion earns":            {f: ok, status: Pending},
+		"through a click, a quiet source":     {f: clicked, sources: 1, status: Pending, asked: true},
+		"a busy source is flagged":            {f: clicked, sources: 2, status: Flagged, reason: ReasonIPBurst, asked: true},
+		"a click converting twice is flagged": {f: with(clicked, func(f *Facts) { f.ClickConversions = 1 }), status: Flagged, reason: ReasonClickBurst},
+		"another influencer's customer":       {f: with(ok, func(f *Facts) { f.CustomerSeen, f.CustomerOnOtherDeal, f.Recurring = true, true, true }), status: Flagged, reason: ReasonCustomerOnOther},
+		"a repeat customer earns nothing":     {f: with(ok, func(f *Facts) { f.CustomerSeen = true }), status: NoCommission, reason: ReasonRepeatCustomer},
+		"a recurring program pays repeats":    {f: with(ok, func(f *Facts) { f.CustomerSeen, f.Recurring = true, true }), status: Pending},
+		"a forced reason wins":                {f: with(ok, func(f *Facts) { f.Forced = ReasonBudgetExhausted }), status: NoCommission, reason: ReasonBudgetExhausted},
+		"an ended deal":                       {f: with(ok, func(f *Facts) { f.DealApproved = false }), status: NoCommission, reason: ReasonDealEnded},
+		"a paused program":                    {f: with(ok, func(f *Facts) { f.ProgramActive = false }), status: NoCommission, reason: ReasonProgramInactive},
+		"after the attribution window":        {f: with(clicked, func(f *Facts) { f.ClickAt = now.Add(-30 * 24 * time.Hour) }), status: NoCommission, reason: ReasonAttributionWindow},
+		"the influencer buying":               {f: with(ok, func(f *Facts) { f.SelfReferral = true }), status: NoCommission, reason: ReasonSelfReferral},
+		"a commission of zero":                {f: with(ok, func(f *Facts) { f.Commission = 0 }), status: NoCommission, reason: ReasonZeroCommission},
+	} {
+		asked := false
+		status, reason, err := Judge(c.f, func() (int64, error) { asked = true; return c.sources, nil })
+		if err != nil || status != c.status || reason != c.reason || asked != c.asked {
+			t.Errorf("%s: %s %q (source asked: %v) %v; want %s %q (%v)", name, status, reason, asked, err, c.status, c.reason, c.asked)
+		}
 	}
 }
