@@ -4,11 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/souqhq/souq/events"
@@ -57,14 +54,11 @@ func (s *Service) clear(ctx context.Context, conversionID string) error {
 			return nil
 		}
 		amount := c.Commission - c.CommissionReversed
-		owedPK := "INF#" + c.InfluencerID
-		owed, _, err := get[struct {
-			Amount int64 `dynamodbav:"amount"`
-		}](ctx, s.repo, op, owedPK, "OWED#"+c.Currency)
+		owed, err := s.repo.owed(ctx, op, c.InfluencerID, c.Currency)
 		if err != nil {
 			return err
 		}
-		deduct := min(owed.Amount, amount)
+		deduct := min(owed, amount)
 		next := c
 		next.Status, next.Cleared, next.Deducted, next.Rev, next.UpdatedAt = string(Cleared), amount-deduct, deduct, c.Rev+1, clock.Format(now)
 		next.index()
@@ -72,15 +66,13 @@ func (s *Service) clear(ctx context.Context, conversionID string) error {
 		if err != nil {
 			return fault.Wrap(op, err)
 		}
-		meta.Put.ExpressionAttributeNames = map[string]string{"#s": "status"}
+		meta.Put.ExpressionAttributeNames = statusName
 		tx := store.NewTx().Add("conversion", meta).Add("stats", s.repo.statsAdd(c.DealID, map[string]int64{"commissionPending": -amount, "commissionCleared": amount}))
 		if amount > 0 {
 			legs := []ledger.Leg{{Account: ledger.Influencer(c.InfluencerID), Pending: -amount, Available: amount - deduct}}
 			if deduct > 0 {
 				legs = append(legs, ledger.Leg{Account: ledger.Community(c.CommunityID), Available: deduct})
-				tx.Add("owed", types.TransactWriteItem{Update: &types.Update{TableName: aws.String(s.repo.table), Key: key(owedPK, "OWED#"+c.Currency),
-					UpdateExpression: aws.String("ADD amount :m"), ConditionExpression: aws.String("amount >= :d"),
-					ExpressionAttributeValues: map[string]types.AttributeValue{":m": store.N(-deduct), ":d": store.N(deduct)}}})
+				tx.Add("owed", s.repo.owedDeduct(c.InfluencerID, c.Currency, deduct))
 			}
 			tr, err := s.ledger.Prepare(ledger.Transfer{ID: "txf_" + c.ID + "_clear", Kind: "referral_clearing", Currency: c.Currency, At: now, Legs: legs})
 			if err != nil {
@@ -167,8 +159,7 @@ func (s *Service) reverseOnce(ctx context.Context, op string, c conversionItem, 
 		tx.Add("stats", s.repo.statsAdd(c.DealID, map[string]int64{"commissionPending": -delta, "commissionReversed": delta}))
 	case st == Cleared:
 		next.Clawback = c.Clawback + delta
-		tx.Add("owed", types.TransactWriteItem{Update: &types.Update{TableName: aws.String(s.repo.table), Key: key("INF#"+c.InfluencerID, "OWED#"+c.Currency),
-			UpdateExpression: aws.String("ADD amount :d SET currency = :c"), ExpressionAttributeValues: map[string]types.AttributeValue{":d": store.N(delta), ":c": store.S(c.Currency)}}}).
+		tx.Add("owed", s.repo.owedAdd(c.InfluencerID, c.Currency, delta)).
 			Add("stats", s.repo.statsAdd(c.DealID, map[string]int64{"commissionReversed": delta}))
 	}
 	next.index()
@@ -222,8 +213,7 @@ func (s *Service) returnToBudget(ctx context.Context, c conversionItem, amount i
 	if err != nil {
 		return ledger.Op{}, nil, err
 	}
-	return tr, &store.Part{Name: "notes", Item: types.TransactWriteItem{Update: &types.Update{TableName: aws.String(s.repo.table), Key: key("PRG#"+c.ProgramID, "BUDGET"),
-		UpdateExpression: aws.String("ADD returnedAfterClose :a"), ExpressionAttributeValues: map[string]types.AttributeValue{":a": store.N(amount)}}}}, nil
+	return tr, &store.Part{Name: "notes", Item: s.repo.returnedAfterClose(c.ProgramID, amount)}, nil
 }
 
 // Review is the owner's decision on a flagged conversion: approve (it
@@ -316,7 +306,7 @@ func (s *Service) FlaggedConversions(ctx context.Context, p auth.Principal, comm
 	if _, err := s.ownedCommunity(ctx, op, p, communityID); err != nil {
 		return nil, "", err
 	}
-	items, next, err := page[conversionItem](ctx, s.repo, op, IndexByOwner, "gsi2pk", "COM#"+communityID+"#FLAGGED", true, limit, cursor)
+	items, next, err := s.repo.flaggedConversions(ctx, op, communityID, limit, cursor)
 	if err != nil {
 		return nil, "", err
 	}
@@ -334,7 +324,7 @@ func (s *Service) DealConversions(ctx context.Context, p auth.Principal, dealID 
 	if _, _, err := s.readDeal(ctx, op, p, dealID); err != nil {
 		return nil, "", err
 	}
-	items, next, err := page[conversionItem](ctx, s.repo, op, IndexByParent, "gsi1pk", "DEAL#"+dealID+"#CNVS", false, limit, cursor)
+	items, next, err := s.repo.dealConversions(ctx, op, dealID, limit, cursor)
 	if err != nil {
 		return nil, "", err
 	}
@@ -363,11 +353,7 @@ func (s *Service) Earnings(ctx context.Context, p auth.Principal) ([]EarningsBal
 	if p.Kind != auth.KindUser {
 		return nil, fault.New(fault.Forbidden, op, "an influencer reads its earnings with its own token")
 	}
-	rows, err := store.QueryAll[map[string]any](ctx, s.repo.db, &dynamodb.QueryInput{
-		TableName: aws.String(s.repo.table), ConsistentRead: aws.Bool(true),
-		KeyConditionExpression:    aws.String("pk = :p"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":p": store.S("INF#" + p.UserID)},
-	}, 5)
+	rows, err := s.repo.earningsRows(ctx, p.UserID)
 	if err != nil {
 		return nil, fault.Wrap(op, err)
 	}
@@ -387,9 +373,9 @@ func (s *Service) Earnings(ctx context.Context, p auth.Principal) ([]EarningsBal
 		}
 		n, _ := r["amount"].(float64)
 		switch {
-		case strings.HasPrefix(sk, "OWED#"):
+		case isOwed(sk):
 			b.Owed = int64(n)
-		case strings.HasPrefix(sk, "PAID#"):
+		case isPaid(sk):
 			b.Paid = int64(n)
 		}
 	}

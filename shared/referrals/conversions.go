@@ -11,9 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-
 	"github.com/souqhq/souq/events"
 	"github.com/souqhq/souq/shared/api"
 	"github.com/souqhq/souq/shared/auth"
@@ -108,16 +105,14 @@ func (s *Service) Click(ctx context.Context, rawCode, sourceIP, userAgent string
 	if !ok {
 		return "", fault.New(fault.NotFound, op, "no such referral code")
 	}
-	ref, found, err := get[struct {
-		DealID string `dynamodbav:"dealId"`
-	}](ctx, s.repo, op, "CODE#"+code, "CODE")
+	refDeal, found, err := s.repo.codeDeal(ctx, op, code)
 	if err != nil {
 		return "", err
 	}
 	if !found {
 		return "", fault.New(fault.NotFound, op, "no such referral code")
 	}
-	d, found, err := s.repo.deal(ctx, ref.DealID)
+	d, found, err := s.repo.deal(ctx, refDeal)
 	if err != nil {
 		return "", err
 	}
@@ -138,25 +133,23 @@ func (s *Service) Click(ctx context.Context, rawCode, sourceIP, userAgent string
 	}
 	src, agent := s.visitorHash(sourceIP), s.visitorHash(userAgent)
 	clickID := id.New("clk", now)
-	clk := clickItem{PK: "CLK#" + clickID, SK: "META", ID: clickID, DealID: d.ID, At: clock.Format(now), Source: src, Agent: agent,
+	clk := clickItem{ID: clickID, DealID: d.ID, At: clock.Format(now), Source: src, Agent: agent,
 		ExpiresAt: now.Add(Days(MaxAttributionDays + 30)).Unix()}
+	clk.index()
 	put, err := marshalPut(s.repo.table, clk, "", nil)
 	if err != nil {
 		return "", fault.Wrap(op, err)
 	}
-	floodPK := fmt.Sprintf("FLOOD#%s#%s#%d", d.ID, src, now.Unix()/60)
+	flood := floodPK(d.ID, src, now)
 	err = store.NewTx().
-		Add("flood", types.TransactWriteItem{Put: &types.Put{TableName: aws.String(s.repo.table), ConditionExpression: aws.String("attribute_not_exists(pk)"), Item: map[string]types.AttributeValue{
-			"pk": store.S(floodPK), "sk": store.S("FLOOD"), "clickId": store.S(clk.ID), "expiresAt": store.N(now.Add(48 * time.Hour).Unix())}}}).
+		Add("flood", s.repo.floodGuard(flood, clk.ID, now)).
 		Add("click", put).
 		Add("stats", s.repo.statsAdd(d.ID, map[string]int64{"clicks": 1})).
 		Write(ctx, s.repo.db)
 	if store.Failed(err, "flood") {
 		// A flood: the minute's first click stands for this one.
-		first, _, err := get[struct {
-			ClickID string `dynamodbav:"clickId"`
-		}](ctx, s.repo, op, floodPK, "FLOOD")
-		return withParams(c.URL, code, first.ClickID), err
+		first, err := s.repo.floodClick(ctx, op, flood)
+		return withParams(c.URL, code, first), err
 	}
 	if err != nil {
 		return "", fault.Wrap(op, err)
@@ -193,7 +186,7 @@ func (s *Service) attribute(ctx context.Context, op string, communityID string, 
 		if !id.HasPrefix(in.ClickID, "clk") {
 			return attribution{}, fault.New(fault.NotFound, op, "no such click")
 		}
-		c, found, err := get[clickItem](ctx, s.repo, op, "CLK#"+in.ClickID, "META")
+		c, found, err := s.repo.click(ctx, op, in.ClickID)
 		if err != nil {
 			return attribution{}, err
 		}
@@ -206,16 +199,14 @@ func (s *Service) attribute(ctx context.Context, op string, communityID string, 
 		if !ok {
 			return attribution{}, fault.New(fault.NotFound, op, "no such referral code")
 		}
-		ref, found, err := get[struct {
-			DealID string `dynamodbav:"dealId"`
-		}](ctx, s.repo, op, "CODE#"+code, "CODE")
+		refDeal, found, err := s.repo.codeDeal(ctx, op, code)
 		if err != nil {
 			return attribution{}, err
 		}
 		if !found {
 			return attribution{}, fault.New(fault.NotFound, op, "no such referral code")
 		}
-		dealID = ref.DealID
+		dealID = refDeal
 	}
 	d, found, err := s.repo.deal(ctx, dealID)
 	if err != nil {
@@ -269,7 +260,7 @@ func (s *Service) RecordConversion(ctx context.Context, p auth.Principal, in Con
 		return ConversionView{}, false, fault.InvalidFields(op, "the conversion has invalid fields", fields...)
 	}
 	hash := conversionHash(in)
-	extPK := "EXT#" + p.AccountID + "#" + in.ExternalID
+	extPK := externalPK(p.AccountID, in.ExternalID)
 	var reason Reason
 	budgetShort := false
 	for attempt := 0; attempt < maxAttempts; attempt++ {
@@ -356,28 +347,20 @@ func (s *Service) recordOnce(ctx context.Context, op string, r report, a attribu
 	in := r.in
 	d, terms := a.deal, *a.deal.Terms
 	amount := money.Amount{Minor: *in.Amount, Currency: in.Currency}
-	custPK := "CUST#" + d.ProgramID + "#" + in.CustomerID
-	cust, custFound, err := get[struct {
-		DealID string `dynamodbav:"dealId"`
-	}](ctx, s.repo, op, custPK, "CUST")
+	custDeal, custFound, err := s.repo.customerDeal(ctx, op, d.ProgramID, in.CustomerID)
 	if err != nil {
 		return ConversionView{}, err
 	}
 	commission, commissionErr := terms.Commission(amount)
 	f := Facts{Forced: retry.reason, DealApproved: DealStatus(d.Status) == DealApproved, ProgramActive: ProgramStatus(prg.Status) == ProgramActive,
 		Now: now, AttributionDays: terms.AttributionDays, SelfReferral: strings.EqualFold(strings.TrimSpace(in.CustomerID), d.InfluencerID),
-		CustomerSeen: custFound, CustomerOnOtherDeal: custFound && cust.DealID != d.ID, Recurring: terms.Recurring, Commission: commission.Minor}
+		CustomerSeen: custFound, CustomerOnOtherDeal: custFound && custDeal != d.ID, Recurring: terms.Recurring, Commission: commission.Minor}
 	var ipPK string
 	if a.click != nil {
 		f.Clicked, f.ClickAt, f.ClickConversions = true, clock.Parse(a.click.At), a.click.Conversions
-		ipPK = fmt.Sprintf("IPH#%s#%s#%s", d.ProgramID, a.click.Source, now.Format("2006-01-02"))
+		ipPK = sourcePK(d.ProgramID, a.click.Source, now)
 	}
-	status, reason, err := Judge(f, func() (int64, error) {
-		n, _, err := get[struct {
-			N int64 `dynamodbav:"n"`
-		}](ctx, s.repo, op, ipPK, "IPH")
-		return n.N, err
-	})
+	status, reason, err := Judge(f, func() (int64, error) { return s.repo.sourceConversions(ctx, op, ipPK) })
 	if err != nil {
 		return ConversionView{}, err
 	}
@@ -395,15 +378,15 @@ func (s *Service) recordOnce(ctx context.Context, op string, r report, a attribu
 		c.ClearsAt = clock.Format(now.Add(Days(terms.HoldDays)))
 	}
 	c.index()
-	return s.writeConversion(ctx, op, r, a, prg, c, custPK, ipPK, retry.budgetShort, now)
+	return s.writeConversion(ctx, op, r, a, prg, c, ipPK, retry.budgetShort, now)
 }
 
 // writeConversion writes a judged conversion in one transaction.
-func (s *Service) writeConversion(ctx context.Context, op string, r report, a attribution, prg programItem, c conversionItem, custPK, ipPK string, budgetShort bool, now time.Time) (ConversionView, error) {
+func (s *Service) writeConversion(ctx context.Context, op string, r report, a attribution, prg programItem, c conversionItem, ipPK string, budgetShort bool, now time.Time) (ConversionView, error) {
 	communityID, in, hash := r.communityID, r.in, r.hash
 	d, terms := a.deal, *a.deal.Terms
 	amount := money.Amount{Minor: c.Amount, Currency: c.Currency}
-	ext, err := marshalPut(s.repo.table, extItem{PK: "EXT#" + communityID + "#" + in.ExternalID, SK: "EXT", ConversionID: c.ID, BodyHash: hash}, "attribute_not_exists(pk)", nil)
+	ext, err := s.repo.externalID(communityID, in.ExternalID, c.ID, hash)
 	if err != nil {
 		return ConversionView{}, fault.Wrap(op, err)
 	}
@@ -411,16 +394,9 @@ func (s *Service) writeConversion(ctx context.Context, op string, r report, a at
 	if err != nil {
 		return ConversionView{}, fault.Wrap(op, err)
 	}
-	custItem := types.TransactWriteItem{Update: &types.Update{TableName: aws.String(s.repo.table), Key: key(custPK, "CUST"),
-		UpdateExpression: aws.String("SET dealId = if_not_exists(dealId, :d)"), ExpressionAttributeValues: map[string]types.AttributeValue{":d": store.S(d.ID)}}}
-	if c.Commission > 0 && !terms.Recurring {
-		custItem.Update.ConditionExpression = aws.String("attribute_not_exists(pk)")
-	}
-	dealCheck := types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{TableName: aws.String(s.repo.table), Key: key("DEAL#"+d.ID, "META"),
-		ConditionExpression: aws.String("#s = :s"), ExpressionAttributeNames: map[string]string{"#s": "status"}, ExpressionAttributeValues: map[string]types.AttributeValue{":s": store.S(d.Status)}}}
-	prgCheck := types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{TableName: aws.String(s.repo.table), Key: key("PRG#"+prg.ID, "META"),
-		ConditionExpression: aws.String("#s = :s"), ExpressionAttributeNames: map[string]string{"#s": "status"}, ExpressionAttributeValues: map[string]types.AttributeValue{":s": store.S(prg.Status)}}}
-	tx := store.NewTx().Add("external id", ext).Add("conversion", cnv).Add("customer", custItem).Add("deal", dealCheck).Add("program", prgCheck)
+	tx := store.NewTx().Add("external id", ext).Add("conversion", cnv).
+		Add("customer", s.repo.customerFirst(d.ProgramID, in.CustomerID, d.ID, c.Commission > 0 && !terms.Recurring)).
+		Add("deal", s.repo.dealIn(d.ID, d.Status)).Add("program", s.repo.programIn(prg.ID, prg.Status))
 	var evs []events.Event
 	evs = append(evs, &events.ConversionRecorded{ConversionID: c.ID, DealID: d.ID, ProgramID: d.ProgramID, CommunityID: communityID,
 		InfluencerID: d.InfluencerID, ExternalID: c.ExternalID, Amount: amount})
@@ -435,23 +411,16 @@ func (s *Service) writeConversion(ctx context.Context, op string, r report, a at
 		}
 		accrue = &acc
 		tx.AddParts(acc.Parts...)
-		tx.Add("currency", types.TransactWriteItem{Put: &types.Put{TableName: aws.String(s.repo.table), Item: map[string]types.AttributeValue{
-			"pk": store.S("INF#" + d.InfluencerID), "sk": store.S("CUR#" + c.Currency), "currency": store.S(c.Currency)}}})
+		tx.Add("currency", s.repo.currencySeen(d.InfluencerID, c.Currency))
 		evs = append(evs, &events.CommissionAccrued{Commission: s.commissionEvent(c, c.Commission)})
 		stats["commissionPending"] = c.Commission
 	} else if budgetShort {
 		// Tell the owner once per exhaustion (a top-up clears the mark).
-		tx.Add("exhausted", types.TransactWriteItem{Update: &types.Update{TableName: aws.String(s.repo.table), Key: key("PRG#"+prg.ID, "BUDGET"),
-			UpdateExpression: aws.String("SET exhaustedAt = :t"), ConditionExpression: aws.String("attribute_not_exists(exhaustedAt)"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":t": store.S(clock.Format(now))}}})
+		tx.Add("exhausted", s.repo.exhaustedMark(prg.ID, now))
 		evs = append(evs, &events.ProgramBudgetExhausted{ProgramID: prg.ID, CommunityID: communityID, ConversionID: c.ID})
 	}
 	if a.click != nil {
-		tx.Add("click", types.TransactWriteItem{Update: &types.Update{TableName: aws.String(s.repo.table), Key: key("CLK#"+a.click.ID, "META"),
-			UpdateExpression: aws.String("ADD conversions :one"), ExpressionAttributeValues: map[string]types.AttributeValue{":one": store.N(1)}}}).
-			Add("source", types.TransactWriteItem{Update: &types.Update{TableName: aws.String(s.repo.table), Key: key(ipPK, "IPH"),
-				UpdateExpression:          aws.String("ADD n :one SET expiresAt = :x"),
-				ExpressionAttributeValues: map[string]types.AttributeValue{":one": store.N(1), ":x": store.N(now.Add(72 * time.Hour).Unix())}}})
+		tx.Add("click", s.repo.clickConverted(a.click.ID)).Add("source", s.repo.sourceConverted(ipPK, now))
 	}
 	tx.Add("stats", s.repo.statsAdd(d.ID, stats))
 	for _, ev := range evs {

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/souqhq/souq/events"
@@ -147,8 +146,7 @@ func (s *Service) newDeal(ctx context.Context, op string, prg programItem, influ
 		return DealView{}, fault.Wrap(op, err)
 	}
 	err = store.NewTx().
-		Add("application", types.TransactWriteItem{Put: &types.Put{TableName: aws.String(s.repo.table), ConditionExpression: aws.String("attribute_not_exists(pk)"),
-			Item: map[string]types.AttributeValue{"pk": store.S("APP#" + prg.ID + "#" + influencer), "sk": store.S("APP"), "dealId": store.S(d.ID)}}}).
+		Add("application", s.repo.applicationGuard(prg.ID, influencer, d.ID)).
 		Add("deal", meta).
 		Write(ctx, s.repo.db)
 	if store.Failed(err, "application") {
@@ -262,11 +260,9 @@ func (s *Service) DecideDeal(ctx context.Context, p auth.Principal, dealID, acti
 		if err != nil {
 			return DealView{}, fault.Wrap(op, err)
 		}
-		tx.Add("code", types.TransactWriteItem{Put: &types.Put{TableName: aws.String(s.repo.table), ConditionExpression: aws.String("attribute_not_exists(pk)"),
-			Item: map[string]types.AttributeValue{"pk": store.S("CODE#" + code), "sk": store.S("CODE"), "dealId": store.S(d.ID)}}}).
+		tx.Add("code", s.repo.codeClaim(code, d.ID)).
 			// The program must still be active as it was read.
-			Add("program", types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{TableName: aws.String(s.repo.table), Key: key("PRG#"+d.ProgramID, "META"),
-				ConditionExpression: aws.String("version = :v"), ExpressionAttributeValues: map[string]types.AttributeValue{":v": store.N(int64(prg.Version))}}}).
+			Add("program", s.repo.programAt(d.ProgramID, prg.Version)).
 			Add("event", evt)
 	}
 	if to == DealEnded {
@@ -301,7 +297,7 @@ func (s *Service) MyDeals(ctx context.Context, p auth.Principal, limit int, curs
 	if p.Kind != auth.KindUser {
 		return nil, "", fault.New(fault.Forbidden, op, "an influencer reads its deals with its own token")
 	}
-	items, next, err := page[dealItem](ctx, s.repo, op, IndexByOwner, "gsi2pk", "INF#"+p.UserID+"#DEALS", false, limit, cursor)
+	items, next, err := s.repo.influencerDeals(ctx, op, p.UserID, limit, cursor)
 	if err != nil {
 		return nil, "", err
 	}
@@ -339,7 +335,7 @@ func (s *Service) Report(ctx context.Context, p auth.Principal, programID string
 	if err != nil {
 		return ReportView{}, err
 	}
-	items, next, err := page[dealItem](ctx, s.repo, op, IndexByParent, "gsi1pk", "PRG#"+programID+"#DEALS", true, limit, cursor)
+	items, next, err := s.repo.programDeals(ctx, op, programID, limit, cursor)
 	if err != nil {
 		return ReportView{}, err
 	}

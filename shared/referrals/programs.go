@@ -6,10 +6,6 @@ import (
 	"time"
 
 	lambdaevents "github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/souqhq/souq/events"
 	"github.com/souqhq/souq/shared/auth"
@@ -72,11 +68,7 @@ func (s *Service) recordPaid(ctx context.Context, d events.PayoutPaid) error {
 	if d.OwnerKind != "influencer" {
 		return nil
 	}
-	return fault.Wrap("referrals.recordPaid", store.ApplyOnce(ctx, s.repo.db, s.repo.table, d.EventID, s.clock.Now(), types.TransactWriteItem{Update: &types.Update{
-		TableName: aws.String(s.repo.table), Key: key("INF#"+d.OwnerID, "PAID#"+d.Amount.Currency),
-		UpdateExpression:          aws.String("ADD amount :a SET currency = :c"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":a": store.N(d.Amount.Minor), ":c": store.S(d.Amount.Currency)},
-	}}))
+	return fault.Wrap("referrals.recordPaid", s.repo.paidAdd(ctx, d.EventID, d.OwnerID, d.Amount.Currency, d.Amount.Minor, s.clock.Now()))
 }
 
 // ProgramStatus is where a program is.
@@ -285,7 +277,7 @@ func (s *Service) CreateProgram(ctx context.Context, p auth.Principal, community
 	if prg.Currency != c.Currency {
 		return ProgramView{}, fault.InvalidFields(op, "the program has invalid fields", fault.FieldError{Field: "currency", Message: "must be the community's currency, " + c.Currency})
 	}
-	prg.PK, prg.SK, prg.GSI1PK, prg.GSI1SK = "PRG#"+prg.ID, "META", "COM#"+communityID+"#PRGS", prg.ID
+	prg.index()
 	meta, err := marshalPut(s.repo.table, prg, "attribute_not_exists(pk)", nil)
 	if err != nil {
 		return ProgramView{}, fault.Wrap(op, err)
@@ -342,21 +334,8 @@ func (s *Service) UpdateProgram(ctx context.Context, p auth.Principal, programID
 // putProgram writes a program over the version read (and, if status is
 // set, only from that status).
 func (s *Service) putProgram(ctx context.Context, op string, prg programItem, readVersion int, readStatus string) error {
-	cond, vals := "version = :v", map[string]types.AttributeValue{":v": store.N(int64(readVersion))}
-	if readStatus != "" {
-		cond += " AND #s = :s"
-		vals[":s"] = store.S(readStatus)
-	}
-	item, err := attributevalue.MarshalMap(prg)
-	if err != nil {
-		return fault.Wrap(op, err)
-	}
-	in := &dynamodb.PutItemInput{TableName: aws.String(s.repo.table), Item: item, ConditionExpression: aws.String(cond), ExpressionAttributeValues: vals}
-	if readStatus != "" {
-		in.ExpressionAttributeNames = map[string]string{"#s": "status"}
-	}
-	_, err = s.repo.db.PutItem(ctx, in)
-	if err = store.Classify(err); store.IsConditionFailed(err) {
+	err := s.repo.putProgram(ctx, prg, readVersion, readStatus)
+	if store.IsConditionFailed(err) {
 		return fault.New(fault.Conflict, op, "the program changed while you were updating it; read it again and retry")
 	}
 	return fault.Wrap(op, err)
@@ -418,11 +397,8 @@ func (s *Service) TopUp(ctx context.Context, p auth.Principal, programID string,
 			return ProgramView{}, fault.Wrap(op, err)
 		}
 		err = store.NewTx().
-			Add("program", types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{TableName: aws.String(s.repo.table), Key: key("PRG#"+programID, "META"),
-				ConditionExpression: aws.String("#s <> :closed"), ExpressionAttributeNames: map[string]string{"#s": "status"},
-				ExpressionAttributeValues: map[string]types.AttributeValue{":closed": store.S(string(ProgramClosed))}}}).
-			Add("notes", types.TransactWriteItem{Update: &types.Update{TableName: aws.String(s.repo.table), Key: key("PRG#"+programID, "BUDGET"),
-				UpdateExpression: aws.String("REMOVE exhaustedAt")}}).
+			Add("program", s.repo.programOpen(programID)).
+			Add("notes", s.repo.budgetTopped(programID)).
 			AddParts(fund.Parts...).
 			Write(ctx, s.repo.db)
 		switch {
@@ -502,7 +478,7 @@ func (s *Service) ListPrograms(ctx context.Context, communityID string, limit in
 	if !id.HasPrefix(communityID, "com") {
 		return nil, "", fault.New(fault.NotFound, "referrals.ListPrograms", "no such community")
 	}
-	items, next, err := page[programItem](ctx, s.repo, "referrals.ListPrograms", IndexByParent, "gsi1pk", "COM#"+communityID+"#PRGS", false, limit, cursor)
+	items, next, err := s.repo.communityPrograms(ctx, communityID, limit, cursor)
 	if err != nil {
 		return nil, "", err
 	}
