@@ -47,8 +47,6 @@ type Drawdown struct {
 	TopUps    int
 }
 
-func (d Drawdown) hold() Hold { return Hold{ID: d.ID, Account: d.Account, Currency: d.Currency} }
-
 // holdKey is the H item of a hold.
 func holdKey(holdID string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{"pk": store.S("H#" + holdID), "sk": store.S("H")}
