@@ -39,6 +39,30 @@ var (
 	sk = Key{Name: "sk", Type: String}
 )
 
+// The index names every context's table shares: each table with indexes
+// has the same two sparse GSIs (gsi1pk/gsi1sk, gsi2pk/gsi2sk), whose use
+// its repository's key design says; the auctions table also has an LSI.
+const (
+	IndexGSI1 = "gsi1"
+	IndexGSI2 = "gsi2"
+	IndexLSI1 = "lsi1"
+)
+
+var twoGSIs = []Index{
+	{Name: IndexGSI1, PartitionKey: Key{Name: "gsi1pk", Type: String}, SortKey: &Key{Name: "gsi1sk", Type: String}},
+	{Name: IndexGSI2, PartitionKey: Key{Name: "gsi2pk", Type: String}, SortKey: &Key{Name: "gsi2sk", Type: String}},
+}
+
+// The jobs of the recurring schedules: the payload the topology sends and
+// the function that runs it reads, named once.
+const (
+	JobSweepClosing = "sweep-closing"
+	JobSweepPayouts = "sweep-payouts"
+)
+
+// JobInput is a schedule's payload for a job: {"job": "<job>"}.
+func JobInput(job string) string { return `{"job":"` + job + `"}` }
+
 // Souq returns the topology of the marketplace as it exists today.
 func Souq() Topology {
 	return Topology{
@@ -56,46 +80,31 @@ func Souq() Topology {
 			},
 			{
 				Name: TableAuctions, PartitionKey: pk, SortKey: &sk, TTLAttribute: "expiresAt",
-				GlobalIndexes: []Index{
-					{Name: "gsi1", PartitionKey: Key{Name: "gsi1pk", Type: String}, SortKey: &Key{Name: "gsi1sk", Type: String}},
-					{Name: "gsi2", PartitionKey: Key{Name: "gsi2pk", Type: String}, SortKey: &Key{Name: "gsi2sk", Type: String}},
-				},
+				GlobalIndexes: twoGSIs,
 				// An auction's active bids ranked by amount then time: the
 				// close reads its top two, strongly consistent.
-				LocalIndexes: []Index{{Name: "lsi1", PartitionKey: pk, SortKey: &Key{Name: "lsi1sk", Type: String}}},
+				LocalIndexes: []Index{{Name: IndexLSI1, PartitionKey: pk, SortKey: &Key{Name: "lsi1sk", Type: String}}},
 				Purpose:      "slots, auctions and bids, and the communities this context knows of (shared/auctions/dynamo.go has the key design)",
 			},
 			{
 				Name: TableSponsorships, PartitionKey: pk, SortKey: &sk, TTLAttribute: "expiresAt",
-				GlobalIndexes: []Index{
-					{Name: "gsi1", PartitionKey: Key{Name: "gsi1pk", Type: String}, SortKey: &Key{Name: "gsi1sk", Type: String}},
-					{Name: "gsi2", PartitionKey: Key{Name: "gsi2pk", Type: String}, SortKey: &Key{Name: "gsi2sk", Type: String}},
-				},
-				Purpose: "offerings with their dates, sponsorships with content versions and history, and the communities and advertisers this context knows of (shared/sponsorships/dynamo.go has the key design)",
+				GlobalIndexes: twoGSIs,
+				Purpose:       "offerings with their dates, sponsorships with content versions and history, and the communities and advertisers this context knows of (shared/sponsorships/dynamo.go has the key design)",
 			},
 			{
 				Name: TableReferrals, PartitionKey: pk, SortKey: &sk, TTLAttribute: "expiresAt",
-				GlobalIndexes: []Index{
-					{Name: "gsi1", PartitionKey: Key{Name: "gsi1pk", Type: String}, SortKey: &Key{Name: "gsi1sk", Type: String}},
-					{Name: "gsi2", PartitionKey: Key{Name: "gsi2pk", Type: String}, SortKey: &Key{Name: "gsi2sk", Type: String}},
-				},
-				Purpose: "referral programs and budgets, deals and codes, clicks, conversions and commissions, and the communities this context knows of (shared/referrals/dynamo.go has the key design)",
+				GlobalIndexes: twoGSIs,
+				Purpose:       "referral programs and budgets, deals and codes, clicks, conversions and commissions, and the communities this context knows of (shared/referrals/dynamo.go has the key design)",
 			},
 			{
 				Name: TablePayouts, PartitionKey: pk, SortKey: &sk, TTLAttribute: "expiresAt",
-				GlobalIndexes: []Index{
-					{Name: "gsi1", PartitionKey: Key{Name: "gsi1pk", Type: String}, SortKey: &Key{Name: "gsi1sk", Type: String}},
-					{Name: "gsi2", PartitionKey: Key{Name: "gsi2pk", Type: String}, SortKey: &Key{Name: "gsi2sk", Type: String}},
-				},
-				Purpose: "payout destinations, payouts and their states, and the communities and minimum payouts this context knows of (shared/payouts/dynamo.go has the key design)",
+				GlobalIndexes: twoGSIs,
+				Purpose:       "payout destinations, payouts and their states, and the communities and minimum payouts this context knows of (shared/payouts/dynamo.go has the key design)",
 			},
 			{
 				Name: TableWebhooks, PartitionKey: pk, SortKey: &sk, TTLAttribute: "expiresAt",
-				GlobalIndexes: []Index{
-					{Name: "gsi1", PartitionKey: Key{Name: "gsi1pk", Type: String}, SortKey: &Key{Name: "gsi1sk", Type: String}},
-					{Name: "gsi2", PartitionKey: Key{Name: "gsi2pk", Type: String}, SortKey: &Key{Name: "gsi2sk", Type: String}},
-				},
-				Purpose: "webhook endpoints with sealed secrets, deliveries and their dead letters, and who owns which community and advertiser (shared/webhooks/dynamo.go has the key design)",
+				GlobalIndexes: twoGSIs,
+				Purpose:       "webhook endpoints with sealed secrets, deliveries and their dead letters, and who owns which community and advertiser (shared/webhooks/dynamo.go has the key design)",
 			},
 			{
 				Name: TableIdempotency, PartitionKey: pk, TTLAttribute: "expiresAt",
@@ -179,10 +188,10 @@ func Souq() Topology {
 			{Name: "ledger-verify", Expression: "rate(1 day)", Target: FnOps},
 			// A close that exhausted its own schedule's retries is finished
 			// here: no auction stays closing, no hold is left behind.
-			{Name: "auctions-sweep", Expression: "rate(10 minutes)", Target: FnAuctions, Input: `{"job":"sweep-closing"}`},
+			{Name: "auctions-sweep", Expression: "rate(10 minutes)", Target: FnAuctions, Input: JobInput(JobSweepClosing)},
 			// A payout whose delivery was lost, whose worker died after the
 			// rail call, or whose outcome was unknown is processed again.
-			{Name: "payouts-sweep", Expression: "rate(5 minutes)", Target: FnPayouts, Input: `{"job":"sweep-payouts"}`},
+			{Name: "payouts-sweep", Expression: "rate(5 minutes)", Target: FnPayouts, Input: JobInput(JobSweepPayouts)},
 		},
 		Routes: []Route{
 			{Method: "GET", Path: "/healthz", Function: FnAccounts, Auth: []AuthKind{Public}, Summary: "Liveness"},

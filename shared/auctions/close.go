@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/souqhq/souq/events"
+	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/ledger"
@@ -21,7 +22,7 @@ import (
 // stuck in closing.
 const (
 	JobClose = "close-auction"
-	JobSweep = "sweep-closing"
+	JobSweep = topology.JobSweepClosing
 )
 
 // Job is the payload of a schedule this function made.

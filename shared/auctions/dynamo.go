@@ -31,7 +31,7 @@ import (
 )
 
 // IndexBySlotList is the GSI that lists a community's slots.
-const IndexBySlotList = "gsi1"
+const IndexBySlotList = topology.IndexGSI1
 
 // Repository loads and saves auctions data.
 type Repository struct {

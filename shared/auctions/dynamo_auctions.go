@@ -24,6 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/money"
@@ -31,7 +32,7 @@ import (
 )
 
 // IndexByStatus lists auctions by status.
-const IndexByStatus = "gsi2"
+const IndexByStatus = topology.IndexGSI2
 
 type auctionItem struct {
 	PK          string `dynamodbav:"pk"`

@@ -29,6 +29,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/money"
@@ -36,7 +37,7 @@ import (
 )
 
 // IndexByRank ranks an auction's active bids.
-const IndexByRank = "lsi1"
+const IndexByRank = topology.IndexLSI1
 
 // BidStatus is where a bid is.
 type BidStatus string

@@ -28,8 +28,8 @@ import (
 
 // Index names.
 const (
-	IndexByRequester = "gsi1"
-	IndexOpen        = "gsi2"
+	IndexByRequester = topology.IndexGSI1
+	IndexOpen        = topology.IndexGSI2
 )
 
 // Repository loads and saves payouts data.

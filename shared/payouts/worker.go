@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/souqhq/souq/events"
+	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/ledger"
@@ -168,7 +169,7 @@ type sweepJob struct {
 }
 
 // JobSweep re-drives payouts the worker should have finished with.
-const JobSweep = "sweep-payouts"
+const JobSweep = topology.JobSweepPayouts
 
 // maxSweep bounds one sweep; the next one takes the rest.
 const maxSweep = 100

@@ -45,8 +45,8 @@ import (
 
 // Index names.
 const (
-	IndexByParent = "gsi1"
-	IndexByOwner  = "gsi2"
+	IndexByParent = topology.IndexGSI1
+	IndexByOwner  = topology.IndexGSI2
 )
 
 // Repository loads and saves referrals data.

@@ -37,8 +37,8 @@ import (
 
 // Index names.
 const (
-	IndexByCommunity  = "gsi1"
-	IndexByAdvertiser = "gsi2"
+	IndexByCommunity  = topology.IndexGSI1
+	IndexByAdvertiser = topology.IndexGSI2
 )
 
 // Repository loads and saves sponsorships data.

@@ -35,8 +35,8 @@ import (
 
 // Index names.
 const (
-	IndexByParent = "gsi1"
-	IndexDead     = "gsi2"
+	IndexByParent = topology.IndexGSI1
+	IndexDead     = topology.IndexGSI2
 )
 
 // Repository loads and saves webhooks data.
