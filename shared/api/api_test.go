@@ -177,3 +177,23 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+func TestValidate_AZeroNumberSaysItsRule(t *testing.T) {
+	type in struct {
+		Amount int64  `json:"amount" validate:"required,gt=0"`
+		Height int    `json:"height" validate:"required,min=10"`
+		Name   string `json:"name" validate:"required"`
+	}
+	err := Validate(&in{})
+	fe, ok := fault.As(err)
+	if !ok || len(fe.Fields) != 3 {
+		t.Fatalf("errors: %v", err)
+	}
+	got := map[string]string{}
+	for _, f := range fe.Fields {
+		got[f.Field] = f.Message
+	}
+	if got["amount"] != "must be greater than 0" || got["height"] != "must be at least 10" || got["name"] != "is required" {
+		t.Fatalf("messages: %v", got)
+	}
+}

@@ -127,9 +127,59 @@ func Validate(v any) error {
 	}
 	fields := make([]fault.FieldError, 0, len(ve))
 	for _, fe := range ve {
-		fields = append(fields, fault.FieldError{Field: fieldPath(fe), Message: message(fe)})
+		msg := message(fe)
+		if fe.Tag() == "required" && isNumber(fe.Kind()) {
+			// A number that is 0 is indistinguishable from one left out:
+			// say the rule it breaks (height 0: "must be at least 10"),
+			// not "is required".
+			if rule := numberRule(reflect.TypeOf(v), fe.StructNamespace()); rule != "" {
+				msg = rule
+			}
+		}
+		fields = append(fields, fault.FieldError{Field: fieldPath(fe), Message: msg})
 	}
 	return fault.InvalidFields("api.Validate", "the request has invalid fields", fields...)
+}
+
+func isNumber(k reflect.Kind) bool {
+	switch k {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return true
+	}
+	return false
+}
+
+// numberRule finds the field at ns ("DepositInput.Amount") in t and says
+// its lower bound, from its validate tag ("" when it has none).
+func numberRule(t reflect.Type, ns string) string {
+	parts := strings.Split(ns, ".")
+	for _, name := range parts[1:] {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct {
+			return ""
+		}
+		f, ok := t.FieldByName(strings.SplitN(name, "[", 2)[0])
+		if !ok {
+			return ""
+		}
+		if name == parts[len(parts)-1] {
+			for _, rule := range strings.Split(f.Tag.Get("validate"), ",") {
+				k, p, _ := strings.Cut(rule, "=")
+				switch k {
+				case "gt":
+					return "must be greater than " + p
+				case "gte", "min":
+					return "must be at least " + p
+				}
+			}
+			return ""
+		}
+		t = f.Type
+	}
+	return ""
 }
 
 // fieldPath drops the root struct's name: "CreateCommunity.name" → "name".

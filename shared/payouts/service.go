@@ -149,7 +149,7 @@ func (s *Service) GetDestination(ctx context.Context, p auth.Principal) (Destina
 
 // ClaimInput is an amount to pay out.
 type ClaimInput struct {
-	Amount   int64  `json:"amount" validate:"required"`
+	Amount   int64  `json:"amount"` // checked against the minimum payout
 	Currency string `json:"currency" validate:"required,len=3"`
 }
 

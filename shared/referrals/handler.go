@@ -14,7 +14,7 @@ import (
 
 // topUpBody is a budget top-up.
 type topUpBody struct {
-	Amount   int64  `json:"amount" validate:"required"`
+	Amount   int64  `json:"amount"` // TopUp says it must be more than zero
 	Currency string `json:"currency" validate:"required,len=3"`
 }
 
