@@ -53,7 +53,7 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	harness.Main(m, harness.Options{Name: "cap", Ready: func(p *local.Platform) { plat = p }, Platform: local.Options{
+	harness.Main(m, harness.Options{Name: "cap", Contract: true, Ready: func(p *local.Platform) { plat = p }, Platform: local.Options{
 		WrapDB: func(db *store.DB) *store.DB {
 			mdb, mt := storetest.Metered(db)
 			meter = mt

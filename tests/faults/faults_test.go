@@ -103,7 +103,7 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	harness.Main(m, harness.Options{Name: "flt", Ready: func(p *local.Platform) { plat = p }, Platform: local.Options{
+	harness.Main(m, harness.Options{Name: "flt", Contract: true, Ready: func(p *local.Platform) { plat = p }, Platform: local.Options{
 		// Errors only: a 5xx's cause is printed with the test's output.
 		Log: slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})),
 		// The relay dies, now and then, after PutEvents and before its

@@ -28,7 +28,7 @@ import (
 var plat *local.Platform
 
 func TestMain(m *testing.M) {
-	harness.Main(m, harness.Options{Name: "load", Ready: func(p *local.Platform) { plat = p }})
+	harness.Main(m, harness.Options{Name: "load", Contract: true, Ready: func(p *local.Platform) { plat = p }})
 }
 
 func call(t testing.TB, method, path, auth, body string, want int) map[string]any {
