@@ -70,11 +70,15 @@ type Projection struct {
 	db    *dynamodb.Client
 	table string
 	clock clock.Clock
+	// observer is Listen's handlers for both kinds, for Observe.
+	observer *events.Mux
 }
 
 // New returns the projection kept in table.
 func New(db *dynamodb.Client, table string, c clock.Clock) *Projection {
-	return &Projection{db: db, table: table, clock: c}
+	p := &Projection{db: db, table: table, clock: c, observer: events.NewMux("owners")}
+	p.Listen(p.observer, Community, Advertiser)
+	return p
 }
 
 func pk(k Kind, accountID string) string { return string(k) + "#" + accountID }
@@ -99,9 +103,7 @@ func (p *Projection) Listen(mux *events.Mux, kinds ...Kind) {
 // a consumer that takes every event as it is (webhooks): an account event
 // is recorded, anything else is not this projection's.
 func (p *Projection) Observe(ctx context.Context, ev lambdaevents.EventBridgeEvent) error {
-	mux := events.NewMux("owners")
-	p.Listen(mux, Community, Advertiser)
-	return mux.Handle(ctx, ev)
+	return p.observer.Handle(ctx, ev)
 }
 
 // record stores an account once per event it came from (the bus delivers

@@ -191,9 +191,11 @@ func (s *Service) Book(ctx context.Context, p auth.Principal, offeringID string,
 	if in.DesiredDate == "" {
 		bad.Add("desiredDate", "is required: the day, YYYY-MM-DD, you want it published")
 	} else if date, err := ParseDate("desiredDate", in.DesiredDate); err != nil {
-		bad.Include(err)
-	} else {
-		bad.Include(CheckDesiredDate("desiredDate", date, now))
+		if err := bad.Include(err); err != nil {
+			return SponsorshipView{}, err
+		}
+	} else if err := bad.Include(CheckDesiredDate("desiredDate", date, now)); err != nil {
+		return SponsorshipView{}, err
 	}
 	limits := ContentLimits{MaxTitle: o.MaxTitle, MaxBody: o.MaxBody, LinkRequired: o.LinkRequired}
 	if in.Content == nil {

@@ -114,22 +114,8 @@ type Content struct {
 func CheckContent(l ContentLimits, c Content, prefix string) error {
 	const op = "sponsorships.CheckContent"
 	var bad fault.Fields
-	switch {
-	case strings.TrimSpace(c.Title) == "":
-		bad.Add(prefix+"title", "is required")
-	case utf8.RuneCountInString(c.Title) > l.MaxTitle:
-		bad.Add(prefix+"title", fmt.Sprintf("must be at most %d characters for this offering", l.MaxTitle))
-	default:
-		bad.Add(prefix+"title", input.Line(c.Title))
-	}
-	switch {
-	case strings.TrimSpace(c.Body) == "":
-		bad.Add(prefix+"body", "is required")
-	case utf8.RuneCountInString(c.Body) > l.MaxBody:
-		bad.Add(prefix+"body", fmt.Sprintf("must be at most %d characters for this offering", l.MaxBody))
-	default:
-		bad.Add(prefix+"body", input.Text(c.Body))
-	}
+	bad.Add(prefix+"title", contentProblem(c.Title, l.MaxTitle, input.Line))
+	bad.Add(prefix+"body", contentProblem(c.Body, l.MaxBody, input.Text))
 	switch {
 	case c.Link == "" && l.LinkRequired:
 		bad.Add(prefix+"link", "is required for this offering")
@@ -140,6 +126,18 @@ func CheckContent(l ContentLimits, c Content, prefix string) error {
 		bad.Add(prefix+"imageUrl", input.URL(c.ImageURL, false))
 	}
 	return bad.Err(op, "the content breaks the offering's limits")
+}
+
+// contentProblem checks a required title or body against the offering's
+// limit, then with its input rule (one line, or lines).
+func contentProblem(s string, max int, rule func(string) string) string {
+	switch {
+	case strings.TrimSpace(s) == "":
+		return "is required"
+	case utf8.RuneCountInString(s) > max:
+		return fmt.Sprintf("must be at most %d characters for this offering", max)
+	}
+	return rule(s)
 }
 
 // DateLayout is how dates are written: a calendar day in UTC.

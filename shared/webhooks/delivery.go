@@ -73,12 +73,7 @@ func (s *Service) Events() *events.Mux { return s.events }
 
 func (s *Service) deliverEvent(ctx context.Context, ev lambdaevents.EventBridgeEvent) error {
 	const op = "webhooks.HandleEvent"
-	var meta struct {
-		events.Meta
-		CommunityID  string `json:"communityId"`
-		AdvertiserID string `json:"advertiserId"`
-		OwnerID      string `json:"ownerId"`
-	}
+	var meta events.Meta
 	if err := json.Unmarshal(ev.Detail, &meta); err != nil || meta.EventID == "" {
 		return fmt.Errorf("webhooks: malformed %s %s: %v", ev.DetailType, ev.ID, err)
 	}

@@ -105,10 +105,10 @@ func (r *Repository) insertEndpoint(ctx context.Context, it endpointItem) error 
 // in its owner's count.
 func (r *Repository) deleteEndpoint(ctx context.Context, it endpointItem) error {
 	const op = "webhooks.deleteEndpoint"
-	del := deleteInput(r.table, it.PK, it.SK, it.Version)
 	err := store.NewTx().
-		Add("endpoint", types.TransactWriteItem{Delete: &types.Delete{TableName: del.TableName, Key: del.Key,
-			ConditionExpression: del.ConditionExpression, ExpressionAttributeValues: del.ExpressionAttributeValues}}).
+		Add("endpoint", types.TransactWriteItem{Delete: &types.Delete{TableName: aws.String(r.table),
+			Key:                 map[string]types.AttributeValue{"pk": store.S(it.PK), "sk": store.S(it.SK)},
+			ConditionExpression: aws.String("version = :v"), ExpressionAttributeValues: map[string]types.AttributeValue{":v": store.N(int64(it.Version))}}}).
 		Add("count", types.TransactWriteItem{Update: &types.Update{TableName: aws.String(r.table),
 			Key:                       map[string]types.AttributeValue{"pk": store.S("OWN#" + it.OwnerID), "sk": store.S("COUNT")},
 			UpdateExpression:          aws.String("ADD endpoints :minus"),
@@ -206,8 +206,3 @@ func page[T any](ctx context.Context, r *Repository, op, index, keyAttr, value s
 }
 
 func marshal(v any) (map[string]types.AttributeValue, error) { return attributevalue.MarshalMap(v) }
-
-func deleteInput(table, pk, sk string, version int) *dynamodb.DeleteItemInput {
-	return &dynamodb.DeleteItemInput{TableName: aws.String(table), Key: map[string]types.AttributeValue{"pk": store.S(pk), "sk": store.S(sk)},
-		ConditionExpression: aws.String("version = :v"), ExpressionAttributeValues: map[string]types.AttributeValue{":v": store.N(int64(version))}}
-}
