@@ -42,6 +42,7 @@ func wireAll(d deps) (map[string]*Function, error) {
 	settings.Stage, settings.PublicURL, settings.Secret, settings.VerifyOut = "local", d.baseURL, d.clickKey, io.Discard
 	// Locally, http and loopback receivers are allowed (the AWS build refuses them).
 	settings.InsecureWebhooks = true
+	settings.OIDCIssuer, settings.ConsoleClientID = d.baseURL+oidcPath, ConsoleClientID
 	for _, f := range d.top.Functions {
 		names := map[string]string{}
 		for _, t := range f.TablesOf() {

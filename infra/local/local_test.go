@@ -25,7 +25,7 @@ func TestMain(m *testing.M) { storetest.Main(m) }
 // handler, and no handler serves a route the topology does not declare.
 func TestTopology_EveryRouteHasAHandler(t *testing.T) {
 	top := topology.Souq()
-	fns, err := wireAll(deps{top: top, db: storetest.New(t), clock: clock.System{}, log: slog.New(slog.DiscardHandler), bus: mustBus(t, nil)})
+	fns, err := wireAll(deps{top: top, db: storetest.New(t), clock: clock.System{}, log: slog.New(slog.DiscardHandler), bus: mustBus(t, nil), baseURL: "http://127.0.0.1:8080"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +63,7 @@ func TestTopology_EveryRouteHasAHandler(t *testing.T) {
 // that takes every event.
 func TestTopology_EveryRuleMatchesWhatItsTargetHandles(t *testing.T) {
 	top := topology.Souq()
-	fns, err := wireAll(deps{top: top, db: storetest.New(t), clock: clock.System{}, log: slog.New(slog.DiscardHandler), bus: mustBus(t, nil)})
+	fns, err := wireAll(deps{top: top, db: storetest.New(t), clock: clock.System{}, log: slog.New(slog.DiscardHandler), bus: mustBus(t, nil), baseURL: "http://127.0.0.1:8080"})
 	if err != nil {
 		t.Fatal(err)
 	}

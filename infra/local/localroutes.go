@@ -27,6 +27,7 @@ const maxAdvance = 10 * 365 * 24 * time.Hour
 // Cognito sign-up and Stripe-style test clocks and are absent from AWS.
 func (p *Platform) localRoutes() http.Handler {
 	mux := http.NewServeMux()
+	p.oidc.routes(mux)
 	mux.HandleFunc("POST /local/tokens", func(w http.ResponseWriter, r *http.Request) {
 		var in struct {
 			UserID string `json:"userId"`

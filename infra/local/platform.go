@@ -92,6 +92,7 @@ type Platform struct {
 	done     chan struct{}
 	accounts *accounts.Service
 	ledger   *ledger.Ledger
+	oidc     *issuer
 }
 
 // ErrAddrInUse is returned when the gateway's address is taken.
@@ -156,6 +157,9 @@ func Start(ctx context.Context, opts Options) (p *Platform, err error) {
 		return p, err
 	}
 	p.BaseURL = "http://" + p.listener.Addr().String()
+	if p.oidc, err = newIssuer(p); err != nil {
+		return p, err
+	}
 
 	endpoint := opts.DynamoEndpoint
 	if endpoint == "" {

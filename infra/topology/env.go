@@ -27,6 +27,11 @@ const (
 	// EnvPublicURL is the base of click and referral links (default: the
 	// API's own domain).
 	EnvPublicURL = "SOUQ_PUBLIC_URL"
+	// EnvConsoleClientID is the console's app client (authorization code
+	// with PKCE, no secret); EnvConsoleLogoutURL the hosted sign-in's
+	// sign-out endpoint. The console signs people in at EnvJWTIssuer.
+	EnvConsoleClientID  = "SOUQ_CONSOLE_CLIENT_ID"
+	EnvConsoleLogoutURL = "SOUQ_CONSOLE_LOGOUT_URL"
 	// The products' settings.
 	EnvAuctionFeeBps     = "SOUQ_AUCTION_FEE_BPS"
 	EnvSponsorshipFeeBps = "SOUQ_SPONSORSHIP_FEE_BPS"

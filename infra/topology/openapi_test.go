@@ -47,6 +47,9 @@ func TestOpenAPI_MatchesTheTopology(t *testing.T) {
 		}
 	}
 	for _, r := range Souq().Routes {
+		if r.Page {
+			continue // the console's pages are HTML, outside the API's contract
+		}
 		var kinds []string
 		for _, k := range r.Auth {
 			kinds = append(kinds, string(k))

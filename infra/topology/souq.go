@@ -11,6 +11,7 @@ const (
 	TableReferrals    = "referrals"
 	TablePayouts      = "payouts"
 	TableWebhooks     = "webhooks"
+	TableSessions     = "sessions"
 )
 
 // Function names.
@@ -25,6 +26,7 @@ const (
 	FnReferrals    = "referrals"
 	FnPayouts      = "payouts"
 	FnWebhooks     = "webhooks"
+	FnConsole      = "console"
 )
 
 // creationThrottle limits routes that create accounts and keys: people
@@ -107,6 +109,10 @@ func Souq() Topology {
 				Purpose:       "webhook endpoints with sealed secrets, deliveries and their dead letters, and who owns which community and advertiser (shared/webhooks/dynamo.go has the key design)",
 			},
 			{
+				Name: TableSessions, PartitionKey: pk, TTLAttribute: "expiresAt",
+				Purpose: "the console's sign-ins in progress and its sessions (hashed ids, sealed tokens), each gone at its expiry (shared/console/sessions.go has the key design)",
+			},
+			{
 				Name: TableIdempotency, PartitionKey: pk, TTLAttribute: "expiresAt",
 				Purpose: "Idempotency-Key records scoped to principal and route, kept 24 h",
 			},
@@ -166,6 +172,12 @@ func Souq() Topology {
 			{
 				Name: FnRelay, Description: "publishes committed outbox events to the bus",
 				MemoryMB: 256, TimeoutSec: 30, PublishesEvents: true, ConsumesOutboxStream: true,
+			},
+			{
+				Name: FnConsole, Description: "the console: pages for people, signed in with OpenID Connect, a client of the API",
+				// A page makes a few API calls in turn.
+				MemoryMB: 256, TimeoutSec: 15, SignsIn: true,
+				Tables: []Grant{{TableSessions, ReadWrite}},
 			},
 		},
 		Rules: []Rule{
@@ -290,6 +302,12 @@ func Souq() Topology {
 			{Method: "GET", Path: "/v1/webhooks/{webhookId}/deliveries", Function: FnWebhooks, Auth: []AuthKind{User}, Summary: "An endpoint's deliveries: status, attempts, last code and latency"},
 			{Method: "POST", Path: "/v1/webhooks/{webhookId}/deliveries/{deliveryId}/replay", Function: FnWebhooks, Auth: []AuthKind{User}, Summary: "Send a delivery again now"},
 			{Method: "POST", Path: "/v1/webhooks/{webhookId}/replay", Function: FnWebhooks, Auth: []AuthKind{User}, Summary: "Send again every dead-lettered delivery since a time"},
+			// The console: HTML pages for people, which sign them in
+			// themselves (a session cookie) and call the API above with
+			// the person's token. Not part of the API's contract.
+			{Method: "GET", Path: "/console", Function: FnConsole, Auth: []AuthKind{Public}, Page: true, Summary: "The console (redirects to /console/)"},
+			{Method: "GET", Path: "/console/{proxy+}", Function: FnConsole, Auth: []AuthKind{Public}, Page: true, Summary: "A console page"},
+			{Method: "POST", Path: "/console/{proxy+}", Function: FnConsole, Auth: []AuthKind{Public}, Page: true, Summary: "A console form"},
 			{Method: "GET", Path: "/v1/ledger/statement", Function: FnAccounts, Auth: []AuthKind{User, Client}, Summary: "The postings of an account the caller owns"},
 		},
 	}

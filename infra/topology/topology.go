@@ -106,6 +106,9 @@ type Function struct {
 	// secret of their own (SOUQ_CLICK_SECRET_ARN in AWS): serve signs click
 	// tokens with it, referrals hashes visitors' IP addresses and agents.
 	SignsClicks bool
+	// SignsIn is true for the console: it is an OpenID Connect client of
+	// the user pool (its app client, hosted sign-in and callback URLs).
+	SignsIn bool
 }
 
 // Route is one HTTP route of the API.
@@ -115,6 +118,9 @@ type Route struct {
 	Function string
 	Auth     []AuthKind // Public alone, or any of User and Client
 	Summary  string
+	// Page marks the console's HTML routes: public to the gateway (the
+	// console signs people in itself), outside the API's contract.
+	Page bool
 	// Throttle, when set, is tighter than the stage's default for this
 	// route (requests per second, and the burst above it).
 	Throttle *Throttle
@@ -255,9 +261,10 @@ func (t Topology) Match(method, rawPath string) (r Route, params map[string]stri
 }
 
 // splitRawPath splits a request's raw (still escaped) path the way API
-// Gateway matches it: one leading slash, no empty segment (so neither
-// //v1/me nor /v1/me/ is /v1/me), and each segment as sent, so an encoded
-// slash (%2F) never splits or joins segments.
+// Gateway matches it: one leading slash, no empty segment but a trailing
+// one (so neither //v1/me nor /v1/me/ is /v1/me; only a greedy {proxy+}
+// takes the empty last segment of /console/), and each segment as sent, so
+// an encoded slash (%2F) never splits or joins segments.
 func splitRawPath(raw string) ([]string, bool) {
 	if !strings.HasPrefix(raw, "/") {
 		return nil, false
@@ -266,8 +273,8 @@ func splitRawPath(raw string) ([]string, bool) {
 		return nil, true
 	}
 	segs := strings.Split(raw[1:], "/")
-	for _, s := range segs {
-		if s == "" {
+	for i, s := range segs {
+		if s == "" && i != len(segs)-1 {
 			return nil, false
 		}
 	}
@@ -283,6 +290,21 @@ func splitPath(p string) []string {
 }
 
 func matchPath(pattern, segs []string) (map[string]string, bool) {
+	if n := len(pattern); n > 0 && strings.HasSuffix(pattern[n-1], "+}") {
+		// A greedy parameter ({proxy+}) takes one or more segments, raw.
+		if len(segs) < n {
+			return nil, false
+		}
+		params, ok := matchPath(pattern[:n-1], segs[:n-1])
+		if !ok {
+			return nil, false
+		}
+		if params == nil {
+			params = map[string]string{}
+		}
+		params[strings.TrimSuffix(pattern[n-1][1:], "+}")] = strings.Join(segs[n-1:], "/")
+		return params, true
+	}
 	if len(pattern) != len(segs) {
 		return nil, false
 	}

@@ -112,3 +112,35 @@ func TestFunctions_EachHasAMain(t *testing.T) {
 		t.Errorf("functions/%s is not a topology function", d)
 	}
 }
+
+// The console's greedy routes take every path under /console/, the bare
+// /console/ too, and nothing else; a trailing slash still matches no API
+// route.
+func TestMatch_GreedyConsoleRoutes(t *testing.T) {
+	top := Souq()
+	for _, tc := range []struct {
+		method, path, proxy string
+		ok                  bool
+	}{
+		{"GET", "/console/", "", true},
+		{"GET", "/console/sponsorships/spn_1", "sponsorships/spn_1", true},
+		{"POST", "/console/sponsorships/spn_1/approve", "sponsorships/spn_1/approve", true},
+		{"GET", "/console", "", true},
+		{"GET", "/consoles/x", "", false},
+		{"GET", "/console//x", "", false},
+		{"GET", "/v1/me/", "", false},
+		{"GET", "/v1/communities/", "", false},
+	} {
+		r, params, _ := top.Match(tc.method, tc.path)
+		if got := r.Function != ""; got != tc.ok {
+			t.Errorf("%s %s: matched %v (%s), want %v", tc.method, tc.path, got, r.Key(), tc.ok)
+			continue
+		}
+		if tc.ok && r.Function != FnConsole {
+			t.Errorf("%s %s went to %s", tc.method, tc.path, r.Function)
+		}
+		if tc.ok && params["proxy"] != tc.proxy {
+			t.Errorf("%s %s: proxy %q, want %q", tc.method, tc.path, params["proxy"], tc.proxy)
+		}
+	}
+}

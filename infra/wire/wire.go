@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
+	"time"
 
 	lambdaevents "github.com/aws/aws-lambda-go/events"
 
@@ -23,6 +24,7 @@ import (
 	"github.com/souqhq/souq/shared/auctions"
 	"github.com/souqhq/souq/shared/auth"
 	"github.com/souqhq/souq/shared/clock"
+	"github.com/souqhq/souq/shared/console"
 	"github.com/souqhq/souq/shared/idempotency"
 	"github.com/souqhq/souq/shared/ledger"
 	"github.com/souqhq/souq/shared/payments"
@@ -84,6 +86,12 @@ type Settings struct {
 	InsecureWebhooks bool
 	// VerifyOut is where the ops function writes its report.
 	VerifyOut io.Writer
+	// The console's sign-in: the OpenID Connect issuer, the console's
+	// client there, and the issuer's sign-out endpoint when its discovery
+	// names none (Cognito's). The console is served on PublicURL.
+	OIDCIssuer       string
+	ConsoleClientID  string
+	ConsoleLogoutURL string
 }
 
 // DefaultSettings are the products' defaults.
@@ -102,6 +110,9 @@ func SettingsFromEnv(getenv func(string) string) (Settings, error) {
 	}
 	s.Live = s.Stage == "prod"
 	s.PublicURL = getenv(topology.EnvPublicURL)
+	s.OIDCIssuer = getenv(topology.EnvJWTIssuer)
+	s.ConsoleClientID = getenv(topology.EnvConsoleClientID)
+	s.ConsoleLogoutURL = getenv(topology.EnvConsoleLogoutURL)
 	for _, n := range []struct {
 		name     string
 		dst      *int64
@@ -148,6 +159,8 @@ func Build(name string, e Env) (*Function, error) {
 		return Ops(e), nil
 	case topology.FnRelay:
 		return Relay(e), nil
+	case topology.FnConsole:
+		return Console(e)
 	}
 	return nil, fmt.Errorf("wire: no function %q", name)
 }
@@ -232,6 +245,23 @@ func Ops(e Env) *Function {
 		_, err := job.Handle(ctx, payload)
 		return err
 	}}
+}
+
+// Console: the pages people sign in to, a client of the API on the same
+// domain. Its sessions expire on the wall clock (time.Now), not the
+// platform's: moving a local clock by weeks must not sign everyone out.
+func Console(e Env) (*Function, error) {
+	sessions := console.NewSessions(e.DB, topology.TableSessions, 0, 0, time.Now)
+	c, err := console.New(console.Config{BaseURL: e.PublicURL, APIURL: e.PublicURL, Issuer: e.OIDCIssuer,
+		ClientID: e.ConsoleClientID, LogoutURL: e.ConsoleLogoutURL, Log: e.Log}, sessions)
+	if err != nil {
+		return nil, fmt.Errorf("wire: the console: %w", err)
+	}
+	var routes []string
+	for _, r := range topology.Souq().RoutesOf(topology.FnConsole) {
+		routes = append(routes, r.Key())
+	}
+	return &Function{HTTP: c.Lambda, Routes: routes}, nil
 }
 
 // Relay: committed outbox events onto the bus.

@@ -1,0 +1,169 @@
+package console
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+)
+
+// API is the public API, as the console calls it.
+type API struct {
+	base string
+	http *http.Client
+}
+
+// NewAPI calls the API at base (https://api.example.com, no trailing slash).
+func NewAPI(base string, hc *http.Client) *API {
+	return &API{base: strings.TrimSuffix(base, "/"), http: hc}
+}
+
+// Problem is the API's refusal (application/problem+json), kept whole so
+// that a page can put each field's message next to that field.
+type Problem struct {
+	Status int    `json:"status"`
+	Title  string `json:"title"`
+	Detail string `json:"detail"`
+	State  string `json:"state"`
+	Errors []struct {
+		Field   string `json:"field"`
+		Message string `json:"message"`
+	} `json:"errors"`
+}
+
+func (p *Problem) Error() string {
+	if p.Detail != "" {
+		return p.Detail
+	}
+	return p.Title
+}
+
+// Fields maps the problem's field names to their messages.
+func (p *Problem) Fields() map[string]string {
+	out := map[string]string{}
+	for _, e := range p.Errors {
+		if _, dup := out[e.Field]; !dup {
+			out[e.Field] = e.Message
+		}
+	}
+	return out
+}
+
+// IsStatus reports whether err is the API's answer with that status.
+func IsStatus(err error, status int) bool {
+	var p *Problem
+	return errors.As(err, &p) && p.Status == status
+}
+
+// Caller is the API as one signed-in person: every call carries their
+// access token, and one the API no longer takes (401) is renewed once
+// through refresh and the call repeated.
+type Caller struct {
+	api     *API
+	token   func() string
+	refresh func(context.Context) error
+	// calls counts the API calls this page made (the console's budget is
+	// five a page).
+	calls atomic.Int32
+}
+
+// Calls is the number of API calls made so far.
+func (c *Caller) Calls() int { return int(c.calls.Load()) }
+
+// call is one request. body is JSON-encoded unless nil; out, when not nil,
+// receives the JSON answer. An answer of 4xx or 5xx is a *Problem.
+func (c *Caller) call(ctx context.Context, method, path string, query url.Values, body any, idemKey string, out any) error {
+	var payload []byte
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		payload = b
+	}
+	for attempt := 0; ; attempt++ {
+		err := c.once(ctx, method, path, query, payload, idemKey, out)
+		if attempt == 0 && IsStatus(err, http.StatusUnauthorized) && c.refresh != nil {
+			if rerr := c.refresh(ctx); rerr != nil {
+				return err
+			}
+			continue
+		}
+		return err
+	}
+}
+
+func (c *Caller) once(ctx context.Context, method, path string, query url.Values, payload []byte, idemKey string, out any) error {
+	c.calls.Add(1)
+	u := c.api.base + path
+	if len(query) > 0 {
+		u += "?" + query.Encode()
+	}
+	var rd io.Reader
+	if payload != nil {
+		rd = bytes.NewReader(payload)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, rd)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.token())
+	req.Header.Set("Accept", "application/json")
+	if payload != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if idemKey != "" {
+		req.Header.Set("Idempotency-Key", idemKey)
+	}
+	resp, err := c.api.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("console: %s %s: %w", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	if err != nil {
+		return fmt.Errorf("console: %s %s: %w", method, path, err)
+	}
+	if resp.StatusCode >= 400 {
+		p := &Problem{Status: resp.StatusCode}
+		if json.Unmarshal(b, p) != nil || p.Title == "" {
+			p.Title = http.StatusText(resp.StatusCode)
+		}
+		p.Status = resp.StatusCode
+		return p
+	}
+	if out == nil || resp.StatusCode == http.StatusNoContent || len(b) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		return fmt.Errorf("console: %s %s: decode: %w", method, path, err)
+	}
+	return nil
+}
+
+func get[T any](ctx context.Context, c *Caller, path string, query url.Values) (T, error) {
+	var out T
+	err := c.call(ctx, http.MethodGet, path, query, nil, "", &out)
+	return out, err
+}
+
+func send[T any](ctx context.Context, c *Caller, method, path string, body any, idemKey string) (T, error) {
+	var out T
+	err := c.call(ctx, method, path, nil, body, idemKey, &out)
+	return out, err
+}
+
+// p escapes one path segment.
+func p(s string) string { return url.PathEscape(s) }
+
+// List is a page of a list answer.
+type List[T any] struct {
+	Data       []T    `json:"data"`
+	NextCursor string `json:"nextCursor"`
+}

@@ -1,0 +1,258 @@
+package console
+
+import (
+	"net/http"
+	"strings"
+)
+
+func (c *Console) createProgram(q *req) {
+	id, cur := q.r.PathValue("id"), trimmed(q, "currency")
+	bad := map[string]string{}
+	com := Commission{Type: trimmed(q, "commissionType")}
+	switch com.Type {
+	case "percent":
+		bps, err := ParsePercent(q.r.PostForm.Get("commission"))
+		if err != nil {
+			bad["commission"] = err.Error()
+		}
+		com.Bps = bps
+	case "flat":
+		amt, err := ParseMoney(q.r.PostForm.Get("commission"), cur)
+		if err != nil {
+			bad["commission"] = err.Error()
+		}
+		com.Amount = amt
+	default:
+		bad["commissionType"] = "choose percent or flat"
+	}
+	budget, err := ParseMoney(q.r.PostForm.Get("budget"), cur)
+	if err != nil {
+		bad["budget"] = err.Error()
+	}
+	minimum := int64(0)
+	if m := trimmed(q, "minimumPayout"); m != "" {
+		if minimum, err = ParseMoney(m, cur); err != nil {
+			bad["minimumPayout"] = err.Error()
+		}
+	}
+	if len(bad) > 0 {
+		c.community(q, invalid(q, "program", bad))
+		return
+	}
+	in := map[string]any{"name": trimmed(q, "name"), "currency": cur, "commission": com,
+		"attributionDays": atoiOr(trimmed(q, "attributionDays"), 0), "holdDays": atoiOr(trimmed(q, "holdDays"), -1),
+		"minimumPayout": Money{Amount: minimum, Currency: cur}, "budget": Money{Amount: budget, Currency: cur}}
+	prg, err := q.api.CreateProgram(q.r.Context(), id, in, q.r.PostForm.Get("idem"))
+	if err != nil {
+		c.again(q, "program", err, c.community)
+		return
+	}
+	c.done(q.w, q.r, "/console/programs/"+prg.ID, "Program created: its budget is held.")
+}
+
+type programData struct {
+	Program Program
+	Report  *ProgramReport
+	Owner   bool
+	Mine    *Deal // the person's own deal in it
+	Pending []Deal
+	Others  []Deal
+	Base    string
+}
+
+func (c *Console) program(q *req, f *formState) {
+	ctx, id := q.r.Context(), q.r.PathValue("id")
+	d := programData{Base: c.cfg.BaseURL}
+	var me Me
+	var mine []Deal
+	err := parallel(
+		func() (err error) { d.Program, err = q.api.Program(ctx, id); return },
+		func() (err error) { me, err = q.api.Me(ctx); return },
+		func() error { l, err := q.api.MyDeals(ctx); mine = l.Data; return err },
+	)
+	if err != nil {
+		c.fail(q.w, q.r, err)
+		return
+	}
+	for i := range mine {
+		if mine[i].ProgramID == id {
+			d.Mine = &mine[i]
+		}
+	}
+	if d.Owner = owns(me.Communities, d.Program.CommunityID); d.Owner {
+		rep, err := q.api.ProgramReport(ctx, id)
+		if err != nil {
+			c.fail(q.w, q.r, err)
+			return
+		}
+		d.Report, d.Program = &rep, rep.Program
+		for _, dl := range rep.Deals {
+			if dl.Status == "pending" {
+				d.Pending = append(d.Pending, dl)
+			} else {
+				d.Others = append(d.Others, dl)
+			}
+		}
+	}
+	c.show(q, "program", view{Title: d.Program.Name, Nav: "deals", Data: d, Form: f})
+}
+
+func (c *Console) programAction(action string) func(*req) {
+	return func(q *req) {
+		ctx, id := q.r.Context(), q.r.PathValue("id")
+		var err error
+		msg := ""
+		switch action {
+		case "budget":
+			cur := trimmed(q, "currency")
+			amt, perr := ParseMoney(q.r.PostForm.Get("amount"), cur)
+			if perr != nil {
+				c.program(q, invalid(q, "budget", map[string]string{"amount": perr.Error()}))
+				return
+			}
+			_, err = q.api.ProgramAction(ctx, id, "budget", map[string]any{"amount": amt, "currency": cur}, q.r.PostForm.Get("idem"))
+			msg = "Budget topped up by " + FormatMoney(amt, cur) + "."
+		case "pause", "resume", "close":
+			_, err = q.api.ProgramAction(ctx, id, action, nil, "")
+			msg = map[string]string{"pause": "Paused: conversions earn nothing until you resume.", "resume": "Resumed.",
+				"close": "Closed: the unspent budget is released."}[action]
+		case "apply":
+			var deal Deal
+			deal, err = q.api.Apply(ctx, id, strings.TrimSpace(q.r.PostForm.Get("pitch")))
+			if err == nil {
+				c.done(q.w, q.r, "/console/deals/"+deal.ID, "Applied: the community will decide.")
+				return
+			}
+		default:
+			c.refuse(q.w, q.r, http.StatusNotFound, "There is no such page.")
+			return
+		}
+		if err != nil {
+			c.again(q, action, err, c.program)
+			return
+		}
+		c.done(q.w, q.r, "/console/programs/"+id, msg)
+	}
+}
+
+func (c *Console) deals(q *req, _ *formState) {
+	l, err := q.api.MyDeals(q.r.Context())
+	if err != nil {
+		c.fail(q.w, q.r, err)
+		return
+	}
+	c.show(q, "deals", view{Title: "Your deals", Nav: "deals", Data: l.Data})
+}
+
+type dealData struct {
+	Deal        Deal
+	Conversions []Conversion
+	Mine        bool
+}
+
+func (c *Console) deal(q *req, f *formState) {
+	ctx, id := q.r.Context(), q.r.PathValue("id")
+	var d dealData
+	err := parallel(
+		func() (err error) { d.Deal, err = q.api.Deal(ctx, id); return },
+		func() error { l, err := q.api.DealConversions(ctx, id); d.Conversions = l.Data; return err },
+	)
+	if err != nil {
+		c.fail(q.w, q.r, err)
+		return
+	}
+	d.Mine = d.Deal.InfluencerID == q.s.UserID
+	c.show(q, "deal", view{Title: "Deal", Nav: "deals", Data: d, Form: f})
+}
+
+func (c *Console) dealAction(action string) func(*req) {
+	return func(q *req) {
+		id := q.r.PathValue("id")
+		body := map[string]any{}
+		if code := trimmed(q, "code"); action == "approve" && code != "" {
+			body["code"] = code
+		}
+		deal, err := q.api.DealAction(q.r.Context(), id, action, body)
+		if err != nil {
+			c.again(q, action, err, c.deal)
+			return
+		}
+		back := "/console/deals/" + id
+		if to := q.r.PostForm.Get("back"); to == "program" {
+			back = "/console/programs/" + deal.ProgramID
+		}
+		msg := "Declined."
+		if action == "approve" {
+			msg = "Approved: the influencer's code is " + deal.Code + "."
+		}
+		c.done(q.w, q.r, back, msg)
+	}
+}
+
+type payoutsData struct {
+	Earnings    Earnings
+	Destination *Destination
+	Payouts     []Payout
+}
+
+func (c *Console) payouts(q *req, f *formState) {
+	ctx := q.r.Context()
+	var d payoutsData
+	err := parallel(
+		func() (err error) { d.Earnings, err = q.api.Earnings(ctx); return },
+		func() error {
+			dst, err := q.api.Destination(ctx)
+			if IsStatus(err, http.StatusNotFound) {
+				return nil
+			}
+			if err == nil {
+				d.Destination = &dst
+			}
+			return err
+		},
+		func() error { l, err := q.api.Payouts(ctx); d.Payouts = l.Data; return err },
+	)
+	if err != nil {
+		c.fail(q.w, q.r, err)
+		return
+	}
+	c.show(q, "payouts", view{Title: "Payouts", Nav: "payouts", Data: d, Form: f})
+}
+
+func (c *Console) claimPayout(q *req) {
+	cur := trimmed(q, "currency")
+	amt, err := ParseMoney(q.r.PostForm.Get("amount"), cur)
+	if err != nil {
+		c.payouts(q, invalid(q, "claim", map[string]string{"amount": err.Error()}))
+		return
+	}
+	po, err := q.api.ClaimPayout(q.r.Context(), amt, cur, q.r.PostForm.Get("idem"))
+	if err != nil {
+		c.again(q, "claim", err, c.payouts)
+		return
+	}
+	c.done(q.w, q.r, "/console/payouts", "Payout of "+FormatMoney(po.Amount, po.Currency)+" claimed: it is "+po.Status+".")
+}
+
+func (c *Console) setDestination(q *req) {
+	if _, err := q.api.SetDestination(q.r.Context(), trimmed(q, "accountId")); err != nil {
+		c.again(q, "destination", err, c.payouts)
+		return
+	}
+	c.done(q.w, q.r, "/console/payouts", "Payout destination saved.")
+}
+
+func (c *Console) claimCommunityPayout(q *req) {
+	id, cur := q.r.PathValue("id"), trimmed(q, "currency")
+	amt, err := ParseMoney(q.r.PostForm.Get("amount"), cur)
+	if err != nil {
+		c.community(q, invalid(q, "claim", map[string]string{"amount": err.Error()}))
+		return
+	}
+	po, err := q.api.ClaimCommunityPayout(q.r.Context(), id, amt, cur, q.r.PostForm.Get("idem"))
+	if err != nil {
+		c.again(q, "claim", err, c.community)
+		return
+	}
+	c.done(q.w, q.r, "/console/communities/"+id, "Payout of "+FormatMoney(po.Amount, po.Currency)+" claimed: it is "+po.Status+".")
+}

@@ -1,0 +1,364 @@
+package console
+
+import "time"
+
+// The API's objects, as much of each as the pages show (docs/openapi.yaml
+// is the whole contract).
+
+// Money is a named amount in minor units.
+type Money struct {
+	Amount   int64  `json:"amount"`
+	Currency string `json:"currency"`
+}
+
+// Owned is an account the person owns.
+type Owned struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// Me is the person and what they own.
+type Me struct {
+	UserID      string  `json:"userId"`
+	Communities []Owned `json:"communities"`
+	Advertisers []Owned `json:"advertisers"`
+}
+
+// Community is a community account.
+type Community struct {
+	ID        string    `json:"id"`
+	OwnerID   string    `json:"ownerId"`
+	Name      string    `json:"name"`
+	URL       string    `json:"url"`
+	Currency  string    `json:"currency"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// Advertiser is an advertiser account.
+type Advertiser struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Currency  string    `json:"currency"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// Balance is an account's money.
+type Balance struct {
+	Currency  string `json:"currency"`
+	Available int64  `json:"available"`
+	Held      int64  `json:"held"`
+	Pending   int64  `json:"pending"`
+}
+
+// Posting is one line of a statement.
+type Posting struct {
+	TransferID string    `json:"transferId"`
+	Kind       string    `json:"kind"`
+	At         time.Time `json:"at"`
+	Currency   string    `json:"currency"`
+	Available  int64     `json:"available"`
+	Held       int64     `json:"held"`
+	Pending    int64     `json:"pending"`
+}
+
+// Deposit is money in.
+type Deposit struct {
+	ID       string `json:"id"`
+	Amount   int64  `json:"amount"`
+	Currency string `json:"currency"`
+	Status   string `json:"status"`
+}
+
+// APIKey is a key, without its secret (Secret only in the answer to its
+// creation).
+type APIKey struct {
+	ID        string     `json:"id"`
+	Name      string     `json:"name"`
+	Prefix    string     `json:"prefix"`
+	Mode      string     `json:"mode"`
+	Secret    string     `json:"secret"`
+	CreatedAt time.Time  `json:"createdAt"`
+	RevokedAt *time.Time `json:"revokedAt"`
+}
+
+// Creative is a banner.
+type Creative struct {
+	ImageURL string `json:"imageUrl"`
+	ClickURL string `json:"clickUrl"`
+	AltText  string `json:"altText"`
+}
+
+// Slot is a banner slot.
+type Slot struct {
+	ID          string    `json:"id"`
+	CommunityID string    `json:"communityId"`
+	Name        string    `json:"name"`
+	Width       int       `json:"width"`
+	Height      int       `json:"height"`
+	Reserve     Money     `json:"reserve"`
+	Format      string    `json:"format"`
+	Archived    bool      `json:"archived"`
+	HouseAd     *Creative `json:"houseAd"`
+}
+
+// Auction is a slot's flight for sale.
+type Auction struct {
+	ID            string    `json:"id"`
+	SlotID        string    `json:"slotId"`
+	CommunityID   string    `json:"communityId"`
+	Status        string    `json:"status"`
+	FlightStart   time.Time `json:"flightStart"`
+	FlightEnd     time.Time `json:"flightEnd"`
+	ClosesAt      time.Time `json:"closesAt"`
+	Reserve       Money     `json:"reserve"`
+	Format        string    `json:"format"`
+	Bids          int       `json:"bids"`
+	ClearingPrice *Money    `json:"clearingPrice"`
+	Winner        *struct {
+		AdvertiserID string `json:"advertiserId"`
+		BidID        string `json:"bidId"`
+	} `json:"winner"`
+	FlightID string `json:"flightId"`
+}
+
+// Bid is the person's sealed bid.
+type Bid struct {
+	ID           string   `json:"id"`
+	AdvertiserID string   `json:"advertiserId"`
+	Status       string   `json:"status"`
+	Amount       int64    `json:"amount"`
+	Currency     string   `json:"currency"`
+	Creative     Creative `json:"creative"`
+	Hold         Money    `json:"hold"`
+}
+
+// Flight is a won auction's run.
+type Flight struct {
+	ID           string    `json:"id"`
+	AuctionID    string    `json:"auctionId"`
+	CommunityID  string    `json:"communityId"`
+	SlotID       string    `json:"slotId"`
+	AdvertiserID string    `json:"advertiserId"`
+	FlightStart  time.Time `json:"flightStart"`
+	FlightEnd    time.Time `json:"flightEnd"`
+	Price        Money     `json:"price"`
+	Creative     Creative  `json:"creative"`
+}
+
+// FlightStats are a flight's counts per day.
+type FlightStats struct {
+	FlightID    string  `json:"flightId"`
+	Impressions int64   `json:"impressions"`
+	Clicks      int64   `json:"clicks"`
+	CTR         float64 `json:"ctr"`
+	BotClicks   int64   `json:"botClicks"`
+	Days        []struct {
+		Day         string `json:"day"`
+		Impressions int64  `json:"impressions"`
+		Clicks      int64  `json:"clicks"`
+	} `json:"days"`
+}
+
+// Offering is a line of a rate card.
+type Offering struct {
+	ID              string `json:"id"`
+	CommunityID     string `json:"communityId"`
+	Title           string `json:"title"`
+	Format          string `json:"format"`
+	Amount          int64  `json:"amount"`
+	Currency        string `json:"currency"`
+	ReviewDays      int    `json:"reviewDays"`
+	Brief           string `json:"brief"`
+	CapacityPerDate int    `json:"capacityPerDate"`
+	Archived        bool   `json:"archived"`
+	Limits          struct {
+		MaxTitleLength int  `json:"maxTitleLength"`
+		MaxBodyLength  int  `json:"maxBodyLength"`
+		LinkRequired   bool `json:"linkRequired"`
+	} `json:"limits"`
+}
+
+// Availability is an offering's dates.
+type Availability struct {
+	Data []struct {
+		Date      string `json:"date"`
+		Booked    int    `json:"booked"`
+		Capacity  int    `json:"capacity"`
+		Blocked   bool   `json:"blocked"`
+		Available bool   `json:"available"`
+	} `json:"data"`
+}
+
+// Content is a sponsorship's content.
+type Content struct {
+	Title    string `json:"title"`
+	Body     string `json:"body"`
+	Link     string `json:"link,omitempty"`
+	ImageURL string `json:"imageUrl,omitempty"`
+}
+
+// Version is one version of a sponsorship's content.
+type Version struct {
+	Version   int       `json:"version"`
+	CreatedAt time.Time `json:"createdAt"`
+	Content
+}
+
+// HistoryEntry is one step of a sponsorship.
+type HistoryEntry struct {
+	At     time.Time `json:"at"`
+	Actor  string    `json:"actor"`
+	Role   string    `json:"role"`
+	Action string    `json:"action"`
+	From   string    `json:"from"`
+	To     string    `json:"to"`
+	Note   string    `json:"note"`
+}
+
+// Sponsorship is a booked sponsored post.
+type Sponsorship struct {
+	ID             string         `json:"id"`
+	OfferingID     string         `json:"offeringId"`
+	OfferingTitle  string         `json:"offeringTitle"`
+	CommunityID    string         `json:"communityId"`
+	AdvertiserID   string         `json:"advertiserId"`
+	Status         string         `json:"status"`
+	Amount         int64          `json:"amount"`
+	Currency       string         `json:"currency"`
+	DesiredDate    string         `json:"desiredDate"`
+	PublishDate    string         `json:"publishDate"`
+	PublishBy      string         `json:"publishBy"`
+	PublishedURL   string         `json:"publishedUrl"`
+	ReviewDeadline time.Time      `json:"reviewDeadline"`
+	Version        int            `json:"version"`
+	Content        Content        `json:"content"`
+	Versions       []Version      `json:"versions"`
+	History        []HistoryEntry `json:"history"`
+	CreatedAt      time.Time      `json:"createdAt"`
+}
+
+// Commission is a program's rule.
+type Commission struct {
+	Type   string `json:"type"`
+	Bps    int64  `json:"bps,omitempty"`
+	Amount int64  `json:"amount,omitempty"`
+	Cap    int64  `json:"cap,omitempty"`
+}
+
+// Program is a referral program.
+type Program struct {
+	ID              string     `json:"id"`
+	CommunityID     string     `json:"communityId"`
+	Name            string     `json:"name"`
+	Currency        string     `json:"currency"`
+	Commission      Commission `json:"commission"`
+	AttributionDays int        `json:"attributionDays"`
+	HoldDays        int        `json:"holdDays"`
+	Recurring       bool       `json:"recurring"`
+	MinimumPayout   Money      `json:"minimumPayout"`
+	Status          string     `json:"status"`
+	Budget          *struct {
+		Funded    Money `json:"funded"`
+		Remaining Money `json:"remaining"`
+		Committed Money `json:"committed"`
+		Released  Money `json:"released"`
+	} `json:"budget"`
+}
+
+// DealStats are a deal's counts.
+type DealStats struct {
+	Clicks             int64  `json:"clicks"`
+	Conversions        int64  `json:"conversions"`
+	CommissionPending  int64  `json:"commissionPending"`
+	CommissionCleared  int64  `json:"commissionCleared"`
+	CommissionReversed int64  `json:"commissionReversed"`
+	Currency           string `json:"currency"`
+}
+
+// Deal is an influencer's place in a program.
+type Deal struct {
+	ID           string    `json:"id"`
+	ProgramID    string    `json:"programId"`
+	CommunityID  string    `json:"communityId"`
+	InfluencerID string    `json:"influencerId"`
+	Status       string    `json:"status"`
+	Pitch        string    `json:"pitch"`
+	Code         string    `json:"code"`
+	Link         string    `json:"link"`
+	Stats        DealStats `json:"stats"`
+	CreatedAt    time.Time `json:"createdAt"`
+}
+
+// ProgramReport is the owner's view of a program.
+type ProgramReport struct {
+	Program Program `json:"program"`
+	Deals   []Deal  `json:"deals"`
+}
+
+// Conversion is a reported sale.
+type Conversion struct {
+	ID         string    `json:"id"`
+	ExternalID string    `json:"externalId"`
+	Amount     int64     `json:"amount"`
+	Currency   string    `json:"currency"`
+	Status     string    `json:"status"`
+	Reason     string    `json:"reason"`
+	Commission *Money    `json:"commission"`
+	ClearsAt   time.Time `json:"clearsAt"`
+	CreatedAt  time.Time `json:"createdAt"`
+}
+
+// Earnings are an influencer's money, per currency.
+type Earnings struct {
+	Balances []struct {
+		Currency  string `json:"currency"`
+		Pending   int64  `json:"pending"`
+		Available int64  `json:"available"`
+		Paid      int64  `json:"paid"`
+		Owed      int64  `json:"owed"`
+	} `json:"balances"`
+}
+
+// Destination is where payouts go, masked.
+type Destination struct {
+	Type      string `json:"type"`
+	AccountID string `json:"accountId"`
+}
+
+// Payout is a claim of money out.
+type Payout struct {
+	ID          string    `json:"id"`
+	OwnerKind   string    `json:"ownerKind"`
+	OwnerID     string    `json:"ownerId"`
+	Amount      int64     `json:"amount"`
+	Currency    string    `json:"currency"`
+	Destination string    `json:"destination"`
+	Status      string    `json:"status"`
+	Reason      string    `json:"reason"`
+	CreatedAt   time.Time `json:"createdAt"`
+	PaidAt      time.Time `json:"paidAt"`
+}
+
+// Webhook is an endpoint.
+type Webhook struct {
+	ID             string    `json:"id"`
+	URL            string    `json:"url"`
+	Events         []string  `json:"events"`
+	Description    string    `json:"description"`
+	Enabled        bool      `json:"enabled"`
+	DisabledReason string    `json:"disabledReason"`
+	Secret         string    `json:"secret"`
+	CreatedAt      time.Time `json:"createdAt"`
+}
+
+// Delivery is one event sent to an endpoint.
+type Delivery struct {
+	ID         string    `json:"id"`
+	EventType  string    `json:"eventType"`
+	Status     string    `json:"status"`
+	Attempts   int       `json:"attempts"`
+	LastStatus int       `json:"lastStatus"`
+	LastError  string    `json:"lastError"`
+	CreatedAt  time.Time `json:"createdAt"`
+}
