@@ -17,14 +17,14 @@ export CGO_ENABLED ?= 0
 # it out. lint builds and vets ./... itself to keep that true.
 PKGS = ./...
 
-.PHONY: run test lint deps check-tools go-deps bench clean build synth deploy
+.PHONY: run test lint deps check-tools go-deps chromium bench clean build synth deploy
 
 ## run: start the local platform on $SOUQ_ADDR (default 127.0.0.1:8080) with demo data
 run: deps
 	@./bin/souq-local
 
-## test: lint, then every test under the race detector (unit, integration on DynamoDB Local, black-box in tests/)
-test: deps lint
+## test: lint, then every test under the race detector (unit, integration on DynamoDB Local, black-box in tests/, the browser suite in Debian's chromium)
+test: deps chromium lint
 	@echo "==> go test (one DynamoDB Local for the whole run)"
 	@CGO_ENABLED=1 ./bin/souq-local exec -- $(GO) test -race -count=1 -timeout 12m $(PKGS)
 
@@ -78,6 +78,18 @@ check-tools:
 	@command -v java >/dev/null || { echo "Java 17 is missing (DynamoDB Local needs it): apt-get install openjdk-17-jre-headless"; exit 1; }
 	@v="$$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"; \
 	  [ "$${v%%.*}" -ge 17 ] 2>/dev/null || { echo "Java 17 or newer is needed for DynamoDB Local; found $$v"; exit 1; }
+
+# The browser suite (tests/browser) drives Debian's chromium, never a
+# downloaded build: installed with apt-get when missing and root.
+chromium:
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || [ -n "$${SOUQ_CHROMIUM:-}" ] || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "==> apt-get install chromium (for the browser tests)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+	      || { echo "chromium could not be installed with apt-get"; exit 1; }; \
+	  else \
+	    echo "chromium is missing: the browser tests need Debian's (sudo apt-get install chromium), or set SOUQ_CHROMIUM to a Chromium binary"; exit 1; \
+	  fi; }
 
 go-deps:
 	@$(GO) mod download || { echo "Go modules could not be downloaded: check the Go module proxy (GOPROXY=$$($(GO) env GOPROXY))"; exit 1; }

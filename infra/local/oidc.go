@@ -147,7 +147,7 @@ func (o *issuer) params(v url.Values) (authParams, string) {
 
 var signInPage = template.Must(template.New("signin").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Sign in · Souq (local)</title><link rel="stylesheet" href="/console/static/console.css"></head>
+<title>Sign in · Souq (local)</title><link rel="icon" href="/console/static/favicon.svg"><link rel="stylesheet" href="/console/static/console.css"></head>
 <body class="signin"><main id="main"><h1>Sign in to Souq</h1>
 <p>This is the local platform's sign-in: type any user id. A new id is a new person.</p>
 {{if .Error}}<p class="error" role="alert">{{.Error}}</p>{{end}}
@@ -171,7 +171,7 @@ type signInView struct {
 
 func (o *issuer) page(w http.ResponseWriter, status int, v signInView) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)

@@ -201,7 +201,7 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, err error) {
 	c.cfg.Log.Error("console page failed", "path", r.URL.Path, "ref", ref, "error", err.Error())
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(http.StatusBadGateway)
-	_, _ = fmt.Fprintf(w, `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Something failed</title><link rel="stylesheet" href="/console/static/console.css?v=%s"></head>`+
+	_, _ = fmt.Fprintf(w, `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Something failed</title><link rel="icon" href="/console/static/favicon.svg"><link rel="stylesheet" href="/console/static/console.css?v=%s"></head>`+
 		`<body><main id="main"><h1>Something failed</h1><p>The page could not be made. Try again in a moment (reference %s).</p><p><a href="/console/">Home</a></p></main></body></html>`, c.version, ref)
 }
 

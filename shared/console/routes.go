@@ -166,6 +166,8 @@ func (c *Console) asset(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/css; charset=utf-8")
 	case strings.HasSuffix(name, ".js"):
 		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+	case strings.HasSuffix(name, ".svg"):
+		w.Header().Set("Content-Type", "image/svg+xml")
 	}
 	if r.URL.Query().Get("v") == c.version {
 		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")

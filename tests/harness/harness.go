@@ -49,6 +49,9 @@ type Options struct {
 	// Ready runs once the platform is up, before the tests (a suite keeps
 	// what it needs of it).
 	Ready func(*local.Platform)
+	// Done runs after the tests, before the process exits (a suite stops
+	// what it started itself, such as a browser).
+	Done func()
 }
 
 // Main is a suite's TestMain: it starts the platform, runs the tests,
@@ -78,6 +81,9 @@ func Main(m *testing.M, o Options) {
 		o.Ready(p)
 	}
 	code := m.Run()
+	if o.Done != nil {
+		o.Done()
+	}
 	p.Close()
 	if docs != nil {
 		if v := docs.violations(); len(v) > 0 {
