@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2integrations"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -33,6 +34,40 @@ func (s *Souq) alarm(c constructs.Construct, id string, metric awscloudwatch.IMe
 	a.AddAlarmAction(awscloudwatchactions.NewSnsAction(s.AlarmTopic))
 }
 
+// consoleSignIn is the console's part of the user pool.
+type consoleSignIn struct {
+	ClientID, LogoutURL *string
+}
+
+// consoleSignIn gives the user pool a hosted sign-in domain and the
+// console an app client of its own: the authorization code flow with PKCE
+// (a public client, no secret), calling back to the console on the API's
+// domain and signing out to its signed-out page.
+func (s *Souq) consoleSignIn(stack awscdk.Stack, stage Stage) consoleSignIn {
+	domain := s.UserPool.AddDomain(jsii.String("SignIn"), &awscognito.UserPoolDomainOptions{
+		// Unique per stack: the last part of the stack's id (a UUID).
+		CognitoDomain: &awscognito.CognitoDomainOptions{DomainPrefix: jsii.String("souq-" + stage.Name + "-" + *awscdk.Fn_Select(jsii.Number(2), awscdk.Fn_Split(jsii.String("/"), stack.StackId(), nil)))},
+	})
+	base := s.API.ApiEndpoint()
+	join := func(parts ...*string) *string { return awscdk.Fn_Join(jsii.String(""), &parts) }
+	client := s.UserPool.AddClient(jsii.String("Console"), &awscognito.UserPoolClientOptions{
+		GenerateSecret: jsii.Bool(false),
+		AuthFlows:      &awscognito.AuthFlow{},
+		OAuth: &awscognito.OAuthSettings{
+			Flows:        &awscognito.OAuthFlows{AuthorizationCodeGrant: jsii.Bool(true)},
+			Scopes:       &[]awscognito.OAuthScope{awscognito.OAuthScope_OPENID(), awscognito.OAuthScope_PROFILE()},
+			CallbackUrls: &[]*string{join(base, jsii.String("/console/callback"))},
+			LogoutUrls:   &[]*string{join(base, jsii.String("/console/signed-out"))},
+		},
+		SupportedIdentityProviders: &[]awscognito.UserPoolClientIdentityProvider{awscognito.UserPoolClientIdentityProvider_COGNITO()},
+		PreventUserExistenceErrors: jsii.Bool(true),
+		AccessTokenValidity:        awscdk.Duration_Hours(jsii.Number(1)),
+		IdTokenValidity:            awscdk.Duration_Hours(jsii.Number(1)),
+		RefreshTokenValidity:       awscdk.Duration_Days(jsii.Number(30)),
+	})
+	return consoleSignIn{ClientID: client.UserPoolClientId(), LogoutURL: join(domain.BaseUrl(nil), jsii.String("/logout"))}
+}
+
 // goFunction is one topology function as a Lambda: a Go binary (arm64,
 // provided.al2023) with its own log group and role, the environment the
 // topology says it reads, the grants it is given (its tables, the bus,
@@ -50,6 +85,14 @@ func (s *Souq) goFunction(parent constructs.Construct, props StackProps, f topol
 	if f.Name == top.Authorizer {
 		env[topology.EnvJWTIssuer] = issuer
 		env[topology.EnvJWTClientIDs] = clientID
+	}
+	if f.SignsIn {
+		// The console: served on the API's domain, signing people in at
+		// the user pool's hosted sign-in with its own app client.
+		env[topology.EnvPublicURL] = s.API.ApiEndpoint()
+		env[topology.EnvJWTIssuer] = issuer
+		env[topology.EnvConsoleClientID] = s.console.ClientID
+		env[topology.EnvConsoleLogoutURL] = s.console.LogoutURL
 	}
 	if f.UsesPaymentRail {
 		env[topology.EnvStripeSecretName] = jsii.String(stripeSecretName(stage))
@@ -183,9 +226,6 @@ func (s *Souq) httpAPI(stack awscdk.Stack, stage Stage) {
 			// Short, so a revoked API key stops working within 30 s.
 			ResultsCacheTtl: awscdk.Duration_Seconds(jsii.Number(30)),
 		})
-	s.API = awsapigatewayv2.NewHttpApi(stack, jsii.String("Api"), &awsapigatewayv2.HttpApiProps{
-		ApiName: jsii.String(stage.StackName), CreateDefaultStage: jsii.Bool(false),
-	})
 	integrations := map[string]awsapigatewayv2integrations.HttpLambdaIntegration{}
 	for _, r := range top.Routes {
 		integ, ok := integrations[r.Function]

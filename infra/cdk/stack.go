@@ -51,6 +51,8 @@ type Souq struct {
 	ClickKeys map[string]awssecretsmanager.Secret
 	// Routes by route key ("GET /healthz").
 	Routes map[string]awsapigatewayv2.HttpRoute
+	// console is the console's sign-in at Cognito.
+	console consoleSignIn
 
 	topology topology.Topology
 }
@@ -139,6 +141,13 @@ func NewStack(scope constructs.Construct, props StackProps) *Souq {
 	issuer := awscdk.Fn_Join(jsii.String(""), &[]*string{
 		jsii.String("https://cognito-idp."), stack.Region(), jsii.String(".amazonaws.com/"), s.UserPool.UserPoolId(),
 	})
+	// The API exists before its functions: the console is served on its
+	// domain and signs people in back to it.
+	s.API = awsapigatewayv2.NewHttpApi(stack, jsii.String("Api"), &awsapigatewayv2.HttpApiProps{
+		ApiName: jsii.String(stage.StackName), CreateDefaultStage: jsii.Bool(false),
+	})
+	s.console = s.consoleSignIn(stack, stage)
+	clientIDs := awscdk.Fn_Join(jsii.String(","), &[]*string{client.UserPoolClientId(), s.console.ClientID})
 
 	// ---- the Scheduler group and the role it assumes to invoke functions ----
 	awsscheduler.NewCfnScheduleGroup(stack, jsii.String("ScheduleGroup"), &awsscheduler.CfnScheduleGroupProps{Name: jsii.String(top.ScheduleGroup)})
@@ -152,7 +161,7 @@ func NewStack(scope constructs.Construct, props StackProps) *Souq {
 	// ---- functions ----
 	fnRoot := constructs.NewConstruct(stack, jsii.String("Functions"))
 	for _, f := range top.Functions {
-		s.Functions[f.Name] = s.goFunction(fnRoot, props, f, issuer, client.UserPoolClientId())
+		s.Functions[f.Name] = s.goFunction(fnRoot, props, f, issuer, clientIDs)
 	}
 
 	// ---- rules and recurring schedules ----
@@ -172,6 +181,7 @@ func NewStack(scope constructs.Construct, props StackProps) *Souq {
 	awscdk.NewCfnOutput(stack, jsii.String("ApiUrl"), &awscdk.CfnOutputProps{Value: s.API.ApiEndpoint()})
 	awscdk.NewCfnOutput(stack, jsii.String("UserPoolId"), &awscdk.CfnOutputProps{Value: s.UserPool.UserPoolId()})
 	awscdk.NewCfnOutput(stack, jsii.String("UserPoolClientId"), &awscdk.CfnOutputProps{Value: client.UserPoolClientId()})
+	awscdk.NewCfnOutput(stack, jsii.String("ConsoleUrl"), &awscdk.CfnOutputProps{Value: awscdk.Fn_Join(jsii.String(""), &[]*string{s.API.ApiEndpoint(), jsii.String("/console/")})})
 	awscdk.NewCfnOutput(stack, jsii.String("AlarmTopicArn"), &awscdk.CfnOutputProps{Value: s.AlarmTopic.TopicArn()})
 	return s
 }

@@ -480,3 +480,39 @@ func TestTemplate_DashboardShowsEveryFunctionAndTheMoneyInvariants(t *testing.T)
 		}
 	}
 }
+
+// The console signs people in at the user pool's hosted sign-in with an
+// app client of its own (authorization code, no secret), called back on
+// the API's domain; the authorizer takes that client's tokens too.
+func TestTemplate_ConsoleSignsInWithCognito(t *testing.T) {
+	stacks(t)
+	tpl := dev.raw
+	clients := tpl.ofType("AWS::Cognito::UserPoolClient")
+	var console map[string]interface{}
+	for _, c := range clients {
+		p := c.Properties
+		if flows, ok := p["AllowedOAuthFlows"].([]interface{}); ok && len(flows) == 1 && flows[0] == "code" {
+			console = p
+		}
+	}
+	if console == nil {
+		t.Fatalf("no app client with the authorization code flow: %s", js(clients))
+	}
+	if console["GenerateSecret"] == true || !strings.Contains(js(console["CallbackURLs"]), "/console/callback") || !strings.Contains(js(console["LogoutURLs"]), "/console/signed-out") {
+		t.Errorf("console client: %s", js(console))
+	}
+	if len(tpl.ofType("AWS::Cognito::UserPoolDomain")) != 1 {
+		t.Error("the user pool has no hosted sign-in domain")
+	}
+	fn := tpl.byPath(t, "Functions/console/Function/Resource")
+	env := tpl.Resources[fn].Properties["Environment"].(map[string]interface{})["Variables"].(map[string]interface{})
+	for _, k := range []string{"SOUQ_PUBLIC_URL", "SOUQ_JWT_ISSUER", "SOUQ_CONSOLE_CLIENT_ID", "SOUQ_CONSOLE_LOGOUT_URL", "SOUQ_TABLE_SESSIONS"} {
+		if env[k] == nil {
+			t.Errorf("the console function lacks %s: %s", k, js(env))
+		}
+	}
+	auth := tpl.Resources[tpl.byPath(t, "Functions/authorizer/Function/Resource")].Properties["Environment"].(map[string]interface{})["Variables"].(map[string]interface{})
+	if !strings.Contains(js(auth["SOUQ_JWT_CLIENT_IDS"]), "Fn::Join") {
+		t.Errorf("the authorizer takes one client only: %s", js(auth["SOUQ_JWT_CLIENT_IDS"]))
+	}
+}
