@@ -45,7 +45,7 @@ lint: go-deps node_modules/go.mod
 
 ## bench: gateway (healthz, auth, serve vs healthz), ledger, auctions (serve hot path, capacity units) and sponsorships (capacity units per transition, 20 concurrent reviewers), referrals (conversions on one program, capacity units) payouts (claim to paid, rail calls per payout) and the load profile (tests/load: vegeta at fixed rates and at the ceiling) benchmarks
 bench: deps
-	@./bin/souq-local exec -- $(GO) test -run '^$$' -bench . -benchmem ./infra/local/ ./shared/ledger/ ./shared/auctions/ ./shared/sponsorships/ ./shared/referrals/ ./tests/load/
+	@./bin/souq-local exec -- $(GO) test -run '^$$' -bench . -benchmem ./infra/local/ ./shared/ledger/ ./shared/auctions/ ./shared/sponsorships/ ./shared/referrals/ ./tests/load/ ./tests/console/
 
 ## build: cross-compile every function to build/<name>/bootstrap for Lambda (linux/arm64)
 build: go-deps

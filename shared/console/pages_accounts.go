@@ -40,8 +40,6 @@ type homeData struct {
 	Balance     Balance
 	Advertiser  *Owned
 	NeedsAction []Sponsorship
-	Month       string
-	MonthEarned int64
 }
 
 // home is what needs the person's action, and their money: at most five
@@ -53,7 +51,7 @@ func (c *Console) home(q *req, _ *formState) {
 		c.fail(q.w, q.r, err)
 		return
 	}
-	d := homeData{Me: me, Month: time.Now().UTC().Format("January 2006")}
+	d := homeData{Me: me}
 	calls := []func() error{func() (err error) { d.Earnings, err = q.api.Earnings(ctx); return }}
 	if len(me.Communities) > 0 {
 		d.Community = &me.Communities[0]
@@ -151,15 +149,24 @@ type advertiserData struct {
 	Statement  []Posting
 	Flights    []Flight
 	Bookings   []Sponsorship
+	Month      string
+	Spent      int64
+	Chart      Chart
 }
 
 func (c *Console) advertiser(q *req, f *formState) {
-	ctx, id := q.r.Context(), q.r.PathValue("id")
+	ctx, id, loc := q.r.Context(), q.r.PathValue("id"), c.location(q.r)
+	now := time.Now()
+	since := monthStart(now, loc)
 	var d advertiserData
 	err := parallel(
 		func() (err error) { d.Advertiser, err = q.api.Advertiser(ctx, id); return },
 		func() (err error) { d.Balance, err = q.api.Balance(ctx, "advertisers", id); return },
-		func() error { l, err := q.api.Statement(ctx, id, time.Time{}, 25); d.Statement = l.Data; return err },
+		func() error {
+			l, err := q.api.Statement(ctx, id, since, statementPage)
+			d.Statement = l.Data
+			return err
+		},
 		func() error { l, err := q.api.Flights(ctx, id); d.Flights = l.Data; return known(err) },
 		func() error { l, err := q.api.Bookings(ctx, id); d.Bookings = l.Data; return known(err) },
 	)
@@ -167,6 +174,11 @@ func (c *Console) advertiser(q *req, f *formState) {
 		c.fail(q.w, q.r, err)
 		return
 	}
+	for _, p := range d.Statement {
+		d.Spent += spent(p)
+	}
+	d.Month = since.Format("January 2006")
+	d.Chart = barChart("Spend per day, "+d.Month, perDay(d.Statement, spent, since, now, loc), d.Advertiser.Currency)
 	c.show(q, "advertiser", view{Title: d.Advertiser.Name, Nav: "advertisers", Data: d, Form: f})
 }
 

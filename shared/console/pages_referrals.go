@@ -3,6 +3,7 @@ package console
 import (
 	"net/http"
 	"strings"
+	"time"
 )
 
 func (c *Console) createProgram(q *req) {
@@ -148,6 +149,7 @@ type dealData struct {
 	Deal        Deal
 	Conversions []Conversion
 	Mine        bool
+	Chart       Chart
 }
 
 func (c *Console) deal(q *req, f *formState) {
@@ -162,6 +164,7 @@ func (c *Console) deal(q *req, f *formState) {
 		return
 	}
 	d.Mine = d.Deal.InfluencerID == q.s.UserID
+	d.Chart = commissionChart(d.Conversions, d.Deal.Stats.Currency, c.location(q.r))
 	c.show(q, "deal", view{Title: "Deal", Nav: "deals", Data: d, Form: f})
 }
 
@@ -246,13 +249,36 @@ func (c *Console) claimCommunityPayout(q *req) {
 	id, cur := q.r.PathValue("id"), trimmed(q, "currency")
 	amt, err := ParseMoney(q.r.PostForm.Get("amount"), cur)
 	if err != nil {
-		c.community(q, invalid(q, "claim", map[string]string{"amount": err.Error()}))
+		c.earnings(q, invalid(q, "claim", map[string]string{"amount": err.Error()}))
 		return
 	}
 	po, err := q.api.ClaimCommunityPayout(q.r.Context(), id, amt, cur, q.r.PostForm.Get("idem"))
 	if err != nil {
-		c.again(q, "claim", err, c.community)
+		c.again(q, "claim", err, c.earnings)
 		return
 	}
-	c.done(q.w, q.r, "/console/communities/"+id, "Payout of "+FormatMoney(po.Amount, po.Currency)+" claimed: it is "+po.Status+".")
+	c.done(q.w, q.r, "/console/communities/"+id+"/earnings", "Payout of "+FormatMoney(po.Amount, po.Currency)+" claimed: it is "+po.Status+".")
+}
+
+// commissionChart is a deal's commissions per day over its last 30 days
+// of conversions.
+func commissionChart(cs []Conversion, currency string, loc *time.Location) Chart {
+	sums := map[string]int64{}
+	var last time.Time
+	for _, cv := range cs {
+		if cv.Commission == nil || cv.Status == "reversed" || cv.Status == "declined" {
+			continue
+		}
+		sums[cv.CreatedAt.In(loc).Format("2006-01-02")] += cv.Commission.Amount
+		if cv.CreatedAt.After(last) {
+			last = cv.CreatedAt
+		}
+	}
+	var pts []Point
+	if !last.IsZero() {
+		for d := last.In(loc).AddDate(0, 0, -29); !d.After(last.In(loc)); d = d.AddDate(0, 0, 1) {
+			pts = append(pts, Point{Label: d.Format("2006-01-02"), Value: sums[d.Format("2006-01-02")]})
+		}
+	}
+	return barChart("Commissions per day", pts, currency)
 }

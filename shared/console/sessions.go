@@ -224,7 +224,7 @@ func (s *Sessions) Get(ctx context.Context, cookie string) (*Session, error) {
 			ConditionExpression:       aws.String("attribute_exists(pk)"),
 			ExpressionAttributeValues: map[string]types.AttributeValue{":s": store.N(sess.SeenAt.UnixMilli()), ":e": store.N(s.expiry(created, sess.SeenAt).Unix())},
 		})
-		if store.IsConditionFailed(err) {
+		if store.IsConditionFailed(store.Classify(err)) {
 			return nil, ErrNoSession // ended meanwhile
 		}
 		if err != nil {
@@ -247,7 +247,7 @@ func (s *Sessions) SaveTokens(ctx context.Context, sess *Session, t Tokens) erro
 		ConditionExpression:       aws.String("attribute_exists(pk)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":t": store.S(sealed)},
 	})
-	if store.IsConditionFailed(err) {
+	if store.IsConditionFailed(store.Classify(err)) {
 		return ErrNoSession
 	}
 	if err != nil {

@@ -12,7 +12,7 @@ import (
 )
 
 // idFrom is the last path segment of a console URL (/console/x/{id}).
-func idFrom(t *testing.T, raw, prefix string) string {
+func idFrom(t testing.TB, raw, prefix string) string {
 	t.Helper()
 	u, _ := url.Parse(raw)
 	rest, ok := strings.CutPrefix(u.Path, prefix)
@@ -40,7 +40,7 @@ type market struct {
 
 // newMarket is a community with an offering and a funded advertiser, all
 // made through the console's forms.
-func newMarket(t *testing.T) market {
+func newMarket(t testing.TB) market {
 	t.Helper()
 	m := market{owner: signIn(t, uid("owner"), "/console/communities")}
 	m.owner.sees("Create a community").press("Create community", map[string]string{"name": "Gopher Weekly", "url": "https://gophers.example", "currency": "USD"})
@@ -121,6 +121,8 @@ func TestSponsorship_BookRequestChangesReviseApprovePublish(t *testing.T) {
 		t.Fatalf("community balance %v, want 4410 available", b)
 	}
 	m.owner.get("/console/communities/" + m.communityID).sees("$44.10")
+	m.owner.get("/console/communities/"+m.communityID+"/earnings").sees("Earned in", "$44.10", "Earnings per day", "Sponsorship pay")
+	m.advertiser.get("/console/advertisers/"+m.advertiserID).sees("Spent in", "$49.00", "Spend per day")
 }
 
 // What the API refuses, the page says beside the field, and nothing moves.

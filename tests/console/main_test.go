@@ -33,7 +33,7 @@ func TestMain(m *testing.M) {
 
 // person is one browser: its cookies, and the page it shows.
 type person struct {
-	t      *testing.T
+	t      testing.TB
 	id     string
 	c      *http.Client
 	page   *goquery.Document
@@ -42,14 +42,14 @@ type person struct {
 	url    string
 }
 
-func newBrowser(t *testing.T) *person {
+func newBrowser(t testing.TB) *person {
 	jar, _ := cookiejar.New(nil)
 	return &person{t: t, c: &http.Client{Jar: jar, Timeout: 60 * time.Second}}
 }
 
 // signIn signs a new browser in as userID through the issuer's page,
 // starting from path (signed out, any page goes through sign-in).
-func signIn(t *testing.T, userID, path string) *person {
+func signIn(t testing.TB, userID, path string) *person {
 	t.Helper()
 	p := newBrowser(t)
 	p.id = userID
@@ -114,6 +114,11 @@ func (p *person) submit(sel string, fields map[string]string) *person {
 	action, _ := form.Attr("action")
 	target, _ := url.Parse(p.url)
 	to, _ := target.Parse(action)
+	if strings.EqualFold(form.AttrOr("method", "get"), "get") {
+		to.RawQuery = vals.Encode()
+		p.load(p.c.Get(to.String()))
+		return p
+	}
 	req, _ := http.NewRequest(http.MethodPost, to.String(), strings.NewReader(vals.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", base) // what a browser sends with a same-origin form
@@ -201,18 +206,18 @@ func (p *person) fieldError(formName, field string) string {
 func cssID(s string) string { return strings.NewReplacer(".", `\.`).Replace(s) }
 
 // token is an API token for userID, to read results through the API.
-func token(t *testing.T, userID string) string {
+func token(t testing.TB, userID string) string {
 	t.Helper()
 	r := harness.Call(t, "POST", "/local/tokens", "", `{"userId":"`+userID+`"}`, 200)
 	return r["token"].(string)
 }
 
-func api(t *testing.T, method, path, tok, body string, want int) map[string]any {
+func api(t testing.TB, method, path, tok, body string, want int) map[string]any {
 	t.Helper()
 	return harness.Call(t, method, path, tok, body, want)
 }
 
-func advance(t *testing.T, d time.Duration) {
+func advance(t testing.TB, d time.Duration) {
 	t.Helper()
 	b, _ := json.Marshal(map[string]int64{"seconds": int64(d.Seconds())})
 	harness.Call(t, "POST", "/local/clock/advance", "", string(b), 200)
@@ -228,7 +233,7 @@ func uid(role string) string {
 
 // settle waits until every event so far has reached its consumers, as it
 // would have long before a person's next click.
-func settle(t *testing.T) {
+func settle(t testing.TB) {
 	t.Helper()
 	harness.Call(t, "GET", "/local/events?detailType=none", "", "", 200)
 }

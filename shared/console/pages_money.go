@@ -1,0 +1,157 @@
+package console
+
+import (
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Money over time, read from the ledger's statement of the account: what
+// a community earned and what an advertiser spent, this month and per day.
+//
+// A posting's total is what it changes the account's money by (available +
+// held + pending). Moving money between those (a hold, its release, a
+// sponsorship's price becoming available) totals zero and counts for
+// nothing. Earnings are the positive totals of money coming from others
+// (a flight's or sponsorship's capture); spend is the negative totals of
+// money going to others (captures of the advertiser's holds). Money in
+// (deposits) and money back (returns, failed payouts) are neither.
+
+func total(p Posting) int64 { return p.Available + p.Held + p.Pending }
+
+// ownMoney are the kinds that move the account's own money in or back.
+func ownMoney(kind string) bool {
+	switch kind {
+	case "deposit", "test_funds", "return", "referral_commission_return", "release", "sponsorship_refund":
+		return true
+	}
+	return strings.HasPrefix(kind, "payout_")
+}
+
+// earned is a posting's earnings (zero when it earns nothing).
+func earned(p Posting) int64 {
+	if t := total(p); t > 0 && !ownMoney(p.Kind) {
+		return t
+	}
+	return 0
+}
+
+// spent is a posting's spend (zero when it spends nothing).
+func spent(p Posting) int64 {
+	if t := total(p); t < 0 && !ownMoney(p.Kind) {
+		return -t
+	}
+	return 0
+}
+
+// monthStart is the first instant of t's month, in loc.
+func monthStart(t time.Time, loc *time.Location) time.Time {
+	t = t.In(loc)
+	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, loc)
+}
+
+// perDay sums f of the postings by day (in loc), oldest first, for the
+// days from since to now.
+//
+// The chart runs to the latest posting when that is later than now: the
+// local platform's clock may run ahead of the wall clock.
+func perDay(ps []Posting, f func(Posting) int64, since, now time.Time, loc *time.Location) []Point {
+	sums := map[string]int64{}
+	for _, p := range ps {
+		sums[p.At.In(loc).Format("2006-01-02")] += f(p)
+		if p.At.After(now) {
+			now = p.At
+		}
+	}
+	var out []Point
+	for d := since.In(loc); !d.After(now.In(loc)); d = d.AddDate(0, 0, 1) {
+		k := d.Format("2006-01-02")
+		out = append(out, Point{Label: k, Value: sums[k]})
+	}
+	return out
+}
+
+type earningsData struct {
+	Community Community
+	Balance   Balance
+	Statement []Posting
+	Month     string
+	Earned    int64
+	Chart     Chart
+}
+
+// statementPage is the most postings a money page reads (one API call).
+const statementPage = 100
+
+func (c *Console) earnings(q *req, f *formState) {
+	ctx, id, loc := q.r.Context(), q.r.PathValue("id"), c.location(q.r)
+	now := time.Now()
+	since := monthStart(now, loc)
+	var d earningsData
+	err := parallel(
+		func() (err error) { d.Community, err = q.api.Community(ctx, id); return },
+		func() (err error) { d.Balance, err = q.api.Balance(ctx, "communities", id); return },
+		func() error {
+			l, err := q.api.Statement(ctx, id, since, statementPage)
+			d.Statement = l.Data
+			return err
+		},
+	)
+	if err != nil {
+		c.fail(q.w, q.r, err)
+		return
+	}
+	for _, p := range d.Statement {
+		d.Earned += earned(p)
+	}
+	sort.Slice(d.Statement, func(i, j int) bool { return d.Statement[i].At.After(d.Statement[j].At) })
+	d.Month = since.Format("January 2006")
+	d.Chart = barChart("Earnings per day, "+d.Month, perDay(d.Statement, earned, since, now, loc), d.Community.Currency)
+	c.show(q, "earnings", view{Title: "Earnings · " + d.Community.Name, Nav: "communities", Data: d, Form: f})
+}
+
+type marketData struct {
+	CommunityID string
+	Offerings   []Offering
+	Programs    []Program
+	Auctions    []Auction
+}
+
+// market is what a community sells, for advertisers and influencers: its
+// rate card, its open programs and its open auctions (all public).
+func (c *Console) market(q *req, _ *formState) {
+	ctx := q.r.Context()
+	id := q.r.PathValue("id")
+	if id == "" {
+		if typed := strings.TrimSpace(q.r.URL.Query().Get("community")); typed != "" {
+			http.Redirect(q.w, q.r, "/console/market/"+p(marketID(typed)), http.StatusSeeOther)
+			return
+		}
+		c.show(q, "market", view{Title: "Market", Nav: "market", Data: marketData{}})
+		return
+	}
+	d := marketData{CommunityID: id}
+	err := parallel(
+		func() error { l, err := q.api.Offerings(ctx, id); d.Offerings = l.Data; return known(err) },
+		func() error { l, err := q.api.Programs(ctx, id); d.Programs = l.Data; return known(err) },
+		func() error {
+			l, err := q.api.Auctions(ctx, map[string][]string{"communityId": {id}, "status": {"open"}})
+			d.Auctions = l.Data
+			return known(err)
+		},
+	)
+	if err != nil {
+		c.fail(q.w, q.r, err)
+		return
+	}
+	c.show(q, "market", view{Title: "Market · " + id, Nav: "market", Data: d})
+}
+
+// marketID takes a community id, or a console link that holds one.
+func marketID(typed string) string {
+	if i := strings.LastIndex(typed, "/"); i >= 0 {
+		typed = typed[i+1:]
+	}
+	return typed
+}
