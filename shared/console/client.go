@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 )
 
@@ -65,12 +66,36 @@ func IsStatus(err error, status int) bool {
 // access token, and one the API no longer takes (401) is renewed once
 // through refresh and the call repeated.
 type Caller struct {
-	api     *API
-	token   func() string
-	refresh func(context.Context) error
+	api *API
+	// refresh renews the access token; a page's parallel calls that are
+	// all refused renew it once (mu), the others retry with the new one.
+	refresh func(context.Context) (string, error)
+	mu      sync.Mutex
+	token   string
 	// calls counts the API calls this page made (the console's budget is
 	// five a page).
 	calls atomic.Int32
+}
+
+func (c *Caller) current() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.token
+}
+
+// renew replaces the token used, unless another call already did.
+func (c *Caller) renew(ctx context.Context, used string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.token != used {
+		return nil
+	}
+	tok, err := c.refresh(ctx)
+	if err != nil {
+		return err
+	}
+	c.token = tok
+	return nil
 }
 
 // Calls is the number of API calls made so far.
@@ -88,9 +113,10 @@ func (c *Caller) call(ctx context.Context, method, path string, query url.Values
 		payload = b
 	}
 	for attempt := 0; ; attempt++ {
-		err := c.once(ctx, method, path, query, payload, idemKey, out)
+		tok := c.current()
+		err := c.once(ctx, tok, method, path, query, payload, idemKey, out)
 		if attempt == 0 && IsStatus(err, http.StatusUnauthorized) && c.refresh != nil {
-			if rerr := c.refresh(ctx); rerr != nil {
+			if rerr := c.renew(ctx, tok); rerr != nil {
 				return err
 			}
 			continue
@@ -99,7 +125,7 @@ func (c *Caller) call(ctx context.Context, method, path string, query url.Values
 	}
 }
 
-func (c *Caller) once(ctx context.Context, method, path string, query url.Values, payload []byte, idemKey string, out any) error {
+func (c *Caller) once(ctx context.Context, token, method, path string, query url.Values, payload []byte, idemKey string, out any) error {
 	c.calls.Add(1)
 	u := c.api.base + path
 	if len(query) > 0 {
@@ -113,7 +139,7 @@ func (c *Caller) once(ctx context.Context, method, path string, query url.Values
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Authorization", "Bearer "+c.token())
+	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Accept", "application/json")
 	if payload != nil {
 		req.Header.Set("Content-Type", "application/json")

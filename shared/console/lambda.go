@@ -26,9 +26,11 @@ func (c *Console) Lambda(ctx context.Context, ev events.APIGatewayV2HTTPRequest)
 	if ev.RawQueryString != "" {
 		target += "?" + ev.RawQueryString
 	}
-	r := httptest.NewRequestWithContext(ctx, ev.RequestContext.HTTP.Method, "http://console"+target, strings.NewReader(body))
+	r, err := http.NewRequestWithContext(ctx, ev.RequestContext.HTTP.Method, target, strings.NewReader(body))
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{StatusCode: http.StatusBadRequest, Body: "bad request"}, nil
+	}
 	r.RequestURI = target
-	r.URL.Scheme, r.URL.Host = "", ""
 	for k, v := range ev.Headers {
 		r.Header.Set(k, v)
 	}

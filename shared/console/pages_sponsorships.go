@@ -171,6 +171,27 @@ func (c *Console) sponsorshipAction(action string) func(*req) {
 				body["link"] = l
 			}
 			msg = "Revised: a new version is in review."
+		case "propose":
+			body = map[string]any{}
+			if a := trimmed(q, "amount"); a != "" {
+				amt, err := ParseMoney(a, trimmed(q, "currency"))
+				if err != nil {
+					c.sponsorship(q, invalid(q, action, map[string]string{"amount": err.Error()}))
+					return
+				}
+				body["amount"] = amt
+			}
+			if d := trimmed(q, "date"); d != "" {
+				body["date"] = d
+			}
+			if n := trimmed(q, "notes"); n != "" {
+				body["notes"] = n
+			}
+			msg = "Proposed: the sponsor decides."
+		case "accept-proposal":
+			msg = "Proposal accepted: the hold moves to the new terms, and the community decides."
+		case "decline-proposal":
+			msg = "Proposal declined: back to review on the original terms."
 		case "cancel":
 			msg = "Cancelled."
 		default:

@@ -48,7 +48,7 @@ func (c *Console) routes() {
 
 	// Sponsorships: the review and the sponsor's side.
 	m.HandleFunc("GET /console/sponsorships/{id}", c.page(c.sponsorship))
-	for _, action := range []string{"approve", "request-changes", "reject", "publish", "revise", "cancel"} {
+	for _, action := range []string{"approve", "request-changes", "reject", "publish", "propose", "revise", "accept-proposal", "decline-proposal", "cancel"} {
 		m.HandleFunc("POST /console/sponsorships/{id}/"+action, c.form(c.sponsorshipAction(action)))
 	}
 
@@ -109,18 +109,24 @@ type req struct {
 // and lands back here.
 func (c *Console) page(h func(*req, *formState)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		s, err := c.session(r)
-		if err != nil {
-			c.fail(w, r, err)
-			return
+		if s := c.signedIn(w, r); s != nil {
+			h(&req{w: w, r: r, s: s, api: c.caller(s)}, nil)
 		}
-		if s == nil {
-			c.toSignIn(w, r)
-			return
-		}
-		q := &req{w: w, r: r, s: s, api: c.caller(s)}
-		h(q, nil)
 	}
+}
+
+// signedIn is the request's session; without one it has answered (sign
+// in, or the failure).
+func (c *Console) signedIn(w http.ResponseWriter, r *http.Request) *Session {
+	s, err := c.session(r)
+	if err != nil {
+		c.fail(w, r, err)
+		return nil
+	}
+	if s == nil {
+		c.toSignIn(w, r)
+	}
+	return s
 }
 
 // maxForm bounds a form's body.
@@ -130,13 +136,8 @@ const maxForm = 64 << 10
 // POSTs are refused before this, by http.CrossOriginProtection).
 func (c *Console) form(h func(*req)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		s, err := c.session(r)
-		if err != nil {
-			c.fail(w, r, err)
-			return
-		}
+		s := c.signedIn(w, r)
 		if s == nil {
-			c.toSignIn(w, r)
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxForm)

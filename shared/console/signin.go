@@ -139,26 +139,29 @@ func (c *Console) session(r *http.Request) (*Session, error) {
 // caller is the API as the session's person, renewing their access token
 // when it has expired or the API refuses it.
 func (c *Console) caller(s *Session) *Caller {
-	call := &Caller{api: c.api, token: func() string { return s.Tokens.Access }}
-	call.refresh = func(ctx context.Context) error {
+	call := &Caller{api: c.api, token: s.Tokens.Access}
+	call.refresh = func(ctx context.Context) (string, error) {
 		if s.Tokens.Refresh == "" {
-			return errSignedOut
+			return "", errSignedOut
 		}
 		prov, err := c.oidcProvider(ctx)
 		if err != nil {
-			return err
+			return "", err
 		}
 		octx := oidc.ClientContext(ctx, c.cfg.HTTP)
 		old := &oauth2.Token{RefreshToken: s.Tokens.Refresh, Expiry: time.Unix(1, 0)}
 		tok, err := c.oauth(prov).TokenSource(octx, old).Token()
 		if err != nil {
-			return errSignedOut
+			return "", errSignedOut
 		}
 		t := Tokens{Access: tok.AccessToken, Refresh: s.Tokens.Refresh, Expiry: tok.Expiry, IDToken: s.Tokens.IDToken}
 		if tok.RefreshToken != "" {
-			t.Refresh = tok.RefreshToken
+			t.Refresh = tok.RefreshToken // rotated
 		}
-		return c.sessions.SaveTokens(ctx, s, t)
+		if err := c.sessions.SaveTokens(ctx, s, t); err != nil {
+			return "", err
+		}
+		return t.Access, nil
 	}
 	return call
 }

@@ -218,24 +218,29 @@ type HistoryEntry struct {
 
 // Sponsorship is a booked sponsored post.
 type Sponsorship struct {
-	ID             string         `json:"id"`
-	OfferingID     string         `json:"offeringId"`
-	OfferingTitle  string         `json:"offeringTitle"`
-	CommunityID    string         `json:"communityId"`
-	AdvertiserID   string         `json:"advertiserId"`
-	Status         string         `json:"status"`
-	Amount         int64          `json:"amount"`
-	Currency       string         `json:"currency"`
-	DesiredDate    string         `json:"desiredDate"`
-	PublishDate    string         `json:"publishDate"`
-	PublishBy      string         `json:"publishBy"`
-	PublishedURL   string         `json:"publishedUrl"`
-	ReviewDeadline time.Time      `json:"reviewDeadline"`
-	Version        int            `json:"version"`
-	Content        Content        `json:"content"`
-	Versions       []Version      `json:"versions"`
-	History        []HistoryEntry `json:"history"`
-	CreatedAt      time.Time      `json:"createdAt"`
+	ID             string    `json:"id"`
+	OfferingID     string    `json:"offeringId"`
+	OfferingTitle  string    `json:"offeringTitle"`
+	CommunityID    string    `json:"communityId"`
+	AdvertiserID   string    `json:"advertiserId"`
+	Status         string    `json:"status"`
+	Amount         int64     `json:"amount"`
+	Currency       string    `json:"currency"`
+	DesiredDate    string    `json:"desiredDate"`
+	PublishDate    string    `json:"publishDate"`
+	PublishBy      string    `json:"publishBy"`
+	PublishedURL   string    `json:"publishedUrl"`
+	ReviewDeadline time.Time `json:"reviewDeadline"`
+	Version        int       `json:"version"`
+	Proposal       *struct {
+		Amount int64  `json:"amount"`
+		Date   string `json:"date"`
+		Notes  string `json:"notes"`
+	} `json:"proposal"`
+	Content   Content        `json:"content"`
+	Versions  []Version      `json:"versions"`
+	History   []HistoryEntry `json:"history"`
+	CreatedAt time.Time      `json:"createdAt"`
 }
 
 // Commission is a program's rule.

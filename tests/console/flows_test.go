@@ -381,3 +381,31 @@ func TestSignIn_StateIsTheBrowsers(t *testing.T) {
 		t.Error("no Sign in button")
 	}
 }
+
+// The owner counter-proposes a price; the sponsor accepts it and the hold
+// follows the new price.
+func TestSponsorship_ProposeAndAccept(t *testing.T) {
+	m := newMarket(t)
+	adv := m.advertiser.get("/console/offerings/" + m.offeringID)
+	adv.press("Book", map[string]string{"desiredDate": platformDate(8), "content.title": "Deal?", "content.body": "b", "content.link": "https://acme.example"})
+	spn := idFrom(t, adv.url, "/console/sponsorships/")
+	own := m.owner.get("/console/sponsorships/" + spn)
+	own.press("Propose", map[string]string{"amount": "45.5.0"})
+	if own.status != http.StatusUnprocessableEntity || own.fieldError("propose", "amount") == "" {
+		t.Fatalf("an unreadable price: %d %q", own.status, own.fieldError("propose", "amount"))
+	}
+	own.get("/console/sponsorships/"+spn).press("Propose", map[string]string{"amount": "45.00", "notes": "A little less, please."})
+	own.sees("Proposed: the sponsor decides.", "$45.00", "A little less, please.")
+	if own.hasButton("Accept proposal") || own.hasButton("Approve") {
+		t.Error("the owner is offered the sponsor's choice, or to approve while countered")
+	}
+	adv.get("/console/sponsorships/"+spn).sees("The community's proposal", "$45.00")
+	adv.press("Accept proposal", nil).sees("Proposal accepted")
+	s := api(t, "GET", "/v1/sponsorships/"+spn, token(t, m.advertiser.id), "", 200)
+	if s["status"] != "pending_review" || num(s, "amount") != 4500 {
+		t.Fatalf("after accepting: %v %v", s["status"], s["amount"])
+	}
+	if b := api(t, "GET", "/v1/advertisers/"+m.advertiserID+"/balance", token(t, m.advertiser.id), "", 200); num(b, "held") != 4500 || num(b, "available") != 5500 {
+		t.Fatalf("the hold did not follow the proposal: %v", b)
+	}
+}
