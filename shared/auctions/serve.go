@@ -6,10 +6,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/souqhq/souq/shared/api"
 	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/id"
+	"github.com/souqhq/souq/shared/traffic"
 )
 
 // Server is the serve function's work: the ad to show in a slot now, and
@@ -159,7 +159,7 @@ func (s *Server) Click(ctx context.Context, token, userAgent string) (string, er
 		s.mu.Unlock()
 	}
 	kind := CountClicks
-	if api.IsBot(userAgent) {
+	if traffic.IsBot(userAgent) {
 		kind = CountBotClicks
 	}
 	if s.Counts.Add(flightID, kind, 1, now) {

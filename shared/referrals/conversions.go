@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/souqhq/souq/events"
-	"github.com/souqhq/souq/shared/api"
 	"github.com/souqhq/souq/shared/auth"
 	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/fault"
@@ -21,6 +20,7 @@ import (
 	"github.com/souqhq/souq/shared/money"
 	"github.com/souqhq/souq/shared/owners"
 	"github.com/souqhq/souq/shared/store"
+	"github.com/souqhq/souq/shared/traffic"
 )
 
 // Status is where a conversion's commission is.
@@ -127,7 +127,7 @@ func (s *Service) Click(ctx context.Context, rawCode, sourceIP, userAgent string
 		return c.URL, nil
 	}
 	now := s.clock.Now().Truncate(time.Millisecond)
-	if api.IsBot(userAgent) {
+	if traffic.IsBot(userAgent) {
 		err := store.NewTx().Add("stats", s.repo.statsAdd(d.ID, map[string]int64{"botClicks": 1})).Write(ctx, s.repo.db)
 		return withParams(c.URL, code, ""), fault.Wrap(op, err)
 	}
