@@ -1,7 +1,9 @@
 package tests
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/http"
 
 	"strings"
 	"sync"
@@ -27,18 +29,25 @@ type closedAuction struct {
 }
 
 type ad struct {
-	FlightID, SlotID, ImageURL, AltText, ClickURL, Label string
-	Width, Height                                        int
+	OfferID, Kind, FlightID, SlotID, ImageURL, AltText, ClickURL, ViewURL, Label string
+	Width, Height                                                                int
 }
 
 type flightStats struct {
-	FlightID                       string
-	Impressions, Clicks, BotClicks int64
-	CTR                            float64
-	Days                           []struct {
-		Day                            string
-		Impressions, Clicks, BotClicks int64
+	FlightID                    string
+	Served, Impressions, Clicks int64
+	CTR                         float64
+	Invalid                     map[string]int64
+	Days                        []struct {
+		Day                         string
+		Served, Impressions, Clicks int64
 	}
+}
+
+// browserUA is a person's browser; the n makes each a source of its own
+// (every request of this suite comes from 127.0.0.1).
+func browserUA(n int) string {
+	return fmt.Sprintf("Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0 person/%d", n)
 }
 
 func now(t *testing.T) time.Time {
@@ -176,39 +185,85 @@ func TestAuctionFlow_BidCloseServeClickStats(t *testing.T) {
 		t.Fatalf("served: %+v %v", served, r.header)
 	}
 
-	// 10,000 impressions at once, counted exactly.
-	const burst = 10_000
+	if served.Kind != "flight" || served.OfferID == "" || !strings.HasPrefix(served.ViewURL, base+"/v/") || r.header.Get("Access-Control-Allow-Origin") != "*" {
+		t.Fatalf("an offer: %+v %v", served, r.header)
+	}
+
+	// 10,000 decisions at once, each served; 1,000 of them seen, each by a
+	// person of its own. 50 beacons are sent again at once (too fast for a
+	// person) and 50 more two seconds later (reused): each offer counts once.
+	const burst, seen = 10_000, 1_000
 	var wg sync.WaitGroup
 	var failed atomic.Int64
-	next := make(chan struct{}, burst)
-	for i := 0; i < burst-1; i++ { // one was served above
-		next <- struct{}{}
+	var replayMu sync.Mutex
+	var replays []string
+	next := make(chan int, burst)
+	for i := 1; i < burst; i++ { // one was served above
+		next <- i
 	}
 	close(next)
 	for w := 0; w < 32; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for range next {
+			for i := range next {
 				resp, err := hc.Get(base + "/v1/serve/" + slotID)
 				if err != nil || resp.StatusCode != 200 {
 					failed.Add(1)
+					continue
 				}
-				if resp != nil {
-					resp.Body.Close()
+				var o ad
+				_ = json.NewDecoder(resp.Body).Decode(&o)
+				resp.Body.Close()
+				if i > seen {
+					continue
+				}
+				if i > 50 && i <= 100 {
+					replayMu.Lock()
+					replays = append(replays, o.ViewURL+"|"+browserUA(i))
+					replayMu.Unlock()
+				}
+				for n := 0; n < 1+btoi(i <= 50); n++ { // the first 50 beacons twice at once
+					method := "GET"
+					if n == 1 {
+						method = "POST" // sendBeacon's way
+					}
+					req, _ := http.NewRequest(method, o.ViewURL, nil)
+					req.Header.Set("User-Agent", browserUA(i))
+					vr, err := hc.Do(req)
+					if err != nil || vr.StatusCode != 204 || vr.Header.Get("Access-Control-Allow-Origin") != "*" {
+						failed.Add(1)
+					}
+					if vr != nil {
+						vr.Body.Close()
+					}
 				}
 			}
 		}()
 	}
 	wg.Wait()
 	if failed.Load() != 0 {
-		t.Fatalf("%d serves failed", failed.Load())
+		t.Fatalf("%d serves or views failed", failed.Load())
+	}
+	advance(t, 2*time.Second)
+	for _, rp := range replays {
+		u, ua, _ := strings.Cut(rp, "|")
+		expect(t, do(t, call{method: "POST", path: strings.TrimPrefix(u, base), headers: map[string]string{"User-Agent": ua}}), 204)
+	}
+	// Bots and forged beacons are answered the same and never counted.
+	view := strings.TrimPrefix(served.ViewURL, base)
+	for i := 0; i < 10; i++ {
+		expect(t, do(t, call{method: "GET", path: view, headers: map[string]string{"User-Agent": "Googlebot/2.1 (+http://www.google.com/bot.html)"}}), 204)
+	}
+	vtok := strings.TrimPrefix(view, "/v/")
+	for _, forged := range []string{vtok[:len(vtok)-2] + "AA", "x" + vtok, "nodot"} {
+		expect(t, do(t, call{method: "GET", path: "/v/" + forged, headers: map[string]string{"User-Agent": browserUA(0)}}), 204)
 	}
 
 	// Clicks: a person's is counted and redirected to the creative's own URL;
-	// a bot's is redirected and counted apart; forged tokens are 404.
+	// a bot's is redirected and counted as invalid; forged tokens are 404.
 	click := strings.TrimPrefix(served.ClickURL, base)
-	r = expect(t, do(t, call{method: "GET", path: click, headers: map[string]string{"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0"}}), 302)
+	r = expect(t, do(t, call{method: "GET", path: click, headers: map[string]string{"User-Agent": browserUA(0)}}), 302)
 	if r.header.Get("Location") != "https://shop.example/landing?src=souq" {
 		t.Fatalf("click redirects to %q", r.header.Get("Location"))
 	}
@@ -223,15 +278,16 @@ func TestAuctionFlow_BidCloseServeClickStats(t *testing.T) {
 	var st flightStats
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		st = decode[flightStats](t, expect(t, do(t, call{method: "GET", path: "/v1/flights/" + closed.FlightID + "/stats", auth: aKey}), 200))
-		if st.Impressions >= burst && st.Clicks+st.BotClicks >= 2 {
+		if st.Served >= burst && st.Impressions >= seen && st.Clicks >= 1 && st.Invalid["bot"] >= 11 && st.Invalid["reused"] >= 50 && st.Invalid["too_fast"] >= 50 {
 			break
 		}
 	}
-	if st.Impressions != burst || st.Clicks != 1 || st.BotClicks != 1 || st.CTR != 0.0001 || len(st.Days) != 1 || st.Days[0].Impressions != burst {
+	if st.Served != burst || st.Impressions != seen || st.Clicks != 1 || st.CTR != 0.001 ||
+		st.Invalid["reused"] != 50 || st.Invalid["too_fast"] != 50 || st.Invalid["bot"] != 11 || len(st.Invalid) != 3 || len(st.Days) != 1 || st.Days[0].Impressions != seen {
 		t.Fatalf("stats: %+v", st)
 	}
 	for _, who := range []string{aTok, ownerToken} {
-		if got := decode[flightStats](t, expect(t, do(t, call{method: "GET", path: "/v1/flights/" + closed.FlightID + "/stats", auth: who}), 200)); got.Impressions != burst {
+		if got := decode[flightStats](t, expect(t, do(t, call{method: "GET", path: "/v1/flights/" + closed.FlightID + "/stats", auth: who}), 200)); got.Impressions != seen {
 			t.Fatalf("stats for %s: %+v", who[:8], got)
 		}
 	}
@@ -243,12 +299,27 @@ func TestAuctionFlow_BidCloseServeClickStats(t *testing.T) {
 		t.Fatalf("flights: %+v", flights)
 	}
 
-	// After the window: the house ad again; the day-old click token expired.
+	// After the window: the house ad again. The day-old offer has expired:
+	// its click still goes to the advertiser's page, its view and click
+	// are counted as expired, never as valid.
 	advance(t, 24*time.Hour)
 	if got := decode[ad](t, expect(t, do(t, call{method: "GET", path: "/v1/serve/" + slotID}), 200)); got.Label != "House" {
 		t.Fatalf("after the window: %+v", got)
 	}
-	expect(t, do(t, call{method: "GET", path: click}), 404)
+	expect(t, do(t, call{method: "GET", path: click, headers: map[string]string{"User-Agent": browserUA(1)}}), 302)
+	expect(t, do(t, call{method: "GET", path: view, headers: map[string]string{"User-Agent": browserUA(2)}}), 204)
+	advance(t, 0) // settle: counts written
+	st = decode[flightStats](t, expect(t, do(t, call{method: "GET", path: "/v1/flights/" + closed.FlightID + "/stats", auth: aKey}), 200))
+	if st.Impressions != seen || st.Clicks != 1 || st.Invalid["expired"] != 2 {
+		t.Fatalf("after expiry: %+v", st)
+	}
 	verifyLedger(t)
 
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

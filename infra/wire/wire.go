@@ -32,6 +32,7 @@ import (
 	"github.com/souqhq/souq/shared/referrals"
 	"github.com/souqhq/souq/shared/relay"
 	"github.com/souqhq/souq/shared/schedule"
+	"github.com/souqhq/souq/shared/serving"
 	"github.com/souqhq/souq/shared/sponsorships"
 	"github.com/souqhq/souq/shared/store"
 	"github.com/souqhq/souq/shared/webhooks"
@@ -50,7 +51,7 @@ type Function struct {
 	Routes []string
 	// Counter is the serve function's buffered counts: whoever runs it
 	// runs its flush loop and flushes it at the end.
-	Counter *auctions.Counter
+	Counter *serving.Counter
 	// Verify is the ops function's job, which answers its invoker with
 	// the report.
 	Verify *ledger.VerifyJob
@@ -219,11 +220,43 @@ func Webhooks(e Env) (*Function, error) {
 	return &Function{HTTP: r.Serve, Event: svc.HandleEvent, Events: svc.Events(), Scheduled: svc.HandleScheduled, Routes: r.Handled()}, nil
 }
 
-// Serve: what a slot shows, and clicks on it.
+// Serve: what a slot shows, its views and its clicks.
 func Serve(e Env) *Function {
-	srv := auctions.NewServer(auctions.NewServingRepository(e.DB), e.Clock, auctions.ClickSigner{Key: e.Secret}, e.PublicURL, e.Log)
-	r := auctions.NewServeRouter(srv, e.Log, e.Clock.Now)
+	srv := ServingServer(e.DB, e.Clock, e.Secret, e.PublicURL, e.Log)
+	r := serving.NewRouter(srv, e.Log, e.Clock.Now)
 	return &Function{HTTP: r.Serve, Routes: r.Handled(), Counter: srv.Counts}
+}
+
+// ServingServer is the serve path over the auctions context's slots and
+// flights (whose table also keeps its counters and once-per-offer
+// records, for now).
+func ServingServer(db *store.DB, c clock.Clock, key []byte, baseURL string, log *slog.Logger) *serving.Server {
+	src := servingSource{auctions.NewServingReader(db)}
+	return serving.NewServer(src, src.r, src.r, c, serving.Config{Key: key, BaseURL: baseURL}, log)
+}
+
+// servingSource adapts the auctions context's slots and flights to what
+// serving reads, until serving keeps a projection of its own.
+type servingSource struct{ r *auctions.ServingReader }
+
+func (s servingSource) Placement(ctx context.Context, slotID string, now time.Time) (serving.Placement, error) {
+	p, err := s.r.Placement(ctx, slotID, now)
+	if err != nil {
+		return serving.Placement{}, err
+	}
+	out := serving.Placement{Found: p.Found, Archived: p.Archived, CommunityID: p.CommunityID, Width: p.Width, Height: p.Height}
+	if f := p.Flight; f != nil {
+		out.Flight = &serving.Run{FlightID: f.ID, Start: f.Start, End: f.End,
+			Creative: serving.Creative{ImageURL: f.Creative.ImageURL, ClickURL: f.Creative.ClickURL, AltText: f.Creative.AltText}}
+	}
+	if h := p.House; h != nil {
+		out.House = &serving.Creative{ImageURL: h.ImageURL, ClickURL: h.ClickURL, AltText: h.AltText}
+	}
+	return out, nil
+}
+
+func (s servingSource) FlightClickURL(ctx context.Context, flightID string) (string, bool, error) {
+	return s.r.FlightClickURL(ctx, flightID)
 }
 
 // Authorizer: people's JWTs and API keys.

@@ -90,9 +90,6 @@ type Flight struct {
 	Start, End time.Time
 }
 
-// contains reports whether t is in [Start, End).
-func (f Flight) contains(t time.Time) bool { return !t.Before(f.Start) && t.Before(f.End) }
-
 // Overlaps reports whether two flights share any instant.
 func (f Flight) Overlaps(o Flight) bool { return f.Start.Before(o.End) && o.Start.Before(f.End) }
 

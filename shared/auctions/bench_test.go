@@ -11,9 +11,11 @@ import (
 
 	lambdaevents "github.com/aws/aws-lambda-go/events"
 
+	"github.com/souqhq/souq/infra/wire"
 	"github.com/souqhq/souq/shared/auctions"
 	"github.com/souqhq/souq/shared/auth"
 	"github.com/souqhq/souq/shared/ledger"
+	"github.com/souqhq/souq/shared/serving"
 	"github.com/souqhq/souq/shared/store/storetest"
 )
 
@@ -22,7 +24,7 @@ import (
 func BenchmarkServe_CacheHit(b *testing.B) {
 	m, srv, _ := wonFlight(b)
 	m.clock.Advance(time.Hour) // into the flight
-	rt := auctions.NewServeRouter(srv, slog.New(slog.DiscardHandler), m.clock.Now)
+	rt := serving.NewRouter(srv, slog.New(slog.DiscardHandler), m.clock.Now)
 	req := lambdaevents.APIGatewayV2HTTPRequest{
 		RouteKey: "GET /v1/serve/{slotId}", RawPath: "/v1/serve/" + m.slot.ID,
 		PathParameters: map[string]string{"slotId": m.slot.ID},
@@ -52,11 +54,11 @@ func BenchmarkCapacity(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		m, _, _ := wonFlight(b)
 		mdb, meter := storetest.Metered(m.db)
-		srv := auctions.NewServer(auctions.NewServingRepository(mdb), m.clock, auctions.ClickSigner{Key: []byte("0123456789abcdef0123456789abcdef")}, "", slog.New(slog.DiscardHandler))
+		srv := wire.ServingServer(mdb, m.clock, testKey, "", slog.New(slog.DiscardHandler))
 		m.clock.Advance(time.Hour)
 		const serves = 1000
 		for j := 0; j < serves; j++ {
-			if _, ok, err := srv.Serve(ctx, m.slot.ID, "api.souq.test"); err != nil || !ok {
+			if _, ok, err := srv.Decide(ctx, m.slot.ID, "api.souq.test"); err != nil || !ok {
 				b.Fatal(ok, err)
 			}
 			m.clock.Advance(time.Millisecond)

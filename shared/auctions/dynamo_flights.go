@@ -5,7 +5,7 @@ package auctions
 //	pk                 sk                          gsi1pk                  item
 //	FLT#<flightId>     META                        ADV#<advId>#FLIGHTS     a booked flight: window, creative, price
 //	SLOT#<slotId>      RUN#<flightEnd>#<flightId>  -                       the flight as the serve path reads it
-//	FLT#<flightId>     STAT#<day>#<shard>          -                       impression and click counters
+//	FLT#<flightId>     STAT#<day>#<shard>          -                       served, impression, click and refused-event counters
 //
 // The serve path finds the slot's current flight with one Query: the
 // first RUN# item whose end is after now (flights of a slot never
@@ -16,6 +16,7 @@ package auctions
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -46,10 +47,6 @@ type flightItem struct {
 	ImageURL     string `dynamodbav:"imageUrl"`
 	ClickURL     string `dynamodbav:"clickUrl"`
 	AltText      string `dynamodbav:"altText"`
-}
-
-func (f flightItem) window() Flight {
-	return Flight{Start: clock.Parse(f.FlightStart), End: clock.Parse(f.FlightEnd)}
 }
 
 // flightID is derived from the auction: a retried close books one flight.
@@ -115,13 +112,6 @@ func (r *Repository) advertiserFlights(ctx context.Context, advertiserID string,
 	return items, next, fault.Wrap("auctions.advertiserFlights", err)
 }
 
-// Counter kinds.
-const (
-	CountImpressions = "impressions"
-	CountClicks      = "clicks"
-	CountBotClicks   = "botClicks"
-)
-
 // addCounts adds buffered increments to one shard of a flight's day.
 func (r *Repository) addCounts(ctx context.Context, flightID, day string, shard int, counts map[string]int64) error {
 	expr := "SET flightId = :f, #d = :day"
@@ -152,18 +142,23 @@ func (r *Repository) addCounts(ctx context.Context, flightID, day string, shard 
 	return fault.Wrap("auctions.addCounts", store.Classify(err))
 }
 
-// DayStats is one day of a flight's counters.
+// DayStats is one day of a flight's counters: served offers, viewable
+// impressions, clicks, and refused events by reason.
 type DayStats struct {
-	Day         string `json:"day" dynamodbav:"day"`
-	Impressions int64  `json:"impressions" dynamodbav:"impressions"`
-	Clicks      int64  `json:"clicks" dynamodbav:"clicks"`
-	BotClicks   int64  `json:"botClicks" dynamodbav:"botClicks"`
+	Day         string           `json:"day"`
+	Served      int64            `json:"served"`
+	Impressions int64            `json:"impressions"`
+	Clicks      int64            `json:"clicks"`
+	Invalid     map[string]int64 `json:"invalid"`
 }
 
+// invalidPrefix marks a refused event's counter: inv_<reason>.
+const invalidPrefix = "inv_"
+
 // flightStats sums a flight's counter shards per day (a flight lasts at
-// most a year: at most 366 × CounterShards small items).
+// most a year: at most 366 × 16 small items).
 func (r *Repository) flightStats(ctx context.Context, flightID string) ([]DayStats, error) {
-	shards, err := store.QueryAll[DayStats](ctx, r.db, &dynamodb.QueryInput{
+	shards, err := store.QueryAll[map[string]any](ctx, r.db, &dynamodb.QueryInput{
 		TableName: aws.String(r.table), ConsistentRead: aws.Bool(true),
 		KeyConditionExpression:    aws.String("pk = :p AND begins_with(sk, :s)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":p": store.S("FLT#" + flightID), ":s": store.S("STAT#")},
@@ -173,13 +168,27 @@ func (r *Repository) flightStats(ctx context.Context, flightID string) ([]DaySta
 	}
 	var days []DayStats
 	for _, sh := range shards { // sorted by day, then shard
-		if len(days) == 0 || days[len(days)-1].Day != sh.Day {
-			days = append(days, DayStats{Day: sh.Day})
+		day, _ := sh["day"].(string)
+		if len(days) == 0 || days[len(days)-1].Day != day {
+			days = append(days, DayStats{Day: day, Invalid: map[string]int64{}})
 		}
 		d := &days[len(days)-1]
-		d.Impressions += sh.Impressions
-		d.Clicks += sh.Clicks
-		d.BotClicks += sh.BotClicks
+		for k, v := range sh {
+			n, ok := v.(float64)
+			if !ok {
+				continue
+			}
+			switch {
+			case k == "served":
+				d.Served += int64(n)
+			case k == "impressions":
+				d.Impressions += int64(n)
+			case k == "clicks":
+				d.Clicks += int64(n)
+			case strings.HasPrefix(k, invalidPrefix):
+				d.Invalid[strings.TrimPrefix(k, invalidPrefix)] += int64(n)
+			}
+		}
 	}
 	return days, nil
 }

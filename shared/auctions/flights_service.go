@@ -32,13 +32,18 @@ func flightView(f flightItem) FlightView {
 }
 
 // FlightStats is a flight's delivery: totals and per-day rows.
+//
+// Served offers are decisions; impressions are viewable ones (the tag's
+// view beacon), clicks those of valid offers, once each; every refused
+// view or click is counted under its reason (shared/traffic).
 type FlightStats struct {
-	FlightID    string     `json:"flightId"`
-	Impressions int64      `json:"impressions"`
-	Clicks      int64      `json:"clicks"`
-	CTR         float64    `json:"ctr"`
-	BotClicks   int64      `json:"botClicks"`
-	Days        []DayStats `json:"days"`
+	FlightID    string           `json:"flightId"`
+	Served      int64            `json:"served"`
+	Impressions int64            `json:"impressions"`
+	Clicks      int64            `json:"clicks"`
+	CTR         float64          `json:"ctr"`
+	Invalid     map[string]int64 `json:"invalid"`
+	Days        []DayStats       `json:"days"`
 }
 
 // mayReadFlight: the winning advertiser (its key, or a person owning it)
@@ -88,11 +93,14 @@ func (s *Service) GetFlightStats(ctx context.Context, p auth.Principal, flightID
 	if err != nil {
 		return FlightStats{}, err
 	}
-	st := FlightStats{FlightID: flightID, Days: []DayStats{}}
+	st := FlightStats{FlightID: flightID, Days: []DayStats{}, Invalid: map[string]int64{}}
 	for _, d := range days {
+		st.Served += d.Served
 		st.Impressions += d.Impressions
 		st.Clicks += d.Clicks
-		st.BotClicks += d.BotClicks
+		for k, n := range d.Invalid {
+			st.Invalid[k] += n
+		}
 		st.Days = append(st.Days, d)
 	}
 	st.CTR = ctr(st.Clicks, st.Impressions)

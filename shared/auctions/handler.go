@@ -111,28 +111,3 @@ func NewRouter(svc *Service, idem api.Idempotency, log *slog.Logger, now func() 
 	}, api.NoIdempotency)
 	return rt
 }
-
-// noStore keeps served ads and clicks out of every cache: each one counts.
-var noStore = map[string]string{"Cache-Control": "no-store"}
-
-// NewServeRouter builds the serve function's HTTP handler.
-func NewServeRouter(srv *Server, log *slog.Logger, now func() time.Time) *api.Router {
-	rt := api.NewRouter(topology.Souq().RoutesOf(topology.FnServe), nil, log, now)
-	rt.Handle("GET /v1/serve/{slotId}", func(ctx context.Context, r *api.Request) (api.Response, error) {
-		ad, ok, err := srv.Serve(ctx, r.Path("slotId"), r.Raw.RequestContext.DomainName)
-		if err != nil || !ok {
-			return api.Response{Status: http.StatusNoContent, Headers: noStore}, err
-		}
-		return api.Response{Status: http.StatusOK, Body: ad, Headers: noStore}, nil
-	}, api.NoIdempotency)
-	rt.Handle("GET /c/{token}", func(ctx context.Context, r *api.Request) (api.Response, error) {
-		to, err := srv.Click(ctx, r.Path("token"), r.Raw.RequestContext.HTTP.UserAgent)
-		if err != nil {
-			return api.Response{}, err
-		}
-		resp := api.Redirect(to)
-		resp.Headers["Cache-Control"] = "no-store"
-		return resp, nil
-	}, api.NoIdempotency)
-	return rt
-}

@@ -148,11 +148,12 @@ type Flight struct {
 
 // FlightStats are a flight's counts per day.
 type FlightStats struct {
-	FlightID    string  `json:"flightId"`
-	Impressions int64   `json:"impressions"`
-	Clicks      int64   `json:"clicks"`
-	CTR         float64 `json:"ctr"`
-	BotClicks   int64   `json:"botClicks"`
+	FlightID    string           `json:"flightId"`
+	Served      int64            `json:"served"`
+	Impressions int64            `json:"impressions"`
+	Clicks      int64            `json:"clicks"`
+	CTR         float64          `json:"ctr"`
+	Invalid     map[string]int64 `json:"invalid"`
 	Days        []struct {
 		Day         string `json:"day"`
 		Impressions int64  `json:"impressions"`

@@ -3,7 +3,7 @@
 // 20 slots, 50 advertisers bidding on one hot auction, conversions on one
 // program, and mixed traffic, each printed with its requests/s,
 // p50/p95/p99, errors and its throughput against /healthz's in the same
-// run. After each: the ledger verifies, and the counts (impressions,
+// run. After each: the ledger verifies, and the counts (served, viewable impressions,
 // clicks, bids, conversions, events) are exact. TestLoad_Short runs a few
 // seconds in make test; BenchmarkLoad runs the long profile in make bench.
 package load
@@ -163,22 +163,57 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 func scenarios(t testing.TB, m *market, d time.Duration, serveRate, bidRate, convRate int) {
 	base := healthz(t, serveRate, d)
 
-	// Serving and clicks on 20 slots: 9 serves for each click.
-	var served, clicked [20]atomic.Int64
+	// Serving, views and clicks on 20 slots: of every 10 requests, 6
+	// decisions, 3 view beacons and a click. The beacons are of offers
+	// decided beforehand (a beacon needs its offer), each sent once, each
+	// by a viewer of its own (every request comes from 127.0.0.1).
+	var served, viewed, clicked, prefetched [20]atomic.Int64
+	perSlot := int(float64(serveRate)*d.Seconds()*1.8*0.3/20) + 5
+	views := make([]chan string, 20)
+	viewSlot := map[string]int{} // read only once the attacks start
+	for s := range views {
+		views[s] = make(chan string, perSlot)
+		for k := 0; k < perSlot; k++ {
+			u := call(t, "GET", "/v1/serve/"+m.slots[s], "", "", 200)["viewUrl"].(string)
+			views[s] <- u
+			viewSlot[u] = s
+			prefetched[s].Add(1)
+		}
+	}
 	var n atomic.Int64
 	serveTr := func(tg *vegeta.Target) error {
 		i := n.Add(1)
 		s := int(i % 20)
 		tg.Method, tg.Header = "GET", http.Header{"User-Agent": {"Mozilla/5.0 load"}, "X-Slot": {fmt.Sprint(s)}}
-		if i%10 == 0 {
+		switch i % 10 {
+		case 0:
 			tg.URL, tg.Header["X-Kind"] = m.clicks[s], []string{"click"}
-		} else {
-			tg.URL, tg.Header["X-Kind"] = plat.BaseURL+"/v1/serve/"+m.slots[s], []string{"serve"}
+			return nil
+		case 1, 2, 3:
+			select {
+			case u := <-views[s]:
+				tg.Method, tg.URL = "POST", u
+				tg.Header["User-Agent"] = []string{fmt.Sprintf("Mozilla/5.0 load viewer/%d", i)}
+				return nil
+			default: // none left: a decision instead
+			}
 		}
+		tg.URL, tg.Header["X-Kind"] = plat.BaseURL+"/v1/serve/"+m.slots[s], []string{"serve"}
 		return nil
 	}
-	rServe := attack(t, "serve+click (20 slots)", serveRate, d, serveTr, func(r *vegeta.Result) {
+	// countView counts a beacon answered 204 for its offer's slot.
+	countView := func(r *vegeta.Result) bool {
+		s, ok := viewSlot[r.URL]
+		if ok && r.Code == 204 {
+			viewed[s].Add(1)
+		}
+		return ok
+	}
+	rServe := attack(t, "serve+view+click (20 slots)", serveRate, d, serveTr, func(r *vegeta.Result) {
 		// Attack names each result with the scenario; the URL tells which.
+		if countView(r) {
+			return
+		}
 		for s := range m.slots {
 			switch {
 			case r.URL == plat.BaseURL+"/v1/serve/"+m.slots[s] && r.Code == 200:
@@ -248,6 +283,7 @@ func scenarios(t testing.TB, m *market, d time.Duration, serveRate, bidRate, con
 		case strings.HasSuffix(r.URL, "/v1/conversions") && r.Code == 201:
 			convOK.Add(1)
 			mixKinds["conversion"]++
+		case countView(r):
 		default:
 			for s := range m.slots {
 				switch {
@@ -267,12 +303,22 @@ func scenarios(t testing.TB, m *market, d time.Duration, serveRate, bidRate, con
 		flight := call(t, "GET", "/v1/serve/"+m.slots[s], "", "", 200)["flightId"].(string)
 		settle(t)
 		st := call(t, "GET", "/v1/flights/"+flight+"/stats", m.owner, "", 200)
-		// The served count above, the setup's serve, and the one just now.
-		if got, want := int64(st["impressions"].(float64)), served[s].Load()+2; got != want {
-			t.Errorf("slot %d: %d impressions counted, %d served", s, got, want)
+		// The decisions above, those made for the beacons, the setup's and
+		// the one just now; every beacon's offer once; the one click token
+		// of the setup counted once, every other press of it refused.
+		if got, want := int64(st["served"].(float64)), served[s].Load()+prefetched[s].Load()+2; got != want {
+			t.Errorf("slot %d: %d served counted, %d decided", s, got, want)
 		}
-		if got, want := int64(st["clicks"].(float64)), clicked[s].Load(); got != want {
-			t.Errorf("slot %d: %d clicks counted, %d redirected", s, got, want)
+		if got, want := int64(st["impressions"].(float64)), viewed[s].Load(); got != want {
+			t.Errorf("slot %d: %d impressions counted, %d beacons", s, got, want)
+		}
+		inv, _ := st["invalid"].(map[string]any)
+		refused := int64(0)
+		for _, v := range inv {
+			refused += int64(v.(float64))
+		}
+		if got := int64(st["clicks"].(float64)); got != min(clicked[s].Load(), 1) || got+refused != clicked[s].Load() {
+			t.Errorf("slot %d: %d clicks and %d refused, %d redirected of one offer (%v)", s, got, refused, clicked[s].Load(), inv)
 		}
 	}
 	if got := countEvents("BidPlaced", "auctionId", m.hot); int64(got) != bidsOK.Load() {

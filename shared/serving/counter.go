@@ -1,4 +1,4 @@
-package auctions
+package serving
 
 import (
 	"context"
@@ -8,13 +8,19 @@ import (
 	"time"
 )
 
-// Counter buffers impression and click increments in memory and writes
-// them as one ADD per flight and day per flush, into this instance's own
-// shard: a hot slot costs one write every FlushEvery per instance, never
-// one per impression. A failed flush puts its counts back: none are lost
-// while the process lives; Close flushes on shutdown.
+// Tally stores counts: one ADD of each kind's increment to one shard of
+// a flight's day.
+type Tally interface {
+	AddCounts(ctx context.Context, flightID, day string, shard int, counts map[string]int64) error
+}
+
+// Counter buffers served, viewed, clicked and refused increments in
+// memory and writes them as one ADD per flight and day per flush, into
+// this instance's own shard: a hot slot costs one write every FlushEvery
+// per instance, never one per event. A failed flush puts its counts back:
+// none are lost while the process lives; Run flushes on shutdown.
 type Counter struct {
-	repo  *Repository
+	tally Tally
 	shard int
 
 	mu      sync.Mutex
@@ -33,8 +39,8 @@ const FlushEvery = 2 * time.Second
 type countKey struct{ flight, day, kind string }
 
 // NewCounter returns a counter writing to a random shard.
-func NewCounter(repo *Repository) *Counter {
-	return &Counter{repo: repo, shard: rand.IntN(CounterShards), pending: map[countKey]int64{}}
+func NewCounter(t Tally) *Counter {
+	return &Counter{tally: t, shard: rand.IntN(CounterShards), pending: map[countKey]int64{}}
 }
 
 // Add counts n of kind for a flight on the day of now, and reports
@@ -74,7 +80,7 @@ func (c *Counter) Flush(ctx context.Context) error {
 	}
 	var firstErr error
 	for g, counts := range groups {
-		if err := c.repo.addCounts(ctx, g.flight, g.day, c.shard, counts); err != nil {
+		if err := c.tally.AddCounts(ctx, g.flight, g.day, c.shard, counts); err != nil {
 			if firstErr == nil {
 				firstErr = err
 			}

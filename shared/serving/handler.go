@@ -1,0 +1,51 @@
+package serving
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/souqhq/souq/infra/topology"
+	"github.com/souqhq/souq/shared/api"
+)
+
+// Served ads, views and clicks are never cached, and any page may ask
+// for them (no credentials: the tag's fetch sends none).
+func headers() map[string]string {
+	return map[string]string{"Cache-Control": "no-store", "Access-Control-Allow-Origin": "*"}
+}
+
+func event(r *api.Request) Event {
+	return Event{UserAgent: r.Raw.RequestContext.HTTP.UserAgent, SourceIP: r.Raw.RequestContext.HTTP.SourceIP,
+		Origin: r.Header("Origin"), Referer: r.Header("Referer")}
+}
+
+// NewRouter is the serve function's HTTP handler: decisions, views and
+// clicks.
+func NewRouter(srv *Server, log *slog.Logger, now func() time.Time) *api.Router {
+	rt := api.NewRouter(topology.Souq().RoutesOf(topology.FnServe), nil, log, now)
+	rt.Handle("GET /v1/serve/{slotId}", func(ctx context.Context, r *api.Request) (api.Response, error) {
+		ad, ok, err := srv.Decide(ctx, r.Path("slotId"), r.Raw.RequestContext.DomainName)
+		if err != nil || !ok {
+			return api.Response{Status: http.StatusNoContent, Headers: headers()}, err
+		}
+		return api.Response{Status: http.StatusOK, Body: ad, Headers: headers()}, nil
+	}, api.NoIdempotency)
+	view := func(ctx context.Context, r *api.Request) (api.Response, error) {
+		err := srv.View(ctx, r.Path("token"), event(r))
+		return api.Response{Status: http.StatusNoContent, Headers: headers()}, err
+	}
+	rt.Handle("GET /v/{token}", view, api.NoIdempotency)
+	rt.Handle("POST /v/{token}", view, api.NoIdempotency)
+	rt.Handle("GET /c/{token}", func(ctx context.Context, r *api.Request) (api.Response, error) {
+		to, err := srv.Click(ctx, r.Path("token"), event(r))
+		if err != nil {
+			return api.Response{}, err
+		}
+		resp := api.Redirect(to)
+		resp.Headers["Cache-Control"] = "no-store"
+		return resp, nil
+	}, api.NoIdempotency)
+	return rt
+}

@@ -1,0 +1,341 @@
+package serving
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/souqhq/souq/shared/clock"
+	"github.com/souqhq/souq/shared/fault"
+	"github.com/souqhq/souq/shared/id"
+	"github.com/souqhq/souq/shared/traffic"
+)
+
+// Creative is what an ad shows and where a click on it goes.
+type Creative struct {
+	ImageURL, ClickURL, AltText string
+}
+
+// Run is a booked flight of a slot.
+type Run struct {
+	FlightID   string
+	Start, End time.Time
+	Creative
+}
+
+// Placement is what may run on a slot now.
+type Placement struct {
+	Found, Archived bool
+	CommunityID     string
+	Width, Height   int
+	// Flight is the slot's flight that ends first after now: running,
+	// or the next one.
+	Flight *Run
+	// House is the community's own creative, shown unbilled when nothing
+	// else runs.
+	House *Creative
+}
+
+// Source is what serving knows of each slot: today the auctions context's
+// slots and flights; campaigns join through the same interface.
+type Source interface {
+	Placement(ctx context.Context, slotID string, now time.Time) (Placement, error)
+	// FlightClickURL is where a click on a flight goes; found is false for
+	// a flight nobody booked.
+	FlightClickURL(ctx context.Context, flightID string) (url string, found bool, err error)
+}
+
+// Once records that an event happened, once: First is true for the first
+// call with a key, false for every later one, on any instance.
+type Once interface {
+	First(ctx context.Context, key string, expires time.Time) (bool, error)
+}
+
+// The counter kinds a flight's day holds.
+const (
+	CountServed      = "served"
+	CountImpressions = "impressions"
+	CountClicks      = "clicks"
+	// CountInvalid prefixes a refused event's reason: inv_bot, inv_reused.
+	CountInvalid = "inv_"
+)
+
+// Labels of what is served: a sponsor's ad, or the community's own.
+const (
+	LabelSponsored = "Sponsored"
+	LabelHouse     = "House"
+)
+
+// Ad is an offer as the page receives it (DESIGN §11).
+type Ad struct {
+	OfferID  string `json:"offerId"`
+	Kind     Kind   `json:"kind"`
+	FlightID string `json:"flightId,omitempty"`
+	SlotID   string `json:"slotId"`
+	ImageURL string `json:"imageUrl"`
+	AltText  string `json:"altText"`
+	Width    int    `json:"width"`
+	Height   int    `json:"height"`
+	ClickURL string `json:"clickUrl"`
+	ViewURL  string `json:"viewUrl"`
+	Label    string `json:"label"`
+}
+
+// Event is a view or a click as it reached the beacon: what the rules
+// look at.
+type Event struct {
+	UserAgent, SourceIP, Origin, Referer string
+}
+
+// Server decides offers and counts views and clicks. It is the hot path:
+// it reads a slot's placement through a short in-process cache and counts
+// in a buffered Counter; a view or click costs one conditional write (the
+// once-per-offer record) and nothing else on its way.
+type Server struct {
+	source  Source
+	once    Once
+	clock   clock.Clock
+	signer  Signer
+	sources traffic.Sources
+	pace    *traffic.Pace
+	Counts  *Counter
+	baseURL string // "" → https://<the request's domain>
+	log     *slog.Logger
+	// Forged counts tokens whose signature did not hold: they name no
+	// flight that can be trusted, so they are counted here, for operators.
+	Forged atomic.Int64
+
+	mu     sync.RWMutex
+	slots  map[string]*slotEntry
+	clicks map[string]string // flight → click URL (immutable once booked)
+}
+
+// CacheTTL bounds how long a slot's placement is reused. A flight never
+// serves outside its window: an entry also expires at the next flight
+// start or end it knows of.
+const CacheTTL = 5 * time.Second
+
+// PaceInterval is the least time between two of a source's views (or
+// clicks) on one slot that a person can make: a view needs the ad on
+// screen for a second.
+const PaceInterval = time.Second
+
+// maxEntries bounds the in-process caches.
+const maxEntries = 100_000
+
+type slotEntry struct {
+	until time.Time
+	p     Placement
+}
+
+// Config is a server's setting.
+type Config struct {
+	// Key signs offers and keys source hashes (at least 32 bytes).
+	Key []byte
+	// BaseURL prefixes click and view URLs; empty means the API's own
+	// https domain.
+	BaseURL string
+}
+
+// NewServer is the serve path over a source of placements, a once store
+// and a tally.
+func NewServer(src Source, once Once, tally Tally, c clock.Clock, cfg Config, log *slog.Logger) *Server {
+	return &Server{source: src, once: once, clock: c, signer: Signer{Key: cfg.Key}, sources: traffic.Sources{Key: cfg.Key},
+		pace: traffic.NewPace(PaceInterval, maxEntries), Counts: NewCounter(tally), baseURL: cfg.BaseURL, log: log,
+		slots: map[string]*slotEntry{}, clicks: map[string]string{}}
+}
+
+func (s *Server) placement(ctx context.Context, slotID string, now time.Time) (Placement, error) {
+	s.mu.RLock()
+	e := s.slots[slotID]
+	s.mu.RUnlock()
+	if e != nil && now.Before(e.until) {
+		return e.p, nil
+	}
+	p, err := s.source.Placement(ctx, slotID, now)
+	if err != nil {
+		return Placement{}, err
+	}
+	e = &slotEntry{until: now.Add(CacheTTL), p: p}
+	if p.Flight != nil {
+		for _, edge := range []time.Time{p.Flight.Start, p.Flight.End} {
+			if edge.After(now) && edge.Before(e.until) {
+				e.until = edge
+			}
+		}
+	}
+	s.mu.Lock()
+	if len(s.slots) >= maxEntries {
+		s.slots = map[string]*slotEntry{}
+	}
+	s.slots[slotID] = e
+	s.mu.Unlock()
+	return p, nil
+}
+
+func (s *Server) base(domain string) string {
+	if s.baseURL != "" {
+		return s.baseURL
+	}
+	return "https://" + domain
+}
+
+// Decide is the offer for a slot now, or ok=false when there is none
+// (204): the slot's flight running now, else its house ad. A flight's
+// offer counts as served; only its view is an impression.
+func (s *Server) Decide(ctx context.Context, slotID, domain string) (ad Ad, ok bool, err error) {
+	const op = "serving.Decide"
+	if !id.HasPrefix(slotID, "slot") {
+		return Ad{}, false, fault.New(fault.NotFound, op, "no such slot")
+	}
+	now := s.clock.Now()
+	p, err := s.placement(ctx, slotID, now)
+	if err != nil {
+		return Ad{}, false, err
+	}
+	if !p.Found {
+		return Ad{}, false, fault.New(fault.NotFound, op, "no such slot")
+	}
+	if p.Archived {
+		return Ad{}, false, nil
+	}
+	base := s.base(domain)
+	if f := p.Flight; f != nil && !now.Before(f.Start) && now.Before(f.End) {
+		o := Offer{ID: NewOfferID(now), Kind: KindFlight, SlotID: slotID, Ref: f.FlightID, IssuedAt: now}
+		tok := s.signer.Sign(o)
+		s.count(ctx, f.FlightID, CountServed, now)
+		return Ad{OfferID: o.ID, Kind: KindFlight, FlightID: f.FlightID, SlotID: slotID, ImageURL: f.ImageURL, AltText: f.AltText,
+			Width: p.Width, Height: p.Height, Label: LabelSponsored, ClickURL: base + "/c/" + tok, ViewURL: base + "/v/" + tok}, true, nil
+	}
+	if h := p.House; h != nil {
+		o := Offer{ID: NewOfferID(now), Kind: KindHouse, SlotID: slotID, Ref: slotID, IssuedAt: now}
+		return Ad{OfferID: o.ID, Kind: KindHouse, SlotID: slotID, ImageURL: h.ImageURL, AltText: h.AltText, ClickURL: h.ClickURL,
+			ViewURL: base + "/v/" + s.signer.Sign(o), Width: p.Width, Height: p.Height, Label: LabelHouse}, true, nil
+	}
+	return Ad{}, false, nil
+}
+
+func (s *Server) count(ctx context.Context, flightID, kind string, now time.Time) {
+	if s.Counts.Add(flightID, kind, 1, now) {
+		s.flush(ctx)
+	}
+}
+
+// judge applies the rules to a view or click ("v" or "c") of a verified
+// offer: the reason it is refused, or "" when it counts.
+func (s *Server) judge(ctx context.Context, kind string, o Offer, ev Event, now time.Time) (traffic.Reason, error) {
+	if traffic.IsBot(ev.UserAgent) {
+		return traffic.Bot, nil
+	}
+	src := s.sources.Of(ev.SourceIP, ev.UserAgent, now)
+	if !s.pace.Allow(kind+"|"+src+"|"+o.SlotID, now) {
+		return traffic.TooFast, nil
+	}
+	first, err := s.once.First(ctx, "OFFER#"+o.ID+"#"+kind, o.IssuedAt.Add(OfferTTL+time.Hour))
+	if err != nil {
+		return "", err
+	}
+	if !first {
+		return traffic.Reused, nil
+	}
+	return "", nil
+}
+
+// View is the beacon of a seen ad: a valid, unexpired offer's first view
+// is its impression; anything else is counted under its reason (a forged
+// token, which names nothing, only in Forged). It answers nothing either
+// way, so a prober learns nothing.
+func (s *Server) View(ctx context.Context, token string, ev Event) error {
+	now := s.clock.Now()
+	o, reason, ok := s.signer.Verify(token, now)
+	if reason == traffic.Forged {
+		s.Forged.Add(1)
+		return nil
+	}
+	if o.Kind == KindHouse {
+		return nil // the community's own ad: nothing to count or bill
+	}
+	if _, known, err := s.clickURL(ctx, o.Ref); err != nil {
+		return err
+	} else if !known {
+		s.Forged.Add(1) // a true signature for no flight: a key leak or a bug, counted for operators
+		return nil
+	}
+	if ok {
+		var err error
+		if reason, err = s.judge(ctx, "v", o, ev, now); err != nil {
+			return err
+		}
+	}
+	if reason != "" {
+		s.count(ctx, o.Ref, CountInvalid+string(reason), now)
+		return nil
+	}
+	s.count(ctx, o.Ref, CountImpressions, now)
+	return nil
+}
+
+// errBadToken is every refusal of a click that cannot be followed:
+// forged and malformed look the same (404) to whoever probes.
+var errBadToken = fault.New(fault.NotFound, "serving.Click", "no such click")
+
+// Click counts a click on an offer (once per offer; refused ones under
+// their reason) and returns where it goes: the flight's own click URL,
+// also for an expired or refused one, since the person wants the page.
+func (s *Server) Click(ctx context.Context, token string, ev Event) (string, error) {
+	now := s.clock.Now()
+	o, reason, ok := s.signer.Verify(token, now)
+	if reason == traffic.Forged || o.Kind != KindFlight {
+		s.Forged.Add(1)
+		return "", errBadToken
+	}
+	to, known, err := s.clickURL(ctx, o.Ref)
+	if err != nil {
+		return "", err
+	}
+	if !known {
+		return "", errBadToken
+	}
+	if ok {
+		if reason, err = s.judge(ctx, "c", o, ev, now); err != nil {
+			return "", err
+		}
+	}
+	if reason != "" {
+		s.count(ctx, o.Ref, CountInvalid+string(reason), now)
+	} else {
+		s.count(ctx, o.Ref, CountClicks, now)
+	}
+	return to, nil
+}
+
+func (s *Server) clickURL(ctx context.Context, flightID string) (string, bool, error) {
+	s.mu.RLock()
+	to, cached := s.clicks[flightID]
+	s.mu.RUnlock()
+	if cached {
+		return to, true, nil
+	}
+	to, found, err := s.source.FlightClickURL(ctx, flightID)
+	if err != nil || !found {
+		return "", false, err
+	}
+	s.mu.Lock()
+	if len(s.clicks) >= maxEntries {
+		s.clicks = map[string]string{}
+	}
+	s.clicks[flightID] = to
+	s.mu.Unlock()
+	return to, true, nil
+}
+
+// flush writes buffered counts from the request path (when the ticker
+// could not: a frozen Lambda). A failure keeps them for the next flush
+// and still serves the request.
+func (s *Server) flush(ctx context.Context) {
+	if err := s.Counts.Flush(ctx); err != nil {
+		s.log.Warn("counter flush failed; kept for the next", "error", err.Error())
+	}
+}

@@ -1,0 +1,151 @@
+package serving
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/souqhq/souq/shared/clock"
+)
+
+// fakes of serving's own interfaces: a slot table, a once set, a tally.
+type fakeSource struct{ p Placement }
+
+func (f *fakeSource) Placement(context.Context, string, time.Time) (Placement, error) {
+	return f.p, nil
+}
+func (f *fakeSource) FlightClickURL(_ context.Context, id string) (string, bool, error) {
+	if f.p.Flight != nil && f.p.Flight.FlightID == id {
+		return f.p.Flight.ClickURL, true, nil
+	}
+	return "", false, nil
+}
+
+type memOnce struct {
+	mu   sync.Mutex
+	seen map[string]bool
+}
+
+func (m *memOnce) First(_ context.Context, key string, _ time.Time) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.seen[key] {
+		return false, nil
+	}
+	m.seen[key] = true
+	return true, nil
+}
+
+type memTally struct {
+	mu sync.Mutex
+	n  map[string]int64
+}
+
+func (m *memTally) AddCounts(_ context.Context, _, _ string, _ int, counts map[string]int64) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for k, v := range counts {
+		m.n[k] += v
+	}
+	return nil
+}
+
+var t0 = time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+
+func newTestServer(p Placement) (*Server, *clock.Fake, *memTally) {
+	clk := clock.NewFake(t0)
+	tally := &memTally{n: map[string]int64{}}
+	srv := NewServer(&fakeSource{p: p}, &memOnce{seen: map[string]bool{}}, tally, clk, Config{Key: []byte("0123456789abcdef0123456789abcdef"), BaseURL: "http://souq.test"}, slog.New(slog.DiscardHandler))
+	return srv, clk, tally
+}
+
+var flight = &Run{FlightID: "flt_1", Start: t0.Add(-time.Hour), End: t0.Add(time.Hour), Creative: Creative{ImageURL: "https://cdn.example/a.png", ClickURL: "https://acme.example", AltText: "Acme"}}
+var house = &Creative{ImageURL: "https://cdn.example/h.png", ClickURL: "https://gophers.example/join", AltText: "Join us"}
+var human = Event{UserAgent: "Mozilla/5.0 (Macintosh) Safari/605.1.15", SourceIP: "203.0.113.1"}
+
+func viewToken(t *testing.T, ad Ad) string {
+	t.Helper()
+	tok, ok := strings.CutPrefix(ad.ViewURL, "http://souq.test/v/")
+	if !ok {
+		t.Fatalf("view URL %q", ad.ViewURL)
+	}
+	return tok
+}
+
+// The decision order: the running flight, else the house ad, else
+// nothing; an archived slot shows nothing.
+func TestDecide_Order(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		p    Placement
+		kind Kind
+		ok   bool
+	}{
+		{"flight over house", Placement{Found: true, Width: 728, Height: 90, Flight: flight, House: house}, KindFlight, true},
+		{"house when no flight runs", Placement{Found: true, Flight: &Run{FlightID: "flt_2", Start: t0.Add(time.Hour), End: t0.Add(2 * time.Hour)}, House: house}, KindHouse, true},
+		{"nothing", Placement{Found: true}, "", false},
+		{"archived", Placement{Found: true, Archived: true, Flight: flight, House: house}, "", false},
+	} {
+		srv, _, _ := newTestServer(tc.p)
+		ad, ok, err := srv.Decide(ctx, "slot_1", "")
+		if err != nil || ok != tc.ok || ad.Kind != tc.kind {
+			t.Errorf("%s: %+v ok=%v err=%v", tc.name, ad, ok, err)
+		}
+		if ok && (ad.OfferID == "" || ad.ViewURL == "") {
+			t.Errorf("%s: an offer without id or view URL: %+v", tc.name, ad)
+		}
+	}
+}
+
+// Each rule refuses under its reason; only a valid first view is an
+// impression; a house ad's view counts nothing.
+func TestView_Rules(t *testing.T) {
+	ctx := context.Background()
+	srv, clk, tally := newTestServer(Placement{Found: true, Flight: flight})
+	ad, _, _ := srv.Decide(ctx, "slot_1", "")
+	tok := viewToken(t, ad)
+	steps := []struct {
+		tok string
+		ev  Event
+		dt  time.Duration
+	}{
+		{tok, Event{UserAgent: "Googlebot/2.1"}, 0}, // bot
+		{tok, human, 0},                                            // the impression
+		{tok, human, 100 * time.Millisecond},                       // too fast: same source, same slot
+		{tok, Event{UserAgent: human.UserAgent, SourceIP: "x"}, 0}, // reused: another source, the same offer
+		{tok, human, OfferTTL},                                     // expired
+		{"forged." + tok, human, 0},                                // forged: counted for operators only
+	}
+	for _, st := range steps {
+		clk.Advance(st.dt)
+		if err := srv.View(ctx, st.tok, st.ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := srv.Counts.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int64{"served": 1, "impressions": 1, "inv_bot": 1, "inv_too_fast": 1, "inv_reused": 1, "inv_expired": 1}
+	for k, v := range want {
+		if tally.n[k] != v {
+			t.Errorf("%s = %d, want %d (all: %v)", k, tally.n[k], v, tally.n)
+		}
+	}
+	if len(tally.n) != len(want) || srv.Forged.Load() != 1 {
+		t.Errorf("counts %v, forged %d", tally.n, srv.Forged.Load())
+	}
+
+	hsrv, _, htally := newTestServer(Placement{Found: true, House: house})
+	had, _, _ := hsrv.Decide(ctx, "slot_1", "")
+	if err := hsrv.View(ctx, viewToken(t, had), human); err != nil {
+		t.Fatal(err)
+	}
+	_ = hsrv.Counts.Flush(ctx)
+	if len(htally.n) != 0 || had.ClickURL != house.ClickURL || had.Label != LabelHouse {
+		t.Errorf("a house ad: %+v, counted %v", had, htally.n)
+	}
+}
