@@ -238,6 +238,7 @@ func Souq() Topology {
 			{Method: "DELETE", Path: "/v1/slots/{slotId}/house-ad", Function: FnAuctions, Auth: []AuthKind{User}, Summary: "Remove a slot's house ad"},
 			{Method: "GET", Path: "/v1/serve/{slotId}", Function: FnServe, Auth: []AuthKind{Public}, Summary: "The offer a slot shows now: served, not yet an impression"},
 			{Method: "GET", Path: "/c/{token}", Function: FnServe, Auth: []AuthKind{Public}, Summary: "A click on an offer: counted once, then 302 to the creative's own URL"},
+			{Method: "GET", Path: "/tag.js", Function: FnServe, Auth: []AuthKind{Public}, Summary: "The ad tag: a script that shows a slot's offer and reports its view"},
 			{Method: "GET", Path: "/v/{token}", Function: FnServe, Auth: []AuthKind{Public}, Summary: "An offer was seen: its viewable impression, counted once"},
 			{Method: "POST", Path: "/v/{token}", Function: FnServe, Auth: []AuthKind{Public}, Summary: "An offer was seen (sendBeacon or fetch keepalive): counted once"},
 			{Method: "GET", Path: "/v1/flights/{flightId}/stats", Function: FnAuctions, Auth: []AuthKind{User, Client}, Summary: "A flight's impressions, clicks and CTR, per day"},

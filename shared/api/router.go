@@ -61,6 +61,13 @@ type Response struct {
 	Headers map[string]string
 }
 
+// Raw is a body sent as it is, with its own content type (a script, a
+// page), where a handler's answer is not JSON.
+type Raw struct {
+	ContentType string
+	Body        []byte
+}
+
 // JSON is a response with a status and a JSON body.
 func JSON(status int, body any) Response { return Response{Status: status, Body: body} }
 
@@ -332,6 +339,11 @@ func (rt *Router) encode(req *Request, out Response) events.APIGatewayV2HTTPResp
 	}
 	for k, v := range out.Headers {
 		resp.Headers[k] = v
+	}
+	if raw, ok := out.Body.(Raw); ok {
+		resp.Body = string(raw.Body)
+		resp.Headers["Content-Type"] = raw.ContentType
+		out.Body = nil
 	}
 	if out.Body != nil {
 		b, err := json.Marshal(out.Body)

@@ -2,6 +2,7 @@ package serving
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -38,6 +39,15 @@ func NewRouter(srv *Server, log *slog.Logger, now func() time.Time) *api.Router 
 	}
 	rt.Handle("GET /v/{token}", view, api.NoIdempotency)
 	rt.Handle("POST /v/{token}", view, api.NoIdempotency)
+	tag := NewTag()
+	rt.Handle("GET /tag.js", func(ctx context.Context, r *api.Request) (api.Response, error) {
+		h := map[string]string{"Cache-Control": fmt.Sprintf("public, max-age=%d, stale-while-revalidate=60", TagMaxAge),
+			"ETag": tag.ETag, "Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff"}
+		if r.Header("If-None-Match") == tag.ETag {
+			return api.Response{Status: http.StatusNotModified, Headers: h}, nil
+		}
+		return api.Response{Status: http.StatusOK, Headers: h, Body: api.Raw{ContentType: "text/javascript; charset=utf-8", Body: tag.Body}}, nil
+	}, api.NoIdempotency)
 	rt.Handle("GET /c/{token}", func(ctx context.Context, r *api.Request) (api.Response, error) {
 		to, err := srv.Click(ctx, r.Path("token"), event(r))
 		if err != nil {

@@ -1,0 +1,176 @@
+/* Souq ad tag (DESIGN §11). One line on a page:
+ *   <div data-souq-slot="slot_…">fallback content</div>
+ *   <script async src="https://<souq>/tag.js"></script>
+ * For every [data-souq-slot] it asks for an offer, shows it as a labelled,
+ * sized link around its image, and calls the offer's viewUrl once at least
+ * half of the ad has been in the viewport for one continuous second while
+ * the page is visible. No inline script or style, no eval: it works under
+ * a strict Content-Security-Policy. It never throws into the page. */
+(function () {
+  "use strict";
+  var VERSION = "__SOUQ_TAG_VERSION__";
+  var VIEW_RATIO = 0.5, VIEW_MS = 1000;
+  var w = window, d = document;
+  var souq = w.souq = w.souq || {};
+  if (souq.version) { return; } // loaded twice: the first one serves
+  souq.version = VERSION;
+
+  function origin() {
+    try {
+      var s = d.currentScript;
+      if (!s) {
+        var all = d.querySelectorAll("script[src]");
+        for (var i = 0; i < all.length; i++) { if (/\/tag\.js(\?|$)/.test(all[i].src)) { s = all[i]; } }
+      }
+      return new URL(s.src, w.location.href).origin;
+    } catch (e) { return ""; }
+  }
+  var base = origin();
+  var states = []; // one per slot element: its offer, observer and timer
+
+  function emit(el, name, detail) {
+    try { el.dispatchEvent(new CustomEvent(name, { bubbles: true, detail: detail })); } catch (e) { /* old browser */ }
+  }
+
+  function stop(st) {
+    if (st.timer) { clearTimeout(st.timer); st.timer = 0; }
+    if (st.observer) { st.observer.disconnect(); st.observer = null; }
+  }
+
+  function sendView(url) {
+    try {
+      if (navigator.sendBeacon && navigator.sendBeacon(url)) { return; }
+    } catch (e) { /* fall through */ }
+    try { fetch(url, { method: "POST", keepalive: true, credentials: "omit", mode: "cors" }).catch(function () {}); } catch (e) { /* nothing to do */ }
+  }
+
+  // watch calls the offer's viewUrl once: half the ad in view, for one
+  // continuous second, while the page is visible.
+  function watch(st, box) {
+    var inView = false;
+    function check() {
+      var ok = inView && d.visibilityState === "visible" && !st.viewed;
+      if (ok && !st.timer) {
+        st.timer = setTimeout(function () {
+          st.timer = 0;
+          if (inView && d.visibilityState === "visible" && !st.viewed) {
+            st.viewed = true;
+            stop(st);
+            sendView(st.offer.viewUrl);
+          }
+        }, VIEW_MS);
+      } else if (!ok && st.timer) {
+        clearTimeout(st.timer);
+        st.timer = 0;
+      }
+    }
+    st.check = check;
+    if (!("IntersectionObserver" in w)) { return; } // no way to know it was seen: no impression
+    st.observer = new IntersectionObserver(function (entries) {
+      for (var i = 0; i < entries.length; i++) { inView = entries[i].intersectionRatio >= VIEW_RATIO; }
+      check();
+    }, { threshold: [0, VIEW_RATIO, 1] });
+    st.observer.observe(box);
+  }
+
+  function render(el, st, o) {
+    var a = d.createElement("a");
+    a.href = o.clickUrl;
+    a.rel = "sponsored noopener";
+    a.target = "_blank";
+    a.className = "souq-ad";
+    a.setAttribute("aria-label", o.label + ": " + o.altText);
+    a.setAttribute("data-souq-offer", o.offerId);
+    var img = d.createElement("img");
+    img.src = o.imageUrl;
+    img.alt = o.altText;
+    img.width = o.width; // the box is reserved before the image arrives
+    img.height = o.height;
+    img.decoding = "async";
+    var label = d.createElement("span");
+    label.className = "souq-label";
+    label.textContent = o.label;
+    a.appendChild(img);
+    var box = d.createElement("span");
+    box.className = "souq-box";
+    box.appendChild(a);
+    box.appendChild(label);
+    try {
+      // Layout through the CSSOM (allowed under a strict CSP): the label
+      // under the image, and a fade only for people who want motion.
+      box.style.display = "inline-block";
+      box.style.maxWidth = "100%";
+      label.style.display = "block";
+      label.style.font = "11px/1.4 system-ui, sans-serif";
+      img.style.maxWidth = "100%";
+      img.style.height = "auto";
+      img.style.display = "block";
+      if (!(w.matchMedia && w.matchMedia("(prefers-reduced-motion: reduce)").matches)) {
+        box.style.opacity = "0";
+        box.style.transition = "opacity .2s";
+        setTimeout(function () { box.style.opacity = "1"; }, 0);
+      }
+    } catch (e) { /* unstyled is fine */ }
+    while (el.firstChild) { el.removeChild(el.firstChild); }
+    el.appendChild(box);
+    st.offer = o;
+    watch(st, box);
+    emit(el, "souq:rendered", { slotId: o.slotId, offerId: o.offerId, kind: o.kind });
+  }
+
+  function decide(el) {
+    var slot = el.getAttribute("data-souq-slot");
+    var st = null;
+    for (var i = 0; i < states.length; i++) { if (states[i].el === el) { st = states[i]; } }
+    if (!st) {
+      st = { el: el, fallback: Array.prototype.slice.call(el.childNodes) };
+      states.push(st);
+    }
+    stop(st);
+    st.viewed = false;
+    st.offer = null;
+    var seq = st.seq = (st.seq || 0) + 1;
+    if (!slot || !base) { emit(el, "souq:nofill", { slotId: slot, reason: "no slot" }); return; }
+    var url = base + "/v1/serve/" + encodeURIComponent(slot);
+    var kw = el.getAttribute("data-souq-keywords");
+    if (kw) { url += "?keywords=" + encodeURIComponent(kw); }
+    fetch(url, { credentials: "omit", mode: "cors" }).then(function (r) {
+      if (seq !== st.seq) { return null; } // reloaded meanwhile
+      return r.status === 200 ? r.json() : null;
+    }).then(function (o) {
+      if (seq !== st.seq) { return; }
+      if (o && o.imageUrl && o.clickUrl && o.viewUrl) {
+        render(el, st, o);
+      } else {
+        restore(st);
+        emit(el, "souq:nofill", { slotId: slot });
+      }
+    }).catch(function () {
+      if (seq !== st.seq) { return; }
+      restore(st);
+      emit(el, "souq:nofill", { slotId: slot, reason: "error" });
+    });
+  }
+
+  // restore puts the page's own content back (after a reload found nothing).
+  function restore(st) {
+    if (st.el.firstChild && st.el.firstChild.className === "souq-box") {
+      while (st.el.firstChild) { st.el.removeChild(st.el.firstChild); }
+      for (var i = 0; i < st.fallback.length; i++) { st.el.appendChild(st.fallback[i]); }
+    }
+  }
+
+  function all() {
+    try {
+      var els = d.querySelectorAll("[data-souq-slot]");
+      for (var i = 0; i < els.length; i++) { decide(els[i]); }
+    } catch (e) { /* never into the page */ }
+  }
+
+  // souq.reload() decides every slot again (single-page apps).
+  souq.reload = all;
+  d.addEventListener("visibilitychange", function () {
+    for (var i = 0; i < states.length; i++) { try { if (states[i].check) { states[i].check(); } } catch (e) { /* ignore */ } }
+  });
+  if (d.readyState === "loading") { d.addEventListener("DOMContentLoaded", all); } else { all(); }
+})();
