@@ -28,6 +28,7 @@ const maxAdvance = 10 * 365 * 24 * time.Hour
 func (p *Platform) localRoutes() http.Handler {
 	mux := http.NewServeMux()
 	p.oidc.routes(mux)
+	mux.HandleFunc("GET /local/demo", p.demoPage)
 	mux.HandleFunc("POST /local/tokens", func(w http.ResponseWriter, r *http.Request) {
 		var in struct {
 			UserID string `json:"userId"`

@@ -269,6 +269,11 @@ func Start(ctx context.Context, opts Options) (p *Platform, err error) {
 		}
 	}()
 
+	gw := &Gateway{top: top, functions: p.Functions, clock: p.Clock}
+	gw.local = p.localRoutes()
+	p.gateway = gw
+	p.RateLimit(opts.RateLimits)
+
 	// Seed and write the credentials before serving: whoever sees /healthz
 	// answer may read .souq/local.json at once and must find this run's.
 	if opts.Seed {
@@ -280,16 +285,15 @@ func Start(ctx context.Context, opts Options) (p *Platform, err error) {
 		if err = p.Settle(ctx); err != nil {
 			return p, fmt.Errorf("seed demo data: %w", err)
 		}
+		if err = p.seedSlot(); err != nil {
+			return p, fmt.Errorf("seed the demo slot: %w", err)
+		}
 		if opts.StateDir != "" {
 			if err = p.writeState(opts.StateDir); err != nil {
 				return p, err
 			}
 		}
 	}
-	gw := &Gateway{top: top, functions: p.Functions, clock: p.Clock}
-	gw.local = p.localRoutes()
-	p.gateway = gw
-	p.RateLimit(opts.RateLimits)
 	p.server = &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
 	go func() { _ = p.server.Serve(p.listener) }()
 	return p, nil

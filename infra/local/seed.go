@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html/template"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,12 +23,15 @@ type DemoUser struct {
 
 // Demo is the seeded data a newcomer uses (DESIGN §9's .souq/local.json).
 type Demo struct {
-	BaseURL       string              `json:"baseUrl"`
-	Users         map[string]DemoUser `json:"users"`
-	CommunityID   string              `json:"communityId"`
-	AdvertiserID  string              `json:"advertiserId"`
-	APIKeys       map[string]string   `json:"apiKeys"`
-	StripeMockURL string              `json:"stripeMockUrl,omitempty"`
+	BaseURL      string              `json:"baseUrl"`
+	Users        map[string]DemoUser `json:"users"`
+	CommunityID  string              `json:"communityId"`
+	AdvertiserID string              `json:"advertiserId"`
+	APIKeys      map[string]string   `json:"apiKeys"`
+	// SlotID is the demo community's banner slot (with a house ad), which
+	// the demo page at /local/demo shows through the tag.
+	SlotID        string `json:"slotId"`
+	StripeMockURL string `json:"stripeMockUrl,omitempty"`
 }
 
 // Demo user ids are fixed so that they read well in examples.
@@ -67,6 +73,62 @@ func (p *Platform) seed(ctx context.Context) (*Demo, error) {
 	return d, nil
 }
 
+// seedSlot makes the demo community's banner slot and its house ad
+// through the gateway, as the owner would.
+func (p *Platform) seedSlot() error {
+	send := func(method, path, body string) (map[string]any, error) {
+		req := httptest.NewRequest(method, p.BaseURL+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+p.Demo.Users["owner"].Token)
+		req.Header.Set("Content-Type", "application/json")
+		req.RemoteAddr = "127.0.0.1:1"
+		w := httptest.NewRecorder()
+		p.gateway.ServeHTTP(w, req)
+		if w.Code >= 300 {
+			return nil, fmt.Errorf("%s %s: %d %s", method, path, w.Code, w.Body.String())
+		}
+		var out map[string]any
+		_ = json.Unmarshal(w.Body.Bytes(), &out)
+		return out, nil
+	}
+	slot, err := send("POST", "/v1/communities/"+p.Demo.CommunityID+"/slots", `{"name":"Sidebar","width":300,"height":250,"reserve":{"amount":500,"currency":"USD"}}`)
+	if err != nil {
+		return err
+	}
+	p.Demo.SlotID, _ = slot["id"].(string)
+	_, err = send("PUT", "/v1/slots/"+p.Demo.SlotID+"/house-ad", `{"imageUrl":"https://gophers.example/house-300x250.png","clickUrl":"https://gophers.example/join","altText":"Join the Gophers Guild: a banner the community shows when no sponsor runs"}`)
+	return err
+}
+
+// demoPage is a community's page with the tag, served as a community
+// would serve it: a strict CSP that allows the tag's origin for scripts and
+// connections, and https images.
+func (p *Platform) demoPage(w http.ResponseWriter, r *http.Request) {
+	slot := r.URL.Query().Get("slot")
+	if slot == "" && p.Demo != nil {
+		slot = p.Demo.SlotID
+	}
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; script-src "+p.BaseURL+"; connect-src "+p.BaseURL+"; img-src https:; style-src 'self'; base-uri 'none'; frame-ancestors 'none'")
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_ = demoTemplate.Execute(w, map[string]string{"Base": p.BaseURL, "Slot": slot})
+}
+
+var demoTemplate = template.Must(template.New("demo").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Gophers Guild · a page with the Souq tag</title><link rel="stylesheet" href="/console/static/console.css"></head>
+<body><main id="main">
+<h1>Gophers Guild</h1>
+<p>This is a community's page with the Souq ad tag. The banner below is slot <code>{{.Slot}}</code>: it shows the
+flight that won its auction, or else the community's house ad (on this machine its image cannot load: you see its
+alt text). Scroll it into view for a second and the view is counted; see the slot's flight stats.</p>
+<p>The two lines that do it:</p>
+<pre><code>&lt;div data-souq-slot="{{.Slot}}"&gt;Support the Gophers Guild&lt;/div&gt;
+&lt;script async src="{{.Base}}/tag.js"&gt;&lt;/script&gt;</code></pre>
+<div data-souq-slot="{{.Slot}}">Support the Gophers Guild</div>
+<p>Open a slot of your own with <code>?slot=slot_…</code>, or manage this one in the <a href="/console/">console</a>.</p>
+</main>
+<script async src="{{.Base}}/tag.js"></script>
+</body></html>`))
+
 // writeState writes local.json and a shell file of the same values.
 func (p *Platform) writeState(dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -87,6 +149,7 @@ func (p *Platform) writeState(dir string) error {
 		{"ADVERTISER_ID", p.Demo.AdvertiserID},
 		{"COMMUNITY_KEY", p.Demo.APIKeys["community"]},
 		{"ADVERTISER_KEY", p.Demo.APIKeys["advertiser"]},
+		{"SLOT_ID", p.Demo.SlotID},
 	} {
 		fmt.Fprintf(&sb, "export %s=%q\n", kv[0], kv[1])
 	}

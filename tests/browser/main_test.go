@@ -111,8 +111,8 @@ func newTab(t *testing.T) *tab {
 				return
 			}
 			text := msg.String()
-			if strings.HasPrefix(msg.URL, "https://cdn.example/") {
-				continue // the test creatives' made-up host: nothing to load, on a machine without a network
+			if strings.HasPrefix(msg.URL, "https://cdn.example/") || strings.HasPrefix(msg.URL, "https://gophers.example/") {
+				continue // the made-up hosts of test and demo creatives: nothing to load, on a machine without a network
 			}
 			if msg.IsException() || msg.Type == chromedp.ConsoleError || strings.Contains(text, "Content Security Policy") || strings.Contains(text, "Content-Security-Policy") {
 				b.mu.Lock()

@@ -181,3 +181,19 @@ func TestTag_ViewableImpressionsOnAStrictCSPPage(t *testing.T) {
 		t.Errorf("events: %v", ev)
 	}
 }
+
+// make run's demo page shows the demo slot's house ad through the tag,
+// under its strict CSP, with no console error.
+func TestTag_DemoPage(t *testing.T) {
+	b := newTab(t)
+	b.onNewDocument(record)
+	b.open("/local/demo")
+	b.waitFor("the demo slot's ad", `document.querySelector("[data-souq-slot] a.souq-ad img") !== null`)
+	label, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS("[data-souq-slot] .souq-label")))
+	if err != nil || label != "House" {
+		t.Fatalf("the demo slot shows %q (%v), want its house ad", label, err)
+	}
+	if slot, _ := chromedp.Run(b.ctx, chromedp.AttributeValue(chromedp.CSS("[data-souq-slot]"), "data-souq-slot")); slot.Value != plat.Demo.SlotID {
+		t.Fatalf("the demo page shows %q, not the demo slot %q", slot.Value, plat.Demo.SlotID)
+	}
+}

@@ -80,6 +80,7 @@ Souq is running at %[1]s  (ready in %.1fs; logs in %[8]s)%[10]s
 
 The console: %[12]s
   sign in with any user id (usr_demo_owner, usr_demo_advertiser and usr_demo_influencer own the demo data)
+A page with the ad tag for the demo slot %[14]s: %[13]s
 
 Demo credentials (also in %[9]s; "source %[11]s" puts them in your shell):
   owner       %[3]s   token $OWNER_TOKEN
@@ -97,7 +98,7 @@ Try:
 Local-only: POST /local/tokens, POST /local/clock/advance, POST /local/rail/fail, GET /local/events, GET /local/dead-letters, GET /local/ledger/verify
 Press Ctrl-C to stop (DynamoDB Local and stripe-mock stop with it).
 `, p.BaseURL, time.Since(start).Seconds(), local.DemoOwner, local.DemoAdvertiser, local.DemoInfluencer, d.CommunityID, d.AdvertiserID,
-		filepath.Join(stateDir(), "souq.log"), filepath.Join(stateDir(), "local.json"), limitsNote(), filepath.Join(stateDir(), "env"), p.ConsoleURL())
+		filepath.Join(stateDir(), "souq.log"), filepath.Join(stateDir(), "local.json"), limitsNote(), filepath.Join(stateDir(), "env"), p.ConsoleURL(), p.BaseURL+"/local/demo", d.SlotID)
 	<-ctx.Done()
 	fmt.Println("\nstopping Souq…")
 	p.Close()
