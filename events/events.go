@@ -68,6 +68,21 @@ type CommunityCreated struct {
 	URL string `json:"url,omitempty"`
 }
 
+// CommunityUpdated: an owner changed a community's settings that other
+// contexts keep: the domains its pages are on (serving refuses views and
+// clicks from pages elsewhere). Version orders updates, which the bus
+// may deliver in any order.
+type CommunityUpdated struct {
+	Meta
+	CommunityID    string   `json:"communityId"`
+	OwnerID        string   `json:"ownerId"`
+	AllowedDomains []string `json:"allowedDomains"`
+	Version        int      `json:"version"`
+}
+
+func (CommunityUpdated) DetailType() string { return "CommunityUpdated" }
+func (CommunityUpdated) Source() string     { return SourceAccounts }
+
 // AdvertiserCreated: a person created an advertiser account.
 type AdvertiserCreated struct {
 	Meta
@@ -342,7 +357,7 @@ func (LedgerTransferPosted) Source() string     { return SourceLedger }
 // Catalog returns a zero value of every detail-type, in contract order.
 func Catalog() []Event {
 	return []Event{
-		&CommunityCreated{}, &AdvertiserCreated{}, &APIKeyCreated{}, &APIKeyRevoked{},
+		&CommunityCreated{}, &CommunityUpdated{}, &AdvertiserCreated{}, &APIKeyCreated{}, &APIKeyRevoked{},
 		&AuctionOpened{}, &BidPlaced{}, &BidWithdrawn{}, &AuctionClosed{}, &AuctionCancelled{},
 		&SponsorshipSubmitted{}, &SponsorshipChangesRequested{}, &SponsorshipRevised{},
 		&SponsorshipApproved{}, &SponsorshipRejected{}, &SponsorshipCancelled{},

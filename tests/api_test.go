@@ -21,7 +21,7 @@ func TestHealthz(t *testing.T) {
 func TestRouting_UnknownPathIs404AndWrongMethodIs405(t *testing.T) {
 	t.Parallel()
 	expect(t, do(t, call{method: "GET", path: "/v1/nothing-here"}), 404)
-	expect(t, do(t, call{method: "PATCH", path: "/v1/communities/" + demo.CommunityID, auth: demo.Users["owner"].Token}), 405)
+	expect(t, do(t, call{method: "PUT", path: "/v1/communities/" + demo.CommunityID, auth: demo.Users["owner"].Token}), 405)
 	expect(t, do(t, call{method: "GET", path: "/local/nothing"}), 404)
 }
 

@@ -183,7 +183,7 @@ func Souq() Topology {
 		Rules: []Rule{
 			// Auctions keeps its own view of who owns which community and
 			// advertiser.
-			{Name: "auctions-accounts", Pattern: `{"source":["souq.accounts"],"detail-type":["CommunityCreated","AdvertiserCreated"]}`, Target: FnAuctions},
+			{Name: "auctions-accounts", Pattern: `{"source":["souq.accounts"],"detail-type":["CommunityCreated","CommunityUpdated","AdvertiserCreated"]}`, Target: FnAuctions},
 			{Name: "referrals-accounts", Pattern: `{"source":["souq.accounts"],"detail-type":["CommunityCreated"]}`, Target: FnReferrals},
 			{Name: "payouts-learns", Pattern: `{"source":["souq.accounts","souq.referrals"],"detail-type":["CommunityCreated","DealApproved"]}`, Target: FnPayouts},
 			// The worker: every claim's PayoutRequested, at least once.
@@ -210,6 +210,7 @@ func Souq() Topology {
 			{Method: "GET", Path: "/v1/me", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "The caller and the accounts it owns"},
 			{Method: "POST", Path: "/v1/communities", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "Create a community", Throttle: creationThrottle},
 			{Method: "GET", Path: "/v1/communities/{communityId}", Function: FnAccounts, Auth: []AuthKind{User, Client}, Summary: "Read a community"},
+			{Method: "PATCH", Path: "/v1/communities/{communityId}", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "Change a community's page allowlist (allowedDomains)"},
 			{Method: "POST", Path: "/v1/advertisers", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "Create an advertiser account", Throttle: creationThrottle},
 			{Method: "GET", Path: "/v1/advertisers/{advertiserId}", Function: FnAccounts, Auth: []AuthKind{User, Client}, Summary: "Read an advertiser account"},
 			{Method: "POST", Path: "/v1/advertisers/{advertiserId}/api-keys", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "Create an advertiser API key", Throttle: creationThrottle},

@@ -244,7 +244,7 @@ func (s servingSource) Placement(ctx context.Context, slotID string, now time.Ti
 	if err != nil {
 		return serving.Placement{}, err
 	}
-	out := serving.Placement{Found: p.Found, Archived: p.Archived, CommunityID: p.CommunityID, Width: p.Width, Height: p.Height}
+	out := serving.Placement{Found: p.Found, Archived: p.Archived, CommunityID: p.CommunityID, Width: p.Width, Height: p.Height, AllowedDomains: p.AllowedDomains}
 	if f := p.Flight; f != nil {
 		out.Flight = &serving.Run{FlightID: f.ID, Start: f.Start, End: f.End,
 			Creative: serving.Creative{ImageURL: f.Creative.ImageURL, ClickURL: f.Creative.ClickURL, AltText: f.Creative.AltText}}

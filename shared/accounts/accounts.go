@@ -22,6 +22,10 @@ type Community struct {
 	URL       string    `json:"url"`
 	Currency  string    `json:"currency"`
 	CreatedAt time.Time `json:"createdAt"`
+	// AllowedDomains are the domains the community's pages are on: views
+	// and clicks of its ads from pages elsewhere are refused. Empty allows
+	// every page.
+	AllowedDomains []string `json:"allowedDomains"`
 }
 
 // Advertiser is an account that buys attention.

@@ -63,6 +63,9 @@ type accountItem struct {
 	Currency   string `dynamodbav:"currency"`
 	CreatedAt  string `dynamodbav:"createdAt"`
 	ActiveKeys int    `dynamodbav:"activeKeys"`
+	// A community's page allowlist and the version of its last change.
+	AllowedDomains  []string `dynamodbav:"allowedDomains,omitempty"`
+	SettingsVersion int      `dynamodbav:"settingsVersion,omitempty"`
 }
 
 type ownedItem struct {
@@ -171,6 +174,30 @@ func (r *Repository) insertAccount(ctx context.Context, it accountItem, counter 
 }
 
 // getAccount reads an account by kind and id; NotFound when absent.
+// updateSettings writes a community's settings if nobody changed them
+// since version was read, with its event, in one transaction.
+func (r *Repository) updateSettings(ctx context.Context, it accountItem, version int, event types.TransactWriteItem) error {
+	const op = "accounts.updateSettings"
+	domains, err := attributevalue.Marshal(it.AllowedDomains)
+	if err != nil {
+		return fault.Wrap(op, err)
+	}
+	cond := "attribute_exists(pk) AND (attribute_not_exists(settingsVersion) OR settingsVersion = :v)"
+	vals := map[string]types.AttributeValue{":v": store.N(int64(version)), ":n": store.N(int64(version + 1)), ":d": domains}
+	tx := store.NewTx().
+		Add("community", types.TransactWriteItem{Update: &types.Update{
+			TableName: aws.String(r.table), Key: map[string]types.AttributeValue{"pk": store.S(it.PK), "sk": store.S(it.SK)},
+			UpdateExpression: aws.String("SET allowedDomains = :d, settingsVersion = :n"), ConditionExpression: aws.String(cond),
+			ExpressionAttributeValues: vals,
+		}}).
+		Add("event", event)
+	err = tx.Write(ctx, r.db)
+	if store.Failed(err, "community") {
+		return fault.New(fault.Conflict, op, "the community changed meanwhile: read it and try again")
+	}
+	return fault.Wrap(op, err)
+}
+
 func (r *Repository) getAccount(ctx context.Context, kind, id string) (accountItem, error) {
 	const op = "accounts.getAccount"
 	it, found, err := store.Get[accountItem](ctx, r.db, r.table, accountPK(kind, id), skMeta)

@@ -21,6 +21,7 @@ func NewRouter(svc *Service, idem api.Idempotency, log *slog.Logger, now func() 
 	rt.Handle("GET /v1/me", h.me, api.NoIdempotency)
 	rt.Handle("POST /v1/communities", h.createCommunity, api.IdempotencyOptional)
 	rt.Handle("GET /v1/communities/{communityId}", h.getCommunity, api.NoIdempotency)
+	rt.Handle("PATCH /v1/communities/{communityId}", h.updateCommunity, api.NoIdempotency)
 	rt.Handle("POST /v1/advertisers", h.createAdvertiser, api.IdempotencyOptional)
 	rt.Handle("GET /v1/advertisers/{advertiserId}", h.getAdvertiser, api.NoIdempotency)
 	for _, a := range []struct{ kind, param, base string }{
@@ -59,6 +60,15 @@ func (h handler) createCommunity(ctx context.Context, r *api.Request) (api.Respo
 
 func (h handler) getCommunity(ctx context.Context, r *api.Request) (api.Response, error) {
 	c, err := h.svc.GetCommunity(ctx, *r.Principal, r.Path("communityId"))
+	return api.JSON(http.StatusOK, c), err
+}
+
+func (h handler) updateCommunity(ctx context.Context, r *api.Request) (api.Response, error) {
+	var in UpdateCommunityInput
+	if err := api.Decode(r, &in); err != nil {
+		return api.Response{}, err
+	}
+	c, err := h.svc.UpdateCommunity(ctx, *r.Principal, r.Path("communityId"), in)
 	return api.JSON(http.StatusOK, c), err
 }
 

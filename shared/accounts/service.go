@@ -2,6 +2,8 @@ package accounts
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/souqhq/souq/events"
@@ -71,7 +73,7 @@ func (s *Service) CreateCommunity(ctx context.Context, p auth.Principal, in Crea
 		return Community{}, err
 	}
 	now := s.clock.Now().Truncate(time.Millisecond)
-	c := Community{ID: id.New("com", now), OwnerID: p.UserID, Name: in.Name, URL: in.URL, Currency: in.Currency, CreatedAt: now}
+	c := Community{ID: id.New("com", now), OwnerID: p.UserID, Name: in.Name, URL: in.URL, Currency: in.Currency, CreatedAt: now, AllowedDomains: []string{}}
 	evt, err := events.OutboxPut(s.repo.outbox, &events.CommunityCreated{CommunityID: c.ID, OwnerID: c.OwnerID, Currency: c.Currency, URL: c.URL}, now)
 	if err != nil {
 		return Community{}, fault.Wrap(op, err)
@@ -152,7 +154,95 @@ func (s *Service) GetCommunity(ctx context.Context, p auth.Principal, communityI
 	if err != nil {
 		return Community{}, err
 	}
-	return Community{ID: it.ID, OwnerID: it.OwnerID, Name: it.Name, URL: it.URL, Currency: it.Currency, CreatedAt: parseTS(it.CreatedAt)}, nil
+	return communityOf(it), nil
+}
+
+func communityOf(it accountItem) Community {
+	domains := it.AllowedDomains
+	if domains == nil {
+		domains = []string{}
+	}
+	return Community{ID: it.ID, OwnerID: it.OwnerID, Name: it.Name, URL: it.URL, Currency: it.Currency, CreatedAt: parseTS(it.CreatedAt), AllowedDomains: domains}
+}
+
+// UpdateCommunityInput is what an owner may change of a community.
+type UpdateCommunityInput struct {
+	// AllowedDomains replaces the allowlist; an empty list allows every page.
+	AllowedDomains *[]string `json:"allowedDomains"`
+}
+
+// MaxAllowedDomains bounds a community's allowlist.
+const MaxAllowedDomains = 20
+
+// UpdateCommunity changes a community's settings (its owner only) and
+// tells the other contexts, in one transaction.
+func (s *Service) UpdateCommunity(ctx context.Context, p auth.Principal, communityID string, in UpdateCommunityInput) (Community, error) {
+	const op = "accounts.UpdateCommunity"
+	if _, err := s.managed(ctx, op, p, auth.AccountCommunity, communityID); err != nil {
+		return Community{}, err
+	}
+	if in.AllowedDomains == nil {
+		return Community{}, fault.InvalidFields(op, "nothing to change", fault.FieldError{Field: "allowedDomains", Message: "is required: the domains the community's pages are on, [] for any"})
+	}
+	domains, problem := normalizeDomains(*in.AllowedDomains)
+	if problem != "" {
+		return Community{}, fault.InvalidFields(op, "the community has invalid fields", fault.FieldError{Field: "allowedDomains", Message: problem})
+	}
+	it, err := s.repo.getAccount(ctx, auth.AccountCommunity, communityID)
+	if err != nil {
+		return Community{}, err
+	}
+	now := s.clock.Now().Truncate(time.Millisecond)
+	evt, err := events.OutboxPut(s.repo.outbox, &events.CommunityUpdated{CommunityID: it.ID, OwnerID: it.OwnerID, AllowedDomains: domains, Version: it.SettingsVersion + 1}, now)
+	if err != nil {
+		return Community{}, fault.Wrap(op, err)
+	}
+	version := it.SettingsVersion
+	it.AllowedDomains, it.SettingsVersion = domains, version+1
+	if err := s.repo.updateSettings(ctx, it, version, evt); err != nil {
+		return Community{}, err
+	}
+	return communityOf(it), nil
+}
+
+// normalizeDomains checks an allowlist: each a host name (lower case, no
+// scheme, port or path, punycode for others than ASCII), at most
+// MaxAllowedDomains, duplicates dropped.
+func normalizeDomains(in []string) ([]string, string) {
+	if len(in) > MaxAllowedDomains {
+		return nil, fmt.Sprintf("at most %d domains", MaxAllowedDomains)
+	}
+	out := []string{}
+	seen := map[string]bool{}
+	for _, d := range in {
+		d = strings.ToLower(strings.TrimSpace(d))
+		if !hostName(d) {
+			return nil, fmt.Sprintf("%q is not a domain: write host names like news.example.org, without https:// or a path", d)
+		}
+		if !seen[d] {
+			seen[d] = true
+			out = append(out, d)
+		}
+	}
+	return out, ""
+}
+
+func hostName(d string) bool {
+	if len(d) == 0 || len(d) > 253 || !strings.Contains(d, ".") {
+		return false
+	}
+	for _, label := range strings.Split(d, ".") {
+		if len(label) == 0 || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, r := range label {
+			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+				return false
+			}
+		}
+	}
+	last := d[strings.LastIndex(d, ".")+1:]
+	return last[0] < '0' || last[0] > '9' // not an IP address
 }
 
 // GetAdvertiser reads an advertiser its owner (or its own API key) may see.

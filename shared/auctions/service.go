@@ -46,6 +46,7 @@ func NewService(repo *Repository, l *ledger.Ledger, sched schedule.Scheduler, c 
 	s := &Service{repo: repo, ledger: l, sched: sched, clock: c, cfg: cfg,
 		owners: owners.New(repo.db, repo.table, c), events: events.NewMux("auctions")}
 	s.owners.Listen(s.events, owners.Community, owners.Advertiser)
+	s.owners.ListenPages(s.events) // for serving: where a community's ads may be seen
 	return s
 }
 

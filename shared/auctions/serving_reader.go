@@ -22,15 +22,21 @@ import (
 
 	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/fault"
+	"github.com/souqhq/souq/shared/owners"
 	"github.com/souqhq/souq/shared/store"
 )
 
-// ServingReader is the serve path's view of slots and flights.
-type ServingReader struct{ repo *Repository }
+// ServingReader is the serve path's view of slots and flights, and of
+// the communities' page allowlists this context keeps for it.
+type ServingReader struct {
+	repo   *Repository
+	owners *owners.Projection
+}
 
 // NewServingReader reads the auctions table.
 func NewServingReader(db *store.DB) *ServingReader {
-	return &ServingReader{repo: NewServingRepository(db)}
+	repo := NewServingRepository(db)
+	return &ServingReader{repo: repo, owners: owners.New(repo.db, repo.table, clock.System{})}
 }
 
 // SlotPlacement is what may run on a slot now.
@@ -38,6 +44,8 @@ type SlotPlacement struct {
 	Found, Archived bool
 	CommunityID     string
 	Width, Height   int
+	// AllowedDomains are the community's pages (empty: every page).
+	AllowedDomains []string
 	// Flight is the slot's flight that ends first after now.
 	Flight *RunningFlight
 	// House is the slot's house ad, when it has one.
@@ -60,6 +68,9 @@ func (s *ServingReader) Placement(ctx context.Context, slotID string, now time.T
 	p := SlotPlacement{Found: true, Archived: sl.Archived, CommunityID: sl.CommunityID, Width: sl.Width, Height: sl.Height}
 	if sl.HouseImageURL != "" {
 		p.House = &Creative{ImageURL: sl.HouseImageURL, ClickURL: sl.HouseClickURL, AltText: sl.HouseAltText}
+	}
+	if p.AllowedDomains, err = s.owners.Pages(ctx, sl.CommunityID); err != nil {
+		return SlotPlacement{}, err
 	}
 	run, has, err := s.repo.currentRun(ctx, slotID, now)
 	if err != nil {

@@ -19,6 +19,10 @@ func (c *Caller) CreateCommunity(ctx context.Context, name, link, currency strin
 	return send[Community](ctx, c, http.MethodPost, "/v1/communities", map[string]string{"name": name, "url": link, "currency": currency}, "")
 }
 
+func (c *Caller) SetAllowedDomains(ctx context.Context, id string, domains []string) (Community, error) {
+	return send[Community](ctx, c, http.MethodPatch, "/v1/communities/"+p(id), map[string]any{"allowedDomains": domains}, "")
+}
+
 func (c *Caller) Advertiser(ctx context.Context, id string) (Advertiser, error) {
 	return get[Advertiser](ctx, c, "/v1/advertisers/"+p(id), nil)
 }

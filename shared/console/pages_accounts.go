@@ -143,6 +143,15 @@ func (c *Console) createAdvertiser(q *req) {
 	c.done(q.w, q.r, "/console/advertisers/"+adv.ID, "Advertiser created.")
 }
 
+func (c *Console) setDomains(q *req) {
+	id := q.r.PathValue("id")
+	if _, err := q.api.SetAllowedDomains(q.r.Context(), id, splitList(q.r.PostForm.Get("allowedDomains"))); err != nil {
+		c.again(q, "domains", err, c.community)
+		return
+	}
+	c.done(q.w, q.r, "/console/communities/"+id, "Domains saved: views from other pages are refused.")
+}
+
 type advertiserData struct {
 	Advertiser Advertiser
 	Balance    Balance

@@ -30,6 +30,7 @@ func (c *Console) routes() {
 	m.HandleFunc("POST /console/communities", c.form(c.createCommunity))
 	m.HandleFunc("GET /console/communities/{id}", c.page(c.community))
 	m.HandleFunc("POST /console/communities/{id}/slots", c.form(c.createSlot))
+	m.HandleFunc("POST /console/communities/{id}/domains", c.form(c.setDomains))
 	m.HandleFunc("POST /console/communities/{id}/offerings", c.form(c.createOffering))
 	m.HandleFunc("POST /console/communities/{id}/programs", c.form(c.createProgram))
 	m.HandleFunc("POST /console/communities/{id}/payouts", c.form(c.claimCommunityPayout))

@@ -27,12 +27,13 @@ type Me struct {
 
 // Community is a community account.
 type Community struct {
-	ID        string    `json:"id"`
-	OwnerID   string    `json:"ownerId"`
-	Name      string    `json:"name"`
-	URL       string    `json:"url"`
-	Currency  string    `json:"currency"`
-	CreatedAt time.Time `json:"createdAt"`
+	ID             string    `json:"id"`
+	OwnerID        string    `json:"ownerId"`
+	Name           string    `json:"name"`
+	URL            string    `json:"url"`
+	Currency       string    `json:"currency"`
+	CreatedAt      time.Time `json:"createdAt"`
+	AllowedDomains []string  `json:"allowedDomains"`
 }
 
 // Advertiser is an advertiser account.

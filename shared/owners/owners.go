@@ -9,6 +9,7 @@
 //	pk          sk     item
 //	COM#<cid>   META   a community: ownerId, currency, url
 //	ADV#<aid>   META   an advertiser: ownerId, currency
+//	COM#<cid>   PAGES  a community's page allowlist and its version (ListenPages)
 //	EVT#<eid>   EVT    an event applied (store.PutOnce), kept 7 days
 package owners
 
@@ -17,7 +18,10 @@ import (
 
 	lambdaevents "github.com/aws/aws-lambda-go/events"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/souqhq/souq/events"
 	"github.com/souqhq/souq/shared/auth"
@@ -97,6 +101,41 @@ func (p *Projection) Listen(mux *events.Mux, kinds ...Kind) {
 			})
 		}
 	}
+}
+
+// ListenPages has mux keep communities' page allowlists (CommunityUpdated),
+// for the contexts that refuse traffic from pages elsewhere. Updates may
+// arrive in any order: a version never replaces a later one.
+func (p *Projection) ListenPages(mux *events.Mux) {
+	events.On(mux, func(ctx context.Context, e events.CommunityUpdated) error {
+		const op = "owners.ListenPages"
+		if e.CommunityID == "" {
+			return fault.New(fault.Invalid, op, "a community event without its id")
+		}
+		domains, err := attributevalue.Marshal(e.AllowedDomains)
+		if err != nil {
+			return fault.Wrap(op, err)
+		}
+		_, err = p.db.PutItem(ctx, &dynamodb.PutItemInput{
+			TableName: aws.String(p.table),
+			Item: map[string]types.AttributeValue{"pk": store.S(pk(Community, e.CommunityID)), "sk": store.S("PAGES"),
+				"allowedDomains": domains, "version": store.N(int64(e.Version))},
+			ConditionExpression:       aws.String("attribute_not_exists(pk) OR version < :v"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":v": store.N(int64(e.Version))},
+		})
+		if err = store.Classify(err); store.IsConditionFailed(err) {
+			return nil // an older (or the same) update: the newer one stands
+		}
+		return fault.Wrap(op, err)
+	})
+}
+
+// Pages is a community's page allowlist (empty: every page).
+func (p *Projection) Pages(ctx context.Context, communityID string) ([]string, error) {
+	it, _, err := store.Get[struct {
+		AllowedDomains []string `dynamodbav:"allowedDomains"`
+	}](ctx, p.db, p.table, pk(Community, communityID), "PAGES")
+	return it.AllowedDomains, fault.Wrap("owners.Pages", err)
 }
 
 // Observe keeps the projection from an event as it came off the bus, for

@@ -30,6 +30,9 @@ type Placement struct {
 	Found, Archived bool
 	CommunityID     string
 	Width, Height   int
+	// AllowedDomains are the community's pages: views and clicks from
+	// pages elsewhere are refused (empty: every page).
+	AllowedDomains []string
 	// Flight is the slot's flight that ends first after now: running,
 	// or the next one.
 	Flight *Run
@@ -228,6 +231,13 @@ func (s *Server) count(ctx context.Context, flightID, kind string, now time.Time
 func (s *Server) judge(ctx context.Context, kind string, o Offer, ev Event, now time.Time) (traffic.Reason, error) {
 	if traffic.IsBot(ev.UserAgent) {
 		return traffic.Bot, nil
+	}
+	p, err := s.placement(ctx, o.SlotID, now)
+	if err != nil {
+		return "", err
+	}
+	if !traffic.PageAllowed(p.AllowedDomains, ev.Origin, ev.Referer) {
+		return traffic.OffDomain, nil
 	}
 	src := s.sources.Of(ev.SourceIP, ev.UserAgent, now)
 	if !s.pace.Allow(kind+"|"+src+"|"+o.SlotID, now) {

@@ -55,7 +55,7 @@ func AudienceOf(detailType string, detail json.RawMessage) Audience {
 		}
 	}
 	switch detailType {
-	case "CommunityCreated", "AdvertiserCreated", "APIKeyCreated", "APIKeyRevoked", "WebhookEndpointDisabled":
+	case "CommunityCreated", "CommunityUpdated", "AdvertiserCreated", "APIKeyCreated", "APIKeyRevoked", "WebhookEndpointDisabled":
 		user(r.OwnerID)
 	case "AuctionOpened", "AuctionCancelled", "ProgramBudgetExhausted":
 		community(r.CommunityID)

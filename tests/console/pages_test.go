@@ -92,6 +92,17 @@ func TestPages_EachShowsItsContent(t *testing.T) {
 		}
 	}
 
+	// The page allowlist: refused beside its field, saved as typed.
+	own.get("/console/communities/"+m.communityID).press("Save domains", map[string]string{"allowedDomains": "https://gophers.example"})
+	if own.status != http.StatusBadRequest || own.fieldError("domains", "allowedDomains") == "" {
+		t.Fatalf("a URL for a domain: %d %q", own.status, own.fieldError("domains", "allowedDomains"))
+	}
+	own.get("/console/communities/"+m.communityID).press("Save domains", map[string]string{"allowedDomains": "gophers.example, www.gophers.example"})
+	own.sees("Domains saved")
+	if v, _ := own.page.Find("#domains-allowedDomains").Attr("value"); v != "gophers.example, www.gophers.example" {
+		t.Fatalf("the saved domains show as %q", v)
+	}
+
 	// Finding a rate card by the link a community shared.
 	adv.get("/console/market").submit(`form[action="/console/market"]`, map[string]string{"community": base + "/console/market/" + m.communityID})
 	adv.sees("Rate card", "Newsletter feature")
