@@ -28,6 +28,9 @@ type Counter struct {
 	oldest  time.Time // of the first increment not yet flushed
 
 	flushMu sync.Mutex // one flush at a time, so shards are never raced
+	// before runs first in every flush: it turns buffered events that
+	// still need a shared check (once per offer) into counts.
+	before func(context.Context) error
 }
 
 // CounterShards is how many items each flight-day's counters spread over.
@@ -61,12 +64,20 @@ func (c *Counter) Add(flightID, kind string, n int64, now time.Time) (due bool) 
 func (c *Counter) Flush(ctx context.Context) error {
 	c.flushMu.Lock()
 	defer c.flushMu.Unlock()
+	return c.flushLocked(ctx)
+}
+
+func (c *Counter) flushLocked(ctx context.Context) error {
+	var beforeErr error
+	if c.before != nil {
+		beforeErr = c.before(ctx)
+	}
 	c.mu.Lock()
 	batch := c.pending
 	c.pending = map[countKey]int64{}
 	c.mu.Unlock()
 	if len(batch) == 0 {
-		return nil
+		return beforeErr
 	}
 	type fd struct{ flight, day string }
 	groups := map[fd]map[string]int64{}
@@ -92,7 +103,28 @@ func (c *Counter) Flush(ctx context.Context) error {
 			c.mu.Unlock()
 		}
 	}
+	if firstErr == nil {
+		firstErr = beforeErr
+	}
 	return firstErr
+}
+
+// TryFlush flushes unless a flush is running already (then the running one
+// takes what is buffered, or the next does): the request path never waits
+// behind another flush.
+func (c *Counter) TryFlush(ctx context.Context) error {
+	if !c.flushMu.TryLock() {
+		return nil
+	}
+	defer c.flushMu.Unlock()
+	return c.flushLocked(ctx)
+}
+
+// Due reports whether the buffer waits longer than FlushEvery.
+func (c *Counter) Due(now time.Time) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return !c.oldest.IsZero() && now.Sub(c.oldest) >= FlushEvery
 }
 
 // Run flushes every FlushEvery until ctx ends, then once more. A failed

@@ -94,8 +94,9 @@ type Event struct {
 
 // Server decides offers and counts views and clicks. It is the hot path:
 // it reads a slot's placement through a short in-process cache and counts
-// in a buffered Counter; a view or click costs one conditional write (the
-// once-per-offer record) and nothing else on its way.
+// in a buffered Counter. A view or click is judged in memory on its way;
+// its once-per-offer record (one conditional write, shared by every
+// instance) is made by the next flush, off the request path.
 type Server struct {
 	source  Source
 	once    Once
@@ -113,7 +114,26 @@ type Server struct {
 	mu     sync.RWMutex
 	slots  map[string]*slotEntry
 	clicks map[string]string // flight → click URL (immutable once booked)
+
+	// pending are views and clicks that passed every rule but the shared
+	// once-per-offer check, which the flush makes (off the request path).
+	pendMu     sync.Mutex
+	pending    []pendingEvent
+	pendOldest time.Time
 }
+
+type pendingEvent struct {
+	offer Offer
+	kind  string // "v" or "c"
+	at    time.Time
+}
+
+// maxPending bounds the events waiting for their once-per-offer check; a
+// full buffer is checked on the request path.
+const maxPending = 50_000
+
+// onceWorkers check pending events at once.
+const onceWorkers = 16
 
 // CacheTTL bounds how long a slot's placement is reused. A flight never
 // serves outside its window: an entry also expires at the next flight
@@ -145,9 +165,93 @@ type Config struct {
 // NewServer is the serve path over a source of placements, a once store
 // and a tally.
 func NewServer(src Source, once Once, tally Tally, c clock.Clock, cfg Config, log *slog.Logger) *Server {
-	return &Server{source: src, once: once, clock: c, signer: Signer{Key: cfg.Key}, sources: traffic.Sources{Key: cfg.Key},
+	s := &Server{source: src, once: once, clock: c, signer: Signer{Key: cfg.Key}, sources: traffic.Sources{Key: cfg.Key},
 		pace: traffic.NewPace(PaceInterval, maxEntries), Counts: NewCounter(tally), baseURL: cfg.BaseURL, log: log,
 		slots: map[string]*slotEntry{}, clicks: map[string]string{}}
+	s.Counts.before = s.settleOnce
+	return s
+}
+
+// settleOnce makes the once-per-offer check of every pending event (many
+// at a time) and counts each as valid or reused. An event whose check
+// failed waits for the next flush: nothing is lost or counted twice.
+func (s *Server) settleOnce(ctx context.Context) error {
+	s.pendMu.Lock()
+	batch := s.pending
+	s.pending = nil
+	s.pendOldest = time.Time{}
+	s.pendMu.Unlock()
+	if len(batch) == 0 {
+		return nil
+	}
+	var (
+		wg     sync.WaitGroup
+		mu     sync.Mutex
+		failed []pendingEvent
+		first  error
+	)
+	next := make(chan pendingEvent)
+	for w := 0; w < min(onceWorkers, len(batch)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ev := range next {
+				ok, err := s.once.First(ctx, "OFFER#"+ev.offer.ID+"#"+ev.kind, ev.offer.IssuedAt.Add(OfferTTL+time.Hour))
+				if err != nil {
+					mu.Lock()
+					failed = append(failed, ev)
+					if first == nil {
+						first = err
+					}
+					mu.Unlock()
+					continue
+				}
+				kind := CountInvalid + string(traffic.Reused)
+				if ok {
+					kind = CountImpressions
+					if ev.kind == "c" {
+						kind = CountClicks
+					}
+				}
+				s.Counts.Add(ev.offer.Ref, kind, 1, ev.at)
+			}
+		}()
+	}
+	for _, ev := range batch {
+		next <- ev
+	}
+	close(next)
+	wg.Wait()
+	if len(failed) > 0 {
+		s.pendMu.Lock()
+		s.pending = append(failed, s.pending...)
+		s.pendOldest = failed[0].at
+		s.pendMu.Unlock()
+	}
+	return first
+}
+
+// hold queues an event for its once-per-offer check; a full queue is
+// checked at once.
+func (s *Server) hold(ctx context.Context, o Offer, kind string, now time.Time) {
+	s.pendMu.Lock()
+	if len(s.pending) == 0 {
+		s.pendOldest = now
+	}
+	s.pending = append(s.pending, pendingEvent{offer: o, kind: kind, at: now})
+	// A frozen Lambda's ticker does not run: the request path flushes
+	// what has waited too long.
+	full := len(s.pending) >= maxPending
+	due := now.Sub(s.pendOldest) >= FlushEvery
+	s.pendMu.Unlock()
+	switch {
+	case full: // the store is behind: this request waits for it, so the queue stays bounded
+		if err := s.Counts.Flush(ctx); err != nil {
+			s.log.Warn("counter flush failed; kept for the next", "error", err.Error())
+		}
+	case due || s.Counts.Due(now):
+		s.flush(ctx)
+	}
 }
 
 func (s *Server) placement(ctx context.Context, slotID string, now time.Time) (Placement, error) {
@@ -243,14 +347,7 @@ func (s *Server) judge(ctx context.Context, kind string, o Offer, ev Event, now 
 	if !s.pace.Allow(kind+"|"+src+"|"+o.SlotID, now) {
 		return traffic.TooFast, nil
 	}
-	first, err := s.once.First(ctx, "OFFER#"+o.ID+"#"+kind, o.IssuedAt.Add(OfferTTL+time.Hour))
-	if err != nil {
-		return "", err
-	}
-	if !first {
-		return traffic.Reused, nil
-	}
-	return "", nil
+	return "", nil // what is left, once per offer, the flush checks
 }
 
 // View is the beacon of a seen ad: a valid, unexpired offer's first view
@@ -283,7 +380,7 @@ func (s *Server) View(ctx context.Context, token string, ev Event) error {
 		s.count(ctx, o.Ref, CountInvalid+string(reason), now)
 		return nil
 	}
-	s.count(ctx, o.Ref, CountImpressions, now)
+	s.hold(ctx, o, "v", now)
 	return nil
 }
 
@@ -316,7 +413,7 @@ func (s *Server) Click(ctx context.Context, token string, ev Event) (string, err
 	if reason != "" {
 		s.count(ctx, o.Ref, CountInvalid+string(reason), now)
 	} else {
-		s.count(ctx, o.Ref, CountClicks, now)
+		s.hold(ctx, o, "c", now)
 	}
 	return to, nil
 }
@@ -342,10 +439,10 @@ func (s *Server) clickURL(ctx context.Context, flightID string) (string, bool, e
 }
 
 // flush writes buffered counts from the request path (when the ticker
-// could not: a frozen Lambda). A failure keeps them for the next flush
-// and still serves the request.
+// could not: a frozen Lambda), unless a flush is running. A failure keeps
+// them for the next flush and still serves the request.
 func (s *Server) flush(ctx context.Context) {
-	if err := s.Counts.Flush(ctx); err != nil {
+	if err := s.Counts.TryFlush(ctx); err != nil {
 		s.log.Warn("counter flush failed; kept for the next", "error", err.Error())
 	}
 }

@@ -27,11 +27,15 @@ func (f *fakeSource) FlightClickURL(_ context.Context, id string) (string, bool,
 type memOnce struct {
 	mu   sync.Mutex
 	seen map[string]bool
+	down bool // the store is unreachable
 }
 
 func (m *memOnce) First(_ context.Context, key string, _ time.Time) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.down {
+		return false, context.DeadlineExceeded
+	}
 	if m.seen[key] {
 		return false, nil
 	}
@@ -147,5 +151,35 @@ func TestView_Rules(t *testing.T) {
 	_ = hsrv.Counts.Flush(ctx)
 	if len(htally.n) != 0 || had.ClickURL != house.ClickURL || had.Label != LabelHouse {
 		t.Errorf("a house ad: %+v, counted %v", had, htally.n)
+	}
+}
+
+// A view's once-per-offer check is made by the flush; when the store
+// cannot be reached the view waits for the next flush, and is counted
+// then, once.
+func TestView_OnceCheckFailureWaitsForTheNextFlush(t *testing.T) {
+	ctx := context.Background()
+	srv, _, tally := newTestServer(Placement{Found: true, Flight: flight})
+	once := srv.once.(*memOnce)
+	ad, _, _ := srv.Decide(ctx, "slot_1", "")
+	once.down = true
+	if err := srv.View(ctx, viewToken(t, ad), human); err != nil {
+		t.Fatal(err) // the beacon is answered whatever the store does
+	}
+	if err := srv.Counts.Flush(ctx); err == nil {
+		t.Fatal("a flush whose once-checks failed must say so")
+	}
+	if tally.n["impressions"] != 0 {
+		t.Fatalf("counted without its check: %v", tally.n)
+	}
+	once.down = false
+	if err := srv.Counts.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Counts.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if tally.n["impressions"] != 1 || tally.n["inv_reused"] != 0 {
+		t.Fatalf("after the store came back: %v, want one impression", tally.n)
 	}
 }

@@ -395,6 +395,7 @@ func BenchmarkServing_Ceiling(b *testing.B) {
 		// Pairs: each worker decides, then sends that offer's beacon as a
 		// viewer of its own, through the gateway.
 		var pairs atomic.Int64
+		hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: 30 * time.Second}
 		start := time.Now()
 		var wg sync.WaitGroup
 		for w := 0; w < 16; w++ {
@@ -402,7 +403,7 @@ func BenchmarkServing_Ceiling(b *testing.B) {
 			go func(w int) {
 				defer wg.Done()
 				for n := 0; time.Since(start) < 3*time.Second; n++ {
-					resp, err := http.Get(plat.BaseURL + "/v1/serve/" + m.slots[(w+n)%20])
+					resp, err := hc.Get(plat.BaseURL + "/v1/serve/" + m.slots[(w+n)%20])
 					if err != nil {
 						return
 					}
@@ -411,7 +412,7 @@ func BenchmarkServing_Ceiling(b *testing.B) {
 					resp.Body.Close()
 					req, _ := http.NewRequest("POST", o.ViewURL, nil)
 					req.Header.Set("User-Agent", fmt.Sprintf("Mozilla/5.0 bench viewer/%d/%d", w, n))
-					vr, err := http.DefaultClient.Do(req)
+					vr, err := hc.Do(req)
 					if err != nil {
 						return
 					}
