@@ -26,6 +26,8 @@ func event(r *api.Request) Event {
 // clicks.
 func NewRouter(srv *Server, log *slog.Logger, now func() time.Time) *api.Router {
 	rt := api.NewRouter(topology.Souq().RoutesOf(topology.FnServe), nil, log, now)
+	// The hot paths log errors always and successes one line per hundred.
+	rt.Sample("GET /v1/serve/{slotId}", "GET /v/{token}", "POST /v/{token}", "GET /c/{token}", "GET /tag.js")
 	rt.Handle("GET /v1/serve/{slotId}", func(ctx context.Context, r *api.Request) (api.Response, error) {
 		ad, ok, err := srv.Decide(ctx, r.Path("slotId"), r.Raw.RequestContext.DomainName)
 		if err != nil || !ok {
