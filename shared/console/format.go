@@ -6,7 +6,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/souqhq/souq/shared/money"
 )
@@ -169,12 +168,4 @@ func ParsePercent(typed string) (int64, error) {
 	frac += strings.Repeat("0", 2-len(frac))
 	n, _ := strconv.ParseInt(whole+frac, 10, 64)
 	return n, nil
-}
-
-// LocalTime writes t in the person's zone; UTC is in the element's title.
-func LocalTime(t time.Time, loc *time.Location) string {
-	if t.IsZero() {
-		return "—"
-	}
-	return t.In(loc).Format("2 Jan 2006, 15:04 MST")
 }

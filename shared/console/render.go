@@ -61,12 +61,9 @@ func parsePages(version string) (map[string]*template.Template, error) {
 		"link":    safeLink,
 		"dict":    dict,
 		"list":    func(s ...string) []string { return s },
-		"upper":   strings.ToUpper,
 		"title":   humanize,
 		"join":    strings.Join,
 		"idem":    newIdemKey,
-		"chart":   barChart,
-		"sub":     func(a, b int) int { return a - b },
 		"pct":     func(f float64) string { return fmt.Sprintf("%.2f%%", f*100) },
 	}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/partials.html")

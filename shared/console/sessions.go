@@ -72,12 +72,12 @@ func (s secret) derived(purpose string) string {
 }
 
 // Tokens are what the issuer gave: the access token the API takes, and
-// the refresh token that renews it.
+// the refresh token that renews it (when the API refuses the access
+// token, whatever its stated expiry).
 type Tokens struct {
-	Access  string    `json:"a"`
-	Refresh string    `json:"r,omitempty"`
-	Expiry  time.Time `json:"e"`
-	IDToken string    `json:"i,omitempty"` // the id_token_hint of sign-out
+	Access  string `json:"a"`
+	Refresh string `json:"r,omitempty"`
+	IDToken string `json:"i,omitempty"` // the id_token_hint of sign-out
 }
 
 func (s secret) seal(t Tokens) (string, error) {

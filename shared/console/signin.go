@@ -88,7 +88,7 @@ func (c *Console) callback(w http.ResponseWriter, r *http.Request) {
 		c.refuse(w, r, http.StatusBadRequest, "The sign-in could not be verified. Sign in again.")
 		return
 	}
-	sess, err := c.sessions.Create(ctx, userID(idt.Subject), Tokens{Access: tok.AccessToken, Refresh: tok.RefreshToken, Expiry: tok.Expiry, IDToken: rawID})
+	sess, err := c.sessions.Create(ctx, userID(idt.Subject), Tokens{Access: tok.AccessToken, Refresh: tok.RefreshToken, IDToken: rawID})
 	if err != nil {
 		c.fail(w, r, err)
 		return
@@ -154,7 +154,7 @@ func (c *Console) caller(s *Session) *Caller {
 		if err != nil {
 			return "", errSignedOut
 		}
-		t := Tokens{Access: tok.AccessToken, Refresh: s.Tokens.Refresh, Expiry: tok.Expiry, IDToken: s.Tokens.IDToken}
+		t := Tokens{Access: tok.AccessToken, Refresh: s.Tokens.Refresh, IDToken: s.Tokens.IDToken}
 		if tok.RefreshToken != "" {
 			t.Refresh = tok.RefreshToken // rotated
 		}

@@ -24,17 +24,13 @@ type Reason string
 
 // The reasons, in the order serving checks them.
 const (
-	Forged    Reason = "forged"        // a token whose signature does not hold
-	Expired   Reason = "expired"       // a token past its two hours
-	Unknown   Reason = "unknown_offer" // a well-signed token for nothing that runs
-	Bot       Reason = "bot"           // a known crawler, previewer or headless browser
-	OffDomain Reason = "off_domain"    // a page outside the community's allowlist
-	TooFast   Reason = "too_fast"      // one source faster than a person
-	Reused    Reason = "reused"        // an offer already viewed (or clicked)
+	Forged    Reason = "forged"     // a token whose signature does not hold
+	Expired   Reason = "expired"    // a token past its two hours
+	Bot       Reason = "bot"        // a known crawler, previewer or headless browser
+	OffDomain Reason = "off_domain" // a page outside the community's allowlist
+	TooFast   Reason = "too_fast"   // one source faster than a person
+	Reused    Reason = "reused"     // an offer already viewed (or clicked)
 )
-
-// Reasons are every reason, for stats that list them all.
-var Reasons = []Reason{Forged, Expired, Unknown, Bot, OffDomain, TooFast, Reused}
 
 // botMarkers are substrings of user agents of known crawlers, previewers
 // and headless browsers (lower case).
