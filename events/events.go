@@ -172,6 +172,46 @@ type AuctionCancelled struct {
 	CommunityID string `json:"communityId"`
 }
 
+// Creative is what an ad shows and where a click on it goes.
+type Creative struct {
+	ImageURL string `json:"imageUrl"`
+	ClickURL string `json:"clickUrl"`
+	AltText  string `json:"altText"`
+}
+
+// SlotChanged: a slot was created or changed in what serving needs of it
+// (its size, its house ad, archived). It carries the whole slot as
+// serving sees it; Version orders changes the bus may deliver in any
+// order.
+type SlotChanged struct {
+	Meta
+	SlotID      string    `json:"slotId"`
+	CommunityID string    `json:"communityId"`
+	Width       int       `json:"width"`
+	Height      int       `json:"height"`
+	Archived    bool      `json:"archived"`
+	HouseAd     *Creative `json:"houseAd,omitempty"`
+	Version     int       `json:"version"`
+}
+
+// FlightBooked: an auction's winner booked a slot's flight: the window it
+// runs in and the creative it shows. A booked flight never changes.
+type FlightBooked struct {
+	Meta
+	FlightID     string   `json:"flightId"`
+	AuctionID    string   `json:"auctionId"`
+	SlotID       string   `json:"slotId"`
+	CommunityID  string   `json:"communityId"`
+	AdvertiserID string   `json:"advertiserId"`
+	FlightStart  string   `json:"flightStart"`
+	FlightEnd    string   `json:"flightEnd"`
+	Creative     Creative `json:"creative"`
+}
+
+func (SlotChanged) DetailType() string      { return "SlotChanged" }
+func (SlotChanged) Source() string          { return SourceAuctions }
+func (FlightBooked) DetailType() string     { return "FlightBooked" }
+func (FlightBooked) Source() string         { return SourceAuctions }
 func (AuctionCancelled) DetailType() string { return "AuctionCancelled" }
 func (AuctionCancelled) Source() string     { return SourceAuctions }
 func (AuctionOpened) DetailType() string    { return "AuctionOpened" }
@@ -359,6 +399,7 @@ func Catalog() []Event {
 	return []Event{
 		&CommunityCreated{}, &CommunityUpdated{}, &AdvertiserCreated{}, &APIKeyCreated{}, &APIKeyRevoked{},
 		&AuctionOpened{}, &BidPlaced{}, &BidWithdrawn{}, &AuctionClosed{}, &AuctionCancelled{},
+		&SlotChanged{}, &FlightBooked{},
 		&SponsorshipSubmitted{}, &SponsorshipChangesRequested{}, &SponsorshipRevised{},
 		&SponsorshipApproved{}, &SponsorshipRejected{}, &SponsorshipCancelled{},
 		&SponsorshipExpired{}, &SponsorshipPublished{}, &SponsorshipProposed{}, &SponsorshipProposalAccepted{}, &SponsorshipProposalDeclined{},

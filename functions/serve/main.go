@@ -1,6 +1,7 @@
-// Command serve is the hot ad-serving Lambda: what a slot shows, and
-// clicks on it. It only starts what infra/wire builds; the logic is in
-// shared/auctions.
+// Command serve is the hot ad-serving Lambda: what a slot shows, its
+// views and clicks, the tag, flights' stats, and the events its own
+// projection of slots and flights is kept from. It only starts what
+// infra/wire builds; the logic is in shared/serving.
 package main
 
 import (
@@ -11,6 +12,7 @@ import (
 
 	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/infra/wire"
+	"github.com/souqhq/souq/shared/invoke"
 )
 
 func main() {
@@ -27,7 +29,7 @@ func main() {
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { f.Counter.Run(runCtx, logger); close(done) }()
-	lambda.StartWithOptions(f.HTTP, lambda.WithEnableSIGTERM(func() {
+	lambda.StartWithOptions(invoke.Mux{HTTP: f.HTTP, Event: f.Event, Log: logger}, lambda.WithEnableSIGTERM(func() {
 		stop()
 		<-done
 	}))

@@ -252,12 +252,16 @@ func TestPlatform_RelaysCommittedEventsOnce(t *testing.T) {
 	if n := len(p.Bus.Published("APIKeyCreated")); n != 2 {
 		t.Fatalf("APIKeyCreated published %d times, want 2", n)
 	}
+	// The demo slot, created and given its house ad: serving hears both.
+	if n := len(p.Bus.Published("SlotChanged")); n != 2 {
+		t.Fatalf("SlotChanged published %d times, want 2", n)
+	}
 	// Advancing the clock settles too, and republishes nothing.
 	if _, err := p.Advance(ctx, time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(p.Bus.Published("")); n != 4 {
-		t.Fatalf("after advance %d events, want 4", n)
+	if n := len(p.Bus.Published("")); n != 6 {
+		t.Fatalf("after advance %d events, want 6", n)
 	}
 }
 

@@ -12,6 +12,7 @@ const (
 	TablePayouts      = "payouts"
 	TableWebhooks     = "webhooks"
 	TableSessions     = "sessions"
+	TableServing      = "serving"
 )
 
 // Function names.
@@ -109,6 +110,10 @@ func Souq() Topology {
 				Purpose:       "webhook endpoints with sealed secrets, deliveries and their dead letters, and who owns which community and advertiser (shared/webhooks/dynamo.go has the key design)",
 			},
 			{
+				Name: TableServing, PartitionKey: pk, SortKey: &sk, TTLAttribute: "expiresAt",
+				Purpose: "what may run on each slot (fed by SlotChanged and FlightBooked), the pages each community allows, delivery counters and once-per-offer records (shared/serving/dynamo.go has the key design)",
+			},
+			{
 				Name: TableSessions, PartitionKey: pk, TTLAttribute: "expiresAt",
 				Purpose: "the console's sign-ins in progress and its sessions (hashed ids, sealed tokens), each gone at its expiry (shared/console/sessions.go has the key design)",
 			},
@@ -149,9 +154,9 @@ func Souq() Topology {
 				Tables: []Grant{{TableWebhooks, ReadWrite}, {TableIdempotency, ReadWrite}, {TableOutbox, WriteOnly}},
 			},
 			{
-				Name: FnServe, Description: "the ad serving hot path and click redirects",
+				Name: FnServe, Description: "the ad serving hot path, views, click redirects and delivery stats, from its own projection of slots and flights",
 				MemoryMB: 512, TimeoutSec: 5, SignsClicks: true,
-				Tables: []Grant{{TableAuctions, ReadWrite}},
+				Tables: []Grant{{TableServing, ReadWrite}},
 			},
 			{
 				Name: FnOps, Description: "operators' jobs: the daily ledger verification",
@@ -183,7 +188,11 @@ func Souq() Topology {
 		Rules: []Rule{
 			// Auctions keeps its own view of who owns which community and
 			// advertiser.
-			{Name: "auctions-accounts", Pattern: `{"source":["souq.accounts"],"detail-type":["CommunityCreated","CommunityUpdated","AdvertiserCreated"]}`, Target: FnAuctions},
+			{Name: "auctions-accounts", Pattern: `{"source":["souq.accounts"],"detail-type":["CommunityCreated","AdvertiserCreated"]}`, Target: FnAuctions},
+			// Serving keeps its own projection of what may run on each slot,
+			// the pages each community allows, and who owns which community
+			// and advertiser (who may read a flight's stats).
+			{Name: "serve-learns", Pattern: `{"source":["souq.accounts","souq.auctions"],"detail-type":["CommunityCreated","CommunityUpdated","AdvertiserCreated","SlotChanged","FlightBooked"]}`, Target: FnServe},
 			{Name: "referrals-accounts", Pattern: `{"source":["souq.accounts"],"detail-type":["CommunityCreated"]}`, Target: FnReferrals},
 			{Name: "payouts-learns", Pattern: `{"source":["souq.accounts","souq.referrals"],"detail-type":["CommunityCreated","DealApproved"]}`, Target: FnPayouts},
 			// The worker: every claim's PayoutRequested, at least once.
@@ -242,7 +251,7 @@ func Souq() Topology {
 			{Method: "GET", Path: "/tag.js", Function: FnServe, Auth: []AuthKind{Public}, Summary: "The ad tag: a script that shows a slot's offer and reports its view"},
 			{Method: "GET", Path: "/v/{token}", Function: FnServe, Auth: []AuthKind{Public}, Summary: "An offer was seen: its viewable impression, counted once"},
 			{Method: "POST", Path: "/v/{token}", Function: FnServe, Auth: []AuthKind{Public}, Summary: "An offer was seen (sendBeacon or fetch keepalive): counted once"},
-			{Method: "GET", Path: "/v1/flights/{flightId}/stats", Function: FnAuctions, Auth: []AuthKind{User, Client}, Summary: "A flight's impressions, clicks and CTR, per day"},
+			{Method: "GET", Path: "/v1/flights/{flightId}/stats", Function: FnServe, Auth: []AuthKind{User, Client}, Summary: "A flight's impressions, clicks and CTR, per day"},
 			{Method: "GET", Path: "/v1/advertisers/{advertiserId}/flights", Function: FnAuctions, Auth: []AuthKind{User, Client}, Summary: "An advertiser's flights: where and when each runs"},
 			{Method: "POST", Path: "/v1/communities/{communityId}/offerings", Function: FnSponsorships, Auth: []AuthKind{User}, Summary: "Create an offering (a line of the rate card)", Throttle: creationThrottle},
 			{Method: "GET", Path: "/v1/communities/{communityId}/offerings", Function: FnSponsorships, Auth: []AuthKind{Public}, Summary: "List a community's active offerings"},

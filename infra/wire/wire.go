@@ -220,43 +220,15 @@ func Webhooks(e Env) (*Function, error) {
 	return &Function{HTTP: r.Serve, Event: svc.HandleEvent, Events: svc.Events(), Scheduled: svc.HandleScheduled, Routes: r.Handled()}, nil
 }
 
-// Serve: what a slot shows, its views and its clicks.
+// Serve: what a slot shows, its views and clicks, and flights' stats,
+// from serving's own projection (kept by the events it hears).
 func Serve(e Env) *Function {
-	srv := ServingServer(e.DB, e.Clock, e.Secret, e.PublicURL, e.Log)
-	r := serving.NewRouter(srv, e.Log, e.Clock.Now)
-	return &Function{HTTP: r.Serve, Routes: r.Handled(), Counter: srv.Counts}
-}
-
-// ServingServer is the serve path over the auctions context's slots and
-// flights (whose table also keeps its counters and once-per-offer
-// records, for now).
-func ServingServer(db *store.DB, c clock.Clock, key []byte, baseURL string, log *slog.Logger) *serving.Server {
-	src := servingSource{auctions.NewServingReader(db)}
-	return serving.NewServer(src, src.r, src.r, c, serving.Config{Key: key, BaseURL: baseURL}, log)
-}
-
-// servingSource adapts the auctions context's slots and flights to what
-// serving reads, until serving keeps a projection of its own.
-type servingSource struct{ r *auctions.ServingReader }
-
-func (s servingSource) Placement(ctx context.Context, slotID string, now time.Time) (serving.Placement, error) {
-	p, err := s.r.Placement(ctx, slotID, now)
-	if err != nil {
-		return serving.Placement{}, err
-	}
-	out := serving.Placement{Found: p.Found, Archived: p.Archived, CommunityID: p.CommunityID, Width: p.Width, Height: p.Height, AllowedDomains: p.AllowedDomains}
-	if f := p.Flight; f != nil {
-		out.Flight = &serving.Run{FlightID: f.ID, Start: f.Start, End: f.End,
-			Creative: serving.Creative{ImageURL: f.Creative.ImageURL, ClickURL: f.Creative.ClickURL, AltText: f.Creative.AltText}}
-	}
-	if h := p.House; h != nil {
-		out.House = &serving.Creative{ImageURL: h.ImageURL, ClickURL: h.ClickURL, AltText: h.AltText}
-	}
-	return out, nil
-}
-
-func (s servingSource) FlightClickURL(ctx context.Context, flightID string) (string, bool, error) {
-	return s.r.FlightClickURL(ctx, flightID)
+	st := serving.NewStore(e.DB, e.Clock)
+	srv := serving.NewServer(st, st, st, e.Clock, serving.Config{Key: e.Secret, BaseURL: e.PublicURL}, e.Log)
+	mux := events.NewMux(topology.FnServe)
+	st.Listen(mux)
+	r := serving.NewRouter(srv, st, e.Log, e.Clock.Now)
+	return &Function{HTTP: r.Serve, Event: mux.Handle, Events: mux, Routes: r.Handled(), Counter: srv.Counts}
 }
 
 // Authorizer: people's JWTs and API keys.

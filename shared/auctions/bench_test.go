@@ -3,73 +3,24 @@ package auctions_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"sort"
 	"sync"
 	"testing"
 	"time"
 
-	lambdaevents "github.com/aws/aws-lambda-go/events"
-
-	"github.com/souqhq/souq/infra/wire"
 	"github.com/souqhq/souq/shared/auctions"
 	"github.com/souqhq/souq/shared/auth"
 	"github.com/souqhq/souq/shared/ledger"
-	"github.com/souqhq/souq/shared/serving"
 	"github.com/souqhq/souq/shared/store/storetest"
 )
 
-// The serve handler on a cache hit: the router, the cached slot and
-// flight, the impression buffered, the click token signed.
-func BenchmarkServe_CacheHit(b *testing.B) {
-	m, srv, _ := wonFlight(b)
-	m.clock.Advance(time.Hour) // into the flight
-	rt := serving.NewRouter(srv, slog.New(slog.DiscardHandler), m.clock.Now)
-	req := lambdaevents.APIGatewayV2HTTPRequest{
-		RouteKey: "GET /v1/serve/{slotId}", RawPath: "/v1/serve/" + m.slot.ID,
-		PathParameters: map[string]string{"slotId": m.slot.ID},
-		RequestContext: lambdaevents.APIGatewayV2HTTPRequestContext{DomainName: "api.souq.test", RequestID: "req_bench",
-			HTTP: lambdaevents.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "GET", Path: "/v1/serve/" + m.slot.ID}},
-	}
-	ctx := context.Background()
-	if resp, _ := rt.Serve(ctx, req); resp.StatusCode != 200 { // warms the cache
-		b.Fatal(resp.StatusCode, resp.Body)
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if resp, _ := rt.Serve(ctx, req); resp.StatusCode != 200 {
-			b.Fatal(resp.StatusCode)
-		}
-	}
-}
-
-// Capacity units per operation, from a metered client: what a serve
-// costs amortized (1,000 serves in one second of one instance: one cache
-// load, one counter flush), a bid placed and replaced, and a close with 2
-// and with 500 bids. Reads are as DynamoDB reports them; writes follow
-// DynamoDB's pricing (see storetest.Meter).
+// Capacity units per operation, from a metered client: a bid placed and
+// replaced, and a close with 2 and with 500 bids. Reads are as DynamoDB
+// reports them; writes follow DynamoDB's pricing (see storetest.Meter).
+// (What serving costs is shared/serving's BenchmarkCapacity.)
 func BenchmarkCapacity(b *testing.B) {
 	ctx := context.Background()
 	for i := 0; i < b.N; i++ {
-		m, _, _ := wonFlight(b)
-		mdb, meter := storetest.Metered(m.db)
-		srv := wire.ServingServer(mdb, m.clock, testKey, "", slog.New(slog.DiscardHandler))
-		m.clock.Advance(time.Hour)
-		const serves = 1000
-		for j := 0; j < serves; j++ {
-			if _, ok, err := srv.Decide(ctx, m.slot.ID, "api.souq.test"); err != nil || !ok {
-				b.Fatal(ok, err)
-			}
-			m.clock.Advance(time.Millisecond)
-		}
-		if err := srv.Counts.Flush(ctx); err != nil {
-			b.Fatal(err)
-		}
-		t := meter.Total()
-		b.ReportMetric(t.RCU/serves, "RCU/serve")
-		b.ReportMetric(t.WCU/serves, "WCU/serve")
-
 		for _, bids := range []int{2, 500} {
 			m := newMarket(b, 100, auctions.SecondPrice)
 			mdb, meter := storetest.Metered(m.db)

@@ -185,7 +185,7 @@ func (s *Service) decide(ctx context.Context, it auctionItem, now time.Time) err
 		}
 		flights, err := s.repo.flightPuts(flightItem{ID: fid, AuctionID: it.ID, SlotID: it.SlotID, CommunityID: it.CommunityID,
 			AdvertiserID: w.AdvertiserID, BidID: w.ID, FlightStart: it.FlightStart, FlightEnd: it.FlightEnd,
-			Price: res.Price.Minor, Currency: res.Price.Currency, ImageURL: w.ImageURL, ClickURL: w.ClickURL, AltText: w.AltText})
+			Price: res.Price.Minor, Currency: res.Price.Currency, ImageURL: w.ImageURL, ClickURL: w.ClickURL, AltText: w.AltText}, now)
 		if err != nil {
 			return err
 		}

@@ -23,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/souqhq/souq/events"
 	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/fault"
@@ -43,12 +44,6 @@ type Repository struct {
 // NewRepository returns a repository over the auctions table.
 func NewRepository(db *store.DB) *Repository {
 	return &Repository{db: db.Client, table: db.Table(topology.TableAuctions), outbox: db.Table(topology.TableOutbox)}
-}
-
-// NewServingRepository is the serve function's: the auctions table alone
-// (it reads slots and flights and writes counters, never events).
-func NewServingRepository(db *store.DB) *Repository {
-	return &Repository{db: db.Client, table: db.Table(topology.TableAuctions)}
 }
 
 type slotItem struct {
@@ -79,13 +74,32 @@ func (it slotItem) slot() (Slot, int, time.Time) {
 		Reserve: money.Amount{Minor: it.Reserve, Currency: it.Currency}, Format: Format(it.Format), Archived: it.Archived}, it.Version, t
 }
 
-func (r *Repository) putSlot(ctx context.Context, it slotItem) error {
+// slotChanged is the event of a slot as it now is: serving keeps its
+// own copy of what it needs from it.
+func slotChanged(it slotItem) *events.SlotChanged {
+	e := &events.SlotChanged{SlotID: it.ID, CommunityID: it.CommunityID, Width: it.Width, Height: it.Height, Archived: it.Archived, Version: it.Version}
+	if it.HouseImageURL != "" {
+		e.HouseAd = &events.Creative{ImageURL: it.HouseImageURL, ClickURL: it.HouseClickURL, AltText: it.HouseAltText}
+	}
+	return e
+}
+
+// putSlot creates a slot, with its SlotChanged event.
+func (r *Repository) putSlot(ctx context.Context, it slotItem, now time.Time) error {
+	const op = "auctions.putSlot"
 	item, err := attributevalue.MarshalMap(it)
 	if err != nil {
-		return fault.Wrap("auctions.putSlot", err)
+		return fault.Wrap(op, err)
 	}
-	_, err = r.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(r.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)")})
-	return fault.Wrap("auctions.putSlot", store.Classify(err))
+	evt, err := events.OutboxPut(r.outbox, slotChanged(it), now)
+	if err != nil {
+		return fault.Wrap(op, err)
+	}
+	err = store.NewTx().
+		Add("slot", types.TransactWriteItem{Put: &types.Put{TableName: aws.String(r.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)")}}).
+		Add("event", evt).
+		Write(ctx, r.db)
+	return fault.Wrap(op, err)
 }
 
 func (r *Repository) getSlot(ctx context.Context, slotID string) (slotItem, bool, error) {
@@ -93,21 +107,29 @@ func (r *Repository) getSlot(ctx context.Context, slotID string) (slotItem, bool
 	return it, found, fault.Wrap("auctions.getSlot", err)
 }
 
-// updateSlot writes a changed slot if nobody changed it since it was read.
-func (r *Repository) updateSlot(ctx context.Context, it slotItem, readVersion int) error {
+// updateSlot writes a changed slot, with its SlotChanged event, if
+// nobody changed it since it was read.
+func (r *Repository) updateSlot(ctx context.Context, it slotItem, readVersion int, now time.Time) error {
+	const op = "auctions.updateSlot"
 	it.Version = readVersion + 1
 	item, err := attributevalue.MarshalMap(it)
 	if err != nil {
-		return fault.Wrap("auctions.updateSlot", err)
+		return fault.Wrap(op, err)
 	}
-	_, err = r.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(r.table), Item: item,
-		ConditionExpression:       aws.String("version = :v"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":v": &types.AttributeValueMemberN{Value: strconv.Itoa(readVersion)}}})
-	err = store.Classify(err)
-	if store.IsConditionFailed(err) {
-		return fault.New(fault.Conflict, "auctions.updateSlot", "the slot changed while you were updating it; read it again and retry")
+	evt, err := events.OutboxPut(r.outbox, slotChanged(it), now)
+	if err != nil {
+		return fault.Wrap(op, err)
 	}
-	return fault.Wrap("auctions.updateSlot", err)
+	err = store.NewTx().
+		Add("slot", types.TransactWriteItem{Put: &types.Put{TableName: aws.String(r.table), Item: item,
+			ConditionExpression:       aws.String("version = :v"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":v": &types.AttributeValueMemberN{Value: strconv.Itoa(readVersion)}}}}).
+		Add("event", evt).
+		Write(ctx, r.db)
+	if store.Failed(err, "slot") {
+		return fault.New(fault.Conflict, op, "the slot changed while you were updating it; read it again and retry")
+	}
+	return fault.Wrap(op, err)
 }
 
 func (r *Repository) listSlots(ctx context.Context, communityID string, limit int, cursor string) ([]slotItem, string, error) {

@@ -97,10 +97,6 @@ func NewRouter(svc *Service, idem api.Idempotency, log *slog.Logger, now func() 
 		v, err := svc.SetHouseAd(ctx, *r.Principal, r.Path("slotId"), nil)
 		return api.JSON(http.StatusOK, v), err
 	}, api.NoIdempotency)
-	rt.Handle("GET /v1/flights/{flightId}/stats", func(ctx context.Context, r *api.Request) (api.Response, error) {
-		v, err := svc.GetFlightStats(ctx, *r.Principal, r.Path("flightId"))
-		return api.JSON(http.StatusOK, v), err
-	}, api.NoIdempotency)
 	rt.Handle("GET /v1/advertisers/{advertiserId}/flights", func(ctx context.Context, r *api.Request) (api.Response, error) {
 		limit, cursor, err := api.Page(r)
 		if err != nil {

@@ -46,7 +46,6 @@ func NewService(repo *Repository, l *ledger.Ledger, sched schedule.Scheduler, c 
 	s := &Service{repo: repo, ledger: l, sched: sched, clock: c, cfg: cfg,
 		owners: owners.New(repo.db, repo.table, c), events: events.NewMux("auctions")}
 	s.owners.Listen(s.events, owners.Community, owners.Advertiser)
-	s.owners.ListenPages(s.events) // for serving: where a community's ads may be seen
 	return s
 }
 
@@ -164,7 +163,7 @@ func (s *Service) CreateSlot(ctx context.Context, p auth.Principal, communityID 
 		ID: slot.ID, CommunityID: communityID, Name: slot.Name, Width: slot.Width, Height: slot.Height,
 		Reserve: slot.Reserve.Minor, Currency: slot.Reserve.Currency, Format: string(slot.Format),
 		CreatedAt: clock.Format(now), Version: 1}
-	if err := s.repo.putSlot(ctx, it); err != nil {
+	if err := s.repo.putSlot(ctx, it, now); err != nil {
 		return SlotView{}, err
 	}
 	return view(it), nil
@@ -221,7 +220,7 @@ func (s *Service) mutateSlot(ctx context.Context, op string, p auth.Principal, s
 	if err := change(&it); err != nil {
 		return SlotView{}, err
 	}
-	if err := s.repo.updateSlot(ctx, it, read); err != nil {
+	if err := s.repo.updateSlot(ctx, it, read, s.clock.Now()); err != nil {
 		return SlotView{}, err
 	}
 	it.Version = read + 1

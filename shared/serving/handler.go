@@ -9,6 +9,7 @@ import (
 
 	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/shared/api"
+	"github.com/souqhq/souq/shared/auth"
 )
 
 // Served ads, views and clicks are never cached, and any page may ask
@@ -22,9 +23,14 @@ func event(r *api.Request) Event {
 		Origin: r.Header("Origin"), Referer: r.Header("Referer")}
 }
 
-// NewRouter is the serve function's HTTP handler: decisions, views and
-// clicks.
-func NewRouter(srv *Server, log *slog.Logger, now func() time.Time) *api.Router {
+// Stats reads a flight's delivery for whoever may see it.
+type Stats interface {
+	FlightStats(ctx context.Context, p auth.Principal, flightID string) (FlightStats, error)
+}
+
+// NewRouter is the serve function's HTTP handler: decisions, views,
+// clicks, the tag, and flights' delivery stats.
+func NewRouter(srv *Server, stats Stats, log *slog.Logger, now func() time.Time) *api.Router {
 	rt := api.NewRouter(topology.Souq().RoutesOf(topology.FnServe), nil, log, now)
 	// The hot paths log errors always and successes one line per hundred.
 	rt.Sample("GET /v1/serve/{slotId}", "GET /v/{token}", "POST /v/{token}", "GET /c/{token}", "GET /tag.js")
@@ -58,6 +64,10 @@ func NewRouter(srv *Server, log *slog.Logger, now func() time.Time) *api.Router 
 		resp := api.Redirect(to)
 		resp.Headers["Cache-Control"] = "no-store"
 		return resp, nil
+	}, api.NoIdempotency)
+	rt.Handle("GET /v1/flights/{flightId}/stats", func(ctx context.Context, r *api.Request) (api.Response, error) {
+		v, err := stats.FlightStats(ctx, *r.Principal, r.Path("flightId"))
+		return api.JSON(http.StatusOK, v), err
 	}, api.NoIdempotency)
 	return rt
 }

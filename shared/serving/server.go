@@ -140,6 +140,10 @@ const onceWorkers = 16
 // start or end it knows of.
 const CacheTTL = 5 * time.Second
 
+// MissTTL bounds how long a slot serving has not heard of is answered 404
+// without looking again.
+const MissTTL = time.Second
+
 // PaceInterval is the least time between two of a source's views (or
 // clicks) on one slot that a person can make: a view needs the ad on
 // screen for a second.
@@ -266,6 +270,11 @@ func (s *Server) placement(ctx context.Context, slotID string, now time.Time) (P
 		return Placement{}, err
 	}
 	e = &slotEntry{until: now.Add(CacheTTL), p: p}
+	if !p.Found {
+		// A slot created a moment ago may not have reached the projection
+		// yet: its 404 is not kept for long.
+		e.until = now.Add(MissTTL)
+	}
 	if p.Flight != nil {
 		for _, edge := range []time.Time{p.Flight.Start, p.Flight.End} {
 			if edge.After(now) && edge.Before(e.until) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/souqhq/souq/shared/clock"
+	"github.com/souqhq/souq/shared/fault"
 )
 
 // fakes of serving's own interfaces: a slot table, a once set, a tally.
@@ -102,6 +103,37 @@ func TestDecide_Order(t *testing.T) {
 		if ok && (ad.OfferID == "" || ad.ViewURL == "") {
 			t.Errorf("%s: an offer without id or view URL: %+v", tc.name, ad)
 		}
+	}
+}
+
+// A slot the projection has not heard of yet is 404, looked up again
+// after MissTTL (not CacheTTL): a new slot serves within a second of its
+// event; a known slot's placement is kept for CacheTTL.
+func TestDecide_UnknownSlotIsLookedUpAgainSoon(t *testing.T) {
+	ctx := context.Background()
+	src := &fakeSource{}
+	clk := clock.NewFake(t0)
+	srv := NewServer(src, &memOnce{seen: map[string]bool{}}, &memTally{n: map[string]int64{}}, clk, Config{Key: []byte("0123456789abcdef0123456789abcdef")}, slog.New(slog.DiscardHandler))
+	if _, _, err := srv.Decide(ctx, "slot_1", ""); fault.KindOf(err) != fault.NotFound {
+		t.Fatalf("before its event: %v", err)
+	}
+	src.p = Placement{Found: true, House: house} // the event arrives
+	clk.Advance(MissTTL - time.Millisecond)
+	if _, _, err := srv.Decide(ctx, "slot_1", ""); fault.KindOf(err) != fault.NotFound {
+		t.Fatalf("within MissTTL the miss is cached: %v", err)
+	}
+	clk.Advance(time.Millisecond)
+	if ad, ok, err := srv.Decide(ctx, "slot_1", ""); err != nil || !ok || ad.Kind != KindHouse {
+		t.Fatalf("after MissTTL: %+v %v %v", ad, ok, err)
+	}
+	src.p = Placement{Found: true} // the house ad removed
+	clk.Advance(CacheTTL - time.Millisecond)
+	if _, ok, _ := srv.Decide(ctx, "slot_1", ""); !ok {
+		t.Fatal("a known placement is kept for CacheTTL")
+	}
+	clk.Advance(time.Millisecond)
+	if _, ok, _ := srv.Decide(ctx, "slot_1", ""); ok {
+		t.Fatal("after CacheTTL the change is seen")
 	}
 }
 

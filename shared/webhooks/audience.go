@@ -27,7 +27,8 @@ type Audience struct {
 
 // AudienceOf says who may hear an event, per detail-type. An event about
 // an auction goes to its community's owner; a bid to its advertiser's
-// owner only (bids are sealed); a close to the community and the winner
+// owner only (bids are sealed); a slot change to its community; a close
+// and the flight it booked to the community and the winner
 // (never to the losers: bidders' identities stay private); a sponsorship
 // to both its community and its sponsor; referral events to the
 // community and the influencer; a payout to whose money it is. Ledger
@@ -57,13 +58,16 @@ func AudienceOf(detailType string, detail json.RawMessage) Audience {
 	switch detailType {
 	case "CommunityCreated", "CommunityUpdated", "AdvertiserCreated", "APIKeyCreated", "APIKeyRevoked", "WebhookEndpointDisabled":
 		user(r.OwnerID)
-	case "AuctionOpened", "AuctionCancelled", "ProgramBudgetExhausted":
+	case "AuctionOpened", "AuctionCancelled", "ProgramBudgetExhausted", "SlotChanged":
 		community(r.CommunityID)
 	case "BidPlaced", "BidWithdrawn":
 		advertiser(r.AdvertiserID)
 	case "AuctionClosed":
 		community(r.CommunityID)
 		advertiser(r.WinnerAdvertiserID)
+	case "FlightBooked":
+		community(r.CommunityID)
+		advertiser(r.AdvertiserID)
 	case "SponsorshipSubmitted", "SponsorshipChangesRequested", "SponsorshipRevised", "SponsorshipApproved", "SponsorshipRejected",
 		"SponsorshipCancelled", "SponsorshipExpired", "SponsorshipPublished", "SponsorshipProposed", "SponsorshipProposalAccepted",
 		"SponsorshipProposalDeclined":

@@ -7,6 +7,7 @@ package capacity
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"sync"
 	"testing"
 	"time"
@@ -30,9 +31,14 @@ type Budget struct {
 // held to what their transaction must touch; downstream to the consumers
 // the topology routes their events to.
 var Budgets = map[string]Budget{
-	// One GetItem of the slot and one Query of its flight per 5 s cache
-	// period, and one counter ADD per flush, over many serves.
+	// One Query of the slot's partition and one GetItem of its
+	// community's pages per 5 s cache period, and one counter ADD per
+	// flush, over many serves.
 	"serve (amortized over 500 serves)": {RCU: 1, WCU: 1},
+	// A decision and its view beacon: the view's once-per-offer record
+	// (one conditional put, 1 WCU) and, amortized, the placement's and
+	// click URL's reads and the counter ADDs (a few thousandths).
+	"viewable impression (amortized over 500)": {RCU: 0.01, WCU: 1.01},
 	// Each: the reads of what it checks, its transaction's items (2 WCU
 	// each) and the Idempotency-Key record (a claim, then the response: 2).
 	"place a bid":               {RCU: 5, WCU: 18, DownstreamRCU: 4, DownstreamWCU: 4},
@@ -98,7 +104,7 @@ func measure(t *testing.T, name string, per float64, f func()) {
 	if !ok {
 		t.Fatalf("%s has no budget in the table", name)
 	}
-	t.Logf("%-36s request %6.3f RCU %6.2f WCU · downstream %6.3f RCU %6.2f WCU", name, req.RCU, req.WCU, down.RCU, down.WCU)
+	t.Logf("%-42s request %6.3f RCU %7.3f WCU · downstream %6.3f RCU %7.3f WCU", name, req.RCU, req.WCU, down.RCU, down.WCU)
 	// The request's answer and its consumers' work overlap in time (a
 	// consumer may start before the answer is read), so the budget holds
 	// their sum; each half is logged above.
@@ -145,6 +151,7 @@ func TestCapacity_EveryOperationWithinItsBudget(t *testing.T) {
 	if _, err := plat.Advance(context.Background(), time.Hour); err != nil { // into the flight
 		t.Fatal(err)
 	}
+	flight := call(t, "GET", "/v1/auctions/"+auc, "", "", 200)["flightId"].(string)
 	const serves = 500
 	measure(t, "serve (amortized over 500 serves)", serves, func() {
 		for i := 0; i < serves; i++ {
@@ -156,6 +163,22 @@ func TestCapacity_EveryOperationWithinItsBudget(t *testing.T) {
 		}
 		settle(t) // flushes the buffered counts: they belong to the serves
 	})
+	measure(t, "viewable impression (amortized over 500)", serves, func() {
+		for i := 0; i < serves; i++ {
+			ad := call(t, "GET", "/v1/serve/"+slot, "", "", 200)
+			req, _ := http.NewRequest("POST", ad["viewUrl"].(string), nil)
+			req.Header.Set("User-Agent", fmt.Sprintf("Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0 viewer/%d", i)) // a person each
+			resp, err := harness.Client.Do(req)
+			if err != nil || resp.StatusCode != 204 {
+				t.Fatalf("view: %v %v", resp, err)
+			}
+			resp.Body.Close()
+		}
+		settle(t)
+	})
+	if st := call(t, "GET", "/v1/flights/"+flight+"/stats", advKey, "", 200); st["impressions"] != float64(serves) {
+		t.Fatalf("stats %v: want %d impressions", st, serves)
+	}
 
 	// Sponsorships: book, approve, publish.
 	off := call(t, "POST", "/v1/communities/"+com+"/offerings", owner, `{"title":"Post","format":"pinned_post","amount":1000,"currency":"USD","reviewDays":5}`, 201)["id"].(string)

@@ -1,0 +1,296 @@
+package serving
+
+// Key design of the serving table (pk, sk strings; expiresAt is its TTL).
+// Serving reads no other context's table: what it knows of slots and
+// flights it keeps here, from the auctions context's events.
+//
+//	pk                 sk                     item
+//	SLOT#<slotId>      META                   a slot (SlotChanged): community, size, archived, house ad, version
+//	SLOT#<slotId>      RUN#<end>#<flightId>   a booked flight of the slot (FlightBooked): window, creative;
+//	                                          expires a day after its end
+//	FLT#<flightId>     META                   the flight (FlightBooked): slot, community, advertiser, click URL
+//	FLT#<flightId>     STAT#<day>#<shard>     served, impressions, clicks, inv_<reason> counters
+//	OFFER#<id>#<v|c>   ONCE                   an offer's view (v) or click (c) happened; expires with the offer
+//	COM#/ADV#<id>      META, PAGES            the owners projection (shared/owners): who owns what, a
+//	EVT#<eventId>      EVT                    community's page allowlist, the account events applied
+//
+// Access patterns: a placement is one Query of the slot's partition
+// (META and its flights, ordered by end) and one GetItem of its
+// community's pages, both eventually consistent, cached in process; a
+// click's destination one GetItem of FLT# (cached: a booked flight never
+// changes); counters one ADD per flight-day per flush into the instance's
+// shard; a view's or click's once-record one conditional put.
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/souqhq/souq/events"
+	"github.com/souqhq/souq/infra/topology"
+	"github.com/souqhq/souq/shared/clock"
+	"github.com/souqhq/souq/shared/fault"
+	"github.com/souqhq/souq/shared/owners"
+	"github.com/souqhq/souq/shared/store"
+)
+
+// Store is serving's own table: the projection every decision is made
+// from (Source), the once-per-offer records (Once) and the counters
+// (Tally). It is kept by the events Listen handles.
+type Store struct {
+	db     *dynamodb.Client
+	table  string
+	owners *owners.Projection
+}
+
+// NewStore is the serving table of db.
+func NewStore(db *store.DB, c clock.Clock) *Store {
+	table := db.Table(topology.TableServing)
+	return &Store{db: db.Client, table: table, owners: owners.New(db.Client, table, c)}
+}
+
+// Owners is the projection of who owns which community and advertiser
+// (who may read a flight's stats).
+func (s *Store) Owners() *owners.Projection { return s.owners }
+
+type slotItem struct {
+	PK          string `dynamodbav:"pk"`
+	SK          string `dynamodbav:"sk"`
+	CommunityID string `dynamodbav:"communityId"`
+	Width       int    `dynamodbav:"width"`
+	Height      int    `dynamodbav:"height"`
+	Archived    bool   `dynamodbav:"archived"`
+	HouseImage  string `dynamodbav:"houseImageUrl,omitempty"`
+	HouseClick  string `dynamodbav:"houseClickUrl,omitempty"`
+	HouseAlt    string `dynamodbav:"houseAltText,omitempty"`
+	Version     int    `dynamodbav:"version"`
+}
+
+type flightItem struct {
+	PK           string `dynamodbav:"pk"`
+	SK           string `dynamodbav:"sk"`
+	FlightID     string `dynamodbav:"flightId"`
+	SlotID       string `dynamodbav:"slotId"`
+	CommunityID  string `dynamodbav:"communityId"`
+	AdvertiserID string `dynamodbav:"advertiserId"`
+	FlightStart  string `dynamodbav:"flightStart"`
+	FlightEnd    string `dynamodbav:"flightEnd"`
+	ImageURL     string `dynamodbav:"imageUrl"`
+	ClickURL     string `dynamodbav:"clickUrl"`
+	AltText      string `dynamodbav:"altText"`
+	ExpiresAt    int64  `dynamodbav:"expiresAt,omitempty"`
+}
+
+// placementRow is any item of a slot's partition: its META or a run.
+type placementRow struct {
+	slotItem
+	FlightID    string `dynamodbav:"flightId"`
+	FlightStart string `dynamodbav:"flightStart"`
+	FlightEnd   string `dynamodbav:"flightEnd"`
+	ImageURL    string `dynamodbav:"imageUrl"`
+	ClickURL    string `dynamodbav:"clickUrl"`
+	AltText     string `dynamodbav:"altText"`
+}
+
+// runKeep is how long a flight's run stays in its slot's partition after
+// its end (then the TTL removes it; until then the read skips it).
+const runKeep = 24 * time.Hour
+
+// Listen has mux keep the projection: slots and flights from the auctions
+// context, communities' pages and the owners of accounts from accounts.
+// Delivery is at least once and in any order: a slot's older version
+// never replaces a newer one, and a booked flight is written whole, the
+// same every time.
+func (s *Store) Listen(mux *events.Mux) {
+	s.owners.Listen(mux, owners.Community, owners.Advertiser)
+	s.owners.ListenPages(mux)
+	events.On(mux, s.slotChanged)
+	events.On(mux, s.flightBooked)
+}
+
+func (s *Store) slotChanged(ctx context.Context, e events.SlotChanged) error {
+	const op = "serving.slotChanged"
+	if e.SlotID == "" || e.CommunityID == "" || e.Version < 1 {
+		return fault.New(fault.Invalid, op, "a slot event without its slot, community or version")
+	}
+	it := slotItem{PK: "SLOT#" + e.SlotID, SK: "META", CommunityID: e.CommunityID, Width: e.Width, Height: e.Height,
+		Archived: e.Archived, Version: e.Version}
+	if h := e.HouseAd; h != nil {
+		it.HouseImage, it.HouseClick, it.HouseAlt = h.ImageURL, h.ClickURL, h.AltText
+	}
+	item, err := attributevalue.MarshalMap(it)
+	if err != nil {
+		return fault.Wrap(op, err)
+	}
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: item,
+		ConditionExpression:       aws.String("attribute_not_exists(pk) OR version < :v"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":v": store.N(int64(e.Version))}})
+	if err = store.Classify(err); store.IsConditionFailed(err) {
+		return nil // an older (or the same) change: the newer one stands
+	}
+	return fault.Wrap(op, err)
+}
+
+func (s *Store) flightBooked(ctx context.Context, e events.FlightBooked) error {
+	const op = "serving.flightBooked"
+	end := clock.Parse(e.FlightEnd)
+	if e.FlightID == "" || e.SlotID == "" || end.IsZero() || clock.Parse(e.FlightStart).IsZero() {
+		return fault.New(fault.Invalid, op, "a flight event without its flight, slot or window")
+	}
+	f := flightItem{FlightID: e.FlightID, SlotID: e.SlotID, CommunityID: e.CommunityID, AdvertiserID: e.AdvertiserID,
+		FlightStart: e.FlightStart, FlightEnd: e.FlightEnd, ImageURL: e.Creative.ImageURL, ClickURL: e.Creative.ClickURL, AltText: e.Creative.AltText}
+	meta, run := f, f
+	meta.PK, meta.SK = "FLT#"+e.FlightID, "META"
+	run.PK, run.SK, run.ExpiresAt = "SLOT#"+e.SlotID, "RUN#"+e.FlightEnd+"#"+e.FlightID, end.Add(runKeep).Unix()
+	// Two plain puts of what never changes: a redelivery writes the same.
+	for _, it := range []flightItem{meta, run} {
+		item, err := attributevalue.MarshalMap(it)
+		if err != nil {
+			return fault.Wrap(op, err)
+		}
+		if _, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: item}); err != nil {
+			return fault.Wrap(op, store.Classify(err))
+		}
+	}
+	return nil
+}
+
+// Placement reads a slot, its flight that ends first after now (flights
+// of a slot never overlap: the running one or the next) and its
+// community's pages.
+func (s *Store) Placement(ctx context.Context, slotID string, now time.Time) (Placement, error) {
+	const op = "serving.Placement"
+	rows, err := store.QueryAll[placementRow](ctx, s.db, &dynamodb.QueryInput{
+		TableName:              aws.String(s.table),
+		KeyConditionExpression: aws.String("pk = :p AND sk BETWEEN :meta AND :runs"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":p": store.S("SLOT#" + slotID), ":meta": store.S("META"), ":runs": store.S("RUN#~"),
+		},
+	}, 100)
+	if err != nil {
+		return Placement{}, fault.Wrap(op, err)
+	}
+	var p Placement
+	after := "RUN#" + clock.Format(now) + "~" // the first run ending after now
+	for _, r := range rows {                  // META, then the runs by end
+		switch {
+		case r.SK == "META":
+			p.Found, p.Archived, p.CommunityID, p.Width, p.Height = true, r.Archived, r.CommunityID, r.Width, r.Height
+			if r.HouseImage != "" {
+				p.House = &Creative{ImageURL: r.HouseImage, ClickURL: r.HouseClick, AltText: r.HouseAlt}
+			}
+		case p.Flight == nil && r.SK > after:
+			p.Flight = &Run{FlightID: r.FlightID, Start: clock.Parse(r.FlightStart), End: clock.Parse(r.FlightEnd),
+				Creative: Creative{ImageURL: r.ImageURL, ClickURL: r.ClickURL, AltText: r.AltText}}
+		}
+	}
+	if !p.Found {
+		return Placement{}, nil
+	}
+	if p.AllowedDomains, err = s.owners.Pages(ctx, p.CommunityID); err != nil {
+		return Placement{}, err
+	}
+	return p, nil
+}
+
+// flight reads a booked flight.
+func (s *Store) flight(ctx context.Context, flightID string) (flightItem, bool, error) {
+	f, found, err := store.Get[flightItem](ctx, s.db, s.table, "FLT#"+flightID, "META")
+	return f, found, fault.Wrap("serving.flight", err)
+}
+
+// FlightClickURL is where a click on a flight goes.
+func (s *Store) FlightClickURL(ctx context.Context, flightID string) (string, bool, error) {
+	f, found, err := s.flight(ctx, flightID)
+	return f.ClickURL, found, err
+}
+
+// First records key once: true the first time, false after, on any
+// instance (a conditional put). The record expires with its offer.
+func (s *Store) First(ctx context.Context, key string, expires time.Time) (bool, error) {
+	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: aws.String(s.table),
+		Item: map[string]types.AttributeValue{"pk": store.S(key), "sk": store.S("ONCE"),
+			"expiresAt": store.N(expires.Unix())},
+		ConditionExpression: aws.String("attribute_not_exists(pk)"),
+	})
+	err = store.Classify(err)
+	if store.IsConditionFailed(err) {
+		return false, nil
+	}
+	return err == nil, fault.Wrap("serving.First", err)
+}
+
+// AddCounts adds buffered increments to one shard of a flight's day.
+func (s *Store) AddCounts(ctx context.Context, flightID, day string, shard int, counts map[string]int64) error {
+	expr := "SET flightId = :f, #d = :day"
+	vals := map[string]types.AttributeValue{":f": store.S(flightID), ":day": store.S(day)}
+	names := map[string]string{"#d": "day"}
+	add := ""
+	for k, n := range counts {
+		if n == 0 {
+			continue
+		}
+		if add != "" {
+			add += ", "
+		}
+		add += fmt.Sprintf("#%s :%s", k, k)
+		names["#"+k] = k
+		vals[":"+k] = store.N(n)
+	}
+	if add == "" {
+		return nil
+	}
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       map[string]types.AttributeValue{"pk": store.S("FLT#" + flightID), "sk": store.S(fmt.Sprintf("STAT#%s#%02d", day, shard))},
+		UpdateExpression:          aws.String(expr + " ADD " + add),
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: vals,
+	})
+	return fault.Wrap("serving.AddCounts", store.Classify(err))
+}
+
+// flightDays sums a flight's counter shards per day (a flight lasts at
+// most a year: at most 366 × 16 small items).
+func (s *Store) flightDays(ctx context.Context, flightID string) ([]DayStats, error) {
+	shards, err := store.QueryAll[map[string]any](ctx, s.db, &dynamodb.QueryInput{
+		TableName: aws.String(s.table), ConsistentRead: aws.Bool(true),
+		KeyConditionExpression:    aws.String("pk = :p AND begins_with(sk, :s)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":p": store.S("FLT#" + flightID), ":s": store.S("STAT#")},
+	}, 100)
+	if err != nil {
+		return nil, fault.Wrap("serving.flightDays", err)
+	}
+	var days []DayStats
+	for _, sh := range shards { // sorted by day, then shard
+		day, _ := sh["day"].(string)
+		if len(days) == 0 || days[len(days)-1].Day != day {
+			days = append(days, DayStats{Day: day, Invalid: map[string]int64{}})
+		}
+		d := &days[len(days)-1]
+		for k, v := range sh {
+			n, ok := v.(float64)
+			if !ok {
+				continue
+			}
+			switch {
+			case k == CountServed:
+				d.Served += int64(n)
+			case k == CountImpressions:
+				d.Impressions += int64(n)
+			case k == CountClicks:
+				d.Clicks += int64(n)
+			case strings.HasPrefix(k, CountInvalid):
+				d.Invalid[strings.TrimPrefix(k, CountInvalid)] += int64(n)
+			}
+		}
+	}
+	return days, nil
+}
