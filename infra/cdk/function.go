@@ -48,7 +48,7 @@ func (s *Souq) consoleSignIn(stack awscdk.Stack, stage Stage) consoleSignIn {
 		// Unique per stack: the last part of the stack's id (a UUID).
 		CognitoDomain: &awscognito.CognitoDomainOptions{DomainPrefix: jsii.String("souq-" + stage.Name + "-" + *awscdk.Fn_Select(jsii.Number(2), awscdk.Fn_Split(jsii.String("/"), stack.StackId(), nil)))},
 	})
-	base := s.API.ApiEndpoint()
+	base := s.PublicURL
 	join := func(parts ...*string) *string { return awscdk.Fn_Join(jsii.String(""), &parts) }
 	client := s.UserPool.AddClient(jsii.String("Console"), &awscognito.UserPoolClientOptions{
 		GenerateSecret: jsii.Bool(false),
@@ -78,7 +78,9 @@ func (s *Souq) goFunction(parent constructs.Construct, props StackProps, f topol
 	logs := awslogs.NewLogGroup(c, jsii.String("Logs"), &awslogs.LogGroupProps{
 		Retention: stage.LogRetention, RemovalPolicy: stage.removalPolicy(),
 	})
-	env := map[string]*string{topology.EnvStage: jsii.String(stage.Name)}
+	// Every link a function makes (clicks, views, referral links, the
+	// console's) is on the public domain, behind the edge's firewall.
+	env := map[string]*string{topology.EnvStage: jsii.String(stage.Name), topology.EnvPublicURL: s.PublicURL}
 	for _, g := range f.Tables {
 		env[store.EnvName(g.Table)] = s.Tables[g.Table].TableName()
 	}
@@ -87,9 +89,8 @@ func (s *Souq) goFunction(parent constructs.Construct, props StackProps, f topol
 		env[topology.EnvJWTClientIDs] = clientID
 	}
 	if f.SignsIn {
-		// The console: served on the API's domain, signing people in at
+		// The console: served on the public domain, signing people in at
 		// the user pool's hosted sign-in with its own app client.
-		env[topology.EnvPublicURL] = s.API.ApiEndpoint()
 		env[topology.EnvJWTIssuer] = issuer
 		env[topology.EnvConsoleClientID] = s.console.ClientID
 		env[topology.EnvConsoleLogoutURL] = s.console.LogoutURL
@@ -122,7 +123,7 @@ func (s *Souq) goFunction(parent constructs.Construct, props StackProps, f topol
 		Description: jsii.String("the " + f.Name + " function: only what the topology grants it"),
 	})
 	logs.GrantWrite(role)
-	fn := awslambda.NewFunction(c, jsii.String("Function"), &awslambda.FunctionProps{
+	fp := &awslambda.FunctionProps{
 		Role:          role,
 		Description:   jsii.String(f.Description),
 		Runtime:       awslambda.Runtime_PROVIDED_AL2023(),
@@ -134,7 +135,11 @@ func (s *Souq) goFunction(parent constructs.Construct, props StackProps, f topol
 		Environment:   &env,
 		LogGroup:      logs,
 		LoggingFormat: awslambda.LoggingFormat_JSON,
-	})
+	}
+	if f.HotPath {
+		fp.SystemLogLevelV2 = awslambda.SystemLogLevel_WARN
+	}
+	fn := awslambda.NewFunction(c, jsii.String("Function"), fp)
 	for _, g := range f.Tables {
 		tb := s.Tables[g.Table]
 		switch g.Access {

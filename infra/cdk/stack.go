@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfront"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
@@ -14,10 +15,12 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsscheduler"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awswafv2"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -37,8 +40,14 @@ type StackProps struct {
 
 // Souq is the built stack and the parts tests and suppressions refer to.
 type Souq struct {
-	Stack      awscdk.Stack
-	API        awsapigatewayv2.HttpApi
+	Stack awscdk.Stack
+	API   awsapigatewayv2.HttpApi
+	// Edge is CloudFront in front of the API, with its firewall and logs;
+	// PublicURL is its https URL: every link Souq makes starts with it.
+	Edge       awscloudfront.Distribution
+	WebACL     awswafv2.CfnWebACL
+	EdgeLogs   awss3.Bucket
+	PublicURL  *string
 	Functions  map[string]awslambda.Function
 	Tables     map[string]awsdynamodb.Table
 	Bus        awsevents.EventBus
@@ -146,6 +155,7 @@ func NewStack(scope constructs.Construct, props StackProps) *Souq {
 	s.API = awsapigatewayv2.NewHttpApi(stack, jsii.String("Api"), &awsapigatewayv2.HttpApiProps{
 		ApiName: jsii.String(stage.StackName), CreateDefaultStage: jsii.Bool(false),
 	})
+	s.edge(stack, stage)
 	s.console = s.consoleSignIn(stack, stage)
 	clientIDs := awscdk.Fn_Join(jsii.String(","), &[]*string{client.UserPoolClientId(), s.console.ClientID})
 
@@ -178,10 +188,11 @@ func NewStack(scope constructs.Construct, props StackProps) *Souq {
 
 	s.dashboard(stack, stage)
 
-	awscdk.NewCfnOutput(stack, jsii.String("ApiUrl"), &awscdk.CfnOutputProps{Value: s.API.ApiEndpoint()})
+	awscdk.NewCfnOutput(stack, jsii.String("ApiUrl"), &awscdk.CfnOutputProps{Value: s.PublicURL,
+		Description: jsii.String("the API, the console and the tag (CloudFront, behind AWS WAF)")})
 	awscdk.NewCfnOutput(stack, jsii.String("UserPoolId"), &awscdk.CfnOutputProps{Value: s.UserPool.UserPoolId()})
 	awscdk.NewCfnOutput(stack, jsii.String("UserPoolClientId"), &awscdk.CfnOutputProps{Value: client.UserPoolClientId()})
-	awscdk.NewCfnOutput(stack, jsii.String("ConsoleUrl"), &awscdk.CfnOutputProps{Value: awscdk.Fn_Join(jsii.String(""), &[]*string{s.API.ApiEndpoint(), jsii.String("/console/")})})
+	awscdk.NewCfnOutput(stack, jsii.String("ConsoleUrl"), &awscdk.CfnOutputProps{Value: awscdk.Fn_Join(jsii.String(""), &[]*string{s.PublicURL, jsii.String("/console/")})})
 	awscdk.NewCfnOutput(stack, jsii.String("AlarmTopicArn"), &awscdk.CfnOutputProps{Value: s.AlarmTopic.TopicArn()})
 	return s
 }

@@ -12,6 +12,7 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfront"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 )
 
@@ -40,6 +41,23 @@ func StageNamed(name string) (Stage, error) {
 			Rate: 2000, Burst: 5000, LiveKeys: true}, nil
 	}
 	return Stage{}, fmt.Errorf("unknown stage %q: use dev or prod", name)
+}
+
+// edgeLogDays is how long CloudFront's access logs are kept.
+func (s Stage) edgeLogDays() int {
+	if s.Retain {
+		return 365
+	}
+	return 14
+}
+
+// priceClass is where CloudFront serves from: everywhere in prod, the
+// cheapest edges (North America, Europe) in dev.
+func (s Stage) priceClass() awscloudfront.PriceClass {
+	if s.Retain {
+		return awscloudfront.PriceClass_PRICE_CLASS_ALL
+	}
+	return awscloudfront.PriceClass_PRICE_CLASS_100
 }
 
 func (s Stage) removalPolicy() awscdk.RemovalPolicy {

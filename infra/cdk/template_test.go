@@ -156,6 +156,9 @@ func TestTemplate_FunctionsAreGoArm64WithTheirEnvironment(t *testing.T) {
 		if strings.Join(tables, ",") != strings.Join(want, ",") || env["SOUQ_STAGE"] != "dev" {
 			t.Errorf("%s environment %v, want tables %v", f.Name, env, want)
 		}
+		if level := js(p["LoggingConfig"]); f.HotPath != strings.Contains(level, `"SystemLogLevel":"WARN"`) || !strings.Contains(level, `"LogFormat":"JSON"`) {
+			t.Errorf("%s logging %s (hot path: %v)", f.Name, level, f.HotPath)
+		}
 		if f.Name == top.Authorizer && (env["SOUQ_JWT_ISSUER"] == nil || env["SOUQ_JWT_CLIENT_IDS"] == nil) {
 			t.Errorf("the authorizer has no Cognito settings: %v", env)
 		}
@@ -514,5 +517,95 @@ func TestTemplate_ConsoleSignsInWithCognito(t *testing.T) {
 	auth := tpl.Resources[tpl.byPath(t, "Functions/authorizer/Function/Resource")].Properties["Environment"].(map[string]interface{})["Variables"].(map[string]interface{})
 	if !strings.Contains(js(auth["SOUQ_JWT_CLIENT_IDS"]), "Fn::Join") {
 		t.Errorf("the authorizer takes one client only: %s", js(auth["SOUQ_JWT_CLIENT_IDS"]))
+	}
+}
+
+// The edge: CloudFront in front of the API on one domain, caching /tag.js
+// only (for TagCacheSeconds, the same for every page), every other path
+// uncached with every viewer header but Host (and CloudFront's, among them
+// the viewer's country) sent on; AWS WAF limiting each source address on
+// requests without credentials and each Authorization header on the rest
+// to the local gateway's rate, answering 429; logs kept; every link the
+// functions make on the public domain; and the stack refusing any region
+// but us-east-1 (where CloudFront's web ACLs live).
+func TestTemplate_EdgeCachesOnlyTheTagAndLimitsEachCaller(t *testing.T) {
+	stacks(t)
+	tpl := dev.raw
+	dists := tpl.ofType("AWS::CloudFront::Distribution")
+	if len(dists) != 1 {
+		t.Fatalf("%d distributions", len(dists))
+	}
+	var cfg map[string]interface{}
+	for _, d := range dists {
+		cfg = d.Properties["DistributionConfig"].(map[string]interface{})
+	}
+	const cachingDisabled, allViewerExceptHost = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad", "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+	def := cfg["DefaultCacheBehavior"].(map[string]interface{})
+	if def["CachePolicyId"] != cachingDisabled || def["OriginRequestPolicyId"] != allViewerExceptHost || def["ViewerProtocolPolicy"] != "https-only" ||
+		!strings.Contains(js(def["AllowedMethods"]), "PATCH") || !strings.Contains(js(def["AllowedMethods"]), "DELETE") {
+		t.Errorf("default behavior: %s", js(def))
+	}
+	behaviors, _ := cfg["CacheBehaviors"].([]interface{})
+	if len(behaviors) != 1 {
+		t.Fatalf("cache behaviors: %s", js(behaviors))
+	}
+	tag := behaviors[0].(map[string]interface{})
+	if tag["PathPattern"] != "/tag.js" || js(tag["AllowedMethods"]) != `["GET","HEAD"]` {
+		t.Errorf("tag behavior: %s", js(tag))
+	}
+	policy := tpl.Resources[tpl.byPath(t, "TagCache/Resource")].Properties["CachePolicyConfig"].(map[string]interface{})
+	key := policy["ParametersInCacheKeyAndForwardedToOrigin"].(map[string]interface{})
+	if policy["DefaultTTL"] != float64(TagCacheSeconds) || policy["MaxTTL"] != float64(TagCacheSeconds) ||
+		!strings.Contains(js(key), `"HeaderBehavior":"none"`) || !strings.Contains(js(key), `"QueryStringBehavior":"none"`) || !strings.Contains(js(key), `"CookieBehavior":"none"`) {
+		t.Errorf("the tag's cache policy: %s", js(policy))
+	}
+	if !strings.Contains(js(tag["CachePolicyId"]), tpl.byPath(t, "TagCache/Resource")) {
+		t.Errorf("the tag behavior does not use its cache policy: %s", js(tag))
+	}
+	origins := cfg["Origins"].([]interface{})
+	o := origins[0].(map[string]interface{})
+	if len(origins) != 1 || !strings.Contains(js(o["DomainName"]), "ApiEndpoint") ||
+		!strings.Contains(js(o["CustomOriginConfig"]), `"OriginProtocolPolicy":"https-only"`) || !strings.Contains(js(o["CustomOriginConfig"]), "TLSv1.2") {
+		t.Errorf("origin: %s", js(origins))
+	}
+	if !strings.Contains(js(cfg["Logging"]), tpl.byPath(t, "EdgeLogs/Resource")) {
+		t.Errorf("no access logs: %s", js(cfg["Logging"]))
+	}
+	acl := tpl.byPath(t, "EdgeFirewall")
+	if js(cfg["WebACLId"]) != fmt.Sprintf(`{"Fn::GetAtt":["%s","Arn"]}`, acl) {
+		t.Errorf("web ACL %s, want %s", js(cfg["WebACLId"]), acl)
+	}
+	w := tpl.Resources[acl].Properties
+	if w["Scope"] != "CLOUDFRONT" || js(w["DefaultAction"]) != `{"Allow":{}}` {
+		t.Errorf("web ACL: %s", js(w))
+	}
+	rules := map[string]map[string]interface{}{}
+	for _, r := range w["Rules"].([]interface{}) {
+		r := r.(map[string]interface{})
+		rules[r["Name"].(string)] = r
+	}
+	limit := fmt.Sprintf(`"Limit":%d`, int(topology.DefaultThrottle.RatePerSecond*60))
+	public, api := js(rules["public-per-address"]), js(rules["api-per-credential"])
+	if !strings.Contains(public, `"AggregateKeyType":"IP"`) || !strings.Contains(public, limit) || !strings.Contains(public, `"NotStatement"`) ||
+		!strings.Contains(public, `"authorization"`) || !strings.Contains(public, `"ResponseCode":429`) {
+		t.Errorf("public rule: %s", public)
+	}
+	if !strings.Contains(api, `"AggregateKeyType":"CUSTOM_KEYS"`) || !strings.Contains(api, `"Header":{"Name":"authorization"`) ||
+		!strings.Contains(api, limit) || !strings.Contains(api, `"ResponseCode":429`) {
+		t.Errorf("credential rule: %s", api)
+	}
+	if !strings.Contains(js(rules["known-bad-addresses"]), "AWSManagedRulesAmazonIpReputationList") {
+		t.Errorf("no reputation list: %s", js(w["Rules"]))
+	}
+	public2 := fmt.Sprintf(`{"Fn::Join":["",["https://",{"Fn::GetAtt":["%s","DomainName"]}]]}`, tpl.byPath(t, "Edge/Resource"))
+	for _, f := range topology.Souq().Functions {
+		env := tpl.Resources[tpl.byPath(t, "Functions/"+f.Name+"/Function/Resource")].Properties["Environment"].(map[string]interface{})["Variables"].(map[string]interface{})
+		if js(env["SOUQ_PUBLIC_URL"]) != public2 {
+			t.Errorf("%s: SOUQ_PUBLIC_URL %s, want the edge's %s", f.Name, js(env["SOUQ_PUBLIC_URL"]), public2)
+		}
+	}
+	region := js((*dev.tpl.ToJSON())["Rules"].(map[string]interface{})["DeployedInUsEast1"])
+	if !strings.Contains(region, `{"Fn::Equals":[{"Ref":"AWS::Region"},"us-east-1"]}`) {
+		t.Errorf("the stack does not assert its region: %s", region)
 	}
 }

@@ -45,7 +45,7 @@ type Options struct {
 	// Seed creates the demo owner, advertiser, influencer and their accounts.
 	Seed bool
 	// RateLimits gives every principal its own token bucket per route (the
-	// route's throttle, or DefaultPrincipalLimit): a flood gets 429 with
+	// route's throttle, or topology.DefaultThrottle): a flood gets 429 with
 	// Retry-After. make run turns it on; the black-box suite, which
 	// measures concurrency, leaves it off.
 	RateLimits bool

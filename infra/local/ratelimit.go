@@ -10,12 +10,6 @@ import (
 	"github.com/souqhq/souq/infra/topology"
 )
 
-// DefaultPrincipalLimit is each principal's budget on a route without a
-// throttle of its own (API Gateway's stage throttle is for the whole API;
-// locally every principal gets its own bucket, so one flood does not
-// starve the others).
-var DefaultPrincipalLimit = topology.Throttle{RatePerSecond: 100, Burst: 200}
-
 // limiter is a set of token buckets, one per principal and route, on the
 // wall clock (the platform's test clock may jump; rates may not).
 type limiter struct {
@@ -37,7 +31,9 @@ func newLimiter() *limiter { return &limiter{buckets: map[string]*bucket{}, now:
 // allow takes a token from the principal's bucket for the route, or says
 // how long until one is there.
 func (l *limiter) allow(route topology.Route, principal string) (bool, time.Duration) {
-	lim := DefaultPrincipalLimit
+	// Every principal gets its own bucket, so one flood does not starve
+	// the others (API Gateway's stage throttle is for the whole API).
+	lim := topology.DefaultThrottle
 	if route.Throttle != nil {
 		lim = *route.Throttle
 	}

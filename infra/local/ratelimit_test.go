@@ -16,13 +16,13 @@ func TestLimiter_PerPrincipalTokenBuckets(t *testing.T) {
 	l.now = func() time.Time { return now }
 	plain := topology.Route{Method: "GET", Path: "/v1/me"}
 	tight := topology.Route{Method: "POST", Path: "/v1/communities", Throttle: &topology.Throttle{RatePerSecond: 10, Burst: 20}}
-	for i := 0; i < int(DefaultPrincipalLimit.Burst); i++ {
+	for i := 0; i < int(topology.DefaultThrottle.Burst); i++ {
 		if ok, _ := l.allow(plain, "Bearer a"); !ok {
 			t.Fatalf("request %d within the burst was limited", i)
 		}
 	}
 	ok, wait := l.allow(plain, "Bearer a")
-	if ok || wait <= 0 || wait > time.Second/time.Duration(DefaultPrincipalLimit.RatePerSecond)+time.Millisecond {
+	if ok || wait <= 0 || wait > time.Second/time.Duration(topology.DefaultThrottle.RatePerSecond)+time.Millisecond {
 		t.Fatalf("past the burst: %v, wait %v", ok, wait)
 	}
 	if ok, _ := l.allow(plain, "Bearer b"); !ok {

@@ -155,7 +155,7 @@ func Souq() Topology {
 			},
 			{
 				Name: FnServe, Description: "the ad serving hot path, views, click redirects and delivery stats, from its own projection of slots and flights",
-				MemoryMB: 512, TimeoutSec: 5, SignsClicks: true,
+				MemoryMB: 512, TimeoutSec: 5, SignsClicks: true, HotPath: true,
 				Tables: []Grant{{TableServing, ReadWrite}},
 			},
 			{

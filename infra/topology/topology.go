@@ -106,6 +106,11 @@ type Function struct {
 	// secret of their own (SOUQ_CLICK_SECRET_ARN in AWS): serve signs click
 	// tokens with it, referrals hashes visitors' IP addresses and agents.
 	SignsClicks bool
+	// HotPath is true for the function every ad view calls (serve): its
+	// platform's per-invocation log lines (START, END, REPORT) are off,
+	// since they would cost more than its own sampled logs; Lambda's
+	// metrics still count every invocation and its duration.
+	HotPath bool
 	// SignsIn is true for the console: it is an OpenID Connect client of
 	// the user pool (its app client, hosted sign-in and callback URLs).
 	SignsIn bool
@@ -131,6 +136,12 @@ type Throttle struct {
 	RatePerSecond float64
 	Burst         float64
 }
+
+// DefaultThrottle is each caller's budget where a route has no throttle
+// of its own: per principal and route on the local gateway, per source
+// address (public routes) or Authorization header (the rest) at the edge
+// in AWS (WAF rate-based rules, counted per minute).
+var DefaultThrottle = Throttle{RatePerSecond: 100, Burst: 200}
 
 // Key is the API Gateway route key: "GET /v1/communities/{communityId}".
 func (r Route) Key() string { return r.Method + " " + r.Path }

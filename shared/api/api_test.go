@@ -197,3 +197,26 @@ func TestValidate_AZeroNumberSaysItsRule(t *testing.T) {
 		t.Fatalf("messages: %v", got)
 	}
 }
+
+// Behind CloudFront the connection is CloudFront's: the viewer's address
+// is the one CloudFront names (IPv4 or IPv6, with its port); a header
+// that is not an address is ignored, never trusted as one.
+func TestRequest_ClientIPIsTheViewersBehindCloudFront(t *testing.T) {
+	for _, tc := range []struct{ header, want string }{
+		{"", "130.176.1.1"},
+		{"198.51.100.10:46532", "198.51.100.10"},
+		{"2001:db8::17:46532", "2001:db8::17"},
+		{"[2001:db8::17]:46532", "2001:db8::17"},
+		{"not an address", "130.176.1.1"},
+		{"198.51.100.10", "130.176.1.1"}, // no port: not CloudFront's format
+	} {
+		r := &Request{Raw: events.APIGatewayV2HTTPRequest{Headers: map[string]string{"cloudfront-viewer-address": tc.header},
+			RequestContext: events.APIGatewayV2HTTPRequestContext{HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{SourceIP: "130.176.1.1"}}}}
+		if tc.header == "" {
+			r.Raw.Headers = nil
+		}
+		if got := r.ClientIP(); got != tc.want {
+			t.Errorf("%q: %q, want %q", tc.header, got, tc.want)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"sort"
 	"strconv"
@@ -53,6 +54,25 @@ func (r *Request) Header(name string) string {
 		}
 	}
 	return ""
+}
+
+// ViewerAddressHeader is where CloudFront names the viewer's address
+// ("ip:port"): behind it, the connection API Gateway sees, and so its
+// sourceIp, is CloudFront's.
+const ViewerAddressHeader = "CloudFront-Viewer-Address"
+
+// ClientIP is the address of whoever made the request: the viewer's as
+// CloudFront names it, else the connection's. Rules that count per
+// person (serving's pace, referral flood guards) key on it.
+func (r *Request) ClientIP() string {
+	if v := r.Header(ViewerAddressHeader); v != "" {
+		if i := strings.LastIndexByte(v, ':'); i > 0 {
+			if a, err := netip.ParseAddr(strings.Trim(v[:i], "[]")); err == nil {
+				return a.String()
+			}
+		}
+	}
+	return r.Raw.RequestContext.HTTP.SourceIP
 }
 
 // Response is what a handler answers on success.

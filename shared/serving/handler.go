@@ -19,7 +19,7 @@ func headers() map[string]string {
 }
 
 func event(r *api.Request) Event {
-	return Event{UserAgent: r.Raw.RequestContext.HTTP.UserAgent, SourceIP: r.Raw.RequestContext.HTTP.SourceIP,
+	return Event{UserAgent: r.Raw.RequestContext.HTTP.UserAgent, SourceIP: r.ClientIP(),
 		Origin: r.Header("Origin"), Referer: r.Header("Referer")}
 }
 

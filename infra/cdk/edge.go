@@ -1,0 +1,179 @@
+package cdk
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfront"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfrontorigins"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awswafv2"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/souqhq/souq/infra/topology"
+)
+
+// EdgeRegion is where the stack must be deployed: a CloudFront
+// distribution's web ACL (AWS WAF, scope CLOUDFRONT) can only be made in
+// us-east-1, and the stack makes it with everything else.
+const EdgeRegion = "us-east-1"
+
+// TagCacheSeconds is how long the edge keeps /tag.js: the tag's own
+// Cache-Control (serving.TagMaxAge) says the same to browsers, so a new
+// release reaches every page within minutes.
+const TagCacheSeconds = 300
+
+// EdgeRequestsPerMinute is the WAF's rate limit per caller: the local
+// gateway's default per-caller rate (topology.DefaultThrottle), over WAF's
+// one-minute window.
+func EdgeRequestsPerMinute() float64 { return topology.DefaultThrottle.RatePerSecond * 60 }
+
+// edge puts CloudFront in front of the HTTP API, so that everything is
+// on one domain: the API, the console, the tag and its beacons. Nothing
+// is cached but /tag.js. Every viewer header but Host goes to the API
+// (API Gateway answers only to its own Host), with CloudFront's, among
+// them CloudFront-Viewer-Country, which serving reads. AWS WAF limits
+// each source address on public routes and each Authorization header on
+// the rest to what the local gateway allows; the per-route throttles
+// (creation, deposits) stay on the API's stage.
+func (s *Souq) edge(stack awscdk.Stack, stage Stage) {
+	awscdk.NewCfnRule(stack, jsii.String("DeployedInUsEast1"), &awscdk.CfnRuleProps{
+		Assertions: &[]*awscdk.CfnRuleAssertion{{
+			Assert:            awscdk.Fn_ConditionEquals(awscdk.Aws_REGION(), jsii.String(EdgeRegion)),
+			AssertDescription: jsii.String("Souq's stack makes CloudFront's web ACL, which AWS WAF allows only in " + EdgeRegion + ": deploy the stack there"),
+		}},
+	})
+	s.WebACL = s.webACL(stack, stage)
+
+	s.EdgeLogs = awss3.NewBucket(stack, jsii.String("EdgeLogs"), &awss3.BucketProps{
+		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
+		Encryption:        awss3.BucketEncryption_S3_MANAGED,
+		EnforceSSL:        jsii.Bool(true),
+		// CloudFront's standard logs are written with an ACL.
+		ObjectOwnership: awss3.ObjectOwnership_OBJECT_WRITER,
+		Versioned:       jsii.Bool(false),
+		LifecycleRules: &[]*awss3.LifecycleRule{{
+			Expiration: awscdk.Duration_Days(jsii.Number(float64(stage.edgeLogDays()))),
+		}},
+		// Logs outlive a deleted stack; deleting a bucket with objects fails.
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	})
+
+	// https://<id>.execute-api.<region>.amazonaws.com → its host name.
+	apiHost := awscdk.Fn_Select(jsii.Number(2), awscdk.Fn_Split(jsii.String("/"), s.API.ApiEndpoint(), nil))
+	origin := awscloudfrontorigins.NewHttpOrigin(apiHost, &awscloudfrontorigins.HttpOriginProps{
+		ProtocolPolicy:     awscloudfront.OriginProtocolPolicy_HTTPS_ONLY,
+		OriginSslProtocols: &[]awscloudfront.OriginSslPolicy{awscloudfront.OriginSslPolicy_TLS_V1_2},
+	})
+	tagCache := awscloudfront.NewCachePolicy(stack, jsii.String("TagCache"), &awscloudfront.CachePolicyProps{
+		Comment:    jsii.String("/tag.js: one copy per edge for " + fmt.Sprint(TagCacheSeconds) + " s, whatever the page asking"),
+		DefaultTtl: awscdk.Duration_Seconds(jsii.Number(TagCacheSeconds)),
+		MinTtl:     awscdk.Duration_Seconds(jsii.Number(0)),
+		MaxTtl:     awscdk.Duration_Seconds(jsii.Number(TagCacheSeconds)),
+		// Nothing in the key: the script is the same for every page.
+		HeaderBehavior:             awscloudfront.CacheHeaderBehavior_None(),
+		QueryStringBehavior:        awscloudfront.CacheQueryStringBehavior_None(),
+		CookieBehavior:             awscloudfront.CacheCookieBehavior_None(),
+		EnableAcceptEncodingGzip:   jsii.Bool(true),
+		EnableAcceptEncodingBrotli: jsii.Bool(true),
+	})
+	s.Edge = awscloudfront.NewDistribution(stack, jsii.String("Edge"), &awscloudfront.DistributionProps{
+		Comment: jsii.String("Souq " + stage.Name + ": the API, the console and the ad tag on one domain"),
+		DefaultBehavior: &awscloudfront.BehaviorOptions{
+			Origin:               origin,
+			AllowedMethods:       awscloudfront.AllowedMethods_ALLOW_ALL(),
+			ViewerProtocolPolicy: awscloudfront.ViewerProtocolPolicy_HTTPS_ONLY,
+			CachePolicy:          awscloudfront.CachePolicy_CACHING_DISABLED(),
+			OriginRequestPolicy:  awscloudfront.OriginRequestPolicy_ALL_VIEWER_EXCEPT_HOST_HEADER(),
+			Compress:             jsii.Bool(true),
+		},
+		AdditionalBehaviors: &map[string]*awscloudfront.BehaviorOptions{
+			"/tag.js": {
+				Origin:               origin,
+				AllowedMethods:       awscloudfront.AllowedMethods_ALLOW_GET_HEAD(),
+				ViewerProtocolPolicy: awscloudfront.ViewerProtocolPolicy_REDIRECT_TO_HTTPS,
+				CachePolicy:          tagCache,
+				Compress:             jsii.Bool(true),
+			},
+		},
+		WebAclId:      s.WebACL.AttrArn(),
+		HttpVersion:   awscloudfront.HttpVersion_HTTP2_AND_3,
+		PriceClass:    stage.priceClass(),
+		EnableLogging: jsii.Bool(true),
+		LogBucket:     s.EdgeLogs,
+		LogFilePrefix: jsii.String("cloudfront/"),
+	})
+	s.PublicURL = awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("https://"), s.Edge.DistributionDomainName()})
+}
+
+// webACL is the edge's AWS WAF: AWS's list of addresses known for bots
+// and attacks, then a rate limit per source address on requests without
+// credentials (public routes: serving, the tag, beacons, clicks,
+// referral links, the console's pages) and per Authorization header on
+// the rest. A limited caller gets 429 with Retry-After and a problem
+// body, as from the local gateway.
+func (s *Souq) webACL(stack awscdk.Stack, stage Stage) awswafv2.CfnWebACL {
+	visibility := func(name string) *awswafv2.CfnWebACL_VisibilityConfigProperty {
+		return &awswafv2.CfnWebACL_VisibilityConfigProperty{
+			CloudWatchMetricsEnabled: jsii.Bool(true), SampledRequestsEnabled: jsii.Bool(true),
+			MetricName: jsii.String("souq-" + stage.Name + "-" + name),
+		}
+	}
+	tooMany := &awswafv2.CfnWebACL_RuleActionProperty{Block: &awswafv2.CfnWebACL_BlockActionProperty{
+		CustomResponse: &awswafv2.CfnWebACL_CustomResponseProperty{
+			ResponseCode: jsii.Number(429), CustomResponseBodyKey: jsii.String("throttled"),
+			ResponseHeaders: &[]*awswafv2.CfnWebACL_CustomHTTPHeaderProperty{{Name: jsii.String("Retry-After"), Value: jsii.String("60")}},
+		},
+	}}
+	authorization := &awswafv2.CfnWebACL_FieldToMatchProperty{
+		SingleHeader: map[string]interface{}{"Name": "authorization"},
+	}
+	none := &[]*awswafv2.CfnWebACL_TextTransformationProperty{{Priority: jsii.Number(0), Type: jsii.String("NONE")}}
+	limit := jsii.Number(EdgeRequestsPerMinute())
+	return awswafv2.NewCfnWebACL(stack, jsii.String("EdgeFirewall"), &awswafv2.CfnWebACLProps{
+		Scope:            jsii.String("CLOUDFRONT"),
+		Description:      jsii.String("Souq " + stage.Name + " - known bad addresses and a rate limit per caller"),
+		DefaultAction:    &awswafv2.CfnWebACL_DefaultActionProperty{Allow: &awswafv2.CfnWebACL_AllowActionProperty{}},
+		VisibilityConfig: visibility("edge"),
+		CustomResponseBodies: map[string]*awswafv2.CfnWebACL_CustomResponseBodyProperty{
+			"throttled": {ContentType: jsii.String("APPLICATION_JSON"),
+				Content: jsii.String(`{"type":"about:blank","title":"Too Many Requests","status":429,"detail":"slow down: retry after a minute"}`)},
+		},
+		Rules: &[]interface{}{
+			&awswafv2.CfnWebACL_RuleProperty{
+				Name: jsii.String("known-bad-addresses"), Priority: jsii.Number(0),
+				Statement: &awswafv2.CfnWebACL_StatementProperty{ManagedRuleGroupStatement: &awswafv2.CfnWebACL_ManagedRuleGroupStatementProperty{
+					VendorName: jsii.String("AWS"), Name: jsii.String("AWSManagedRulesAmazonIpReputationList"),
+				}},
+				OverrideAction:   &awswafv2.CfnWebACL_OverrideActionProperty{None: map[string]interface{}{}},
+				VisibilityConfig: visibility("known-bad-addresses"),
+			},
+			&awswafv2.CfnWebACL_RuleProperty{
+				Name: jsii.String("public-per-address"), Priority: jsii.Number(1),
+				Statement: &awswafv2.CfnWebACL_StatementProperty{RateBasedStatement: &awswafv2.CfnWebACL_RateBasedStatementProperty{
+					AggregateKeyType: jsii.String("IP"), Limit: limit, EvaluationWindowSec: jsii.Number(60),
+					// Requests without credentials: the public routes.
+					ScopeDownStatement: &awswafv2.CfnWebACL_StatementProperty{NotStatement: &awswafv2.CfnWebACL_NotStatementProperty{
+						Statement: &awswafv2.CfnWebACL_StatementProperty{SizeConstraintStatement: &awswafv2.CfnWebACL_SizeConstraintStatementProperty{
+							FieldToMatch: authorization, ComparisonOperator: jsii.String("GT"), Size: jsii.Number(0), TextTransformations: none,
+						}},
+					}},
+				}},
+				Action:           tooMany,
+				VisibilityConfig: visibility("public-per-address"),
+			},
+			&awswafv2.CfnWebACL_RuleProperty{
+				Name: jsii.String("api-per-credential"), Priority: jsii.Number(2),
+				// Requests without the header are not counted here.
+				Statement: &awswafv2.CfnWebACL_StatementProperty{RateBasedStatement: &awswafv2.CfnWebACL_RateBasedStatementProperty{
+					AggregateKeyType: jsii.String("CUSTOM_KEYS"), Limit: limit, EvaluationWindowSec: jsii.Number(60),
+					CustomKeys: &[]*awswafv2.CfnWebACL_RateBasedStatementCustomKeyProperty{{
+						Header: &awswafv2.CfnWebACL_RateLimitHeaderProperty{Name: jsii.String("authorization"), TextTransformations: none},
+					}},
+				}},
+				Action:           tooMany,
+				VisibilityConfig: visibility("api-per-credential"),
+			},
+		},
+	})
+}
