@@ -19,6 +19,7 @@ const (
 	SourcePayouts      = "souq.payouts"
 	SourceLedger       = "souq.ledger"
 	SourceWebhooks     = "souq.webhooks"
+	SourceCampaigns    = "souq.campaigns"
 )
 
 // Meta is carried by every event detail (DESIGN §8).
@@ -407,6 +408,7 @@ func Catalog() []Event {
 		&CommissionCleared{}, &ProgramBudgetExhausted{},
 		&PayoutRequested{}, &PayoutPaid{}, &PayoutFailed{}, &WebhookEndpointDisabled{},
 		&LedgerTransferPosted{},
+		&CampaignCreated{}, &CampaignEnded{},
 	}
 }
 
@@ -418,3 +420,34 @@ func DetailTypes() []string {
 	}
 	return out
 }
+
+// ---- campaigns ----
+
+// CampaignCreated: an advertiser created a pay-as-you-go campaign; its
+// budget is held.
+type CampaignCreated struct {
+	Meta
+	CampaignID   string       `json:"campaignId"`
+	AdvertiserID string       `json:"advertiserId"`
+	Model        string       `json:"model"`
+	Bid          money.Amount `json:"bid"`
+	Budget       money.Amount `json:"budget"`
+	Start        string       `json:"start"`
+	End          string       `json:"end"`
+}
+
+// CampaignEnded: a campaign ended (its advertiser ended it, or its window
+// closed) and what it did not spend was released to the advertiser.
+type CampaignEnded struct {
+	Meta
+	CampaignID   string       `json:"campaignId"`
+	AdvertiserID string       `json:"advertiserId"`
+	Reason       string       `json:"reason"`
+	Spent        money.Amount `json:"spent"`
+	Released     money.Amount `json:"released"`
+}
+
+func (CampaignCreated) DetailType() string { return "CampaignCreated" }
+func (CampaignCreated) Source() string     { return SourceCampaigns }
+func (CampaignEnded) DetailType() string   { return "CampaignEnded" }
+func (CampaignEnded) Source() string       { return SourceCampaigns }

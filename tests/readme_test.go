@@ -61,8 +61,13 @@ func TestREADME_QuickstartWorksAsPrinted(t *testing.T) {
 			}
 		}
 	}
-	if problems != 1 || len(lines) != 32 {
-		t.Fatalf("%d answers with %d problems, want 32 with exactly the one shown on purpose:\n%s", len(lines), problems, out)
+	if problems != 1 || len(lines) != 34 {
+		t.Fatalf("%d answers with %d problems, want 34 with exactly the one shown on purpose:\n%s", len(lines), problems, out)
+	}
+	// The campaign held its budget and, ended, released all of it.
+	if !strings.Contains(string(out), `"status":"active","spent":{"amount":0,"currency":"USD"},"remaining":{"amount":1000,"currency":"USD"}`) ||
+		!strings.Contains(string(out), `"status":"ended","spent":{"amount":0,"currency":"USD"},"remaining":{"amount":0,"currency":"USD"},"released":{"amount":1000,"currency":"USD"}`) {
+		t.Fatalf("the campaign example must hold 1,000 and release it at its end:\n%s", out)
 	}
 	if !strings.Contains(string(out), `"status":"closed"`) || !strings.Contains(string(out), `"clearingPrice":{"amount":500,"currency":"USD"}`) ||
 		!strings.Contains(string(out), `"label":"Sponsored"`) {

@@ -13,6 +13,7 @@ const (
 	TableWebhooks     = "webhooks"
 	TableSessions     = "sessions"
 	TableServing      = "serving"
+	TableCampaigns    = "campaigns"
 )
 
 // Function names.
@@ -28,6 +29,7 @@ const (
 	FnPayouts      = "payouts"
 	FnWebhooks     = "webhooks"
 	FnConsole      = "console"
+	FnCampaigns    = "campaigns"
 )
 
 // creationThrottle limits routes that create accounts and keys: people
@@ -110,6 +112,11 @@ func Souq() Topology {
 				Purpose:       "webhook endpoints with sealed secrets, deliveries and their dead letters, and who owns which community and advertiser (shared/webhooks/dynamo.go has the key design)",
 			},
 			{
+				Name: TableCampaigns, PartitionKey: pk, SortKey: &sk, TTLAttribute: "expiresAt",
+				GlobalIndexes: twoGSIs,
+				Purpose:       "pay-as-you-go campaigns with their terms, state and billed counts, and the advertisers this context knows of (shared/campaigns/dynamo.go has the key design)",
+			},
+			{
 				Name: TableServing, PartitionKey: pk, SortKey: &sk, TTLAttribute: "expiresAt",
 				Purpose: "what may run on each slot (fed by SlotChanged and FlightBooked), the pages each community allows, delivery counters and once-per-offer records (shared/serving/dynamo.go has the key design)",
 			},
@@ -152,6 +159,11 @@ func Souq() Topology {
 				Name: FnWebhooks, Description: "webhook endpoints and the signed, retried deliveries of events to them",
 				MemoryMB: 256, TimeoutSec: 30, CreatesSchedules: true, SignsClicks: true,
 				Tables: []Grant{{TableWebhooks, ReadWrite}, {TableIdempotency, ReadWrite}, {TableOutbox, WriteOnly}},
+			},
+			{
+				Name: FnCampaigns, Description: "pay-as-you-go campaigns: their budgets held, paused, resumed and ended, the unspent released",
+				MemoryMB: 256, TimeoutSec: 30, CreatesSchedules: true,
+				Tables: []Grant{{TableCampaigns, ReadWrite}, {TableLedger, ReadWrite}, {TableIdempotency, ReadWrite}, {TableOutbox, WriteOnly}},
 			},
 			{
 				Name: FnServe, Description: "the ad serving hot path, views, click redirects and delivery stats, from its own projection of slots and flights",
@@ -201,7 +213,8 @@ func Souq() Topology {
 			{Name: "referrals-paid", Pattern: `{"source":["souq.payouts"],"detail-type":["PayoutPaid"]}`, Target: FnReferrals},
 			// Every product event, to be delivered to the endpoints of the
 			// people it is about (shared/webhooks/audience.go says whom).
-			{Name: "webhooks-all", Pattern: `{"source":["souq.accounts","souq.auctions","souq.sponsorships","souq.referrals","souq.payouts","souq.webhooks"]}`, Target: FnWebhooks},
+			{Name: "webhooks-all", Pattern: `{"source":["souq.accounts","souq.auctions","souq.sponsorships","souq.referrals","souq.payouts","souq.webhooks","souq.campaigns"]}`, Target: FnWebhooks},
+			{Name: "campaigns-accounts", Pattern: `{"source":["souq.accounts"],"detail-type":["AdvertiserCreated"]}`, Target: FnCampaigns},
 			{Name: "sponsorships-accounts", Pattern: `{"source":["souq.accounts"],"detail-type":["CommunityCreated","AdvertiserCreated"]}`, Target: FnSponsorships},
 		},
 		Schedules: []Schedule{
@@ -253,6 +266,13 @@ func Souq() Topology {
 			{Method: "POST", Path: "/v/{token}", Function: FnServe, Auth: []AuthKind{Public}, Summary: "An offer was seen (sendBeacon or fetch keepalive): counted once"},
 			{Method: "GET", Path: "/v1/flights/{flightId}/stats", Function: FnServe, Auth: []AuthKind{User, Client}, Summary: "A flight's impressions, clicks and CTR, per day"},
 			{Method: "GET", Path: "/v1/advertisers/{advertiserId}/flights", Function: FnAuctions, Auth: []AuthKind{User, Client}, Summary: "An advertiser's flights: where and when each runs"},
+			{Method: "POST", Path: "/v1/advertisers/{advertiserId}/campaigns", Function: FnCampaigns, Auth: []AuthKind{User, Client}, Summary: "Create a pay-as-you-go campaign; its budget is held at once", Throttle: creationThrottle},
+			{Method: "GET", Path: "/v1/advertisers/{advertiserId}/campaigns", Function: FnCampaigns, Auth: []AuthKind{User, Client}, Summary: "An advertiser's campaigns, newest first"},
+			{Method: "GET", Path: "/v1/campaigns/{campaignId}", Function: FnCampaigns, Auth: []AuthKind{User, Client}, Summary: "Read a campaign with what it spent and what remains"},
+			{Method: "PATCH", Path: "/v1/campaigns/{campaignId}", Function: FnCampaigns, Auth: []AuthKind{User, Client}, Summary: "Change a campaign's bid, daily cap or end, or raise its budget (more is held)"},
+			{Method: "POST", Path: "/v1/campaigns/{campaignId}/pause", Function: FnCampaigns, Auth: []AuthKind{User, Client}, Summary: "Pause a campaign: it is not offered"},
+			{Method: "POST", Path: "/v1/campaigns/{campaignId}/resume", Function: FnCampaigns, Auth: []AuthKind{User, Client}, Summary: "Resume a paused campaign"},
+			{Method: "POST", Path: "/v1/campaigns/{campaignId}/end", Function: FnCampaigns, Auth: []AuthKind{User, Client}, Summary: "End a campaign for good; what it did not spend is released"},
 			{Method: "POST", Path: "/v1/communities/{communityId}/offerings", Function: FnSponsorships, Auth: []AuthKind{User}, Summary: "Create an offering (a line of the rate card)", Throttle: creationThrottle},
 			{Method: "GET", Path: "/v1/communities/{communityId}/offerings", Function: FnSponsorships, Auth: []AuthKind{Public}, Summary: "List a community's active offerings"},
 			{Method: "GET", Path: "/v1/offerings/{offeringId}", Function: FnSponsorships, Auth: []AuthKind{Public}, Summary: "Read an offering"},

@@ -23,6 +23,7 @@ import (
 	"github.com/souqhq/souq/shared/accounts"
 	"github.com/souqhq/souq/shared/auctions"
 	"github.com/souqhq/souq/shared/auth"
+	"github.com/souqhq/souq/shared/campaigns"
 	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/console"
 	"github.com/souqhq/souq/shared/idempotency"
@@ -162,6 +163,8 @@ func Build(name string, e Env) (*Function, error) {
 		return Relay(e), nil
 	case topology.FnConsole:
 		return Console(e)
+	case topology.FnCampaigns:
+		return Campaigns(e), nil
 	}
 	return nil, fmt.Errorf("wire: no function %q", name)
 }
@@ -198,6 +201,13 @@ func Referrals(e Env) *Function {
 	svc := referrals.NewService(referrals.NewRepository(e.DB), ledger.New(e.DB), e.Sched, e.Clock,
 		referrals.Config{Self: topology.FnReferrals, VisitorKey: e.Secret, PublicURL: e.PublicURL})
 	r := referrals.NewRouter(svc, idem(e), e.Log, e.Clock.Now)
+	return &Function{HTTP: r.Serve, Event: svc.HandleEvent, Events: svc.Events(), Scheduled: svc.HandleScheduled, Routes: r.Handled()}
+}
+
+// Campaigns: pay-as-you-go campaigns, their budgets and their ends.
+func Campaigns(e Env) *Function {
+	svc := campaigns.NewService(campaigns.NewRepository(e.DB), ledger.New(e.DB), e.Sched, e.Clock, campaigns.Config{Self: topology.FnCampaigns})
+	r := campaigns.NewRouter(svc, idem(e), e.Log, e.Clock.Now)
 	return &Function{HTTP: r.Serve, Event: svc.HandleEvent, Events: svc.Events(), Scheduled: svc.HandleScheduled, Routes: r.Handled()}
 }
 

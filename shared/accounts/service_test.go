@@ -6,10 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-
-	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/shared/accounts"
 	"github.com/souqhq/souq/shared/auth"
 	"github.com/souqhq/souq/shared/clock"
@@ -23,23 +19,6 @@ func TestMain(m *testing.M) { storetest.Main(m) }
 func newService(t *testing.T) (*accounts.Service, *store.DB) {
 	db := storetest.New(t)
 	return accounts.NewService(accounts.NewRepository(db), clock.NewFake(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)), false), db
-}
-
-// outboxCount counts events in the test's own outbox table. A Scan is fine
-// here: it is a test reading its private table, never a request path.
-func outboxCount(t *testing.T, db *store.DB, detailType string) int {
-	t.Helper()
-	out, err := db.Client.Scan(context.Background(), &dynamodb.ScanInput{TableName: aws.String(db.Table(topology.TableOutbox)), ConsistentRead: aws.Bool(true)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, it := range out.Items {
-		if store.StringAttr(it, "detailType") == detailType {
-			n++
-		}
-	}
-	return n
 }
 
 func user(id string) auth.Principal { return auth.Principal{Kind: auth.KindUser, UserID: id} }
@@ -59,7 +38,7 @@ func TestCreateCommunity_EventCommitsWithTheStateChangeOnly(t *testing.T) {
 	if fault.KindOf(err) != fault.Conflict {
 		t.Fatalf("51st community: %v, want Conflict", err)
 	}
-	if n := outboxCount(t, db, "CommunityCreated"); n != accounts.MaxCommunitiesPerUser {
+	if n := storetest.OutboxCount(t, db, "CommunityCreated"); n != accounts.MaxCommunitiesPerUser {
 		t.Fatalf("%d CommunityCreated events for %d communities", n, accounts.MaxCommunitiesPerUser)
 	}
 	me, _ := svc.WhoAmI(ctx, user("usr_o"))
@@ -100,7 +79,7 @@ func TestRevokeAPIKey_ConcurrentRevokesActOnce(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if n := outboxCount(t, db, "APIKeyRevoked"); n != 1 {
+	if n := storetest.OutboxCount(t, db, "APIKeyRevoked"); n != 1 {
 		t.Fatalf("%d APIKeyRevoked events, want 1", n)
 	}
 	// Exactly one slot was freed.

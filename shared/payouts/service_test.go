@@ -10,11 +10,8 @@ import (
 	"time"
 
 	lambdaevents "github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/souqhq/souq/events"
-	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/shared/auth"
 	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/fault"
@@ -164,26 +161,7 @@ func (w *world) verify() {
 	}
 }
 
-func (w *world) outbox(detailType string) int {
-	w.t.Helper()
-	in := &dynamodb.ScanInput{TableName: aws.String(w.db.Table(topology.TableOutbox)), ConsistentRead: aws.Bool(true)}
-	n := 0
-	for {
-		out, err := w.db.Client.Scan(context.Background(), in)
-		if err != nil {
-			w.t.Fatal(err)
-		}
-		for _, it := range out.Items {
-			if store.StringAttr(it, events.AttrDetailType) == detailType {
-				n++
-			}
-		}
-		if out.LastEvaluatedKey == nil {
-			return n
-		}
-		in.ExclusiveStartKey = out.LastEvaluatedKey
-	}
-}
+func (w *world) outbox(detailType string) int { return storetest.OutboxCount(w.t, w.db, detailType) }
 
 func TestClaim_RulesRefuseWithNoChange(t *testing.T) {
 	t.Parallel()

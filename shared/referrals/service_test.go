@@ -433,10 +433,10 @@ func TestConversions_HundredConcurrentAgainstABudgetForThirty(t *testing.T) {
 	if earned != 30 || short != 70 {
 		t.Fatalf("%d earned, %d short; want 30 and 70", earned, short)
 	}
-	if n := outboxCount(t, w.db, "ProgramBudgetExhausted"); n != 1 {
+	if n := storetest.OutboxCount(t, w.db, "ProgramBudgetExhausted"); n != 1 {
 		t.Fatalf("the owner was told %d times that the budget ran out, want once", n)
 	}
-	if n, m := outboxCount(t, w.db, "CommissionAccrued"), outboxCount(t, w.db, "ConversionRecorded"); n != 30 || m != 100 {
+	if n, m := storetest.OutboxCount(t, w.db, "CommissionAccrued"), storetest.OutboxCount(t, w.db, "ConversionRecorded"); n != 30 || m != 100 {
 		t.Fatalf("%d CommissionAccrued, %d ConversionRecorded; want 30 and 100", n, m)
 	}
 	if b := w.budget(); b.Remaining.Minor != 0 || b.Committed.Minor != 3_000 {
@@ -628,28 +628,6 @@ func TestCommissions_NoHoldClearsAtOnce(t *testing.T) {
 // scanInput reads the whole referrals table (tests only: no request path scans).
 func scanInput(db *store.DB) *dynamodb.ScanInput {
 	return &dynamodb.ScanInput{TableName: aws.String(db.Table(topology.TableReferrals))}
-}
-
-// outboxCount counts the events of a type written to the outbox.
-func outboxCount(t testing.TB, db *store.DB, detailType string) int {
-	t.Helper()
-	in := &dynamodb.ScanInput{TableName: aws.String(db.Table(topology.TableOutbox)), ConsistentRead: aws.Bool(true)}
-	n := 0
-	for {
-		out, err := db.Client.Scan(context.Background(), in)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, it := range out.Items {
-			if store.StringAttr(it, events.AttrDetailType) == detailType {
-				n++
-			}
-		}
-		if out.LastEvaluatedKey == nil {
-			return n
-		}
-		in.ExclusiveStartKey = out.LastEvaluatedKey
-	}
 }
 
 // Earnings show what payouts paid, once per PayoutPaid however often it

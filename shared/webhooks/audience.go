@@ -27,7 +27,7 @@ type Audience struct {
 
 // AudienceOf says who may hear an event, per detail-type. An event about
 // an auction goes to its community's owner; a bid to its advertiser's
-// owner only (bids are sealed); a slot change to its community; a close
+// owner only (bids are sealed), and so does a campaign's; a slot change to its community; a close
 // and the flight it booked to the community and the winner
 // (never to the losers: bidders' identities stay private); a sponsorship
 // to both its community and its sponsor; referral events to the
@@ -60,7 +60,7 @@ func AudienceOf(detailType string, detail json.RawMessage) Audience {
 		user(r.OwnerID)
 	case "AuctionOpened", "AuctionCancelled", "ProgramBudgetExhausted", "SlotChanged":
 		community(r.CommunityID)
-	case "BidPlaced", "BidWithdrawn":
+	case "BidPlaced", "BidWithdrawn", "CampaignCreated", "CampaignEnded":
 		advertiser(r.AdvertiserID)
 	case "AuctionClosed":
 		community(r.CommunityID)

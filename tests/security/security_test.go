@@ -109,6 +109,8 @@ func build(t *testing.T) world {
 	at := func(d time.Duration) string { return now.Add(d).Format(time.RFC3339) }
 	ids["auctionId"] = call(t, "POST", "/v1/slots/"+slot+"/auctions", wd.ownerToken, fmt.Sprintf(`{"flightStart":%q,"flightEnd":%q,"closesAt":%q}`, at(48*time.Hour), at(72*time.Hour), at(24*time.Hour)), 201)["id"].(string)
 	call(t, "PUT", "/v1/auctions/"+ids["auctionId"]+"/bid", wd.advKey, `{"amount":500,"currency":"USD","creative":{"imageUrl":"https://cdn.example/a.png","clickUrl":"https://shop.example/","altText":"A"}}`, 200)
+	ids["campaignId"] = call(t, "POST", "/v1/advertisers/"+adv+"/campaigns", wd.advKey, fmt.Sprintf(`{"name":"C","currency":"USD","pricing":{"model":"cpc","bid":{"amount":50,"currency":"USD"}},
+	  "budget":{"amount":5000,"currency":"USD"},"end":%q,"creative":{"imageUrl":"https://cdn.example/c.png","clickUrl":"https://shop.example/","altText":"C","width":300,"height":250}}`, at(96*time.Hour)), 201)["id"].(string)
 	off := call(t, "POST", "/v1/communities/"+com+"/offerings", wd.ownerToken, `{"title":"Post","format":"pinned_post","amount":1000,"currency":"USD","reviewDays":5}`, 201)["id"].(string)
 	ids["offeringId"] = off
 	day := now.Add(10 * 24 * time.Hour).Format("2006-01-02")

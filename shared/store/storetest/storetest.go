@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/souqhq/souq/infra/local/dynamolocal"
@@ -102,4 +103,28 @@ func Client(t testing.TB) *dynamodb.Client {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// OutboxCount counts the events of a detail-type in db's outbox table
+// (events.AttrDetailType, "detailType", names it on each item). A Scan is
+// fine here: a test reading its own private table, never a request path.
+func OutboxCount(t testing.TB, db *store.DB, detailType string) int {
+	t.Helper()
+	in := &dynamodb.ScanInput{TableName: aws.String(db.Table(topology.TableOutbox)), ConsistentRead: aws.Bool(true)}
+	n := 0
+	for {
+		out, err := db.Client.Scan(context.Background(), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range out.Items {
+			if store.StringAttr(it, "detailType") == detailType {
+				n++
+			}
+		}
+		if out.LastEvaluatedKey == nil {
+			return n
+		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
+	}
 }

@@ -1,0 +1,147 @@
+package campaigns
+
+// Key design of the campaigns table (pk, sk strings; gsi1pk/gsi1sk for
+// lists; expiresAt is its TTL):
+//
+//	pk              sk     gsi1pk                   gsi1sk        item
+//	CMP#<id>        META   ADV#<advId>#CAMPAIGNS    <campaignId>  a campaign: terms, state, version, billed counts
+//	ADV#<advId>     META   -                        -             the owners projection (shared/owners)
+//	EVT#<eventId>   EVT    -                        -             an account event applied, kept 7 days
+//
+// The budget is the ledger's draw-down hold of the same id as the
+// campaign: what is spent is what was drawn from it, what remains is what
+// it still holds. Access patterns: read a campaign (GetItem, strongly
+// consistent); list an advertiser's (Query gsi1, newest first). Every
+// change is conditional on the version read: a lost race is 409.
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/souqhq/souq/infra/topology"
+	"github.com/souqhq/souq/shared/clock"
+	"github.com/souqhq/souq/shared/fault"
+	"github.com/souqhq/souq/shared/money"
+	"github.com/souqhq/souq/shared/store"
+)
+
+// Repository loads and saves campaigns.
+type Repository struct {
+	db     *dynamodb.Client
+	table  string
+	outbox string
+}
+
+// NewRepository is the repository over the campaigns table.
+func NewRepository(db *store.DB) *Repository {
+	return &Repository{db: db.Client, table: db.Table(topology.TableCampaigns), outbox: db.Table(topology.TableOutbox)}
+}
+
+type campaignItem struct {
+	PK           string `dynamodbav:"pk"`
+	SK           string `dynamodbav:"sk"`
+	GSI1PK       string `dynamodbav:"gsi1pk"`
+	GSI1SK       string `dynamodbav:"gsi1sk"`
+	ID           string `dynamodbav:"id"`
+	AdvertiserID string `dynamodbav:"advertiserId"`
+	Name         string `dynamodbav:"name"`
+	Currency     string `dynamodbav:"currency"`
+	Model        string `dynamodbav:"model"`
+	Bid          int64  `dynamodbav:"bid"`
+	Budget       int64  `dynamodbav:"budget"`
+	DailyCap     int64  `dynamodbav:"dailyCap"` // 0: none
+	Start        string `dynamodbav:"start"`
+	End          string `dynamodbav:"end"`
+	Pacing       string `dynamodbav:"pacing"`
+	ImageURL     string `dynamodbav:"imageUrl"`
+	ClickURL     string `dynamodbav:"clickUrl"`
+	AltText      string `dynamodbav:"altText"`
+	Width        int    `dynamodbav:"width"`
+	Height       int    `dynamodbav:"height"`
+	State        string `dynamodbav:"state"`
+	// EndReason says who ended it: "advertiser" or "end" (its window).
+	EndReason string `dynamodbav:"endReason,omitempty"`
+	// Impressions and Clicks are what settlements billed.
+	Impressions int64  `dynamodbav:"impressions"`
+	Clicks      int64  `dynamodbav:"clicks"`
+	CreatedAt   string `dynamodbav:"createdAt"`
+	UpdatedAt   string `dynamodbav:"updatedAt"`
+	Version     int    `dynamodbav:"version"`
+}
+
+func (it campaignItem) campaign() Campaign {
+	cur := func(n int64) money.Amount { return money.Amount{Minor: n, Currency: it.Currency} }
+	c := Campaign{ID: it.ID, AdvertiserID: it.AdvertiserID, Name: it.Name, Currency: it.Currency,
+		Pricing: Pricing{Model: Model(it.Model), Bid: cur(it.Bid)}, Budget: cur(it.Budget),
+		Start: clock.Parse(it.Start), End: clock.Parse(it.End), Pacing: Pacing(it.Pacing),
+		Creative: Creative{ImageURL: it.ImageURL, ClickURL: it.ClickURL, AltText: it.AltText, Width: it.Width, Height: it.Height},
+		State:    State(it.State)}
+	if it.DailyCap > 0 {
+		d := cur(it.DailyCap)
+		c.DailyCap = &d
+	}
+	return c
+}
+
+// itemOf is the stored form of c (keys, terms and state).
+func itemOf(c Campaign, it campaignItem) campaignItem {
+	it.PK, it.SK, it.GSI1PK, it.GSI1SK = "CMP#"+c.ID, "META", "ADV#"+c.AdvertiserID+"#CAMPAIGNS", c.ID
+	it.ID, it.AdvertiserID, it.Name, it.Currency = c.ID, c.AdvertiserID, c.Name, c.Currency
+	it.Model, it.Bid, it.Budget, it.DailyCap = string(c.Pricing.Model), c.Pricing.Bid.Minor, c.Budget.Minor, 0
+	if c.DailyCap != nil {
+		it.DailyCap = c.DailyCap.Minor
+	}
+	it.Start, it.End, it.Pacing = clock.Format(c.Start), clock.Format(c.End), string(c.Pacing)
+	it.ImageURL, it.ClickURL, it.AltText, it.Width, it.Height = c.Creative.ImageURL, c.Creative.ClickURL, c.Creative.AltText, c.Creative.Width, c.Creative.Height
+	it.State = string(c.State)
+	return it
+}
+
+func (r *Repository) get(ctx context.Context, id string) (campaignItem, bool, error) {
+	it, found, err := store.Get[campaignItem](ctx, r.db, r.table, "CMP#"+id, "META")
+	return it, found, fault.Wrap("campaigns.get", err)
+}
+
+// create is the put of a new campaign, for a transaction.
+func (r *Repository) create(it campaignItem) (types.TransactWriteItem, error) {
+	item, err := attributevalue.MarshalMap(it)
+	if err != nil {
+		return types.TransactWriteItem{}, fault.Wrap("campaigns.create", err)
+	}
+	return types.TransactWriteItem{Put: &types.Put{TableName: aws.String(r.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)")}}, nil
+}
+
+// replace is the put of a changed campaign over the version read, for a
+// transaction: it.Version is the new version.
+func (r *Repository) replace(it campaignItem, readVersion int) (types.TransactWriteItem, error) {
+	item, err := attributevalue.MarshalMap(it)
+	if err != nil {
+		return types.TransactWriteItem{}, fault.Wrap("campaigns.replace", err)
+	}
+	return types.TransactWriteItem{Put: &types.Put{TableName: aws.String(r.table), Item: item,
+		ConditionExpression:       aws.String("version = :v"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":v": &types.AttributeValueMemberN{Value: strconv.Itoa(readVersion)}}}}, nil
+}
+
+func (r *Repository) list(ctx context.Context, advertiserID string, limit int, cursor string) ([]campaignItem, string, error) {
+	gpk := "ADV#" + advertiserID + "#CAMPAIGNS"
+	items, next, err := store.QueryPage[campaignItem](ctx, r.db, &dynamodb.QueryInput{
+		TableName: aws.String(r.table), IndexName: aws.String(topology.IndexGSI1),
+		KeyConditionExpression:    aws.String("gsi1pk = :p"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":p": store.S(gpk)},
+		ScanIndexForward:          aws.Bool(false), Limit: aws.Int32(int32(limit)),
+	}, cursor, "gsi1pk", gpk)
+	return items, next, fault.Wrap("campaigns.list", err)
+}
+
+// stamp sets a change's new version and time on it.
+func stamp(it *campaignItem, now time.Time) {
+	it.Version++
+	it.UpdatedAt = clock.Format(now)
+}

@@ -1,0 +1,55 @@
+package campaigns
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/souqhq/souq/infra/topology"
+	"github.com/souqhq/souq/shared/api"
+)
+
+// NewRouter builds the campaigns function's HTTP handler.
+func NewRouter(svc *Service, idem api.Idempotency, log *slog.Logger, now func() time.Time) *api.Router {
+	rt := api.NewRouter(topology.Souq().RoutesOf(topology.FnCampaigns), idem, log, now)
+	rt.Handle("POST /v1/advertisers/{advertiserId}/campaigns", func(ctx context.Context, r *api.Request) (api.Response, error) {
+		var in CreateInput
+		if err := api.Decode(r, &in); err != nil {
+			return api.Response{}, err
+		}
+		v, err := svc.Create(ctx, *r.Principal, r.Path("advertiserId"), in)
+		return api.JSON(http.StatusCreated, v), err
+	}, api.IdempotencyRequired) // the budget is held at once: a retry must not hold it twice
+	rt.Handle("GET /v1/advertisers/{advertiserId}/campaigns", func(ctx context.Context, r *api.Request) (api.Response, error) {
+		limit, cursor, err := api.Page(r)
+		if err != nil {
+			return api.Response{}, err
+		}
+		vs, next, err := svc.List(ctx, *r.Principal, r.Path("advertiserId"), limit, cursor)
+		return api.JSON(http.StatusOK, api.List[View]{Data: vs, NextCursor: next}), err
+	}, api.NoIdempotency)
+	rt.Handle("GET /v1/campaigns/{campaignId}", func(ctx context.Context, r *api.Request) (api.Response, error) {
+		v, err := svc.Get(ctx, *r.Principal, r.Path("campaignId"))
+		return api.JSON(http.StatusOK, v), err
+	}, api.NoIdempotency)
+	rt.Handle("PATCH /v1/campaigns/{campaignId}", func(ctx context.Context, r *api.Request) (api.Response, error) {
+		var in UpdateInput
+		if err := api.Decode(r, &in); err != nil {
+			return api.Response{}, err
+		}
+		v, err := svc.Update(ctx, *r.Principal, r.Path("campaignId"), in)
+		return api.JSON(http.StatusOK, v), err
+	}, api.IdempotencyOptional) // a raised budget holds more: a retry with its key holds once
+	for path, paused := range map[string]bool{"pause": true, "resume": false} {
+		rt.Handle("POST /v1/campaigns/{campaignId}/"+path, func(ctx context.Context, r *api.Request) (api.Response, error) {
+			v, err := svc.SetPaused(ctx, *r.Principal, r.Path("campaignId"), paused)
+			return api.JSON(http.StatusOK, v), err
+		}, api.NoIdempotency)
+	}
+	rt.Handle("POST /v1/campaigns/{campaignId}/end", func(ctx context.Context, r *api.Request) (api.Response, error) {
+		v, err := svc.End(ctx, *r.Principal, r.Path("campaignId"))
+		return api.JSON(http.StatusOK, v), err
+	}, api.NoIdempotency)
+	return rt
+}

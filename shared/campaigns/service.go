@@ -1,0 +1,550 @@
+package campaigns
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	lambdaevents "github.com/aws/aws-lambda-go/events"
+
+	"github.com/souqhq/souq/events"
+	"github.com/souqhq/souq/shared/auth"
+	"github.com/souqhq/souq/shared/clock"
+	"github.com/souqhq/souq/shared/fault"
+	"github.com/souqhq/souq/shared/id"
+	"github.com/souqhq/souq/shared/ledger"
+	"github.com/souqhq/souq/shared/money"
+	"github.com/souqhq/souq/shared/owners"
+	"github.com/souqhq/souq/shared/schedule"
+	"github.com/souqhq/souq/shared/store"
+)
+
+// Config is the context's setting.
+type Config struct {
+	// Self is this function's topology name: the target of the end
+	// schedules it makes for itself.
+	Self string
+}
+
+// Service is the campaigns context.
+type Service struct {
+	repo   *Repository
+	ledger *ledger.Ledger
+	sched  schedule.Scheduler
+	clock  clock.Clock
+	cfg    Config
+	owners *owners.Projection
+	events *events.Mux
+}
+
+// NewService wires the service.
+func NewService(repo *Repository, l *ledger.Ledger, sched schedule.Scheduler, c clock.Clock, cfg Config) *Service {
+	s := &Service{repo: repo, ledger: l, sched: sched, clock: c, cfg: cfg,
+		owners: owners.New(repo.db, repo.table, c), events: events.NewMux("campaigns")}
+	s.owners.Listen(s.events, owners.Advertiser)
+	return s
+}
+
+// HandleEvent consumes the events this context listens to (who owns which
+// advertiser), each applied once.
+func (s *Service) HandleEvent(ctx context.Context, ev lambdaevents.EventBridgeEvent) error {
+	return s.events.Handle(ctx, ev)
+}
+
+// Events is the mux of the events this context handles.
+func (s *Service) Events() *events.Mux { return s.events }
+
+// MoneyInput is a money object in a request.
+type MoneyInput struct {
+	Amount   *int64 `json:"amount"`
+	Currency string `json:"currency"`
+}
+
+func (m *MoneyInput) amount() money.Amount {
+	if m == nil {
+		return money.Amount{}
+	}
+	a := money.Amount{Currency: m.Currency}
+	if m.Amount != nil {
+		a.Minor = *m.Amount
+	}
+	return a
+}
+
+// PricingInput is a campaign's model and bid in a request.
+type PricingInput struct {
+	Model string      `json:"model"`
+	Bid   *MoneyInput `json:"bid"`
+}
+
+// CreateInput is what an advertiser sends to create a campaign (DESIGN §12).
+type CreateInput struct {
+	Name     string        `json:"name"`
+	Currency string        `json:"currency"`
+	Pricing  *PricingInput `json:"pricing"`
+	Budget   *MoneyInput   `json:"budget"`
+	DailyCap *MoneyInput   `json:"dailyCap"`
+	Start    *time.Time    `json:"start"`
+	End      *time.Time    `json:"end"`
+	Pacing   string        `json:"pacing"`
+	Creative *Creative     `json:"creative"`
+}
+
+// UpdateInput changes a campaign: its bid, its daily cap (null removes
+// it), its end, and its budget (up only: the difference is held).
+type UpdateInput struct {
+	Bid      *MoneyInput     `json:"bid"`
+	DailyCap json.RawMessage `json:"dailyCap"`
+	End      *time.Time      `json:"end"`
+	Budget   *MoneyInput     `json:"budget"`
+}
+
+// View is a campaign as its advertiser reads it: its terms, its status,
+// and what it spent (drawn from its hold), what remains, and what its
+// settlements billed.
+type View struct {
+	ID           string        `json:"id"`
+	AdvertiserID string        `json:"advertiserId"`
+	Name         string        `json:"name"`
+	Currency     string        `json:"currency"`
+	Pricing      Pricing       `json:"pricing"`
+	Budget       money.Amount  `json:"budget"`
+	DailyCap     *money.Amount `json:"dailyCap"`
+	Start        time.Time     `json:"start"`
+	End          time.Time     `json:"end"`
+	Pacing       Pacing        `json:"pacing"`
+	Creative     Creative      `json:"creative"`
+	Status       Status        `json:"status"`
+	Spent        money.Amount  `json:"spent"`
+	Remaining    money.Amount  `json:"remaining"`
+	// Released is what went back to the advertiser's wallet when it ended.
+	Released    money.Amount `json:"released"`
+	Impressions int64        `json:"impressions"`
+	Clicks      int64        `json:"clicks"`
+	CreatedAt   string       `json:"createdAt"`
+	UpdatedAt   string       `json:"updatedAt"`
+}
+
+func (s *Service) view(it campaignItem, d ledger.Drawdown, now time.Time) View {
+	c := it.campaign()
+	cur := func(n int64) money.Amount { return money.Amount{Minor: n, Currency: c.Currency} }
+	return View{ID: c.ID, AdvertiserID: c.AdvertiserID, Name: c.Name, Currency: c.Currency, Pricing: c.Pricing, Budget: c.Budget,
+		DailyCap: c.DailyCap, Start: c.Start, End: c.End, Pacing: c.Pacing, Creative: c.Creative, Status: c.StatusAt(now),
+		Spent: cur(d.Drawn), Remaining: cur(d.Remaining), Released: cur(d.Released),
+		Impressions: it.Impressions, Clicks: it.Clicks, CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt}
+}
+
+// advertiser checks that p may act for the advertiser: its own key, or a
+// person owning it. Anyone else gets the same 404 as for one that does not
+// exist.
+func (s *Service) advertiser(ctx context.Context, op string, p auth.Principal, advertiserID string) (owners.Account, error) {
+	if p.Kind == auth.KindClient {
+		if p.AccountKind != auth.AccountAdvertiser || p.AccountID != advertiserID {
+			return owners.Account{}, fault.New(fault.NotFound, op, "no such advertiser")
+		}
+		a, found, err := s.owners.Get(ctx, owners.Advertiser, advertiserID)
+		if err != nil {
+			return owners.Account{}, err
+		}
+		if !found {
+			return owners.Account{}, fault.New(fault.NotFound, op, "no such advertiser")
+		}
+		return a, nil
+	}
+	return s.owners.Owned(ctx, op, p, owners.Advertiser, advertiserID)
+}
+
+// owned reads a campaign p may act on (404 otherwise).
+func (s *Service) owned(ctx context.Context, op string, p auth.Principal, campaignID string) (campaignItem, error) {
+	notFound := fault.New(fault.NotFound, op, "no such campaign")
+	if !id.HasPrefix(campaignID, "cmp") {
+		return campaignItem{}, notFound
+	}
+	it, found, err := s.repo.get(ctx, campaignID)
+	if err != nil {
+		return campaignItem{}, err
+	}
+	if !found {
+		return campaignItem{}, notFound
+	}
+	if _, err := s.advertiser(ctx, op, p, it.AdvertiserID); err != nil {
+		return campaignItem{}, notFound
+	}
+	return it, nil
+}
+
+// Job is the payload of a campaign's end schedule.
+type Job struct {
+	Job        string `json:"job"`
+	CampaignID string `json:"campaignId"`
+}
+
+// JobEnd ends a campaign at its end.
+const JobEnd = "end"
+
+// endScheduleName is unique per campaign and end: moving the end makes a
+// new schedule, and the old one, if it fires, finds the end moved.
+func endScheduleName(campaignID string, end time.Time) string {
+	return fmt.Sprintf("end-%s-%d", campaignID, end.Unix())
+}
+
+func (s *Service) scheduleEnd(ctx context.Context, campaignID string, end time.Time) error {
+	job, _ := json.Marshal(Job{Job: JobEnd, CampaignID: campaignID})
+	if err := s.sched.Once(ctx, endScheduleName(campaignID, end), end, s.cfg.Self, job); err != nil {
+		return fault.Wrap("campaigns.scheduleEnd", err)
+	}
+	return nil
+}
+
+// Create opens a campaign with its whole budget held from the advertiser's
+// wallet, in one transaction with the campaign and CampaignCreated. Its
+// end is scheduled first, so a campaign never lacks its end (a schedule
+// for a campaign whose write failed finds nothing and does nothing).
+func (s *Service) Create(ctx context.Context, p auth.Principal, advertiserID string, in CreateInput) (View, error) {
+	const op = "campaigns.Create"
+	adv, err := s.advertiser(ctx, op, p, advertiserID)
+	if err != nil {
+		return View{}, err
+	}
+	now := s.clock.Now().Truncate(time.Millisecond)
+	var bad fault.Fields
+	if in.Pricing == nil {
+		bad.Add("pricing", "is required: {\"model\": \"cpm\" | \"cpc\", \"bid\": {\"amount\", \"currency\"}}")
+		in.Pricing = &PricingInput{}
+	} else if in.Pricing.Bid == nil || in.Pricing.Bid.Amount == nil {
+		bad.Add("pricing.bid", "is required")
+	}
+	if in.Budget == nil || in.Budget.Amount == nil {
+		bad.Add("budget", "is required: the most the campaign may spend, held at once")
+	}
+	if in.Creative == nil {
+		bad.Add("creative", "is required: {\"imageUrl\", \"clickUrl\", \"altText\", \"width\", \"height\"}")
+		in.Creative = &Creative{}
+	}
+	if in.Pacing == "" {
+		in.Pacing = string(Even)
+	}
+	c := Campaign{ID: id.New("cmp", now), AdvertiserID: advertiserID, Name: in.Name, Currency: in.Currency,
+		Pricing: Pricing{Model: Model(in.Pricing.Model), Bid: in.Pricing.Bid.amount()}, Budget: in.Budget.amount(),
+		Start: now, Pacing: Pacing(in.Pacing), Creative: *in.Creative, State: Live}
+	if in.DailyCap != nil {
+		d := in.DailyCap.amount()
+		c.DailyCap = &d
+	}
+	if in.Start != nil && in.Start.After(now) {
+		c.Start = in.Start.UTC().Truncate(time.Second)
+	}
+	if in.End != nil {
+		c.End = in.End.UTC().Truncate(time.Second)
+	}
+	if err := bad.Include(Check(c, now)); err != nil {
+		return View{}, err
+	}
+	if err := bad.Err(op, "the campaign has invalid fields"); err != nil {
+		return View{}, err
+	}
+	if c.Currency != adv.Currency {
+		return View{}, fault.InvalidFields(op, "the campaign has invalid fields", fault.FieldError{Field: "currency", Message: "must be the advertiser's currency, " + adv.Currency})
+	}
+	it := itemOf(c, campaignItem{CreatedAt: clock.Format(now), UpdatedAt: clock.Format(now), Version: 1})
+	put, err := s.repo.create(it)
+	if err != nil {
+		return View{}, err
+	}
+	fund, err := s.ledger.PrepareOpenDrawdown(c.ID, ledger.Advertiser(advertiserID), c.Currency, c.Budget.Minor, now)
+	if err != nil {
+		return View{}, fault.Wrap(op, err)
+	}
+	evt, err := events.OutboxPut(s.repo.outbox, &events.CampaignCreated{CampaignID: c.ID, AdvertiserID: advertiserID, Model: string(c.Pricing.Model),
+		Bid: c.Pricing.Bid, Budget: c.Budget, Start: clock.Format(c.Start), End: clock.Format(c.End)}, now)
+	if err != nil {
+		return View{}, fault.Wrap(op, err)
+	}
+	if err := s.scheduleEnd(ctx, c.ID, c.End); err != nil {
+		return View{}, err
+	}
+	err = store.NewTx().Add("campaign", put).AddParts(fund.Parts...).Add("event", evt).Write(ctx, s.repo.db)
+	if fund.InsufficientFunds(err) {
+		return View{}, &fault.Error{Kind: fault.InsufficientFunds, Op: op, Message: "the advertiser's available balance does not cover the budget of " + c.Budget.String()}
+	}
+	if err != nil {
+		return View{}, fault.Wrap(op, err)
+	}
+	return s.view(it, ledger.Drawdown{Amount: c.Budget.Minor, Remaining: c.Budget.Minor}, now), nil
+}
+
+// Get reads a campaign with what it spent and what remains.
+func (s *Service) Get(ctx context.Context, p auth.Principal, campaignID string) (View, error) {
+	it, err := s.owned(ctx, "campaigns.Get", p, campaignID)
+	if err != nil {
+		return View{}, err
+	}
+	return s.read(ctx, it)
+}
+
+func (s *Service) read(ctx context.Context, it campaignItem) (View, error) {
+	d, _, err := s.ledger.GetDrawdown(ctx, it.ID)
+	if err != nil {
+		return View{}, err
+	}
+	return s.view(it, d, s.clock.Now()), nil
+}
+
+// List pages through an advertiser's campaigns, newest first.
+func (s *Service) List(ctx context.Context, p auth.Principal, advertiserID string, limit int, cursor string) ([]View, string, error) {
+	if _, err := s.advertiser(ctx, "campaigns.List", p, advertiserID); err != nil {
+		return nil, "", err
+	}
+	items, next, err := s.repo.list(ctx, advertiserID, limit, cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]View, 0, len(items))
+	for _, it := range items {
+		v, err := s.read(ctx, it)
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, v)
+	}
+	return out, next, nil
+}
+
+// errEnded refuses changes to a campaign that is over.
+func errEnded(op string) error {
+	return &fault.Error{Kind: fault.Conflict, Op: op, State: string(StatusEnded), Message: "the campaign has ended"}
+}
+
+// Update changes a campaign's bid, daily cap or end, or raises its budget:
+// the difference is held from the wallet in the same transaction as the
+// change, and a budget never goes down (end the campaign to release what
+// it did not spend).
+func (s *Service) Update(ctx context.Context, p auth.Principal, campaignID string, in UpdateInput) (View, error) {
+	const op = "campaigns.Update"
+	it, err := s.owned(ctx, op, p, campaignID)
+	if err != nil {
+		return View{}, err
+	}
+	if in.Bid == nil && in.DailyCap == nil && in.End == nil && in.Budget == nil {
+		return View{}, fault.New(fault.Invalid, op, "send bid, dailyCap, end or budget")
+	}
+	now := s.clock.Now().Truncate(time.Millisecond)
+	c := it.campaign()
+	if c.StatusAt(now) == StatusEnded {
+		return View{}, errEnded(op)
+	}
+	var bad fault.Fields
+	oldBudget, oldEnd := c.Budget, c.End
+	if in.Bid != nil {
+		if in.Bid.Amount == nil {
+			bad.Add("bid.amount", "is required")
+		}
+		c.Pricing.Bid = in.Bid.amount()
+	}
+	switch string(in.DailyCap) {
+	case "":
+	case "null":
+		c.DailyCap = nil
+	default:
+		var d MoneyInput
+		if json.Unmarshal(in.DailyCap, &d) != nil || d.Amount == nil {
+			bad.Add("dailyCap", `must be {"amount", "currency"}, or null to remove it`)
+		} else {
+			a := d.amount()
+			c.DailyCap = &a
+		}
+	}
+	if in.End != nil {
+		c.End = in.End.UTC().Truncate(time.Second)
+	}
+	if in.Budget != nil {
+		if in.Budget.Amount == nil {
+			bad.Add("budget.amount", "is required")
+		}
+		c.Budget = in.Budget.amount()
+		if c.Budget.Currency == oldBudget.Currency && c.Budget.Minor < oldBudget.Minor {
+			bad.Add("budget", "can only go up (it is "+oldBudget.String()+"); end the campaign to release what it did not spend")
+		}
+	}
+	if err := bad.Include(Check(c, now)); err != nil {
+		return View{}, err
+	}
+	if err := bad.Err(op, "the campaign has invalid fields"); err != nil {
+		return View{}, fieldsOf(err, "pricing.bid", "bid")
+	}
+	read := it.Version
+	it = itemOf(c, it)
+	stamp(&it, now)
+	put, err := s.repo.replace(it, read)
+	if err != nil {
+		return View{}, err
+	}
+	tx := store.NewTx().Add("campaign", put)
+	var fund ledger.Op
+	if more := c.Budget.Minor - oldBudget.Minor; more > 0 {
+		d, found, err := s.ledger.GetDrawdown(ctx, it.ID)
+		if err != nil {
+			return View{}, err
+		}
+		if !found || d.State != ledger.HoldHeld {
+			return View{}, errEnded(op)
+		}
+		if fund, err = s.ledger.PrepareTopUp(d, more, now); err != nil {
+			return View{}, fault.Wrap(op, err)
+		}
+		tx.AddParts(fund.Parts...)
+	}
+	if !c.End.Equal(oldEnd) {
+		if err := s.scheduleEnd(ctx, it.ID, c.End); err != nil {
+			return View{}, err
+		}
+	}
+	err = tx.Write(ctx, s.repo.db)
+	switch {
+	case err == nil:
+		return s.read(ctx, it)
+	case fund.InsufficientFunds(err):
+		return View{}, &fault.Error{Kind: fault.InsufficientFunds, Op: op, Message: "the advertiser's available balance does not cover the larger budget"}
+	case store.Failed(err, "campaign") || fault.KindOf(fund.Explain(err)) == fault.Conflict:
+		return View{}, fault.New(fault.Conflict, op, "the campaign changed while you were updating it; read it again and retry")
+	}
+	return View{}, fault.Wrap(op, err)
+}
+
+// fieldsOf renames a field of a validation error (the PATCH body says
+// bid where the campaign says pricing.bid).
+func fieldsOf(err error, from, to string) error {
+	if fe, ok := fault.As(err); ok {
+		for i := range fe.Fields {
+			if fe.Fields[i].Field == from {
+				fe.Fields[i].Field = to
+			}
+		}
+	}
+	return err
+}
+
+// SetPaused pauses (true) or resumes (false) a live campaign; doing it
+// twice is fine, and an ended campaign is a conflict.
+func (s *Service) SetPaused(ctx context.Context, p auth.Principal, campaignID string, paused bool) (View, error) {
+	const op = "campaigns.SetPaused"
+	it, err := s.owned(ctx, op, p, campaignID)
+	if err != nil {
+		return View{}, err
+	}
+	now := s.clock.Now().Truncate(time.Millisecond)
+	if it.campaign().StatusAt(now) == StatusEnded {
+		return View{}, errEnded(op)
+	}
+	to := Live
+	if paused {
+		to = Paused
+	}
+	if State(it.State) == to {
+		return s.read(ctx, it)
+	}
+	read := it.Version
+	it.State = string(to)
+	stamp(&it, now)
+	put, err := s.repo.replace(it, read)
+	if err != nil {
+		return View{}, err
+	}
+	if err := store.NewTx().Add("campaign", put).Write(ctx, s.repo.db); store.Failed(err, "campaign") {
+		return View{}, fault.New(fault.Conflict, op, "the campaign changed while you were updating it; read it again and retry")
+	} else if err != nil {
+		return View{}, fault.Wrap(op, err)
+	}
+	return s.read(ctx, it)
+}
+
+// End ends a campaign for good at its advertiser's word.
+func (s *Service) End(ctx context.Context, p auth.Principal, campaignID string) (View, error) {
+	const op = "campaigns.End"
+	it, err := s.owned(ctx, op, p, campaignID)
+	if err != nil {
+		return View{}, err
+	}
+	if it, err = s.finish(ctx, op, it.ID, "advertiser"); err != nil {
+		return View{}, err
+	}
+	return s.read(ctx, it)
+}
+
+// HandleScheduled runs a schedule's job: a campaign's end. An error asks
+// the scheduler to retry.
+func (s *Service) HandleScheduled(ctx context.Context, payload json.RawMessage) error {
+	var j Job
+	if err := json.Unmarshal(payload, &j); err != nil || j.Job != JobEnd || j.CampaignID == "" {
+		return fmt.Errorf("campaigns: a scheduled job it does not know: %s", payload)
+	}
+	it, found, err := s.repo.get(ctx, j.CampaignID)
+	if err != nil || !found {
+		return err // a campaign whose creation failed after its schedule: nothing to end
+	}
+	if s.clock.Now().Before(clock.Parse(it.End)) && State(it.State) != Ended {
+		return nil // the end was moved later: its own schedule ends it
+	}
+	_, err = s.finish(ctx, "campaigns.HandleScheduled", it.ID, "end")
+	return err
+}
+
+// finish ends a campaign in two steps, each resumable by running it again
+// (the advertiser's end, the schedule, or both at once): first the
+// campaign is marked ended, which stops every change and top-up (both
+// write over its version); then exactly what its hold still has is
+// released, with CampaignEnded, in one transaction — once, whoever runs
+// it, however often.
+func (s *Service) finish(ctx context.Context, op, campaignID, reason string) (campaignItem, error) {
+	for attempt := 0; attempt < 5; attempt++ {
+		it, found, err := s.repo.get(ctx, campaignID)
+		if err != nil {
+			return campaignItem{}, err
+		}
+		if !found {
+			return campaignItem{}, fault.New(fault.NotFound, op, "no such campaign")
+		}
+		now := s.clock.Now().Truncate(time.Millisecond)
+		if State(it.State) != Ended {
+			read := it.Version
+			it.State, it.EndReason = string(Ended), reason
+			stamp(&it, now)
+			put, err := s.repo.replace(it, read)
+			if err != nil {
+				return campaignItem{}, err
+			}
+			if err := store.NewTx().Add("campaign", put).Write(ctx, s.repo.db); store.Failed(err, "campaign") {
+				continue // a change or another end moved on: read again
+			} else if err != nil {
+				return campaignItem{}, fault.Wrap(op, err)
+			}
+		}
+		d, found, err := s.ledger.GetDrawdown(ctx, it.ID)
+		if err != nil {
+			return campaignItem{}, err
+		}
+		if !found || d.State != ledger.HoldHeld {
+			return it, nil // released already: done
+		}
+		rel, err := s.ledger.PrepareReleaseRest(d, now)
+		if err != nil {
+			return campaignItem{}, fault.Wrap(op, err)
+		}
+		cur := func(n int64) money.Amount { return money.Amount{Minor: n, Currency: it.Currency} }
+		evt, err := events.OutboxPut(s.repo.outbox, &events.CampaignEnded{CampaignID: it.ID, AdvertiserID: it.AdvertiserID, Reason: it.EndReason,
+			Spent: cur(d.Drawn), Released: cur(d.Remaining)}, now)
+		if err != nil {
+			return campaignItem{}, fault.Wrap(op, err)
+		}
+		err = store.NewTx().AddParts(rel.Parts...).Add("event", evt).Write(ctx, s.repo.db)
+		if fault.KindOf(rel.Explain(err)) == fault.Conflict {
+			continue // drawn meanwhile, or another end released it: read again
+		}
+		if err != nil {
+			return campaignItem{}, fault.Wrap(op, err)
+		}
+		return it, nil
+	}
+	return campaignItem{}, fault.New(fault.Conflict, op, "the campaign is changing too fast; retry")
+}

@@ -1,0 +1,140 @@
+package tests
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+type campaignView struct {
+	ID, AdvertiserID, Name, Currency, Status, Pacing string
+	Pricing                                          struct {
+		Model string
+		Bid   struct{ Amount int64 }
+	}
+	Budget, Spent, Remaining, Released struct{ Amount int64 }
+	DailyCap                           *struct{ Amount int64 }
+	Start, End                         time.Time
+	Impressions, Clicks                int64
+}
+
+func campaignBody(budget int64, end time.Time) string {
+	return fmt.Sprintf(`{"name":"Winter sale","currency":"EUR","pricing":{"model":"cpm","bid":{"amount":250,"currency":"EUR"}},
+	  "budget":{"amount":%d,"currency":"EUR"},"end":%q,
+	  "creative":{"imageUrl":"https://cdn.example/winter.png","clickUrl":"https://shop.example/winter","altText":"Winter sale","width":300,"height":250}}`,
+		budget, end.Format(time.RFC3339))
+}
+
+// A campaign through the API: its budget held once however often its
+// creation is retried, refused creations hold nothing, a raised budget
+// holds the difference, pause and resume, the end releasing what is left
+// (CampaignEnded once), strangers kept out; and a campaign nobody ends is
+// ended by its schedule at its end, on the platform's clock.
+func TestCampaigns_HeldChangedAndEndedThroughTheAPI(t *testing.T) {
+	aTok, aID := eurAdvertiser(t, 10_000)
+	adv := "/v1/advertisers/" + aID
+	end := now(t).Add(72 * time.Hour).Truncate(time.Second)
+
+	body := campaignBody(6_000, end)
+	key := freshKey()
+	first := expect(t, do(t, call{method: "POST", path: adv + "/campaigns", auth: aTok, body: body, headers: key}), 201)
+	again := expect(t, do(t, call{method: "POST", path: adv + "/campaigns", auth: aTok, body: body, headers: key}), 201)
+	c := decode[campaignView](t, first)
+	if again.header.Get("Idempotent-Replayed") != "true" || decode[campaignView](t, again).ID != c.ID {
+		t.Fatalf("a retried creation made another: %s", again.body)
+	}
+	if c.Status != "active" || c.Budget.Amount != 6_000 || c.Remaining.Amount != 6_000 || c.Spent.Amount != 0 || c.Pacing != "even" || !c.End.Equal(end) {
+		t.Fatalf("created: %+v", c)
+	}
+	if b := balanceOf(t, aTok, adv); b.Available != 4_000 || b.Held != 6_000 {
+		t.Fatalf("balance %+v: the budget must be held once", b)
+	}
+
+	// Refused: no key, bad fields (every one named), more than the wallet.
+	expect(t, do(t, call{method: "POST", path: adv + "/campaigns", auth: aTok, body: body}), 400)
+	r := expect(t, do(t, call{method: "POST", path: adv + "/campaigns", auth: aTok, headers: freshKey(),
+		body: `{"name":"","currency":"EUR","pricing":{"model":"cpa","bid":{"amount":0,"currency":"EUR"}},"budget":{"amount":100,"currency":"USD"},
+		  "creative":{"imageUrl":"http://cdn.example/a.png","clickUrl":"https://shop.example/","altText":"","width":1,"height":250}}`}), 400)
+	for _, f := range []string{"name", "pricing.model", "pricing.bid", "budget", "end", "creative.imageUrl", "creative.altText", "creative.width"} {
+		if !hasFieldError(r, f) {
+			t.Errorf("the problem does not name %s: %s", f, r.body)
+		}
+	}
+	expect(t, do(t, call{method: "POST", path: adv + "/campaigns", auth: aTok, headers: freshKey(), body: campaignBody(4_001, end)}), 422)
+	expect(t, do(t, call{method: "POST", path: adv + "/campaigns", auth: aTok, headers: freshKey(), body: `{"name":`}), 400)
+	if b := balanceOf(t, aTok, adv); b.Available != 4_000 || b.Held != 6_000 {
+		t.Fatalf("refused creations moved money: %+v", b)
+	}
+	list := decode[struct{ Data []campaignView }](t, expect(t, do(t, call{method: "GET", path: adv + "/campaigns", auth: aTok}), 200))
+	if len(list.Data) != 1 || list.Data[0].ID != c.ID {
+		t.Fatalf("list: %+v", list)
+	}
+
+	// Strangers: another person, another advertiser's key.
+	_, stranger := newUser(t)
+	for _, cl := range []call{
+		{method: "GET", path: "/v1/campaigns/" + c.ID, auth: stranger},
+		{method: "POST", path: "/v1/campaigns/" + c.ID + "/end", auth: stranger},
+		{method: "PATCH", path: "/v1/campaigns/" + c.ID, auth: stranger, body: `{"budget":{"amount":7000,"currency":"EUR"}}`},
+		{method: "GET", path: adv + "/campaigns", auth: stranger},
+		{method: "POST", path: adv + "/campaigns", auth: stranger, body: body, headers: freshKey()},
+		{method: "GET", path: "/v1/campaigns/cmp_nope", auth: aTok},
+	} {
+		expect(t, do(t, cl), 404)
+	}
+
+	// Changes: a raised budget holds the difference; a lower one is refused.
+	path := "/v1/campaigns/" + c.ID
+	u := decode[campaignView](t, expect(t, do(t, call{method: "PATCH", path: path, auth: aTok,
+		body: `{"budget":{"amount":7000,"currency":"EUR"},"dailyCap":{"amount":1000,"currency":"EUR"},"bid":{"amount":300,"currency":"EUR"}}`}), 200))
+	if u.Budget.Amount != 7_000 || u.Remaining.Amount != 7_000 || u.DailyCap == nil || u.DailyCap.Amount != 1_000 || u.Pricing.Bid.Amount != 300 {
+		t.Fatalf("changed: %+v", u)
+	}
+	if b := balanceOf(t, aTok, adv); b.Available != 3_000 || b.Held != 7_000 {
+		t.Fatalf("balance after the raise: %+v", b)
+	}
+	if r := expect(t, do(t, call{method: "PATCH", path: path, auth: aTok, body: `{"budget":{"amount":5000,"currency":"EUR"}}`}), 400); !hasFieldError(r, "budget") {
+		t.Fatalf("a lower budget: %s", r.body)
+	}
+	if r := expect(t, do(t, call{method: "PATCH", path: path, auth: aTok, body: `{"end":"2020-01-01T00:00:00Z"}`}), 400); !hasFieldError(r, "end") {
+		t.Fatalf("an end in the past: %s", r.body)
+	}
+	if got := decode[campaignView](t, expect(t, do(t, call{method: "POST", path: path + "/pause", auth: aTok}), 200)); got.Status != "paused" {
+		t.Fatalf("paused: %+v", got)
+	}
+	if got := decode[campaignView](t, expect(t, do(t, call{method: "POST", path: path + "/resume", auth: aTok}), 200)); got.Status != "active" {
+		t.Fatalf("resumed: %+v", got)
+	}
+
+	// The end: everything left goes back, once.
+	ended := decode[campaignView](t, expect(t, do(t, call{method: "POST", path: path + "/end", auth: aTok}), 200))
+	if ended.Status != "ended" || ended.Released.Amount != 7_000 || ended.Remaining.Amount != 0 {
+		t.Fatalf("ended: %+v", ended)
+	}
+	expect(t, do(t, call{method: "POST", path: path + "/end", auth: aTok}), 200)
+	expect(t, do(t, call{method: "POST", path: path + "/resume", auth: aTok}), 409)
+	expect(t, do(t, call{method: "PATCH", path: path, auth: aTok, body: `{"budget":{"amount":8000,"currency":"EUR"}}`}), 409)
+	if b := balanceOf(t, aTok, adv); b.Available != 10_000 || b.Held != 0 {
+		t.Fatalf("balance after the end: %+v", b)
+	}
+	if n := countEventsFor(t, "CampaignEnded", "campaignId", c.ID); n != 1 {
+		t.Fatalf("%d CampaignEnded, want 1", n)
+	}
+	if n := countEventsFor(t, "CampaignCreated", "campaignId", c.ID); n != 1 {
+		t.Fatalf("%d CampaignCreated, want 1", n)
+	}
+
+	// A campaign nobody ends ends at its end.
+	second := decode[campaignView](t, expect(t, do(t, call{method: "POST", path: adv + "/campaigns", auth: aTok, headers: freshKey(),
+		body: strings.Replace(campaignBody(2_500, now(t).Add(2*time.Hour).Truncate(time.Second)), "Winter sale", "Short one", 1)}), 201))
+	advance(t, 2*time.Hour+time.Minute)
+	got := decode[campaignView](t, expect(t, do(t, call{method: "GET", path: "/v1/campaigns/" + second.ID, auth: aTok}), 200))
+	if got.Status != "ended" || got.Released.Amount != 2_500 {
+		t.Fatalf("at its end: %+v", got)
+	}
+	if b := balanceOf(t, aTok, adv); b.Available != 10_000 || b.Held != 0 {
+		t.Fatalf("balance after the schedule's end: %+v", b)
+	}
+	verifyLedger(t)
+}
