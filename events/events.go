@@ -192,7 +192,17 @@ type SlotChanged struct {
 	Height      int       `json:"height"`
 	Archived    bool      `json:"archived"`
 	HouseAd     *Creative `json:"houseAd,omitempty"`
-	Version     int       `json:"version"`
+	// Currency is the slot's (its reserve's): campaigns in it may run.
+	Currency  string        `json:"currency"`
+	Campaigns SlotCampaigns `json:"campaigns"`
+	Version   int           `json:"version"`
+}
+
+// SlotCampaigns is whether campaigns may run on a slot, and the least
+// they pay per thousand viewable impressions.
+type SlotCampaigns struct {
+	Accept   bool         `json:"accept"`
+	FloorCPM money.Amount `json:"floorCpm"`
 }
 
 // FlightBooked: an auction's winner booked a slot's flight: the window it
@@ -408,7 +418,7 @@ func Catalog() []Event {
 		&CommissionCleared{}, &ProgramBudgetExhausted{},
 		&PayoutRequested{}, &PayoutPaid{}, &PayoutFailed{}, &WebhookEndpointDisabled{},
 		&LedgerTransferPosted{},
-		&CampaignCreated{}, &CampaignEnded{},
+		&CampaignCreated{}, &CampaignChanged{}, &CampaignEnded{},
 	}
 }
 
@@ -447,6 +457,38 @@ type CampaignEnded struct {
 	Released     money.Amount `json:"released"`
 }
 
+// CampaignChanged: a campaign was created or changed in what serving needs
+// of it (terms, creative, state: live, paused or ended). It carries the
+// whole campaign as serving sees it; Version orders changes the bus may
+// deliver in any order.
+type CampaignChanged struct {
+	Meta
+	CampaignID   string        `json:"campaignId"`
+	AdvertiserID string        `json:"advertiserId"`
+	Currency     string        `json:"currency"`
+	Model        string        `json:"model"`
+	Bid          money.Amount  `json:"bid"`
+	Budget       money.Amount  `json:"budget"`
+	DailyCap     *money.Amount `json:"dailyCap,omitempty"`
+	Start        string        `json:"start"`
+	End          string        `json:"end"`
+	Pacing       string        `json:"pacing"`
+	State        string        `json:"state"`
+	Creative     SizedCreative `json:"creative"`
+	Version      int           `json:"version"`
+}
+
+// SizedCreative is a creative with its size in pixels.
+type SizedCreative struct {
+	ImageURL string `json:"imageUrl"`
+	ClickURL string `json:"clickUrl"`
+	AltText  string `json:"altText"`
+	Width    int    `json:"width"`
+	Height   int    `json:"height"`
+}
+
+func (CampaignChanged) DetailType() string { return "CampaignChanged" }
+func (CampaignChanged) Source() string     { return SourceCampaigns }
 func (CampaignCreated) DetailType() string { return "CampaignCreated" }
 func (CampaignCreated) Source() string     { return SourceCampaigns }
 func (CampaignEnded) DetailType() string   { return "CampaignEnded" }

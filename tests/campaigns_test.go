@@ -138,3 +138,77 @@ func TestCampaigns_HeldChangedAndEndedThroughTheAPI(t *testing.T) {
 	}
 	verifyLedger(t)
 }
+
+// A campaign served through a slot that accepts campaigns: offered when
+// no flight runs, labelled Sponsored, its click sent to its own page;
+// never on a slot that does not accept them, of another size, or whose
+// floor is above its bid; paused, it stops within serving's refresh and
+// comes back on resume; ended, it is not offered again. (A size of its own,
+// 468×60, keeps other tests' campaigns away.)
+func TestCampaigns_ServedOnSlotsThatAcceptThem(t *testing.T) {
+	ownerToken, com := newCommunityForSlots(t)
+	slot := func(w, h int) string {
+		return decode[slot](t, expect(t, do(t, call{method: "POST", path: "/v1/communities/" + com + "/slots", auth: ownerToken,
+			body: fmt.Sprintf(`{"name":"Banner","width":%d,"height":%d,"reserve":{"amount":100,"currency":"EUR"}}`, w, h)}), 201)).ID
+	}
+	accepting, closed, other := slot(468, 60), slot(468, 60), slot(728, 90)
+	for _, s := range []string{accepting, other} {
+		r := expect(t, do(t, call{method: "PATCH", path: "/v1/slots/" + s, auth: ownerToken, body: `{"campaigns":{"accept":true,"floorCpm":{"amount":150,"currency":"EUR"}}}`}), 200)
+		if !strings.Contains(string(r.body), `"campaigns":{"accept":true,"floorCpm":{"amount":150,"currency":"EUR"}}`) {
+			t.Fatalf("the slot's setting: %s", r.body)
+		}
+	}
+	for _, body := range []string{
+		`{"campaigns":{"accept":true,"floorCpm":{"amount":150,"currency":"USD"}}}`, // another currency
+		`{"campaigns":{"floorCpm":{"amount":-1,"currency":"EUR"}}}`,
+		`{"campaigns":{}}`,
+		`{"campaigns":true}`,
+		`{"campaigns":{"accept":"yes"}}`,
+	} {
+		expect(t, do(t, call{method: "PATCH", path: "/v1/slots/" + closed, auth: ownerToken, body: body}), 400)
+	}
+	_, stranger := newUser(t)
+	expect(t, do(t, call{method: "PATCH", path: "/v1/slots/" + closed, auth: stranger, body: `{"campaigns":{"accept":true}}`}), 404)
+
+	aTok, aID := eurAdvertiser(t, 10_000)
+	end := now(t).Add(48 * time.Hour).Truncate(time.Second)
+	body := strings.NewReplacer(`"width":300,"height":250`, `"width":468,"height":60`, `"amount":250,"currency":"EUR"}},`, `"amount":200,"currency":"EUR"}},`).Replace(campaignBody(5_000, end))
+	c := decode[campaignView](t, expect(t, do(t, call{method: "POST", path: "/v1/advertisers/" + aID + "/campaigns", auth: aTok, body: body, headers: freshKey()}), 201))
+	advance(t, 0) // serving hears of the campaign and the slots
+
+	served := decode[ad](t, expect(t, do(t, call{method: "GET", path: "/v1/serve/" + accepting}), 200))
+	if served.Kind != "campaign" || served.Label != "Sponsored" || served.ImageURL != "https://cdn.example/winter.png" || served.Width != 468 || served.Height != 60 {
+		t.Fatalf("the accepting slot served %+v", served)
+	}
+	if r := expect(t, do(t, call{method: "GET", path: strings.TrimPrefix(served.ClickURL, base), headers: map[string]string{"User-Agent": browserUA(1)}}), 302); r.header.Get("Location") != "https://shop.example/winter" {
+		t.Fatalf("the click goes to %q", r.header.Get("Location"))
+	}
+	expect(t, do(t, call{method: "POST", path: strings.TrimPrefix(served.ViewURL, base), headers: map[string]string{"User-Agent": browserUA(1)}}), 204)
+	expect(t, do(t, call{method: "GET", path: "/v1/serve/" + closed}), 204) // does not accept campaigns, no house ad
+	expect(t, do(t, call{method: "GET", path: "/v1/serve/" + other}), 204)  // another size
+
+	// A floor above the bid keeps it off.
+	expect(t, do(t, call{method: "PATCH", path: "/v1/slots/" + accepting, auth: ownerToken, body: `{"campaigns":{"floorCpm":{"amount":201,"currency":"EUR"}}}`}), 200)
+	advance(t, 10*time.Second)
+	expect(t, do(t, call{method: "GET", path: "/v1/serve/" + accepting}), 204)
+	expect(t, do(t, call{method: "PATCH", path: "/v1/slots/" + accepting, auth: ownerToken, body: `{"campaigns":{"floorCpm":{"amount":200,"currency":"EUR"}}}`}), 200)
+	advance(t, 10*time.Second)
+	if got := decode[ad](t, expect(t, do(t, call{method: "GET", path: "/v1/serve/" + accepting}), 200)); got.Kind != "campaign" {
+		t.Fatalf("at the floor: %+v", got)
+	}
+
+	// Paused, resumed, ended.
+	expect(t, do(t, call{method: "POST", path: "/v1/campaigns/" + c.ID + "/pause", auth: aTok}), 200)
+	advance(t, 10*time.Second)
+	expect(t, do(t, call{method: "GET", path: "/v1/serve/" + accepting}), 204)
+	expect(t, do(t, call{method: "POST", path: "/v1/campaigns/" + c.ID + "/resume", auth: aTok}), 200)
+	advance(t, 10*time.Second)
+	expect(t, do(t, call{method: "GET", path: "/v1/serve/" + accepting}), 200)
+	expect(t, do(t, call{method: "POST", path: "/v1/campaigns/" + c.ID + "/end", auth: aTok}), 200)
+	advance(t, 10*time.Second)
+	expect(t, do(t, call{method: "GET", path: "/v1/serve/" + accepting}), 204)
+	// Its click still goes to its page after the end.
+	if r := expect(t, do(t, call{method: "GET", path: strings.TrimPrefix(served.ClickURL, base), headers: map[string]string{"User-Agent": browserUA(2)}}), 302); r.header.Get("Location") != "https://shop.example/winter" {
+		t.Fatalf("after the end the click goes to %q", r.header.Get("Location"))
+	}
+}

@@ -204,7 +204,7 @@ func Souq() Topology {
 			// Serving keeps its own projection of what may run on each slot,
 			// the pages each community allows, and who owns which community
 			// and advertiser (who may read a flight's stats).
-			{Name: "serve-learns", Pattern: `{"source":["souq.accounts","souq.auctions"],"detail-type":["CommunityCreated","CommunityUpdated","AdvertiserCreated","SlotChanged","FlightBooked"]}`, Target: FnServe},
+			{Name: "serve-learns", Pattern: `{"source":["souq.accounts","souq.auctions","souq.campaigns"],"detail-type":["CommunityCreated","CommunityUpdated","AdvertiserCreated","SlotChanged","FlightBooked","CampaignChanged"]}`, Target: FnServe},
 			{Name: "referrals-accounts", Pattern: `{"source":["souq.accounts"],"detail-type":["CommunityCreated"]}`, Target: FnReferrals},
 			{Name: "payouts-learns", Pattern: `{"source":["souq.accounts","souq.referrals"],"detail-type":["CommunityCreated","DealApproved"]}`, Target: FnPayouts},
 			// The worker: every claim's PayoutRequested, at least once.
@@ -248,7 +248,7 @@ func Souq() Topology {
 			{Method: "POST", Path: "/v1/communities/{communityId}/slots", Function: FnAuctions, Auth: []AuthKind{User}, Summary: "Create a banner slot", Throttle: creationThrottle},
 			{Method: "GET", Path: "/v1/communities/{communityId}/slots", Function: FnAuctions, Auth: []AuthKind{Public}, Summary: "List a community's slots"},
 			{Method: "GET", Path: "/v1/slots/{slotId}", Function: FnAuctions, Auth: []AuthKind{Public}, Summary: "Read a slot"},
-			{Method: "PATCH", Path: "/v1/slots/{slotId}", Function: FnAuctions, Auth: []AuthKind{User}, Summary: "Change a slot's reserve or format for future auctions"},
+			{Method: "PATCH", Path: "/v1/slots/{slotId}", Function: FnAuctions, Auth: []AuthKind{User}, Summary: "Change a slot's reserve or format for future auctions, or let campaigns run on it"},
 			{Method: "POST", Path: "/v1/slots/{slotId}/archive", Function: FnAuctions, Auth: []AuthKind{User}, Summary: "Archive a slot"},
 			{Method: "POST", Path: "/v1/slots/{slotId}/auctions", Function: FnAuctions, Auth: []AuthKind{User}, Summary: "Open an auction for a flight of a slot", Throttle: creationThrottle},
 			{Method: "GET", Path: "/v1/auctions", Function: FnAuctions, Auth: []AuthKind{Public}, Summary: "List auctions (filter status, communityId, slotId)"},

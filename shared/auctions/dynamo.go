@@ -66,6 +66,10 @@ type slotItem struct {
 	HouseImageURL string `dynamodbav:"houseImageUrl,omitempty"`
 	HouseClickURL string `dynamodbav:"houseClickUrl,omitempty"`
 	HouseAltText  string `dynamodbav:"houseAltText,omitempty"`
+	// Campaigns may run on the slot when no flight does, paying at least
+	// CampaignsFloor per thousand viewable impressions.
+	CampaignsAccept bool  `dynamodbav:"campaignsAccept,omitempty"`
+	CampaignsFloor  int64 `dynamodbav:"campaignsFloor,omitempty"`
 }
 
 func (it slotItem) slot() (Slot, int, time.Time) {
@@ -77,7 +81,8 @@ func (it slotItem) slot() (Slot, int, time.Time) {
 // slotChanged is the event of a slot as it now is: serving keeps its
 // own copy of what it needs from it.
 func slotChanged(it slotItem) *events.SlotChanged {
-	e := &events.SlotChanged{SlotID: it.ID, CommunityID: it.CommunityID, Width: it.Width, Height: it.Height, Archived: it.Archived, Version: it.Version}
+	e := &events.SlotChanged{SlotID: it.ID, CommunityID: it.CommunityID, Width: it.Width, Height: it.Height, Archived: it.Archived, Version: it.Version,
+		Currency: it.Currency, Campaigns: events.SlotCampaigns{Accept: it.CampaignsAccept, FloorCPM: money.Amount{Minor: it.CampaignsFloor, Currency: it.Currency}}}
 	if it.HouseImageURL != "" {
 		e.HouseAd = &events.Creative{ImageURL: it.HouseImageURL, ClickURL: it.HouseClickURL, AltText: it.HouseAltText}
 	}

@@ -62,6 +62,15 @@ type SlotView struct {
 	CreatedAt   time.Time    `json:"createdAt"`
 	// HouseAd is the community's own fallback creative, if any.
 	HouseAd *Creative `json:"houseAd"`
+	// Campaigns says whether pay-as-you-go campaigns may run on the slot
+	// when no flight does, and the least they must pay per thousand.
+	Campaigns SlotCampaigns `json:"campaigns"`
+}
+
+// SlotCampaigns is a slot's campaign setting (DESIGN §12).
+type SlotCampaigns struct {
+	Accept   bool         `json:"accept"`
+	FloorCPM money.Amount `json:"floorCpm"`
 }
 
 func view(it slotItem) SlotView {
@@ -71,6 +80,7 @@ func view(it slotItem) SlotView {
 	if it.HouseImageURL != "" {
 		v.HouseAd = &Creative{ImageURL: it.HouseImageURL, ClickURL: it.HouseClickURL, AltText: it.HouseAltText}
 	}
+	v.Campaigns = SlotCampaigns{Accept: it.CampaignsAccept, FloorCPM: money.Amount{Minor: it.CampaignsFloor, Currency: it.Currency}}
 	return v
 }
 
@@ -114,10 +124,18 @@ type CreateSlotInput struct {
 	Format  string      `json:"format"`
 }
 
-// UpdateSlotInput changes what future auctions of a slot use.
+// UpdateSlotInput changes what future auctions of a slot use, and
+// whether campaigns may run on it.
 type UpdateSlotInput struct {
-	Reserve *MoneyInput `json:"reserve"`
-	Format  *string     `json:"format"`
+	Reserve   *MoneyInput     `json:"reserve"`
+	Format    *string         `json:"format"`
+	Campaigns *CampaignsInput `json:"campaigns"`
+}
+
+// CampaignsInput opts a slot in to campaigns (or out), with a floor.
+type CampaignsInput struct {
+	Accept   *bool       `json:"accept"`
+	FloorCPM *MoneyInput `json:"floorCpm"`
 }
 
 // owned checks that a user owns the community, as far as this context
@@ -227,11 +245,12 @@ func (s *Service) mutateSlot(ctx context.Context, op string, p auth.Principal, s
 	return view(it), nil
 }
 
-// UpdateSlot changes the reserve or format used by future auctions.
+// UpdateSlot changes the reserve or format used by future auctions, and
+// the slot's campaign setting (serving hears of it by SlotChanged).
 func (s *Service) UpdateSlot(ctx context.Context, p auth.Principal, slotID string, in UpdateSlotInput) (SlotView, error) {
 	const op = "auctions.UpdateSlot"
-	if in.Reserve == nil && in.Format == nil {
-		return SlotView{}, fault.New(fault.Invalid, op, "send reserve, format or both")
+	if in.Reserve == nil && in.Format == nil && in.Campaigns == nil {
+		return SlotView{}, fault.New(fault.Invalid, op, "send reserve, format, campaigns or any of them")
 	}
 	return s.mutateSlot(ctx, op, p, slotID, func(it *slotItem) error {
 		if it.Archived {
@@ -250,6 +269,24 @@ func (s *Service) UpdateSlot(ctx context.Context, p auth.Principal, slotID strin
 		}
 		if in.Format != nil {
 			it.Format = *in.Format
+		}
+		if c := in.Campaigns; c != nil {
+			if c.Accept == nil && c.FloorCPM == nil {
+				bad.Add("campaigns", `send accept, floorCpm or both: {"accept": true, "floorCpm": {"amount", "currency"}}`)
+			}
+			if c.Accept != nil {
+				it.CampaignsAccept = *c.Accept
+			}
+			if f := c.FloorCPM; f != nil {
+				switch {
+				case f.Currency != it.Currency:
+					bad.Add("campaigns.floorCpm.currency", "must be the slot's currency, "+it.Currency)
+				case f.Amount == nil || *f.Amount < 0 || *f.Amount > money.MaxMinor:
+					bad.Add("campaigns.floorCpm.amount", "must be zero or more: the least a campaign pays per thousand viewable impressions")
+				default:
+					it.CampaignsFloor = *f.Amount
+				}
+			}
 		}
 		s, _, _ := it.slot()
 		if err := bad.Include(CheckSlot(s)); err != nil {

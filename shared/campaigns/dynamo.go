@@ -24,6 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/souqhq/souq/events"
 	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/fault"
@@ -138,6 +139,17 @@ func (r *Repository) list(ctx context.Context, advertiserID string, limit int, c
 		ScanIndexForward:          aws.Bool(false), Limit: aws.Int32(int32(limit)),
 	}, cursor, "gsi1pk", gpk)
 	return items, next, fault.Wrap("campaigns.list", err)
+}
+
+// changed is the event of a campaign as it now is: serving keeps its own
+// copy of what it needs from it.
+func (r *Repository) changed(it campaignItem, now time.Time) (types.TransactWriteItem, error) {
+	c := it.campaign()
+	e := &events.CampaignChanged{CampaignID: c.ID, AdvertiserID: c.AdvertiserID, Currency: c.Currency, Model: string(c.Pricing.Model),
+		Bid: c.Pricing.Bid, Budget: c.Budget, DailyCap: c.DailyCap, Start: clock.Format(c.Start), End: clock.Format(c.End),
+		Pacing: string(c.Pacing), State: string(c.State), Version: it.Version,
+		Creative: events.SizedCreative{ImageURL: c.Creative.ImageURL, ClickURL: c.Creative.ClickURL, AltText: c.Creative.AltText, Width: c.Creative.Width, Height: c.Creative.Height}}
+	return events.OutboxPut(r.outbox, e, now)
 }
 
 // stamp sets a change's new version and time on it.

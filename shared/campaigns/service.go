@@ -264,7 +264,11 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, advertiserID str
 	if err := s.scheduleEnd(ctx, c.ID, c.End); err != nil {
 		return View{}, err
 	}
-	err = store.NewTx().Add("campaign", put).AddParts(fund.Parts...).Add("event", evt).Write(ctx, s.repo.db)
+	chg, err := s.repo.changed(it, now)
+	if err != nil {
+		return View{}, fault.Wrap(op, err)
+	}
+	err = store.NewTx().Add("campaign", put).AddParts(fund.Parts...).Add("event", evt).Add("changed", chg).Write(ctx, s.repo.db)
 	if fund.InsufficientFunds(err) {
 		return View{}, &fault.Error{Kind: fault.InsufficientFunds, Op: op, Message: "the advertiser's available balance does not cover the budget of " + c.Budget.String()}
 	}
@@ -380,7 +384,11 @@ func (s *Service) Update(ctx context.Context, p auth.Principal, campaignID strin
 	if err != nil {
 		return View{}, err
 	}
-	tx := store.NewTx().Add("campaign", put)
+	chg, err := s.repo.changed(it, now)
+	if err != nil {
+		return View{}, fault.Wrap(op, err)
+	}
+	tx := store.NewTx().Add("campaign", put).Add("changed", chg)
 	var fund ledger.Op
 	if more := c.Budget.Minor - oldBudget.Minor; more > 0 {
 		d, found, err := s.ledger.GetDrawdown(ctx, it.ID)
@@ -451,7 +459,11 @@ func (s *Service) SetPaused(ctx context.Context, p auth.Principal, campaignID st
 	if err != nil {
 		return View{}, err
 	}
-	if err := store.NewTx().Add("campaign", put).Write(ctx, s.repo.db); store.Failed(err, "campaign") {
+	chg, err := s.repo.changed(it, now)
+	if err != nil {
+		return View{}, fault.Wrap(op, err)
+	}
+	if err := store.NewTx().Add("campaign", put).Add("changed", chg).Write(ctx, s.repo.db); store.Failed(err, "campaign") {
 		return View{}, fault.New(fault.Conflict, op, "the campaign changed while you were updating it; read it again and retry")
 	} else if err != nil {
 		return View{}, fault.Wrap(op, err)
@@ -514,7 +526,11 @@ func (s *Service) finish(ctx context.Context, op, campaignID, reason string) (ca
 			if err != nil {
 				return campaignItem{}, err
 			}
-			if err := store.NewTx().Add("campaign", put).Write(ctx, s.repo.db); store.Failed(err, "campaign") {
+			chg, err := s.repo.changed(it, now)
+			if err != nil {
+				return campaignItem{}, fault.Wrap(op, err)
+			}
+			if err := store.NewTx().Add("campaign", put).Add("changed", chg).Write(ctx, s.repo.db); store.Failed(err, "campaign") {
 				continue // a change or another end moved on: read again
 			} else if err != nil {
 				return campaignItem{}, fault.Wrap(op, err)

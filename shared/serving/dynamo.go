@@ -5,11 +5,15 @@ package serving
 // flights it keeps here, from the auctions context's events.
 //
 //	pk                 sk                     item
-//	SLOT#<slotId>      META                   a slot (SlotChanged): community, size, archived, house ad, version
+//	SLOT#<slotId>      META                   a slot (SlotChanged): community, size, currency, archived, house ad,
+//	                                          campaign setting, version
 //	SLOT#<slotId>      RUN#<end>#<flightId>   a booked flight of the slot (FlightBooked): window, creative;
 //	                                          expires a day after its end
 //	FLT#<flightId>     META                   the flight (FlightBooked): slot, community, advertiser, click URL
 //	FLT#<flightId>     STAT#<day>#<shard>     served, impressions, clicks, inv_<reason> counters
+//	CAMPAIGNS          <campaignId>           a campaign (CampaignChanged): terms, creative, state, version; one
+//	                                          partition, read whole every CampaignsRefresh by each instance
+//	CMP#<campaignId>   STAT#<day>#<communityId>#<shard>   the campaign's counters on a community's slots
 //	OFFER#<id>#<v|c>   ONCE                   an offer's view (v) or click (c) happened; expires with the offer
 //	COM#/ADV#<id>      META, PAGES            the owners projection (shared/owners): who owns what, a
 //	EVT#<eventId>      EVT                    community's page allowlist, the account events applied
@@ -69,6 +73,9 @@ type slotItem struct {
 	HouseImage  string `dynamodbav:"houseImageUrl,omitempty"`
 	HouseClick  string `dynamodbav:"houseClickUrl,omitempty"`
 	HouseAlt    string `dynamodbav:"houseAltText,omitempty"`
+	Currency    string `dynamodbav:"currency,omitempty"`
+	Campaigns   bool   `dynamodbav:"campaigns,omitempty"`
+	FloorCPM    int64  `dynamodbav:"floorCpm,omitempty"`
 	Version     int    `dynamodbav:"version"`
 }
 
@@ -112,6 +119,89 @@ func (s *Store) Listen(mux *events.Mux) {
 	s.owners.ListenPages(mux)
 	events.On(mux, s.slotChanged)
 	events.On(mux, s.flightBooked)
+	events.On(mux, s.campaignChanged)
+}
+
+type campaignItem struct {
+	PK           string `dynamodbav:"pk"`
+	SK           string `dynamodbav:"sk"`
+	AdvertiserID string `dynamodbav:"advertiserId"`
+	Currency     string `dynamodbav:"currency"`
+	Model        string `dynamodbav:"model"`
+	Bid          int64  `dynamodbav:"bid"`
+	Budget       int64  `dynamodbav:"budget"`
+	DailyCap     int64  `dynamodbav:"dailyCap"`
+	Start        string `dynamodbav:"start"`
+	End          string `dynamodbav:"end"`
+	Pacing       string `dynamodbav:"pacing"`
+	State        string `dynamodbav:"state"`
+	ImageURL     string `dynamodbav:"imageUrl"`
+	ClickURL     string `dynamodbav:"clickUrl"`
+	AltText      string `dynamodbav:"altText"`
+	Width        int    `dynamodbav:"width"`
+	Height       int    `dynamodbav:"height"`
+	Version      int    `dynamodbav:"version"`
+	ExpiresAt    int64  `dynamodbav:"expiresAt,omitempty"`
+}
+
+// campaignsPK is the one partition of every campaign serving knows.
+const campaignsPK = "CAMPAIGNS"
+
+func (s *Store) campaignChanged(ctx context.Context, e events.CampaignChanged) error {
+	const op = "serving.campaignChanged"
+	end := clock.Parse(e.End)
+	if e.CampaignID == "" || e.Version < 1 || end.IsZero() {
+		return fault.New(fault.Invalid, op, "a campaign event without its campaign, version or end")
+	}
+	it := campaignItem{PK: campaignsPK, SK: e.CampaignID, AdvertiserID: e.AdvertiserID, Currency: e.Currency, Model: e.Model,
+		Bid: e.Bid.Minor, Budget: e.Budget.Minor, Start: e.Start, End: e.End, Pacing: e.Pacing, State: e.State,
+		ImageURL: e.Creative.ImageURL, ClickURL: e.Creative.ClickURL, AltText: e.Creative.AltText, Width: e.Creative.Width, Height: e.Creative.Height,
+		Version: e.Version, ExpiresAt: end.Add(OfferTTL + 24*time.Hour).Unix()}
+	if e.DailyCap != nil {
+		it.DailyCap = e.DailyCap.Minor
+	}
+	return s.putNewer(ctx, op, it, e.Version)
+}
+
+// putNewer writes a projected item unless the one stored is as new or
+// newer: the bus may deliver changes in any order, and more than once.
+func (s *Store) putNewer(ctx context.Context, op string, it any, version int) error {
+	item, err := attributevalue.MarshalMap(it)
+	if err != nil {
+		return fault.Wrap(op, err)
+	}
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: item,
+		ConditionExpression:       aws.String("attribute_not_exists(pk) OR version < :v"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":v": store.N(int64(version))}})
+	if err = store.Classify(err); store.IsConditionFailed(err) {
+		return nil // an older (or the same) change: the newer one stands
+	}
+	return fault.Wrap(op, err)
+}
+
+// Campaigns reads every campaign that may still run at now: not ended and
+// not past its end. Ended ones stay readable (a click on one still goes
+// to its page) until the TTL takes them, a day after their offers expire.
+func (s *Store) Campaigns(ctx context.Context, now time.Time) ([]Campaign, error) {
+	items, err := store.QueryAll[campaignItem](ctx, s.db, &dynamodb.QueryInput{
+		TableName:                 aws.String(s.table),
+		KeyConditionExpression:    aws.String("pk = :p"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":p": store.S(campaignsPK)},
+	}, 1000)
+	if err != nil {
+		return nil, fault.Wrap("serving.Campaigns", err)
+	}
+	out := make([]Campaign, 0, len(items))
+	for _, it := range items {
+		end := clock.Parse(it.End)
+		if !now.Before(end.Add(OfferTTL)) {
+			continue // over, and so are its offers
+		}
+		out = append(out, Campaign{ID: it.SK, AdvertiserID: it.AdvertiserID, Currency: it.Currency, Model: it.Model, Bid: it.Bid,
+			Budget: it.Budget, DailyCap: it.DailyCap, Start: clock.Parse(it.Start), End: end, Pacing: it.Pacing, Live: it.State == "live",
+			Creative: Creative{ImageURL: it.ImageURL, ClickURL: it.ClickURL, AltText: it.AltText}, Width: it.Width, Height: it.Height})
+	}
+	return out, nil
 }
 
 func (s *Store) slotChanged(ctx context.Context, e events.SlotChanged) error {
@@ -120,21 +210,11 @@ func (s *Store) slotChanged(ctx context.Context, e events.SlotChanged) error {
 		return fault.New(fault.Invalid, op, "a slot event without its slot, community or version")
 	}
 	it := slotItem{PK: "SLOT#" + e.SlotID, SK: "META", CommunityID: e.CommunityID, Width: e.Width, Height: e.Height,
-		Archived: e.Archived, Version: e.Version}
+		Archived: e.Archived, Version: e.Version, Currency: e.Currency, Campaigns: e.Campaigns.Accept, FloorCPM: e.Campaigns.FloorCPM.Minor}
 	if h := e.HouseAd; h != nil {
 		it.HouseImage, it.HouseClick, it.HouseAlt = h.ImageURL, h.ClickURL, h.AltText
 	}
-	item, err := attributevalue.MarshalMap(it)
-	if err != nil {
-		return fault.Wrap(op, err)
-	}
-	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: item,
-		ConditionExpression:       aws.String("attribute_not_exists(pk) OR version < :v"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":v": store.N(int64(e.Version))}})
-	if err = store.Classify(err); store.IsConditionFailed(err) {
-		return nil // an older (or the same) change: the newer one stands
-	}
-	return fault.Wrap(op, err)
+	return s.putNewer(ctx, op, it, e.Version)
 }
 
 func (s *Store) flightBooked(ctx context.Context, e events.FlightBooked) error {
@@ -181,7 +261,10 @@ func (s *Store) Placement(ctx context.Context, slotID string, now time.Time) (Pl
 	for _, r := range rows {                  // META, then the runs by end
 		switch {
 		case r.SK == "META":
-			p.Found, p.Archived, p.CommunityID, p.Width, p.Height = true, r.Archived, r.CommunityID, r.Width, r.Height
+			p.Found, p.Archived, p.CommunityID, p.Width, p.Height, p.Currency = true, r.Archived, r.CommunityID, r.Width, r.Height, r.Currency
+			if r.Campaigns {
+				p.Campaigns = &SlotCampaigns{FloorCPM: r.FloorCPM}
+			}
 			if r.HouseImage != "" {
 				p.House = &Creative{ImageURL: r.HouseImage, ClickURL: r.HouseClick, AltText: r.HouseAlt}
 			}
@@ -227,11 +310,26 @@ func (s *Store) First(ctx context.Context, key string, expires time.Time) (bool,
 	return err == nil, fault.Wrap("serving.First", err)
 }
 
-// AddCounts adds buffered increments to one shard of a flight's day.
-func (s *Store) AddCounts(ctx context.Context, flightID, day string, shard int, counts map[string]int64) error {
-	expr := "SET flightId = :f, #d = :day"
+// Seen reports whether key was recorded by First (strongly consistent).
+func (s *Store) Seen(ctx context.Context, key string) (bool, error) {
+	_, found, err := store.Get[struct {
+		PK string `dynamodbav:"pk"`
+	}](ctx, s.db, s.table, key, "ONCE")
+	return found, fault.Wrap("serving.Seen", err)
+}
+
+// AddCounts adds buffered increments to one shard of a flight's day, or
+// of a campaign's day on a community (ref CampaignRef).
+func (s *Store) AddCounts(ctx context.Context, ref, day string, shard int, counts map[string]int64) error {
+	flightID := ref // the flight's or campaign's id
+	key := map[string]types.AttributeValue{"pk": store.S("FLT#" + ref), "sk": store.S(fmt.Sprintf("STAT#%s#%02d", day, shard))}
+	if cmp, com, ok := strings.Cut(ref, "/"); ok {
+		flightID = cmp
+		key = map[string]types.AttributeValue{"pk": store.S("CMP#" + cmp), "sk": store.S(fmt.Sprintf("STAT#%s#%s#%02d", day, com, shard))}
+	}
+	expr := "SET #r = :f, #d = :day"
 	vals := map[string]types.AttributeValue{":f": store.S(flightID), ":day": store.S(day)}
-	names := map[string]string{"#d": "day"}
+	names := map[string]string{"#d": "day", "#r": "ref"}
 	add := ""
 	for k, n := range counts {
 		if n == 0 {
@@ -249,7 +347,7 @@ func (s *Store) AddCounts(ctx context.Context, flightID, day string, shard int, 
 	}
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(s.table),
-		Key:                       map[string]types.AttributeValue{"pk": store.S("FLT#" + flightID), "sk": store.S(fmt.Sprintf("STAT#%s#%02d", day, shard))},
+		Key:                       key,
 		UpdateExpression:          aws.String(expr + " ADD " + add),
 		ExpressionAttributeNames:  names,
 		ExpressionAttributeValues: vals,

@@ -18,8 +18,9 @@ type Kind string
 // The kinds of offer, in the order a slot's decision prefers them
 // (campaigns join between flight and house).
 const (
-	KindFlight Kind = "flight"
-	KindHouse  Kind = "house"
+	KindFlight   Kind = "flight"
+	KindCampaign Kind = "campaign"
+	KindHouse    Kind = "house"
 )
 
 // OfferTTL is how long an offer's view and click URLs stay valid.
@@ -30,7 +31,8 @@ type Offer struct {
 	ID     string // off_…: one per decision
 	Kind   Kind
 	SlotID string
-	// Ref is what it shows: the flight's id, or the slot's for a house ad.
+	// Ref is what it shows: the flight's or campaign's id, or the slot's
+	// for a house ad.
 	Ref      string
 	IssuedAt time.Time
 }
@@ -88,7 +90,7 @@ func (s Signer) Verify(token string, now time.Time) (Offer, traffic.Reason, bool
 		return Offer{}, traffic.Forged, false
 	}
 	o := Offer{ID: parts[1], Kind: Kind(parts[2]), SlotID: parts[3], Ref: parts[4], IssuedAt: time.Unix(at, 0).UTC()}
-	if o.Kind != KindFlight && o.Kind != KindHouse {
+	if o.Kind != KindFlight && o.Kind != KindCampaign && o.Kind != KindHouse {
 		return Offer{}, traffic.Forged, false
 	}
 	if age := now.Sub(o.IssuedAt); age >= OfferTTL || age < -time.Minute {

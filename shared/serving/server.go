@@ -2,7 +2,9 @@ package serving
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -39,6 +41,18 @@ type Placement struct {
 	// House is the community's own creative, shown unbilled when nothing
 	// else runs.
 	House *Creative
+	// Currency is the slot's: only campaigns in it may run.
+	Currency string
+	// Campaigns, when set, lets campaigns run on the slot when no flight
+	// does, at or above its floor.
+	Campaigns *SlotCampaigns
+}
+
+// SlotCampaigns is a slot's campaign setting.
+type SlotCampaigns struct {
+	// FloorCPM is the least a campaign's eCPM may be, in the slot's
+	// currency's minor units.
+	FloorCPM int64
 }
 
 // Source is what serving knows of each slot: today the auctions context's
@@ -48,12 +62,18 @@ type Source interface {
 	// FlightClickURL is where a click on a flight goes; found is false for
 	// a flight nobody booked.
 	FlightClickURL(ctx context.Context, flightID string) (url string, found bool, err error)
+	// Campaigns are the campaigns that may still run (not ended, not past
+	// their end): read every CampaignsRefresh, never per decision.
+	Campaigns(ctx context.Context, now time.Time) ([]Campaign, error)
 }
 
 // Once records that an event happened, once: First is true for the first
 // call with a key, false for every later one, on any instance.
 type Once interface {
 	First(ctx context.Context, key string, expires time.Time) (bool, error)
+	// Seen reports whether First was called for key (a click of a
+	// campaign bills only after its offer's view).
+	Seen(ctx context.Context, key string) (bool, error)
 }
 
 // The counter kinds a flight's day holds.
@@ -73,17 +93,18 @@ const (
 
 // Ad is an offer as the page receives it (DESIGN §11).
 type Ad struct {
-	OfferID  string `json:"offerId"`
-	Kind     Kind   `json:"kind"`
-	FlightID string `json:"flightId,omitempty"`
-	SlotID   string `json:"slotId"`
-	ImageURL string `json:"imageUrl"`
-	AltText  string `json:"altText"`
-	Width    int    `json:"width"`
-	Height   int    `json:"height"`
-	ClickURL string `json:"clickUrl"`
-	ViewURL  string `json:"viewUrl"`
-	Label    string `json:"label"`
+	OfferID    string `json:"offerId"`
+	Kind       Kind   `json:"kind"`
+	FlightID   string `json:"flightId,omitempty"`
+	CampaignID string `json:"campaignId,omitempty"`
+	SlotID     string `json:"slotId"`
+	ImageURL   string `json:"imageUrl"`
+	AltText    string `json:"altText"`
+	Width      int    `json:"width"`
+	Height     int    `json:"height"`
+	ClickURL   string `json:"clickUrl"`
+	ViewURL    string `json:"viewUrl"`
+	Label      string `json:"label"`
 }
 
 // Event is a view or a click as it reached the beacon: what the rules
@@ -115,6 +136,22 @@ type Server struct {
 	slots  map[string]*slotEntry
 	clicks map[string]string // flight → click URL (immutable once booked)
 
+	// The campaigns that may run, by slot size and currency, refreshed
+	// from the source every CampaignsRefresh by one decision at a time
+	// (the others go on with the set they have).
+	campMu      sync.RWMutex
+	camps       map[string][]Campaign
+	campByID    map[string]Campaign
+	campUntil   time.Time
+	campLoading sync.Mutex
+	// spent is what this instance believes each campaign has spent, from
+	// the views and clicks it counted (settlements will correct it).
+	spentMu sync.Mutex
+	spent   map[string]*Spend
+	spentOn string // the UTC day Today is of
+	rngMu   sync.Mutex
+	rng     *rand.Rand
+
 	// pending are views and clicks that passed every rule but the shared
 	// once-per-offer check, which the flush makes (off the request path).
 	pendMu     sync.Mutex
@@ -125,6 +162,7 @@ type Server struct {
 type pendingEvent struct {
 	offer Offer
 	kind  string // "v" or "c"
+	ref   string // what it counts under: the flight, or campaign/community
 	at    time.Time
 }
 
@@ -149,6 +187,10 @@ const MissTTL = time.Second
 // screen for a second.
 const PaceInterval = time.Second
 
+// CampaignsRefresh bounds how long a decision uses the campaigns it read:
+// a paused or ended campaign stops being offered within it.
+const CampaignsRefresh = 10 * time.Second
+
 // maxEntries bounds the in-process caches.
 const maxEntries = 100_000
 
@@ -164,6 +206,8 @@ type Config struct {
 	// BaseURL prefixes click and view URLs; empty means the API's own
 	// https domain.
 	BaseURL string
+	// Rand draws the campaign lottery (tests give a seeded one).
+	Rand *rand.Rand
 }
 
 // NewServer is the serve path over a source of placements, a once store
@@ -171,7 +215,11 @@ type Config struct {
 func NewServer(src Source, once Once, tally Tally, c clock.Clock, cfg Config, log *slog.Logger) *Server {
 	s := &Server{source: src, once: once, clock: c, signer: Signer{Key: cfg.Key}, sources: traffic.Sources{Key: cfg.Key},
 		pace: traffic.NewPace(PaceInterval, maxEntries), Counts: NewCounter(tally), baseURL: cfg.BaseURL, log: log,
-		slots: map[string]*slotEntry{}, clicks: map[string]string{}}
+		slots: map[string]*slotEntry{}, clicks: map[string]string{}, spent: map[string]*Spend{},
+		rng: rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))}
+	if cfg.Rand != nil {
+		s.rng = cfg.Rand
+	}
 	s.Counts.before = s.settleOnce
 	return s
 }
@@ -201,6 +249,14 @@ func (s *Server) settleOnce(ctx context.Context) error {
 			defer wg.Done()
 			for ev := range next {
 				ok, err := s.once.First(ctx, "OFFER#"+ev.offer.ID+"#"+ev.kind, ev.offer.IssuedAt.Add(OfferTTL+time.Hour))
+				if err == nil && ok && ev.kind == "c" && ev.offer.Kind == KindCampaign {
+					// A campaign's click bills only after its view.
+					var seen bool
+					if seen, err = s.once.Seen(ctx, "OFFER#"+ev.offer.ID+"#v"); err == nil && !seen {
+						s.Counts.Add(ev.ref, CountInvalid+string(traffic.NotViewed), 1, ev.at)
+						continue
+					}
+				}
 				if err != nil {
 					mu.Lock()
 					failed = append(failed, ev)
@@ -216,8 +272,11 @@ func (s *Server) settleOnce(ctx context.Context) error {
 					if ev.kind == "c" {
 						kind = CountClicks
 					}
+					if ev.offer.Kind == KindCampaign {
+						s.spend(ev.offer.Ref, ev.kind, ev.at)
+					}
 				}
-				s.Counts.Add(ev.offer.Ref, kind, 1, ev.at)
+				s.Counts.Add(ev.ref, kind, 1, ev.at)
 			}
 		}()
 	}
@@ -237,12 +296,12 @@ func (s *Server) settleOnce(ctx context.Context) error {
 
 // hold queues an event for its once-per-offer check; a full queue is
 // checked at once.
-func (s *Server) hold(ctx context.Context, o Offer, kind string, now time.Time) {
+func (s *Server) hold(ctx context.Context, o Offer, kind, ref string, now time.Time) {
 	s.pendMu.Lock()
 	if len(s.pending) == 0 {
 		s.pendOldest = now
 	}
-	s.pending = append(s.pending, pendingEvent{offer: o, kind: kind, at: now})
+	s.pending = append(s.pending, pendingEvent{offer: o, kind: kind, ref: ref, at: now})
 	// A frozen Lambda's ticker does not run: the request path flushes
 	// what has waited too long.
 	full := len(s.pending) >= maxPending
@@ -299,8 +358,9 @@ func (s *Server) base(domain string) string {
 }
 
 // Decide is the offer for a slot now, or ok=false when there is none
-// (204): the slot's flight running now, else its house ad. A flight's
-// offer counts as served; only its view is an impression.
+// (204): the slot's flight running now, else (on a slot that accepts
+// them) a campaign by lottery, else its house ad. A flight's or
+// campaign's offer counts as served; only its view is an impression.
 func (s *Server) Decide(ctx context.Context, slotID, domain string) (ad Ad, ok bool, err error) {
 	const op = "serving.Decide"
 	if !id.HasPrefix(slotID, "slot") {
@@ -324,6 +384,19 @@ func (s *Server) Decide(ctx context.Context, slotID, domain string) (ad Ad, ok b
 		s.count(ctx, f.FlightID, CountServed, now)
 		return Ad{OfferID: o.ID, Kind: KindFlight, FlightID: f.FlightID, SlotID: slotID, ImageURL: f.ImageURL, AltText: f.AltText,
 			Width: p.Width, Height: p.Height, Label: LabelSponsored, ClickURL: base + "/c/" + tok, ViewURL: base + "/v/" + tok}, true, nil
+	}
+	if p.Campaigns != nil {
+		c, ok, err := s.pickCampaign(ctx, p, now)
+		if err != nil {
+			return Ad{}, false, err
+		}
+		if ok {
+			o := Offer{ID: NewOfferID(now), Kind: KindCampaign, SlotID: slotID, Ref: c.ID, IssuedAt: now}
+			tok := s.signer.Sign(o)
+			s.count(ctx, CampaignRef(c.ID, p.CommunityID), CountServed, now)
+			return Ad{OfferID: o.ID, Kind: KindCampaign, CampaignID: c.ID, SlotID: slotID, ImageURL: c.Creative.ImageURL, AltText: c.Creative.AltText,
+				Width: p.Width, Height: p.Height, Label: LabelSponsored, ClickURL: base + "/c/" + tok, ViewURL: base + "/v/" + tok}, true, nil
+		}
 	}
 	if h := p.House; h != nil {
 		o := Offer{ID: NewOfferID(now), Kind: KindHouse, SlotID: slotID, Ref: slotID, IssuedAt: now}
@@ -359,6 +432,23 @@ func (s *Server) judge(ctx context.Context, kind string, o Offer, ev Event, now 
 	return "", nil // what is left, once per offer, the flush checks
 }
 
+// countRef is what an offer's events count under: its flight, or its
+// campaign on its slot's community (reports are by community).
+func (s *Server) countRef(ctx context.Context, o Offer, now time.Time) (string, error) {
+	if o.Kind != KindCampaign {
+		return o.Ref, nil
+	}
+	p, err := s.placement(ctx, o.SlotID, now)
+	if err != nil {
+		return "", err
+	}
+	return CampaignRef(o.Ref, p.CommunityID), nil
+}
+
+// CampaignRef is the counter ref of a campaign's events on a community's
+// slots.
+func CampaignRef(campaignID, communityID string) string { return campaignID + "/" + communityID }
+
 // View is the beacon of a seen ad: a valid, unexpired offer's first view
 // is its impression; anything else is counted under its reason (a forged
 // token, which names nothing, only in Forged). It answers nothing either
@@ -373,23 +463,26 @@ func (s *Server) View(ctx context.Context, token string, ev Event) error {
 	if o.Kind == KindHouse {
 		return nil // the community's own ad: nothing to count or bill
 	}
-	if _, known, err := s.clickURL(ctx, o.Ref); err != nil {
+	if _, known, err := s.destination(ctx, o, now); err != nil {
 		return err
 	} else if !known {
-		s.Forged.Add(1) // a true signature for no flight: a key leak or a bug, counted for operators
+		s.Forged.Add(1) // a true signature for nothing booked: a key leak or a bug, counted for operators
 		return nil
 	}
+	ref, err := s.countRef(ctx, o, now)
+	if err != nil {
+		return err
+	}
 	if ok {
-		var err error
 		if reason, err = s.judge(ctx, "v", o, ev, now); err != nil {
 			return err
 		}
 	}
 	if reason != "" {
-		s.count(ctx, o.Ref, CountInvalid+string(reason), now)
+		s.count(ctx, ref, CountInvalid+string(reason), now)
 		return nil
 	}
-	s.hold(ctx, o, "v", now)
+	s.hold(ctx, o, "v", ref, now)
 	return nil
 }
 
@@ -398,21 +491,26 @@ func (s *Server) View(ctx context.Context, token string, ev Event) error {
 var errBadToken = fault.New(fault.NotFound, "serving.Click", "no such click")
 
 // Click counts a click on an offer (once per offer; refused ones under
-// their reason) and returns where it goes: the flight's own click URL,
-// also for an expired or refused one, since the person wants the page.
+// their reason) and returns where it goes: the flight's or campaign's own
+// click URL, also for an expired or refused one, since the person wants
+// the page.
 func (s *Server) Click(ctx context.Context, token string, ev Event) (string, error) {
 	now := s.clock.Now()
 	o, reason, ok := s.signer.Verify(token, now)
-	if reason == traffic.Forged || o.Kind != KindFlight {
+	if reason == traffic.Forged || o.Kind == KindHouse {
 		s.Forged.Add(1)
 		return "", errBadToken
 	}
-	to, known, err := s.clickURL(ctx, o.Ref)
+	to, known, err := s.destination(ctx, o, now)
 	if err != nil {
 		return "", err
 	}
 	if !known {
 		return "", errBadToken
+	}
+	ref, err := s.countRef(ctx, o, now)
+	if err != nil {
+		return "", err
 	}
 	if ok {
 		if reason, err = s.judge(ctx, "c", o, ev, now); err != nil {
@@ -420,11 +518,26 @@ func (s *Server) Click(ctx context.Context, token string, ev Event) (string, err
 		}
 	}
 	if reason != "" {
-		s.count(ctx, o.Ref, CountInvalid+string(reason), now)
+		s.count(ctx, ref, CountInvalid+string(reason), now)
 	} else {
-		s.hold(ctx, o, "c", now)
+		s.hold(ctx, o, "c", ref, now)
 	}
 	return to, nil
+}
+
+// destination is where a click on an offer goes; known is false for a
+// flight or campaign serving never heard of.
+func (s *Server) destination(ctx context.Context, o Offer, now time.Time) (string, bool, error) {
+	if o.Kind == KindCampaign {
+		if err := s.loadCampaigns(ctx, now); err != nil {
+			return "", false, err
+		}
+		s.campMu.RLock()
+		c, known := s.campByID[o.Ref]
+		s.campMu.RUnlock()
+		return c.Creative.ClickURL, known, nil
+	}
+	return s.clickURL(ctx, o.Ref)
 }
 
 func (s *Server) clickURL(ctx context.Context, flightID string) (string, bool, error) {
@@ -453,5 +566,118 @@ func (s *Server) clickURL(ctx context.Context, flightID string) (string, bool, e
 func (s *Server) flush(ctx context.Context) {
 	if err := s.Counts.TryFlush(ctx); err != nil {
 		s.log.Warn("counter flush failed; kept for the next", "error", err.Error())
+	}
+}
+
+// loadCampaigns refreshes the campaigns that may run when the set is
+// older than CampaignsRefresh: one caller reads the source, the others go
+// on with the set they have (the first load waits for it).
+func (s *Server) loadCampaigns(ctx context.Context, now time.Time) error {
+	s.campMu.RLock()
+	fresh, loaded := now.Before(s.campUntil), s.camps != nil
+	s.campMu.RUnlock()
+	if fresh {
+		return nil
+	}
+	if loaded && !s.campLoading.TryLock() {
+		return nil
+	}
+	if !loaded {
+		s.campLoading.Lock()
+	}
+	defer s.campLoading.Unlock()
+	s.campMu.RLock()
+	fresh = now.Before(s.campUntil)
+	s.campMu.RUnlock()
+	if fresh {
+		return nil
+	}
+	cs, err := s.source.Campaigns(ctx, now)
+	if err != nil {
+		if loaded {
+			s.log.Warn("campaigns refresh failed; the last set stands", "error", err.Error())
+			return nil
+		}
+		return err
+	}
+	bySize, byID := map[string][]Campaign{}, make(map[string]Campaign, len(cs))
+	for _, c := range cs {
+		byID[c.ID] = c
+		k := sizeKey(c.Width, c.Height, c.Currency)
+		bySize[k] = append(bySize[k], c)
+	}
+	s.campMu.Lock()
+	s.camps, s.campByID, s.campUntil = bySize, byID, now.Add(CampaignsRefresh)
+	s.campMu.Unlock()
+	return nil
+}
+
+func sizeKey(w, h int, currency string) string { return fmt.Sprintf("%dx%d|%s", w, h, currency) }
+
+// pickCampaign draws the campaign a slot shows now, if any is eligible.
+func (s *Server) pickCampaign(ctx context.Context, p Placement, now time.Time) (Campaign, bool, error) {
+	if err := s.loadCampaigns(ctx, now); err != nil {
+		return Campaign{}, false, err
+	}
+	s.campMu.RLock()
+	cs := s.camps[sizeKey(p.Width, p.Height, p.Currency)]
+	s.campMu.RUnlock()
+	if len(cs) == 0 {
+		return Campaign{}, false, nil
+	}
+	s.spentMu.Lock()
+	day := now.UTC().Format("2006-01-02")
+	if day != s.spentOn {
+		for _, sp := range s.spent {
+			sp.Today = 0
+		}
+		s.spentOn = day
+	}
+	spent := func(id string) Spend {
+		if sp := s.spent[id]; sp != nil {
+			return *sp
+		}
+		return Spend{}
+	}
+	s.rngMu.Lock()
+	i := Choose(cs, p, now, spent, s.rng)
+	s.rngMu.Unlock()
+	s.spentMu.Unlock()
+	if i < 0 {
+		return Campaign{}, false, nil
+	}
+	return cs[i], true, nil
+}
+
+// spend adds what a counted view (or click) of a campaign costs to what
+// this instance believes it spent: the bid per thousand for a CPM view,
+// the bid for a CPC click (in minor units, rounded up so that the belief
+// never lags the charges).
+func (s *Server) spend(campaignID, kind string, at time.Time) {
+	s.campMu.RLock()
+	c, ok := s.campByID[campaignID]
+	s.campMu.RUnlock()
+	if !ok {
+		return
+	}
+	var cost int64
+	switch {
+	case c.Model == ModelCPM && kind == "v":
+		cost = (c.Bid + 999) / 1000
+	case c.Model == ModelCPC && kind == "c":
+		cost = c.Bid
+	default:
+		return
+	}
+	s.spentMu.Lock()
+	defer s.spentMu.Unlock()
+	sp := s.spent[campaignID]
+	if sp == nil {
+		sp = &Spend{}
+		s.spent[campaignID] = sp
+	}
+	sp.Total += cost
+	if at.UTC().Format("2006-01-02") == s.spentOn || s.spentOn == "" {
+		sp.Today += cost
 	}
 }

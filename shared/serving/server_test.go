@@ -3,6 +3,7 @@ package serving
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -13,7 +14,16 @@ import (
 )
 
 // fakes of serving's own interfaces: a slot table, a once set, a tally.
-type fakeSource struct{ p Placement }
+type fakeSource struct {
+	p     Placement
+	camps []Campaign
+	reads int // of the campaigns
+}
+
+func (f *fakeSource) Campaigns(context.Context, time.Time) ([]Campaign, error) {
+	f.reads++
+	return f.camps, nil
+}
 
 func (f *fakeSource) Placement(context.Context, string, time.Time) (Placement, error) {
 	return f.p, nil
@@ -44,14 +54,24 @@ func (m *memOnce) First(_ context.Context, key string, _ time.Time) (bool, error
 	return true, nil
 }
 
-type memTally struct {
-	mu sync.Mutex
-	n  map[string]int64
-}
-
-func (m *memTally) AddCounts(_ context.Context, _, _ string, _ int, counts map[string]int64) error {
+func (m *memOnce) Seen(_ context.Context, key string) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	return m.seen[key], nil
+}
+
+type memTally struct {
+	mu   sync.Mutex
+	n    map[string]int64
+	refs []string // what was counted under, in order of first count
+}
+
+func (m *memTally) AddCounts(_ context.Context, ref, _ string, _ int, counts map[string]int64) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !slices.Contains(m.refs, ref) {
+		m.refs = append(m.refs, ref)
+	}
 	for k, v := range counts {
 		m.n[k] += v
 	}

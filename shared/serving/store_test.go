@@ -17,9 +17,11 @@ import (
 	lambdaevents "github.com/aws/aws-lambda-go/events"
 
 	"github.com/souqhq/souq/events"
+	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/shared/auth"
 	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/fault"
+	"github.com/souqhq/souq/shared/money"
 	"github.com/souqhq/souq/shared/serving"
 	"github.com/souqhq/souq/shared/store"
 	"github.com/souqhq/souq/shared/store/storetest"
@@ -300,5 +302,63 @@ func TestClick_OncePerOfferAndRefusedByReason(t *testing.T) {
 	}
 	if st := w.stats(owner); st.Clicks != 1 || st.Invalid["reused"] != 1 || st.Invalid["bot"] != 1 || st.Served != 2 || st.Impressions != 0 {
 		t.Fatalf("stats: %+v", st)
+	}
+}
+
+// Campaigns are projected from CampaignChanged in version order; the set
+// serving reads holds every campaign whose offers may still count (ended
+// ones until their offers expire, for their clicks), and a slot's
+// campaign setting comes with its SlotChanged.
+func TestStore_ProjectsCampaignsInVersionOrder(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	ctx := context.Background()
+	changed := func(id, state string, bid int64, version int, end time.Time) *events.CampaignChanged {
+		return &events.CampaignChanged{CampaignID: id, AdvertiserID: "adv_w", Currency: "USD", Model: "cpm",
+			Bid: money.Amount{Minor: bid, Currency: "USD"}, Budget: money.Amount{Minor: 10_000, Currency: "USD"},
+			Start: clock.Format(t0), End: clock.Format(end), Pacing: "even", State: state, Version: version,
+			Creative: events.SizedCreative{ImageURL: "https://cdn.example/c.png", ClickURL: "https://shop.example/c", AltText: "C", Width: 300, Height: 250}}
+	}
+	w.deliver(changed("cmp_a", "paused", 300, 3, t0.Add(48*time.Hour)))
+	w.deliver(changed("cmp_a", "live", 200, 2, t0.Add(48*time.Hour))) // late: ignored
+	w.deliver(changed("cmp_b", "ended", 200, 4, t0.Add(time.Hour)))
+	cs, err := w.st.Campaigns(ctx, t0)
+	if err != nil || len(cs) != 2 {
+		t.Fatalf("campaigns %+v %v", cs, err)
+	}
+	byID := map[string]serving.Campaign{}
+	for _, c := range cs {
+		byID[c.ID] = c
+	}
+	if a := byID["cmp_a"]; a.Live || a.Bid != 300 || a.Width != 300 || a.Creative.ClickURL != "https://shop.example/c" || !a.End.Equal(t0.Add(48*time.Hour)) {
+		t.Fatalf("cmp_a %+v", a)
+	}
+	if cs, _ := w.st.Campaigns(ctx, t0.Add(time.Hour+serving.OfferTTL)); len(cs) != 1 || cs[0].ID != "cmp_a" {
+		t.Fatalf("after cmp_b's offers expired: %+v", cs)
+	}
+	if err := w.handle(&events.CampaignChanged{CampaignID: "cmp_x", Version: 1}); err == nil {
+		t.Fatal("a campaign event without its end was accepted")
+	}
+	w.deliver(&events.SlotChanged{SlotID: w.slotID, CommunityID: "com_1", Width: 300, Height: 250, Currency: "USD", Version: 5,
+		Campaigns: events.SlotCampaigns{Accept: true, FloorCPM: money.Amount{Minor: 150, Currency: "USD"}}})
+	if p, _ := w.st.Placement(ctx, w.slotID, t0); p.Currency != "USD" || p.Campaigns == nil || p.Campaigns.FloorCPM != 150 {
+		t.Fatalf("the slot's campaign setting: %+v", p)
+	}
+	// A campaign's counts go to its own partition, by community.
+	if err := w.st.AddCounts(ctx, serving.CampaignRef("cmp_a", "com_1"), "2026-11-23", 3, map[string]int64{"impressions": 2}); err != nil {
+		t.Fatal(err)
+	}
+	it, found, err := store.Get[map[string]any](ctx, w.db.Client, w.db.Table(topology.TableServing), "CMP#cmp_a", "STAT#2026-11-23#com_1#03")
+	if err != nil || !found || it["impressions"] != float64(2) || it["ref"] != "cmp_a" {
+		t.Fatalf("the campaign's counter: %v %v %v", it, found, err)
+	}
+	if seen, err := w.st.Seen(ctx, "OFFER#ofr_none#v"); err != nil || seen {
+		t.Fatalf("seen before first: %v %v", seen, err)
+	}
+	if ok, _ := w.st.First(ctx, "OFFER#ofr_1#v", t0.Add(time.Hour)); !ok {
+		t.Fatal("first")
+	}
+	if seen, err := w.st.Seen(ctx, "OFFER#ofr_1#v"); err != nil || !seen {
+		t.Fatalf("seen after first: %v %v", seen, err)
 	}
 }

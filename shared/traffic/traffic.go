@@ -30,6 +30,7 @@ const (
 	OffDomain Reason = "off_domain" // a page outside the community's allowlist
 	TooFast   Reason = "too_fast"   // one source faster than a person
 	Reused    Reason = "reused"     // an offer already viewed (or clicked)
+	NotViewed Reason = "not_viewed" // a click on a campaign's offer whose view was never counted (CPC bills clicks after a view)
 )
 
 // botMarkers are substrings of user agents of known crawlers, previewers
