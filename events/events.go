@@ -20,6 +20,7 @@ const (
 	SourceLedger       = "souq.ledger"
 	SourceWebhooks     = "souq.webhooks"
 	SourceCampaigns    = "souq.campaigns"
+	SourceServing      = "souq.serving"
 )
 
 // Meta is carried by every event detail (DESIGN §8).
@@ -418,7 +419,8 @@ func Catalog() []Event {
 		&CommissionCleared{}, &ProgramBudgetExhausted{},
 		&PayoutRequested{}, &PayoutPaid{}, &PayoutFailed{}, &WebhookEndpointDisabled{},
 		&LedgerTransferPosted{},
-		&CampaignCreated{}, &CampaignChanged{}, &CampaignEnded{},
+		&CampaignCreated{}, &CampaignChanged{}, &CampaignEnded{}, &CampaignCharged{}, &CampaignBudgetExhausted{},
+		&CampaignMetered{},
 	}
 }
 
@@ -493,3 +495,62 @@ func (CampaignCreated) DetailType() string { return "CampaignCreated" }
 func (CampaignCreated) Source() string     { return SourceCampaigns }
 func (CampaignEnded) DetailType() string   { return "CampaignEnded" }
 func (CampaignEnded) Source() string       { return SourceCampaigns }
+
+// CommunityUnits are a campaign's counted units on one community's slots.
+type CommunityUnits struct {
+	CommunityID string `json:"communityId"`
+	Impressions int64  `json:"impressions"`
+	Clicks      int64  `json:"clicks"`
+}
+
+// CampaignMetered: serving's count of a campaign's valid viewable
+// impressions and valid clicks after a view, per community, cumulative
+// since its start. Seq numbers them: a later one holds all an earlier one
+// did, so a late or repeated one changes nothing.
+type CampaignMetered struct {
+	Meta
+	CampaignID  string           `json:"campaignId"`
+	Seq         int64            `json:"seq"`
+	Communities []CommunityUnits `json:"communities"`
+}
+
+// CommunityEarning is one community's part of a campaign's settlement.
+type CommunityEarning struct {
+	CommunityID string       `json:"communityId"`
+	Units       int64        `json:"units"`
+	Amount      money.Amount `json:"amount"`
+	Share       money.Amount `json:"share"`
+}
+
+// CampaignCharged: a settlement drew on a campaign's hold for what was
+// seen (CPM) or clicked (CPC) since the last one; each community was paid
+// its share. Free counts what was shown past the budget or the day's cap.
+type CampaignCharged struct {
+	Meta
+	CampaignID   string             `json:"campaignId"`
+	AdvertiserID string             `json:"advertiserId"`
+	Seq          int64              `json:"seq"`
+	Amount       money.Amount       `json:"amount"`
+	Units        int64              `json:"units"`
+	Free         int64              `json:"free"`
+	Spent        money.Amount       `json:"spent"`
+	SpentToday   money.Amount       `json:"spentToday"`
+	Day          string             `json:"day"`
+	Communities  []CommunityEarning `json:"communities"`
+}
+
+// CampaignBudgetExhausted: a campaign spent its whole budget; it is no
+// longer offered.
+type CampaignBudgetExhausted struct {
+	Meta
+	CampaignID   string       `json:"campaignId"`
+	AdvertiserID string       `json:"advertiserId"`
+	Spent        money.Amount `json:"spent"`
+}
+
+func (CampaignMetered) DetailType() string         { return "CampaignMetered" }
+func (CampaignMetered) Source() string             { return SourceServing }
+func (CampaignCharged) DetailType() string         { return "CampaignCharged" }
+func (CampaignCharged) Source() string             { return SourceCampaigns }
+func (CampaignBudgetExhausted) DetailType() string { return "CampaignBudgetExhausted" }
+func (CampaignBudgetExhausted) Source() string     { return SourceCampaigns }

@@ -174,7 +174,7 @@ func TestCampaigns_ServedOnSlotsThatAcceptThem(t *testing.T) {
 	end := now(t).Add(48 * time.Hour).Truncate(time.Second)
 	body := strings.NewReplacer(`"width":300,"height":250`, `"width":468,"height":60`, `"amount":250,"currency":"EUR"}},`, `"amount":200,"currency":"EUR"}},`).Replace(campaignBody(5_000, end))
 	c := decode[campaignView](t, expect(t, do(t, call{method: "POST", path: "/v1/advertisers/" + aID + "/campaigns", auth: aTok, body: body, headers: freshKey()}), 201))
-	advance(t, 0) // serving hears of the campaign and the slots
+	advance(t, 10*time.Second) // serving hears of the campaign and the slots, and reads campaigns every 10 s
 
 	served := decode[ad](t, expect(t, do(t, call{method: "GET", path: "/v1/serve/" + accepting}), 200))
 	if served.Kind != "campaign" || served.Label != "Sponsored" || served.ImageURL != "https://cdn.example/winter.png" || served.Width != 468 || served.Height != 60 {
@@ -211,4 +211,63 @@ func TestCampaigns_ServedOnSlotsThatAcceptThem(t *testing.T) {
 	if r := expect(t, do(t, call{method: "GET", path: strings.TrimPrefix(served.ClickURL, base), headers: map[string]string{"User-Agent": browserUA(2)}}), 302); r.header.Get("Location") != "https://shop.example/winter" {
 		t.Fatalf("after the end the click goes to %q", r.header.Get("Location"))
 	}
+}
+
+// Metered billing end to end: views of a campaign through a slot are
+// counted, sent by serving's meter on the platform's minute, and settled:
+// the advertiser pays floor(views × bid / 1000) from the hold, the
+// community earns 70 % of it in its available balance, the statement
+// shows the campaign_charge, and the end releases exactly the rest; the
+// ledger verifies. (A size of its own, 970×250, keeps other campaigns
+// away.)
+func TestCampaigns_ViewsAreSettledOnThePlatformsMinute(t *testing.T) {
+	ownerToken, com := newCommunityForSlots(t)
+	slotID := decode[slot](t, expect(t, do(t, call{method: "POST", path: "/v1/communities/" + com + "/slots", auth: ownerToken,
+		body: `{"name":"Billboard","width":970,"height":250,"reserve":{"amount":100,"currency":"EUR"}}`}), 201)).ID
+	expect(t, do(t, call{method: "PATCH", path: "/v1/slots/" + slotID, auth: ownerToken, body: `{"campaigns":{"accept":true,"floorCpm":{"amount":100,"currency":"EUR"}}}`}), 200)
+	aTok, aID := eurAdvertiser(t, 10_000)
+	body := strings.NewReplacer(`"width":300,"height":250`, `"width":970,"height":250`, `"end":`, `"pacing":"asap","end":`).
+		Replace(campaignBody(5_000, now(t).Add(48*time.Hour).Truncate(time.Second)))
+	c := decode[campaignView](t, expect(t, do(t, call{method: "POST", path: "/v1/advertisers/" + aID + "/campaigns", auth: aTok, body: body, headers: freshKey()}), 201))
+	advance(t, 10*time.Second) // serving reads campaigns every 10 s
+	comBefore := balanceOf(t, ownerToken, "/v1/communities/"+com)
+
+	const views = 400
+	for i := 0; i < views; i++ {
+		o := decode[ad](t, expect(t, do(t, call{method: "GET", path: "/v1/serve/" + slotID}), 200))
+		if o.Kind != "campaign" {
+			t.Fatalf("decision %d: %+v", i, o)
+		}
+		expect(t, do(t, call{method: "POST", path: strings.TrimPrefix(o.ViewURL, base), headers: map[string]string{"User-Agent": browserUA(10_000 + i)}}), 204)
+	}
+	advance(t, 61*time.Second) // the meter's minute: counted, sent, settled
+	got := decode[campaignView](t, expect(t, do(t, call{method: "GET", path: "/v1/campaigns/" + c.ID, auth: aTok}), 200))
+	if got.Impressions != views || got.Spent.Amount != 100 || got.Remaining.Amount != 4_900 { // floor(400 × 250 / 1000)
+		t.Fatalf("settled: %+v", got)
+	}
+	if b := balanceOf(t, aTok, "/v1/advertisers/"+aID); b.Held != 4_900 || b.Available != 5_000 {
+		t.Fatalf("the advertiser: %+v", b)
+	}
+	if b := balanceOf(t, ownerToken, "/v1/communities/"+com); b.Available-comBefore.Available != 70 {
+		t.Fatalf("the community earned %d, want 70 (70 %% of 100): %+v", b.Available-comBefore.Available, b)
+	}
+	st := expect(t, do(t, call{method: "GET", path: "/v1/ledger/statement?limit=20&accountId=" + aID, auth: aTok}), 200)
+	if !strings.Contains(string(st.body), `"campaign_charge"`) {
+		t.Fatalf("the statement shows no campaign_charge: %s", st.body)
+	}
+	if n := countEventsFor(t, "CampaignCharged", "campaignId", c.ID); n != 1 {
+		t.Fatalf("%d CampaignCharged, want 1", n)
+	}
+	advance(t, 61*time.Second) // nothing new: no second charge
+	if n := countEventsFor(t, "CampaignCharged", "campaignId", c.ID); n != 1 {
+		t.Fatalf("%d CampaignCharged after a quiet minute, want 1", n)
+	}
+	ended := decode[campaignView](t, expect(t, do(t, call{method: "POST", path: "/v1/campaigns/" + c.ID + "/end", auth: aTok}), 200))
+	if ended.Released.Amount != 4_900 || ended.Spent.Amount != 100 {
+		t.Fatalf("ended: %+v", ended)
+	}
+	if b := balanceOf(t, aTok, "/v1/advertisers/"+aID); b.Held != 0 || b.Available != 9_900 {
+		t.Fatalf("the advertiser after the end: %+v", b)
+	}
+	verifyLedger(t)
 }

@@ -29,7 +29,7 @@ func main() {
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { f.Counter.Run(runCtx, logger); close(done) }()
-	lambda.StartWithOptions(invoke.Mux{HTTP: f.HTTP, Event: f.Event, Log: logger}, lambda.WithEnableSIGTERM(func() {
+	lambda.StartWithOptions(invoke.Mux{HTTP: f.HTTP, Event: f.Event, Scheduled: f.Scheduled, Log: logger}, lambda.WithEnableSIGTERM(func() {
 		stop()
 		<-done
 	}))

@@ -36,4 +36,5 @@ const (
 	EnvAuctionFeeBps     = "SOUQ_AUCTION_FEE_BPS"
 	EnvSponsorshipFeeBps = "SOUQ_SPONSORSHIP_FEE_BPS"
 	EnvPayoutMinimum     = "SOUQ_PAYOUT_MINIMUM"
+	EnvCampaignShareBps  = "SOUQ_CAMPAIGN_SHARE_BPS"
 )

@@ -63,6 +63,7 @@ var twoGSIs = []Index{
 const (
 	JobSweepClosing = "sweep-closing"
 	JobSweepPayouts = "sweep-payouts"
+	JobMeter        = "meter"
 )
 
 // JobInput is a schedule's payload for a job: {"job": "<job>"}.
@@ -168,7 +169,8 @@ func Souq() Topology {
 			{
 				Name: FnServe, Description: "the ad serving hot path, views, click redirects and delivery stats, from its own projection of slots and flights",
 				MemoryMB: 512, TimeoutSec: 5, SignsClicks: true, HotPath: true,
-				Tables: []Grant{{TableServing, ReadWrite}},
+				// The outbox: CampaignMetered, serving's counts for billing.
+				Tables: []Grant{{TableServing, ReadWrite}, {TableOutbox, WriteOnly}},
 			},
 			{
 				Name: FnOps, Description: "operators' jobs: the daily ledger verification",
@@ -204,7 +206,9 @@ func Souq() Topology {
 			// Serving keeps its own projection of what may run on each slot,
 			// the pages each community allows, and who owns which community
 			// and advertiser (who may read a flight's stats).
-			{Name: "serve-learns", Pattern: `{"source":["souq.accounts","souq.auctions","souq.campaigns"],"detail-type":["CommunityCreated","CommunityUpdated","AdvertiserCreated","SlotChanged","FlightBooked","CampaignChanged"]}`, Target: FnServe},
+			{Name: "serve-learns", Pattern: `{"source":["souq.accounts","souq.auctions","souq.campaigns"],"detail-type":["CommunityCreated","CommunityUpdated","AdvertiserCreated","SlotChanged","FlightBooked","CampaignChanged","CampaignCharged"]}`, Target: FnServe},
+			// Campaigns settle what serving counted, once per count.
+			{Name: "campaigns-metered", Pattern: `{"source":["souq.serving"],"detail-type":["CampaignMetered"]}`, Target: FnCampaigns},
 			{Name: "referrals-accounts", Pattern: `{"source":["souq.accounts"],"detail-type":["CommunityCreated"]}`, Target: FnReferrals},
 			{Name: "payouts-learns", Pattern: `{"source":["souq.accounts","souq.referrals"],"detail-type":["CommunityCreated","DealApproved"]}`, Target: FnPayouts},
 			// The worker: every claim's PayoutRequested, at least once.
@@ -226,6 +230,9 @@ func Souq() Topology {
 			// A payout whose delivery was lost, whose worker died after the
 			// rail call, or whose outcome was unknown is processed again.
 			{Name: "payouts-sweep", Expression: "rate(5 minutes)", Target: FnPayouts, Input: JobInput(JobSweepPayouts)},
+			// Every minute serving sends each campaign's counts to be
+			// settled (DESIGN §12: settlements at least every minute).
+			{Name: "serve-meter", Expression: "rate(1 minute)", Target: FnServe, Input: JobInput(JobMeter)},
 		},
 		Routes: []Route{
 			{Method: "GET", Path: "/healthz", Function: FnAccounts, Auth: []AuthKind{Public}, Summary: "Liveness"},

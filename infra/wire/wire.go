@@ -79,6 +79,7 @@ type Settings struct {
 	Live              bool // prod: sk_live_ keys only
 	AuctionFeeBps     int64
 	SponsorshipFeeBps int64
+	CampaignShareBps  int64
 	MinimumPayout     int64
 	PublicURL         string
 	// Secret signs click tokens, keys visitor hashes and seals webhook
@@ -98,7 +99,7 @@ type Settings struct {
 
 // DefaultSettings are the products' defaults.
 func DefaultSettings() Settings {
-	return Settings{Stage: "dev", AuctionFeeBps: auctions.DefaultFeeBps, SponsorshipFeeBps: sponsorships.DefaultFeeBps,
+	return Settings{Stage: "dev", AuctionFeeBps: auctions.DefaultFeeBps, SponsorshipFeeBps: sponsorships.DefaultFeeBps, CampaignShareBps: campaigns.DefaultShareBps,
 		MinimumPayout: payouts.DefaultMinimumPayout, VerifyOut: os.Stdout}
 }
 
@@ -123,6 +124,7 @@ func SettingsFromEnv(getenv func(string) string) (Settings, error) {
 	}{
 		{topology.EnvAuctionFeeBps, &s.AuctionFeeBps, 0, 10_000, "0 to 10000 basis points"},
 		{topology.EnvSponsorshipFeeBps, &s.SponsorshipFeeBps, 0, 10_000, "0 to 10000 basis points"},
+		{topology.EnvCampaignShareBps, &s.CampaignShareBps, 0, 10_000, "0 to 10000 basis points"},
 		{topology.EnvPayoutMinimum, &s.MinimumPayout, 1, 1 << 53, "a positive number of minor units"},
 	} {
 		v := getenv(n.name)
@@ -206,7 +208,7 @@ func Referrals(e Env) *Function {
 
 // Campaigns: pay-as-you-go campaigns, their budgets and their ends.
 func Campaigns(e Env) *Function {
-	svc := campaigns.NewService(campaigns.NewRepository(e.DB), ledger.New(e.DB), e.Sched, e.Clock, campaigns.Config{Self: topology.FnCampaigns})
+	svc := campaigns.NewService(campaigns.NewRepository(e.DB), ledger.New(e.DB), e.Sched, e.Clock, campaigns.Config{Self: topology.FnCampaigns, ShareBps: e.CampaignShareBps})
 	r := campaigns.NewRouter(svc, idem(e), e.Log, e.Clock.Now)
 	return &Function{HTTP: r.Serve, Event: svc.HandleEvent, Events: svc.Events(), Scheduled: svc.HandleScheduled, Routes: r.Handled()}
 }
@@ -238,7 +240,19 @@ func Serve(e Env) *Function {
 	mux := events.NewMux(topology.FnServe)
 	st.Listen(mux)
 	r := serving.NewRouter(srv, st, e.Log, e.Clock.Now)
-	return &Function{HTTP: r.Serve, Event: mux.Handle, Events: mux, Routes: r.Handled(), Counter: srv.Counts}
+	meter := func(ctx context.Context, payload json.RawMessage) error {
+		var j struct{ Job string }
+		if err := json.Unmarshal(payload, &j); err != nil || j.Job != topology.JobMeter {
+			return fmt.Errorf("serve: a scheduled job it does not know: %s", payload)
+		}
+		// What is buffered here is counted first (locally the platform
+		// flushes every instance before its schedules run).
+		if err := srv.Counts.Flush(ctx); err != nil {
+			return err
+		}
+		return st.Meter(ctx, e.Clock.Now())
+	}
+	return &Function{HTTP: r.Serve, Event: mux.Handle, Events: mux, Scheduled: meter, Routes: r.Handled(), Counter: srv.Counts}
 }
 
 // Authorizer: people's JWTs and API keys.

@@ -68,12 +68,13 @@ type campaignItem struct {
 	State        string `dynamodbav:"state"`
 	// EndReason says who ended it: "advertiser" or "end" (its window).
 	EndReason string `dynamodbav:"endReason,omitempty"`
-	// Impressions and Clicks are what settlements billed.
-	Impressions int64  `dynamodbav:"impressions"`
-	Clicks      int64  `dynamodbav:"clicks"`
-	CreatedAt   string `dynamodbav:"createdAt"`
-	UpdatedAt   string `dynamodbav:"updatedAt"`
-	Version     int    `dynamodbav:"version"`
+	// Books are what its settlements did; Exhausted says its budget ran
+	// out (CampaignBudgetExhausted was sent).
+	Books     Books  `dynamodbav:"books"`
+	Exhausted bool   `dynamodbav:"exhausted,omitempty"`
+	CreatedAt string `dynamodbav:"createdAt"`
+	UpdatedAt string `dynamodbav:"updatedAt"`
+	Version   int    `dynamodbav:"version"`
 }
 
 func (it campaignItem) campaign() Campaign {

@@ -25,7 +25,13 @@ type Config struct {
 	// Self is this function's topology name: the target of the end
 	// schedules it makes for itself.
 	Self string
+	// ShareBps is the community's share of what a campaign spends on its
+	// slots (basis points); the rest is the platform's fee.
+	ShareBps int64
 }
+
+// DefaultShareBps is the community's share when none is configured: 70%.
+const DefaultShareBps = 7000
 
 // Service is the campaigns context.
 type Service struct {
@@ -43,6 +49,7 @@ func NewService(repo *Repository, l *ledger.Ledger, sched schedule.Scheduler, c 
 	s := &Service{repo: repo, ledger: l, sched: sched, clock: c, cfg: cfg,
 		owners: owners.New(repo.db, repo.table, c), events: events.NewMux("campaigns")}
 	s.owners.Listen(s.events, owners.Advertiser)
+	events.On(s.events, s.settle)
 	return s
 }
 
@@ -119,11 +126,16 @@ type View struct {
 	Spent        money.Amount  `json:"spent"`
 	Remaining    money.Amount  `json:"remaining"`
 	// Released is what went back to the advertiser's wallet when it ended.
-	Released    money.Amount `json:"released"`
-	Impressions int64        `json:"impressions"`
-	Clicks      int64        `json:"clicks"`
-	CreatedAt   string       `json:"createdAt"`
-	UpdatedAt   string       `json:"updatedAt"`
+	Released money.Amount `json:"released"`
+	// Impressions and Clicks are the valid ones settled; Billed what was
+	// charged (impressions for CPM, clicks for CPC), Free what was shown
+	// past the budget or a day's cap.
+	Impressions int64  `json:"impressions"`
+	Clicks      int64  `json:"clicks"`
+	Billed      int64  `json:"billed"`
+	Free        int64  `json:"free"`
+	CreatedAt   string `json:"createdAt"`
+	UpdatedAt   string `json:"updatedAt"`
 }
 
 func (s *Service) view(it campaignItem, d ledger.Drawdown, now time.Time) View {
@@ -132,7 +144,8 @@ func (s *Service) view(it campaignItem, d ledger.Drawdown, now time.Time) View {
 	return View{ID: c.ID, AdvertiserID: c.AdvertiserID, Name: c.Name, Currency: c.Currency, Pricing: c.Pricing, Budget: c.Budget,
 		DailyCap: c.DailyCap, Start: c.Start, End: c.End, Pacing: c.Pacing, Creative: c.Creative, Status: c.StatusAt(now),
 		Spent: cur(d.Drawn), Remaining: cur(d.Remaining), Released: cur(d.Released),
-		Impressions: it.Impressions, Clicks: it.Clicks, CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt}
+		Impressions: it.Books.Impressions, Clicks: it.Books.Clicks, Billed: it.Books.Billed, Free: it.Books.Free,
+		CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt}
 }
 
 // advertiser checks that p may act for the advertiser: its own key, or a

@@ -82,7 +82,7 @@ func newWorld(t testing.TB) *world {
 	w := &world{t: t, db: db, ledger: ledger.New(db), clock: clock.NewFake(t0), sched: &fakeScheduler{},
 		owner: auth.Principal{Kind: auth.KindUser, UserID: "usr_a"},
 		key:   auth.Principal{Kind: auth.KindClient, AccountKind: auth.AccountAdvertiser, AccountID: "adv_a", KeyID: "key_a"}}
-	w.svc = campaigns.NewService(campaigns.NewRepository(db), w.ledger, w.sched, w.clock, campaigns.Config{Self: "campaigns"})
+	w.svc = campaigns.NewService(campaigns.NewRepository(db), w.ledger, w.sched, w.clock, campaigns.Config{Self: "campaigns", ShareBps: campaigns.DefaultShareBps})
 	for _, a := range []string{"a", "b"} {
 		d, _ := json.Marshal(events.AdvertiserCreated{Meta: events.Meta{EventID: "evt_adv_" + a, OccurredAt: clock.Format(t0), SchemaVersion: 1},
 			AdvertiserID: "adv_" + a, OwnerID: "usr_" + a, Currency: "USD"})
@@ -418,4 +418,135 @@ func TestHandleScheduled_EndsAtTheEndOnly(t *testing.T) {
 		t.Fatalf("a campaign never written: %v", err)
 	}
 
+}
+
+func (w *world) meter(campaignID string, seq int64, units map[string][2]int64) error {
+	e := events.CampaignMetered{Meta: events.Meta{EventID: fmt.Sprintf("evt_m_%s_%d", campaignID, seq), OccurredAt: clock.Format(w.clock.Now()), SchemaVersion: 1},
+		CampaignID: campaignID, Seq: seq}
+	for id, u := range units {
+		e.Communities = append(e.Communities, events.CommunityUnits{CommunityID: id, Impressions: u[0], Clicks: u[1]})
+	}
+	d, _ := json.Marshal(e)
+	return w.svc.HandleEvent(context.Background(), lambdaevents.EventBridgeEvent{DetailType: "CampaignMetered", Source: events.SourceServing, Detail: d})
+}
+
+func (w *world) balanceOf(a ledger.Account) ledger.Balance {
+	w.t.Helper()
+	b, err := w.ledger.Balance(context.Background(), a, "USD")
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return b
+}
+
+// A meter is settled once however often and in whatever order it is
+// delivered, eight copies at once included: one draw on the hold, the
+// communities paid their 70 % (half-even), the platform the rest, one
+// CampaignCharged; the next meter charges what its counts add, the CPM
+// fraction carried (the worked example of docs/campaigns.md).
+func TestSettle_EachMeterChargesOnce(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	ctx := context.Background()
+	v, err := w.svc.Create(ctx, w.key, "adv_a", input(10_000)) // CPM 2.50
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := map[string][2]int64{"com_a": {1_000, 3}, "com_b": {234, 0}}
+	var wg sync.WaitGroup
+	errs := make([]error, 8)
+	for i := range errs {
+		wg.Add(1)
+		go func() { defer wg.Done(); errs[i] = w.meter(v.ID, 1, first) }()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatalf("a delivery: %v", err)
+		}
+	}
+	got, _ := w.svc.Get(ctx, w.key, v.ID)
+	if got.Spent.Minor != 308 || got.Remaining.Minor != 9_692 || got.Impressions != 1_234 || got.Clicks != 3 || got.Billed != 1_234 || got.Free != 0 {
+		t.Fatalf("after the first meter: %+v", got)
+	}
+	if a, b, fees := w.balanceOf(ledger.Community("com_a")), w.balanceOf(ledger.Community("com_b")), w.balanceOf(ledger.PlatformFees); a.Available != 175 || b.Available != 41 || fees.Available != 92 {
+		t.Fatalf("paid: com_a %+v, com_b %+v, fees %+v", a, b, fees)
+	}
+	if adv := w.balance(); adv.Held != 9_692 || adv.Available != 0 {
+		t.Fatalf("the advertiser: %+v", adv)
+	}
+	if err := w.meter(v.ID, 2, map[string][2]int64{"com_a": {1_766, 3}, "com_b": {234, 0}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.meter(v.ID, 1, first); err != nil { // late
+		t.Fatal(err)
+	}
+	got, _ = w.svc.Get(ctx, w.key, v.ID)
+	if got.Spent.Minor != 500 || got.Impressions != 2_000 {
+		t.Fatalf("after the second: %+v", got)
+	}
+	if n := w.outbox("CampaignCharged"); n != 2 {
+		t.Fatalf("%d CampaignCharged, want 2", n)
+	}
+	w.verify()
+}
+
+// Spent never passes the budget: the settlement that reaches it takes
+// exactly what is left, says CampaignBudgetExhausted once, and what was
+// shown past it is free; an end racing settlements releases exactly what
+// they left, and everything adds up to the budget.
+func TestSettle_NeverPastTheBudgetAndEndRacingReleasesTheRest(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	ctx := context.Background()
+	v, err := w.svc.Create(ctx, w.key, "adv_a", input(1_000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for seq := int64(1); seq <= 3; seq++ {
+		if err := w.meter(v.ID, seq, map[string][2]int64{"com_a": {seq * 3_000, 0}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, _ := w.svc.Get(ctx, w.key, v.ID)
+	if got.Spent.Minor != 1_000 || got.Remaining.Minor != 0 || got.Billed != 4_003 || got.Free != 9_000-4_003 {
+		t.Fatalf("at the budget: %+v", got)
+	}
+	if n := w.outbox("CampaignBudgetExhausted"); n != 1 {
+		t.Fatalf("%d CampaignBudgetExhausted", n)
+	}
+
+	// Another campaign: settlements and the end at once.
+	v2, err := w.svc.Create(ctx, w.key, "adv_a", input(5_000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, 9)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if i == 4 {
+				_, errs[i] = w.svc.End(ctx, w.key, v2.ID)
+				return
+			}
+			errs[i] = w.meter(v2.ID, int64(i+1), map[string][2]int64{"com_a": {int64(i+1) * 1_000, 0}})
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatalf("racing: %v", err)
+		}
+	}
+	got, _ = w.svc.Get(ctx, w.key, v2.ID)
+	if got.Status != campaigns.StatusEnded || got.Spent.Minor+got.Released.Minor != 5_000 || got.Remaining.Minor != 0 ||
+		got.Spent.Minor != got.Billed*250/1000 {
+		t.Fatalf("ended while settling: %+v", got)
+	}
+	if b := w.balance(); b.Held != 0 || b.Available != 10_000-1_000-got.Spent.Minor {
+		t.Fatalf("the advertiser after all: %+v (spent %d)", b, got.Spent.Minor)
+	}
+	w.verify()
 }

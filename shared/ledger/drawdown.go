@@ -110,6 +110,12 @@ func (l *Ledger) PrepareTopUp(d Drawdown, amount int64, at time.Time) (Op, error
 // credits fails with InsufficientFunds. Only the hold's id, account and
 // currency are used, so no read is needed first.
 func (l *Ledger) PrepareDraw(d Drawdown, drawID string, credits []Credit, at time.Time) (Op, error) {
+	return l.PrepareDrawAs(d, drawID, "draw", credits, at)
+}
+
+// PrepareDrawAs is PrepareDraw with the transfer's kind, as statements
+// show it (a campaign's settlement is a campaign_charge).
+func (l *Ledger) PrepareDrawAs(d Drawdown, drawID, kind string, credits []Credit, at time.Time) (Op, error) {
 	const op = "ledger.Draw"
 	payer := Leg{Account: d.Account}
 	legs, sum, err := creditLegs(op, d.Account, credits)
@@ -120,7 +126,7 @@ func (l *Ledger) PrepareDraw(d Drawdown, drawID string, credits []Credit, at tim
 		return Op{}, fault.New(fault.Invalid, op, "a draw takes a positive amount")
 	}
 	payer.Held = -sum
-	o, err := l.prepare(Transfer{ID: "txf_" + d.ID + "_draw_" + drawID, Kind: "draw", Currency: d.Currency, At: at, HoldID: d.ID,
+	o, err := l.prepare(Transfer{ID: "txf_" + d.ID + "_draw_" + drawID, Kind: kind, Currency: d.Currency, At: at, HoldID: d.ID,
 		Legs: append([]Leg{payer}, legs...)}, nil)
 	if err != nil {
 		return Op{}, err

@@ -149,8 +149,12 @@ func (l *Ledger) Verify(ctx context.Context) (Report, error) {
 		if t.HoldID == "" {
 			continue
 		}
+		kind := t.Kind
+		if strings.HasPrefix(t.ID, "txf_"+t.HoldID+"_draw_") {
+			kind = "draw" // PrepareDrawAs's id, whatever kind a product gave it
+		}
 		for _, leg := range t.Legs {
-			switch t.Kind {
+			switch kind {
 			case "hold", "adjust", "topup":
 				heldBy[t.HoldID] += leg.Held
 			case "draw":

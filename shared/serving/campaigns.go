@@ -2,6 +2,7 @@ package serving
 
 import (
 	"math/rand/v2"
+	"slices"
 	"time"
 )
 
@@ -25,6 +26,15 @@ type Campaign struct {
 	Creative   Creative
 	Width      int
 	Height     int
+	// Settled is what its settlements charged, as of their last one.
+	Settled Settled
+}
+
+// Settled is what a campaign's settlements charged: in all, and on Day.
+type Settled struct {
+	Seq          int64
+	Total, Today int64
+	Day          string
 }
 
 // The pricing models and pacings serving reads.
@@ -96,35 +106,41 @@ func (c Campaign) Eligible(p Placement, now time.Time, spent Spend) bool {
 		c.Need(now, spent) > 0
 }
 
-// Choose is the campaign a decision offers among the eligible, by a
-// weighted lottery on need × eCPM (EthicalAds' rule): a campaign that
-// needs more and pays more is likelier, and none is starved. It returns
-// -1 when none is eligible.
-func Choose(cs []Campaign, p Placement, now time.Time, spent func(string) Spend, r *rand.Rand) int {
+// Lottery is a draw among the campaigns eligible for a placement at a
+// time, weighted by need × eCPM (EthicalAds' rule): a campaign that needs
+// more and pays more is likelier, and none is starved.
+type Lottery struct {
+	Campaigns []Campaign
+	cum       []float64 // cumulative weights, one per campaign
+}
+
+// NewLottery weighs every eligible campaign of cs (spent says what each
+// is believed to have spent).
+func NewLottery(cs []Campaign, p Placement, now time.Time, spent func(Campaign) Spend) Lottery {
+	var l Lottery
 	total := 0.0
-	weights := make([]float64, len(cs))
-	for i, c := range cs {
-		s := spent(c.ID)
-		if !c.Eligible(p, now, s) {
+	for _, c := range cs {
+		sp := spent(c)
+		if !c.Eligible(p, now, sp) {
 			continue
 		}
-		weights[i] = c.Need(now, s) * c.ECPM()
-		total += weights[i]
+		total += c.Need(now, sp) * c.ECPM()
+		l.Campaigns = append(l.Campaigns, c)
+		l.cum = append(l.cum, total)
 	}
-	if total <= 0 {
-		return -1
+	return l
+}
+
+// Draw is one campaign drawn from the lottery in O(log n), or false when
+// none is eligible.
+func (l Lottery) Draw(r *rand.Rand) (Campaign, bool) {
+	if len(l.cum) == 0 {
+		return Campaign{}, false
 	}
-	x := r.Float64() * total
-	for i, w := range weights {
-		if w > 0 && x < w {
-			return i
-		}
-		x -= w
+	x := r.Float64() * l.cum[len(l.cum)-1]
+	i, _ := slices.BinarySearch(l.cum, x)
+	for i < len(l.cum)-1 && l.cum[i] <= x { // the first whose cumulative weight passes x
+		i++
 	}
-	for i := len(weights) - 1; i >= 0; i-- { // rounding: the last with a weight
-		if weights[i] > 0 {
-			return i
-		}
-	}
-	return -1
+	return l.Campaigns[i], true
 }

@@ -99,8 +99,8 @@ func TestChoose_WeightedByNeedTimesECPM(t *testing.T) {
 	a, b, waiting, small := camp("a"), camp("b"), camp("waits"), camp("small")
 	b.Bid = 600       // three times a's eCPM, same need
 	small.Width = 728 // another size
-	spent := func(id string) Spend {
-		if id == "waits" {
+	spent := func(c Campaign) Spend {
+		if c.ID == "waits" {
 			return Spend{Total: 5_000} // far ahead of its line
 		}
 		return Spend{}
@@ -109,12 +109,13 @@ func TestChoose_WeightedByNeedTimesECPM(t *testing.T) {
 	wins := map[string]int{}
 	const draws = 40_000
 	cs := []Campaign{a, waiting, b, small}
+	l := NewLottery(cs, accepting, now, spent)
 	for i := 0; i < draws; i++ {
-		j := Choose(cs, accepting, now, spent, r)
-		if j < 0 {
+		c, ok := l.Draw(r)
+		if !ok {
 			t.Fatal("none chosen")
 		}
-		wins[cs[j].ID]++
+		wins[c.ID]++
 	}
 	if wins["waits"] != 0 || wins["small"] != 0 {
 		t.Fatalf("a waiting or ineligible campaign won: %v", wins)
@@ -122,7 +123,7 @@ func TestChoose_WeightedByNeedTimesECPM(t *testing.T) {
 	if share := float64(wins["b"]) / draws; math.Abs(share-0.75) > 0.01 {
 		t.Fatalf("b won %.3f of draws, want 0.75 (its weight is 3× a's): %v", share, wins)
 	}
-	if Choose([]Campaign{waiting, small}, accepting, now, spent, r) != -1 {
+	if _, ok := NewLottery([]Campaign{waiting, small}, accepting, now, spent).Draw(r); ok {
 		t.Fatal("none eligible must choose none")
 	}
 }

@@ -26,6 +26,10 @@ type Counter struct {
 	mu      sync.Mutex
 	pending map[countKey]int64
 	oldest  time.Time // of the first increment not yet flushed
+	// day is the UTC day of dayStart…dayStart+24h, kept so that counting
+	// formats no date.
+	day      string
+	dayStart time.Time
 
 	flushMu sync.Mutex // one flush at a time, so shards are never raced
 	// before runs first in every flush: it turns buffered events that
@@ -55,7 +59,11 @@ func (c *Counter) Add(flightID, kind string, n int64, now time.Time) (due bool) 
 	if len(c.pending) == 0 {
 		c.oldest = now
 	}
-	c.pending[countKey{flightID, now.UTC().Format("2006-01-02"), kind}] += n
+	if now.Before(c.dayStart) || !now.Before(c.dayStart.Add(24*time.Hour)) {
+		c.dayStart = now.UTC().Truncate(24 * time.Hour)
+		c.day = c.dayStart.Format("2006-01-02")
+	}
+	c.pending[countKey{flightID, c.day, kind}] += n
 	return now.Sub(c.oldest) >= FlushEvery
 }
 

@@ -13,7 +13,9 @@ package serving
 //	FLT#<flightId>     STAT#<day>#<shard>     served, impressions, clicks, inv_<reason> counters
 //	CAMPAIGNS          <campaignId>           a campaign (CampaignChanged): terms, creative, state, version; one
 //	                                          partition, read whole every CampaignsRefresh by each instance
+//	CAMPAIGNS          <campaignId>#spent     what its settlements charged (CampaignCharged): in all, on a day, seq
 //	CMP#<campaignId>   STAT#<day>#<communityId>#<shard>   the campaign's counters on a community's slots
+//	CMP#<campaignId>   METERED                the last CampaignMetered sent: its seq and counts
 //	OFFER#<id>#<v|c>   ONCE                   an offer's view (v) or click (c) happened; expires with the offer
 //	COM#/ADV#<id>      META, PAGES            the owners projection (shared/owners): who owns what, a
 //	EVT#<eventId>      EVT                    community's page allowlist, the account events applied
@@ -28,6 +30,8 @@ package serving
 import (
 	"context"
 	"fmt"
+	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -50,13 +54,14 @@ import (
 type Store struct {
 	db     *dynamodb.Client
 	table  string
+	outbox string
 	owners *owners.Projection
 }
 
 // NewStore is the serving table of db.
 func NewStore(db *store.DB, c clock.Clock) *Store {
 	table := db.Table(topology.TableServing)
-	return &Store{db: db.Client, table: table, owners: owners.New(db.Client, table, c)}
+	return &Store{db: db.Client, table: table, outbox: db.Table(topology.TableOutbox), owners: owners.New(db.Client, table, c)}
 }
 
 // Owners is the projection of who owns which community and advertiser
@@ -120,6 +125,29 @@ func (s *Store) Listen(mux *events.Mux) {
 	events.On(mux, s.slotChanged)
 	events.On(mux, s.flightBooked)
 	events.On(mux, s.campaignChanged)
+	events.On(mux, s.campaignCharged)
+}
+
+// campaignCharged keeps what a campaign's settlements charged, so that
+// every instance's belief of its spend starts from the truth; a later
+// settlement never gives way to an earlier one.
+func (s *Store) campaignCharged(ctx context.Context, e events.CampaignCharged) error {
+	const op = "serving.campaignCharged"
+	if e.CampaignID == "" || e.Seq < 1 {
+		return fault.New(fault.Invalid, op, "a charge without its campaign or seq")
+	}
+	item, err := attributevalue.MarshalMap(campaignItem{PK: campaignsPK, SK: e.CampaignID + spentSuffix, Spent: e.Spent.Minor,
+		SpentToday: e.SpentToday.Minor, SpentDay: e.Day, Seq: e.Seq})
+	if err != nil {
+		return fault.Wrap(op, err)
+	}
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: item,
+		ConditionExpression:       aws.String("attribute_not_exists(pk) OR seq < :s"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":s": store.N(e.Seq)}})
+	if err = store.Classify(err); store.IsConditionFailed(err) {
+		return nil
+	}
+	return fault.Wrap(op, err)
 }
 
 type campaignItem struct {
@@ -142,7 +170,15 @@ type campaignItem struct {
 	Height       int    `dynamodbav:"height"`
 	Version      int    `dynamodbav:"version"`
 	ExpiresAt    int64  `dynamodbav:"expiresAt,omitempty"`
+	// On its <id>#spent item: what settlements charged.
+	Spent      int64  `dynamodbav:"spent,omitempty"`
+	SpentToday int64  `dynamodbav:"spentToday,omitempty"`
+	SpentDay   string `dynamodbav:"spentDay,omitempty"`
+	Seq        int64  `dynamodbav:"seq,omitempty"`
 }
+
+// spentSuffix marks a campaign's settled-spend item in CAMPAIGNS.
+const spentSuffix = "#spent"
 
 // campaignsPK is the one partition of every campaign serving knows.
 const campaignsPK = "CAMPAIGNS"
@@ -191,17 +227,123 @@ func (s *Store) Campaigns(ctx context.Context, now time.Time) ([]Campaign, error
 	if err != nil {
 		return nil, fault.Wrap("serving.Campaigns", err)
 	}
+	spent := map[string]campaignItem{}
+	for _, it := range items {
+		if id, ok := strings.CutSuffix(it.SK, spentSuffix); ok {
+			spent[id] = it
+		}
+	}
 	out := make([]Campaign, 0, len(items))
 	for _, it := range items {
+		if strings.HasSuffix(it.SK, spentSuffix) {
+			continue
+		}
 		end := clock.Parse(it.End)
 		if !now.Before(end.Add(OfferTTL)) {
 			continue // over, and so are its offers
 		}
 		out = append(out, Campaign{ID: it.SK, AdvertiserID: it.AdvertiserID, Currency: it.Currency, Model: it.Model, Bid: it.Bid,
 			Budget: it.Budget, DailyCap: it.DailyCap, Start: clock.Parse(it.Start), End: end, Pacing: it.Pacing, Live: it.State == "live",
-			Creative: Creative{ImageURL: it.ImageURL, ClickURL: it.ClickURL, AltText: it.AltText}, Width: it.Width, Height: it.Height})
+			Creative: Creative{ImageURL: it.ImageURL, ClickURL: it.ClickURL, AltText: it.AltText}, Width: it.Width, Height: it.Height,
+			Settled: Settled{Seq: spent[it.SK].Seq, Total: spent[it.SK].Spent, Today: spent[it.SK].SpentToday, Day: spent[it.SK].SpentDay}})
 	}
 	return out, nil
+}
+
+// campaignUnits sums a campaign's counters per community: its valid
+// viewable impressions and valid clicks, since its start.
+func (s *Store) campaignUnits(ctx context.Context, campaignID string) (map[string]events.CommunityUnits, error) {
+	shards, err := store.QueryAll[map[string]any](ctx, s.db, &dynamodb.QueryInput{
+		TableName: aws.String(s.table), ConsistentRead: aws.Bool(true),
+		KeyConditionExpression:    aws.String("pk = :p AND begins_with(sk, :s)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":p": store.S("CMP#" + campaignID), ":s": store.S("STAT#")},
+	}, 1000)
+	if err != nil {
+		return nil, fault.Wrap("serving.campaignUnits", err)
+	}
+	out := map[string]events.CommunityUnits{}
+	for _, sh := range shards {
+		parts := strings.Split(sh["sk"].(string), "#") // STAT, day, community, shard
+		if len(parts) != 4 {
+			continue
+		}
+		u := out[parts[2]]
+		u.CommunityID = parts[2]
+		if n, ok := sh[CountImpressions].(float64); ok {
+			u.Impressions += int64(n)
+		}
+		if n, ok := sh[CountClicks].(float64); ok {
+			u.Clicks += int64(n)
+		}
+		out[parts[2]] = u
+	}
+	return out, nil
+}
+
+type meteredItem struct {
+	PK          string                  `dynamodbav:"pk"`
+	SK          string                  `dynamodbav:"sk"`
+	Seq         int64                   `dynamodbav:"seq"`
+	Communities []events.CommunityUnits `dynamodbav:"communities"`
+}
+
+// Meter sends, for every campaign whose offers may still count, its
+// counts since its start as CampaignMetered when they moved since the
+// last one: the event and the record of it in one transaction, numbered,
+// so that the campaigns context settles each count once. It runs every
+// minute (the serve-meter schedule) and tries every campaign, returning
+// the first error.
+func (s *Store) Meter(ctx context.Context, now time.Time) error {
+	cs, err := s.Campaigns(ctx, now)
+	if err != nil {
+		return err
+	}
+	var first error
+	for _, c := range cs {
+		if err := s.meter(ctx, c.ID, now); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+func (s *Store) meter(ctx context.Context, campaignID string, now time.Time) error {
+	const op = "serving.meter"
+	units, err := s.campaignUnits(ctx, campaignID)
+	if err != nil || len(units) == 0 {
+		return err
+	}
+	last, found, err := store.Get[meteredItem](ctx, s.db, s.table, "CMP#"+campaignID, "METERED")
+	if err != nil {
+		return fault.Wrap(op, err)
+	}
+	coms := make([]events.CommunityUnits, 0, len(units))
+	for _, u := range units {
+		coms = append(coms, u)
+	}
+	sort.Slice(coms, func(i, j int) bool { return coms[i].CommunityID < coms[j].CommunityID })
+	if found && slices.Equal(coms, last.Communities) {
+		return nil // nothing new
+	}
+	next := meteredItem{PK: "CMP#" + campaignID, SK: "METERED", Seq: last.Seq + 1, Communities: coms}
+	item, err := attributevalue.MarshalMap(next)
+	if err != nil {
+		return fault.Wrap(op, err)
+	}
+	evt, err := events.OutboxPut(s.outbox, &events.CampaignMetered{CampaignID: campaignID, Seq: next.Seq, Communities: coms}, now)
+	if err != nil {
+		return fault.Wrap(op, err)
+	}
+	cond := &types.Put{TableName: aws.String(s.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)")}
+	if found {
+		cond.ConditionExpression = aws.String("seq = :s")
+		cond.ExpressionAttributeValues = map[string]types.AttributeValue{":s": store.N(last.Seq)}
+	}
+	err = store.NewTx().Add("metered", types.TransactWriteItem{Put: cond}).Add("event", evt).Write(ctx, s.db)
+	if store.Failed(err, "metered") {
+		return nil // another run sent it
+	}
+	return fault.Wrap(op, err)
 }
 
 func (s *Store) slotChanged(ctx context.Context, e events.SlotChanged) error {

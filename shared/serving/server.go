@@ -2,7 +2,6 @@ package serving
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"sync"
@@ -139,8 +138,10 @@ type Server struct {
 	// The campaigns that may run, by slot size and currency, refreshed
 	// from the source every CampaignsRefresh by one decision at a time
 	// (the others go on with the set they have).
-	campMu      sync.RWMutex
-	camps       map[string][]Campaign
+	campMu sync.RWMutex
+	camps  map[sizeKey][]Campaign
+	// lotteries are each size's and floor's draw, kept LotteryTTL.
+	lotteries   map[lotteryKey]*lottery
 	campByID    map[string]Campaign
 	campUntil   time.Time
 	campLoading sync.Mutex
@@ -600,32 +601,66 @@ func (s *Server) loadCampaigns(ctx context.Context, now time.Time) error {
 		}
 		return err
 	}
-	bySize, byID := map[string][]Campaign{}, make(map[string]Campaign, len(cs))
+	bySize, byID := map[sizeKey][]Campaign{}, make(map[string]Campaign, len(cs))
 	for _, c := range cs {
 		byID[c.ID] = c
-		k := sizeKey(c.Width, c.Height, c.Currency)
+		k := sizeKey{c.Width, c.Height, c.Currency}
 		bySize[k] = append(bySize[k], c)
 	}
 	s.campMu.Lock()
-	s.camps, s.campByID, s.campUntil = bySize, byID, now.Add(CampaignsRefresh)
+	old := s.campByID
+	s.camps, s.campByID, s.campUntil, s.lotteries = bySize, byID, now.Add(CampaignsRefresh), map[lotteryKey]*lottery{}
 	s.campMu.Unlock()
+	// A newer settlement includes what this instance counted before it:
+	// its own count starts again from there.
+	s.spentMu.Lock()
+	for id, c := range byID {
+		if c.Settled.Seq > old[id].Settled.Seq {
+			delete(s.spent, id)
+		}
+	}
+	s.spentMu.Unlock()
 	return nil
 }
 
-func sizeKey(w, h int, currency string) string { return fmt.Sprintf("%dx%d|%s", w, h, currency) }
+// sizeKey is the slots a campaign can run on: its size and currency.
+type sizeKey struct {
+	w, h     int
+	currency string
+}
+
+// lotteryKey is one draw: the slots of a size, currency and floor.
+type lotteryKey struct {
+	size  sizeKey
+	floor int64
+}
+
+// LotteryTTL is how long a draw's weights are reused: a decision draws
+// in O(log n) from them, and the chosen campaign's need is checked anew,
+// so one that has just spent what it needed is never offered on stale
+// weights (the draw is made again).
+const LotteryTTL = time.Second
+
+// lottery is a draw kept until its time.
+type lottery struct {
+	until time.Time
+	Lottery
+}
 
 // pickCampaign draws the campaign a slot shows now, if any is eligible.
 func (s *Server) pickCampaign(ctx context.Context, p Placement, now time.Time) (Campaign, bool, error) {
 	if err := s.loadCampaigns(ctx, now); err != nil {
 		return Campaign{}, false, err
 	}
+	key := lotteryKey{sizeKey{p.Width, p.Height, p.Currency}, p.Campaigns.FloorCPM}
 	s.campMu.RLock()
-	cs := s.camps[sizeKey(p.Width, p.Height, p.Currency)]
+	cs, l := s.camps[key.size], s.lotteries[key]
 	s.campMu.RUnlock()
 	if len(cs) == 0 {
 		return Campaign{}, false, nil
 	}
 	s.spentMu.Lock()
+	defer s.spentMu.Unlock()
 	day := now.UTC().Format("2006-01-02")
 	if day != s.spentOn {
 		for _, sp := range s.spent {
@@ -633,20 +668,48 @@ func (s *Server) pickCampaign(ctx context.Context, p Placement, now time.Time) (
 		}
 		s.spentOn = day
 	}
-	spent := func(id string) Spend {
-		if sp := s.spent[id]; sp != nil {
-			return *sp
+	for attempt := 0; attempt < 2; attempt++ {
+		if l == nil || !now.Before(l.until) || attempt > 0 {
+			l = s.draw(cs, p, now)
+			s.campMu.Lock()
+			if s.lotteries != nil {
+				s.lotteries[key] = l
+			}
+			s.campMu.Unlock()
 		}
-		return Spend{}
+		s.rngMu.Lock()
+		c, ok := l.Draw(s.rng)
+		s.rngMu.Unlock()
+		if !ok {
+			return Campaign{}, false, nil
+		}
+		if c.Eligible(p, now, s.spentOf(c)) {
+			return c, true, nil
+		}
+		// It spent what it needed since the weights were drawn: draw again.
 	}
-	s.rngMu.Lock()
-	i := Choose(cs, p, now, spent, s.rng)
-	s.rngMu.Unlock()
-	s.spentMu.Unlock()
-	if i < 0 {
-		return Campaign{}, false, nil
+	return Campaign{}, false, nil
+}
+
+// draw weighs the campaigns of a size at now; s.spentMu is held.
+func (s *Server) draw(cs []Campaign, p Placement, now time.Time) *lottery {
+	return &lottery{until: now.Add(LotteryTTL), Lottery: NewLottery(cs, p, now, s.spentOf)}
+}
+
+// spentOf is what this instance believes a campaign spent: what its
+// settlements charged, and what this instance counted since it last heard
+// of one (a little counted twice errs on the side of stopping early;
+// settlements make the rest free). s.spentMu is held.
+func (s *Server) spentOf(c Campaign) Spend {
+	out := Spend{Total: c.Settled.Total}
+	if c.Settled.Day == s.spentOn {
+		out.Today = c.Settled.Today
 	}
-	return cs[i], true, nil
+	if sp := s.spent[c.ID]; sp != nil {
+		out.Total += sp.Total
+		out.Today += sp.Today
+	}
+	return out
 }
 
 // spend adds what a counted view (or click) of a campaign costs to what

@@ -235,3 +235,29 @@ func TestView_OnceCheckFailureWaitsForTheNextFlush(t *testing.T) {
 		t.Fatalf("after the store came back: %v, want one impression", tally.n)
 	}
 }
+
+// Counts fall in the UTC day of their event, to the second either side
+// of midnight, whichever order they come in.
+type dayTally struct{ days map[string]int64 }
+
+func (d *dayTally) AddCounts(_ context.Context, _, day string, _ int, counts map[string]int64) error {
+	for _, n := range counts {
+		d.days[day] += n
+	}
+	return nil
+}
+
+func TestCounter_CountsInTheDayOfTheirEvent(t *testing.T) {
+	tally := &dayTally{days: map[string]int64{}}
+	c := NewCounter(tally)
+	midnight := time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
+	for _, at := range []time.Time{midnight.Add(-time.Second), midnight, midnight.Add(-time.Nanosecond), midnight.Add(24*time.Hour - time.Nanosecond), midnight.Add(24 * time.Hour)} {
+		c.Add("flt_1", CountServed, 1, at)
+	}
+	if err := c.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if tally.days["2026-12-02"] != 2 || tally.days["2026-12-03"] != 2 || tally.days["2026-12-04"] != 1 {
+		t.Fatalf("days %v", tally.days)
+	}
+}

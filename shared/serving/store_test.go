@@ -362,3 +362,55 @@ func TestStore_ProjectsCampaignsInVersionOrder(t *testing.T) {
 		t.Fatalf("seen after first: %v %v", seen, err)
 	}
 }
+
+// The meter sends each campaign's counts since its start, per community,
+// when they moved: numbered, once per change, whatever runs it how often;
+// a settlement's charge comes back as the campaign's settled spend.
+func TestStore_MetersEachChangeOnce(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	ctx := context.Background()
+	w.deliver(&events.CampaignChanged{CampaignID: "cmp_m", AdvertiserID: "adv_w", Currency: "USD", Model: "cpm",
+		Bid: money.Amount{Minor: 250, Currency: "USD"}, Budget: money.Amount{Minor: 10_000, Currency: "USD"},
+		Start: clock.Format(t0), End: clock.Format(t0.Add(48 * time.Hour)), Pacing: "even", State: "live", Version: 1,
+		Creative: events.SizedCreative{ImageURL: "https://cdn.example/m.png", ClickURL: "https://shop.example/m", AltText: "M", Width: 300, Height: 250}})
+	add := func(com string, shard int, imps, clicks int64) {
+		if err := w.st.AddCounts(ctx, serving.CampaignRef("cmp_m", com), "2026-11-23", shard, map[string]int64{"impressions": imps, "clicks": clicks, "served": 99, "inv_bot": 5}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add("com_a", 1, 600, 2)
+	add("com_a", 7, 400, 1)
+	add("com_b", 3, 234, 0)
+	for i := 0; i < 3; i++ {
+		if err := w.st.Meter(ctx, t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := storetest.OutboxCount(t, w.db, "CampaignMetered"); n != 1 {
+		t.Fatalf("%d CampaignMetered after one change, want 1", n)
+	}
+	add("com_b", 3, 10, 0)
+	if err := w.st.Meter(ctx, t0); err != nil {
+		t.Fatal(err)
+	}
+	if n := storetest.OutboxCount(t, w.db, "CampaignMetered"); n != 2 {
+		t.Fatalf("%d CampaignMetered after two changes, want 2", n)
+	}
+	last, found, err := store.Get[struct {
+		Seq         int64                   `dynamodbav:"seq"`
+		Communities []events.CommunityUnits `dynamodbav:"communities"`
+	}](ctx, w.db.Client, w.db.Table(topology.TableServing), "CMP#cmp_m", "METERED")
+	if err != nil || !found || last.Seq != 2 || len(last.Communities) != 2 ||
+		last.Communities[0] != (events.CommunityUnits{CommunityID: "com_a", Impressions: 1_000, Clicks: 3}) ||
+		last.Communities[1] != (events.CommunityUnits{CommunityID: "com_b", Impressions: 244}) {
+		t.Fatalf("the last meter: %+v %v %v", last, found, err)
+	}
+	w.deliver(&events.CampaignCharged{CampaignID: "cmp_m", AdvertiserID: "adv_w", Seq: 2, Amount: money.Amount{Minor: 311, Currency: "USD"},
+		Spent: money.Amount{Minor: 311, Currency: "USD"}, SpentToday: money.Amount{Minor: 311, Currency: "USD"}, Day: "2026-11-23"})
+	w.deliver(&events.CampaignCharged{CampaignID: "cmp_m", AdvertiserID: "adv_w", Seq: 1, Spent: money.Amount{Minor: 308, Currency: "USD"}}) // late
+	cs, err := w.st.Campaigns(ctx, t0)
+	if err != nil || len(cs) != 1 || cs[0].Settled != (serving.Settled{Seq: 2, Total: 311, Today: 311, Day: "2026-11-23"}) {
+		t.Fatalf("settled spend: %+v %v", cs, err)
+	}
+}

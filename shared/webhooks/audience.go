@@ -60,11 +60,23 @@ func AudienceOf(detailType string, detail json.RawMessage) Audience {
 		user(r.OwnerID)
 	case "AuctionOpened", "AuctionCancelled", "ProgramBudgetExhausted", "SlotChanged":
 		community(r.CommunityID)
-	case "BidPlaced", "BidWithdrawn", "CampaignCreated", "CampaignChanged", "CampaignEnded":
+	case "BidPlaced", "BidWithdrawn", "CampaignCreated", "CampaignChanged", "CampaignEnded", "CampaignBudgetExhausted":
 		advertiser(r.AdvertiserID)
 	case "AuctionClosed":
 		community(r.CommunityID)
 		advertiser(r.WinnerAdvertiserID)
+	case "CampaignCharged":
+		// The advertiser, and each community of its earnings.
+		advertiser(r.AdvertiserID)
+		var e struct {
+			Communities []struct {
+				CommunityID string `json:"communityId"`
+			} `json:"communities"`
+		}
+		_ = json.Unmarshal(detail, &e)
+		for _, c := range e.Communities {
+			community(c.CommunityID)
+		}
 	case "FlightBooked":
 		community(r.CommunityID)
 		advertiser(r.AdvertiserID)

@@ -1,0 +1,188 @@
+package campaigns
+
+import (
+	"fmt"
+	"math/big"
+	"sort"
+	"time"
+
+	"github.com/souqhq/souq/shared/money"
+)
+
+// Units are what serving counted of a campaign on a community's slots:
+// valid viewable impressions, and valid clicks after a view.
+type Units struct {
+	Impressions int64 `json:"impressions" dynamodbav:"i"`
+	Clicks      int64 `json:"clicks" dynamodbav:"c"`
+}
+
+// Meter is serving's count of a campaign, cumulative since its start, per
+// community, numbered: a later one holds everything an earlier one did.
+type Meter struct {
+	Seq         int64
+	Communities map[string]Units
+}
+
+// Books are what a campaign's settlements did so far; they are kept on
+// the campaign and move only with a settlement.
+type Books struct {
+	// Seq is the last meter settled: an older or repeated one changes
+	// nothing.
+	Seq int64 `dynamodbav:"seq"`
+	// Processed are the counts settled so far per community (billed or
+	// free): what a meter adds is its counts less these.
+	Processed map[string]Units `dynamodbav:"processed"`
+	// Billed counts the units charged (impressions for CPM, clicks for
+	// CPC) and Free those shown past the budget or a day's cap.
+	Billed int64 `dynamodbav:"billed"`
+	Free   int64 `dynamodbav:"free"`
+	// Charged is what was drawn in all; for CPM always
+	// floor(Billed × bid / 1000): the fraction carries to the next one.
+	Charged int64 `dynamodbav:"charged"`
+	// DaySpent is what was charged on Day (UTC).
+	Day      string `dynamodbav:"day"`
+	DaySpent int64  `dynamodbav:"daySpent"`
+	// Impressions and Clicks settled in all (for reads and reports).
+	Impressions int64 `dynamodbav:"impressions"`
+	Clicks      int64 `dynamodbav:"clicks"`
+}
+
+// CommunityCharge is one community's part of a settlement: its units
+// billed, its part of the amount, and how that amount splits between the
+// community (its share, half-even) and the platform.
+type CommunityCharge struct {
+	CommunityID string
+	Units       int64
+	Amount      int64
+	Share       int64
+	Fee         int64
+}
+
+// Charge is one settlement: the amount drawn from the campaign's hold,
+// the units it bills and those it leaves free, by community; and the
+// books after it.
+type Charge struct {
+	Amount      int64
+	Units       int64
+	Free        int64
+	Communities []CommunityCharge
+	Books       Books
+}
+
+// Settle is the settlement of a meter against the books (pure): what the
+// new counts cost at the campaign's bid, never more than what its hold
+// has left (remaining) or than is left of today's cap; what is past them
+// is free. CPM charges floor(billed × bid / 1000) − charged so far, so
+// the fraction carries and nothing is lost or charged twice; CPC charges
+// clicks × bid. The amount splits over the communities by the units each
+// brought (largest remainder, ties by id) and each part into the
+// community's share (shareBps, half-even) and the platform's fee.
+func Settle(c Campaign, b Books, m Meter, remaining int64, now time.Time, shareBps int64) (Charge, error) {
+	out := Charge{Books: b}
+	if m.Seq <= b.Seq {
+		return out, nil // settled already
+	}
+	nb := b
+	nb.Seq = m.Seq
+	nb.Processed = make(map[string]Units, len(m.Communities))
+	for id, u := range b.Processed {
+		nb.Processed[id] = u
+	}
+	if day := now.UTC().Format("2006-01-02"); nb.Day != day {
+		nb.Day, nb.DaySpent = day, 0
+	}
+	ids := make([]string, 0, len(m.Communities))
+	for id := range m.Communities {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	fresh := make([]int64, len(ids)) // units each community adds
+	var n int64
+	for i, id := range ids {
+		was, now := b.Processed[id], m.Communities[id]
+		di, dc := max(0, now.Impressions-was.Impressions), max(0, now.Clicks-was.Clicks)
+		nb.Impressions += di
+		nb.Clicks += dc
+		fresh[i] = di
+		if c.Pricing.Model == CPC {
+			fresh[i] = dc
+		}
+		n += fresh[i]
+		nb.Processed[id] = Units{Impressions: max(was.Impressions, now.Impressions), Clicks: max(was.Clicks, now.Clicks)}
+	}
+	left := max(0, remaining)
+	if c.DailyCap != nil {
+		left = min(left, max(0, c.DailyCap.Minor-nb.DaySpent))
+	}
+	bid := c.Pricing.Bid.Minor
+	if bid <= 0 {
+		return Charge{}, fmt.Errorf("campaigns: settle %s: a bid of %d", c.ID, bid)
+	}
+	var covered, amount int64
+	switch c.Pricing.Model {
+	case CPC:
+		covered = min(n, left/bid)
+		amount = covered * bid
+	default: // CPM: the most billed units whose floor stays within what is left
+		limit := new(big.Int).Mul(big.NewInt(b.Charged+left+1), big.NewInt(1000))
+		limit.Sub(limit, big.NewInt(1)).Div(limit, big.NewInt(bid))
+		most := limit.Int64() - b.Billed
+		if !limit.IsInt64() {
+			most = n
+		}
+		covered = max(0, min(n, most))
+		total := new(big.Int).Mul(big.NewInt(b.Billed+covered), big.NewInt(bid))
+		amount = total.Div(total, big.NewInt(1000)).Int64() - b.Charged
+	}
+	nb.Billed += covered
+	nb.Free += n - covered
+	nb.Charged += amount
+	nb.DaySpent += amount
+	out = Charge{Amount: amount, Units: covered, Free: n - covered, Books: nb}
+	units := apportion(covered, fresh)
+	amounts := apportion(amount, units)
+	for i, id := range ids {
+		if units[i] == 0 && amounts[i] == 0 {
+			continue
+		}
+		share, fee, err := money.SplitBps(money.Amount{Minor: amounts[i], Currency: c.Currency}, shareBps)
+		if err != nil {
+			return Charge{}, fmt.Errorf("campaigns: settle %s: %w", c.ID, err)
+		}
+		out.Communities = append(out.Communities, CommunityCharge{CommunityID: id, Units: units[i], Amount: amounts[i], Share: share.Minor, Fee: fee.Minor})
+	}
+	return out, nil
+}
+
+// apportion divides total over weights by the largest remainder: each
+// gets floor(total × w / Σw), and what is left goes one by one to the
+// largest remainders, the first (by position) on a tie. The parts sum to
+// total exactly; with no weight, nothing is given.
+func apportion(total int64, weights []int64) []int64 {
+	parts := make([]int64, len(weights))
+	var sum int64
+	for _, w := range weights {
+		sum += w
+	}
+	if sum == 0 || total == 0 {
+		return parts
+	}
+	type rem struct {
+		i int
+		r *big.Int
+	}
+	rems := make([]rem, len(weights))
+	given := int64(0)
+	for i, w := range weights {
+		q, r := new(big.Int).QuoRem(new(big.Int).Mul(big.NewInt(total), big.NewInt(w)), big.NewInt(sum), new(big.Int))
+		parts[i] = q.Int64()
+		given += parts[i]
+		rems[i] = rem{i, r}
+	}
+	sort.SliceStable(rems, func(a, b int) bool { return rems[a].r.Cmp(rems[b].r) > 0 })
+	for k := 0; given < total; k++ {
+		parts[rems[k%len(rems)].i]++
+		given++
+	}
+	return parts
+}

@@ -1,0 +1,125 @@
+package campaigns
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/souqhq/souq/events"
+	"github.com/souqhq/souq/shared/fault"
+	"github.com/souqhq/souq/shared/ledger"
+	"github.com/souqhq/souq/shared/money"
+	"github.com/souqhq/souq/shared/store"
+)
+
+// KindCharge is a settlement's transfer kind, as statements show it.
+const KindCharge = "campaign_charge"
+
+// settle charges what serving counted (CampaignMetered): one settlement
+// per meter, as one transaction that moves the campaign's books over the
+// version read, draws the charge from its hold (the draw's id is the
+// meter's seq, so a retried or duplicated settlement draws once) to each
+// community's share and the platform's fee, and writes CampaignCharged
+// (and CampaignBudgetExhausted when the hold runs out). A meter older
+// than the books, or settled already, changes nothing; one that races a
+// change or another settlement reads again; after the end released the
+// hold, what it counted is free.
+func (s *Service) settle(ctx context.Context, e events.CampaignMetered) error {
+	const op = "campaigns.settle"
+	if e.CampaignID == "" || e.Seq < 1 {
+		return fault.New(fault.Invalid, op, "a meter without its campaign or seq")
+	}
+	m := Meter{Seq: e.Seq, Communities: map[string]Units{}}
+	for _, u := range e.Communities {
+		m.Communities[u.CommunityID] = Units{Impressions: u.Impressions, Clicks: u.Clicks}
+	}
+	for attempt := 0; attempt < 8; attempt++ {
+		it, found, err := s.repo.get(ctx, e.CampaignID)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return fault.New(fault.NotFound, op, "no campaign "+e.CampaignID+" for its meter") // retried, then dead-lettered
+		}
+		if e.Seq <= it.Books.Seq {
+			return nil
+		}
+		d, _, err := s.ledger.GetDrawdown(ctx, it.ID)
+		if err != nil {
+			return err
+		}
+		remaining := d.Remaining
+		if d.State != ledger.HoldHeld {
+			remaining = 0 // released: the rest is free
+		}
+		now := s.clock.Now().Truncate(time.Millisecond)
+		c := it.campaign()
+		ch, err := Settle(c, it.Books, m, remaining, now, s.cfg.ShareBps)
+		if err != nil {
+			return fault.Wrap(op, err)
+		}
+		read := it.Version
+		it.Books = ch.Books
+		exhausted := ch.Amount > 0 && ch.Amount == remaining && !it.Exhausted
+		it.Exhausted = it.Exhausted || exhausted
+		stamp(&it, now)
+		put, err := s.repo.replace(it, read)
+		if err != nil {
+			return err
+		}
+		tx := store.NewTx().Add("campaign", put)
+		var draw ledger.Op
+		if ch.Amount > 0 {
+			var credits []ledger.Credit
+			var fees int64
+			for _, cc := range ch.Communities {
+				if cc.Share > 0 {
+					credits = append(credits, ledger.Credit{Account: ledger.Community(cc.CommunityID), Amount: cc.Share})
+				}
+				fees += cc.Fee
+			}
+			if fees > 0 {
+				credits = append(credits, ledger.Credit{Account: ledger.PlatformFees, Amount: fees})
+			}
+			if draw, err = s.ledger.PrepareDrawAs(ledger.Drawdown{ID: it.ID, Account: ledger.Advertiser(it.AdvertiserID), Currency: it.Currency},
+				fmt.Sprintf("m%d", e.Seq), KindCharge, credits, now); err != nil {
+				return fault.Wrap(op, err)
+			}
+			tx.AddParts(draw.Parts...)
+		}
+		cur := func(n int64) money.Amount { return money.Amount{Minor: n, Currency: it.Currency} }
+		if ch.Amount > 0 || ch.Free > 0 || ch.Units > 0 {
+			charged := &events.CampaignCharged{CampaignID: it.ID, AdvertiserID: it.AdvertiserID, Seq: e.Seq, Amount: cur(ch.Amount),
+				Units: ch.Units, Free: ch.Free, Spent: cur(ch.Books.Charged), SpentToday: cur(ch.Books.DaySpent), Day: ch.Books.Day,
+				Communities: []events.CommunityEarning{}}
+			for _, cc := range ch.Communities {
+				charged.Communities = append(charged.Communities, events.CommunityEarning{CommunityID: cc.CommunityID, Units: cc.Units,
+					Amount: cur(cc.Amount), Share: cur(cc.Share)})
+			}
+			evt, err := events.OutboxPut(s.repo.outbox, charged, now)
+			if err != nil {
+				return fault.Wrap(op, err)
+			}
+			tx.Add("charged", evt)
+		}
+		if exhausted {
+			evt, err := events.OutboxPut(s.repo.outbox, &events.CampaignBudgetExhausted{CampaignID: it.ID, AdvertiserID: it.AdvertiserID,
+				Spent: cur(ch.Books.Charged)}, now)
+			if err != nil {
+				return fault.Wrap(op, err)
+			}
+			tx.Add("exhausted", evt)
+		}
+		err = tx.Write(ctx, s.repo.db)
+		switch {
+		case err == nil:
+			return nil
+		case store.Failed(err, "campaign"):
+			continue // another settlement or a change moved on: read again
+		case ch.Amount > 0 && (draw.InsufficientFunds(err) || fault.KindOf(draw.Explain(err)) == fault.Conflict):
+			continue // the hold changed (an end released it): read again
+		}
+		return fault.Wrap(op, err)
+	}
+	return fault.New(fault.Unavailable, op, "the campaign "+e.CampaignID+" is changing too fast; the meter will be retried")
+}
