@@ -4,8 +4,11 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"hash"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/souqhq/souq/shared/id"
@@ -42,6 +45,14 @@ type Offer struct {
 // to, its own offer, so /c/ is never an open redirect.
 type Signer struct {
 	Key []byte
+	// macs reuses keyed HMACs (making one costs more than using it).
+	macs *sync.Pool
+}
+
+// NewSigner is a signer with a pool of keyed HMACs.
+func NewSigner(key []byte) Signer {
+	k := slices.Clone(key)
+	return Signer{Key: k, macs: &sync.Pool{New: func() any { return hmac.New(sha256.New, k) }}}
 }
 
 const (
@@ -60,9 +71,17 @@ func (s Signer) Sign(o Offer) string {
 }
 
 func (s Signer) mac(payload string) []byte {
-	m := hmac.New(sha256.New, s.Key)
+	if s.macs == nil {
+		m := hmac.New(sha256.New, s.Key)
+		m.Write([]byte(payload))
+		return m.Sum(nil)[:macLen]
+	}
+	m := s.macs.Get().(hash.Hash)
+	m.Reset()
 	m.Write([]byte(payload))
-	return m.Sum(nil)[:macLen]
+	sum := m.Sum(nil)[:macLen]
+	s.macs.Put(m)
+	return sum
 }
 
 // Verify reads a token at now. A token whose signature does not hold is

@@ -150,8 +150,10 @@ type Server struct {
 	spentMu sync.Mutex
 	spent   map[string]*Spend
 	spentOn string // the UTC day Today is of
-	rngMu   sync.Mutex
-	rng     *rand.Rand
+	// spentDayStart is spentOn's midnight, so that deciding formats no date.
+	spentDayStart time.Time
+	rngMu         sync.Mutex
+	rng           *rand.Rand
 
 	// pending are views and clicks that passed every rule but the shared
 	// once-per-offer check, which the flush makes (off the request path).
@@ -214,7 +216,7 @@ type Config struct {
 // NewServer is the serve path over a source of placements, a once store
 // and a tally.
 func NewServer(src Source, once Once, tally Tally, c clock.Clock, cfg Config, log *slog.Logger) *Server {
-	s := &Server{source: src, once: once, clock: c, signer: Signer{Key: cfg.Key}, sources: traffic.Sources{Key: cfg.Key},
+	s := &Server{source: src, once: once, clock: c, signer: NewSigner(cfg.Key), sources: traffic.Sources{Key: cfg.Key},
 		pace: traffic.NewPace(PaceInterval, maxEntries), Counts: NewCounter(tally), baseURL: cfg.BaseURL, log: log,
 		slots: map[string]*slotEntry{}, clicks: map[string]string{}, spent: map[string]*Spend{},
 		rng: rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))}
@@ -661,12 +663,14 @@ func (s *Server) pickCampaign(ctx context.Context, p Placement, now time.Time) (
 	}
 	s.spentMu.Lock()
 	defer s.spentMu.Unlock()
-	day := now.UTC().Format("2006-01-02")
-	if day != s.spentOn {
-		for _, sp := range s.spent {
-			sp.Today = 0
+	if now.Before(s.spentDayStart) || !now.Before(s.spentDayStart.Add(24*time.Hour)) {
+		s.spentDayStart = now.UTC().Truncate(24 * time.Hour)
+		if day := s.spentDayStart.Format("2006-01-02"); day != s.spentOn {
+			for _, sp := range s.spent {
+				sp.Today = 0
+			}
+			s.spentOn = day
 		}
-		s.spentOn = day
 	}
 	for attempt := 0; attempt < 2; attempt++ {
 		if l == nil || !now.Before(l.until) || attempt > 0 {
