@@ -128,10 +128,15 @@ func TestCampaigns_HeldChangedAndEndedThroughTheAPI(t *testing.T) {
 	// A campaign nobody ends ends at its end.
 	second := decode[campaignView](t, expect(t, do(t, call{method: "POST", path: adv + "/campaigns", auth: aTok, headers: freshKey(),
 		body: strings.Replace(campaignBody(2_500, now(t).Add(2*time.Hour).Truncate(time.Second)), "Winter sale", "Short one", 1)}), 201))
-	advance(t, 2*time.Hour+time.Minute)
+	advance(t, 2*time.Hour)
 	got := decode[campaignView](t, expect(t, do(t, call{method: "GET", path: "/v1/campaigns/" + second.ID, auth: aTok}), 200))
+	if got.Status != "ended" || got.Remaining.Amount != 2_500 || got.Released.Amount != 0 {
+		t.Fatalf("at its end, before its last meter is settled: %+v", got)
+	}
+	advance(t, 3*time.Minute) // EndGrace: the last views settled, then the rest released
+	got = decode[campaignView](t, expect(t, do(t, call{method: "GET", path: "/v1/campaigns/" + second.ID, auth: aTok}), 200))
 	if got.Status != "ended" || got.Released.Amount != 2_500 {
-		t.Fatalf("at its end: %+v", got)
+		t.Fatalf("after its end's grace: %+v", got)
 	}
 	if b := balanceOf(t, aTok, adv); b.Available != 10_000 || b.Held != 0 {
 		t.Fatalf("balance after the schedule's end: %+v", b)
@@ -268,6 +273,24 @@ func TestCampaigns_ViewsAreSettledOnThePlatformsMinute(t *testing.T) {
 	}
 	if b := balanceOf(t, aTok, "/v1/advertisers/"+aID); b.Held != 0 || b.Available != 9_900 {
 		t.Fatalf("the advertiser after the end: %+v", b)
+	}
+
+	// A campaign that reaches its end is billed for its last views before
+	// the rest is released.
+	body = strings.NewReplacer(`"width":300,"height":250`, `"width":970,"height":250`, `"end":`, `"pacing":"asap","end":`).
+		Replace(campaignBody(2_500, now(t).Add(2*time.Minute).Truncate(time.Second)))
+	last := decode[campaignView](t, expect(t, do(t, call{method: "POST", path: "/v1/advertisers/" + aID + "/campaigns", auth: aTok, body: body, headers: freshKey()}), 201))
+	advance(t, 10*time.Second)
+	for i := 0; i < 200; i++ {
+		o := decode[ad](t, expect(t, do(t, call{method: "GET", path: "/v1/serve/" + slotID}), 200))
+		expect(t, do(t, call{method: "POST", path: strings.TrimPrefix(o.ViewURL, base), headers: map[string]string{"User-Agent": browserUA(20_000 + i)}}), 204)
+	}
+	advance(t, 2*time.Minute) // its end
+	expect(t, do(t, call{method: "GET", path: "/v1/serve/" + slotID}), 204)
+	advance(t, 3*time.Minute) // its grace: the last meter settled, then the release
+	got = decode[campaignView](t, expect(t, do(t, call{method: "GET", path: "/v1/campaigns/" + last.ID, auth: aTok}), 200))
+	if got.Status != "ended" || got.Spent.Amount != 50 || got.Released.Amount != 2_450 || got.Impressions != 200 {
+		t.Fatalf("at its end: %+v", got) // floor(200 × 250 / 1000) = 50
 	}
 	verifyLedger(t)
 }

@@ -202,9 +202,15 @@ func endScheduleName(campaignID string, end time.Time) string {
 	return fmt.Sprintf("end-%s-%d", campaignID, end.Unix())
 }
 
+// EndGrace is how long after its end a campaign's hold is released by its
+// schedule: long enough for serving's meter (every minute) to send the
+// last views of its offers, and for them to be settled first. What is
+// counted later is free.
+const EndGrace = 3 * time.Minute
+
 func (s *Service) scheduleEnd(ctx context.Context, campaignID string, end time.Time) error {
 	job, _ := json.Marshal(Job{Job: JobEnd, CampaignID: campaignID})
-	if err := s.sched.Once(ctx, endScheduleName(campaignID, end), end, s.cfg.Self, job); err != nil {
+	if err := s.sched.Once(ctx, endScheduleName(campaignID, end), end.Add(EndGrace), s.cfg.Self, job); err != nil {
 		return fault.Wrap("campaigns.scheduleEnd", err)
 	}
 	return nil
