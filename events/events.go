@@ -496,11 +496,14 @@ func (CampaignCreated) Source() string     { return SourceCampaigns }
 func (CampaignEnded) DetailType() string   { return "CampaignEnded" }
 func (CampaignEnded) Source() string       { return SourceCampaigns }
 
-// CommunityUnits are a campaign's counted units on one community's slots.
+// CommunityUnits are a campaign's counted units on one community's slots:
+// valid ones, and the refused ones by reason (for its report; they are
+// never billed).
 type CommunityUnits struct {
-	CommunityID string `json:"communityId"`
-	Impressions int64  `json:"impressions"`
-	Clicks      int64  `json:"clicks"`
+	CommunityID string           `json:"communityId"`
+	Impressions int64            `json:"impressions"`
+	Clicks      int64            `json:"clicks"`
+	Invalid     map[string]int64 `json:"invalid,omitempty"`
 }
 
 // CampaignMetered: serving's count of a campaign's valid viewable

@@ -19,6 +19,36 @@ type campaignView struct {
 	Impressions, Clicks                int64
 }
 
+type reportFigures struct {
+	Impressions, Clicks, Billed, Free int64
+	CTR                               float64
+	Spend, ECPM                       struct{ Amount int64 }
+	Invalid                           map[string]int64
+}
+
+type campaignReport struct {
+	CampaignID, Currency, From, To string
+	Rows                           []struct {
+		Day, CommunityID string
+		reportFigures
+	}
+	Totals reportFigures
+}
+
+type earningsReport struct {
+	CommunityID, Currency, From, To string
+	Rows                            []struct {
+		Day, Source string
+		Amount      struct{ Amount int64 }
+		Transfers   int64
+	}
+	Totals []struct {
+		Source string
+		Amount struct{ Amount int64 }
+	}
+	Total struct{ Amount int64 }
+}
+
 func campaignBody(budget int64, end time.Time) string {
 	return fmt.Sprintf(`{"name":"Winter sale","currency":"EUR","pricing":{"model":"cpm","bid":{"amount":250,"currency":"EUR"}},
 	  "budget":{"amount":%d,"currency":"EUR"},"end":%q,
@@ -245,6 +275,10 @@ func TestCampaigns_ViewsAreSettledOnThePlatformsMinute(t *testing.T) {
 		}
 		expect(t, do(t, call{method: "POST", path: strings.TrimPrefix(o.ViewURL, base), headers: map[string]string{"User-Agent": browserUA(10_000 + i)}}), 204)
 	}
+	for i := 0; i < 3; i++ { // a crawler's views: refused, reported, never billed
+		o := decode[ad](t, expect(t, do(t, call{method: "GET", path: "/v1/serve/" + slotID}), 200))
+		expect(t, do(t, call{method: "POST", path: strings.TrimPrefix(o.ViewURL, base), headers: map[string]string{"User-Agent": "Googlebot/2.1"}}), 204)
+	}
 	advance(t, 61*time.Second) // the meter's minute: counted, sent, settled
 	got := decode[campaignView](t, expect(t, do(t, call{method: "GET", path: "/v1/campaigns/" + c.ID, auth: aTok}), 200))
 	if got.Impressions != views || got.Spent.Amount != 100 || got.Remaining.Amount != 4_900 { // floor(400 × 250 / 1000)
@@ -257,12 +291,40 @@ func TestCampaigns_ViewsAreSettledOnThePlatformsMinute(t *testing.T) {
 		t.Fatalf("the community earned %d, want 70 (70 %% of 100): %+v", b.Available-comBefore.Available, b)
 	}
 	st := expect(t, do(t, call{method: "GET", path: "/v1/ledger/statement?limit=20&accountId=" + aID, auth: aTok}), 200)
-	if !strings.Contains(string(st.body), `"campaign_charge"`) {
+	if !strings.Contains(string(st.body), `"campaign_charge"`) || !strings.Contains(string(st.body), c.ID+` m1: 400 impressions billed at 2.50 EUR CPM, 0 free`) {
 		t.Fatalf("the statement shows no campaign_charge: %s", st.body)
 	}
 	if n := countEventsFor(t, "CampaignCharged", "campaignId", c.ID); n != 1 {
 		t.Fatalf("%d CampaignCharged, want 1", n)
 	}
+
+	// The report: one line for the day and the community, agreeing with
+	// the campaign and the ledger to the cent.
+	day := now(t).UTC().Format("2006-01-02")
+	rep := decode[campaignReport](t, expect(t, do(t, call{method: "GET", path: "/v1/campaigns/" + c.ID + "/report", auth: aTok}), 200))
+	if len(rep.Rows) != 1 || rep.Rows[0].Day != day || rep.Rows[0].CommunityID != com || rep.Rows[0].Impressions != views ||
+		rep.Rows[0].Spend.Amount != 100 || rep.Rows[0].ECPM.Amount != 250 || rep.Rows[0].Billed != views || rep.Rows[0].Invalid["bot"] != 3 ||
+		rep.Totals.Spend.Amount != got.Spent.Amount || rep.Totals.Impressions != got.Impressions || rep.Currency != "EUR" {
+		t.Fatalf("the campaign's report: %+v", rep)
+	}
+	csv := expect(t, do(t, call{method: "GET", path: "/v1/campaigns/" + c.ID + "/report?from=" + day + "&to=" + day, auth: aTok, headers: map[string]string{"Accept": "text/csv"}}), 200)
+	wantCSV := "day,community_id,impressions,clicks,ctr,spend,ecpm,currency,billed,free,invalid_expired,invalid_bot,invalid_off_domain,invalid_too_fast,invalid_reused,invalid_not_viewed\n" +
+		day + "," + com + ",400,0,0.000000,1.00,2.50,EUR,400,0,0,3,0,0,0,0\n"
+	if string(csv.body) != wantCSV || !strings.HasPrefix(csv.header.Get("Content-Type"), "text/csv") {
+		t.Fatalf("the report as CSV: %q (%s)", csv.body, csv.header.Get("Content-Type"))
+	}
+	if r := decode[campaignReport](t, expect(t, do(t, call{method: "GET", path: "/v1/campaigns/" + c.ID + "/report?from=2020-01-01&to=2020-01-31", auth: aTok}), 200)); len(r.Rows) != 0 || r.Totals.Spend.Amount != 0 {
+		t.Fatalf("a report of days before it: %+v", r)
+	}
+	if r := expect(t, do(t, call{method: "GET", path: "/v1/campaigns/" + c.ID + "/report?from=tomorrow", auth: aTok}), 400); !hasFieldError(r, "from") {
+		t.Fatalf("a bad from: %+v", r.problem)
+	}
+	expect(t, do(t, call{method: "GET", path: "/v1/campaigns/" + c.ID + "/report", auth: ownerToken}), 404)
+	earn := decode[earningsReport](t, expect(t, do(t, call{method: "GET", path: "/v1/communities/" + com + "/report", auth: ownerToken}), 200))
+	if earn.Total.Amount != 70 || len(earn.Rows) != 1 || earn.Rows[0].Source != "campaigns" || earn.Rows[0].Amount.Amount != 70 || earn.Rows[0].Day != day {
+		t.Fatalf("the community's report: %+v", earn)
+	}
+	expect(t, do(t, call{method: "GET", path: "/v1/communities/" + com + "/report", auth: aTok}), 404)
 	advance(t, 61*time.Second) // nothing new: no second charge
 	if n := countEventsFor(t, "CampaignCharged", "campaignId", c.ID); n != 1 {
 		t.Fatalf("%d CampaignCharged after a quiet minute, want 1", n)

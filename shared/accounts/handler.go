@@ -10,6 +10,7 @@ import (
 	"github.com/souqhq/souq/shared/api"
 	"github.com/souqhq/souq/shared/auth"
 	"github.com/souqhq/souq/shared/ledger"
+	"github.com/souqhq/souq/shared/report"
 )
 
 // NewRouter builds the accounts function's HTTP handler: decode, call one
@@ -35,6 +36,7 @@ func NewRouter(svc *Service, idem api.Idempotency, log *slog.Logger, now func() 
 		rt.Handle("GET "+a.base+"/balance", h.balance(a.kind, a.param), api.NoIdempotency)
 	}
 	rt.Handle("GET /v1/ledger/statement", h.statement, api.NoIdempotency)
+	rt.Handle("GET /v1/communities/{communityId}/report", h.communityReport, api.NoIdempotency)
 	return rt
 }
 
@@ -143,4 +145,13 @@ func (h handler) statement(ctx context.Context, r *api.Request) (api.Response, e
 		Limit: limit, Cursor: cursor,
 	})
 	return api.JSON(http.StatusOK, api.List[ledger.Posting]{Data: ps, NextCursor: next}), err
+}
+
+func (h handler) communityReport(ctx context.Context, r *api.Request) (api.Response, error) {
+	rep, err := h.svc.CommunityReport(ctx, *r.Principal, r.Path("communityId"), r.Query("from"), r.Query("to"))
+	if err != nil || !report.WantsCSV(r) {
+		return api.JSON(http.StatusOK, rep), err
+	}
+	header, rows := rep.CSVRows()
+	return report.CSV("souq-"+rep.CommunityID+"-"+rep.From+"-"+rep.To+".csv", header, rows), nil
 }

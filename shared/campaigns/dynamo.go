@@ -5,17 +5,22 @@ package campaigns
 //
 //	pk              sk     gsi1pk                   gsi1sk        item
 //	CMP#<id>        META   ADV#<advId>#CAMPAIGNS    <campaignId>  a campaign: terms, state, version, billed counts
+//	CMP#<id>        DAY#<day>#<communityId>  -      -             its report's line: what the day's settlements added
 //	ADV#<advId>     META   -                        -             the owners projection (shared/owners)
 //	EVT#<eventId>   EVT    -                        -             an account event applied, kept 7 days
 //
 // The budget is the ledger's draw-down hold of the same id as the
 // campaign: what is spent is what was drawn from it, what remains is what
 // it still holds. Access patterns: read a campaign (GetItem, strongly
-// consistent); list an advertiser's (Query gsi1, newest first). Every
+// consistent); list an advertiser's (Query gsi1, newest first); its
+// report (Query of its DAY# lines, each ADDed by the settlement that
+// counted it, in the settlement's transaction). Every
 // change is conditional on the version read: a lost race is 409.
 
 import (
 	"context"
+	"fmt"
+	"sort"
 	"strconv"
 	"time"
 
@@ -157,4 +162,54 @@ func (r *Repository) changed(it campaignItem, now time.Time) (types.TransactWrit
 func stamp(it *campaignItem, now time.Time) {
 	it.Version++
 	it.UpdatedAt = clock.Format(now)
+}
+
+// reportAdd adds a settlement's row to its community's line of the day.
+func (r *Repository) reportAdd(campaignID, day string, row Row) types.TransactWriteItem {
+	names := map[string]string{"#d": "day"}
+	vals := map[string]types.AttributeValue{":day": store.S(day), ":com": store.S(row.CommunityID)}
+	add := ""
+	put := func(name string, n int64) {
+		if add != "" {
+			add += ", "
+		}
+		k := fmt.Sprintf("n%d", len(names))
+		names["#"+k], vals[":"+k] = name, store.N(n)
+		add += "#" + k + " :" + k
+	}
+	put("impressions", row.Impressions)
+	put("clicks", row.Clicks)
+	put("billed", row.Billed)
+	put("free", row.Free)
+	put("spend", row.Amount)
+	put("earned", row.Share)
+	reasons := make([]string, 0, len(row.Invalid))
+	for reason := range row.Invalid {
+		reasons = append(reasons, reason)
+	}
+	sort.Strings(reasons)
+	for _, reason := range reasons {
+		put(invalidPrefix+reason, row.Invalid[reason])
+	}
+	return types.TransactWriteItem{Update: &types.Update{
+		TableName:                 aws.String(r.table),
+		Key:                       map[string]types.AttributeValue{"pk": store.S("CMP#" + campaignID), "sk": store.S("DAY#" + day + "#" + row.CommunityID)},
+		UpdateExpression:          aws.String("SET #d = :day, communityId = :com ADD " + add),
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: vals,
+	}}
+}
+
+// invalidPrefix is a report line's refused count by reason.
+const invalidPrefix = "inv_"
+
+// reportLines reads a campaign's lines from the day from to the day to.
+func (r *Repository) reportLines(ctx context.Context, campaignID, from, to string) ([]map[string]any, error) {
+	out, err := store.QueryAll[map[string]any](ctx, r.db, &dynamodb.QueryInput{
+		TableName:              aws.String(r.table),
+		KeyConditionExpression: aws.String("pk = :p AND sk BETWEEN :lo AND :hi"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":p": store.S("CMP#" + campaignID),
+			":lo": store.S("DAY#" + from), ":hi": store.S("DAY#" + to + "#\uffff")},
+	}, 1000)
+	return out, fault.Wrap("campaigns.reportLines", err)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/shared/api"
+	"github.com/souqhq/souq/shared/report"
 )
 
 // NewRouter builds the campaigns function's HTTP handler.
@@ -50,6 +51,14 @@ func NewRouter(svc *Service, idem api.Idempotency, log *slog.Logger, now func() 
 	rt.Handle("POST /v1/campaigns/{campaignId}/end", func(ctx context.Context, r *api.Request) (api.Response, error) {
 		v, err := svc.End(ctx, *r.Principal, r.Path("campaignId"))
 		return api.JSON(http.StatusOK, v), err
+	}, api.NoIdempotency)
+	rt.Handle("GET /v1/campaigns/{campaignId}/report", func(ctx context.Context, r *api.Request) (api.Response, error) {
+		rep, err := svc.Report(ctx, *r.Principal, r.Path("campaignId"), r.Query("from"), r.Query("to"))
+		if err != nil || !report.WantsCSV(r) {
+			return api.JSON(http.StatusOK, rep), err
+		}
+		header, rows := rep.CSVRows()
+		return report.CSV("souq-"+rep.CampaignID+"-"+rep.From+"-"+rep.To+".csv", header, rows), nil
 	}, api.NoIdempotency)
 	return rt
 }

@@ -14,6 +14,8 @@ import (
 type Units struct {
 	Impressions int64 `json:"impressions" dynamodbav:"i"`
 	Clicks      int64 `json:"clicks" dynamodbav:"c"`
+	// Invalid are the refused views and clicks by reason (never billed).
+	Invalid map[string]int64 `json:"invalid,omitempty" dynamodbav:"v,omitempty"`
 }
 
 // Meter is serving's count of a campaign, cumulative since its start, per
@@ -58,14 +60,31 @@ type CommunityCharge struct {
 	Fee         int64
 }
 
+// Row is what one settlement adds to a community's line of the
+// campaign's report for its day: the new impressions and clicks, the
+// units billed and free, the amount and the community's share of it, the
+// refused ones by reason.
+type Row struct {
+	CommunityID string
+	Impressions int64
+	Clicks      int64
+	Billed      int64
+	Free        int64
+	Amount      int64
+	Share       int64
+	Invalid     map[string]int64
+}
+
 // Charge is one settlement: the amount drawn from the campaign's hold,
-// the units it bills and those it leaves free, by community; and the
-// books after it.
+// the units it bills and those it leaves free, by community (those paid
+// in Communities, every one with anything new in Rows); and the books
+// after it.
 type Charge struct {
 	Amount      int64
 	Units       int64
 	Free        int64
 	Communities []CommunityCharge
+	Rows        []Row
 	Books       Books
 }
 
@@ -97,6 +116,7 @@ func Settle(c Campaign, b Books, m Meter, remaining int64, now time.Time, shareB
 	}
 	sort.Strings(ids)
 	fresh := make([]int64, len(ids)) // units each community adds
+	rows := make([]Row, len(ids))
 	var n int64
 	for i, id := range ids {
 		was, now := b.Processed[id], m.Communities[id]
@@ -108,7 +128,27 @@ func Settle(c Campaign, b Books, m Meter, remaining int64, now time.Time, shareB
 			fresh[i] = dc
 		}
 		n += fresh[i]
-		nb.Processed[id] = Units{Impressions: max(was.Impressions, now.Impressions), Clicks: max(was.Clicks, now.Clicks)}
+		next := Units{Impressions: max(was.Impressions, now.Impressions), Clicks: max(was.Clicks, now.Clicks)}
+		rows[i] = Row{CommunityID: id, Impressions: di, Clicks: dc}
+		for reason, k := range now.Invalid {
+			if d := k - was.Invalid[reason]; d > 0 {
+				if rows[i].Invalid == nil {
+					rows[i].Invalid = map[string]int64{}
+				}
+				rows[i].Invalid[reason] = d
+			}
+		}
+		for _, inv := range []map[string]int64{was.Invalid, now.Invalid} {
+			for reason, k := range inv {
+				if k > next.Invalid[reason] {
+					if next.Invalid == nil {
+						next.Invalid = map[string]int64{}
+					}
+					next.Invalid[reason] = k
+				}
+			}
+		}
+		nb.Processed[id] = next
 	}
 	left := max(0, remaining)
 	if c.DailyCap != nil {
@@ -142,14 +182,19 @@ func Settle(c Campaign, b Books, m Meter, remaining int64, now time.Time, shareB
 	units := apportion(covered, fresh)
 	amounts := apportion(amount, units)
 	for i, id := range ids {
-		if units[i] == 0 && amounts[i] == 0 {
-			continue
+		r := rows[i]
+		r.Billed, r.Free, r.Amount = units[i], fresh[i]-units[i], amounts[i]
+		if units[i] != 0 || amounts[i] != 0 {
+			share, fee, err := money.SplitBps(money.Amount{Minor: amounts[i], Currency: c.Currency}, shareBps)
+			if err != nil {
+				return Charge{}, fmt.Errorf("campaigns: settle %s: %w", c.ID, err)
+			}
+			r.Share = share.Minor
+			out.Communities = append(out.Communities, CommunityCharge{CommunityID: id, Units: units[i], Amount: amounts[i], Share: share.Minor, Fee: fee.Minor})
 		}
-		share, fee, err := money.SplitBps(money.Amount{Minor: amounts[i], Currency: c.Currency}, shareBps)
-		if err != nil {
-			return Charge{}, fmt.Errorf("campaigns: settle %s: %w", c.ID, err)
+		if r.Impressions != 0 || r.Clicks != 0 || r.Amount != 0 || len(r.Invalid) > 0 {
+			out.Rows = append(out.Rows, r)
 		}
-		out.Communities = append(out.Communities, CommunityCharge{CommunityID: id, Units: units[i], Amount: amounts[i], Share: share.Minor, Fee: fee.Minor})
 	}
 	return out, nil
 }

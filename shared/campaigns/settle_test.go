@@ -103,7 +103,7 @@ func TestSettle_Properties(t *testing.T) {
 		}
 		share := rapid.Int64Range(0, 10_000).Draw(t, "share")
 		coms := []string{"com_a", "com_b", "com_c", "com_d"}
-		counts := map[string]Units{}
+		counts, reported := map[string]Units{}, map[string]Units{}
 		var b Books
 		at := now
 		for step := int64(1); step <= int64(rapid.IntRange(1, 30).Draw(t, "steps")); step++ {
@@ -112,6 +112,9 @@ func TestSettle_Properties(t *testing.T) {
 				u := counts[id]
 				u.Impressions += rapid.Int64Range(0, 50_000).Draw(t, "imps")
 				u.Clicks += rapid.Int64Range(0, 100).Draw(t, "clicks")
+				if n := rapid.Int64Range(0, 20).Draw(t, "bots"); n > 0 {
+					u.Invalid = map[string]int64{"bot": u.Invalid["bot"] + n}
+				}
 				counts[id] = u
 			}
 			for id, u := range counts {
@@ -132,6 +135,23 @@ func TestSettle_Properties(t *testing.T) {
 			}
 			if sum != ch.Amount || ch.Amount < 0 {
 				t.Fatalf("parts %d, amount %d", sum, ch.Amount)
+			}
+			// The report's rows add up to the settlement, and over every
+			// settlement to the books: what the report shows is what was
+			// charged, to the cent.
+			var rowSpend, rowBilled, rowFree, rowImps, rowClicks int64
+			for _, r := range ch.Rows {
+				rowSpend, rowBilled, rowFree, rowImps, rowClicks = rowSpend+r.Amount, rowBilled+r.Billed, rowFree+r.Free, rowImps+r.Impressions, rowClicks+r.Clicks
+				reported[r.CommunityID] = Units{Impressions: reported[r.CommunityID].Impressions + r.Impressions, Clicks: reported[r.CommunityID].Clicks + r.Clicks,
+					Invalid: map[string]int64{"bot": reported[r.CommunityID].Invalid["bot"] + r.Invalid["bot"]}}
+			}
+			if rowSpend != ch.Amount || rowBilled != ch.Units || rowFree != ch.Free || rowImps != ch.Books.Impressions-b.Impressions || rowClicks != ch.Books.Clicks-b.Clicks {
+				t.Fatalf("rows %d/%d/%d/%d/%d, settlement %+v", rowSpend, rowBilled, rowFree, rowImps, rowClicks, ch)
+			}
+			for id, u := range counts {
+				if reported[id].Impressions != u.Impressions || reported[id].Clicks != u.Clicks || reported[id].Invalid["bot"] != u.Invalid["bot"] {
+					t.Fatalf("%s reported %+v, counted %+v", id, reported[id], u)
+				}
 			}
 			b = ch.Books
 			if c.Pricing.Model == CPM && b.Charged != b.Billed*c.Pricing.Bid.Minor/1000 {

@@ -31,7 +31,7 @@ func (s *Service) settle(ctx context.Context, e events.CampaignMetered) error {
 	}
 	m := Meter{Seq: e.Seq, Communities: map[string]Units{}}
 	for _, u := range e.Communities {
-		m.Communities[u.CommunityID] = Units{Impressions: u.Impressions, Clicks: u.Clicks}
+		m.Communities[u.CommunityID] = Units{Impressions: u.Impressions, Clicks: u.Clicks, Invalid: u.Invalid}
 	}
 	for attempt := 0; attempt < 8; attempt++ {
 		it, found, err := s.repo.get(ctx, e.CampaignID)
@@ -68,6 +68,9 @@ func (s *Service) settle(ctx context.Context, e events.CampaignMetered) error {
 			return err
 		}
 		tx := store.NewTx().Add("campaign", put)
+		for _, r := range ch.Rows {
+			tx.Add("report "+r.CommunityID, s.repo.reportAdd(it.ID, ch.Books.Day, r))
+		}
 		var draw ledger.Op
 		if ch.Amount > 0 {
 			var credits []ledger.Credit
@@ -81,8 +84,8 @@ func (s *Service) settle(ctx context.Context, e events.CampaignMetered) error {
 			if fees > 0 {
 				credits = append(credits, ledger.Credit{Account: ledger.PlatformFees, Amount: fees})
 			}
-			if draw, err = s.ledger.PrepareDrawAs(ledger.Drawdown{ID: it.ID, Account: ledger.Advertiser(it.AdvertiserID), Currency: it.Currency},
-				fmt.Sprintf("m%d", e.Seq), KindCharge, credits, now); err != nil {
+			if draw, err = s.ledger.PrepareDrawNoted(ledger.Drawdown{ID: it.ID, Account: ledger.Advertiser(it.AdvertiserID), Currency: it.Currency},
+				fmt.Sprintf("m%d", e.Seq), KindCharge, memo(it, ch), credits, now); err != nil {
 				return fault.Wrap(op, err)
 			}
 			tx.AddParts(draw.Parts...)
@@ -122,4 +125,16 @@ func (s *Service) settle(ctx context.Context, e events.CampaignMetered) error {
 		return fault.Wrap(op, err)
 	}
 	return fault.New(fault.Unavailable, op, "the campaign "+e.CampaignID+" is changing too fast; the meter will be retried")
+}
+
+// memo is a settlement's line in the statements: its campaign, its meter
+// and the units it billed and left free, e.g. "cmp_… m3: 400 impressions
+// billed at 2.50 EUR CPM, 0 free".
+func memo(it campaignItem, ch Charge) string {
+	unit, price := "impressions", "CPM"
+	if it.Model == string(CPC) {
+		unit, price = "clicks", "CPC"
+	}
+	return fmt.Sprintf("%s m%d: %d %s billed at %s %s, %d free", it.ID, ch.Books.Seq, ch.Units, unit,
+		money.Amount{Minor: it.Bid, Currency: it.Currency}, price, ch.Free)
 }

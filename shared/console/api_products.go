@@ -226,3 +226,41 @@ func (c *Caller) Deliveries(ctx context.Context, id string) (List[Delivery], err
 func (c *Caller) Replay(ctx context.Context, id, deliveryID string) (Delivery, error) {
 	return send[Delivery](ctx, c, http.MethodPost, "/v1/webhooks/"+p(id)+"/deliveries/"+p(deliveryID)+"/replay", map[string]any{}, "")
 }
+
+// Campaigns.
+
+func (c *Caller) Campaigns(ctx context.Context, advertiserID string) (List[Campaign], error) {
+	return get[List[Campaign]](ctx, c, "/v1/advertisers/"+p(advertiserID)+"/campaigns", url.Values{"limit": {"100"}})
+}
+
+func (c *Caller) Campaign(ctx context.Context, id string) (Campaign, error) {
+	return get[Campaign](ctx, c, "/v1/campaigns/"+p(id), nil)
+}
+
+func (c *Caller) CreateCampaign(ctx context.Context, advertiserID string, in map[string]any, idemKey string) (Campaign, error) {
+	return send[Campaign](ctx, c, http.MethodPost, "/v1/advertisers/"+p(advertiserID)+"/campaigns", in, idemKey)
+}
+
+func (c *Caller) UpdateCampaign(ctx context.Context, id string, in map[string]any, idemKey string) (Campaign, error) {
+	return send[Campaign](ctx, c, http.MethodPatch, "/v1/campaigns/"+p(id), in, idemKey)
+}
+
+// CampaignAction is pause, resume or end.
+func (c *Caller) CampaignAction(ctx context.Context, id, action string) (Campaign, error) {
+	return send[Campaign](ctx, c, http.MethodPost, "/v1/campaigns/"+p(id)+"/"+action, nil, "")
+}
+
+func (c *Caller) CampaignReport(ctx context.Context, id string, q url.Values) (CampaignReport, error) {
+	return get[CampaignReport](ctx, c, "/v1/campaigns/"+p(id)+"/report", q)
+}
+
+func (c *Caller) CommunityReport(ctx context.Context, id string, q url.Values) (EarningsReport, error) {
+	return get[EarningsReport](ctx, c, "/v1/communities/"+p(id)+"/report", q)
+}
+
+// CSV is a report as the API writes it in CSV (path: its route).
+func (c *Caller) CSV(ctx context.Context, path string, q url.Values) ([]byte, error) {
+	var out []byte
+	err := c.callAccept(ctx, "text/csv", http.MethodGet, path, q, &out)
+	return out, err
+}

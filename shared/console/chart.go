@@ -34,9 +34,15 @@ const (
 	chartPad       = 20
 )
 
-// barChart draws points; format writes a value (nil: a plain count).
+// barChart draws points, values in currency ("": plain counts), the
+// tallest at the top.
 func barChart(title string, points []Point, currency string) Chart {
-	c := Chart{Title: title, W: chartW, H: chartH + chartPad, Empty: len(points) == 0}
+	return barChartTo(title, points, currency, 0)
+}
+
+// barChartTo draws points against a top of at least top (a budget).
+func barChartTo(title string, points []Point, currency string, top int64) Chart {
+	c := Chart{Title: title, W: chartW, H: chartH + chartPad, Empty: len(points) == 0, Max: max(top, 0)}
 	for _, p := range points {
 		if p.Value > c.Max {
 			c.Max = p.Value

@@ -104,6 +104,16 @@ func (c *Caller) Calls() int { return int(c.calls.Load()) }
 // call is one request. body is JSON-encoded unless nil; out, when not nil,
 // receives the JSON answer. An answer of 4xx or 5xx is a *Problem.
 func (c *Caller) call(ctx context.Context, method, path string, query url.Values, body any, idemKey string, out any) error {
+	return c.do(ctx, "application/json", method, path, query, body, idemKey, out)
+}
+
+// callAccept is a GET of another media type: out (a *[]byte) receives the
+// body as it is.
+func (c *Caller) callAccept(ctx context.Context, accept, method, path string, query url.Values, out *[]byte) error {
+	return c.do(ctx, accept, method, path, query, nil, "", out)
+}
+
+func (c *Caller) do(ctx context.Context, accept, method, path string, query url.Values, body any, idemKey string, out any) error {
 	var payload []byte
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -114,7 +124,7 @@ func (c *Caller) call(ctx context.Context, method, path string, query url.Values
 	}
 	for attempt := 0; ; attempt++ {
 		tok := c.current()
-		err := c.once(ctx, tok, method, path, query, payload, idemKey, out)
+		err := c.once(ctx, tok, accept, method, path, query, payload, idemKey, out)
 		if attempt == 0 && IsStatus(err, http.StatusUnauthorized) && c.refresh != nil {
 			if rerr := c.renew(ctx, tok); rerr != nil {
 				return err
@@ -125,7 +135,7 @@ func (c *Caller) call(ctx context.Context, method, path string, query url.Values
 	}
 }
 
-func (c *Caller) once(ctx context.Context, token, method, path string, query url.Values, payload []byte, idemKey string, out any) error {
+func (c *Caller) once(ctx context.Context, token, accept, method, path string, query url.Values, payload []byte, idemKey string, out any) error {
 	c.calls.Add(1)
 	u := c.api.base + path
 	if len(query) > 0 {
@@ -140,7 +150,7 @@ func (c *Caller) once(ctx context.Context, token, method, path string, query url
 		return err
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Accept", accept)
 	if payload != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -165,6 +175,10 @@ func (c *Caller) once(ctx context.Context, token, method, path string, query url
 		return p
 	}
 	if out == nil || resp.StatusCode == http.StatusNoContent || len(b) == 0 {
+		return nil
+	}
+	if raw, ok := out.(*[]byte); ok {
+		*raw = b
 		return nil
 	}
 	if err := json.Unmarshal(b, out); err != nil {

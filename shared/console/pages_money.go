@@ -2,6 +2,7 @@ package console
 
 import (
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -79,6 +80,10 @@ type earningsData struct {
 	Month     string
 	Earned    int64
 	Chart     Chart
+	// Report is the month's earnings by source (UTC days), and CSV its
+	// download.
+	Report EarningsReport
+	CSV    string
 }
 
 // statementPage is the most postings a money page reads (one API call).
@@ -97,11 +102,16 @@ func (c *Console) earnings(q *req, f *formState) {
 			d.Statement = l.Data
 			return err
 		},
+		func() (err error) {
+			d.Report, err = q.api.CommunityReport(ctx, id, url.Values{"from": {monthStart(now, time.UTC).Format("2006-01-02")}})
+			return err
+		},
 	)
 	if err != nil {
 		c.fail(q.w, q.r, err)
 		return
 	}
+	d.CSV = "/console/communities/" + url.PathEscape(id) + "/report.csv?from=" + d.Report.From + "&to=" + d.Report.To
 	for _, p := range d.Statement {
 		d.Earned += earned(p)
 	}

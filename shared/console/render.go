@@ -237,6 +237,10 @@ func dict(kv ...any) (map[string]any, error) {
 
 // humanize turns an API state (pending_review) into words (Pending review).
 func humanize(s string) string {
+	switch s {
+	case "cpm", "cpc", "asap": // pricing models and a pacing: said as letters
+		return strings.ToUpper(s)
+	}
 	s = strings.ReplaceAll(s, "_", " ")
 	if s == "" {
 		return s

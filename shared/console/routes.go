@@ -10,7 +10,8 @@ import (
 
 // routes are every page and form of the console, in one place. The deep
 // links of DESIGN §14 (/console/, /console/sponsorships/{id},
-// /console/auctions/{id}, /console/deals/{id}, /console/payouts) never
+// /console/auctions/{id}, /console/deals/{id}, /console/campaigns/{id},
+// /console/payouts) never
 // change: webhooks and e-mails link to them.
 func (c *Console) routes() {
 	m := c.mux
@@ -65,6 +66,20 @@ func (c *Console) routes() {
 	m.HandleFunc("POST /console/advertisers", c.form(c.createAdvertiser))
 	m.HandleFunc("GET /console/advertisers/{id}", c.page(c.advertiser))
 	m.HandleFunc("POST /console/advertisers/{id}/deposits", c.form(c.deposit))
+
+	// Campaigns: pay-as-you-go, and the slots that accept them.
+	m.HandleFunc("GET /console/advertisers/{id}/campaigns", c.page(c.campaigns))
+	m.HandleFunc("GET /console/advertisers/{id}/campaigns/new", c.page(c.newCampaign))
+	m.HandleFunc("POST /console/advertisers/{id}/campaigns/new", c.form(c.previewCampaign))
+	m.HandleFunc("POST /console/advertisers/{id}/campaigns", c.form(c.createCampaign))
+	m.HandleFunc("GET /console/campaigns/{id}", c.page(c.campaign))
+	m.HandleFunc("GET /console/campaigns/{id}/report.csv", c.page(c.reportCSV("campaigns")))
+	for _, action := range []string{"pause", "resume", "end"} {
+		m.HandleFunc("POST /console/campaigns/{id}/"+action, c.form(c.campaignAction(action)))
+	}
+	m.HandleFunc("POST /console/campaigns/{id}/update", c.form(c.updateCampaign))
+	m.HandleFunc("POST /console/slots/{id}/campaigns", c.form(c.setSlotCampaigns))
+	m.HandleFunc("GET /console/communities/{id}/report.csv", c.page(c.reportCSV("communities")))
 
 	// API keys, of either kind of account.
 	m.HandleFunc("GET /console/{kind}/{id}/keys", c.page(c.keys))

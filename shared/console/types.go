@@ -101,6 +101,10 @@ type Slot struct {
 	Format      string    `json:"format"`
 	Archived    bool      `json:"archived"`
 	HouseAd     *Creative `json:"houseAd"`
+	Campaigns   struct {
+		Accept   bool  `json:"accept"`
+		FloorCPM Money `json:"floorCpm"`
+	} `json:"campaigns"`
 }
 
 // Auction is a slot's flight for sale.
@@ -368,4 +372,89 @@ type Delivery struct {
 	LastStatus int       `json:"lastStatus"`
 	LastError  string    `json:"lastError"`
 	CreatedAt  time.Time `json:"createdAt"`
+}
+
+// Campaign is a pay-as-you-go campaign, as its advertiser reads it.
+type Campaign struct {
+	ID           string `json:"id"`
+	AdvertiserID string `json:"advertiserId"`
+	Name         string `json:"name"`
+	Currency     string `json:"currency"`
+	Pricing      struct {
+		Model string `json:"model"`
+		Bid   Money  `json:"bid"`
+	} `json:"pricing"`
+	Budget   Money     `json:"budget"`
+	DailyCap *Money    `json:"dailyCap"`
+	Start    time.Time `json:"start"`
+	End      time.Time `json:"end"`
+	Pacing   string    `json:"pacing"`
+	Creative struct {
+		Creative
+		Width  int `json:"width"`
+		Height int `json:"height"`
+	} `json:"creative"`
+	Status      string `json:"status"`
+	Spent       Money  `json:"spent"`
+	Remaining   Money  `json:"remaining"`
+	Released    Money  `json:"released"`
+	Impressions int64  `json:"impressions"`
+	Clicks      int64  `json:"clicks"`
+	Billed      int64  `json:"billed"`
+	Free        int64  `json:"free"`
+}
+
+// ReportFigures are a campaign report line's numbers.
+type ReportFigures struct {
+	Impressions int64            `json:"impressions"`
+	Clicks      int64            `json:"clicks"`
+	CTR         float64          `json:"ctr"`
+	Spend       Money            `json:"spend"`
+	ECPM        Money            `json:"ecpm"`
+	Billed      int64            `json:"billed"`
+	Free        int64            `json:"free"`
+	Invalid     map[string]int64 `json:"invalid"`
+}
+
+// InvalidTotal is every refused view and click of the line.
+func (f ReportFigures) InvalidTotal() int64 {
+	var n int64
+	for _, v := range f.Invalid {
+		n += v
+	}
+	return n
+}
+
+// CampaignReport is a campaign's lines per UTC day and community.
+type CampaignReport struct {
+	CampaignID string `json:"campaignId"`
+	Currency   string `json:"currency"`
+	From       string `json:"from"`
+	To         string `json:"to"`
+	Rows       []struct {
+		Day         string `json:"day"`
+		CommunityID string `json:"communityId"`
+		ReportFigures
+	} `json:"rows"`
+	Totals ReportFigures `json:"totals"`
+}
+
+// EarningsReport is a community's earnings per UTC day and source.
+type EarningsReport struct {
+	CommunityID string `json:"communityId"`
+	Currency    string `json:"currency"`
+	From        string `json:"from"`
+	To          string `json:"to"`
+	Rows        []struct {
+		Day       string `json:"day"`
+		Source    string `json:"source"`
+		Amount    Money  `json:"amount"`
+		Transfers int64  `json:"transfers"`
+	} `json:"rows"`
+	Totals []struct {
+		Source    string `json:"source"`
+		Amount    Money  `json:"amount"`
+		Transfers int64  `json:"transfers"`
+	} `json:"totals"`
+	Total Money `json:"total"`
 }

@@ -116,6 +116,11 @@ func (l *Ledger) PrepareDraw(d Drawdown, drawID string, credits []Credit, at tim
 // PrepareDrawAs is PrepareDraw with the transfer's kind, as statements
 // show it (a campaign's settlement is a campaign_charge).
 func (l *Ledger) PrepareDrawAs(d Drawdown, drawID, kind string, credits []Credit, at time.Time) (Op, error) {
+	return l.PrepareDrawNoted(d, drawID, kind, "", credits, at)
+}
+
+// PrepareDrawNoted is PrepareDrawAs with a memo its postings carry.
+func (l *Ledger) PrepareDrawNoted(d Drawdown, drawID, kind, memo string, credits []Credit, at time.Time) (Op, error) {
 	const op = "ledger.Draw"
 	payer := Leg{Account: d.Account}
 	legs, sum, err := creditLegs(op, d.Account, credits)
@@ -126,7 +131,7 @@ func (l *Ledger) PrepareDrawAs(d Drawdown, drawID, kind string, credits []Credit
 		return Op{}, fault.New(fault.Invalid, op, "a draw takes a positive amount")
 	}
 	payer.Held = -sum
-	o, err := l.prepare(Transfer{ID: "txf_" + d.ID + "_draw_" + drawID, Kind: kind, Currency: d.Currency, At: at, HoldID: d.ID,
+	o, err := l.prepare(Transfer{ID: "txf_" + d.ID + "_draw_" + drawID, Kind: kind, Memo: memo, Currency: d.Currency, At: at, HoldID: d.ID,
 		Legs: append([]Leg{payer}, legs...)}, nil)
 	if err != nil {
 		return Op{}, err

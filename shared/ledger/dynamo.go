@@ -5,6 +5,7 @@ package ledger
 //	pk                                  sk                     item
 //	A#<account>#<currency>#<shard>      BAL                    balance: available, held, pending
 //	A#<account>#<currency>#<shard>      P#<at>#<transferId>    posting: this account's leg of a transfer
+//	A#<account>#<currency>#-            D#<day>#<kind>         an owner's day: net total and count of its postings of a kind
 //	T#<transferId>                      T                      the transfer, all legs (exactly-once guard)
 //	H#<holdId>                          H                      a hold: account, amount, state, settling transfer
 //
@@ -22,6 +23,11 @@ package ledger
 // leg decreases stays ≥ 0, unless the account is external), one P item
 // per leg, the H item for hold operations (condition on its state), and
 // the LedgerTransferPosted outbox item — all in the caller's transaction.
+// For an owner's leg that changes its money (a non-zero total, so not a
+// hold or release within the account), one ADD on its day's item of the
+// transfer's kind: reports read a day per kind, never every posting. It
+// is in the owner's own partition, which the leg's balance already writes
+// in the same transaction, so it adds no contention.
 // Statements query one account's partition, sk begins_with "P#", newest
 // first. Verify scans the table: it is an operator's check, never a
 // request path.
@@ -169,6 +175,15 @@ func (l *Ledger) prepare(t Transfer, hw *holdWrite) (Op, error) {
 			upd.ConditionExpression = aws.String(joinAnd(conds))
 		}
 		op.add("balance "+string(leg.Account), types.TransactWriteItem{Update: upd})
+		if total := leg.Available + leg.Held + leg.Pending; total != 0 && !leg.Account.IsSystem() {
+			op.add("day "+string(leg.Account), types.TransactWriteItem{Update: &types.Update{
+				TableName:                 aws.String(l.table),
+				Key:                       map[string]types.AttributeValue{"pk": store.S(pk), "sk": store.S("D#" + t.At.Format("2006-01-02") + "#" + t.Kind)},
+				UpdateExpression:          aws.String("ADD net :t, n :one SET account = :acct, currency = :cur, #d = :day, kind = :k"),
+				ExpressionAttributeNames:  map[string]string{"#d": "day"},
+				ExpressionAttributeValues: map[string]types.AttributeValue{":t": store.N(total), ":one": store.N(1), ":acct": store.S(string(leg.Account)), ":cur": store.S(t.Currency), ":day": store.S(t.At.Format("2006-01-02")), ":k": store.S(t.Kind)},
+			}})
+		}
 		op.add("posting "+string(leg.Account), types.TransactWriteItem{Put: &types.Put{
 			TableName: aws.String(l.table),
 			Item: map[string]types.AttributeValue{
@@ -178,6 +193,9 @@ func (l *Ledger) prepare(t Transfer, hw *holdWrite) (Op, error) {
 				"available": store.N(leg.Available), "held": store.N(leg.Held), "pending": store.N(leg.Pending),
 			},
 		}})
+		if t.Memo != "" {
+			op.Parts[len(op.Parts)-1].Item.Put.Item["memo"] = store.S(t.Memo)
+		}
 	}
 	if hw != nil {
 		op.hasHold = true
@@ -260,10 +278,17 @@ func (l *Ledger) PrepareHold(holdID string, acct Account, currency string, amoun
 
 // PrepareCapture builds a capture of a hold that must still be held.
 func (l *Ledger) PrepareCapture(h Hold, credits []Credit, at time.Time) (Op, error) {
+	return l.PrepareCaptureAs(h, "capture", credits, at)
+}
+
+// PrepareCaptureAs is PrepareCapture with the transfer's kind, as
+// statements and reports show it (a flight's capture, a sponsorship's).
+func (l *Ledger) PrepareCaptureAs(h Hold, kind string, credits []Credit, at time.Time) (Op, error) {
 	t, err := CaptureTransfer(h, credits, at)
 	if err != nil {
 		return Op{}, err
 	}
+	t.Kind = kind
 	return l.prepare(t, &holdWrite{settle: HoldCaptured, hold: h})
 }
 
@@ -396,6 +421,7 @@ type Posting struct {
 	Available  int64     `json:"available" dynamodbav:"available"`
 	Held       int64     `json:"held" dynamodbav:"held"`
 	Pending    int64     `json:"pending" dynamodbav:"pending"`
+	Memo       string    `json:"memo,omitempty" dynamodbav:"memo,omitempty"`
 }
 
 // StatementQuery selects postings of one owner account.
@@ -437,6 +463,31 @@ func (l *Ledger) Statement(ctx context.Context, q StatementQuery) ([]Posting, st
 		out = append(out, p)
 	}
 	return out, next, nil
+}
+
+// Day is an owner account's postings of one kind on one UTC day: their
+// net total (what they changed its money by) and how many there were.
+type Day struct {
+	Day       string `json:"day" dynamodbav:"day"`
+	Kind      string `json:"kind" dynamodbav:"kind"`
+	Net       int64  `json:"net" dynamodbav:"net"`
+	Transfers int64  `json:"transfers" dynamodbav:"n"`
+}
+
+// Days reads an owner account's days from the UTC day from to the day to
+// (both YYYY-MM-DD, inclusive), oldest first, kinds in order within a day:
+// one Query of at most (days × kinds) small items.
+func (l *Ledger) Days(ctx context.Context, a Account, currency, from, to string) ([]Day, error) {
+	if a.IsSystem() {
+		return nil, fault.New(fault.Invalid, "ledger.Days", "system accounts keep no days")
+	}
+	out, err := store.QueryAll[Day](ctx, l.db, &dynamodb.QueryInput{
+		TableName:              aws.String(l.table),
+		KeyConditionExpression: aws.String("pk = :pk AND sk BETWEEN :lo AND :hi"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": store.S(accountPK(a, currency, "-")),
+			":lo": store.S("D#" + from), ":hi": store.S("D#" + to + "#\uffff")},
+	}, 1000)
+	return out, fault.Wrap("ledger.Days", err)
 }
 
 // holdItem and transferItem are the stored forms of a hold and a transfer.

@@ -432,3 +432,60 @@ func TestAdjust_MovesTheHoldByTheDifferenceOnce(t *testing.T) {
 	}
 	verifyClean(t, l)
 }
+
+// An owner's days hold the net of its postings per kind and UTC day, in
+// the same transactions: a hold moves nothing (it is the owner's own
+// money), a capture is one posting on each side, and the days read back
+// equal the postings; a tampered day is a violation.
+func TestDays_KeepEachOwnersNetPerKindAndDay(t *testing.T) {
+	t.Parallel()
+	l, db := newLedger(t)
+	ctx := context.Background()
+	adv, com := ledger.Advertiser("adv_d"), ledger.Community("com_d")
+	deposit(t, l, "dep_d1", adv, 5_000)
+	for i, at := range []time.Time{t0, t0.Add(13 * time.Hour)} { // 2026-11-23 and 2026-11-24
+		hold, err := l.PrepareHold(fmt.Sprintf("hld_d%d", i), adv, "USD", 1_000, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := l.Apply(ctx, hold); err != nil {
+			t.Fatal(err)
+		}
+		h := ledger.Hold{ID: fmt.Sprintf("hld_d%d", i), Account: adv, Currency: "USD", Amount: 1_000, State: ledger.HoldHeld}
+		capture, err := l.PrepareCaptureAs(h, "flight_capture", []ledger.Credit{{Account: com, Amount: 700 + int64(i)}, {Account: ledger.PlatformFees, Amount: 299}}, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := l.Apply(ctx, capture); err != nil {
+			t.Fatal(err)
+		}
+	}
+	days, err := l.Days(ctx, com, "USD", "2026-11-23", "2026-11-24")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []ledger.Day{{Day: "2026-11-23", Kind: "flight_capture", Net: 700, Transfers: 1}, {Day: "2026-11-24", Kind: "flight_capture", Net: 701, Transfers: 1}}
+	if fmt.Sprint(days) != fmt.Sprint(want) {
+		t.Fatalf("the community's days: %+v, want %+v", days, want)
+	}
+	days, err = l.Days(ctx, adv, "USD", "2026-11-24", "2026-11-24")
+	if err != nil || fmt.Sprint(days) != fmt.Sprint([]ledger.Day{{Day: "2026-11-24", Kind: "flight_capture", Net: -1_000, Transfers: 1}}) {
+		t.Fatalf("the advertiser's second day (holds move nothing): %+v %v", days, err)
+	}
+	if _, err := l.Days(ctx, ledger.PlatformFees, "USD", "2026-11-23", "2026-11-24"); fault.KindOf(err) != fault.Invalid {
+		t.Fatalf("a system account's days: %v", err)
+	}
+	verifyClean(t, l)
+	_, err = db.Client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(db.Table(topology.TableLedger)),
+		Key:                       map[string]types.AttributeValue{"pk": store.S("A#" + string(com) + "#USD#-"), "sk": store.S("D#2026-11-23#flight_capture")},
+		UpdateExpression:          aws.String("ADD net :x"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":x": &types.AttributeValueMemberN{Value: "1"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, err := l.Verify(ctx); err != nil || r.OK || len(r.Violations) != 1 {
+		t.Fatalf("verify after tampering with a day = %+v, %v; want one violation", r, err)
+	}
+}

@@ -91,6 +91,10 @@ type Transfer struct {
 	// paid or failed out of it) share one, so the debit meets the credit
 	// on the same shard and no shard goes below zero.
 	ShardKey string `json:"shardKey,omitempty"`
+	// Memo says, for people reading a statement, what the transfer was
+	// for (a campaign's settlement: the units it billed); at most 200
+	// bytes, kept on each posting.
+	Memo string `json:"memo,omitempty"`
 }
 
 // MaxLegs bounds a transfer: each leg is two items of a 100-item
@@ -107,6 +111,9 @@ func (t Transfer) Validate() error {
 	}
 	if !money.IsCurrency(t.Currency) {
 		return fault.New(fault.Invalid, op, fmt.Sprintf("unknown currency %q", t.Currency))
+	}
+	if len(t.Memo) > 200 {
+		return fault.New(fault.Invalid, op, "a memo has at most 200 bytes")
 	}
 	if len(t.Legs) == 0 || len(t.Legs) > MaxLegs {
 		return fault.New(fault.Invalid, op, fmt.Sprintf("a transfer has 1 to %d legs", MaxLegs))

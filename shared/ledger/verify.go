@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -38,7 +40,8 @@ func (s sums) add(item map[string]types.AttributeValue) sums {
 // every violation it finds: each transfer's legs sum to zero and each has
 // exactly its posting items; each balance equals the sum of its postings;
 // no non-external balance is negative; each hold is held, or settled by
-// exactly one capture or release that exists.
+// exactly one capture or release that exists; each owner's day of a kind
+// equals its postings of that kind on that day.
 func (l *Ledger) Verify(ctx context.Context) (Report, error) {
 	r := Report{Violations: []string{}}
 	violate := func(format string, args ...any) {
@@ -50,6 +53,8 @@ func (l *Ledger) Verify(ctx context.Context) (Report, error) {
 	postings := map[string]sums{}  // account#currency
 	postingsOf := map[string]int{} // transferId → posting items seen
 	transfers := map[string]Transfer{}
+	type dayRow struct{ net, n int64 }
+	daysKept, daysPosted := map[string]dayRow{}, map[string]dayRow{} // account#currency#day#kind
 	type holdRow struct {
 		Hold
 		holdTransfer, settleTransfer string
@@ -74,6 +79,17 @@ func (l *Ledger) Verify(ctx context.Context) (Report, error) {
 				key := store.StringAttr(it, "account") + "#" + store.StringAttr(it, "currency")
 				postings[key] = postings[key].add(it)
 				postingsOf[store.StringAttr(it, "transferId")]++
+				if t := store.NumberAttr(it, "available") + store.NumberAttr(it, "held") + store.NumberAttr(it, "pending"); t != 0 && !Account(store.StringAttr(it, "account")).IsSystem() {
+					at := store.StringAttr(it, "at")
+					if len(at) >= 10 {
+						at = at[:10]
+					}
+					dk := key + "#" + at + "#" + store.StringAttr(it, "kind")
+					daysPosted[dk] = dayRow{daysPosted[dk].net + t, daysPosted[dk].n + 1}
+				}
+			case strings.HasPrefix(pk, "A#") && strings.HasPrefix(sk, "D#"):
+				dk := store.StringAttr(it, "account") + "#" + store.StringAttr(it, "currency") + "#" + store.StringAttr(it, "day") + "#" + store.StringAttr(it, "kind")
+				daysKept[dk] = dayRow{store.NumberAttr(it, "net"), store.NumberAttr(it, "n")}
 			case strings.HasPrefix(pk, "T#"):
 				t := Transfer{ID: strings.TrimPrefix(pk, "T#"), Kind: store.StringAttr(it, "kind"), Currency: store.StringAttr(it, "currency"), HoldID: store.StringAttr(it, "holdId")}
 				if err := json.Unmarshal([]byte(store.StringAttr(it, "legs")), &t.Legs); err != nil {
@@ -138,6 +154,15 @@ func (l *Ledger) Verify(ctx context.Context) (Report, error) {
 		}
 		if !Account(strings.SplitN(k, "#", 2)[0]).IsExternal() && (b.available < 0 || b.held < 0 || b.pending < 0) {
 			violate("balance of %s is negative: %+v", k, b)
+		}
+	}
+
+	dayKeys := maps.Clone(daysKept)
+	maps.Copy(dayKeys, daysPosted)
+	sortedDays := slices.Sorted(maps.Keys(dayKeys))
+	for _, k := range sortedDays {
+		if daysKept[k] != daysPosted[k] {
+			violate("the day %s keeps %+v but its postings come to %+v", k, daysKept[k], daysPosted[k])
 		}
 	}
 

@@ -45,24 +45,35 @@ func New(minor int64, currency string) (Amount, error) {
 
 // String renders the amount for people and logs, e.g. "15.00 USD".
 func (a Amount) String() string {
-	exp, ok := currencies[a.Currency]
-	if !ok || exp == 0 {
+	if exp, ok := currencies[a.Currency]; !ok || exp == 0 {
 		return fmt.Sprintf("%d %s", a.Minor, a.Currency)
 	}
+	if a.Minor == math.MinInt64 {
+		return fmt.Sprintf("%d (minor) %s", a.Minor, a.Currency)
+	}
+	return a.Decimal() + " " + a.Currency
+}
+
+// Decimal is the amount in its major unit with the currency's digits and
+// no currency, as a spreadsheet reads it: "15.00", "-0.07", "1500" (JPY).
+func (a Amount) Decimal() string {
+	exp := currencies[a.Currency]
 	sign := ""
 	m := a.Minor
 	if m < 0 {
-		sign = "-"
 		if m == math.MinInt64 {
-			return fmt.Sprintf("%d (minor) %s", a.Minor, a.Currency)
+			return fmt.Sprintf("%d", m)
 		}
-		m = -m
+		sign, m = "-", -m
+	}
+	if exp == 0 {
+		return fmt.Sprintf("%s%d", sign, m)
 	}
 	div := int64(1)
 	for i := 0; i < exp; i++ {
 		div *= 10
 	}
-	return fmt.Sprintf("%s%d.%0*d %s", sign, m/div, exp, m%div, a.Currency)
+	return fmt.Sprintf("%s%d.%0*d", sign, m/div, exp, m%div)
 }
 
 // IsZero reports whether the amount is zero.

@@ -405,7 +405,7 @@ func (s *Service) writeConversion(ctx context.Context, op string, r report, a at
 	if c.Commission > 0 {
 		// The commission is a draw on the program's budget, named by the
 		// conversion: it never takes more than remains.
-		acc, err := s.ledger.PrepareDraw(budgetHold(prg), c.ID, []ledger.Credit{{Account: ledger.Influencer(d.InfluencerID), Bucket: ledger.Pending, Amount: c.Commission}}, now)
+		acc, err := s.ledger.PrepareDrawAs(budgetHold(prg), c.ID, "referral_commission", []ledger.Credit{{Account: ledger.Influencer(d.InfluencerID), Bucket: ledger.Pending, Amount: c.Commission}}, now)
 		if err != nil {
 			return ConversionView{}, fault.Wrap(op, err)
 		}

@@ -30,6 +30,7 @@ package serving
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -275,6 +276,14 @@ func (s *Store) campaignUnits(ctx context.Context, campaignID string) (map[strin
 		if n, ok := sh[CountClicks].(float64); ok {
 			u.Clicks += int64(n)
 		}
+		for k, v := range sh {
+			if n, ok := v.(float64); ok && n != 0 && strings.HasPrefix(k, CountInvalid) {
+				if u.Invalid == nil {
+					u.Invalid = map[string]int64{}
+				}
+				u.Invalid[strings.TrimPrefix(k, CountInvalid)] += int64(n)
+			}
+		}
 		out[parts[2]] = u
 	}
 	return out, nil
@@ -322,7 +331,9 @@ func (s *Store) meter(ctx context.Context, campaignID string, now time.Time) err
 		coms = append(coms, u)
 	}
 	sort.Slice(coms, func(i, j int) bool { return coms[i].CommunityID < coms[j].CommunityID })
-	if found && slices.Equal(coms, last.Communities) {
+	if found && slices.EqualFunc(coms, last.Communities, func(a, b events.CommunityUnits) bool {
+		return a.CommunityID == b.CommunityID && a.Impressions == b.Impressions && a.Clicks == b.Clicks && maps.Equal(a.Invalid, b.Invalid)
+	}) {
 		return nil // nothing new
 	}
 	next := meteredItem{PK: "CMP#" + campaignID, SK: "METERED", Seq: last.Seq + 1, Communities: coms}

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -402,9 +403,20 @@ func TestStore_MetersEachChangeOnce(t *testing.T) {
 		Communities []events.CommunityUnits `dynamodbav:"communities"`
 	}](ctx, w.db.Client, w.db.Table(topology.TableServing), "CMP#cmp_m", "METERED")
 	if err != nil || !found || last.Seq != 2 || len(last.Communities) != 2 ||
-		last.Communities[0] != (events.CommunityUnits{CommunityID: "com_a", Impressions: 1_000, Clicks: 3}) ||
-		last.Communities[1] != (events.CommunityUnits{CommunityID: "com_b", Impressions: 244}) {
+		!reflect.DeepEqual(last.Communities[0], events.CommunityUnits{CommunityID: "com_a", Impressions: 1_000, Clicks: 3, Invalid: map[string]int64{"bot": 10}}) ||
+		!reflect.DeepEqual(last.Communities[1], events.CommunityUnits{CommunityID: "com_b", Impressions: 244, Invalid: map[string]int64{"bot": 10}}) {
 		t.Fatalf("the last meter: %+v %v %v", last, found, err)
+	}
+	// Refused views alone move the meter too (the report counts them;
+	// they bill nothing).
+	if err := w.st.AddCounts(ctx, serving.CampaignRef("cmp_m", "com_b"), "2026-11-23", 4, map[string]int64{"inv_too_fast": 2}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.st.Meter(ctx, t0); err != nil {
+		t.Fatal(err)
+	}
+	if n := storetest.OutboxCount(t, w.db, "CampaignMetered"); n != 3 {
+		t.Fatalf("%d CampaignMetered after refused views, want 3", n)
 	}
 	w.deliver(&events.CampaignCharged{CampaignID: "cmp_m", AdvertiserID: "adv_w", Seq: 2, Amount: money.Amount{Minor: 311, Currency: "USD"},
 		Spent: money.Amount{Minor: 311, Currency: "USD"}, SpentToday: money.Amount{Minor: 311, Currency: "USD"}, Day: "2026-11-23"})

@@ -505,7 +505,7 @@ func (s *Service) moneyFor(tr Transition, it, next sponsorshipItem, now time.Tim
 	case Release:
 		op, err = s.ledger.PrepareRelease(hold, now)
 	case Capture:
-		op, err = s.ledger.PrepareCapture(hold, []ledger.Credit{{Account: community, Bucket: ledger.Held, Amount: it.Price}}, now)
+		op, err = s.ledger.PrepareCaptureAs(hold, "sponsorship_capture", []ledger.Credit{{Account: community, Bucket: ledger.Held, Amount: it.Price}}, now)
 	case Adjust:
 		if next.Price == it.Price {
 			return nil, nil

@@ -29,6 +29,40 @@
     }
   });
 
+  // A campaign's creative, previewed as it is typed (without this file,
+  // the Preview button shows it).
+  var preview = document.getElementById("campaign-preview");
+  if (preview) {
+    var field = function (n) { return document.getElementById("campaign-" + n); };
+    var timer = 0;
+    var draw = function () {
+      var src = (field("imageUrl").value || "").trim();
+      var w = parseInt(field("width").value, 10), h = parseInt(field("height").value, 10);
+      var img = preview.querySelector("img");
+      var note = preview.querySelector("p.help");
+      if (/^https:\/\//i.test(src)) {
+        if (!img) { img = document.createElement("img"); img.className = "preview"; preview.insertBefore(img, preview.firstChild); }
+        if (img.getAttribute("src") !== src) { img.setAttribute("src", src); }
+        img.alt = field("altText").value || "";
+        if (w > 0 && h > 0) { img.width = w; img.height = h; }
+        if (note) { note.remove(); }
+      } else {
+        if (img) { img.remove(); }
+        if (!note) { note = document.createElement("p"); note.className = "help"; preview.insertBefore(note, preview.firstChild); }
+        note.textContent = src ? "The image address must start with https://." : preview.getAttribute("data-empty");
+      }
+      var size = document.getElementById("campaign-preview-size");
+      if (size && w > 0 && h > 0) { size.textContent = w + "×" + h; }
+    };
+    // The image is fetched once the address has stopped changing, not at
+    // every keystroke (each would be a request for a half-typed host).
+    var later = function () { clearTimeout(timer); timer = setTimeout(draw, 600); };
+    ["imageUrl", "altText", "width", "height"].forEach(function (n) {
+      var f = field(n);
+      if (f) { f.addEventListener("input", n === "imageUrl" ? later : draw); f.addEventListener("change", draw); }
+    });
+  }
+
   // Copy buttons appear only where they can work.
   if (!navigator.clipboard) {
     document.querySelectorAll("button.copy").forEach(function (b) { b.hidden = true; });

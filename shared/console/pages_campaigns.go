@@ -1,0 +1,299 @@
+package console
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Campaigns (DESIGN §12): the advertiser's list, the form with a live
+// preview of the creative, a campaign's page (its money, its spend per
+// day, its report with the CSV, pause, resume, end and changes), and
+// the owner's setting on a slot. Every figure is the API's.
+
+type campaignsData struct {
+	Advertiser Advertiser
+	Campaigns  []Campaign
+}
+
+func (c *Console) campaigns(q *req, _ *formState) {
+	ctx, id := q.r.Context(), q.r.PathValue("id")
+	var d campaignsData
+	err := parallel(
+		func() (err error) { d.Advertiser, err = q.api.Advertiser(ctx, id); return },
+		func() error { l, err := q.api.Campaigns(ctx, id); d.Campaigns = l.Data; return known(err) },
+	)
+	if err != nil {
+		c.fail(q.w, q.r, err)
+		return
+	}
+	c.show(q, "campaigns", view{Title: "Campaigns · " + d.Advertiser.Name, Nav: "advertisers", Data: d})
+}
+
+// campaignFormData is the form to create a campaign and what its preview
+// shows: the typed creative at its size (scaled down to fit).
+type campaignFormData struct {
+	Advertiser Advertiser
+	Preview    Creative
+	Width      int
+	Height     int
+}
+
+func (c *Console) newCampaign(q *req, f *formState) {
+	adv, err := q.api.Advertiser(q.r.Context(), q.r.PathValue("id"))
+	if err != nil {
+		c.fail(q.w, q.r, err)
+		return
+	}
+	d := campaignFormData{Advertiser: adv, Width: 300, Height: 250}
+	if f != nil {
+		d.Preview = Creative{ImageURL: f.Value("imageUrl"), ClickURL: f.Value("clickUrl"), AltText: f.Value("altText")}
+		d.Width, d.Height = atoiOr(f.Value("width"), 300), atoiOr(f.Value("height"), 250)
+	}
+	c.show(q, "campaign_new", view{Title: "New campaign · " + adv.Name, Nav: "advertisers", Data: d, Form: f})
+}
+
+// previewCampaign shows the form again with its creative previewed, for
+// those without JavaScript (with it, the preview follows the typing):
+// nothing is sent to the API.
+func (c *Console) previewCampaign(q *req) {
+	c.newCampaign(q, &formState{Name: "campaign", Values: q.r.PostForm, Fields: map[string]string{}})
+}
+
+func (c *Console) createCampaign(q *req) {
+	id, cur, loc := q.r.PathValue("id"), trimmed(q, "currency"), c.location(q.r)
+	bad := map[string]string{}
+	amounts := map[string]int64{}
+	for _, field := range []string{"bid", "budget", "dailyCap"} {
+		raw := trimmed(q, field)
+		if raw == "" && field == "dailyCap" {
+			continue
+		}
+		n, err := ParseMoney(raw, cur)
+		if err != nil {
+			bad[field] = err.Error()
+			continue
+		}
+		amounts[field] = n
+	}
+	if len(bad) > 0 {
+		c.newCampaign(q, invalid(q, "campaign", bad))
+		return
+	}
+	in := map[string]any{
+		"name": trimmed(q, "name"), "currency": cur, "pacing": trimmed(q, "pacing"),
+		"pricing": map[string]any{"model": trimmed(q, "model"), "bid": Money{Amount: amounts["bid"], Currency: cur}},
+		"budget":  Money{Amount: amounts["budget"], Currency: cur},
+		"end":     localDateTime(trimmed(q, "end"), loc),
+		"creative": map[string]any{"imageUrl": trimmed(q, "imageUrl"), "clickUrl": trimmed(q, "clickUrl"), "altText": trimmed(q, "altText"),
+			"width": atoiOr(trimmed(q, "width"), 0), "height": atoiOr(trimmed(q, "height"), 0)},
+	}
+	if n, ok := amounts["dailyCap"]; ok {
+		in["dailyCap"] = Money{Amount: n, Currency: cur}
+	}
+	if s := trimmed(q, "start"); s != "" {
+		in["start"] = localDateTime(s, loc)
+	}
+	cmp, err := q.api.CreateCampaign(q.r.Context(), id, in, q.r.PostForm.Get("idem"))
+	if err != nil {
+		c.again(q, "campaign", err, func(q *req, f *formState) { c.newCampaign(q, onForm(f)) })
+		return
+	}
+	c.done(q.w, q.r, "/console/campaigns/"+cmp.ID, "Campaign created: its budget of "+FormatMoney(cmp.Budget.Amount, cmp.Currency)+" is held.")
+}
+
+type campaignData struct {
+	C        Campaign
+	Report   CampaignReport
+	Spend    Chart // per day
+	ToDate   Chart // spent to date, against the budget
+	CSV      string
+	CanPause bool
+	Ended    bool
+	Reasons  []string
+	CapText  string // the daily cap as typed, or empty
+}
+
+func (c *Console) campaign(q *req, f *formState) {
+	ctx, id := q.r.Context(), q.r.PathValue("id")
+	var d campaignData
+	err := parallel(
+		func() (err error) { d.C, err = q.api.Campaign(ctx, id); return },
+		func() (err error) { d.Report, err = q.api.CampaignReport(ctx, id, nil); return },
+	)
+	if err != nil {
+		c.fail(q.w, q.r, err)
+		return
+	}
+	cur := d.C.Currency
+	perDay := map[string]int64{}
+	for _, r := range d.Report.Rows {
+		perDay[r.Day] += r.Spend.Amount
+	}
+	var daily, toDate []Point
+	var sum int64
+	for day := range days(d.Report.From, d.Report.To) {
+		sum += perDay[day]
+		daily = append(daily, Point{Label: day, Value: perDay[day]})
+		toDate = append(toDate, Point{Label: day, Value: sum})
+	}
+	d.Spend = barChart("Spend per day (UTC)", daily, cur)
+	d.ToDate = barChartTo("Spent to date, of a budget of "+FormatMoney(d.C.Budget.Amount, cur), toDate, cur, d.C.Budget.Amount)
+	d.CSV = "/console/campaigns/" + url.PathEscape(id) + "/report.csv"
+	d.Ended = d.C.Status == "ended"
+	d.CanPause = d.C.Status == "active" || d.C.Status == "scheduled"
+	if d.C.DailyCap != nil {
+		d.CapText = FormatAmount(d.C.DailyCap.Amount, cur)
+	}
+	d.Reasons = []string{"expired", "bot", "off_domain", "too_fast", "reused", "not_viewed"}
+	c.show(q, "campaign", view{Title: d.C.Name, Nav: "advertisers", Data: d, Form: f})
+}
+
+// days are the UTC days from to to (YYYY-MM-DD, inclusive).
+func days(from, to string) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		a, err1 := time.Parse("2006-01-02", from)
+		b, err2 := time.Parse("2006-01-02", to)
+		if err1 != nil || err2 != nil {
+			return
+		}
+		for d := a; !d.After(b); d = d.AddDate(0, 0, 1) {
+			if !yield(d.Format("2006-01-02")) {
+				return
+			}
+		}
+	}
+}
+
+func (c *Console) campaignAction(action string) func(*req) {
+	done := map[string]string{"pause": "Paused: it is not offered until you resume it.", "resume": "Resumed: it is offered again within seconds.",
+		"end": "Ended: what was not spent is back in your wallet."}
+	return func(q *req) {
+		id := q.r.PathValue("id")
+		if _, err := q.api.CampaignAction(q.r.Context(), id, action); err != nil {
+			c.again(q, "state", err, c.campaign)
+			return
+		}
+		c.done(q.w, q.r, "/console/campaigns/"+id, done[action])
+	}
+}
+
+// updateCampaign sends what the person changed: the bid, the daily cap
+// (emptied: removed), the end, a larger budget (the difference is held).
+func (c *Console) updateCampaign(q *req) {
+	ctx, id, loc := q.r.Context(), q.r.PathValue("id"), c.location(q.r)
+	cmp, err := q.api.Campaign(ctx, id)
+	if err != nil {
+		c.fail(q.w, q.r, err)
+		return
+	}
+	cur := cmp.Currency
+	in, bad := map[string]any{}, map[string]string{}
+	if bid, err := ParseMoney(trimmed(q, "bid"), cur); err != nil {
+		bad["bid"] = err.Error()
+	} else if bid != cmp.Pricing.Bid.Amount {
+		in["bid"] = Money{Amount: bid, Currency: cur}
+	}
+	if budget, err := ParseMoney(trimmed(q, "budget"), cur); err != nil {
+		bad["budget"] = err.Error()
+	} else if budget != cmp.Budget.Amount {
+		in["budget"] = Money{Amount: budget, Currency: cur}
+	}
+	switch raw := trimmed(q, "dailyCap"); {
+	case raw == "" && cmp.DailyCap != nil:
+		in["dailyCap"] = nil
+	case raw != "":
+		if n, err := ParseMoney(raw, cur); err != nil {
+			bad["dailyCap"] = err.Error()
+		} else if cmp.DailyCap == nil || n != cmp.DailyCap.Amount {
+			in["dailyCap"] = Money{Amount: n, Currency: cur}
+		}
+	}
+	if end := localDateTime(trimmed(q, "end"), loc); end != cmp.End.UTC().Format(time.RFC3339) {
+		in["end"] = end
+	}
+	if len(bad) > 0 {
+		c.campaign(q, invalid(q, "change", bad))
+		return
+	}
+	if len(in) == 0 {
+		c.done(q.w, q.r, "/console/campaigns/"+id, "Nothing was changed.")
+		return
+	}
+	if _, err := q.api.UpdateCampaign(ctx, id, in, q.r.PostForm.Get("idem")); err != nil {
+		c.again(q, "change", err, func(q *req, f *formState) { c.campaign(q, onForm(f)) })
+		return
+	}
+	c.done(q.w, q.r, "/console/campaigns/"+id, "Saved.")
+}
+
+// reportCSV hands the API's CSV of a report to the browser as a download.
+func (c *Console) reportCSV(route string) func(*req, *formState) {
+	return func(q *req, _ *formState) {
+		id := q.r.PathValue("id")
+		query := url.Values{}
+		for _, k := range []string{"from", "to"} {
+			if v := q.r.URL.Query().Get(k); v != "" {
+				query.Set(k, v)
+			}
+		}
+		b, err := q.api.CSV(q.r.Context(), "/v1/"+route+"/"+url.PathEscape(id)+"/report", query)
+		if err != nil {
+			c.fail(q.w, q.r, err)
+			return
+		}
+		h := q.w.Header()
+		h.Set("Content-Type", "text/csv; charset=utf-8")
+		h.Set("Content-Disposition", `attachment; filename="souq-`+id+`-report.csv"`)
+		h.Set("X-Souq-Api-Calls", strconv.Itoa(q.api.Calls()))
+		q.w.WriteHeader(http.StatusOK)
+		_, _ = q.w.Write(b)
+	}
+}
+
+// setSlotCampaigns is the owner's choice to let campaigns compete for a
+// slot after its flights, at or above a floor.
+func (c *Console) setSlotCampaigns(q *req) {
+	id, cur := q.r.PathValue("id"), trimmed(q, "currency")
+	floor := int64(0)
+	if raw := trimmed(q, "floorCpm"); raw != "" {
+		n, err := ParseMoney(raw, cur)
+		if err != nil {
+			c.slot(q, invalid(q, "campaigns", map[string]string{"floorCpm": err.Error()}))
+			return
+		}
+		floor = n
+	}
+	accept := q.r.PostForm.Get("accept") == "on"
+	in := map[string]any{"campaigns": map[string]any{"accept": accept, "floorCpm": Money{Amount: floor, Currency: cur}}}
+	if _, err := q.api.UpdateSlot(q.r.Context(), id, in); err != nil {
+		c.again(q, "campaigns", err, c.slot)
+		return
+	}
+	msg := "Saved: campaigns no longer compete for this slot."
+	if accept {
+		msg = "Saved: campaigns at or above " + FormatMoney(floor, cur) + " per thousand views compete for it when no flight runs."
+	}
+	c.done(q.w, q.r, "/console/slots/"+id, msg)
+}
+
+// onForm names the API's fields (creative.imageUrl, pricing.bid,
+// budget.amount) as the form's (imageUrl, bid, budget), so that each
+// message shows beside its field.
+func onForm(f *formState) *formState {
+	if f == nil {
+		return f
+	}
+	fields := make(map[string]string, len(f.Fields))
+	for k, v := range f.Fields {
+		k = strings.TrimPrefix(strings.TrimPrefix(k, "creative."), "pricing.")
+		k = strings.TrimSuffix(strings.TrimSuffix(k, ".amount"), ".currency")
+		if _, taken := fields[k]; !taken {
+			fields[k] = v
+		}
+	}
+	f.Fields = fields
+	return f
+}
