@@ -61,8 +61,8 @@ type SourceTotal struct {
 // the ledger's days of its account: each figure is the sum of postings
 // its statement shows for those days.
 type EarningsReport struct {
-	CommunityID string        `json:"communityId"`
-	Currency    string        `json:"currency"`
+	CommunityID string `json:"communityId"`
+	Currency    string `json:"currency"`
 	report.Range
 	Rows   []EarningsRow `json:"rows"`
 	Totals []SourceTotal `json:"totals"`
@@ -141,4 +141,3 @@ func (e EarningsReport) CSVRows() (header []string, rows [][]string) {
 	}
 	return header, rows
 }
-

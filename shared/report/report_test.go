@@ -29,7 +29,7 @@ func TestParseRange(t *testing.T) {
 		{"2026-11-27", "2026-11-26", start, Range{}, "to"},
 		{"yesterday", "", start, Range{}, "from"},
 		{"", "2026-13-01", start, Range{}, "to"},
-		{"2025-11-30", "2026-12-01", start, Range{}, "from"}, // 367 days
+		{"2025-11-30", "2026-12-01", start, Range{}, "from"},                       // 367 days
 		{"2025-12-01", "2026-12-01", start, Range{"2025-12-01", "2026-12-01"}, ""}, // 366
 	} {
 		got, err := ParseRange(c.from, c.to, c.dflt, today)

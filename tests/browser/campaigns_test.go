@@ -110,6 +110,6 @@ func TestCampaigns_ConsoleTagAndSettlement(t *testing.T) {
 	if b := call(t, "GET", "/v1/advertisers/"+advAcct+"/balance", advTok, "", 200); num(b, "available") != 9_998 || num(b, "held") != 0 {
 		t.Fatalf("the advertiser after the end: %v", b)
 	}
-	a.open("/console/advertisers/" + advAcct + "/campaigns").sees("Spring launch", "Ended", "$0.02")
+	a.open("/console/advertisers/"+advAcct+"/campaigns").sees("Spring launch", "Ended", "$0.02")
 	a.accessible("campaigns")
 }
