@@ -61,8 +61,13 @@ func TestREADME_QuickstartWorksAsPrinted(t *testing.T) {
 			}
 		}
 	}
-	if problems != 1 || len(lines) != 34 {
-		t.Fatalf("%d answers with %d problems, want 34 with exactly the one shown on purpose:\n%s", len(lines), problems, out)
+	if problems != 1 || len(lines) != 36 {
+		t.Fatalf("%d answers with %d problems, want 36 with exactly the one shown on purpose:\n%s", len(lines), problems, out)
+	}
+	// The community's report names its sources; the demo's flight and
+	// sponsorship earnings are in it.
+	if !strings.Contains(string(out), `"source":"flights"`) || !strings.Contains(string(out), `"totals":[{"source":"flights"`) {
+		t.Fatalf("the community's report:\n%s", out)
 	}
 	// The campaign held its budget and, ended, released all of it.
 	if !strings.Contains(string(out), `"status":"active","spent":{"amount":0,"currency":"USD"},"remaining":{"amount":1000,"currency":"USD"}`) ||

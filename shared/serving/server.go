@@ -3,6 +3,7 @@ package serving
 import (
 	"context"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
@@ -149,6 +150,11 @@ type Server struct {
 	// the views and clicks it counted (settlements will correct it).
 	spentMu sync.Mutex
 	spent   map[string]*Spend
+	// scale is, per campaign, how much the whole marketplace spent for
+	// each unit this instance counted between its last two settlements
+	// (1 alone; about n with n instances sharing the traffic): its own
+	// count times this is its belief of everyone's since the last one.
+	scale   map[string]float64
 	spentOn string // the UTC day Today is of
 	// spentDayStart is spentOn's midnight, so that deciding formats no date.
 	spentDayStart time.Time
@@ -218,7 +224,7 @@ type Config struct {
 func NewServer(src Source, once Once, tally Tally, c clock.Clock, cfg Config, log *slog.Logger) *Server {
 	s := &Server{source: src, once: once, clock: c, signer: NewSigner(cfg.Key), sources: traffic.Sources{Key: cfg.Key},
 		pace: traffic.NewPace(PaceInterval, maxEntries), Counts: NewCounter(tally), baseURL: cfg.BaseURL, log: log,
-		slots: map[string]*slotEntry{}, clicks: map[string]string{}, spent: map[string]*Spend{},
+		slots: map[string]*slotEntry{}, clicks: map[string]string{}, spent: map[string]*Spend{}, scale: map[string]float64{},
 		rng: rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))}
 	if cfg.Rand != nil {
 		s.rng = cfg.Rand
@@ -614,11 +620,24 @@ func (s *Server) loadCampaigns(ctx context.Context, now time.Time) error {
 	s.camps, s.campByID, s.campUntil, s.lotteries = bySize, byID, now.Add(CampaignsRefresh), map[lotteryKey]*lottery{}
 	s.campMu.Unlock()
 	// A newer settlement includes what this instance counted before it:
-	// its own count starts again from there.
+	// its own count starts again from there. What the settlements charged
+	// since, against what this instance counted, is its scale: the other
+	// instances' part of the traffic, which it cannot see until the next
+	// settlement.
 	s.spentMu.Lock()
 	for id, c := range byID {
-		if c.Settled.Seq > old[id].Settled.Seq {
-			delete(s.spent, id)
+		was, known := old[id]
+		if !known || c.Settled.Seq <= was.Settled.Seq {
+			continue
+		}
+		if sp := s.spent[id]; sp != nil && sp.Total > 0 && c.Settled.Total > was.Settled.Total {
+			s.scale[id] = min(MaxScale, max(1, float64(c.Settled.Total-was.Settled.Total)*1000/float64(sp.Total)))
+		}
+		delete(s.spent, id)
+	}
+	for id := range s.scale {
+		if _, ok := byID[id]; !ok {
+			delete(s.scale, id)
 		}
 	}
 	s.spentMu.Unlock()
@@ -702,24 +721,31 @@ func (s *Server) draw(cs []Campaign, p Placement, now time.Time) *lottery {
 
 // spentOf is what this instance believes a campaign spent: what its
 // settlements charged, and what this instance counted since it last heard
-// of one (a little counted twice errs on the side of stopping early;
-// settlements make the rest free). s.spentMu is held.
+// of one, scaled by its part of the traffic in the last settlement (a
+// little counted twice errs on the side of stopping early; settlements
+// make the rest free). s.spentMu is held.
 func (s *Server) spentOf(c Campaign) Spend {
 	out := Spend{Total: c.Settled.Total}
 	if c.Settled.Day == s.spentOn {
 		out.Today = c.Settled.Today
 	}
-	if sp := s.spent[c.ID]; sp != nil {
-		out.Total += sp.Total
-		out.Today += sp.Today
+	if sp := s.spent[c.ID]; sp != nil { // kept in thousandths of a minor unit
+		k := max(1, s.scale[c.ID])
+		out.Total += int64(math.Ceil(float64(sp.Total) * k / 1000))
+		out.Today += int64(math.Ceil(float64(sp.Today) * k / 1000))
 	}
 	return out
 }
 
+// MaxScale bounds an instance's belief of the others' part of a
+// campaign's traffic (its scale): at most this many times its own.
+const MaxScale = 64
+
 // spend adds what a counted view (or click) of a campaign costs to what
-// this instance believes it spent: the bid per thousand for a CPM view,
-// the bid for a CPC click (in minor units, rounded up so that the belief
-// never lags the charges).
+// this instance believes it spent, in thousandths of a minor unit (so a
+// 2.50 CPM view is 250, not a whole cent: rounding each view up would
+// make the belief run ahead of the charges and hold a campaign back); the
+// sum is rounded up when read, so the belief never lags the charges.
 func (s *Server) spend(campaignID, kind string, at time.Time) {
 	s.campMu.RLock()
 	c, ok := s.campByID[campaignID]
@@ -730,9 +756,9 @@ func (s *Server) spend(campaignID, kind string, at time.Time) {
 	var cost int64
 	switch {
 	case c.Model == ModelCPM && kind == "v":
-		cost = (c.Bid + 999) / 1000
-	case c.Model == ModelCPC && kind == "c":
 		cost = c.Bid
+	case c.Model == ModelCPC && kind == "c":
+		cost = c.Bid * 1000
 	default:
 		return
 	}

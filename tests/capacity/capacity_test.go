@@ -44,13 +44,13 @@ var Budgets = map[string]Budget{
 	"place a bid":               {RCU: 5, WCU: 18, DownstreamRCU: 4, DownstreamWCU: 4},
 	"close an auction (2 bids)": {RCU: 12, WCU: 90, DownstreamRCU: 12, DownstreamWCU: 8},
 	"book a sponsorship":        {RCU: 4, WCU: 22, DownstreamRCU: 4, DownstreamWCU: 4},
-	"approve a sponsorship":     {RCU: 3, WCU: 22, DownstreamRCU: 4, DownstreamWCU: 4},
-	"publish a sponsorship":     {RCU: 3, WCU: 20, DownstreamRCU: 4, DownstreamWCU: 4},
+	"approve a sponsorship":     {RCU: 3, WCU: 26, DownstreamRCU: 4, DownstreamWCU: 4},
+	"publish a sponsorship":     {RCU: 3, WCU: 22, DownstreamRCU: 4, DownstreamWCU: 4},
 	// Conversions are idempotent on their own externalId: no record.
-	"report a conversion": {RCU: 6, WCU: 32, DownstreamRCU: 8, DownstreamWCU: 8},
+	"report a conversion": {RCU: 6, WCU: 36, DownstreamRCU: 8, DownstreamWCU: 8},
 	"clear a commission":  {RCU: 3, WCU: 14, DownstreamRCU: 4, DownstreamWCU: 4},
 	// The claim; downstream, the worker: take, settle with its transfer.
-	"claim a payout": {RCU: 5, WCU: 18, DownstreamRCU: 8, DownstreamWCU: 28},
+	"claim a payout": {RCU: 5, WCU: 20, DownstreamRCU: 8, DownstreamWCU: 28},
 }
 
 var (

@@ -8,6 +8,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	lambdaevents "github.com/aws/aws-lambda-go/events"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -126,5 +127,27 @@ func OutboxCount(t testing.TB, db *store.DB, detailType string) int {
 			return n
 		}
 		in.ExclusiveStartKey = out.LastEvaluatedKey
+	}
+}
+
+// Outbox is every event in db's outbox table, as the bus would deliver
+// them (for tests that wire contexts together by their events).
+func Outbox(t testing.TB, db *store.DB) []lambdaevents.EventBridgeEvent {
+	t.Helper()
+	in := &dynamodb.ScanInput{TableName: aws.String(db.Table(topology.TableOutbox)), ConsistentRead: aws.Bool(true)}
+	var out []lambdaevents.EventBridgeEvent
+	for {
+		page, err := db.Client.Scan(context.Background(), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range page.Items {
+			out = append(out, lambdaevents.EventBridgeEvent{ID: store.StringAttr(it, "pk"), Source: store.StringAttr(it, "source"),
+				DetailType: store.StringAttr(it, "detailType"), Detail: []byte(store.StringAttr(it, "detail"))})
+		}
+		if page.LastEvaluatedKey == nil {
+			return out
+		}
+		in.ExclusiveStartKey = page.LastEvaluatedKey
 	}
 }
