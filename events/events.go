@@ -477,7 +477,20 @@ type CampaignChanged struct {
 	Pacing       string        `json:"pacing"`
 	State        string        `json:"state"`
 	Creative     SizedCreative `json:"creative"`
-	Version      int           `json:"version"`
+	// Targeting is what the campaign asks of a decision; absent when it
+	// is untargeted.
+	Targeting *CampaignTargeting `json:"targeting,omitempty"`
+	Version   int                `json:"version"`
+}
+
+// CampaignTargeting is a campaign's targeting (DESIGN §13), normalised:
+// keywords lower case NFKC, ISO 3166-1 alpha-2 countries, devices mobile
+// or desktop, UTC hours; each sorted, empty when it asks nothing.
+type CampaignTargeting struct {
+	Keywords  []string `json:"keywords"`
+	Countries []string `json:"countries"`
+	Devices   []string `json:"devices"`
+	Hours     []int    `json:"hours"`
 }
 
 // SizedCreative is a creative with its size in pixels.
@@ -530,16 +543,20 @@ type CommunityEarning struct {
 // its share. Free counts what was shown past the budget or the day's cap.
 type CampaignCharged struct {
 	Meta
-	CampaignID   string             `json:"campaignId"`
-	AdvertiserID string             `json:"advertiserId"`
-	Seq          int64              `json:"seq"`
-	Amount       money.Amount       `json:"amount"`
-	Units        int64              `json:"units"`
-	Free         int64              `json:"free"`
-	Spent        money.Amount       `json:"spent"`
-	SpentToday   money.Amount       `json:"spentToday"`
-	Day          string             `json:"day"`
-	Communities  []CommunityEarning `json:"communities"`
+	CampaignID   string       `json:"campaignId"`
+	AdvertiserID string       `json:"advertiserId"`
+	Seq          int64        `json:"seq"`
+	Amount       money.Amount `json:"amount"`
+	// Premium is the targeting premium drawn with Amount (a targeted
+	// campaign's; zero otherwise), to the platform.
+	Premium money.Amount `json:"premium"`
+	Units   int64        `json:"units"`
+	Free    int64        `json:"free"`
+	// Spent is everything drawn so far, premiums included.
+	Spent       money.Amount       `json:"spent"`
+	SpentToday  money.Amount       `json:"spentToday"`
+	Day         string             `json:"day"`
+	Communities []CommunityEarning `json:"communities"`
 }
 
 // CampaignBudgetExhausted: a campaign spent its whole budget; it is no

@@ -29,8 +29,8 @@ type closedAuction struct {
 }
 
 type ad struct {
-	OfferID, Kind, FlightID, SlotID, ImageURL, AltText, ClickURL, ViewURL, Label string
-	Width, Height                                                                int
+	OfferID, Kind, FlightID, CampaignID, SlotID, ImageURL, AltText, ClickURL, ViewURL, Label string
+	Width, Height                                                                            int
 }
 
 type flightStats struct {

@@ -22,7 +22,7 @@ type campaignView struct {
 type reportFigures struct {
 	Impressions, Clicks, Billed, Free int64
 	CTR                               float64
-	Spend, ECPM                       struct{ Amount int64 }
+	Spend, ECPM, Premium              struct{ Amount int64 }
 	Invalid                           map[string]int64
 }
 
@@ -308,8 +308,8 @@ func TestCampaigns_ViewsAreSettledOnThePlatformsMinute(t *testing.T) {
 		t.Fatalf("the campaign's report: %+v", rep)
 	}
 	csv := expect(t, do(t, call{method: "GET", path: "/v1/campaigns/" + c.ID + "/report?from=" + day + "&to=" + day, auth: aTok, headers: map[string]string{"Accept": "text/csv"}}), 200)
-	wantCSV := "day,community_id,impressions,clicks,ctr,spend,ecpm,currency,billed,free,invalid_expired,invalid_bot,invalid_off_domain,invalid_too_fast,invalid_reused,invalid_not_viewed\n" +
-		day + "," + com + ",400,0,0.000000,1.00,2.50,EUR,400,0,0,3,0,0,0,0\n"
+	wantCSV := "day,community_id,impressions,clicks,ctr,spend,ecpm,currency,billed,free,invalid_expired,invalid_bot,invalid_off_domain,invalid_too_fast,invalid_reused,invalid_not_viewed,premium\n" +
+		day + "," + com + ",400,0,0.000000,1.00,2.50,EUR,400,0,0,3,0,0,0,0,0.00\n"
 	if string(csv.body) != wantCSV || !strings.HasPrefix(csv.header.Get("Content-Type"), "text/csv") {
 		t.Fatalf("the report as CSV: %q (%s)", csv.body, csv.header.Get("Content-Type"))
 	}

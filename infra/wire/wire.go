@@ -80,8 +80,10 @@ type Settings struct {
 	AuctionFeeBps     int64
 	SponsorshipFeeBps int64
 	CampaignShareBps  int64
-	MinimumPayout     int64
-	PublicURL         string
+	// TargetingPremiumBps is SOUQ_TARGETING_PREMIUM_BPS.
+	TargetingPremiumBps int64
+	MinimumPayout       int64
+	PublicURL           string
 	// Secret signs click tokens, keys visitor hashes and seals webhook
 	// secrets (at least 32 bytes).
 	Secret []byte
@@ -99,7 +101,7 @@ type Settings struct {
 
 // DefaultSettings are the products' defaults.
 func DefaultSettings() Settings {
-	return Settings{Stage: "dev", AuctionFeeBps: auctions.DefaultFeeBps, SponsorshipFeeBps: sponsorships.DefaultFeeBps, CampaignShareBps: campaigns.DefaultShareBps,
+	return Settings{Stage: "dev", AuctionFeeBps: auctions.DefaultFeeBps, SponsorshipFeeBps: sponsorships.DefaultFeeBps, CampaignShareBps: campaigns.DefaultShareBps, TargetingPremiumBps: campaigns.DefaultPremiumBps,
 		MinimumPayout: payouts.DefaultMinimumPayout, VerifyOut: os.Stdout}
 }
 
@@ -125,6 +127,7 @@ func SettingsFromEnv(getenv func(string) string) (Settings, error) {
 		{topology.EnvAuctionFeeBps, &s.AuctionFeeBps, 0, 10_000, "0 to 10000 basis points"},
 		{topology.EnvSponsorshipFeeBps, &s.SponsorshipFeeBps, 0, 10_000, "0 to 10000 basis points"},
 		{topology.EnvCampaignShareBps, &s.CampaignShareBps, 0, 10_000, "0 to 10000 basis points"},
+		{topology.EnvTargetingPremiumBps, &s.TargetingPremiumBps, 0, 10_000, "0 to 10000 basis points"},
 		{topology.EnvPayoutMinimum, &s.MinimumPayout, 1, 1 << 53, "a positive number of minor units"},
 	} {
 		v := getenv(n.name)
@@ -208,7 +211,7 @@ func Referrals(e Env) *Function {
 
 // Campaigns: pay-as-you-go campaigns, their budgets and their ends.
 func Campaigns(e Env) *Function {
-	svc := campaigns.NewService(campaigns.NewRepository(e.DB), ledger.New(e.DB), e.Sched, e.Clock, campaigns.Config{Self: topology.FnCampaigns, ShareBps: e.CampaignShareBps})
+	svc := campaigns.NewService(campaigns.NewRepository(e.DB), ledger.New(e.DB), e.Sched, e.Clock, campaigns.Config{Self: topology.FnCampaigns, ShareBps: e.CampaignShareBps, PremiumBps: e.TargetingPremiumBps})
 	r := campaigns.NewRouter(svc, idem(e), e.Log, e.Clock.Now)
 	return &Function{HTTP: r.Serve, Event: svc.HandleEvent, Events: svc.Events(), Scheduled: svc.HandleScheduled, Routes: r.Handled()}
 }

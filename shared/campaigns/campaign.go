@@ -9,6 +9,7 @@ import (
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/input"
 	"github.com/souqhq/souq/shared/money"
+	"github.com/souqhq/souq/shared/targeting"
 )
 
 // Model is how a campaign pays: per thousand viewable impressions, or per
@@ -99,6 +100,27 @@ type Campaign struct {
 	Pacing     Pacing
 	Creative   Creative
 	State      State
+	// Targeting is what it asks of a decision (DESIGN §13), normalised;
+	// zero for an untargeted campaign.
+	Targeting targeting.Targeting
+}
+
+// setTargeting normalises a campaign's targeting, naming what is wrong.
+// Frequency caps need the tag to count in the viewer's browser, which it
+// does not yet: they are refused rather than accepted and not kept.
+func setTargeting(c *Campaign, in *targeting.Targeting, bad *fault.Fields) {
+	if in == nil {
+		return
+	}
+	t, errs := targeting.Normalize(*in, "targeting")
+	for _, e := range errs {
+		bad.Add(e.Field, e.Message)
+	}
+	if in.Frequency != nil {
+		bad.Add("targeting.frequency", "frequency caps are not offered yet; leave it out")
+		t.Frequency = nil
+	}
+	c.Targeting = t
 }
 
 // StatusAt is the campaign's status at now: ended once ended or past its

@@ -19,6 +19,7 @@ package campaigns
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
@@ -35,6 +36,7 @@ import (
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/money"
 	"github.com/souqhq/souq/shared/store"
+	"github.com/souqhq/souq/shared/targeting"
 )
 
 // Repository loads and saves campaigns.
@@ -71,6 +73,8 @@ type campaignItem struct {
 	Width        int    `dynamodbav:"width"`
 	Height       int    `dynamodbav:"height"`
 	State        string `dynamodbav:"state"`
+	// Targeting is the campaign's targeting as JSON ("" untargeted).
+	Targeting string `dynamodbav:"targeting,omitempty"`
 	// EndReason says who ended it: "advertiser" or "end" (its window).
 	EndReason string `dynamodbav:"endReason,omitempty"`
 	// Books are what its settlements did; Exhausted says its budget ran
@@ -93,6 +97,9 @@ func (it campaignItem) campaign() Campaign {
 		d := cur(it.DailyCap)
 		c.DailyCap = &d
 	}
+	if it.Targeting != "" {
+		_ = json.Unmarshal([]byte(it.Targeting), &c.Targeting) // written by itemOf
+	}
 	return c
 }
 
@@ -107,6 +114,11 @@ func itemOf(c Campaign, it campaignItem) campaignItem {
 	it.Start, it.End, it.Pacing = clock.Format(c.Start), clock.Format(c.End), string(c.Pacing)
 	it.ImageURL, it.ClickURL, it.AltText, it.Width, it.Height = c.Creative.ImageURL, c.Creative.ClickURL, c.Creative.AltText, c.Creative.Width, c.Creative.Height
 	it.State = string(c.State)
+	it.Targeting = ""
+	if !c.Targeting.IsZero() {
+		b, _ := json.Marshal(c.Targeting)
+		it.Targeting = string(b)
+	}
 	return it
 }
 
@@ -153,9 +165,18 @@ func (r *Repository) changed(it campaignItem, now time.Time) (types.TransactWrit
 	c := it.campaign()
 	e := &events.CampaignChanged{CampaignID: c.ID, AdvertiserID: c.AdvertiserID, Currency: c.Currency, Model: string(c.Pricing.Model),
 		Bid: c.Pricing.Bid, Budget: c.Budget, DailyCap: c.DailyCap, Start: clock.Format(c.Start), End: clock.Format(c.End),
-		Pacing: string(c.Pacing), State: string(c.State), Version: it.Version,
+		Pacing: string(c.Pacing), State: string(c.State), Version: it.Version, Targeting: targetingEvent(c.Targeting),
 		Creative: events.SizedCreative{ImageURL: c.Creative.ImageURL, ClickURL: c.Creative.ClickURL, AltText: c.Creative.AltText, Width: c.Creative.Width, Height: c.Creative.Height}}
 	return events.OutboxPut(r.outbox, e, now)
+}
+
+// targetingEvent is a targeting as CampaignChanged carries it (nil when
+// untargeted).
+func targetingEvent(t targeting.Targeting) *events.CampaignTargeting {
+	if t.IsZero() {
+		return nil
+	}
+	return &events.CampaignTargeting{Keywords: t.Keywords, Countries: t.Countries, Devices: t.Devices, Hours: t.Hours}
 }
 
 // stamp sets a change's new version and time on it.
@@ -183,6 +204,9 @@ func (r *Repository) reportAdd(campaignID, day string, row Row) types.TransactWr
 	put("free", row.Free)
 	put("spend", row.Amount)
 	put("earned", row.Share)
+	if row.Premium != 0 {
+		put("premium", row.Premium)
+	}
 	reasons := make([]string, 0, len(row.Invalid))
 	for reason := range row.Invalid {
 		reasons = append(reasons, reason)

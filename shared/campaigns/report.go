@@ -28,6 +28,9 @@ type Figures struct {
 	Spend money.Amount `json:"spend"`
 	// ECPM is spend × 1000 ÷ impressions, half-even to the minor unit.
 	ECPM money.Amount `json:"ecpm"`
+	// Premium is the targeting premium drawn on top of Spend (targeted
+	// campaigns only).
+	Premium money.Amount `json:"premium"`
 	// Billed are the units charged (impressions for CPM, clicks for CPC),
 	// Free those past the budget or a day's cap.
 	Billed  int64            `json:"billed"`
@@ -85,7 +88,9 @@ func (s *Service) Report(ctx context.Context, p auth.Principal, campaignID, from
 		return Report{}, err
 	}
 	cur := func(n int64) money.Amount { return money.Amount{Minor: n, Currency: c.Currency} }
-	blank := func() Figures { return Figures{Spend: cur(0), ECPM: cur(0), Invalid: map[string]int64{}} }
+	blank := func() Figures {
+		return Figures{Spend: cur(0), ECPM: cur(0), Premium: cur(0), Invalid: map[string]int64{}}
+	}
 	out := Report{CampaignID: campaignID, Currency: c.Currency, Range: rng, Rows: []ReportRow{}, Totals: blank()}
 	num := func(l map[string]any, k string) int64 {
 		n, _ := l[k].(float64)
@@ -96,7 +101,7 @@ func (s *Service) Report(ctx context.Context, p auth.Principal, campaignID, from
 		com, _ := l["communityId"].(string)
 		row := ReportRow{Day: day, CommunityID: com, Figures: blank()}
 		row.Impressions, row.Clicks, row.Billed, row.Free = num(l, "impressions"), num(l, "clicks"), num(l, "billed"), num(l, "free")
-		row.Spend.Minor = num(l, "spend")
+		row.Spend.Minor, row.Premium.Minor = num(l, "spend"), num(l, "premium")
 		for k := range l {
 			if reason, ok := strings.CutPrefix(k, invalidPrefix); ok {
 				row.Invalid[reason] = num(l, k)
@@ -106,6 +111,7 @@ func (s *Service) Report(ctx context.Context, p auth.Principal, campaignID, from
 		t := &out.Totals
 		t.Impressions, t.Clicks, t.Billed, t.Free = t.Impressions+row.Impressions, t.Clicks+row.Clicks, t.Billed+row.Billed, t.Free+row.Free
 		t.Spend.Minor += row.Spend.Minor
+		t.Premium.Minor += row.Premium.Minor
 		row.finish()
 		out.Rows = append(out.Rows, row)
 	}
@@ -126,6 +132,7 @@ func (r Report) CSVRows() (header []string, rows [][]string) {
 	for _, reason := range InvalidReasons {
 		header = append(header, "invalid_"+string(reason))
 	}
+	header = append(header, "premium")
 	i := func(n int64) string { return strconv.FormatInt(n, 10) }
 	for _, l := range r.Rows {
 		row := []string{l.Day, l.CommunityID, i(l.Impressions), i(l.Clicks), strconv.FormatFloat(l.CTR, 'f', 6, 64),
@@ -133,6 +140,7 @@ func (r Report) CSVRows() (header []string, rows [][]string) {
 		for _, reason := range InvalidReasons {
 			row = append(row, i(l.Invalid[string(reason)]))
 		}
+		row = append(row, l.Premium.Decimal())
 		rows = append(rows, row)
 	}
 	return header, rows

@@ -18,6 +18,7 @@ import (
 	"github.com/souqhq/souq/shared/owners"
 	"github.com/souqhq/souq/shared/schedule"
 	"github.com/souqhq/souq/shared/store"
+	"github.com/souqhq/souq/shared/targeting"
 )
 
 // Config is the context's setting.
@@ -28,7 +29,15 @@ type Config struct {
 	// ShareBps is the community's share of what a campaign spends on its
 	// slots (basis points); the rest is the platform's fee.
 	ShareBps int64
+	// PremiumBps is the targeting premium a targeted campaign pays on
+	// what it spends (basis points), drawn from the same hold to the
+	// platform.
+	PremiumBps int64
 }
+
+// DefaultPremiumBps is the targeting premium when none is configured:
+// 20 % of what a targeted campaign spends.
+const DefaultPremiumBps = 2000
 
 // DefaultShareBps is the community's share when none is configured: 70%.
 const DefaultShareBps = 7000
@@ -96,6 +105,8 @@ type CreateInput struct {
 	End      *time.Time    `json:"end"`
 	Pacing   string        `json:"pacing"`
 	Creative *Creative     `json:"creative"`
+	// Targeting is optional (DESIGN §13).
+	Targeting *targeting.Targeting `json:"targeting"`
 }
 
 // UpdateInput changes a campaign: its bid, its daily cap (null removes
@@ -105,6 +116,8 @@ type UpdateInput struct {
 	DailyCap json.RawMessage `json:"dailyCap"`
 	End      *time.Time      `json:"end"`
 	Budget   *MoneyInput     `json:"budget"`
+	// Targeting replaces the campaign's; {} removes it.
+	Targeting *targeting.Targeting `json:"targeting"`
 }
 
 // View is a campaign as its advertiser reads it: its terms, its status,
@@ -122,11 +135,16 @@ type View struct {
 	End          time.Time     `json:"end"`
 	Pacing       Pacing        `json:"pacing"`
 	Creative     Creative      `json:"creative"`
-	Status       Status        `json:"status"`
-	Spent        money.Amount  `json:"spent"`
-	Remaining    money.Amount  `json:"remaining"`
+	// Targeting is null for an untargeted campaign.
+	Targeting *targeting.Targeting `json:"targeting"`
+	Status    Status               `json:"status"`
+	Spent     money.Amount         `json:"spent"`
+	Remaining money.Amount         `json:"remaining"`
 	// Released is what went back to the advertiser's wallet when it ended.
 	Released money.Amount `json:"released"`
+	// Premium is the part of spent that was the targeting premium (the
+	// rest bought impressions or clicks).
+	Premium money.Amount `json:"premium"`
 	// Impressions and Clicks are the valid ones settled; Billed what was
 	// charged (impressions for CPM, clicks for CPC), Free what was shown
 	// past the budget or a day's cap.
@@ -142,10 +160,17 @@ func (s *Service) view(it campaignItem, d ledger.Drawdown, now time.Time) View {
 	c := it.campaign()
 	cur := func(n int64) money.Amount { return money.Amount{Minor: n, Currency: c.Currency} }
 	return View{ID: c.ID, AdvertiserID: c.AdvertiserID, Name: c.Name, Currency: c.Currency, Pricing: c.Pricing, Budget: c.Budget,
-		DailyCap: c.DailyCap, Start: c.Start, End: c.End, Pacing: c.Pacing, Creative: c.Creative, Status: c.StatusAt(now),
-		Spent: cur(d.Drawn), Remaining: cur(d.Remaining), Released: cur(d.Released),
+		DailyCap: c.DailyCap, Start: c.Start, End: c.End, Pacing: c.Pacing, Creative: c.Creative, Status: c.StatusAt(now), Targeting: viewTargeting(c.Targeting),
+		Spent: cur(d.Drawn), Remaining: cur(d.Remaining), Released: cur(d.Released), Premium: cur(it.Books.Premium),
 		Impressions: it.Books.Impressions, Clicks: it.Books.Clicks, Billed: it.Books.Billed, Free: it.Books.Free,
 		CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt}
+}
+
+func viewTargeting(t targeting.Targeting) *targeting.Targeting {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
 }
 
 // advertiser checks that p may act for the advertiser: its own key, or a
@@ -257,6 +282,7 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, advertiserID str
 	if in.End != nil {
 		c.End = in.End.UTC().Truncate(time.Second)
 	}
+	setTargeting(&c, in.Targeting, &bad)
 	if err := bad.Include(Check(c, now)); err != nil {
 		return View{}, err
 	}
@@ -349,8 +375,8 @@ func (s *Service) Update(ctx context.Context, p auth.Principal, campaignID strin
 	if err != nil {
 		return View{}, err
 	}
-	if in.Bid == nil && in.DailyCap == nil && in.End == nil && in.Budget == nil {
-		return View{}, fault.New(fault.Invalid, op, "send bid, dailyCap, end or budget")
+	if in.Bid == nil && in.DailyCap == nil && in.End == nil && in.Budget == nil && in.Targeting == nil {
+		return View{}, fault.New(fault.Invalid, op, "send bid, dailyCap, end, budget or targeting")
 	}
 	now := s.clock.Now().Truncate(time.Millisecond)
 	c := it.campaign()
@@ -390,6 +416,7 @@ func (s *Service) Update(ctx context.Context, p auth.Principal, campaignID strin
 			bad.Add("budget", "can only go up (it is "+oldBudget.String()+"); end the campaign to release what it did not spend")
 		}
 	}
+	setTargeting(&c, in.Targeting, &bad)
 	if err := bad.Include(Check(c, now)); err != nil {
 		return View{}, err
 	}

@@ -47,6 +47,10 @@ type Books struct {
 	// Impressions and Clicks settled in all (for reads and reports).
 	Impressions int64 `dynamodbav:"impressions"`
 	Clicks      int64 `dynamodbav:"clicks"`
+	// Premium is the targeting premium drawn in all (on top of Charged;
+	// a targeted campaign's only): always half-even(Charged × bps / 10000),
+	// so its rounding carries like the CPM fraction.
+	Premium int64 `dynamodbav:"premium,omitempty"`
 }
 
 // CommunityCharge is one community's part of a settlement: its units
@@ -72,7 +76,9 @@ type Row struct {
 	Free        int64
 	Amount      int64
 	Share       int64
-	Invalid     map[string]int64
+	// Premium is this row's part of the settlement's targeting premium.
+	Premium int64
+	Invalid map[string]int64
 }
 
 // Charge is one settlement: the amount drawn from the campaign's hold,
@@ -80,7 +86,9 @@ type Row struct {
 // in Communities, every one with anything new in Rows); and the books
 // after it.
 type Charge struct {
-	Amount      int64
+	Amount int64
+	// Premium is drawn with Amount, to the platform (targeted campaigns).
+	Premium     int64
 	Units       int64
 	Free        int64
 	Communities []CommunityCharge
@@ -97,6 +105,18 @@ type Charge struct {
 // brought (largest remainder, ties by id) and each part into the
 // community's share (shareBps, half-even) and the platform's fee.
 func Settle(c Campaign, b Books, m Meter, remaining int64, now time.Time, shareBps int64) (Charge, error) {
+	return SettleWithPremium(c, b, m, remaining, now, shareBps, 0)
+}
+
+// SettleWithPremium is Settle for a campaign that may pay a targeting
+// premium of premiumBps on what it spends (only a targeted one does): the
+// hold and the day's cap cover the spend and the premium together, and
+// the premium in all is half-even(charged × premiumBps / 10000), so it
+// carries. The premium goes to the platform; communities share the spend.
+func SettleWithPremium(c Campaign, b Books, m Meter, remaining int64, now time.Time, shareBps, premiumBps int64) (Charge, error) {
+	if c.Targeting.IsZero() {
+		premiumBps = 0
+	}
 	out := Charge{Books: b}
 	if m.Seq <= b.Seq {
 		return out, nil // settled already
@@ -158,32 +178,41 @@ func Settle(c Campaign, b Books, m Meter, remaining int64, now time.Time, shareB
 	if bid <= 0 {
 		return Charge{}, fmt.Errorf("campaigns: settle %s: a bid of %d", c.ID, bid)
 	}
-	var covered, amount int64
-	switch c.Pricing.Model {
-	case CPC:
-		covered = min(n, left/bid)
-		amount = covered * bid
-	default: // CPM: the most billed units whose floor stays within what is left
-		limit := new(big.Int).Mul(big.NewInt(b.Charged+left+1), big.NewInt(1000))
-		limit.Sub(limit, big.NewInt(1)).Div(limit, big.NewInt(bid))
-		most := limit.Int64() - b.Billed
-		if !limit.IsInt64() {
-			most = n
+	// cost is what billing u more units draws: their spend (CPM's
+	// fraction carried, CPC's clicks × bid) and the premium it brings.
+	cost := func(u int64) (amount, premium int64) {
+		if c.Pricing.Model == CPC {
+			amount = u * bid
+		} else {
+			total := new(big.Int).Mul(big.NewInt(b.Billed+u), big.NewInt(bid))
+			amount = total.Div(total, big.NewInt(1000)).Int64() - b.Charged
 		}
-		covered = max(0, min(n, most))
-		total := new(big.Int).Mul(big.NewInt(b.Billed+covered), big.NewInt(bid))
-		amount = total.Div(total, big.NewInt(1000)).Int64() - b.Charged
+		return amount, premiumOf(b.Charged+amount, premiumBps) - b.Premium
 	}
+	// The most units whose spend and premium fit what is left (both grow
+	// with u: a binary search).
+	covered := int64(0)
+	for lo, hi := int64(0), n; lo <= hi; {
+		mid := lo + (hi-lo)/2
+		if a, p := cost(mid); a+p <= left {
+			covered, lo = mid, mid+1
+		} else {
+			hi = mid - 1
+		}
+	}
+	amount, premium := cost(covered)
 	nb.Billed += covered
 	nb.Free += n - covered
 	nb.Charged += amount
-	nb.DaySpent += amount
-	out = Charge{Amount: amount, Units: covered, Free: n - covered, Books: nb}
+	nb.Premium += premium
+	nb.DaySpent += amount + premium
+	out = Charge{Amount: amount, Premium: premium, Units: covered, Free: n - covered, Books: nb}
 	units := apportion(covered, fresh)
 	amounts := apportion(amount, units)
+	premiums := apportion(premium, amounts)
 	for i, id := range ids {
 		r := rows[i]
-		r.Billed, r.Free, r.Amount = units[i], fresh[i]-units[i], amounts[i]
+		r.Billed, r.Free, r.Amount, r.Premium = units[i], fresh[i]-units[i], amounts[i], premiums[i]
 		if units[i] != 0 || amounts[i] != 0 {
 			share, fee, err := money.SplitBps(money.Amount{Minor: amounts[i], Currency: c.Currency}, shareBps)
 			if err != nil {
@@ -197,6 +226,19 @@ func Settle(c Campaign, b Books, m Meter, remaining int64, now time.Time, shareB
 		}
 	}
 	return out, nil
+}
+
+// premiumOf is the premium on what was charged in all: half-even of
+// charged × bps / 10000.
+func premiumOf(charged, bps int64) int64 {
+	if bps == 0 || charged == 0 {
+		return 0
+	}
+	p, err := money.MulBps(money.Amount{Minor: charged, Currency: "USD"}, bps)
+	if err != nil {
+		return 0 // bps is checked at configuration; the amount is a budget's
+	}
+	return p.Minor
 }
 
 // apportion divides total over weights by the largest remainder: each

@@ -7,6 +7,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/souqhq/souq/shared/money"
+	"github.com/souqhq/souq/shared/targeting"
 )
 
 func cpm(bid, budget int64) Campaign {
@@ -102,6 +103,10 @@ func TestSettle_Properties(t *testing.T) {
 			c.DailyCap = &d
 		}
 		share := rapid.Int64Range(0, 10_000).Draw(t, "share")
+		premiumBps := rapid.Int64Range(0, 10_000).Draw(t, "premium")
+		if rapid.Bool().Draw(t, "targeted") {
+			c.Targeting = targeting.Targeting{Countries: []string{"SA"}}
+		}
 		coms := []string{"com_a", "com_b", "com_c", "com_d"}
 		counts, reported := map[string]Units{}, map[string]Units{}
 		var b Books
@@ -122,7 +127,7 @@ func TestSettle_Properties(t *testing.T) {
 			}
 			at = at.Add(time.Duration(rapid.Int64Range(0, 36*3600).Draw(t, "gap")) * time.Second)
 			dayBefore, spentBefore := b.Day, b.DaySpent
-			ch, err := Settle(c, b, m, c.Budget.Minor-b.Charged, at, share)
+			ch, err := SettleWithPremium(c, b, m, c.Budget.Minor-b.Charged-b.Premium, at, share, premiumBps)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -157,13 +162,24 @@ func TestSettle_Properties(t *testing.T) {
 			if c.Pricing.Model == CPM && b.Charged != b.Billed*c.Pricing.Bid.Minor/1000 {
 				t.Fatalf("charged %d, billed %d at %d", b.Charged, b.Billed, c.Pricing.Bid.Minor)
 			}
-			if b.Charged > c.Budget.Minor {
-				t.Fatalf("charged %d past the budget %d", b.Charged, c.Budget.Minor)
+			if b.Charged+b.Premium > c.Budget.Minor {
+				t.Fatalf("charged %d and a premium of %d past the budget %d", b.Charged, b.Premium, c.Budget.Minor)
+			}
+			wantPremium := int64(0)
+			if !c.Targeting.IsZero() {
+				wantPremium = premiumOf(b.Charged, premiumBps)
+			}
+			var rowPremium int64
+			for _, r := range ch.Rows {
+				rowPremium += r.Premium
+			}
+			if b.Premium != wantPremium || rowPremium != ch.Premium || ch.Premium < 0 {
+				t.Fatalf("premium %d in all (want half-even of %d × %d bps = %d); this one %d, its rows %d", b.Premium, b.Charged, premiumBps, wantPremium, ch.Premium, rowPremium)
 			}
 			if c.DailyCap != nil && b.DaySpent > c.DailyCap.Minor {
 				t.Fatalf("%d spent on %s past the cap %d", b.DaySpent, b.Day, c.DailyCap.Minor)
 			}
-			if b.Day == dayBefore && b.DaySpent != spentBefore+ch.Amount {
+			if b.Day == dayBefore && b.DaySpent != spentBefore+ch.Amount+ch.Premium {
 				t.Fatalf("the day's spend moved by %d, charged %d", b.DaySpent-spentBefore, ch.Amount)
 			}
 			var all int64
@@ -202,5 +218,47 @@ func TestApportion(t *testing.T) {
 				break
 			}
 		}
+	}
+}
+
+// The targeting premium's worked example of docs/targeting.md: a
+// targeted CPM campaign at 2.50 and the default premium of 2000 bps.
+func TestSettle_TheTargetingPremium(t *testing.T) {
+	c := cpm(250, 1_000_000)
+	c.Targeting = targeting.Targeting{Keywords: []string{"go"}}
+	m := Meter{Seq: 1, Communities: map[string]Units{"com_a": {Impressions: 1_000}, "com_b": {Impressions: 234}}}
+	ch, err := SettleWithPremium(c, Books{}, m, 1_000_000, now, 7000, DefaultPremiumBps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 308 spent (as untargeted); 20 % of it is 61.6: 62, half-even.
+	if ch.Amount != 308 || ch.Premium != 62 || ch.Communities[0].Share != 175 || ch.Communities[1].Share != 41 {
+		t.Fatalf("first: %+v", ch)
+	}
+	m = Meter{Seq: 2, Communities: map[string]Units{"com_a": {Impressions: 1_766}, "com_b": {Impressions: 234}}}
+	ch, err = SettleWithPremium(c, ch.Books, m, 1_000_000-370, now, 7000, DefaultPremiumBps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 500 spent in all, so 100 of premium in all: this one 192 and 38.
+	if ch.Amount != 192 || ch.Premium != 38 || ch.Books.Charged != 500 || ch.Books.Premium != 100 {
+		t.Fatalf("second: %+v", ch)
+	}
+	// A budget of 1,000 covers spend and premium: 833 + 167 (166.6). A
+	// meter of 5,000 impressions bills 3,335 (floor(3,335 × 250 / 1000) =
+	// 833); 3,336 would spend 834, whose premium 166.8 → 167 passes it.
+	small := cpm(250, 1_000)
+	small.Targeting = c.Targeting
+	ch, err = SettleWithPremium(small, Books{}, Meter{Seq: 1, Communities: map[string]Units{"com_a": {Impressions: 5_000}}}, 1_000, now, 7000, DefaultPremiumBps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ch.Amount != 833 || ch.Premium != 167 || ch.Units != 3_335 || ch.Free != 1_665 {
+		t.Fatalf("the budget reached: %+v", ch)
+	}
+	// Untargeted, the same campaign pays none.
+	ch, _ = SettleWithPremium(cpm(250, 1_000_000), Books{}, Meter{Seq: 1, Communities: map[string]Units{"com_a": {Impressions: 1_234}}}, 1_000_000, now, 7000, DefaultPremiumBps)
+	if ch.Premium != 0 || ch.Amount != 308 {
+		t.Fatalf("untargeted: %+v", ch)
 	}
 }

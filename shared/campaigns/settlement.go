@@ -54,13 +54,13 @@ func (s *Service) settle(ctx context.Context, e events.CampaignMetered) error {
 		}
 		now := s.clock.Now().Truncate(time.Millisecond)
 		c := it.campaign()
-		ch, err := Settle(c, it.Books, m, remaining, now, s.cfg.ShareBps)
+		ch, err := SettleWithPremium(c, it.Books, m, remaining, now, s.cfg.ShareBps, s.cfg.PremiumBps)
 		if err != nil {
 			return fault.Wrap(op, err)
 		}
 		read := it.Version
 		it.Books = ch.Books
-		exhausted := ch.Amount > 0 && ch.Amount == remaining && !it.Exhausted
+		exhausted := ch.Amount+ch.Premium > 0 && ch.Amount+ch.Premium == remaining && !it.Exhausted
 		it.Exhausted = it.Exhausted || exhausted
 		stamp(&it, now)
 		put, err := s.repo.replace(it, read)
@@ -72,7 +72,7 @@ func (s *Service) settle(ctx context.Context, e events.CampaignMetered) error {
 			tx.Add("report "+r.CommunityID, s.repo.reportAdd(it.ID, ch.Books.Day, r))
 		}
 		var draw ledger.Op
-		if ch.Amount > 0 {
+		if ch.Amount+ch.Premium > 0 {
 			var credits []ledger.Credit
 			var fees int64
 			for _, cc := range ch.Communities {
@@ -81,8 +81,8 @@ func (s *Service) settle(ctx context.Context, e events.CampaignMetered) error {
 				}
 				fees += cc.Fee
 			}
-			if fees > 0 {
-				credits = append(credits, ledger.Credit{Account: ledger.PlatformFees, Amount: fees})
+			if fees+ch.Premium > 0 { // the platform's fee and the targeting premium
+				credits = append(credits, ledger.Credit{Account: ledger.PlatformFees, Amount: fees + ch.Premium})
 			}
 			if draw, err = s.ledger.PrepareDrawNoted(ledger.Drawdown{ID: it.ID, Account: ledger.Advertiser(it.AdvertiserID), Currency: it.Currency},
 				fmt.Sprintf("m%d", e.Seq), KindCharge, memo(it, ch), credits, now); err != nil {
@@ -92,8 +92,8 @@ func (s *Service) settle(ctx context.Context, e events.CampaignMetered) error {
 		}
 		cur := func(n int64) money.Amount { return money.Amount{Minor: n, Currency: it.Currency} }
 		if ch.Amount > 0 || ch.Free > 0 || ch.Units > 0 {
-			charged := &events.CampaignCharged{CampaignID: it.ID, AdvertiserID: it.AdvertiserID, Seq: e.Seq, Amount: cur(ch.Amount),
-				Units: ch.Units, Free: ch.Free, Spent: cur(ch.Books.Charged), SpentToday: cur(ch.Books.DaySpent), Day: ch.Books.Day,
+			charged := &events.CampaignCharged{CampaignID: it.ID, AdvertiserID: it.AdvertiserID, Seq: e.Seq, Amount: cur(ch.Amount), Premium: cur(ch.Premium),
+				Units: ch.Units, Free: ch.Free, Spent: cur(ch.Books.Charged + ch.Books.Premium), SpentToday: cur(ch.Books.DaySpent), Day: ch.Books.Day,
 				Communities: []events.CommunityEarning{}}
 			for _, cc := range ch.Communities {
 				charged.Communities = append(charged.Communities, events.CommunityEarning{CommunityID: cc.CommunityID, Units: cc.Units,
@@ -119,7 +119,7 @@ func (s *Service) settle(ctx context.Context, e events.CampaignMetered) error {
 			return nil
 		case store.Failed(err, "campaign"):
 			continue // another settlement or a change moved on: read again
-		case ch.Amount > 0 && (draw.InsufficientFunds(err) || fault.KindOf(draw.Explain(err)) == fault.Conflict):
+		case ch.Amount+ch.Premium > 0 && (draw.InsufficientFunds(err) || fault.KindOf(draw.Explain(err)) == fault.Conflict):
 			continue // the hold changed (an end released it): read again
 		}
 		return fault.Wrap(op, err)
@@ -135,6 +135,10 @@ func memo(it campaignItem, ch Charge) string {
 	if it.Model == string(CPC) {
 		unit, price = "clicks", "CPC"
 	}
-	return fmt.Sprintf("%s m%d: %d %s billed at %s %s, %d free", it.ID, ch.Books.Seq, ch.Units, unit,
+	s := fmt.Sprintf("%s m%d: %d %s billed at %s %s, %d free", it.ID, ch.Books.Seq, ch.Units, unit,
 		money.Amount{Minor: it.Bid, Currency: it.Currency}, price, ch.Free)
+	if ch.Premium > 0 {
+		s += fmt.Sprintf("; targeting premium %s", money.Amount{Minor: ch.Premium, Currency: it.Currency})
+	}
+	return s
 }

@@ -1,6 +1,7 @@
 package serving
 
 import (
+	"github.com/souqhq/souq/shared/targeting"
 	"math/rand/v2"
 	"slices"
 	"time"
@@ -28,6 +29,8 @@ type Campaign struct {
 	Height     int
 	// Settled is what its settlements charged, as of their last one.
 	Settled Settled
+	// Targeting is what it asks of a decision (zero: nothing).
+	Targeting targeting.Targeting
 }
 
 // Settled is what a campaign's settlements charged: in all, and on Day.

@@ -47,6 +47,7 @@ import (
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/owners"
 	"github.com/souqhq/souq/shared/store"
+	"github.com/souqhq/souq/shared/targeting"
 )
 
 // Store is serving's own table: the projection every decision is made
@@ -171,6 +172,8 @@ type campaignItem struct {
 	Height       int    `dynamodbav:"height"`
 	Version      int    `dynamodbav:"version"`
 	ExpiresAt    int64  `dynamodbav:"expiresAt,omitempty"`
+	// Targeting is what it asks of a decision (nil: untargeted).
+	Targeting *events.CampaignTargeting `dynamodbav:"targeting,omitempty"`
 	// On its <id>#spent item: what settlements charged.
 	Spent      int64  `dynamodbav:"spent,omitempty"`
 	SpentToday int64  `dynamodbav:"spentToday,omitempty"`
@@ -193,7 +196,7 @@ func (s *Store) campaignChanged(ctx context.Context, e events.CampaignChanged) e
 	it := campaignItem{PK: campaignsPK, SK: e.CampaignID, AdvertiserID: e.AdvertiserID, Currency: e.Currency, Model: e.Model,
 		Bid: e.Bid.Minor, Budget: e.Budget.Minor, Start: e.Start, End: e.End, Pacing: e.Pacing, State: e.State,
 		ImageURL: e.Creative.ImageURL, ClickURL: e.Creative.ClickURL, AltText: e.Creative.AltText, Width: e.Creative.Width, Height: e.Creative.Height,
-		Version: e.Version, ExpiresAt: end.Add(OfferTTL + 24*time.Hour).Unix()}
+		Version: e.Version, ExpiresAt: end.Add(OfferTTL + 24*time.Hour).Unix(), Targeting: e.Targeting}
 	if e.DailyCap != nil {
 		it.DailyCap = e.DailyCap.Minor
 	}
@@ -246,7 +249,8 @@ func (s *Store) Campaigns(ctx context.Context, now time.Time) ([]Campaign, error
 		out = append(out, Campaign{ID: it.SK, AdvertiserID: it.AdvertiserID, Currency: it.Currency, Model: it.Model, Bid: it.Bid,
 			Budget: it.Budget, DailyCap: it.DailyCap, Start: clock.Parse(it.Start), End: end, Pacing: it.Pacing, Live: it.State == "live",
 			Creative: Creative{ImageURL: it.ImageURL, ClickURL: it.ClickURL, AltText: it.AltText}, Width: it.Width, Height: it.Height,
-			Settled: Settled{Seq: spent[it.SK].Seq, Total: spent[it.SK].Spent, Today: spent[it.SK].SpentToday, Day: spent[it.SK].SpentDay}})
+			Settled:   Settled{Seq: spent[it.SK].Seq, Total: spent[it.SK].Spent, Today: spent[it.SK].SpentToday, Day: spent[it.SK].SpentDay},
+			Targeting: targetingOf(it.Targeting)})
 	}
 	return out, nil
 }
@@ -544,4 +548,14 @@ func (s *Store) flightDays(ctx context.Context, flightID string) ([]DayStats, er
 		}
 	}
 	return days, nil
+}
+
+// targetingOf is a projected campaign's targeting, normalised again (the
+// event's lists are sorted already; Matches relies on it).
+func targetingOf(t *events.CampaignTargeting) targeting.Targeting {
+	if t == nil {
+		return targeting.Targeting{}
+	}
+	out, _ := targeting.Normalize(targeting.Targeting{Keywords: t.Keywords, Countries: t.Countries, Devices: t.Devices, Hours: t.Hours}, "targeting")
+	return out
 }

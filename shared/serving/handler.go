@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/shared/api"
 	"github.com/souqhq/souq/shared/auth"
+	"github.com/souqhq/souq/shared/targeting"
 )
 
 // Served ads, views and clicks are never cached, and any page may ask
@@ -23,6 +25,10 @@ func event(r *api.Request) Event {
 		Origin: r.Header("Origin"), Referer: r.Header("Referer")}
 }
 
+// CountryHeader is where CloudFront names the viewer's country (ISO
+// 3166-1 alpha-2); the local gateway passes it through as sent.
+const CountryHeader = "CloudFront-Viewer-Country"
+
 // Stats reads a flight's delivery for whoever may see it.
 type Stats interface {
 	FlightStats(ctx context.Context, p auth.Principal, flightID string) (FlightStats, error)
@@ -35,7 +41,8 @@ func NewRouter(srv *Server, stats Stats, log *slog.Logger, now func() time.Time)
 	// The hot paths log errors always and successes one line per hundred.
 	rt.Sample("GET /v1/serve/{slotId}", "GET /v/{token}", "POST /v/{token}", "GET /c/{token}", "GET /tag.js")
 	rt.Handle("GET /v1/serve/{slotId}", func(ctx context.Context, r *api.Request) (api.Response, error) {
-		ad, ok, err := srv.Decide(ctx, r.Path("slotId"), r.Raw.RequestContext.DomainName)
+		ad, ok, err := srv.DecideFor(ctx, r.Path("slotId"), r.Raw.RequestContext.DomainName, Viewer{
+			Keywords: targeting.ParseKeywords(r.Query("keywords")), Country: strings.ToUpper(strings.TrimSpace(r.Header(CountryHeader))), UserAgent: r.Header("User-Agent")})
 		if err != nil || !ok {
 			return api.Response{Status: http.StatusNoContent, Headers: headers()}, err
 		}

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/id"
+	"github.com/souqhq/souq/shared/targeting"
 	"github.com/souqhq/souq/shared/traffic"
 )
 
@@ -142,7 +144,10 @@ type Server struct {
 	campMu sync.RWMutex
 	camps  map[sizeKey][]Campaign
 	// lotteries are each size's and floor's draw, kept LotteryTTL.
-	lotteries   map[lotteryKey]*lottery
+	lotteries map[lotteryKey]*lottery
+	// targeted says which sizes have a targeted campaign: their draws are
+	// per request profile.
+	targeted    map[sizeKey]bool
 	campByID    map[string]Campaign
 	campUntil   time.Time
 	campLoading sync.Mutex
@@ -371,6 +376,21 @@ func (s *Server) base(domain string) string {
 // them) a campaign by lottery, else its house ad. A flight's or
 // campaign's offer counts as served; only its view is an impression.
 func (s *Server) Decide(ctx context.Context, slotID, domain string) (ad Ad, ok bool, err error) {
+	return s.DecideFor(ctx, slotID, domain, Viewer{})
+}
+
+// Viewer is what a decision request says of its viewer and page, for
+// targeting (DESIGN §13): the page's keywords (the tag's ?keywords=), the
+// country CloudFront saw, the user agent. Nothing of it is stored.
+type Viewer struct {
+	Keywords  []string // normalised (targeting.ParseKeywords)
+	Country   string   // ISO 3166-1 alpha-2, "" unknown
+	UserAgent string
+}
+
+// DecideFor is Decide for a viewer: a targeted campaign competes only
+// for the requests it matches.
+func (s *Server) DecideFor(ctx context.Context, slotID, domain string, v Viewer) (ad Ad, ok bool, err error) {
 	const op = "serving.Decide"
 	if !id.HasPrefix(slotID, "slot") {
 		return Ad{}, false, fault.New(fault.NotFound, op, "no such slot")
@@ -395,7 +415,7 @@ func (s *Server) Decide(ctx context.Context, slotID, domain string) (ad Ad, ok b
 			Width: p.Width, Height: p.Height, Label: LabelSponsored, ClickURL: base + "/c/" + tok, ViewURL: base + "/v/" + tok}, true, nil
 	}
 	if p.Campaigns != nil {
-		c, ok, err := s.pickCampaign(ctx, p, now)
+		c, ok, err := s.pickCampaign(ctx, p, now, v)
 		if err != nil {
 			return Ad{}, false, err
 		}
@@ -609,15 +629,18 @@ func (s *Server) loadCampaigns(ctx context.Context, now time.Time) error {
 		}
 		return err
 	}
-	bySize, byID := map[sizeKey][]Campaign{}, make(map[string]Campaign, len(cs))
+	bySize, byID, targeted := map[sizeKey][]Campaign{}, make(map[string]Campaign, len(cs)), map[sizeKey]bool{}
 	for _, c := range cs {
 		byID[c.ID] = c
 		k := sizeKey{c.Width, c.Height, c.Currency}
 		bySize[k] = append(bySize[k], c)
+		if !c.Targeting.IsZero() {
+			targeted[k] = true
+		}
 	}
 	s.campMu.Lock()
 	old := s.campByID
-	s.camps, s.campByID, s.campUntil, s.lotteries = bySize, byID, now.Add(CampaignsRefresh), map[lotteryKey]*lottery{}
+	s.camps, s.campByID, s.targeted, s.campUntil, s.lotteries = bySize, byID, targeted, now.Add(CampaignsRefresh), map[lotteryKey]*lottery{}
 	s.campMu.Unlock()
 	// A newer settlement includes what this instance counted before it:
 	// its own count starts again from there. What the settlements charged
@@ -650,11 +673,19 @@ type sizeKey struct {
 	currency string
 }
 
-// lotteryKey is one draw: the slots of a size, currency and floor.
+// lotteryKey is one draw: the slots of a size, currency and floor, and,
+// where targeted campaigns of the size run, the request's profile (its
+// country, device and keywords) and hour.
 type lotteryKey struct {
-	size  sizeKey
-	floor int64
+	size    sizeKey
+	floor   int64
+	profile string
+	hour    int
 }
+
+// maxLotteries bounds the draws kept at once (request profiles are many
+// where campaigns target keywords).
+const maxLotteries = 4096
 
 // LotteryTTL is how long a draw's weights are reused: a decision draws
 // in O(log n) from them, and the chosen campaign's need is checked anew,
@@ -669,13 +700,24 @@ type lottery struct {
 }
 
 // pickCampaign draws the campaign a slot shows now, if any is eligible.
-func (s *Server) pickCampaign(ctx context.Context, p Placement, now time.Time) (Campaign, bool, error) {
+func (s *Server) pickCampaign(ctx context.Context, p Placement, now time.Time, v Viewer) (Campaign, bool, error) {
 	if err := s.loadCampaigns(ctx, now); err != nil {
 		return Campaign{}, false, err
 	}
-	key := lotteryKey{sizeKey{p.Width, p.Height, p.Currency}, p.Campaigns.FloorCPM}
+	key := lotteryKey{size: sizeKey{p.Width, p.Height, p.Currency}, floor: p.Campaigns.FloorCPM}
 	s.campMu.RLock()
-	cs, l := s.camps[key.size], s.lotteries[key]
+	cs, targeted := s.camps[key.size], s.targeted[key.size]
+	s.campMu.RUnlock()
+	var req targeting.Request
+	if targeted {
+		// The draw is of the campaigns that match this request: one per
+		// request profile (what targeting looks at), kept LotteryTTL.
+		req = targeting.Request{Keywords: v.Keywords, Country: v.Country, Device: targeting.DeviceOf(v.UserAgent), Hour: now.UTC().Hour()}
+		key.profile = req.Country + "/" + req.Device + "/" + strings.Join(req.Keywords, "|")
+		key.hour = req.Hour
+	}
+	s.campMu.RLock()
+	l := s.lotteries[key]
 	s.campMu.RUnlock()
 	if len(cs) == 0 {
 		return Campaign{}, false, nil
@@ -693,9 +735,21 @@ func (s *Server) pickCampaign(ctx context.Context, p Placement, now time.Time) (
 	}
 	for attempt := 0; attempt < 2; attempt++ {
 		if l == nil || !now.Before(l.until) || attempt > 0 {
-			l = s.draw(cs, p, now)
+			in := cs
+			if targeted {
+				in = make([]Campaign, 0, len(cs))
+				for _, c := range cs {
+					if c.Targeting.Matches(req) {
+						in = append(in, c)
+					}
+				}
+			}
+			l = s.draw(in, p, now)
 			s.campMu.Lock()
 			if s.lotteries != nil {
+				if len(s.lotteries) >= maxLotteries {
+					clear(s.lotteries) // many request profiles: start again rather than grow
+				}
 				s.lotteries[key] = l
 			}
 			s.campMu.Unlock()

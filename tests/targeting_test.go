@@ -1,0 +1,148 @@
+package tests
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+const (
+	phoneUA   = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1"
+	desktopUA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/118.0.0.0 Safari/537.36"
+)
+
+// Targeting (DESIGN §13, first step): a targeted and an untargeted
+// campaign on one slot; decisions with and without the keyword, the
+// country header and a phone's agent go to the right one; the targeting
+// is validated, normalised, read back and changed. (A size of its own,
+// 234×60, keeps other tests' campaigns away.)
+func TestTargeting_DecisionsGoToTheCampaignsTheyMatch(t *testing.T) {
+	ownerToken, com := newCommunityForSlots(t)
+	slotID := decode[slot](t, expect(t, do(t, call{method: "POST", path: "/v1/communities/" + com + "/slots", auth: ownerToken,
+		body: `{"name":"Button","width":234,"height":60,"reserve":{"amount":100,"currency":"EUR"}}`}), 201)).ID
+	expect(t, do(t, call{method: "PATCH", path: "/v1/slots/" + slotID, auth: ownerToken, body: `{"campaigns":{"accept":true,"floorCpm":{"amount":100,"currency":"EUR"}}}`}), 200)
+	aTok, aID := eurAdvertiser(t, 10_000)
+	body := func(name string, bid int, targeting string) string {
+		return strings.NewReplacer(`"width":300,"height":250`, `"width":234,"height":60`, `"name":"Winter sale"`, `"name":"`+name+`"`,
+			`"amount":250,"currency":"EUR"}}`, fmt.Sprintf(`"amount":%d,"currency":"EUR"}}`, bid), `"end":`, targeting+`"end":`).
+			Replace(campaignBody(1_000, now(t).Add(48*time.Hour).Truncate(time.Second)))
+	}
+
+	// Refused targeting holds nothing and names its field.
+	for field, tg := range map[string]string{
+		"targeting.countries[1]": `"targeting":{"countries":["SA","XX"]},`,
+		"targeting.devices[0]":   `"targeting":{"devices":["tv"]},`,
+		"targeting.hours[0]":     `"targeting":{"hours":[24]},`,
+		"targeting.keywords[0]":  `"targeting":{"keywords":["` + strings.Repeat("k", 41) + `"]},`,
+		"targeting.frequency":    `"targeting":{"frequency":{"impressions":3,"hours":24}},`,
+	} {
+		r := expect(t, do(t, call{method: "POST", path: "/v1/advertisers/" + aID + "/campaigns", auth: aTok, body: body("Bad", 250, tg), headers: freshKey()}), 400)
+		if !hasFieldError(r, field) {
+			t.Errorf("%s: %+v", field, r.problem)
+		}
+	}
+	if b := balanceOf(t, aTok, "/v1/advertisers/"+aID); b.Held != 0 {
+		t.Fatalf("refused campaigns hold %d", b.Held)
+	}
+
+	targeted := decode[campaignView](t, expect(t, do(t, call{method: "POST", path: "/v1/advertisers/" + aID + "/campaigns", auth: aTok, headers: freshKey(),
+		body: body("Gulf phones", 5_000, `"targeting":{"keywords":["ＧＯ","Databases"],"countries":["sa","AE"],"devices":["mobile"]},"pacing":"asap",`)}), 201))
+	plain := decode[campaignView](t, expect(t, do(t, call{method: "POST", path: "/v1/advertisers/" + aID + "/campaigns", auth: aTok, headers: freshKey(),
+		body: body("Everyone", 200, "")}), 201))
+	r := expect(t, do(t, call{method: "GET", path: "/v1/campaigns/" + targeted.ID, auth: aTok}), 200)
+	if !strings.Contains(string(r.body), `"targeting":{"keywords":["databases","go"],"countries":["AE","SA"],"devices":["mobile"],"hours":[],"frequency":null}`) {
+		t.Fatalf("the targeting read back: %s", r.body)
+	}
+	if r := expect(t, do(t, call{method: "GET", path: "/v1/campaigns/" + plain.ID, auth: aTok}), 200); !strings.Contains(string(r.body), `"targeting":null`) {
+		t.Fatalf("an untargeted campaign: %s", r.body)
+	}
+	advance(t, 11*time.Second) // serving reads campaigns every 10 s
+
+	decide := func(query, country, ua string) string {
+		h := map[string]string{"User-Agent": ua}
+		if country != "" {
+			h["CloudFront-Viewer-Country"] = country
+		}
+		r := do(t, call{method: "GET", path: "/v1/serve/" + slotID + query, headers: h})
+		if r.status != 200 {
+			t.Fatalf("a decision %s from %q with %q: %d", query, country, ua, r.status)
+		}
+		return decode[ad](t, r).CampaignID
+	}
+	// Requests the targeting does not match go to the untargeted one only.
+	for _, c := range []struct{ query, country, ua string }{
+		{"?keywords=go", "SA", desktopUA}, // a desktop
+		{"?keywords=go", "US", phoneUA},   // another country
+		{"?keywords=go", "", phoneUA},     // an unknown country
+		{"?keywords=rust", "SA", phoneUA}, // another keyword
+		{"", "SA", phoneUA},               // no keywords
+	} {
+		for i := 0; i < 15; i++ {
+			if got := decide(c.query, c.country, c.ua); got != plain.ID {
+				t.Fatalf("%+v: decision %d went to %s, want the untargeted %s", c, i, got, plain.ID)
+			}
+		}
+	}
+	// Matching requests: the targeted one (25 × the bid, and asap) wins
+	// nearly every draw; with the untargeted paused, every one.
+	seen := 0
+	for i := 0; i < 40; i++ {
+		if decide("?keywords=databases|"+"Go", "sa", phoneUA) == targeted.ID {
+			seen++
+		}
+	}
+	if seen < 20 {
+		t.Fatalf("the targeted campaign won %d of 40 matching decisions", seen)
+	}
+	expect(t, do(t, call{method: "POST", path: "/v1/campaigns/" + plain.ID + "/pause", auth: aTok}), 200)
+	advance(t, 11*time.Second)
+	// 40 of its offers seen, settled on the platform's minute: 40 × 50.00 /
+	// 1000 = 2.00 spent, and 20 % of it, 0.40, of premium, from the same
+	// hold; the community earns 70 % of the spend only.
+	comBefore := balanceOf(t, ownerToken, "/v1/communities/"+com)
+	for i := 0; i < 40; i++ {
+		o := decode[ad](t, expect(t, do(t, call{method: "GET", path: "/v1/serve/" + slotID + "?keywords=go",
+			headers: map[string]string{"User-Agent": phoneUA, "CloudFront-Viewer-Country": "AE"}}), 200))
+		if o.CampaignID != targeted.ID {
+			t.Fatalf("a matching decision went to %q", o.CampaignID)
+		}
+		expect(t, do(t, call{method: "POST", path: strings.TrimPrefix(o.ViewURL, base), headers: map[string]string{"User-Agent": phoneUA + fmt.Sprintf(" person/%d", 30_000+i)}}), 204)
+	}
+	advance(t, 61*time.Second)
+	r = expect(t, do(t, call{method: "GET", path: "/v1/campaigns/" + targeted.ID, auth: aTok}), 200)
+	got := decode[struct {
+		Spent, Premium, Remaining struct{ Amount int64 }
+		Impressions               int64
+	}](t, r)
+	if got.Impressions != 40 || got.Spent.Amount != 240 || got.Premium.Amount != 40 || got.Remaining.Amount != 760 {
+		t.Fatalf("the targeted campaign settled: %s", r.body)
+	}
+	if b := balanceOf(t, ownerToken, "/v1/communities/"+com); b.Available-comBefore.Available != 140 {
+		t.Fatalf("the community earned %d, want 140 (70 %% of the 200 spent, none of the premium)", b.Available-comBefore.Available)
+	}
+	rep := decode[campaignReport](t, expect(t, do(t, call{method: "GET", path: "/v1/campaigns/" + targeted.ID + "/report", auth: aTok}), 200))
+	if len(rep.Rows) != 1 || rep.Rows[0].Spend.Amount != 200 || rep.Totals.Premium.Amount != 40 {
+		t.Fatalf("the report: %+v", rep)
+	}
+	st := expect(t, do(t, call{method: "GET", path: "/v1/ledger/statement?limit=5&accountId=" + aID, auth: aTok}), 200)
+	if !strings.Contains(string(st.body), "targeting premium 0.40 EUR") {
+		t.Fatalf("the statement's memo: %s", st.body)
+	}
+	expect(t, do(t, call{method: "GET", path: "/v1/serve/" + slotID + "?keywords=go", headers: map[string]string{"User-Agent": desktopUA, "CloudFront-Viewer-Country": "SA"}}), 204)
+
+	// Changed: the targeting removed ({}), it runs everywhere.
+	r = expect(t, do(t, call{method: "PATCH", path: "/v1/campaigns/" + targeted.ID, auth: aTok, body: `{"targeting":{}}`}), 200)
+	if !strings.Contains(string(r.body), `"targeting":null`) {
+		t.Fatalf("targeting removed: %s", r.body)
+	}
+	expect(t, do(t, call{method: "PATCH", path: "/v1/campaigns/" + targeted.ID, auth: aTok, body: `{"targeting":{"hours":[25]}}`}), 400)
+	advance(t, 11*time.Second)
+	if got := decide("", "", desktopUA); got != targeted.ID {
+		t.Fatalf("untargeted now, it went to %q", got)
+	}
+	for _, id := range []string{targeted.ID, plain.ID} {
+		expect(t, do(t, call{method: "POST", path: "/v1/campaigns/" + id + "/end", auth: aTok}), 200)
+	}
+	verifyLedger(t)
+}
