@@ -196,7 +196,10 @@ type SlotChanged struct {
 	// Currency is the slot's (its reserve's): campaigns in it may run.
 	Currency  string        `json:"currency"`
 	Campaigns SlotCampaigns `json:"campaigns"`
-	Version   int           `json:"version"`
+	// Keywords are the slot's own topics (normalised; targeted campaigns
+	// match them as they do the page's).
+	Keywords []string `json:"keywords,omitempty"`
+	Version  int      `json:"version"`
 }
 
 // SlotCampaigns is whether campaigns may run on a slot, and the least
@@ -491,6 +494,15 @@ type CampaignTargeting struct {
 	Countries []string `json:"countries"`
 	Devices   []string `json:"devices"`
 	Hours     []int    `json:"hours"`
+	// Frequency caps how often one browser is shown it (counted by the
+	// tag in that browser): at most Impressions in Hours.
+	Frequency *CampaignFrequency `json:"frequency,omitempty"`
+}
+
+// CampaignFrequency is a campaign's frequency cap.
+type CampaignFrequency struct {
+	Impressions int `json:"impressions"`
+	Hours       int `json:"hours"`
 }
 
 // SizedCreative is a creative with its size in pixels.

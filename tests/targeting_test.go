@@ -31,11 +31,12 @@ func TestTargeting_DecisionsGoToTheCampaignsTheyMatch(t *testing.T) {
 
 	// Refused targeting holds nothing and names its field.
 	for field, tg := range map[string]string{
-		"targeting.countries[1]": `"targeting":{"countries":["SA","XX"]},`,
-		"targeting.devices[0]":   `"targeting":{"devices":["tv"]},`,
-		"targeting.hours[0]":     `"targeting":{"hours":[24]},`,
-		"targeting.keywords[0]":  `"targeting":{"keywords":["` + strings.Repeat("k", 41) + `"]},`,
-		"targeting.frequency":    `"targeting":{"frequency":{"impressions":3,"hours":24}},`,
+		"targeting.countries[1]":          `"targeting":{"countries":["SA","XX"]},`,
+		"targeting.devices[0]":            `"targeting":{"devices":["tv"]},`,
+		"targeting.hours[0]":              `"targeting":{"hours":[24]},`,
+		"targeting.keywords[0]":           `"targeting":{"keywords":["` + strings.Repeat("k", 41) + `"]},`,
+		"targeting.frequency.impressions": `"targeting":{"frequency":{"impressions":0,"hours":24}},`,
+		"targeting.frequency.hours":       `"targeting":{"frequency":{"impressions":3,"hours":169}},`,
 	} {
 		r := expect(t, do(t, call{method: "POST", path: "/v1/advertisers/" + aID + "/campaigns", auth: aTok, body: body("Bad", 250, tg), headers: freshKey()}), 400)
 		if !hasFieldError(r, field) {
@@ -131,6 +132,20 @@ func TestTargeting_DecisionsGoToTheCampaignsTheyMatch(t *testing.T) {
 	}
 	expect(t, do(t, call{method: "GET", path: "/v1/serve/" + slotID + "?keywords=go", headers: map[string]string{"User-Agent": desktopUA, "CloudFront-Viewer-Country": "SA"}}), 204)
 
+	// The slot's own keywords count as the page's: without ?keywords=, a
+	// request from a phone in the UAE matches once the slot says "go".
+	expect(t, do(t, call{method: "GET", path: "/v1/serve/" + slotID, headers: map[string]string{"User-Agent": phoneUA, "CloudFront-Viewer-Country": "AE"}}), 204)
+	if r := expect(t, do(t, call{method: "PATCH", path: "/v1/slots/" + slotID, auth: ownerToken, body: `{"keywords":["` + strings.Repeat("k", 41) + `"]}`}), 400); !hasFieldError(r, "keywords[0]") {
+		t.Fatalf("a long slot keyword: %+v", r.problem)
+	}
+	if r := expect(t, do(t, call{method: "PATCH", path: "/v1/slots/" + slotID, auth: ownerToken, body: `{"keywords":["GO","go "]}`}), 200); !strings.Contains(string(r.body), `"keywords":["go"]`) {
+		t.Fatalf("the slot's keywords: %s", r.body)
+	}
+	advance(t, 11*time.Second)
+	if got := decide("", "AE", phoneUA); got != targeted.ID {
+		t.Fatalf("with the slot's keyword: %q", got)
+	}
+
 	// Changed: the targeting removed ({}), it runs everywhere.
 	r = expect(t, do(t, call{method: "PATCH", path: "/v1/campaigns/" + targeted.ID, auth: aTok, body: `{"targeting":{}}`}), 200)
 	if !strings.Contains(string(r.body), `"targeting":null`) {
@@ -141,6 +156,19 @@ func TestTargeting_DecisionsGoToTheCampaignsTheyMatch(t *testing.T) {
 	if got := decide("", "", desktopUA); got != targeted.ID {
 		t.Fatalf("untargeted now, it went to %q", got)
 	}
+	// A frequency cap: the offer carries it for the tag; a browser that
+	// says it has seen the campaign three times gets nothing from it.
+	expect(t, do(t, call{method: "PATCH", path: "/v1/campaigns/" + targeted.ID, auth: aTok, body: `{"targeting":{"frequency":{"impressions":3,"hours":24}}}`}), 200)
+	advance(t, 11*time.Second)
+	o := decode[struct {
+		CampaignID string
+		Frequency  *struct{ Impressions, Hours int }
+	}](t, expect(t, do(t, call{method: "GET", path: "/v1/serve/" + slotID + "?f=" + targeted.ID + ":2", headers: map[string]string{"User-Agent": desktopUA}}), 200))
+	if o.CampaignID != targeted.ID || o.Frequency == nil || o.Frequency.Impressions != 3 || o.Frequency.Hours != 24 {
+		t.Fatalf("seen twice: %+v", o)
+	}
+	expect(t, do(t, call{method: "GET", path: "/v1/serve/" + slotID + "?f=" + targeted.ID + ":3", headers: map[string]string{"User-Agent": desktopUA}}), 204)
+	expect(t, do(t, call{method: "GET", path: "/v1/serve/" + slotID + "?f=garbage,,:", headers: map[string]string{"User-Agent": desktopUA}}), 200)
 	for _, id := range []string{targeted.ID, plain.ID} {
 		expect(t, do(t, call{method: "POST", path: "/v1/campaigns/" + id + "/end", auth: aTok}), 200)
 	}

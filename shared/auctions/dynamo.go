@@ -70,6 +70,8 @@ type slotItem struct {
 	// CampaignsFloor per thousand viewable impressions.
 	CampaignsAccept bool  `dynamodbav:"campaignsAccept,omitempty"`
 	CampaignsFloor  int64 `dynamodbav:"campaignsFloor,omitempty"`
+	// Keywords are the slot's own topics, normalised.
+	Keywords []string `dynamodbav:"keywords,omitempty"`
 }
 
 func (it slotItem) slot() (Slot, int, time.Time) {
@@ -82,7 +84,8 @@ func (it slotItem) slot() (Slot, int, time.Time) {
 // own copy of what it needs from it.
 func slotChanged(it slotItem) *events.SlotChanged {
 	e := &events.SlotChanged{SlotID: it.ID, CommunityID: it.CommunityID, Width: it.Width, Height: it.Height, Archived: it.Archived, Version: it.Version,
-		Currency: it.Currency, Campaigns: events.SlotCampaigns{Accept: it.CampaignsAccept, FloorCPM: money.Amount{Minor: it.CampaignsFloor, Currency: it.Currency}}}
+		Currency: it.Currency, Campaigns: events.SlotCampaigns{Accept: it.CampaignsAccept, FloorCPM: money.Amount{Minor: it.CampaignsFloor, Currency: it.Currency}},
+		Keywords: it.Keywords}
 	if it.HouseImageURL != "" {
 		e.HouseAd = &events.Creative{ImageURL: it.HouseImageURL, ClickURL: it.HouseClickURL, AltText: it.HouseAltText}
 	}

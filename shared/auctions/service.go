@@ -16,6 +16,7 @@ import (
 	"github.com/souqhq/souq/shared/money"
 	"github.com/souqhq/souq/shared/owners"
 	"github.com/souqhq/souq/shared/schedule"
+	"github.com/souqhq/souq/shared/targeting"
 )
 
 // Service is the auctions use cases: slots, auctions, bids and the close.
@@ -65,6 +66,9 @@ type SlotView struct {
 	// Campaigns says whether pay-as-you-go campaigns may run on the slot
 	// when no flight does, and the least they must pay per thousand.
 	Campaigns SlotCampaigns `json:"campaigns"`
+	// Keywords are the slot's own topics: targeted campaigns match them
+	// as they do the page's (DESIGN §13).
+	Keywords []string `json:"keywords"`
 }
 
 // SlotCampaigns is a slot's campaign setting (DESIGN §12).
@@ -81,6 +85,7 @@ func view(it slotItem) SlotView {
 		v.HouseAd = &Creative{ImageURL: it.HouseImageURL, ClickURL: it.HouseClickURL, AltText: it.HouseAltText}
 	}
 	v.Campaigns = SlotCampaigns{Accept: it.CampaignsAccept, FloorCPM: money.Amount{Minor: it.CampaignsFloor, Currency: it.Currency}}
+	v.Keywords = append([]string{}, it.Keywords...)
 	return v
 }
 
@@ -130,6 +135,8 @@ type UpdateSlotInput struct {
 	Reserve   *MoneyInput     `json:"reserve"`
 	Format    *string         `json:"format"`
 	Campaigns *CampaignsInput `json:"campaigns"`
+	// Keywords replace the slot's own (at most 20; [] removes them).
+	Keywords *[]string `json:"keywords"`
 }
 
 // CampaignsInput opts a slot in to campaigns (or out), with a floor.
@@ -249,8 +256,8 @@ func (s *Service) mutateSlot(ctx context.Context, op string, p auth.Principal, s
 // the slot's campaign setting (serving hears of it by SlotChanged).
 func (s *Service) UpdateSlot(ctx context.Context, p auth.Principal, slotID string, in UpdateSlotInput) (SlotView, error) {
 	const op = "auctions.UpdateSlot"
-	if in.Reserve == nil && in.Format == nil && in.Campaigns == nil {
-		return SlotView{}, fault.New(fault.Invalid, op, "send reserve, format, campaigns or any of them")
+	if in.Reserve == nil && in.Format == nil && in.Campaigns == nil && in.Keywords == nil {
+		return SlotView{}, fault.New(fault.Invalid, op, "send reserve, format, campaigns, keywords or any of them")
 	}
 	return s.mutateSlot(ctx, op, p, slotID, func(it *slotItem) error {
 		if it.Archived {
@@ -287,6 +294,13 @@ func (s *Service) UpdateSlot(ctx context.Context, p auth.Principal, slotID strin
 					it.CampaignsFloor = *f.Amount
 				}
 			}
+		}
+		if in.Keywords != nil {
+			t, errs := targeting.Normalize(targeting.Targeting{Keywords: *in.Keywords}, "targeting")
+			for _, e := range errs {
+				bad.Add(strings.Replace(e.Field, "targeting.keywords", "keywords", 1), e.Message)
+			}
+			it.Keywords = t.Keywords
 		}
 		s, _, _ := it.slot()
 		if err := bad.Include(CheckSlot(s)); err != nil {

@@ -106,8 +106,6 @@ type Campaign struct {
 }
 
 // setTargeting normalises a campaign's targeting, naming what is wrong.
-// Frequency caps need the tag to count in the viewer's browser, which it
-// does not yet: they are refused rather than accepted and not kept.
 func setTargeting(c *Campaign, in *targeting.Targeting, bad *fault.Fields) {
 	if in == nil {
 		return
@@ -115,10 +113,6 @@ func setTargeting(c *Campaign, in *targeting.Targeting, bad *fault.Fields) {
 	t, errs := targeting.Normalize(*in, "targeting")
 	for _, e := range errs {
 		bad.Add(e.Field, e.Message)
-	}
-	if in.Frequency != nil {
-		bad.Add("targeting.frequency", "frequency caps are not offered yet; leave it out")
-		t.Frequency = nil
 	}
 	c.Targeting = t
 }

@@ -176,7 +176,11 @@ func targetingEvent(t targeting.Targeting) *events.CampaignTargeting {
 	if t.IsZero() {
 		return nil
 	}
-	return &events.CampaignTargeting{Keywords: t.Keywords, Countries: t.Countries, Devices: t.Devices, Hours: t.Hours}
+	e := &events.CampaignTargeting{Keywords: t.Keywords, Countries: t.Countries, Devices: t.Devices, Hours: t.Hours}
+	if f := t.Frequency; f != nil {
+		e.Frequency = &events.CampaignFrequency{Impressions: f.Impressions, Hours: f.Hours}
+	}
+	return e
 }
 
 // stamp sets a change's new version and time on it.

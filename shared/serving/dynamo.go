@@ -83,7 +83,9 @@ type slotItem struct {
 	Currency    string `dynamodbav:"currency,omitempty"`
 	Campaigns   bool   `dynamodbav:"campaigns,omitempty"`
 	FloorCPM    int64  `dynamodbav:"floorCpm,omitempty"`
-	Version     int    `dynamodbav:"version"`
+	// Keywords are the slot's own topics (normalised).
+	Keywords []string `dynamodbav:"keywords,omitempty"`
+	Version  int      `dynamodbav:"version"`
 }
 
 type flightItem struct {
@@ -367,7 +369,7 @@ func (s *Store) slotChanged(ctx context.Context, e events.SlotChanged) error {
 		return fault.New(fault.Invalid, op, "a slot event without its slot, community or version")
 	}
 	it := slotItem{PK: "SLOT#" + e.SlotID, SK: "META", CommunityID: e.CommunityID, Width: e.Width, Height: e.Height,
-		Archived: e.Archived, Version: e.Version, Currency: e.Currency, Campaigns: e.Campaigns.Accept, FloorCPM: e.Campaigns.FloorCPM.Minor}
+		Archived: e.Archived, Version: e.Version, Currency: e.Currency, Campaigns: e.Campaigns.Accept, FloorCPM: e.Campaigns.FloorCPM.Minor, Keywords: e.Keywords}
 	if h := e.HouseAd; h != nil {
 		it.HouseImage, it.HouseClick, it.HouseAlt = h.ImageURL, h.ClickURL, h.AltText
 	}
@@ -420,7 +422,7 @@ func (s *Store) Placement(ctx context.Context, slotID string, now time.Time) (Pl
 		case r.SK == "META":
 			p.Found, p.Archived, p.CommunityID, p.Width, p.Height, p.Currency = true, r.Archived, r.CommunityID, r.Width, r.Height, r.Currency
 			if r.Campaigns {
-				p.Campaigns = &SlotCampaigns{FloorCPM: r.FloorCPM}
+				p.Campaigns = &SlotCampaigns{FloorCPM: r.FloorCPM, Keywords: r.Keywords}
 			}
 			if r.HouseImage != "" {
 				p.House = &Creative{ImageURL: r.HouseImage, ClickURL: r.HouseClick, AltText: r.HouseAlt}
@@ -556,6 +558,10 @@ func targetingOf(t *events.CampaignTargeting) targeting.Targeting {
 	if t == nil {
 		return targeting.Targeting{}
 	}
-	out, _ := targeting.Normalize(targeting.Targeting{Keywords: t.Keywords, Countries: t.Countries, Devices: t.Devices, Hours: t.Hours}, "targeting")
+	in := targeting.Targeting{Keywords: t.Keywords, Countries: t.Countries, Devices: t.Devices, Hours: t.Hours}
+	if f := t.Frequency; f != nil {
+		in.Frequency = &targeting.Frequency{Impressions: f.Impressions, Hours: f.Hours}
+	}
+	out, _ := targeting.Normalize(in, "targeting")
 	return out
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -42,7 +43,8 @@ func NewRouter(srv *Server, stats Stats, log *slog.Logger, now func() time.Time)
 	rt.Sample("GET /v1/serve/{slotId}", "GET /v/{token}", "POST /v/{token}", "GET /c/{token}", "GET /tag.js")
 	rt.Handle("GET /v1/serve/{slotId}", func(ctx context.Context, r *api.Request) (api.Response, error) {
 		ad, ok, err := srv.DecideFor(ctx, r.Path("slotId"), r.Raw.RequestContext.DomainName, Viewer{
-			Keywords: targeting.ParseKeywords(r.Query("keywords")), Country: strings.ToUpper(strings.TrimSpace(r.Header(CountryHeader))), UserAgent: r.Header("User-Agent")})
+			Keywords: targeting.ParseKeywords(r.Query("keywords")), Country: strings.ToUpper(strings.TrimSpace(r.Header(CountryHeader))), UserAgent: r.Header("User-Agent"),
+			Seen: ParseSeen(r.Query("f"))})
 		if err != nil || !ok {
 			return api.Response{Status: http.StatusNoContent, Headers: headers()}, err
 		}
@@ -77,4 +79,26 @@ func NewRouter(srv *Server, stats Stats, log *slog.Logger, now func() time.Time)
 		return api.JSON(http.StatusOK, v), err
 	}, api.NoIdempotency)
 	return rt
+}
+
+// ParseSeen reads the tag's f=cmp_a:3,cmp_b:1: how often this browser was
+// shown each capped campaign in its window. At most 50 entries are read;
+// one it cannot read is skipped (the tag wrote it; a person may not have).
+func ParseSeen(raw string) map[string]int {
+	if raw == "" {
+		return nil
+	}
+	out := map[string]int{}
+	for _, e := range strings.Split(raw, ",") {
+		id, n, ok := strings.Cut(e, ":")
+		k, err := strconv.Atoi(n)
+		if !ok || err != nil || k < 0 || !strings.HasPrefix(id, "cmp_") || len(id) > 64 {
+			continue
+		}
+		out[id] = min(k, 1_000_000)
+		if len(out) == 50 {
+			break
+		}
+	}
+	return out
 }

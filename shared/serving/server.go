@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -55,6 +56,9 @@ type SlotCampaigns struct {
 	// FloorCPM is the least a campaign's eCPM may be, in the slot's
 	// currency's minor units.
 	FloorCPM int64
+	// Keywords are the slot's own topics: a targeted campaign matches
+	// them as it does the page's.
+	Keywords []string
 }
 
 // Source is what serving knows of each slot: today the auctions context's
@@ -107,6 +111,9 @@ type Ad struct {
 	ClickURL   string `json:"clickUrl"`
 	ViewURL    string `json:"viewUrl"`
 	Label      string `json:"label"`
+	// Frequency is a capped campaign's cap, for the tag to count its
+	// showings in the viewer's browser.
+	Frequency *targeting.Frequency `json:"frequency,omitempty"`
 }
 
 // Event is a view or a click as it reached the beacon: what the rules
@@ -386,6 +393,10 @@ type Viewer struct {
 	Keywords  []string // normalised (targeting.ParseKeywords)
 	Country   string   // ISO 3166-1 alpha-2, "" unknown
 	UserAgent string
+	// Seen is how often this browser says it was shown each capped
+	// campaign within its cap's window (the tag's f=, from its own
+	// localStorage).
+	Seen map[string]int
 }
 
 // DecideFor is Decide for a viewer: a targeted campaign competes only
@@ -424,7 +435,8 @@ func (s *Server) DecideFor(ctx context.Context, slotID, domain string, v Viewer)
 			tok := s.signer.Sign(o)
 			s.count(ctx, CampaignRef(c.ID, p.CommunityID), CountServed, now)
 			return Ad{OfferID: o.ID, Kind: KindCampaign, CampaignID: c.ID, SlotID: slotID, ImageURL: c.Creative.ImageURL, AltText: c.Creative.AltText,
-				Width: p.Width, Height: p.Height, Label: LabelSponsored, ClickURL: base + "/c/" + tok, ViewURL: base + "/v/" + tok}, true, nil
+				Width: p.Width, Height: p.Height, Label: LabelSponsored, ClickURL: base + "/c/" + tok, ViewURL: base + "/v/" + tok,
+				Frequency: c.Targeting.Frequency}, true, nil
 		}
 	}
 	if h := p.House; h != nil {
@@ -673,6 +685,16 @@ type sizeKey struct {
 	currency string
 }
 
+// withSlots is the page's keywords and the slot's, sorted, once each.
+func withSlots(page, slot []string) []string {
+	if len(slot) == 0 {
+		return page
+	}
+	out := append(append(make([]string, 0, len(page)+len(slot)), page...), slot...)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
 // lotteryKey is one draw: the slots of a size, currency and floor, and,
 // where targeted campaigns of the size run, the request's profile (its
 // country, device and keywords) and hour.
@@ -712,9 +734,20 @@ func (s *Server) pickCampaign(ctx context.Context, p Placement, now time.Time, v
 	if targeted {
 		// The draw is of the campaigns that match this request: one per
 		// request profile (what targeting looks at), kept LotteryTTL.
-		req = targeting.Request{Keywords: v.Keywords, Country: v.Country, Device: targeting.DeviceOf(v.UserAgent), Hour: now.UTC().Hour()}
+		req = targeting.Request{Keywords: withSlots(v.Keywords, p.Campaigns.Keywords), Country: v.Country, Device: targeting.DeviceOf(v.UserAgent), Hour: now.UTC().Hour()}
 		key.profile = req.Country + "/" + req.Device + "/" + strings.Join(req.Keywords, "|")
 		key.hour = req.Hour
+	}
+	var capped []string // the campaigns this browser has seen as often as their caps allow
+	if targeted && len(v.Seen) > 0 {
+		for _, c := range cs {
+			if f := c.Targeting.Frequency; f != nil && v.Seen[c.ID] >= f.Impressions {
+				capped = append(capped, c.ID)
+			}
+		}
+		if len(capped) > 0 {
+			key.profile += "/" + strings.Join(capped, ",")
+		}
 	}
 	s.campMu.RLock()
 	l := s.lotteries[key]
@@ -739,7 +772,7 @@ func (s *Server) pickCampaign(ctx context.Context, p Placement, now time.Time, v
 			if targeted {
 				in = make([]Campaign, 0, len(cs))
 				for _, c := range cs {
-					if c.Targeting.Matches(req) {
+					if c.Targeting.Matches(req) && !slices.Contains(capped, c.ID) {
 						in = append(in, c)
 					}
 				}

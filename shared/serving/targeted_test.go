@@ -38,3 +38,34 @@ func TestDecideFor_TargetedAndUntargetedOnOneSlot(t *testing.T) {
 		}
 	}
 }
+
+// A campaign capped at 3 in 24 hours: its offer carries the cap for the
+// tag; a browser that says it saw it 3 times is offered the other one; at
+// 2, it may still get it. The count comes from the browser alone.
+func TestDecideFor_FrequencyCapFromTheBrowsersCount(t *testing.T) {
+	ctx := context.Background()
+	plain, capped := camp("cmp_plain"), camp("cmp_capped")
+	capped.Bid = 50_000
+	capped.Targeting = targetingOf(&events.CampaignTargeting{Frequency: &events.CampaignFrequency{Impressions: 3, Hours: 24}})
+	srv, _, _, _ := campaignServer(plain, capped)
+	ad, ok, err := srv.DecideFor(ctx, "slot_1", "", Viewer{Seen: map[string]int{"cmp_capped": 2}})
+	if err != nil || !ok || ad.CampaignID != "cmp_capped" || ad.Frequency == nil || ad.Frequency.Impressions != 3 || ad.Frequency.Hours != 24 {
+		t.Fatalf("seen twice: %+v %v %v", ad, ok, err)
+	}
+	for i := 0; i < 20; i++ {
+		if ad, ok, _ := srv.DecideFor(ctx, "slot_1", "", Viewer{Seen: map[string]int{"cmp_capped": 3}}); !ok || ad.CampaignID != "cmp_plain" || ad.Frequency != nil {
+			t.Fatalf("seen three times: %+v %v", ad, ok)
+		}
+	}
+}
+
+func TestParseSeen(t *testing.T) {
+	got := ParseSeen("cmp_a:3,cmp_b:0,bad,cmp_c:-1,flt_x:2,cmp_d:x,cmp_e:9999999999")
+	want := map[string]int{"cmp_a": 3, "cmp_b": 0, "cmp_e": 1_000_000}
+	if len(got) != len(want) || got["cmp_a"] != 3 || got["cmp_e"] != 1_000_000 {
+		t.Fatalf("ParseSeen = %v, want %v", got, want)
+	}
+	if ParseSeen("") != nil {
+		t.Fatal("empty")
+	}
+}

@@ -113,3 +113,54 @@ func TestCampaigns_ConsoleTagAndSettlement(t *testing.T) {
 	a.open("/console/advertisers/"+advAcct+"/campaigns").sees("Spring launch", "Ended", "$0.02")
 	a.accessible("campaigns")
 }
+
+// A frequency cap without a profile: a campaign capped at three showings
+// in 24 hours is shown three times in one browser and not a fourth; the
+// count lives in that browser's localStorage, and a browser of its own
+// (a new context) is shown it again.
+func TestTargeting_FrequencyCapStopsTheFourthShowing(t *testing.T) {
+	ownerTok, advTok := token(t, "usr_freq_owner_"+run), token(t, "usr_freq_adv_"+run)
+	com := str(call(t, "POST", "/v1/communities", ownerTok, `{"name":"Gopher Weekly","url":"https://gophers.example","currency":"USD"}`, 201), "id")
+	adv := str(call(t, "POST", "/v1/advertisers", advTok, `{"name":"Acme","currency":"USD"}`, 201), "id")
+	settle(t)
+	call(t, "POST", "/v1/advertisers/"+adv+"/deposits", advTok, `{"amount":10000,"currency":"USD"}`, 201)
+	slot := str(call(t, "POST", "/v1/communities/"+com+"/slots", ownerTok, `{"name":"Half page","width":300,"height":600,"reserve":{"amount":100,"currency":"USD"}}`, 201), "id")
+	empty := str(call(t, "POST", "/v1/communities/"+com+"/slots", ownerTok, `{"name":"Skyscraper","width":160,"height":600,"reserve":{"amount":100,"currency":"USD"}}`, 201), "id")
+	call(t, "PATCH", "/v1/slots/"+slot, ownerTok, `{"campaigns":{"accept":true,"floorCpm":{"amount":100,"currency":"USD"}}}`, 200)
+	end := plat.Clock.Now().UTC().Add(48 * time.Hour).Truncate(time.Second).Format(time.RFC3339)
+	cmp := str(call(t, "POST", "/v1/advertisers/"+adv+"/campaigns", advTok, `{"name":"Capped","currency":"USD","pricing":{"model":"cpm","bid":{"amount":300,"currency":"USD"}},
+	  "budget":{"amount":5000,"currency":"USD"},"pacing":"asap","end":"`+end+`","targeting":{"frequency":{"impressions":3,"hours":24}},
+	  "creative":{"imageUrl":"https://cdn.example/capped-300x600.png","clickUrl":"https://cdn.example/capped","altText":"Capped","width":300,"height":600}}`, 201), "id")
+	call(t, "POST", "/local/clock/advance", "", `{"seconds":11}`, 200) // serving reads campaigns every 10 s
+	page := hostPage(t, slot, empty)
+
+	showings := func(b *tab) []string {
+		var out []string
+		for _, e := range b.events() {
+			if strings.HasSuffix(e, " ad") || strings.Contains(e, " ad ") {
+				out = append(out, strings.Fields(e)[0])
+			}
+		}
+		return out
+	}
+	b := newTab(t)
+	b.onNewDocument(record)
+	b.do(chromedp.Navigate(page))
+	b.waitFor("the first showing", `window.__souq.some(function (e) { return e.indexOf(" ad ") > 0 || e === "nofill ad"; })`)
+	for i := 2; i <= 4; i++ {
+		b.do(chromedp.Evaluate[chromedp.Void](`souq.reload()`))
+		b.waitFor(fmt.Sprintf("decision %d", i), fmt.Sprintf(`window.__souq.filter(function (e) { return e.indexOf(" ad ") > 0 || e === "nofill ad"; }).length >= %d`, i))
+	}
+	if got := showings(b); fmt.Sprint(got) != "[rendered rendered rendered nofill]" {
+		t.Fatalf("four decisions in one browser: %v", got)
+	}
+	kept, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](fmt.Sprintf(`JSON.parse(localStorage.getItem("souq:f"))[%q].t.length`, cmp)))
+	if err != nil || kept != 3 {
+		t.Fatalf("the browser's own count: %d %v", kept, err)
+	}
+	// Another browser has its own count: it is shown the campaign.
+	o := newTab(t)
+	o.onNewDocument(record)
+	o.do(chromedp.Navigate(page))
+	o.waitFor("another browser's showing", `window.__souq.some(function (e) { return e.indexOf("rendered ad ") === 0; })`)
+}

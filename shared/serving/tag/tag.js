@@ -37,6 +37,38 @@
     if (st.observer) { st.observer.disconnect(); st.observer = null; }
   }
 
+  // Frequency caps (DESIGN §13), kept in this browser only: for each
+  // capped campaign it was shown, when (at most 100 times) and the cap's
+  // window in hours. Decisions carry the counts within each window
+  // (f=cmp_…:2,…); nothing else about the viewer is kept or sent.
+  var FKEY = "souq:f";
+  function freqLoad() {
+    try { var v = JSON.parse(w.localStorage.getItem(FKEY) || "{}"); return v && typeof v === "object" ? v : {}; } catch (e) { return {}; }
+  }
+  function freqSave(f) { try { w.localStorage.setItem(FKEY, JSON.stringify(f)); } catch (e) { /* private mode: no caps kept */ } }
+  function freqParam() {
+    var f = freqLoad(), now = Date.now(), out = [], changed = false;
+    for (var id in f) {
+      if (!Object.prototype.hasOwnProperty.call(f, id)) { continue; }
+      var e = f[id] || {}, t = e.t || [], win = (e.h || 0) * 3600000, kept = [];
+      for (var i = 0; i < t.length; i++) { if (now - t[i] < win) { kept.push(t[i]); } }
+      if (kept.length !== t.length) { changed = true; }
+      if (!kept.length) { delete f[id]; continue; }
+      e.t = kept;
+      if (/^cmp_[0-9a-z]+$/.test(id) && out.length < 50) { out.push(id + ":" + kept.length); }
+    }
+    if (changed) { freqSave(f); }
+    return out.join(",");
+  }
+  function freqShown(o) {
+    if (!o.frequency || !o.campaignId) { return; }
+    var f = freqLoad(), e = f[o.campaignId] || {};
+    e.h = o.frequency.hours;
+    e.t = (e.t || []).concat([Date.now()]).slice(-100);
+    f[o.campaignId] = e;
+    freqSave(f);
+  }
+
   function sendView(url) {
     try {
       if (navigator.sendBeacon && navigator.sendBeacon(url)) { return; }
@@ -114,6 +146,7 @@
     while (el.firstChild) { el.removeChild(el.firstChild); }
     el.appendChild(box);
     st.offer = o;
+    freqShown(o);
     watch(st, box);
     emit(el, "souq:rendered", { slotId: o.slotId, offerId: o.offerId, kind: o.kind });
   }
@@ -132,8 +165,10 @@
     var seq = st.seq = (st.seq || 0) + 1;
     if (!slot || !base) { emit(el, "souq:nofill", { slotId: slot, reason: "no slot" }); return; }
     var url = base + "/v1/serve/" + encodeURIComponent(slot);
-    var kw = el.getAttribute("data-souq-keywords");
-    if (kw) { url += "?keywords=" + encodeURIComponent(kw); }
+    var q = [], kw = el.getAttribute("data-souq-keywords"), f = freqParam();
+    if (kw) { q.push("keywords=" + encodeURIComponent(kw)); }
+    if (f) { q.push("f=" + encodeURIComponent(f)); }
+    if (q.length) { url += "?" + q.join("&"); }
     fetch(url, { credentials: "omit", mode: "cors" }).then(function (r) {
       if (seq !== st.seq) { return null; } // reloaded meanwhile
       return r.status === 200 ? r.json() : null;
