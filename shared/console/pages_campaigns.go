@@ -78,6 +78,10 @@ func (c *Console) createCampaign(q *req) {
 		}
 		amounts[field] = n
 	}
+	tg, tgBad := targetingForm(q)
+	for k, v := range tgBad {
+		bad[k] = v
+	}
 	if len(bad) > 0 {
 		c.newCampaign(q, invalid(q, "campaign", bad))
 		return
@@ -92,6 +96,9 @@ func (c *Console) createCampaign(q *req) {
 	}
 	if n, ok := amounts["dailyCap"]; ok {
 		in["dailyCap"] = Money{Amount: n, Currency: cur}
+	}
+	if tg != nil {
+		in["targeting"] = tg
 	}
 	if s := trimmed(q, "start"); s != "" {
 		in["start"] = localDateTime(s, loc)
@@ -279,6 +286,47 @@ func (c *Console) setSlotCampaigns(q *req) {
 	c.done(q.w, q.r, "/console/slots/"+id, msg)
 }
 
+// targetingForm reads the form's targeting (premium, DESIGN §13): nil
+// when it asks nothing. Keywords are split at commas (a keyword may hold
+// spaces), countries at commas or spaces; hours are whole numbers.
+func targetingForm(q *req) (map[string]any, map[string]string) {
+	t, bad := map[string]any{}, map[string]string{}
+	var kws []string
+	for _, k := range strings.Split(q.r.PostForm.Get("keywords"), ",") {
+		if k = strings.TrimSpace(k); k != "" {
+			kws = append(kws, k)
+		}
+	}
+	if len(kws) > 0 {
+		t["keywords"] = kws
+	}
+	if cs := splitList(q.r.PostForm.Get("countries")); len(cs) > 0 {
+		t["countries"] = cs
+	}
+	if ds := q.r.PostForm["devices"]; len(ds) > 0 {
+		t["devices"] = ds
+	}
+	if hs := splitList(q.r.PostForm.Get("hours")); len(hs) > 0 {
+		hours := make([]int, 0, len(hs))
+		for _, h := range hs {
+			n, err := strconv.Atoi(h)
+			if err != nil {
+				bad["hours"] = "write UTC hours as whole numbers, like 8, 9, 17"
+				break
+			}
+			hours = append(hours, n)
+		}
+		t["hours"] = hours
+	}
+	if times, hours := trimmed(q, "frequencyImpressions"), trimmed(q, "frequencyHours"); times != "" || hours != "" {
+		t["frequency"] = map[string]int{"impressions": atoiOr(times, 0), "hours": atoiOr(hours, 0)}
+	}
+	if len(t) == 0 {
+		return nil, bad
+	}
+	return t, bad
+}
+
 // onForm names the API's fields (creative.imageUrl, pricing.bid,
 // budget.amount) as the form's (imageUrl, bid, budget), so that each
 // message shows beside its field.
@@ -288,8 +336,17 @@ func onForm(f *formState) *formState {
 	}
 	fields := make(map[string]string, len(f.Fields))
 	for k, v := range f.Fields {
-		k = strings.TrimPrefix(strings.TrimPrefix(k, "creative."), "pricing.")
+		k = strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(k, "creative."), "pricing."), "targeting.")
 		k = strings.TrimSuffix(strings.TrimSuffix(k, ".amount"), ".currency")
+		if i := strings.IndexByte(k, '['); i > 0 {
+			k = k[:i] // keywords[2] is the keywords field's
+		}
+		switch k {
+		case "frequency.impressions":
+			k = "frequencyImpressions"
+		case "frequency.hours", "frequency":
+			k = "frequencyHours"
+		}
 		if _, taken := fields[k]; !taken {
 			fields[k] = v
 		}

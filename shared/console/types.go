@@ -394,6 +394,17 @@ type Campaign struct {
 		Width  int `json:"width"`
 		Height int `json:"height"`
 	} `json:"creative"`
+	Targeting *struct {
+		Keywords  []string `json:"keywords"`
+		Countries []string `json:"countries"`
+		Devices   []string `json:"devices"`
+		Hours     []int    `json:"hours"`
+		Frequency *struct {
+			Impressions int `json:"impressions"`
+			Hours       int `json:"hours"`
+		} `json:"frequency"`
+	} `json:"targeting"`
+	Premium     Money  `json:"premium"`
 	Status      string `json:"status"`
 	Spent       Money  `json:"spent"`
 	Remaining   Money  `json:"remaining"`

@@ -42,8 +42,9 @@ func (r Range) Days() []string {
 // ParseRange reads ?from= and ?to= (UTC dates, YYYY-MM-DD, inclusive; an
 // RFC 3339 time counts as its UTC date). Without to, the range ends
 // today; without from, it starts at defaultFrom (or 29 days before to,
-// when defaultFrom is zero or later than to). A range of more than
-// MaxDays, or one that ends before it starts, is refused naming the field.
+// when defaultFrom is zero or later than to; the last MaxDays days when
+// it is longer ago). A range asked for of more than MaxDays, or one that
+// ends before it starts, is refused naming the field.
 func ParseRange(fromRaw, toRaw string, defaultFrom, today time.Time) (Range, error) {
 	const op = "report.ParseRange"
 	day := func(field, raw string) (time.Time, error) {
@@ -79,6 +80,8 @@ func ParseRange(fromRaw, toRaw string, defaultFrom, today time.Time) (Range, err
 			return Range{}, err
 		}
 		from = t
+	} else if to.Sub(from) >= MaxDays*24*time.Hour {
+		from = to.AddDate(0, 0, -(MaxDays - 1)) // a default never refuses: the last MaxDays days
 	}
 	if to.Before(from) {
 		return Range{}, fault.InvalidFields(op, "the request has invalid fields", fault.FieldError{Field: "to", Message: "must not be before from"})

@@ -31,6 +31,7 @@ func TestParseRange(t *testing.T) {
 		{"", "2026-13-01", start, Range{}, "to"},
 		{"2025-11-30", "2026-12-01", start, Range{}, "from"},                       // 367 days
 		{"2025-12-01", "2026-12-01", start, Range{"2025-12-01", "2026-12-01"}, ""}, // 366
+		{"", "", start.AddDate(-2, 0, 0), Range{"2025-12-02", "2026-12-02"}, ""},   // a default start two years ago: the last 366 days
 	} {
 		got, err := ParseRange(c.from, c.to, c.dflt, today)
 		if c.wrongField != "" {

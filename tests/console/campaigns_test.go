@@ -1,6 +1,7 @@
 package console
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -75,7 +76,10 @@ func TestCampaigns_FormsHoldOnceAndRefuseBesideTheField(t *testing.T) {
 		{"imageUrl", "http://cdn.example/s.png", "imageUrl", 400}, // the API's message, beside its field
 		{"end", "2020-01-01T00:00", "end", 400},                   // in the past
 		{"width", "0", "width", 400},                              // no such banner
-		{"budget", "500", "", http.StatusUnprocessableEntity},     // more than the wallet
+		{"budget", "500", "", http.StatusUnprocessableEntity},
+		{"countries", "SA, XX", "countries", 400},
+		{"hours", "8, nine", "hours", http.StatusUnprocessableEntity},
+		{"frequencyImpressions", "0", "frequencyImpressions", 400}, // more than the wallet
 	} {
 		adv.get("/console/advertisers/"+m.advertiserID+"/campaigns/new").press("Create campaign", with(c.field, c.value))
 		if adv.status != c.status || (c.formField != "" && adv.fieldError("campaign", c.formField) == "") {
@@ -103,6 +107,18 @@ func TestCampaigns_FormsHoldOnceAndRefuseBesideTheField(t *testing.T) {
 	if listed() != 1 || held() != 5_000 {
 		t.Fatalf("one form sent twice: %d campaigns, %d held", listed(), held())
 	}
+
+	// A targeted one, from the same form: read back by the API, shown on
+	// its page.
+	tg := with("keywords", "Go, data bases")
+	tg["countries"], tg["frequencyImpressions"], tg["frequencyHours"] = "sa ae", "3", "24"
+	adv.get("/console/advertisers/"+m.advertiserID+"/campaigns/new").press("Create campaign", tg)
+	adv.sees("Campaign created", "Targeting", "data bases, go", "AE, SA", "3 times per browser in 24 hours")
+	tcmp := idFrom(t, adv.url, "/console/campaigns/")
+	if c := api(t, "GET", "/v1/campaigns/"+tcmp, advTok, "", 200); fmt.Sprint(c["targeting"]) != "map[countries:[AE SA] devices:[] frequency:map[hours:24 impressions:3] hours:[] keywords:[data bases go]]" {
+		t.Fatalf("the targeting the form sent: %v", c["targeting"])
+	}
+	adv.press("End campaign", nil).sees("Ended")
 
 	// Changes: a larger budget holds the difference; a daily cap, then none;
 	// a smaller budget is refused and changes nothing.

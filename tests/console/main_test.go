@@ -103,6 +103,11 @@ func (p *person) submit(sel string, fields map[string]string) *person {
 				v, _ = s.Find("option").First().Attr("value")
 			}
 			vals.Set(name, v)
+		case s.Is("input[type=checkbox], input[type=radio]"):
+			// As a browser: only a checked box is sent ("on" without a value).
+			if _, checked := s.Attr("checked"); checked {
+				vals.Add(name, s.AttrOr("value", "on"))
+			}
 		default:
 			v, _ := s.Attr("value")
 			vals.Set(name, v)
