@@ -15,8 +15,10 @@ import (
 
 	"github.com/souqhq/souq/events"
 	"github.com/souqhq/souq/shared/clock"
+	"github.com/souqhq/souq/shared/ledger"
 	"github.com/souqhq/souq/shared/serving"
 	"github.com/souqhq/souq/shared/store/storetest"
+	"github.com/souqhq/souq/shared/targeting"
 )
 
 // pump delivers each outbox event once, as the bus would: serving's
@@ -192,4 +194,41 @@ func TestExhaustion_FourServingInstancesNeverOverspend(t *testing.T) {
 	w.verify()
 	t.Logf("figure: overshoot at %d viewable impressions a minute over %d serving instances: %d impressions shown free past the budget (%.1f %% of a minute's traffic; %.1f %% of the %d it bought), in %d minutes",
 		perMinute, instances, got.Free, 100*float64(got.Free)/perMinute, 100*float64(got.Free)/float64(got.Billed), got.Billed, minutes)
+}
+
+// The most communities one meter moves (serving.MeterCommunities) settle
+// in one transaction, within DynamoDB's 100 items, with premium and all:
+// a targeted campaign's meter of 20 communities charges each its share.
+func TestSettle_TheMostCommunitiesAMeterMoves(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	ctx := context.Background()
+	in := input(5_000)
+	in.Targeting = &targeting.Targeting{Countries: []string{"SA"}}
+	c, err := w.svc.Create(ctx, w.owner, "adv_a", in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	units := map[string][2]int64{}
+	for i := 0; i < serving.MeterCommunities; i++ {
+		units[fmt.Sprintf("com_%02d", i)] = [2]int64{1_000, 0}
+	}
+	if err := w.meter(c.ID, 1, units); err != nil {
+		t.Fatalf("a meter of %d communities: %v", serving.MeterCommunities, err)
+	}
+	got, err := w.svc.Get(ctx, w.owner, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 20,000 impressions at 2.50 would spend 5,000, past the budget with
+	// the premium: the most that fits is billed, the rest free.
+	if got.Spent.Minor == 0 || got.Spent.Minor > 5_000 || got.Billed+got.Free != 20_000 || got.Premium.Minor == 0 {
+		t.Fatalf("settled: %+v", got)
+	}
+	for i := 0; i < serving.MeterCommunities; i++ {
+		if b := w.balanceOf(ledger.Community(fmt.Sprintf("com_%02d", i))); b.Available == 0 {
+			t.Fatalf("com_%02d earned nothing", i)
+		}
+	}
+	w.verify()
 }

@@ -82,7 +82,7 @@ func newWorld(t testing.TB) *world {
 	w := &world{t: t, db: db, ledger: ledger.New(db), clock: clock.NewFake(t0), sched: &fakeScheduler{},
 		owner: auth.Principal{Kind: auth.KindUser, UserID: "usr_a"},
 		key:   auth.Principal{Kind: auth.KindClient, AccountKind: auth.AccountAdvertiser, AccountID: "adv_a", KeyID: "key_a"}}
-	w.svc = campaigns.NewService(campaigns.NewRepository(db), w.ledger, w.sched, w.clock, campaigns.Config{Self: "campaigns", ShareBps: campaigns.DefaultShareBps})
+	w.svc = campaigns.NewService(campaigns.NewRepository(db), w.ledger, w.sched, w.clock, campaigns.Config{Self: "campaigns", ShareBps: campaigns.DefaultShareBps, PremiumBps: campaigns.DefaultPremiumBps})
 	for _, a := range []string{"a", "b"} {
 		d, _ := json.Marshal(events.AdvertiserCreated{Meta: events.Meta{EventID: "evt_adv_" + a, OccurredAt: clock.Format(t0), SchemaVersion: 1},
 			AdvertiserID: "adv_" + a, OwnerID: "usr_" + a, Currency: "USD"})

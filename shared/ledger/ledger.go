@@ -97,9 +97,12 @@ type Transfer struct {
 	Memo string `json:"memo,omitempty"`
 }
 
-// MaxLegs bounds a transfer: each leg is two items of a 100-item
-// transaction, and the product's own items need room too.
-const MaxLegs = 8
+// MaxLegs bounds a transfer: each leg is up to three items of a 100-item
+// transaction (its balance, its posting, an owner's day total), and the
+// product's own items need room too. A campaign's settlement is the
+// widest: the advertiser, the platform's fee and up to 20 communities
+// (serving.MeterCommunities), 91 items in all with its report lines.
+const MaxLegs = 22
 
 // Validate checks what must hold before any write (and again in Verify):
 // a txf_ id, a known currency, distinct valid accounts, no empty leg, no

@@ -337,9 +337,8 @@ func (s *Store) meter(ctx context.Context, campaignID string, now time.Time) err
 		coms = append(coms, u)
 	}
 	sort.Slice(coms, func(i, j int) bool { return coms[i].CommunityID < coms[j].CommunityID })
-	if found && slices.EqualFunc(coms, last.Communities, func(a, b events.CommunityUnits) bool {
-		return a.CommunityID == b.CommunityID && a.Impressions == b.Impressions && a.Clicks == b.Clicks && maps.Equal(a.Invalid, b.Invalid)
-	}) {
+	coms = moved(coms, last.Communities, last.Seq)
+	if found && slices.EqualFunc(coms, last.Communities, sameUnits) {
 		return nil // nothing new
 	}
 	next := meteredItem{PK: "CMP#" + campaignID, SK: "METERED", Seq: last.Seq + 1, Communities: coms}
@@ -361,6 +360,53 @@ func (s *Store) meter(ctx context.Context, campaignID string, now time.Time) err
 		return nil // another run sent it
 	}
 	return fault.Wrap(op, err)
+}
+
+// MeterCommunities is the most communities one meter moves: a
+// settlement writes four items per community it pays (balance, posting,
+// day total, report line) in one transaction of at most 100, so a meter
+// never asks for more than this many at once.
+const MeterCommunities = 20
+
+func sameUnits(a, b events.CommunityUnits) bool {
+	return a.CommunityID == b.CommunityID && a.Impressions == b.Impressions && a.Clicks == b.Clicks && maps.Equal(a.Invalid, b.Invalid)
+}
+
+// moved is what a meter sends: every community's count, but with at most
+// MeterCommunities of them moved since the last meter (taken in turn from
+// a place that moves with seq, so none waits long); the others are sent
+// as they were last time (or left out when never sent), and move in a
+// later minute. Counts are cumulative, so a deferred one loses nothing.
+func moved(now, sent []events.CommunityUnits, seq int64) []events.CommunityUnits {
+	prev := make(map[string]events.CommunityUnits, len(sent))
+	for _, u := range sent {
+		prev[u.CommunityID] = u
+	}
+	var changed []int
+	for i, u := range now {
+		if p, ok := prev[u.CommunityID]; !ok || !sameUnits(u, p) {
+			changed = append(changed, i)
+		}
+	}
+	if len(changed) <= MeterCommunities {
+		return now
+	}
+	keep := make(map[int]bool, MeterCommunities)
+	start := int(seq % int64(len(changed)))
+	for k := 0; k < MeterCommunities; k++ {
+		keep[changed[(start+k)%len(changed)]] = true
+	}
+	out := make([]events.CommunityUnits, 0, len(now))
+	for i, u := range now {
+		if p, ok := prev[u.CommunityID]; slices.Contains(changed, i) && !keep[i] {
+			if ok {
+				out = append(out, p) // its turn comes later
+			}
+			continue
+		}
+		out = append(out, u)
+	}
+	return out
 }
 
 func (s *Store) slotChanged(ctx context.Context, e events.SlotChanged) error {

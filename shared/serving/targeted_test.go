@@ -2,6 +2,7 @@ package serving
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/souqhq/souq/events"
@@ -67,5 +68,58 @@ func TestParseSeen(t *testing.T) {
 	}
 	if ParseSeen("") != nil {
 		t.Fatal("empty")
+	}
+}
+
+// A meter moves at most MeterCommunities communities at once (a
+// settlement's transaction holds four items for each it pays): with 25
+// new ones, the first meter sends 20 and leaves 5 for the next; counts are
+// cumulative, so the next sends all 25 and nothing is lost or repeated.
+func TestMoved_AtMostTwentyCommunitiesAMeter(t *testing.T) {
+	var now []events.CommunityUnits
+	for i := 0; i < 25; i++ {
+		now = append(now, events.CommunityUnits{CommunityID: fmt.Sprintf("com_%02d", i), Impressions: int64(100 + i)})
+	}
+	first := moved(now, nil, 0)
+	if len(first) != MeterCommunities {
+		t.Fatalf("the first meter moved %d communities", len(first))
+	}
+	second := moved(now, first, 1)
+	if len(second) != 25 {
+		t.Fatalf("the second meter sent %d", len(second))
+	}
+	changed := 0
+	prev := map[string]events.CommunityUnits{}
+	for _, u := range first {
+		prev[u.CommunityID] = u
+	}
+	for i, u := range second {
+		if !sameUnits(u, now[i]) {
+			t.Fatalf("the second meter's %s: %+v, want %+v", u.CommunityID, u, now[i])
+		}
+		if _, ok := prev[u.CommunityID]; !ok {
+			changed++
+		}
+	}
+	if changed != 5 {
+		t.Fatalf("%d moved in the second meter, want the 5 left", changed)
+	}
+	// More moving than fit: those deferred are sent as they were.
+	later := append([]events.CommunityUnits(nil), second...)
+	for i := range later {
+		later[i].Impressions += 10
+	}
+	third := moved(later, second, 2)
+	n := 0
+	for i, u := range third {
+		if u.Impressions != second[i].Impressions {
+			n++
+		}
+	}
+	if len(third) != 25 || n != MeterCommunities {
+		t.Fatalf("the third meter moved %d of %d", n, len(third))
+	}
+	if got := moved(now[:3], nil, 0); len(got) != 3 {
+		t.Fatalf("a few: %v", got)
 	}
 }
