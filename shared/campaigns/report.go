@@ -4,7 +4,6 @@ import (
 	"context"
 	"math"
 	"math/big"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -96,7 +95,7 @@ func (s *Service) Report(ctx context.Context, p auth.Principal, campaignID, from
 		n, _ := l[k].(float64)
 		return int64(n)
 	}
-	for _, l := range lines {
+	for _, l := range lines { // DAY#<day>#<community>: by day, then community
 		day, _ := l["day"].(string)
 		com, _ := l["communityId"].(string)
 		row := ReportRow{Day: day, CommunityID: com, Figures: blank()}
@@ -115,12 +114,6 @@ func (s *Service) Report(ctx context.Context, p auth.Principal, campaignID, from
 		row.finish()
 		out.Rows = append(out.Rows, row)
 	}
-	sort.SliceStable(out.Rows, func(i, j int) bool { // the sort key orders them already; this keeps it so
-		if out.Rows[i].Day != out.Rows[j].Day {
-			return out.Rows[i].Day < out.Rows[j].Day
-		}
-		return out.Rows[i].CommunityID < out.Rows[j].CommunityID
-	})
 	out.Totals.finish()
 	return out, nil
 }

@@ -383,9 +383,11 @@ func moved(now, sent []events.CommunityUnits, seq int64) []events.CommunityUnits
 		prev[u.CommunityID] = u
 	}
 	var changed []int
+	isChanged := make(map[int]bool)
 	for i, u := range now {
 		if p, ok := prev[u.CommunityID]; !ok || !sameUnits(u, p) {
 			changed = append(changed, i)
+			isChanged[i] = true
 		}
 	}
 	if len(changed) <= MeterCommunities {
@@ -398,7 +400,7 @@ func moved(now, sent []events.CommunityUnits, seq int64) []events.CommunityUnits
 	}
 	out := make([]events.CommunityUnits, 0, len(now))
 	for i, u := range now {
-		if p, ok := prev[u.CommunityID]; slices.Contains(changed, i) && !keep[i] {
+		if p, ok := prev[u.CommunityID]; isChanged[i] && !keep[i] {
 			if ok {
 				out = append(out, p) // its turn comes later
 			}
