@@ -529,6 +529,26 @@ type CommunityUnits struct {
 	Impressions int64            `json:"impressions"`
 	Clicks      int64            `json:"clicks"`
 	Invalid     map[string]int64 `json:"invalid,omitempty"`
+	// Dims are serving's counts of the meter's UTC day by breakdown
+	// value, sent when the community's counts moved: what its report's
+	// line of the day is apportioned by.
+	Dims *DayDims `json:"dims,omitempty"`
+}
+
+// DayDims are a campaign's counts on a community's slots on one UTC day
+// by breakdown value: "k|<keyword>", "c|<country>", "d|<device>" (an
+// empty value is no keyword, an unknown country or device).
+type DayDims struct {
+	Day    string              `json:"day"`
+	Values map[string]DimUnits `json:"values"`
+}
+
+// DimUnits are one breakdown value's counts: valid impressions and
+// clicks, refused ones by reason.
+type DimUnits struct {
+	Impressions int64            `json:"i,omitempty"`
+	Clicks      int64            `json:"c,omitempty"`
+	Invalid     map[string]int64 `json:"v,omitempty"`
 }
 
 // CampaignMetered: serving's count of a campaign's valid viewable

@@ -174,3 +174,96 @@ func TestTargeting_DecisionsGoToTheCampaignsTheyMatch(t *testing.T) {
 	}
 	verifyLedger(t)
 }
+
+type breakdown struct {
+	CampaignID, Currency, From, To, By string
+	Rows                               []struct {
+		Day, Value string
+		reportFigures
+	}
+	Totals reportFigures
+}
+
+// Breakdowns (DESIGN §13): views of a keyword-targeted campaign from
+// chosen countries, devices and pages, settled; the report by country,
+// device and keyword gives each its impressions, spend, premium and
+// refusals, as done by hand, and totals equal to the unbroken report's to
+// the cent; CSV for each; an unknown breakdown is a 400. (Its own size,
+// 180×150.)
+func TestTargeting_BreakdownsAddUpToTheReport(t *testing.T) {
+	ownerToken, com := newCommunityForSlots(t)
+	slotID := decode[slot](t, expect(t, do(t, call{method: "POST", path: "/v1/communities/" + com + "/slots", auth: ownerToken,
+		body: `{"name":"Square","width":180,"height":150,"reserve":{"amount":100,"currency":"EUR"}}`}), 201)).ID
+	expect(t, do(t, call{method: "PATCH", path: "/v1/slots/" + slotID, auth: ownerToken, body: `{"campaigns":{"accept":true,"floorCpm":{"amount":100,"currency":"EUR"}}}`}), 200)
+	aTok, aID := eurAdvertiser(t, 10_000)
+	body := strings.NewReplacer(`"width":300,"height":250`, `"width":180,"height":150`, `"amount":250,"currency":"EUR"}}`, `"amount":1000,"currency":"EUR"}}`,
+		`"end":`, `"targeting":{"keywords":["rust","go"]},"pacing":"asap","end":`).Replace(campaignBody(1_000, now(t).Add(48*time.Hour).Truncate(time.Second)))
+	c := decode[campaignView](t, expect(t, do(t, call{method: "POST", path: "/v1/advertisers/" + aID + "/campaigns", auth: aTok, headers: freshKey(), body: body}), 201))
+	advance(t, 11*time.Second)
+
+	n := 0
+	show := func(keywords, country, ua, viewUA string) {
+		n++
+		h := map[string]string{"User-Agent": ua}
+		if country != "" {
+			h["CloudFront-Viewer-Country"] = country
+		}
+		o := decode[ad](t, expect(t, do(t, call{method: "GET", path: "/v1/serve/" + slotID + "?keywords=" + keywords, headers: h}), 200))
+		if o.CampaignID != c.ID {
+			t.Fatalf("the decision went to %q", o.CampaignID)
+		}
+		expect(t, do(t, call{method: "POST", path: strings.TrimPrefix(o.ViewURL, base), headers: map[string]string{"User-Agent": viewUA + fmt.Sprintf(" person/%d", 40_000+n)}}), 204)
+	}
+	for i := 0; i < 3; i++ {
+		show("go", "SA", phoneUA, phoneUA) // three phones in Saudi Arabia on a page about go
+	}
+	for i := 0; i < 2; i++ {
+		show("rust", "AE", desktopUA, desktopUA) // two desktops in the UAE on a page about rust
+	}
+	show("rust|go", "ZZ", phoneUA, phoneUA)                                      // a phone whose country is not one (unknown); its first keyword is go
+	show("go", "SA", phoneUA, "Googlebot/2.1 (+http://www.google.com/bot.html)") // refused: a bot's view
+	advance(t, 61*time.Second)
+
+	rep := decode[campaignReport](t, expect(t, do(t, call{method: "GET", path: "/v1/campaigns/" + c.ID + "/report", auth: aTok}), 200))
+	// 6 impressions at 10.00 CPM: 6 cents; 20 % premium: 1.2, half-even 1.
+	if rep.Totals.Impressions != 6 || rep.Totals.Spend.Amount != 6 || rep.Totals.Premium.Amount != 1 || rep.Totals.Invalid["bot"] != 1 {
+		t.Fatalf("the report: %+v", rep.Totals)
+	}
+	type fig struct{ impressions, spend, premium, bot int64 }
+	for by, want := range map[string]map[string]fig{
+		// The premium follows the spend: 1 × 3/6 is SA's largest remainder.
+		"country": {"SA": {3, 3, 1, 1}, "AE": {2, 2, 0, 0}, "": {1, 1, 0, 0}},
+		"device":  {"mobile": {4, 4, 1, 1}, "desktop": {2, 2, 0, 0}},
+		"keyword": {"go": {4, 4, 1, 1}, "rust": {2, 2, 0, 0}},
+	} {
+		b := decode[breakdown](t, expect(t, do(t, call{method: "GET", path: "/v1/campaigns/" + c.ID + "/report?by=" + by, auth: aTok}), 200))
+		got := map[string]fig{}
+		for _, r := range b.Rows {
+			f := got[r.Value]
+			got[r.Value] = fig{f.impressions + r.Impressions, f.spend + r.Spend.Amount, f.premium + r.Premium.Amount, f.bot + r.Invalid["bot"]}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("by %s: %v, want %v", by, got, want)
+		}
+		if b.By != by || b.Totals.Impressions != rep.Totals.Impressions || b.Totals.Spend != rep.Totals.Spend || b.Totals.Premium != rep.Totals.Premium ||
+			b.Totals.Billed != rep.Totals.Billed || b.Totals.Invalid["bot"] != rep.Totals.Invalid["bot"] || b.Totals.ECPM != rep.Totals.ECPM {
+			t.Errorf("by %s: totals %+v, the report's %+v", by, b.Totals, rep.Totals)
+		}
+	}
+	day := rep.Rows[0].Day
+	csv := expect(t, do(t, call{method: "GET", path: "/v1/campaigns/" + c.ID + "/report?by=country&from=" + day + "&to=" + day, auth: aTok,
+		headers: map[string]string{"Accept": "text/csv"}}), 200)
+	want := "day,country,impressions,clicks,ctr,spend,ecpm,currency,billed,free,invalid_expired,invalid_bot,invalid_off_domain,invalid_too_fast,invalid_reused,invalid_not_viewed,premium\n" +
+		day + ",,1,0,0.000000,0.01,10.00,EUR,1,0,0,0,0,0,0,0,0.00\n" +
+		day + ",AE,2,0,0.000000,0.02,10.00,EUR,2,0,0,0,0,0,0,0,0.00\n" +
+		day + ",SA,3,0,0.000000,0.03,10.00,EUR,3,0,0,1,0,0,0,0,0.01\n"
+	if string(csv.body) != want {
+		t.Fatalf("the CSV by country:\n%s\nwant\n%s", csv.body, want)
+	}
+	if r := expect(t, do(t, call{method: "GET", path: "/v1/campaigns/" + c.ID + "/report?by=planet", auth: aTok}), 400); !hasFieldError(r, "by") {
+		t.Fatalf("by planet: %+v", r.problem)
+	}
+	expect(t, do(t, call{method: "GET", path: "/v1/campaigns/" + c.ID + "/report?by=country", auth: ownerToken}), 404)
+	expect(t, do(t, call{method: "POST", path: "/v1/campaigns/" + c.ID + "/end", auth: aTok}), 200)
+	verifyLedger(t)
+}

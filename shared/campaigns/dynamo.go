@@ -219,10 +219,20 @@ func (r *Repository) reportAdd(campaignID, day string, row Row) types.TransactWr
 	for _, reason := range reasons {
 		put(invalidPrefix+reason, row.Invalid[reason])
 	}
+	set := "SET #d = :day, communityId = :com"
+	if row.Dims != nil {
+		// The day's breakdown weights, as serving last counted them (a
+		// JSON string: compact, and read whole).
+		b, err := json.Marshal(row.Dims)
+		if err == nil {
+			set += ", dims = :dims"
+			vals[":dims"] = store.S(string(b))
+		}
+	}
 	return types.TransactWriteItem{Update: &types.Update{
 		TableName:                 aws.String(r.table),
 		Key:                       map[string]types.AttributeValue{"pk": store.S("CMP#" + campaignID), "sk": store.S("DAY#" + day + "#" + row.CommunityID)},
-		UpdateExpression:          aws.String("SET #d = :day, communityId = :com ADD " + add),
+		UpdateExpression:          aws.String(set + " ADD " + add),
 		ExpressionAttributeNames:  names,
 		ExpressionAttributeValues: vals,
 	}}

@@ -53,6 +53,14 @@ func NewRouter(svc *Service, idem api.Idempotency, log *slog.Logger, now func() 
 		return api.JSON(http.StatusOK, v), err
 	}, api.NoIdempotency)
 	rt.Handle("GET /v1/campaigns/{campaignId}/report", func(ctx context.Context, r *api.Request) (api.Response, error) {
+		if by := r.Query("by"); by != "" {
+			b, err := svc.Breakdown(ctx, *r.Principal, r.Path("campaignId"), r.Query("from"), r.Query("to"), by)
+			if err != nil || !report.WantsCSV(r) {
+				return api.JSON(http.StatusOK, b), err
+			}
+			header, rows := b.CSVRows()
+			return report.CSV("souq-"+b.CampaignID+"-by-"+b.By+"-"+b.From+"-"+b.To+".csv", header, rows), nil
+		}
 		rep, err := svc.Report(ctx, *r.Principal, r.Path("campaignId"), r.Query("from"), r.Query("to"))
 		if err != nil || !report.WantsCSV(r) {
 			return api.JSON(http.StatusOK, rep), err

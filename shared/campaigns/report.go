@@ -2,8 +2,10 @@ package campaigns
 
 import (
 	"context"
+	"encoding/json"
 	"math"
 	"math/big"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -86,36 +88,152 @@ func (s *Service) Report(ctx context.Context, p auth.Principal, campaignID, from
 	if err != nil {
 		return Report{}, err
 	}
-	cur := func(n int64) money.Amount { return money.Amount{Minor: n, Currency: c.Currency} }
-	blank := func() Figures {
-		return Figures{Spend: cur(0), ECPM: cur(0), Premium: cur(0), Invalid: map[string]int64{}}
-	}
+	blank := blankFigures(c.Currency)
 	out := Report{CampaignID: campaignID, Currency: c.Currency, Range: rng, Rows: []ReportRow{}, Totals: blank()}
-	num := func(l map[string]any, k string) int64 {
-		n, _ := l[k].(float64)
-		return int64(n)
-	}
-	for _, l := range lines { // DAY#<day>#<community>: by day, then community
-		day, _ := l["day"].(string)
-		com, _ := l["communityId"].(string)
-		row := ReportRow{Day: day, CommunityID: com, Figures: blank()}
-		row.Impressions, row.Clicks, row.Billed, row.Free = num(l, "impressions"), num(l, "clicks"), num(l, "billed"), num(l, "free")
-		row.Spend.Minor, row.Premium.Minor = num(l, "spend"), num(l, "premium")
-		for k := range l {
-			if reason, ok := strings.CutPrefix(k, invalidPrefix); ok {
-				row.Invalid[reason] = num(l, k)
-				out.Totals.Invalid[reason] += num(l, k)
-			}
-		}
-		t := &out.Totals
-		t.Impressions, t.Clicks, t.Billed, t.Free = t.Impressions+row.Impressions, t.Clicks+row.Clicks, t.Billed+row.Billed, t.Free+row.Free
-		t.Spend.Minor += row.Spend.Minor
-		t.Premium.Minor += row.Premium.Minor
+	for _, raw := range lines { // DAY#<day>#<community>: by day, then community
+		l := lineOf(raw, c.Pricing.Model == CPC)
+		row := ReportRow{Day: l.day, CommunityID: l.community, Figures: blank()}
+		row.add(l.Line)
+		out.Totals.add(l.Line)
 		row.finish()
 		out.Rows = append(out.Rows, row)
 	}
 	out.Totals.finish()
 	return out, nil
+}
+
+func blankFigures(currency string) func() Figures {
+	return func() Figures {
+		z := money.Amount{Currency: currency}
+		return Figures{Spend: z, ECPM: z, Premium: z, Invalid: map[string]int64{}}
+	}
+}
+
+// add adds a line (or a breakdown's part of one) to the figures.
+func (f *Figures) add(l report.Line) {
+	f.Impressions += l.Impressions
+	f.Clicks += l.Clicks
+	f.Billed += l.Billed
+	f.Free += l.Free
+	f.Spend.Minor += l.Spend
+	f.Premium.Minor += l.Premium
+	for reason, n := range l.Invalid {
+		f.Invalid[reason] += n
+	}
+}
+
+// line is a report line as stored, read.
+type line struct {
+	day, community string
+	report.Line
+}
+
+func lineOf(l map[string]any, cpc bool) line {
+	num := func(k string) int64 {
+		n, _ := l[k].(float64)
+		return int64(n)
+	}
+	out := line{Line: report.Line{CPC: cpc, Impressions: num("impressions"), Clicks: num("clicks"), Billed: num("billed"), Free: num("free"),
+		Spend: num("spend"), Premium: num("premium"), Earned: num("earned"), Invalid: map[string]int64{}}}
+	out.day, _ = l["day"].(string)
+	out.community, _ = l["communityId"].(string)
+	for k := range l {
+		if reason, ok := strings.CutPrefix(k, invalidPrefix); ok {
+			out.Invalid[reason] = num(k)
+		}
+	}
+	if raw, ok := l["dims"].(string); ok {
+		_ = json.Unmarshal([]byte(raw), &out.Weights) // written by reportAdd; unreadable weights weigh nothing
+	}
+	return out
+}
+
+// BreakdownRow is a campaign's figures on a day for one value of a
+// breakdown: a keyword of its targeting, a country (ISO 3166-1
+// alpha-2), a device (mobile, desktop); "" is no keyword, or an unknown
+// country or device.
+type BreakdownRow struct {
+	Day   string `json:"day"`
+	Value string `json:"value"`
+	Figures
+}
+
+// Breakdown is a campaign's report by keyword, country or device: its
+// lines apportioned over the values serving counted for each (see
+// report.Split), summed per day and value. Its totals are the unbroken
+// report's, to the unit and the cent.
+type Breakdown struct {
+	CampaignID string `json:"campaignId"`
+	Currency   string `json:"currency"`
+	report.Range
+	By     string         `json:"by"`
+	Rows   []BreakdownRow `json:"rows"`
+	Totals Figures        `json:"totals"`
+}
+
+// Breakdown is the campaign's report over the days from to to, by
+// keyword, country or device, for its advertiser.
+func (s *Service) Breakdown(ctx context.Context, p auth.Principal, campaignID, from, to, by string) (Breakdown, error) {
+	const op = "campaigns.Breakdown"
+	by, err := report.ParseBy(by)
+	if err != nil {
+		return Breakdown{}, err
+	}
+	it, err := s.owned(ctx, op, p, campaignID)
+	if err != nil {
+		return Breakdown{}, err
+	}
+	c := it.campaign()
+	rng, err := report.ParseRange(from, to, c.Start, s.clock.Now())
+	if err != nil {
+		return Breakdown{}, err
+	}
+	lines, err := s.repo.reportLines(ctx, campaignID, rng.From, rng.To)
+	if err != nil {
+		return Breakdown{}, err
+	}
+	blank := blankFigures(c.Currency)
+	out := Breakdown{CampaignID: campaignID, Currency: c.Currency, Range: rng, By: by, Rows: []BreakdownRow{}, Totals: blank()}
+	at := map[string]int{}      // day|value → its row
+	for _, raw := range lines { // by day, then community
+		l := lineOf(raw, c.Pricing.Model == CPC)
+		for _, part := range report.Split(l.Line, by) {
+			k := l.day + "|" + part.Value
+			i, ok := at[k]
+			if !ok {
+				i = len(out.Rows)
+				at[k] = i
+				out.Rows = append(out.Rows, BreakdownRow{Day: l.day, Value: part.Value, Figures: blank()})
+			}
+			pl := report.Line{Impressions: part.Impressions, Clicks: part.Clicks, Billed: part.Billed, Free: part.Free, Spend: part.Spend,
+				Premium: part.Premium, Invalid: part.Invalid}
+			out.Rows[i].add(pl)
+			out.Totals.add(pl)
+		}
+	}
+	sort.SliceStable(out.Rows, func(i, j int) bool {
+		if out.Rows[i].Day != out.Rows[j].Day {
+			return out.Rows[i].Day < out.Rows[j].Day
+		}
+		return out.Rows[i].Value < out.Rows[j].Value
+	})
+	for i := range out.Rows {
+		out.Rows[i].finish()
+	}
+	out.Totals.finish()
+	return out, nil
+}
+
+// CSVRows are the breakdown's lines for text/csv, as the report's with
+// the value in place of the community.
+func (b Breakdown) CSVRows() (header []string, rows [][]string) {
+	r := Report{Currency: b.Currency}
+	for _, l := range b.Rows {
+		r.Rows = append(r.Rows, ReportRow{Day: l.Day, CommunityID: l.Value, Figures: l.Figures})
+	}
+	header, rows = r.CSVRows()
+	header[1] = b.By
+	return header, rows
 }
 
 // CSVRows are the report's lines for text/csv: amounts in the currency's

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/souqhq/souq/events"
 	"github.com/souqhq/souq/shared/money"
 )
 
@@ -23,6 +24,9 @@ type Units struct {
 type Meter struct {
 	Seq         int64
 	Communities map[string]Units
+	// Dims are serving's counts of a day per community by breakdown
+	// value (of those that moved): a row of the same day carries them.
+	Dims map[string]events.DayDims
 }
 
 // Books are what a campaign's settlements did so far; they are kept on
@@ -79,6 +83,10 @@ type Row struct {
 	// Premium is this row's part of the settlement's targeting premium.
 	Premium int64
 	Invalid map[string]int64
+	// Dims are serving's counts of the row's day by breakdown value, when
+	// the meter sent them: they replace the line's (its breakdowns are
+	// apportioned by them).
+	Dims map[string]events.DimUnits
 }
 
 // Charge is one settlement: the amount drawn from the campaign's hold,
@@ -127,7 +135,8 @@ func SettleWithPremium(c Campaign, b Books, m Meter, remaining int64, now time.T
 	for id, u := range b.Processed {
 		nb.Processed[id] = u
 	}
-	if day := now.UTC().Format("2006-01-02"); nb.Day != day {
+	day := now.UTC().Format("2006-01-02")
+	if nb.Day != day {
 		nb.Day, nb.DaySpent = day, 0
 	}
 	ids := make([]string, 0, len(m.Communities))
@@ -150,6 +159,9 @@ func SettleWithPremium(c Campaign, b Books, m Meter, remaining int64, now time.T
 		n += fresh[i]
 		next := Units{Impressions: max(was.Impressions, now.Impressions), Clicks: max(was.Clicks, now.Clicks)}
 		rows[i] = Row{CommunityID: id, Impressions: di, Clicks: dc}
+		if d, ok := m.Dims[id]; ok && d.Day == day {
+			rows[i].Dims = d.Values
+		}
 		for reason, k := range now.Invalid {
 			if d := k - was.Invalid[reason]; d > 0 {
 				if rows[i].Invalid == nil {
@@ -207,9 +219,9 @@ func SettleWithPremium(c Campaign, b Books, m Meter, remaining int64, now time.T
 	nb.Premium += premium
 	nb.DaySpent += amount + premium
 	out = Charge{Amount: amount, Premium: premium, Units: covered, Free: n - covered, Books: nb}
-	units := apportion(covered, fresh)
-	amounts := apportion(amount, units)
-	premiums := apportion(premium, amounts)
+	units := money.Apportion(covered, fresh)
+	amounts := money.Apportion(amount, units)
+	premiums := money.Apportion(premium, amounts)
 	for i, id := range ids {
 		r := rows[i]
 		r.Billed, r.Free, r.Amount, r.Premium = units[i], fresh[i]-units[i], amounts[i], premiums[i]
@@ -239,37 +251,4 @@ func premiumOf(charged, bps int64) int64 {
 		return 0 // bps is checked at configuration; the amount is a budget's
 	}
 	return p.Minor
-}
-
-// apportion divides total over weights by the largest remainder: each
-// gets floor(total × w / Σw), and what is left goes one by one to the
-// largest remainders, the first (by position) on a tie. The parts sum to
-// total exactly; with no weight, nothing is given.
-func apportion(total int64, weights []int64) []int64 {
-	parts := make([]int64, len(weights))
-	var sum int64
-	for _, w := range weights {
-		sum += w
-	}
-	if sum == 0 || total == 0 {
-		return parts
-	}
-	type rem struct {
-		i int
-		r *big.Int
-	}
-	rems := make([]rem, len(weights))
-	given := int64(0)
-	for i, w := range weights {
-		q, r := new(big.Int).QuoRem(new(big.Int).Mul(big.NewInt(total), big.NewInt(w)), big.NewInt(sum), new(big.Int))
-		parts[i] = q.Int64()
-		given += parts[i]
-		rems[i] = rem{i, r}
-	}
-	sort.SliceStable(rems, func(a, b int) bool { return rems[a].r.Cmp(rems[b].r) > 0 })
-	for k := 0; given < total; k++ {
-		parts[rems[k%len(rems)].i]++
-		given++
-	}
-	return parts
 }

@@ -197,30 +197,6 @@ func TestSettle_Properties(t *testing.T) {
 	})
 }
 
-// Largest remainder: parts sum to the total, follow the weights, and give
-// nothing to a zero weight.
-func TestApportion(t *testing.T) {
-	for _, tc := range []struct {
-		total   int64
-		weights []int64
-		want    []int64
-	}{
-		{308, []int64{1000, 234}, []int64{250, 58}},
-		{10, []int64{1, 1, 1}, []int64{4, 3, 3}},
-		{5, []int64{0, 3, 0}, []int64{0, 5, 0}},
-		{0, []int64{1, 2}, []int64{0, 0}},
-		{7, []int64{0, 0}, []int64{0, 0}},
-	} {
-		got := apportion(tc.total, tc.weights)
-		for i := range got {
-			if got[i] != tc.want[i] {
-				t.Errorf("apportion(%d, %v) = %v, want %v", tc.total, tc.weights, got, tc.want)
-				break
-			}
-		}
-	}
-}
-
 // The targeting premium's worked example of docs/targeting.md: a
 // targeted CPM campaign at 2.50 and the default premium of 2000 bps.
 func TestSettle_TheTargetingPremium(t *testing.T) {

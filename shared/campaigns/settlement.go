@@ -29,9 +29,12 @@ func (s *Service) settle(ctx context.Context, e events.CampaignMetered) error {
 	if e.CampaignID == "" || e.Seq < 1 {
 		return fault.New(fault.Invalid, op, "a meter without its campaign or seq")
 	}
-	m := Meter{Seq: e.Seq, Communities: map[string]Units{}}
+	m := Meter{Seq: e.Seq, Communities: map[string]Units{}, Dims: map[string]events.DayDims{}}
 	for _, u := range e.Communities {
 		m.Communities[u.CommunityID] = Units{Impressions: u.Impressions, Clicks: u.Clicks, Invalid: u.Invalid}
+		if u.Dims != nil {
+			m.Dims[u.CommunityID] = *u.Dims
+		}
 	}
 	for attempt := 0; attempt < 8; attempt++ {
 		it, found, err := s.repo.get(ctx, e.CampaignID)

@@ -21,7 +21,9 @@ type Bar struct {
 
 // Chart is a drawn series.
 type Chart struct {
-	Title  string
+	Title string
+	// Key names the labels' column in the table ("Day" unless set).
+	Key    string
 	W, H   int
 	Bars   []Bar
 	Max    int64
@@ -42,7 +44,7 @@ func barChart(title string, points []Point, currency string) Chart {
 
 // barChartTo draws points against a top of at least top (a budget).
 func barChartTo(title string, points []Point, currency string, top int64) Chart {
-	c := Chart{Title: title, W: chartW, H: chartH + chartPad, Empty: len(points) == 0, Max: max(top, 0)}
+	c := Chart{Title: title, Key: "Day", W: chartW, H: chartH + chartPad, Empty: len(points) == 0, Max: max(top, 0)}
 	for _, p := range points {
 		if p.Value > c.Max {
 			c.Max = p.Value

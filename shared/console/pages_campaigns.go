@@ -3,6 +3,8 @@ package console
 import (
 	"net/http"
 	"net/url"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -121,14 +123,85 @@ type campaignData struct {
 	Ended    bool
 	Reasons  []string
 	CapText  string // the daily cap as typed, or empty
+	// By is the breakdown shown (country, device or keyword), Parts its
+	// values over the report's days, PartSpend its chart, PartCSV its
+	// download.
+	By        string
+	Bys       []string
+	Parts     []breakdownPart
+	PartTotal ReportFigures
+	PartSpend Chart
+	PartCSV   string
+}
+
+// breakdownPart is one value's figures over the report's days.
+type breakdownPart struct {
+	Label string
+	ReportFigures
+}
+
+// breakdownLabel is how a value of a breakdown reads.
+func breakdownLabel(by, v string) string {
+	switch {
+	case v == "" && by == "keyword":
+		return "No keyword"
+	case v == "":
+		return "Unknown"
+	case by == "device":
+		return humanize(v)
+	}
+	return v
+}
+
+// sumParts adds a breakdown's days up per value, in the order of the
+// values, with CTR and eCPM (half-even) of the sums.
+func sumParts(b CampaignBreakdown) []breakdownPart {
+	at := map[string]int{}
+	var out []breakdownPart
+	for _, r := range b.Rows {
+		i, ok := at[r.Value]
+		if !ok {
+			i = len(out)
+			at[r.Value] = i
+			out = append(out, breakdownPart{Label: breakdownLabel(b.By, r.Value),
+				ReportFigures: ReportFigures{Spend: Money{Currency: b.Currency}, ECPM: Money{Currency: b.Currency}, Invalid: map[string]int64{}}})
+		}
+		f := &out[i].ReportFigures
+		f.Impressions += r.Impressions
+		f.Clicks += r.Clicks
+		f.Billed += r.Billed
+		f.Free += r.Free
+		f.Spend.Amount += r.Spend.Amount
+		for k, n := range r.Invalid {
+			f.Invalid[k] += n
+		}
+	}
+	for i := range out {
+		f := &out[i].ReportFigures
+		if f.Impressions > 0 {
+			f.CTR = float64(f.Clicks) / float64(f.Impressions)
+			q, r := f.Spend.Amount*1000/f.Impressions, f.Spend.Amount*1000%f.Impressions
+			if 2*r > f.Impressions || (2*r == f.Impressions && q%2 == 1) {
+				q++
+			}
+			f.ECPM.Amount = q
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Spend.Amount > out[j].Spend.Amount })
+	return out
 }
 
 func (c *Console) campaign(q *req, f *formState) {
 	ctx, id := q.r.Context(), q.r.PathValue("id")
-	var d campaignData
+	d := campaignData{By: "country", Bys: []string{"country", "device", "keyword"}}
+	if by := q.r.URL.Query().Get("by"); slices.Contains(d.Bys, by) {
+		d.By = by
+	}
+	var parts CampaignBreakdown
 	err := parallel(
 		func() (err error) { d.C, err = q.api.Campaign(ctx, id); return },
 		func() (err error) { d.Report, err = q.api.CampaignReport(ctx, id, nil); return },
+		func() (err error) { parts, err = q.api.CampaignBreakdown(ctx, id, d.By); return },
 	)
 	if err != nil {
 		c.fail(q.w, q.r, err)
@@ -149,6 +222,14 @@ func (c *Console) campaign(q *req, f *formState) {
 	d.Spend = barChart("Spend per day (UTC)", daily, cur)
 	d.ToDate = barChartTo("Spent to date, of a budget of "+FormatMoney(d.C.Budget.Amount, cur), toDate, cur, d.C.Budget.Amount)
 	d.CSV = "/console/campaigns/" + url.PathEscape(id) + "/report.csv"
+	d.PartCSV = d.CSV + "?by=" + d.By
+	d.Parts, d.PartTotal = sumParts(parts), parts.Totals
+	var pts []Point
+	for _, p := range d.Parts {
+		pts = append(pts, Point{Label: p.Label, Value: p.Spend.Amount})
+	}
+	d.PartSpend = barChart("Spend by "+d.By, pts, cur)
+	d.PartSpend.Key = humanize(d.By)
 	d.Ended = d.C.Status == "ended"
 	d.CanPause = d.C.Status == "active" || d.C.Status == "scheduled"
 	if d.C.DailyCap != nil {
@@ -241,7 +322,7 @@ func (c *Console) reportCSV(route string) func(*req, *formState) {
 	return func(q *req, _ *formState) {
 		id := q.r.PathValue("id")
 		query := url.Values{}
-		for _, k := range []string{"from", "to"} {
+		for _, k := range []string{"from", "to", "by"} {
 			if v := q.r.URL.Query().Get(k); v != "" {
 				query.Set(k, v)
 			}
@@ -253,7 +334,11 @@ func (c *Console) reportCSV(route string) func(*req, *formState) {
 		}
 		h := q.w.Header()
 		h.Set("Content-Type", "text/csv; charset=utf-8")
-		h.Set("Content-Disposition", `attachment; filename="souq-`+id+`-report.csv"`)
+		name := "souq-" + id + "-report"
+		if by := query.Get("by"); by != "" {
+			name += "-by-" + by
+		}
+		h.Set("Content-Disposition", `attachment; filename="`+url.PathEscape(name)+`.csv"`)
 		h.Set("X-Souq-Api-Calls", strconv.Itoa(q.api.Calls()))
 		q.w.WriteHeader(http.StatusOK)
 		_, _ = q.w.Write(b)

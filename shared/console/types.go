@@ -450,6 +450,22 @@ type CampaignReport struct {
 	Totals ReportFigures `json:"totals"`
 }
 
+// CampaignBreakdown is a campaign's report by keyword, country or device:
+// lines per UTC day and value ("" none or unknown).
+type CampaignBreakdown struct {
+	CampaignID string `json:"campaignId"`
+	Currency   string `json:"currency"`
+	From       string `json:"from"`
+	To         string `json:"to"`
+	By         string `json:"by"`
+	Rows       []struct {
+		Day   string `json:"day"`
+		Value string `json:"value"`
+		ReportFigures
+	} `json:"rows"`
+	Totals ReportFigures `json:"totals"`
+}
+
 // EarningsReport is a community's earnings per UTC day and source.
 type EarningsReport struct {
 	CommunityID string `json:"communityId"`

@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/big"
 	"math/bits"
+	"sort"
 )
 
 // Amount is a quantity of one currency in its minor unit (cents for USD,
@@ -177,4 +179,37 @@ var currencies = map[string]int{
 	"PLN": 2, "QAR": 2, "RON": 2, "RSD": 2, "SAR": 2, "SEK": 2, "SGD": 2, "THB": 2,
 	"TND": 3, "TRY": 2, "TWD": 2, "UAH": 2, "UGX": 0, "USD": 2, "VND": 0, "XAF": 0,
 	"XOF": 0, "ZAR": 2,
+}
+
+// Apportion divides total over weights by the largest remainder: each
+// gets floor(total × w / Σw), and what is left goes one by one to the
+// largest remainders, the first (by position) on a tie. The parts sum to
+// total exactly; with no weight, nothing is given.
+func Apportion(total int64, weights []int64) []int64 {
+	parts := make([]int64, len(weights))
+	var sum int64
+	for _, w := range weights {
+		sum += w
+	}
+	if sum == 0 || total == 0 {
+		return parts
+	}
+	type rem struct {
+		i int
+		r *big.Int
+	}
+	rems := make([]rem, len(weights))
+	given := int64(0)
+	for i, w := range weights {
+		q, r := new(big.Int).QuoRem(new(big.Int).Mul(big.NewInt(total), big.NewInt(w)), big.NewInt(sum), new(big.Int))
+		parts[i] = q.Int64()
+		given += parts[i]
+		rems[i] = rem{i, r}
+	}
+	sort.SliceStable(rems, func(a, b int) bool { return rems[a].r.Cmp(rems[b].r) > 0 })
+	for k := 0; given < total; k++ {
+		parts[rems[k%len(rems)].i]++
+		given++
+	}
+	return parts
 }

@@ -101,3 +101,27 @@ func TestNew_ChecksCurrencyAndRange(t *testing.T) {
 		t.Fatalf("String = %q", s)
 	}
 }
+
+// Largest remainder: parts sum to the total, follow the weights, and give
+// nothing to a zero weight.
+func TestApportion(t *testing.T) {
+	for _, tc := range []struct {
+		total   int64
+		weights []int64
+		want    []int64
+	}{
+		{308, []int64{1000, 234}, []int64{250, 58}},
+		{10, []int64{1, 1, 1}, []int64{4, 3, 3}},
+		{5, []int64{0, 3, 0}, []int64{0, 5, 0}},
+		{0, []int64{1, 2}, []int64{0, 0}},
+		{7, []int64{0, 0}, []int64{0, 0}},
+	} {
+		got := Apportion(tc.total, tc.weights)
+		for i := range got {
+			if got[i] != tc.want[i] {
+				t.Errorf("Apportion(%d, %v) = %v, want %v", tc.total, tc.weights, got, tc.want)
+				break
+			}
+		}
+	}
+}

@@ -54,6 +54,12 @@ func NewCounter(t Tally) *Counter {
 // whether the buffer is older than FlushEvery (a frozen Lambda's ticker
 // does not run, so the handler flushes then).
 func (c *Counter) Add(flightID, kind string, n int64, now time.Time) (due bool) {
+	return c.AddKinds(flightID, []string{kind}, n, now)
+}
+
+// AddKinds counts n of each kind (an event under its kind and its
+// breakdowns' kinds) at once.
+func (c *Counter) AddKinds(flightID string, kinds []string, n int64, now time.Time) (due bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.pending) == 0 {
@@ -63,7 +69,9 @@ func (c *Counter) Add(flightID, kind string, n int64, now time.Time) (due bool) 
 		c.dayStart = now.UTC().Truncate(24 * time.Hour)
 		c.day = c.dayStart.Format("2006-01-02")
 	}
-	c.pending[countKey{flightID, c.day, kind}] += n
+	for _, kind := range kinds {
+		c.pending[countKey{flightID, c.day, kind}] += n
+	}
 	return now.Sub(c.oldest) >= FlushEvery
 }
 

@@ -29,10 +29,13 @@ package serving
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"log/slog"
 	"maps"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -258,8 +261,9 @@ func (s *Store) Campaigns(ctx context.Context, now time.Time) ([]Campaign, error
 }
 
 // campaignUnits sums a campaign's counters per community: its valid
-// viewable impressions and valid clicks, since its start.
-func (s *Store) campaignUnits(ctx context.Context, campaignID string) (map[string]events.CommunityUnits, error) {
+// viewable impressions and valid clicks since its start, and the day's
+// by breakdown value.
+func (s *Store) campaignUnits(ctx context.Context, campaignID, today string) (map[string]events.CommunityUnits, error) {
 	shards, err := store.QueryAll[map[string]any](ctx, s.db, &dynamodb.QueryInput{
 		TableName: aws.String(s.table), ConsistentRead: aws.Bool(true),
 		KeyConditionExpression:    aws.String("pk = :p AND begins_with(sk, :s)"),
@@ -276,23 +280,43 @@ func (s *Store) campaignUnits(ctx context.Context, campaignID string) (map[strin
 		}
 		u := out[parts[2]]
 		u.CommunityID = parts[2]
-		if n, ok := sh[CountImpressions].(float64); ok {
-			u.Impressions += int64(n)
-		}
-		if n, ok := sh[CountClicks].(float64); ok {
-			u.Clicks += int64(n)
-		}
 		for k, v := range sh {
-			if n, ok := v.(float64); ok && n != 0 && strings.HasPrefix(k, CountInvalid) {
-				if u.Invalid == nil {
-					u.Invalid = map[string]int64{}
+			n, ok := v.(float64)
+			if !ok || n == 0 {
+				continue
+			}
+			kind, dim, isDim := strings.Cut(k, "|")
+			switch {
+			case isDim && parts[1] == today:
+				if u.Dims == nil {
+					u.Dims = &events.DayDims{Day: today, Values: map[string]events.DimUnits{}}
 				}
-				u.Invalid[strings.TrimPrefix(k, CountInvalid)] += int64(n)
+				d := u.Dims.Values[dim]
+				addCount(kind, int64(n), &d.Impressions, &d.Clicks, &d.Invalid)
+				u.Dims.Values[dim] = d
+			case !isDim:
+				addCount(kind, int64(n), &u.Impressions, &u.Clicks, &u.Invalid)
 			}
 		}
 		out[parts[2]] = u
 	}
 	return out, nil
+}
+
+// addCount adds n of a counter kind to the impressions, clicks or
+// refusals by reason it is of (served is not billed, so not added).
+func addCount(kind string, n int64, impressions, clicks *int64, invalid *map[string]int64) {
+	switch {
+	case kind == CountImpressions:
+		*impressions += n
+	case kind == CountClicks:
+		*clicks += n
+	case strings.HasPrefix(kind, CountInvalid):
+		if *invalid == nil {
+			*invalid = map[string]int64{}
+		}
+		(*invalid)[strings.TrimPrefix(kind, CountInvalid)] += n
+	}
 }
 
 type meteredItem struct {
@@ -324,7 +348,8 @@ func (s *Store) Meter(ctx context.Context, now time.Time) error {
 
 func (s *Store) meter(ctx context.Context, campaignID string, now time.Time) error {
 	const op = "serving.meter"
-	units, err := s.campaignUnits(ctx, campaignID)
+	today := now.UTC().Format("2006-01-02")
+	units, err := s.campaignUnits(ctx, campaignID, today)
 	if err != nil || len(units) == 0 {
 		return err
 	}
@@ -341,7 +366,14 @@ func (s *Store) meter(ctx context.Context, campaignID string, now time.Time) err
 	if found && slices.EqualFunc(coms, last.Communities, sameUnits) {
 		return nil // nothing new
 	}
-	next := meteredItem{PK: "CMP#" + campaignID, SK: "METERED", Seq: last.Seq + 1, Communities: coms}
+	coms = withDims(coms, last.Communities)
+	// The record keeps the counts only (dims are sent, not compared).
+	kept := make([]events.CommunityUnits, len(coms))
+	for i, u := range coms {
+		u.Dims = nil
+		kept[i] = u
+	}
+	next := meteredItem{PK: "CMP#" + campaignID, SK: "METERED", Seq: last.Seq + 1, Communities: kept}
 	item, err := attributevalue.MarshalMap(next)
 	if err != nil {
 		return fault.Wrap(op, err)
@@ -367,6 +399,37 @@ func (s *Store) meter(ctx context.Context, campaignID string, now time.Time) err
 // day total, report line) in one transaction of at most 100, so a meter
 // never asks for more than this many at once.
 const MeterCommunities = 20
+
+// MeterDimsBytes bounds the breakdown counts one meter carries (its event
+// must stay well within EventBridge's 256 KB): past it, a community's
+// are left out, and its line keeps the weights it had.
+const MeterDimsBytes = 96 << 10
+
+// withDims keeps the dims of the communities whose counts moved since
+// sent, within MeterDimsBytes; the others are sent without.
+func withDims(coms, sent []events.CommunityUnits) []events.CommunityUnits {
+	prev := make(map[string]events.CommunityUnits, len(sent))
+	for _, u := range sent {
+		prev[u.CommunityID] = u
+	}
+	size := 0
+	for i, u := range coms {
+		if u.Dims == nil {
+			continue
+		}
+		if p, ok := prev[u.CommunityID]; ok && sameUnits(p, u) {
+			coms[i].Dims = nil
+			continue
+		}
+		b, err := json.Marshal(u.Dims)
+		if err != nil || size+len(b) > MeterDimsBytes {
+			coms[i].Dims = nil
+			continue
+		}
+		size += len(b)
+	}
+	return coms
+}
 
 func sameUnits(a, b events.CommunityUnits) bool {
 	return a.CommunityID == b.CommunityID && a.Impressions == b.Impressions && a.Clicks == b.Clicks && maps.Equal(a.Invalid, b.Invalid)
@@ -534,33 +597,62 @@ func (s *Store) AddCounts(ctx context.Context, ref, day string, shard int, count
 		flightID = cmp
 		key = map[string]types.AttributeValue{"pk": store.S("CMP#" + cmp), "sk": store.S(fmt.Sprintf("STAT#%s#%s#%02d", day, com, shard))}
 	}
-	expr := "SET #r = :f, #d = :day"
-	vals := map[string]types.AttributeValue{":f": store.S(flightID), ":day": store.S(day)}
-	names := map[string]string{"#d": "day", "#r": "ref"}
-	add := ""
+	kinds := make([]string, 0, len(counts))
 	for k, n := range counts {
-		if n == 0 {
-			continue
+		if n != 0 {
+			kinds = append(kinds, k)
 		}
-		if add != "" {
-			add += ", "
+	}
+	// The events' own kinds first (a handful), then their dims
+	// (kind|dim|value): the first update holds every count that is billed.
+	sort.Slice(kinds, func(i, j int) bool {
+		di, dj := strings.Contains(kinds[i], "|"), strings.Contains(kinds[j], "|")
+		if di != dj {
+			return dj
 		}
-		add += fmt.Sprintf("#%s :%s", k, k)
-		names["#"+k] = k
-		vals[":"+k] = store.N(n)
-	}
-	if add == "" {
-		return nil
-	}
-	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(s.table),
-		Key:                       key,
-		UpdateExpression:          aws.String(expr + " ADD " + add),
-		ExpressionAttributeNames:  names,
-		ExpressionAttributeValues: vals,
+		return kinds[i] < kinds[j]
 	})
-	return fault.Wrap("serving.AddCounts", store.Classify(err))
+	for first := true; len(kinds) > 0; first = false {
+		// At most countTerms ADDs an update (DynamoDB allows 300
+		// operators and 4 KB an expression): a wide breakdown is written
+		// in more than one.
+		chunk := kinds[:min(countTerms, len(kinds))]
+		kinds = kinds[len(chunk):]
+		expr := "SET #r = :f, #d = :day ADD "
+		vals := map[string]types.AttributeValue{":f": store.S(flightID), ":day": store.S(day)}
+		names := map[string]string{"#d": "day", "#r": "ref"}
+		for i, k := range chunk {
+			if i > 0 {
+				expr += ", "
+			}
+			p := strconv.FormatInt(int64(i), 36)
+			expr += "#k" + p + " :k" + p
+			names["#k"+p] = k
+			vals[":k"+p] = store.N(counts[k])
+		}
+		_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName:                 aws.String(s.table),
+			Key:                       key,
+			UpdateExpression:          aws.String(expr),
+			ExpressionAttributeNames:  names,
+			ExpressionAttributeValues: vals,
+		})
+		if err != nil && first {
+			return fault.Wrap("serving.AddCounts", store.Classify(err)) // nothing written: the caller buffers it all again
+		}
+		if err != nil {
+			// The counts are written; only some breakdown weights are
+			// not (a report's breakdown apportions its line by them):
+			// they are dropped rather than counting the rest twice.
+			slog.Default().Warn("breakdown counts dropped", "ref", ref, "day", day, "kinds", len(kinds)+len(chunk), "error", err.Error())
+			return nil
+		}
+	}
+	return nil
 }
+
+// countTerms is the most counts one update adds.
+const countTerms = 100
 
 // flightDays sums a flight's counter shards per day (a flight lasts at
 // most a year: at most 366 × 16 small items).

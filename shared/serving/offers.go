@@ -38,6 +38,16 @@ type Offer struct {
 	// for a house ad.
 	Ref      string
 	IssuedAt time.Time
+	// Dims are what a campaign's offer was decided for, for its report's
+	// breakdowns: the viewer's country ("" unknown), device ("" unknown)
+	// and the campaign's keyword the page or slot had ("" when it targets
+	// none). A flight's and a house ad's are empty.
+	Dims Dims
+}
+
+// Dims are the breakdowns' values of one offer (DESIGN §13).
+type Dims struct {
+	Country, Device, Keyword string
 }
 
 // Signer makes and checks offer tokens: the offer's fields and its issue
@@ -56,9 +66,12 @@ func NewSigner(key []byte) Signer {
 }
 
 const (
-	tokenVersion = "o1"
+	// o2 adds the offer's dims to o1's fields; o1 tokens (issued before
+	// it, valid for OfferTTL) are still read, with no dims.
+	tokenVersion = "o2"
+	tokenV1      = "o1"
 	macLen       = 18 // bytes of the HMAC kept: 144 bits
-	maxToken     = 400
+	maxToken     = 640
 )
 
 // NewOfferID is a new offer's id.
@@ -66,7 +79,10 @@ func NewOfferID(now time.Time) string { return id.New("ofr", now) }
 
 // Sign is the token of an offer.
 func (s Signer) Sign(o Offer) string {
-	payload := strings.Join([]string{tokenVersion, o.ID, string(o.Kind), o.SlotID, o.Ref, strconv.FormatInt(o.IssuedAt.Unix(), 36)}, "|")
+	// A keyword never holds "|" (targeting refuses it), nor do the other
+	// fields: the payload splits back into its fields.
+	payload := strings.Join([]string{tokenVersion, o.ID, string(o.Kind), o.SlotID, o.Ref, strconv.FormatInt(o.IssuedAt.Unix(), 36),
+		o.Dims.Country, o.Dims.Device, o.Dims.Keyword}, "|")
 	return base64.RawURLEncoding.EncodeToString([]byte(payload)) + "." + base64.RawURLEncoding.EncodeToString(s.mac(payload))
 }
 
@@ -101,7 +117,7 @@ func (s Signer) Verify(token string, now time.Time) (Offer, traffic.Reason, bool
 		return Offer{}, traffic.Forged, false
 	}
 	parts := strings.Split(string(payload), "|")
-	if len(parts) != 6 || parts[0] != tokenVersion {
+	if !(len(parts) == 9 && parts[0] == tokenVersion) && !(len(parts) == 6 && parts[0] == tokenV1) {
 		return Offer{}, traffic.Forged, false
 	}
 	at, err := strconv.ParseInt(parts[5], 36, 64)
@@ -109,6 +125,9 @@ func (s Signer) Verify(token string, now time.Time) (Offer, traffic.Reason, bool
 		return Offer{}, traffic.Forged, false
 	}
 	o := Offer{ID: parts[1], Kind: Kind(parts[2]), SlotID: parts[3], Ref: parts[4], IssuedAt: time.Unix(at, 0).UTC()}
+	if len(parts) == 9 {
+		o.Dims = Dims{Country: parts[6], Device: parts[7], Keyword: parts[8]}
+	}
 	if o.Kind != KindFlight && o.Kind != KindCampaign && o.Kind != KindHouse {
 		return Offer{}, traffic.Forged, false
 	}

@@ -1,6 +1,8 @@
 package serving
 
 import (
+	"encoding/base64"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -31,7 +33,7 @@ func TestSigner_SignVerifyExpireForge(t *testing.T) {
 		"mac of another": s.Sign(Offer{ID: "ofr_x", Kind: KindFlight, SlotID: "slot_1", Ref: "flt_2", IssuedAt: at}),
 		"changed flight": strings.Replace(tok, p64, strings.TrimRight(p64, "A")+"B", 1),
 		"garbage":        "x.y",
-		"too long":       strings.Repeat("a", 500) + "." + mac,
+		"too long":       strings.Repeat("a", 700) + "." + mac,
 		"empty":          "",
 	} {
 		if name == "mac of another" {
@@ -41,5 +43,26 @@ func TestSigner_SignVerifyExpireForge(t *testing.T) {
 		if _, reason, ok := s.Verify(bad, at); ok || reason != traffic.Forged {
 			t.Errorf("%s: %q %v, want forged", name, reason, ok)
 		}
+	}
+}
+
+// A campaign's offer carries its dims (a keyword of 40 characters, of
+// four bytes each, fits); a token issued before them (o1) still reads,
+// with none.
+func TestSigner_DimsAndTheEarlierTokens(t *testing.T) {
+	s := NewSigner([]byte("0123456789abcdef0123456789abcdef"))
+	at := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	o := Offer{ID: NewOfferID(at), Kind: KindCampaign, SlotID: "slot_1", Ref: "cmp_1", IssuedAt: at,
+		Dims: Dims{Country: "SA", Device: "mobile", Keyword: strings.Repeat("𝔤", 40)}}
+	if got, _, ok := s.Verify(s.Sign(o), at); !ok || got != o {
+		t.Fatalf("with dims: %+v %v", got, ok)
+	}
+	payload := strings.Join([]string{"o1", o.ID, "campaign", "slot_1", "cmp_1", strconv.FormatInt(at.Unix(), 36)}, "|")
+	v1 := base64.RawURLEncoding.EncodeToString([]byte(payload)) + "." + base64.RawURLEncoding.EncodeToString(s.mac(payload))
+	if got, _, ok := s.Verify(v1, at); !ok || got.Ref != "cmp_1" || got.Dims != (Dims{}) {
+		t.Fatalf("an o1 token: %+v %v", got, ok)
+	}
+	if _, reason, _ := s.Verify(base64.RawURLEncoding.EncodeToString([]byte(payload+"|SA|mobile|go"))+"."+base64.RawURLEncoding.EncodeToString(s.mac(payload+"|SA|mobile|go")), at); reason != traffic.Forged {
+		t.Fatalf("o1 with nine fields: %q", reason)
 	}
 }

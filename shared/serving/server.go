@@ -91,6 +91,27 @@ const (
 	CountInvalid = "inv_"
 )
 
+// A campaign's events are also counted under their offer's dims, for its
+// report's breakdowns (DESIGN §13): kind|dim|value, as in
+// impressions|c|SA, clicks|d|mobile, inv_bot|k|go (an empty value is an
+// unknown country or device, or no keyword). They are written with the
+// event's own kind, in the same update, so they sum to it.
+const (
+	DimKeyword = "k"
+	DimCountry = "c"
+	DimDevice  = "d"
+)
+
+// dimKinds are the kinds an event of an offer counts under: its own, and
+// for a campaign's, one per dim.
+func dimKinds(o Offer, kind string) []string {
+	if o.Kind != KindCampaign {
+		return []string{kind}
+	}
+	return []string{kind, kind + "|" + DimKeyword + "|" + o.Dims.Keyword, kind + "|" + DimCountry + "|" + o.Dims.Country,
+		kind + "|" + DimDevice + "|" + o.Dims.Device}
+}
+
 // Labels of what is served: a sponsor's ad, or the community's own.
 const (
 	LabelSponsored = "Sponsored"
@@ -274,7 +295,7 @@ func (s *Server) settleOnce(ctx context.Context) error {
 					// A campaign's click bills only after its view.
 					var seen bool
 					if seen, err = s.once.Seen(ctx, "OFFER#"+ev.offer.ID+"#v"); err == nil && !seen {
-						s.Counts.Add(ev.ref, CountInvalid+string(traffic.NotViewed), 1, ev.at)
+						s.Counts.AddKinds(ev.ref, dimKinds(ev.offer, CountInvalid+string(traffic.NotViewed)), 1, ev.at)
 						continue
 					}
 				}
@@ -297,7 +318,7 @@ func (s *Server) settleOnce(ctx context.Context) error {
 						s.spend(ev.offer.Ref, ev.kind, ev.at)
 					}
 				}
-				s.Counts.Add(ev.ref, kind, 1, ev.at)
+				s.Counts.AddKinds(ev.ref, dimKinds(ev.offer, kind), 1, ev.at)
 			}
 		}()
 	}
@@ -431,7 +452,7 @@ func (s *Server) DecideFor(ctx context.Context, slotID, domain string, v Viewer)
 			return Ad{}, false, err
 		}
 		if ok {
-			o := Offer{ID: NewOfferID(now), Kind: KindCampaign, SlotID: slotID, Ref: c.ID, IssuedAt: now}
+			o := Offer{ID: NewOfferID(now), Kind: KindCampaign, SlotID: slotID, Ref: c.ID, IssuedAt: now, Dims: dimsOf(c, p, v)}
 			tok := s.signer.Sign(o)
 			s.count(ctx, CampaignRef(c.ID, p.CommunityID), CountServed, now)
 			return Ad{OfferID: o.ID, Kind: KindCampaign, CampaignID: c.ID, SlotID: slotID, ImageURL: c.Creative.ImageURL, AltText: c.Creative.AltText,
@@ -451,6 +472,33 @@ func (s *Server) count(ctx context.Context, flightID, kind string, now time.Time
 	if s.Counts.Add(flightID, kind, 1, now) {
 		s.flush(ctx)
 	}
+}
+
+// countOffer counts an event of an offer under ref, with its dims.
+func (s *Server) countOffer(ctx context.Context, ref string, o Offer, kind string, now time.Time) {
+	if s.Counts.AddKinds(ref, dimKinds(o, kind), 1, now) {
+		s.flush(ctx)
+	}
+}
+
+// dimsOf is what a campaign's offer is decided for: the viewer's country
+// (one CloudFront can name, else unknown), device, and the first of the
+// campaign's keywords that the page or slot has.
+func dimsOf(c Campaign, p Placement, v Viewer) Dims {
+	d := Dims{Device: targeting.DeviceOf(v.UserAgent)}
+	if targeting.IsCountry(v.Country) {
+		d.Country = v.Country
+	}
+	if len(c.Targeting.Keywords) > 0 {
+		have := withSlots(v.Keywords, p.Campaigns.Keywords)
+		for _, k := range c.Targeting.Keywords {
+			if slices.Contains(have, k) {
+				d.Keyword = k
+				break
+			}
+		}
+	}
+	return d
 }
 
 // judge applies the rules to a view or click ("v" or "c") of a verified
@@ -520,7 +568,7 @@ func (s *Server) View(ctx context.Context, token string, ev Event) error {
 		}
 	}
 	if reason != "" {
-		s.count(ctx, ref, CountInvalid+string(reason), now)
+		s.countOffer(ctx, ref, o, CountInvalid+string(reason), now)
 		return nil
 	}
 	s.hold(ctx, o, "v", ref, now)
@@ -559,7 +607,7 @@ func (s *Server) Click(ctx context.Context, token string, ev Event) (string, err
 		}
 	}
 	if reason != "" {
-		s.count(ctx, ref, CountInvalid+string(reason), now)
+		s.countOffer(ctx, ref, o, CountInvalid+string(reason), now)
 	} else {
 		s.hold(ctx, o, "c", ref, now)
 	}

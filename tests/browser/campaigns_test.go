@@ -93,6 +93,15 @@ func TestCampaigns_ConsoleTagAndSettlement(t *testing.T) {
 	if err != nil || !strings.Contains(csv, day+","+comID+",1,1,1.000000,0.02,20.00,USD,1,0,") {
 		t.Fatalf("the report's CSV from its page: %q %v", csv, err)
 	}
+	// What it bought, by country: the tag's requests name none here (no
+	// CloudFront), so the one view is of an unknown country, and the CSV
+	// by country says so.
+	a.open("/console/campaigns/"+cmp+"?by=country").sees("What it bought, by country", "Unknown", "Spend by country")
+	csv, err = chromedp.Run(a.ctx, chromedp.Evaluate[string](`fetch(document.querySelector('a[download][href*="by=country"]').href).then(r => r.text())`, chromedp.EvalAwaitPromise))
+	if err != nil || !strings.HasPrefix(csv, "day,country,") || !strings.Contains(csv, day+",,1,1,1.000000,0.02,20.00,USD,1,0,") {
+		t.Fatalf("the CSV by country from its page: %q %v", csv, err)
+	}
+	a.accessible("campaign by country")
 	o.open("/console/communities/"+comID+"/earnings").sees("By source", "Campaigns")
 	earn := call(t, "GET", "/v1/communities/"+comID+"/report", ownerTok, "", 200)
 	if num(earn["total"].(map[string]any), "amount") != 1 {
