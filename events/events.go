@@ -423,7 +423,7 @@ func Catalog() []Event {
 		&PayoutRequested{}, &PayoutPaid{}, &PayoutFailed{}, &WebhookEndpointDisabled{},
 		&LedgerTransferPosted{},
 		&CampaignCreated{}, &CampaignChanged{}, &CampaignEnded{}, &CampaignCharged{}, &CampaignBudgetExhausted{},
-		&CampaignMetered{},
+		&CampaignMetered{}, &CampaignReported{},
 	}
 }
 
@@ -599,6 +599,41 @@ type CampaignBudgetExhausted struct {
 	AdvertiserID string       `json:"advertiserId"`
 	Spent        money.Amount `json:"spent"`
 }
+
+// CampaignLine is what one settlement added to a campaign's report line
+// of a day on a community: its new counts, units billed and free, spend,
+// the community's share of it (what it earned) and the premium, and the
+// day's breakdown weights as serving counted them (when the meter sent
+// them: they replace the line's).
+type CampaignLine struct {
+	CommunityID string              `json:"communityId"`
+	Impressions int64               `json:"impressions"`
+	Clicks      int64               `json:"clicks"`
+	Billed      int64               `json:"billed"`
+	Free        int64               `json:"free"`
+	Spend       money.Amount        `json:"spend"`
+	Earned      money.Amount        `json:"earned"`
+	Premium     money.Amount        `json:"premium"`
+	Invalid     map[string]int64    `json:"invalid,omitempty"`
+	Dims        map[string]DimUnits `json:"dims,omitempty"`
+}
+
+// CampaignReported: a settlement's report lines, one per community with
+// anything new (also a settlement that billed nothing: clicks or refusals
+// alone), in the settlement's transaction. Communities' reports are kept
+// from it.
+type CampaignReported struct {
+	Meta
+	CampaignID   string         `json:"campaignId"`
+	AdvertiserID string         `json:"advertiserId"`
+	Seq          int64          `json:"seq"`
+	Day          string         `json:"day"`
+	Model        string         `json:"model"`
+	Lines        []CampaignLine `json:"lines"`
+}
+
+func (CampaignReported) DetailType() string { return "CampaignReported" }
+func (CampaignReported) Source() string     { return SourceCampaigns }
 
 func (CampaignMetered) DetailType() string         { return "CampaignMetered" }
 func (CampaignMetered) Source() string             { return SourceServing }

@@ -260,6 +260,48 @@ func TestTargeting_BreakdownsAddUpToTheReport(t *testing.T) {
 	if string(csv.body) != want {
 		t.Fatalf("the CSV by country:\n%s\nwant\n%s", csv.body, want)
 	}
+	// The community's side: its 70 % of the 6 cents is 4.2, half-even 4,
+	// shared by spend (1, 2, 3 of 6): 0.67, 1.33 and 2, so the largest
+	// remainder gives the unknown country the cent left. Its total is the
+	// earnings report's campaigns total.
+	earn := decode[earningsReport](t, expect(t, do(t, call{method: "GET", path: "/v1/communities/" + com + "/report", auth: ownerToken}), 200))
+	var fromCampaigns int64
+	for _, tot := range earn.Totals {
+		if tot.Source == "campaigns" {
+			fromCampaigns = tot.Amount.Amount
+		}
+	}
+	cb := decode[struct {
+		By   string
+		Rows []struct {
+			Value         string
+			Impressions   int64
+			Spend, Earned struct{ Amount int64 }
+			Invalid       map[string]int64
+		}
+		Totals struct {
+			Impressions   int64
+			Spend, Earned struct{ Amount int64 }
+		}
+	}](t, expect(t, do(t, call{method: "GET", path: "/v1/communities/" + com + "/report?by=country", auth: ownerToken}), 200))
+	gotCom := map[string]string{}
+	for _, r := range cb.Rows {
+		gotCom[r.Value] = fmt.Sprintf("%d/%d/%d/%d", r.Impressions, r.Spend.Amount, r.Earned.Amount, r.Invalid["bot"])
+	}
+	if want := map[string]string{"": "1/1/1/0", "AE": "2/2/1/0", "SA": "3/3/2/1"}; fmt.Sprint(gotCom) != fmt.Sprint(want) || fromCampaigns != 4 ||
+		cb.Totals.Earned.Amount != fromCampaigns || cb.Totals.Impressions != 6 || cb.Totals.Spend.Amount != 6 {
+		t.Fatalf("the community by country: %v (totals %+v), want %v and the report's %d", gotCom, cb.Totals, want, fromCampaigns)
+	}
+	ccsv := expect(t, do(t, call{method: "GET", path: "/v1/communities/" + com + "/report?by=device&from=" + day + "&to=" + day, auth: ownerToken,
+		headers: map[string]string{"Accept": "text/csv"}}), 200)
+	if want := "day,device,impressions,clicks,ctr,spend,earned,ecpm,currency,invalid_expired,invalid_bot,invalid_off_domain,invalid_too_fast,invalid_reused,invalid_not_viewed\n" +
+		day + ",desktop,2,0,0.000000,0.02,0.01,5.00,EUR,0,0,0,0,0,0\n" + day + ",mobile,4,0,0.000000,0.04,0.03,7.50,EUR,0,1,0,0,0,0\n"; string(ccsv.body) != want {
+		t.Fatalf("the community's CSV by device:\n%s\nwant\n%s", ccsv.body, want)
+	}
+	if r := expect(t, do(t, call{method: "GET", path: "/v1/communities/" + com + "/report?by=planet", auth: ownerToken}), 400); !hasFieldError(r, "by") {
+		t.Fatalf("the community by planet: %+v", r.problem)
+	}
+	expect(t, do(t, call{method: "GET", path: "/v1/communities/" + com + "/report?by=country", auth: aTok}), 404)
 	if r := expect(t, do(t, call{method: "GET", path: "/v1/campaigns/" + c.ID + "/report?by=planet", auth: aTok}), 400); !hasFieldError(r, "by") {
 		t.Fatalf("by planet: %+v", r.problem)
 	}

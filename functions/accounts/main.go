@@ -10,12 +10,13 @@ import (
 
 	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/infra/wire"
+	"github.com/souqhq/souq/shared/invoke"
 )
 
 func main() {
-	f, _, err := wire.FromAWS(context.Background(), topology.FnAccounts)
+	f, logger, err := wire.FromAWS(context.Background(), topology.FnAccounts)
 	if err != nil {
 		log.Fatal(err)
 	}
-	lambda.Start(f.HTTP)
+	lambda.Start(invoke.Mux{HTTP: f.HTTP, Event: f.Event, Log: logger})
 }

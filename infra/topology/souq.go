@@ -77,8 +77,8 @@ func Souq() Topology {
 		ScheduleGroup: "souq",
 		Tables: []Table{
 			{
-				Name: TableAccounts, PartitionKey: pk, SortKey: &sk,
-				Purpose: "communities, advertisers, their owners' indexes and API keys (shared/accounts/dynamo.go has the key design)",
+				Name: TableAccounts, PartitionKey: pk, SortKey: &sk, TTLAttribute: "expiresAt",
+				Purpose: "communities, advertisers, their owners' indexes and API keys, communities' campaign report lines (shared/accounts/dynamo.go has the key design)",
 			},
 			{
 				Name: TableLedger, PartitionKey: pk, SortKey: &sk,
@@ -218,6 +218,8 @@ func Souq() Topology {
 			// Every product event, to be delivered to the endpoints of the
 			// people it is about (shared/webhooks/audience.go says whom).
 			{Name: "webhooks-all", Pattern: `{"source":["souq.accounts","souq.auctions","souq.sponsorships","souq.referrals","souq.payouts","souq.webhooks","souq.campaigns"]}`, Target: FnWebhooks},
+			// A community's report keeps its campaigns' lines.
+			{Name: "accounts-campaigns", Pattern: `{"source":["souq.campaigns"],"detail-type":["CampaignReported"]}`, Target: FnAccounts},
 			{Name: "campaigns-accounts", Pattern: `{"source":["souq.accounts"],"detail-type":["AdvertiserCreated"]}`, Target: FnCampaigns},
 			{Name: "sponsorships-accounts", Pattern: `{"source":["souq.accounts"],"detail-type":["CommunityCreated","AdvertiserCreated"]}`, Target: FnSponsorships},
 		},

@@ -182,7 +182,7 @@ func idem(e Env) *idempotency.Store {
 func Accounts(e Env) *Function {
 	svc := accounts.NewService(accounts.NewRepository(e.DB), e.Clock, e.Live).WithMoney(ledger.New(e.DB), e.Rail)
 	r := accounts.NewRouter(svc, idem(e), e.Log, e.Clock.Now)
-	return &Function{HTTP: r.Serve, Routes: r.Handled()}
+	return &Function{HTTP: r.Serve, Event: svc.HandleEvent, Events: svc.Events(), Routes: r.Handled()}
 }
 
 // Auctions: slots, auctions, bids and the closes it schedules.

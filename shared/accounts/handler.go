@@ -148,6 +148,14 @@ func (h handler) statement(ctx context.Context, r *api.Request) (api.Response, e
 }
 
 func (h handler) communityReport(ctx context.Context, r *api.Request) (api.Response, error) {
+	if by := r.Query("by"); by != "" {
+		b, err := h.svc.CommunityBreakdown(ctx, *r.Principal, r.Path("communityId"), r.Query("from"), r.Query("to"), by)
+		if err != nil || !report.WantsCSV(r) {
+			return api.JSON(http.StatusOK, b), err
+		}
+		header, rows := b.CSVRows()
+		return report.CSV("souq-"+b.CommunityID+"-by-"+b.By+"-"+b.From+"-"+b.To+".csv", header, rows), nil
+	}
 	rep, err := h.svc.CommunityReport(ctx, *r.Principal, r.Path("communityId"), r.Query("from"), r.Query("to"))
 	if err != nil || !report.WantsCSV(r) {
 		return api.JSON(http.StatusOK, rep), err

@@ -24,11 +24,14 @@ type Service struct {
 	liveMode bool
 	ledger   *ledger.Ledger
 	rail     payments.Rail
+	events   *events.Mux
 }
 
 // NewService wires the service.
 func NewService(repo *Repository, c clock.Clock, liveMode bool) *Service {
-	return &Service{repo: repo, clock: c, liveMode: liveMode}
+	s := &Service{repo: repo, clock: c, liveMode: liveMode, events: events.NewMux("accounts")}
+	events.On(s.events, s.campaignReported)
+	return s
 }
 
 // CreateCommunityInput is what an owner sends to create a community.

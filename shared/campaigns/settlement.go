@@ -108,6 +108,18 @@ func (s *Service) settle(ctx context.Context, e events.CampaignMetered) error {
 			}
 			tx.Add("charged", evt)
 		}
+		if len(ch.Rows) > 0 {
+			rep := &events.CampaignReported{CampaignID: it.ID, AdvertiserID: it.AdvertiserID, Seq: e.Seq, Day: ch.Books.Day, Model: it.Model}
+			for _, r := range ch.Rows {
+				rep.Lines = append(rep.Lines, events.CampaignLine{CommunityID: r.CommunityID, Impressions: r.Impressions, Clicks: r.Clicks, Billed: r.Billed,
+					Free: r.Free, Spend: cur(r.Amount), Earned: cur(r.Share), Premium: cur(r.Premium), Invalid: r.Invalid, Dims: r.Dims})
+			}
+			evt, err := events.OutboxPut(s.repo.outbox, rep, now)
+			if err != nil {
+				return fault.Wrap(op, err)
+			}
+			tx.Add("reported", evt)
+		}
 		if exhausted {
 			evt, err := events.OutboxPut(s.repo.outbox, &events.CampaignBudgetExhausted{CampaignID: it.ID, AdvertiserID: it.AdvertiserID,
 				Spent: cur(ch.Books.Charged)}, now)

@@ -258,6 +258,10 @@ func (c *Caller) CampaignBreakdown(ctx context.Context, id, by string) (Campaign
 	return get[CampaignBreakdown](ctx, c, "/v1/campaigns/"+p(id)+"/report", url.Values{"by": {by}})
 }
 
+func (c *Caller) CommunityBreakdown(ctx context.Context, id string, q url.Values) (CommunityBreakdown, error) {
+	return get[CommunityBreakdown](ctx, c, "/v1/communities/"+p(id)+"/report", q)
+}
+
 func (c *Caller) CommunityReport(ctx context.Context, id string, q url.Values) (EarningsReport, error) {
 	return get[EarningsReport](ctx, c, "/v1/communities/"+p(id)+"/report", q)
 }

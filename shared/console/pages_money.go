@@ -3,6 +3,7 @@ package console
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -84,6 +85,22 @@ type earningsData struct {
 	// download.
 	Report EarningsReport
 	CSV    string
+	// By is the breakdown of the campaign earnings shown, Parts its
+	// values over the month, PartChart its chart, PartCSV its download.
+	By        string
+	Bys       []string
+	Parts     []earnedPart
+	PartChart Chart
+	PartCSV   string
+}
+
+// earnedPart is one value's campaign figures over the month.
+type earnedPart struct {
+	Label               string
+	Impressions, Clicks int64
+	Spend, Earned       int64
+	Refused             int64
+	Currency            string
 }
 
 // statementPage is the most postings a money page reads (one API call).
@@ -93,7 +110,11 @@ func (c *Console) earnings(q *req, f *formState) {
 	ctx, id, loc := q.r.Context(), q.r.PathValue("id"), c.location(q.r)
 	now := time.Now()
 	since := monthStart(now, loc)
-	var d earningsData
+	d := earningsData{By: "country", Bys: []string{"country", "device", "keyword"}}
+	if by := q.r.URL.Query().Get("by"); slices.Contains(d.Bys, by) {
+		d.By = by
+	}
+	var parts CommunityBreakdown
 	err := parallel(
 		func() (err error) { d.Community, err = q.api.Community(ctx, id); return },
 		func() (err error) { d.Balance, err = q.api.Balance(ctx, "communities", id); return },
@@ -106,12 +127,38 @@ func (c *Console) earnings(q *req, f *formState) {
 			d.Report, err = q.api.CommunityReport(ctx, id, url.Values{"from": {monthStart(now, time.UTC).Format("2006-01-02")}})
 			return err
 		},
+		func() (err error) {
+			parts, err = q.api.CommunityBreakdown(ctx, id, url.Values{"from": {monthStart(now, time.UTC).Format("2006-01-02")}, "by": {d.By}})
+			return err
+		},
 	)
 	if err != nil {
 		c.fail(q.w, q.r, err)
 		return
 	}
 	d.CSV = "/console/communities/" + url.PathEscape(id) + "/report.csv?from=" + d.Report.From + "&to=" + d.Report.To
+	d.PartCSV = d.CSV + "&by=" + d.By
+	at := map[string]int{}
+	for _, r := range parts.Rows {
+		i, ok := at[r.Value]
+		if !ok {
+			i = len(d.Parts)
+			at[r.Value] = i
+			d.Parts = append(d.Parts, earnedPart{Label: breakdownLabel(d.By, r.Value), Currency: d.Community.Currency})
+		}
+		p := &d.Parts[i]
+		p.Impressions, p.Clicks, p.Spend, p.Earned = p.Impressions+r.Impressions, p.Clicks+r.Clicks, p.Spend+r.Spend.Amount, p.Earned+r.Earned.Amount
+		for _, n := range r.Invalid {
+			p.Refused += n
+		}
+	}
+	sort.SliceStable(d.Parts, func(i, j int) bool { return d.Parts[i].Earned > d.Parts[j].Earned })
+	var pts []Point
+	for _, p := range d.Parts {
+		pts = append(pts, Point{Label: p.Label, Value: p.Earned})
+	}
+	d.PartChart = barChart("Campaign earnings by "+d.By, pts, d.Community.Currency)
+	d.PartChart.Key = humanize(d.By)
 	for _, p := range d.Statement {
 		d.Earned += earned(p)
 	}

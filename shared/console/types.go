@@ -466,6 +466,23 @@ type CampaignBreakdown struct {
 	Totals ReportFigures `json:"totals"`
 }
 
+// CommunityBreakdown is a community's campaign earnings by keyword,
+// country or device, per UTC day and value.
+type CommunityBreakdown struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+	By   string `json:"by"`
+	Rows []struct {
+		Day         string           `json:"day"`
+		Value       string           `json:"value"`
+		Impressions int64            `json:"impressions"`
+		Clicks      int64            `json:"clicks"`
+		Spend       Money            `json:"spend"`
+		Earned      Money            `json:"earned"`
+		Invalid     map[string]int64 `json:"invalid"`
+	} `json:"rows"`
+}
+
 // EarningsReport is a community's earnings per UTC day and source.
 type EarningsReport struct {
 	CommunityID string `json:"communityId"`

@@ -60,7 +60,7 @@ func AudienceOf(detailType string, detail json.RawMessage) Audience {
 		user(r.OwnerID)
 	case "AuctionOpened", "AuctionCancelled", "ProgramBudgetExhausted", "SlotChanged":
 		community(r.CommunityID)
-	case "BidPlaced", "BidWithdrawn", "CampaignCreated", "CampaignChanged", "CampaignEnded", "CampaignBudgetExhausted":
+	case "BidPlaced", "BidWithdrawn", "CampaignCreated", "CampaignChanged", "CampaignEnded", "CampaignBudgetExhausted", "CampaignReported":
 		advertiser(r.AdvertiserID)
 	case "AuctionClosed":
 		community(r.CommunityID)

@@ -102,7 +102,7 @@ func TestCampaigns_ConsoleTagAndSettlement(t *testing.T) {
 		t.Fatalf("the CSV by country from its page: %q %v", csv, err)
 	}
 	a.accessible("campaign by country")
-	o.open("/console/communities/"+comID+"/earnings").sees("By source", "Campaigns")
+	o.open("/console/communities/"+comID+"/earnings").sees("By source", "Campaigns", "Campaign earnings by country", "Unknown")
 	earn := call(t, "GET", "/v1/communities/"+comID+"/report", ownerTok, "", 200)
 	if num(earn["total"].(map[string]any), "amount") != 1 {
 		t.Fatalf("the community's report: %v", earn)
