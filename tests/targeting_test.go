@@ -309,3 +309,59 @@ func TestTargeting_BreakdownsAddUpToTheReport(t *testing.T) {
 	expect(t, do(t, call{method: "POST", path: "/v1/campaigns/" + c.ID + "/end", auth: aTok}), 200)
 	verifyLedger(t)
 }
+
+// The campaign form's count (GET /v1/reach): of the slots of a size and
+// currency that take campaigns, those whose floor a bid meets, and of
+// those the ones that name one of its keywords; an archived slot or one
+// that does not take campaigns is not counted; what it cannot read is a
+// 400 naming the field. (Its own size, 120×600.)
+func TestTargeting_ReachCountsTheSlotsACampaignCouldRunOn(t *testing.T) {
+	ownerToken, com := newCommunityForSlots(t)
+	newSlot := func(name, setting string) string {
+		id := decode[slot](t, expect(t, do(t, call{method: "POST", path: "/v1/communities/" + com + "/slots", auth: ownerToken,
+			body: `{"name":"` + name + `","width":120,"height":600,"reserve":{"amount":100,"currency":"EUR"}}`}), 201)).ID
+		if setting != "" {
+			expect(t, do(t, call{method: "PATCH", path: "/v1/slots/" + id, auth: ownerToken, body: setting}), 200)
+		}
+		return id
+	}
+	newSlot("Go tower", `{"campaigns":{"accept":true,"floorCpm":{"amount":100,"currency":"EUR"}},"keywords":["go"]}`)
+	newSlot("Dear tower", `{"campaigns":{"accept":true,"floorCpm":{"amount":500,"currency":"EUR"}}}`)
+	newSlot("Own tower", "") // auctions only
+	gone := newSlot("Old tower", `{"campaigns":{"accept":true,"floorCpm":{"amount":100,"currency":"EUR"}}}`)
+	expect(t, do(t, call{method: "POST", path: "/v1/slots/" + gone + "/archive", auth: ownerToken}), 200)
+	aTok, _ := eurAdvertiser(t, 1_000)
+
+	reach := func(q string) string {
+		r := decode[struct{ Accepting, AtBid, KeywordMatch int }](t, expect(t, do(t, call{method: "GET", path: "/v1/reach?width=120&height=600&currency=EUR&" + q, auth: aTok}), 200))
+		return fmt.Sprintf("%d/%d/%d", r.Accepting, r.AtBid, r.KeywordMatch)
+	}
+	for q, want := range map[string]string{
+		"bid=200":                  "2/1/1", // 2.00 CPM meets the 1.00 floor only
+		"bid=200&keywords=GO,rust": "2/1/1", // normalised: the go slot
+		"bid=600&keywords=rust":    "2/2/0", // both floors; neither slot says rust (pages may)
+		"bid=600":                  "2/2/2",
+		"bid=600&model=cpc":        "2/2/2", // a 6.00 click at 0.1 % is a 6.00 CPM
+		"bid=50":                   "2/0/0",
+	} {
+		if got := reach(q); got != want {
+			t.Errorf("reach %s: %s, want %s", q, got, want)
+		}
+	}
+	if got := decode[struct{ Accepting int }](t, expect(t, do(t, call{method: "GET", path: "/v1/reach?width=120&height=600&currency=USD&bid=200", auth: aTok}), 200)); got.Accepting != 0 {
+		t.Errorf("in USD: %d", got.Accepting)
+	}
+	for field, q := range map[string]string{
+		"width":       "width=0&height=600&currency=EUR&bid=200",
+		"height":      "width=120&height=x&currency=EUR&bid=200",
+		"currency":    "width=120&height=600&currency=EU&bid=200",
+		"bid":         "width=120&height=600&currency=EUR",
+		"model":       "width=120&height=600&currency=EUR&bid=200&model=cpv",
+		"keywords[1]": "width=120&height=600&currency=EUR&bid=200&keywords=go,a|b",
+	} {
+		if r := expect(t, do(t, call{method: "GET", path: "/v1/reach?" + q, auth: aTok}), 400); !hasFieldError(r, field) {
+			t.Errorf("%s: %+v", field, r.problem)
+		}
+	}
+	expect(t, do(t, call{method: "GET", path: "/v1/reach?width=120&height=600&currency=EUR&bid=200"}), 401)
+}

@@ -275,6 +275,7 @@ func Souq() Topology {
 			{Method: "GET", Path: "/v/{token}", Function: FnServe, Auth: []AuthKind{Public}, Summary: "An offer was seen: its viewable impression, counted once"},
 			{Method: "POST", Path: "/v/{token}", Function: FnServe, Auth: []AuthKind{Public}, Summary: "An offer was seen (sendBeacon or fetch keepalive): counted once"},
 			{Method: "GET", Path: "/v1/flights/{flightId}/stats", Function: FnServe, Auth: []AuthKind{User, Client}, Summary: "A flight's impressions, clicks and CTR, per day"},
+			{Method: "GET", Path: "/v1/reach", Function: FnServe, Auth: []AuthKind{User, Client}, Summary: "How many slots accepting campaigns a campaign of a size, currency, bid and keywords could run on"},
 			{Method: "GET", Path: "/v1/advertisers/{advertiserId}/flights", Function: FnAuctions, Auth: []AuthKind{User, Client}, Summary: "An advertiser's flights: where and when each runs"},
 			{Method: "POST", Path: "/v1/advertisers/{advertiserId}/campaigns", Function: FnCampaigns, Auth: []AuthKind{User, Client}, Summary: "Create a pay-as-you-go campaign; its budget is held at once", Throttle: creationThrottle},
 			{Method: "GET", Path: "/v1/advertisers/{advertiserId}/campaigns", Function: FnCampaigns, Auth: []AuthKind{User, Client}, Summary: "An advertiser's campaigns, newest first"},

@@ -254,6 +254,10 @@ func (c *Caller) CampaignReport(ctx context.Context, id string, q url.Values) (C
 	return get[CampaignReport](ctx, c, "/v1/campaigns/"+p(id)+"/report", q)
 }
 
+func (c *Caller) Reach(ctx context.Context, q url.Values) (Reach, error) {
+	return get[Reach](ctx, c, "/v1/reach", q)
+}
+
 func (c *Caller) CampaignBreakdown(ctx context.Context, id, by string) (CampaignBreakdown, error) {
 	return get[CampaignBreakdown](ctx, c, "/v1/campaigns/"+p(id)+"/report", url.Values{"by": {by}})
 }

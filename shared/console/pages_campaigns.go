@@ -41,6 +41,12 @@ type campaignFormData struct {
 	Preview    Creative
 	Width      int
 	Height     int
+	// Reach is how many accepting slots of the size it could run on;
+	// HasBid says AtBid counts at the typed bid, Keyworded that keywords
+	// were typed.
+	Reach     *Reach
+	HasBid    bool
+	Keyworded bool
 }
 
 func (c *Console) newCampaign(q *req, f *formState) {
@@ -53,6 +59,25 @@ func (c *Console) newCampaign(q *req, f *formState) {
 	if f != nil {
 		d.Preview = Creative{ImageURL: f.Value("imageUrl"), ClickURL: f.Value("clickUrl"), AltText: f.Value("altText")}
 		d.Width, d.Height = atoiOr(f.Value("width"), 300), atoiOr(f.Value("height"), 250)
+	}
+	rq := url.Values{"width": {strconv.Itoa(d.Width)}, "height": {strconv.Itoa(d.Height)}, "currency": {adv.Currency}, "bid": {"1"}}
+	if f != nil {
+		if bid, err := ParseMoney(strings.TrimSpace(f.Value("bid")), adv.Currency); err == nil && bid > 0 {
+			rq.Set("bid", strconv.FormatInt(bid, 10))
+			d.HasBid = true
+		}
+		if m := f.Value("model"); m == "cpc" {
+			rq.Set("model", m)
+		}
+		if k := strings.TrimSpace(f.Value("keywords")); k != "" {
+			rq.Set("keywords", k)
+			d.Keyworded = true
+		}
+	}
+	// The count is a help, not the form: when it cannot be had (a keyword
+	// the API refuses, which the form's own check names), it is left out.
+	if r, err := q.api.Reach(q.r.Context(), rq); err == nil {
+		d.Reach = &r
 	}
 	c.show(q, "campaign_new", view{Title: "New campaign · " + adv.Name, Nav: "advertisers", Data: d, Form: f})
 }

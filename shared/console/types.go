@@ -450,6 +450,13 @@ type CampaignReport struct {
 	Totals ReportFigures `json:"totals"`
 }
 
+// Reach is how many accepting slots a campaign could run on (GET /v1/reach).
+type Reach struct {
+	Accepting    int `json:"accepting"`
+	AtBid        int `json:"atBid"`
+	KeywordMatch int `json:"keywordMatch"`
+}
+
 // CampaignBreakdown is a campaign's report by keyword, country or device:
 // lines per UTC day and value ("" none or unknown).
 type CampaignBreakdown struct {

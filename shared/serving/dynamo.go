@@ -16,6 +16,9 @@ package serving
 //	CAMPAIGNS          <campaignId>#spent     what its settlements charged (CampaignCharged): in all, on a day, seq
 //	CMP#<campaignId>   STAT#<day>#<communityId>#<shard>   the campaign's counters on a community's slots
 //	CMP#<campaignId>   METERED                the last CampaignMetered sent: its seq and counts
+//	ACCEPTING          <slotId>               a slot's campaign setting (SlotChanged): size, currency, floor,
+//	                                          keywords, whether it takes campaigns; one partition, read whole
+//	                                          by GET /v1/reach (the campaign form's count), never by a decision
 //	OFFER#<id>#<v|c>   ONCE                   an offer's view (v) or click (c) happened; expires with the offer
 //	COM#/ADV#<id>      META, PAGES            the owners projection (shared/owners): who owns what, a
 //	EVT#<eventId>      EVT                    community's page allowlist, the account events applied
@@ -484,7 +487,59 @@ func (s *Store) slotChanged(ctx context.Context, e events.SlotChanged) error {
 	if h := e.HouseAd; h != nil {
 		it.HouseImage, it.HouseClick, it.HouseAlt = h.ImageURL, h.ClickURL, h.AltText
 	}
-	return s.putNewer(ctx, op, it, e.Version)
+	if err := s.putNewer(ctx, op, it, e.Version); err != nil {
+		return err
+	}
+	return s.putNewer(ctx, op, acceptingItem{PK: "ACCEPTING", SK: e.SlotID, Accepting: e.Campaigns.Accept && !e.Archived, Width: e.Width, Height: e.Height,
+		Currency: e.Currency, FloorCPM: e.Campaigns.FloorCPM.Minor, Keywords: e.Keywords, Version: e.Version}, e.Version)
+}
+
+type acceptingItem struct {
+	PK        string   `dynamodbav:"pk"`
+	SK        string   `dynamodbav:"sk"`
+	Accepting bool     `dynamodbav:"accepting"`
+	Width     int      `dynamodbav:"width"`
+	Height    int      `dynamodbav:"height"`
+	Currency  string   `dynamodbav:"currency"`
+	FloorCPM  int64    `dynamodbav:"floorCpm"`
+	Keywords  []string `dynamodbav:"keywords,omitempty"`
+	Version   int      `dynamodbav:"version"`
+}
+
+// Reach is how many slots of a size and currency take campaigns; of them,
+// how many a bid's eCPM meets the floor of; and of those, how many name
+// one of a campaign's keywords themselves (pages' own keywords can match
+// more, so this is the least a keyword-targeted campaign reaches).
+type Reach struct {
+	Accepting    int `json:"accepting"`
+	AtBid        int `json:"atBid"`
+	KeywordMatch int `json:"keywordMatch"`
+}
+
+// Reach counts the slots a campaign of that size, currency, eCPM (minor
+// units per 1,000) and keywords could run on.
+func (s *Store) Reach(ctx context.Context, width, height int, currency string, ecpm int64, keywords []string) (Reach, error) {
+	items, err := store.QueryAll[acceptingItem](ctx, s.db, &dynamodb.QueryInput{TableName: aws.String(s.table),
+		KeyConditionExpression:    aws.String("pk = :p"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":p": store.S("ACCEPTING")}}, 1000)
+	if err != nil {
+		return Reach{}, fault.Wrap("serving.Reach", err)
+	}
+	var r Reach
+	for _, it := range items {
+		if !it.Accepting || it.Width != width || it.Height != height || it.Currency != currency {
+			continue
+		}
+		r.Accepting++
+		if ecpm < it.FloorCPM {
+			continue
+		}
+		r.AtBid++
+		if len(keywords) == 0 || slices.ContainsFunc(it.Keywords, func(k string) bool { return slices.Contains(keywords, k) }) {
+			r.KeywordMatch++
+		}
+	}
+	return r, nil
 }
 
 func (s *Store) flightBooked(ctx context.Context, e events.FlightBooked) error {

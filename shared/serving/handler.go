@@ -12,6 +12,8 @@ import (
 	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/shared/api"
 	"github.com/souqhq/souq/shared/auth"
+	"github.com/souqhq/souq/shared/fault"
+	"github.com/souqhq/souq/shared/money"
 	"github.com/souqhq/souq/shared/targeting"
 )
 
@@ -33,6 +35,7 @@ const CountryHeader = "CloudFront-Viewer-Country"
 // Stats reads a flight's delivery for whoever may see it.
 type Stats interface {
 	FlightStats(ctx context.Context, p auth.Principal, flightID string) (FlightStats, error)
+	Reach(ctx context.Context, width, height int, currency string, ecpm int64, keywords []string) (Reach, error)
 }
 
 // NewRouter is the serve function's HTTP handler: decisions, views,
@@ -74,6 +77,14 @@ func NewRouter(srv *Server, stats Stats, log *slog.Logger, now func() time.Time)
 		resp.Headers["Cache-Control"] = "no-store"
 		return resp, nil
 	}, api.NoIdempotency)
+	rt.Handle("GET /v1/reach", func(ctx context.Context, r *api.Request) (api.Response, error) {
+		q, err := parseReach(r)
+		if err != nil {
+			return api.Response{}, err
+		}
+		v, err := stats.Reach(ctx, q.width, q.height, q.currency, q.ecpm, q.keywords)
+		return api.JSON(http.StatusOK, v), err
+	}, api.NoIdempotency)
 	rt.Handle("GET /v1/flights/{flightId}/stats", func(ctx context.Context, r *api.Request) (api.Response, error) {
 		v, err := stats.FlightStats(ctx, *r.Principal, r.Path("flightId"))
 		return api.JSON(http.StatusOK, v), err
@@ -101,4 +112,50 @@ func ParseSeen(raw string) map[string]int {
 		}
 	}
 	return out
+}
+
+type reachQuery struct {
+	width, height int
+	currency      string
+	ecpm          int64
+	keywords      []string
+}
+
+// parseReach reads GET /v1/reach's width, height, currency, model (cpm
+// or cpc), bid (minor units) and keywords (comma-separated, normalised as
+// a campaign's), naming every field it cannot read.
+func parseReach(r *api.Request) (reachQuery, error) {
+	var bad []fault.FieldError
+	num := func(field string, lo, hi int64) int64 {
+		n, err := strconv.ParseInt(r.Query(field), 10, 64)
+		if err != nil || n < lo || n > hi {
+			bad = append(bad, fault.FieldError{Field: field, Message: fmt.Sprintf("must be a whole number from %d to %d", lo, hi)})
+		}
+		return n
+	}
+	q := reachQuery{width: int(num("width", 1, 4000)), height: int(num("height", 1, 4000)), currency: strings.ToUpper(r.Query("currency"))}
+	if !money.IsCurrency(q.currency) {
+		bad = append(bad, fault.FieldError{Field: "currency", Message: "must be an ISO 4217 code such as USD"})
+	}
+	bid := num("bid", 1, 1_000_000_000)
+	switch model := r.Query("model"); model {
+	case "", ModelCPM:
+		q.ecpm = bid
+	case ModelCPC:
+		q.ecpm = int64(float64(bid) * DefaultCTR * 1000)
+	default:
+		bad = append(bad, fault.FieldError{Field: "model", Message: "must be cpm or cpc"})
+	}
+	if raw := r.Query("keywords"); raw != "" {
+		t, errs := targeting.Normalize(targeting.Targeting{Keywords: strings.Split(raw, ",")}, "")
+		for _, e := range errs {
+			e.Field = strings.TrimPrefix(e.Field, ".") // keywords[i]
+			bad = append(bad, e)
+		}
+		q.keywords = t.Keywords
+	}
+	if len(bad) > 0 {
+		return reachQuery{}, fault.InvalidFields("serving.Reach", "the request has invalid fields", bad...)
+	}
+	return q, nil
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -66,6 +68,16 @@ func TestCampaigns_FormsHoldOnceAndRefuseBesideTheField(t *testing.T) {
 	}
 	if listed() != 0 {
 		t.Fatal("a preview created a campaign")
+	}
+	// The preview says how many accepting slots the bid reaches: this
+	// slot's floor is 2.00, the bid 4.00 (other tests' slots of the size
+	// may count too).
+	reach := regexp.MustCompile(`^(\d+) slots? of 300×250 accept campaigns in USD; (\d+) take this bid\.$`).FindStringSubmatch(strings.TrimSpace(adv.page.Find("#campaign-reach").Text()))
+	if len(reach) != 3 {
+		t.Fatalf("the reach: %q", adv.page.Find("#campaign-reach").Text())
+	}
+	if accepting, _ := strconv.Atoi(reach[1]); accepting < 1 || reach[2] != reach[1] {
+		t.Fatalf("the reach at 4.00 (every floor of the size here is 2.00): %q", reach[0])
 	}
 
 	for _, c := range []struct {
