@@ -51,6 +51,11 @@ func TestCampaigns_ConsoleTagAndSettlement(t *testing.T) {
 	if err != nil || fmt.Sprint(src) != "[https://cdn.example/spring-320x100.png Acme spring launch 320x100 320×100]" {
 		t.Fatalf("the live preview: %v %v", src, err)
 	}
+	// The reach was counted for 300×250: typed another size, it asks for
+	// Preview rather than show that count.
+	if r, _ := chromedp.Run(a.ctx, chromedp.Evaluate[string](`document.getElementById("campaign-reach").textContent`)); r != "Press Preview to count the slots of 320×100 that accept campaigns." {
+		t.Fatalf("the reach after the size changed: %q", r)
+	}
 	a.accessible("campaign-new")
 	a.fill("Click-through address", "https://cdn.example/spring-landing").press("Create campaign")
 	a.sees("Campaign created: its budget of $50.00 is held.", "Spring launch", "Nothing settled yet")

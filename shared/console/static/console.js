@@ -53,6 +53,12 @@
       }
       var size = document.getElementById("campaign-preview-size");
       if (size && w > 0 && h > 0) { size.textContent = w + "×" + h; }
+      // The reach was counted for the size, bid and keywords sent last:
+      // once they change, it says so rather than show a stale count.
+      var reach = document.getElementById("campaign-reach");
+      if (reach && reach.getAttribute("data-size") !== w + "×" + h) {
+        reach.textContent = "Press Preview to count the slots of " + w + "×" + h + " that accept campaigns.";
+      }
     };
     // The image is fetched once the address has stopped changing, not at
     // every keystroke (each would be a request for a half-typed host).
