@@ -6,7 +6,7 @@ package accounts
 //
 //	pk                 sk                          item
 //	COM#<communityId>  CLN#<day>#<campaignId>      the line: counts, billed, free, spend, earned, premium, refused by reason; dims (the day's weights) and dseq
-//	EVT#<eventId>      EVT                         a CampaignReported applied (expiresAt: 7 days)
+//	EVT#<eventId>      EVT                         a CampaignReported applied (store.ApplyOnce; expiresAt: 7 days)
 //
 // An event is applied once: its marker and its lines' ADDs are one
 // transaction. The weights are replaced only by a later settlement's
@@ -20,7 +20,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
-	"time"
+	"strings"
 
 	lambdaevents "github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -44,36 +44,28 @@ func (s *Service) HandleEvent(ctx context.Context, ev lambdaevents.EventBridgeEv
 // Events is the mux of the events this context handles.
 func (s *Service) Events() *events.Mux { return s.events }
 
-// eventKept is how long an applied event's marker is kept (the bus
-// retries for at most a day).
-const eventKept = 7 * 24 * time.Hour
-
 // campaignReported keeps a settlement's lines on their communities.
 func (s *Service) campaignReported(ctx context.Context, e events.CampaignReported) error {
 	const op = "accounts.campaignReported"
 	if e.CampaignID == "" || e.Day == "" || len(e.Lines) > 25 {
 		return fault.New(fault.Invalid, op, "a report without its campaign or day, or of too many communities")
 	}
-	now := s.clock.Now()
 	weights := make([]bool, len(e.Lines)) // which lines replace their weights
 	for i, l := range e.Lines {
 		weights[i] = l.Dims != nil
 	}
 	for attempt := 0; attempt < len(e.Lines)+1; attempt++ {
-		tx := store.NewTx().Add("event", types.TransactWriteItem{Put: &types.Put{TableName: aws.String(s.repo.table),
-			Item: map[string]types.AttributeValue{"pk": store.S("EVT#" + e.EventID), "sk": store.S("EVT"),
-				"expiresAt": store.N(now.Add(eventKept).Unix())},
-			ConditionExpression: aws.String("attribute_not_exists(pk)")}})
+		writes := make([]types.TransactWriteItem, len(e.Lines))
 		for i, l := range e.Lines {
-			tx.Add("line "+strconv.Itoa(i), s.repo.lineAdd(e, l, weights[i]))
+			writes[i] = s.repo.lineAdd(e, l, weights[i])
 		}
-		err := tx.Write(ctx, s.repo.db)
-		if err == nil || store.Failed(err, "event") {
+		err := store.ApplyOnce(ctx, s.repo.db, s.repo.table, e.EventID, s.clock.Now(), writes...)
+		if err == nil {
 			return nil // applied, now or before
 		}
 		again := false
 		for i := range e.Lines {
-			if weights[i] && store.Failed(err, "line "+strconv.Itoa(i)) {
+			if weights[i] && store.Failed(err, fmt.Sprintf("write %d", i)) {
 				weights[i], again = false, true // newer weights are there: add the counts only
 			}
 		}
@@ -87,35 +79,18 @@ func (s *Service) campaignReported(ctx context.Context, e events.CampaignReporte
 // lineAdd adds a settlement's line to its community's; with weights, it
 // replaces the line's weights, unless a later settlement's are there.
 func (r *Repository) lineAdd(e events.CampaignReported, l events.CampaignLine, weights bool) types.TransactWriteItem {
-	names := map[string]string{}
-	vals := map[string]types.AttributeValue{":day": store.S(e.Day), ":cmp": store.S(e.CampaignID), ":model": store.S(e.Model),
-		":cur": store.S(l.Spend.Currency)}
-	add := ""
-	put := func(name string, n int64) {
-		if add != "" {
-			add += ", "
-		}
-		k := fmt.Sprintf("n%d", len(names))
-		names["#"+k], vals[":"+k] = name, store.N(n)
-		add += "#" + k + " :" + k
-	}
-	put("impressions", l.Impressions)
-	put("clicks", l.Clicks)
-	put("billed", l.Billed)
-	put("free", l.Free)
-	put("spend", l.Spend.Minor)
-	put("earned", l.Earned.Minor)
-	put("premium", l.Premium.Minor)
-	reasons := make([]string, 0, len(l.Invalid))
-	for reason := range l.Invalid {
-		reasons = append(reasons, reason)
-	}
-	sort.Strings(reasons)
-	for _, reason := range reasons {
-		put("inv_"+reason, l.Invalid[reason])
-	}
+	adds := store.Adds{Names: map[string]string{"#day": "day"}, Values: map[string]types.AttributeValue{":day": store.S(e.Day), ":cmp": store.S(e.CampaignID),
+		":model": store.S(e.Model), ":cur": store.S(l.Spend.Currency)}}
+	adds.Add("impressions", l.Impressions)
+	adds.Add("clicks", l.Clicks)
+	adds.Add("billed", l.Billed)
+	adds.Add("free", l.Free)
+	adds.Add("spend", l.Spend.Minor)
+	adds.Add("earned", l.Earned.Minor)
+	adds.Add("premium", l.Premium.Minor)
+	adds.AddEach(invalidPrefix, l.Invalid)
+	vals := adds.Values
 	set := "SET #day = :day, campaignId = :cmp, model = :model, currency = :cur"
-	names["#day"] = "day"
 	u := &types.Update{TableName: aws.String(r.table),
 		Key: map[string]types.AttributeValue{"pk": store.S("COM#" + l.CommunityID), "sk": store.S("CLN#" + e.Day + "#" + e.CampaignID)}}
 	if b, err := json.Marshal(l.Dims); weights && err == nil {
@@ -123,8 +98,8 @@ func (r *Repository) lineAdd(e events.CampaignReported, l events.CampaignLine, w
 		vals[":dims"], vals[":seq"] = store.S(string(b)), store.N(e.Seq)
 		u.ConditionExpression = aws.String("attribute_not_exists(dseq) OR dseq < :seq")
 	}
-	u.UpdateExpression = aws.String(set + " ADD " + add)
-	u.ExpressionAttributeNames, u.ExpressionAttributeValues = names, vals
+	u.UpdateExpression = aws.String(set + " " + adds.Clause())
+	u.ExpressionAttributeNames, u.ExpressionAttributeValues = adds.Names, vals
 	return types.TransactWriteItem{Update: u}
 }
 
@@ -235,7 +210,7 @@ func (s *Service) CommunityBreakdown(ctx context.Context, p auth.Principal, comm
 		model, _ := l["model"].(string)
 		line.CPC = model == "cpc"
 		for k := range l {
-			if reason, ok := cutInvalid(k); ok {
+			if reason, ok := strings.CutPrefix(k, invalidPrefix); ok {
 				line.Invalid[reason] = num(k)
 			}
 		}
@@ -270,12 +245,8 @@ func (s *Service) CommunityBreakdown(ctx context.Context, p auth.Principal, comm
 	return out, nil
 }
 
-func cutInvalid(k string) (string, bool) {
-	if len(k) > 4 && k[:4] == "inv_" {
-		return k[4:], true
-	}
-	return "", false
-}
+// invalidPrefix is a line's refused count by reason.
+const invalidPrefix = "inv_"
 
 // CSVRows are the breakdown's rows for text/csv: amounts in the
 // currency's major unit, one column per refusal reason.

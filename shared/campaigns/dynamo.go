@@ -20,8 +20,6 @@ package campaigns
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"sort"
 	"strconv"
 	"time"
 
@@ -191,34 +189,18 @@ func stamp(it *campaignItem, now time.Time) {
 
 // reportAdd adds a settlement's row to its community's line of the day.
 func (r *Repository) reportAdd(campaignID, day string, row Row) types.TransactWriteItem {
-	names := map[string]string{"#d": "day"}
-	vals := map[string]types.AttributeValue{":day": store.S(day), ":com": store.S(row.CommunityID)}
-	add := ""
-	put := func(name string, n int64) {
-		if add != "" {
-			add += ", "
-		}
-		k := fmt.Sprintf("n%d", len(names))
-		names["#"+k], vals[":"+k] = name, store.N(n)
-		add += "#" + k + " :" + k
-	}
-	put("impressions", row.Impressions)
-	put("clicks", row.Clicks)
-	put("billed", row.Billed)
-	put("free", row.Free)
-	put("spend", row.Amount)
-	put("earned", row.Share)
+	adds := store.Adds{Names: map[string]string{"#d": "day"}, Values: map[string]types.AttributeValue{":day": store.S(day), ":com": store.S(row.CommunityID)}}
+	adds.Add("impressions", row.Impressions)
+	adds.Add("clicks", row.Clicks)
+	adds.Add("billed", row.Billed)
+	adds.Add("free", row.Free)
+	adds.Add("spend", row.Amount)
+	adds.Add("earned", row.Share)
 	if row.Premium != 0 {
-		put("premium", row.Premium)
+		adds.Add("premium", row.Premium)
 	}
-	reasons := make([]string, 0, len(row.Invalid))
-	for reason := range row.Invalid {
-		reasons = append(reasons, reason)
-	}
-	sort.Strings(reasons)
-	for _, reason := range reasons {
-		put(invalidPrefix+reason, row.Invalid[reason])
-	}
+	adds.AddEach(invalidPrefix, row.Invalid)
+	vals := adds.Values
 	set := "SET #d = :day, communityId = :com"
 	if row.Dims != nil {
 		// The day's breakdown weights, as serving last counted them (a
@@ -232,8 +214,8 @@ func (r *Repository) reportAdd(campaignID, day string, row Row) types.TransactWr
 	return types.TransactWriteItem{Update: &types.Update{
 		TableName:                 aws.String(r.table),
 		Key:                       map[string]types.AttributeValue{"pk": store.S("CMP#" + campaignID), "sk": store.S("DAY#" + day + "#" + row.CommunityID)},
-		UpdateExpression:          aws.String(set + " ADD " + add),
-		ExpressionAttributeNames:  names,
+		UpdateExpression:          aws.String(set + " " + adds.Clause()),
+		ExpressionAttributeNames:  adds.Names,
 		ExpressionAttributeValues: vals,
 	}}
 }

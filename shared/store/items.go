@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -102,3 +104,34 @@ func QueryAll[T any](ctx context.Context, c *dynamodb.Client, in *dynamodb.Query
 	}
 	return nil, fmt.Errorf("store: a query of more than %d pages", maxPages)
 }
+
+// Adds builds an update's ADD clause of counters, each under placeholders
+// of its own (#aN, :aN), into the names and values an update already has.
+type Adds struct {
+	Names  map[string]string
+	Values map[string]types.AttributeValue
+	terms  []string
+}
+
+// Add adds n to the counter name.
+func (a *Adds) Add(name string, n int64) {
+	k := "a" + strconv.Itoa(len(a.terms))
+	a.Names["#"+k], a.Values[":"+k] = name, N(n)
+	a.terms = append(a.terms, "#"+k+" :"+k)
+}
+
+// AddEach adds each counter of m under prefix+its key, in key order (so
+// that an update's text is the same for the same counts).
+func (a *Adds) AddEach(prefix string, m map[string]int64) {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		a.Add(prefix+k, m[k])
+	}
+}
+
+// Clause is "ADD …" of every counter added.
+func (a *Adds) Clause() string { return "ADD " + strings.Join(a.terms, ", ") }
