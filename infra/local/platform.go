@@ -65,6 +65,10 @@ type Options struct {
 	// BusAttempts and BusBackoff shape event delivery retries.
 	BusAttempts int
 	BusBackoff  time.Duration
+	// Start, when set, is where the platform's clock starts (it then runs
+	// on and moves forward as usual): suites whose pages or figures depend
+	// on the date run at fixed dates, never on today's.
+	Start time.Time
 }
 
 // Platform is a running local Souq.
@@ -145,7 +149,7 @@ func Start(ctx context.Context, opts Options) (p *Platform, err error) {
 		opts.JWTKey = make([]byte, 32)
 		_, _ = rand.Read(opts.JWTKey)
 	}
-	p = &Platform{Clock: &clock.Offset{}, done: make(chan struct{})}
+	p = &Platform{Clock: clock.StartingAt(opts.Start), done: make(chan struct{})}
 	defer func() {
 		if err != nil {
 			p.Close()

@@ -285,7 +285,7 @@ func Ops(e Env) *Function {
 func Console(e Env) (*Function, error) {
 	sessions := console.NewSessions(e.DB, topology.TableSessions, 0, 0, time.Now)
 	c, err := console.New(console.Config{BaseURL: e.PublicURL, APIURL: e.PublicURL, Issuer: e.OIDCIssuer,
-		ClientID: e.ConsoleClientID, LogoutURL: e.ConsoleLogoutURL, Log: e.Log}, sessions)
+		ClientID: e.ConsoleClientID, LogoutURL: e.ConsoleLogoutURL, Log: e.Log, Today: e.Clock.Now}, sessions)
 	if err != nil {
 		return nil, fmt.Errorf("wire: the console: %w", err)
 	}

@@ -19,12 +19,22 @@ type System struct{}
 // Now returns the wall-clock time in UTC.
 func (System) Now() time.Time { return time.Now().UTC() }
 
-// Offset is the wall clock moved forward by an amount that only grows.
+// Offset is the wall clock moved by an amount that only grows.
 // The local platform uses it so that time keeps flowing for people using
 // `make run` while tests can jump ahead with /local/clock/advance.
 type Offset struct {
 	mu     sync.RWMutex
 	offset time.Duration
+}
+
+// StartingAt is an Offset clock that reads start now (and runs on from
+// there); the zero start is the wall clock. The offset it starts with may
+// be negative (a start in the past); only Advance is forward-only.
+func StartingAt(start time.Time) *Offset {
+	if start.IsZero() {
+		return &Offset{}
+	}
+	return &Offset{offset: time.Until(start)}
 }
 
 // Now returns the wall clock plus the accumulated offset, in UTC.

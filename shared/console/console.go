@@ -43,7 +43,11 @@ type Config struct {
 	HTTP *http.Client
 	// Now is the wall clock sessions expire by.
 	Now func() time.Time
-	Log *slog.Logger
+	// Today is the marketplace's clock (the API's): which day and month a
+	// page shows. Locally it is the platform's, which tests move; it is
+	// Now when unset.
+	Today func() time.Time
+	Log   *slog.Logger
 }
 
 // Console is the web application.
@@ -84,6 +88,9 @@ func New(cfg Config, sessions *Sessions) (*Console, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Today == nil {
+		cfg.Today = cfg.Now
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)

@@ -3,7 +3,6 @@ package console
 import (
 	"net/http"
 	"sync"
-	"time"
 )
 
 // known is a list's error, except that a product which has not yet
@@ -165,7 +164,7 @@ type advertiserData struct {
 
 func (c *Console) advertiser(q *req, f *formState) {
 	ctx, id, loc := q.r.Context(), q.r.PathValue("id"), c.location(q.r)
-	now := time.Now()
+	now := c.cfg.Today()
 	since := monthStart(now, loc)
 	var d advertiserData
 	err := parallel(

@@ -108,7 +108,7 @@ const statementPage = 100
 
 func (c *Console) earnings(q *req, f *formState) {
 	ctx, id, loc := q.r.Context(), q.r.PathValue("id"), c.location(q.r)
-	now := time.Now()
+	now := c.cfg.Today()
 	since := monthStart(now, loc)
 	d := earningsData{By: "country", Bys: []string{"country", "device", "keyword"}}
 	if by := q.r.URL.Query().Get("by"); slices.Contains(d.Bys, by) {

@@ -25,9 +25,9 @@ import (
 
 func TestMain(m *testing.M) { storetest.Main(m) }
 
-// t0 is in the future: DynamoDB Local expires items by TTL against the
+// t0 is a fixed day far in the future: DynamoDB Local expires items by TTL against the
 // real clock, and outbox items carry one computed from the fake clock.
-var t0 = time.Now().UTC().Truncate(24 * time.Hour).Add(36 * time.Hour)
+var t0 = time.Date(2039, time.January, 31, 12, 0, 0, 0, time.UTC)
 
 // fakeRail behaves as Stripe does for transfers: one transfer per
 // idempotency key, whatever is retried. It can be told to answer the next

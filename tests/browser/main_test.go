@@ -72,6 +72,9 @@ func TestMain(m *testing.M) {
 		// the invalid-traffic rules rightly take for a bot.
 		chromedp.UserAgent("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/148.0.0.0 Safari/537.36"),
 	)
+	// The browser's days are the platform's (UTC): pages show times in
+	// the zone the browser reports.
+	os.Setenv("TZ", "UTC")
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	// One browser for the run; each person gets a browser context of it.
 	ctx, cancel := chromedp.NewContext(alloc)

@@ -36,6 +36,14 @@ var document = func() string {
 	return filepath.Join(filepath.Dir(file), "..", "..", "docs", "openapi.yaml")
 }()
 
+// Start is where every suite's platform clock starts, unless the suite
+// names another: a fixed instant, so that nothing a test asserts depends
+// on the day it runs. It is a 31st, the day a month's pages are longest;
+// TestCalendar (tests/browser) walks on to a 1st, 29 February and
+// 31 December. Far in the future, so that what the platform stores with a
+// time to live (idempotency keys, markers) is never already past.
+var Start = time.Date(2039, time.January, 31, 9, 0, 0, 0, time.UTC)
+
 // Options say what a suite needs beyond the shared platform.
 type Options struct {
 	// Name prefixes the suite's tables ("bb", "sec", …).
@@ -58,6 +66,9 @@ type Options struct {
 // stops the platform, and reports what the document does not describe.
 func Main(m *testing.M, o Options) {
 	opts := o.Platform
+	if opts.Start.IsZero() {
+		opts.Start = Start
+	}
 	opts.Addr = "127.0.0.1:0"
 	opts.DynamoEndpoint = os.Getenv("SOUQ_DYNAMODB_ENDPOINT")
 	opts.TablePrefix = fmt.Sprintf("%s%d_", o.Name, os.Getpid())
