@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/souqhq/souq/tests/harness"
 )
 
 type bidView struct {
@@ -44,10 +46,19 @@ type flightStats struct {
 	}
 }
 
-// browserUA is a person's browser; the n makes each a source of its own
-// (every request of this suite comes from 127.0.0.1).
+// browserUA is a person's browser, desktop Firefox (its build from n):
+// serving takes a tool's agent for a bot. Another agent is not another
+// person: person is.
 func browserUA(n int) string {
-	return fmt.Sprintf("Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0 person/%d", n)
+	return fmt.Sprintf("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.%d", n)
+}
+
+// person is the headers of person n's views and clicks: a browser, and
+// an address of their own as CloudFront names it (every request of this
+// suite comes from 127.0.0.1; serving's per-person rules key on the
+// viewer's address alone).
+func person(n int) map[string]string {
+	return map[string]string{"User-Agent": browserUA(n), harness.ViewerAddressHeader: harness.ViewerAddress(n)}
 }
 
 func now(t *testing.T) time.Time {
@@ -196,7 +207,8 @@ func TestAuctionFlow_BidCloseServeClickStats(t *testing.T) {
 	var wg sync.WaitGroup
 	var failed atomic.Int64
 	var replayMu sync.Mutex
-	var replays []string
+	var replays []int // the people whose beacons are sent again
+	replayURL := map[int]string{}
 	next := make(chan int, burst)
 	for i := 1; i < burst; i++ { // one was served above
 		next <- i
@@ -220,7 +232,7 @@ func TestAuctionFlow_BidCloseServeClickStats(t *testing.T) {
 				}
 				if i > 50 && i <= 100 {
 					replayMu.Lock()
-					replays = append(replays, o.ViewURL+"|"+browserUA(i))
+					replays, replayURL[i] = append(replays, i), o.ViewURL
 					replayMu.Unlock()
 				}
 				for n := 0; n < 1+btoi(i <= 50); n++ { // the first 50 beacons twice at once
@@ -229,7 +241,9 @@ func TestAuctionFlow_BidCloseServeClickStats(t *testing.T) {
 						method = "POST" // sendBeacon's way
 					}
 					req, _ := http.NewRequest(method, o.ViewURL, nil)
-					req.Header.Set("User-Agent", browserUA(i))
+					for k, v := range person(i) {
+						req.Header.Set(k, v)
+					}
 					vr, err := hc.Do(req)
 					if err != nil || vr.StatusCode != 204 || vr.Header.Get("Access-Control-Allow-Origin") != "*" {
 						failed.Add(1)
@@ -246,9 +260,8 @@ func TestAuctionFlow_BidCloseServeClickStats(t *testing.T) {
 		t.Fatalf("%d serves or views failed", failed.Load())
 	}
 	advance(t, 2*time.Second)
-	for _, rp := range replays {
-		u, ua, _ := strings.Cut(rp, "|")
-		expect(t, do(t, call{method: "POST", path: strings.TrimPrefix(u, base), headers: map[string]string{"User-Agent": ua}}), 204)
+	for _, i := range replays {
+		expect(t, do(t, call{method: "POST", path: strings.TrimPrefix(replayURL[i], base), headers: person(i)}), 204)
 	}
 	// Bots and forged beacons are answered the same and never counted.
 	view := strings.TrimPrefix(served.ViewURL, base)
@@ -257,13 +270,13 @@ func TestAuctionFlow_BidCloseServeClickStats(t *testing.T) {
 	}
 	vtok := strings.TrimPrefix(view, "/v/")
 	for _, forged := range []string{vtok[:len(vtok)-2] + "AA", "x" + vtok, "nodot"} {
-		expect(t, do(t, call{method: "GET", path: "/v/" + forged, headers: map[string]string{"User-Agent": browserUA(0)}}), 204)
+		expect(t, do(t, call{method: "GET", path: "/v/" + forged, headers: person(0)}), 204)
 	}
 
 	// Clicks: a person's is counted and redirected to the creative's own URL;
 	// a bot's is redirected and counted as invalid; forged tokens are 404.
 	click := strings.TrimPrefix(served.ClickURL, base)
-	r = expect(t, do(t, call{method: "GET", path: click, headers: map[string]string{"User-Agent": browserUA(0)}}), 302)
+	r = expect(t, do(t, call{method: "GET", path: click, headers: person(0)}), 302)
 	if r.header.Get("Location") != "https://shop.example/landing?src=souq" {
 		t.Fatalf("click redirects to %q", r.header.Get("Location"))
 	}
@@ -306,8 +319,8 @@ func TestAuctionFlow_BidCloseServeClickStats(t *testing.T) {
 	if got := decode[ad](t, expect(t, do(t, call{method: "GET", path: "/v1/serve/" + slotID}), 200)); got.Label != "House" {
 		t.Fatalf("after the window: %+v", got)
 	}
-	expect(t, do(t, call{method: "GET", path: click, headers: map[string]string{"User-Agent": browserUA(1)}}), 302)
-	expect(t, do(t, call{method: "GET", path: view, headers: map[string]string{"User-Agent": browserUA(2)}}), 204)
+	expect(t, do(t, call{method: "GET", path: click, headers: person(1)}), 302)
+	expect(t, do(t, call{method: "GET", path: view, headers: person(2)}), 204)
 	advance(t, 0) // settle: counts written
 	st = decode[flightStats](t, expect(t, do(t, call{method: "GET", path: "/v1/flights/" + closed.FlightID + "/stats", auth: aKey}), 200))
 	if st.Impressions != seen || st.Clicks != 1 || st.Invalid["expired"] != 2 {

@@ -215,10 +215,10 @@ func TestCampaigns_ServedOnSlotsThatAcceptThem(t *testing.T) {
 	if served.Kind != "campaign" || served.Label != "Sponsored" || served.ImageURL != "https://cdn.example/winter.png" || served.Width != 468 || served.Height != 60 {
 		t.Fatalf("the accepting slot served %+v", served)
 	}
-	if r := expect(t, do(t, call{method: "GET", path: strings.TrimPrefix(served.ClickURL, base), headers: map[string]string{"User-Agent": browserUA(1)}}), 302); r.header.Get("Location") != "https://shop.example/winter" {
+	if r := expect(t, do(t, call{method: "GET", path: strings.TrimPrefix(served.ClickURL, base), headers: person(1)}), 302); r.header.Get("Location") != "https://shop.example/winter" {
 		t.Fatalf("the click goes to %q", r.header.Get("Location"))
 	}
-	expect(t, do(t, call{method: "POST", path: strings.TrimPrefix(served.ViewURL, base), headers: map[string]string{"User-Agent": browserUA(1)}}), 204)
+	expect(t, do(t, call{method: "POST", path: strings.TrimPrefix(served.ViewURL, base), headers: person(1)}), 204)
 	expect(t, do(t, call{method: "GET", path: "/v1/serve/" + closed}), 204) // does not accept campaigns, no house ad
 	expect(t, do(t, call{method: "GET", path: "/v1/serve/" + other}), 204)  // another size
 
@@ -243,7 +243,7 @@ func TestCampaigns_ServedOnSlotsThatAcceptThem(t *testing.T) {
 	advance(t, 10*time.Second)
 	expect(t, do(t, call{method: "GET", path: "/v1/serve/" + accepting}), 204)
 	// Its click still goes to its page after the end.
-	if r := expect(t, do(t, call{method: "GET", path: strings.TrimPrefix(served.ClickURL, base), headers: map[string]string{"User-Agent": browserUA(2)}}), 302); r.header.Get("Location") != "https://shop.example/winter" {
+	if r := expect(t, do(t, call{method: "GET", path: strings.TrimPrefix(served.ClickURL, base), headers: person(2)}), 302); r.header.Get("Location") != "https://shop.example/winter" {
 		t.Fatalf("after the end the click goes to %q", r.header.Get("Location"))
 	}
 }
@@ -273,7 +273,7 @@ func TestCampaigns_ViewsAreSettledOnThePlatformsMinute(t *testing.T) {
 		if o.Kind != "campaign" {
 			t.Fatalf("decision %d: %+v", i, o)
 		}
-		expect(t, do(t, call{method: "POST", path: strings.TrimPrefix(o.ViewURL, base), headers: map[string]string{"User-Agent": browserUA(10_000 + i)}}), 204)
+		expect(t, do(t, call{method: "POST", path: strings.TrimPrefix(o.ViewURL, base), headers: person(10_000 + i)}), 204)
 	}
 	for i := 0; i < 3; i++ { // a crawler's views: refused, reported, never billed
 		o := decode[ad](t, expect(t, do(t, call{method: "GET", path: "/v1/serve/" + slotID}), 200))
@@ -308,8 +308,8 @@ func TestCampaigns_ViewsAreSettledOnThePlatformsMinute(t *testing.T) {
 		t.Fatalf("the campaign's report: %+v", rep)
 	}
 	csv := expect(t, do(t, call{method: "GET", path: "/v1/campaigns/" + c.ID + "/report?from=" + day + "&to=" + day, auth: aTok, headers: map[string]string{"Accept": "text/csv"}}), 200)
-	wantCSV := "day,community_id,impressions,clicks,ctr,spend,ecpm,currency,billed,free,invalid_expired,invalid_bot,invalid_off_domain,invalid_too_fast,invalid_reused,invalid_not_viewed,premium\n" +
-		day + "," + com + ",400,0,0.000000,1.00,2.50,EUR,400,0,0,3,0,0,0,0,0.00\n"
+	wantCSV := "day,community_id,impressions,clicks,ctr,spend,ecpm,currency,billed,free,invalid_expired,invalid_bot,invalid_off_domain,invalid_too_fast,invalid_reused,invalid_not_viewed,invalid_source_cap,premium\n" +
+		day + "," + com + ",400,0,0.000000,1.00,2.50,EUR,400,0,0,3,0,0,0,0,0,0.00\n"
 	if string(csv.body) != wantCSV || !strings.HasPrefix(csv.header.Get("Content-Type"), "text/csv") {
 		t.Fatalf("the report as CSV: %q (%s)", csv.body, csv.header.Get("Content-Type"))
 	}
@@ -345,7 +345,7 @@ func TestCampaigns_ViewsAreSettledOnThePlatformsMinute(t *testing.T) {
 	advance(t, 10*time.Second)
 	for i := 0; i < 200; i++ {
 		o := decode[ad](t, expect(t, do(t, call{method: "GET", path: "/v1/serve/" + slotID}), 200))
-		expect(t, do(t, call{method: "POST", path: strings.TrimPrefix(o.ViewURL, base), headers: map[string]string{"User-Agent": browserUA(20_000 + i)}}), 204)
+		expect(t, do(t, call{method: "POST", path: strings.TrimPrefix(o.ViewURL, base), headers: person(20_000 + i)}), 204)
 	}
 	advance(t, 2*time.Minute) // its end
 	expect(t, do(t, call{method: "GET", path: "/v1/serve/" + slotID}), 204)

@@ -113,7 +113,7 @@ func TestReferrals_ProgramDealClickConvertReverseClear(t *testing.T) {
 	}
 
 	// A click: 302 to the community with ref and click; no raw IP kept.
-	r := do(t, call{method: "GET", path: "/r/" + strings.ToUpper(d.Code), headers: map[string]string{"User-Agent": "Mozilla/5.0 (X11; Linux) Firefox/130"}})
+	r := do(t, call{method: "GET", path: "/r/" + strings.ToUpper(d.Code), headers: map[string]string{"User-Agent": "Mozilla/5.0 (X11; Linux x86_64; rv:130.0) Gecko/20100101 Firefox/130.0"}})
 	if r.status != 302 {
 		t.Fatalf("click: %d %s", r.status, r.body)
 	}
@@ -288,7 +288,7 @@ func TestReferrals_Authorization(t *testing.T) {
 	expect(t, do(t, call{method: "POST", path: "/v1/conversions", auth: other.comKey, body: conversionBody(w.deal.Code, "o-9", "c-9", 1_000)}), 404)
 	// An ended deal's link still lands, and attributes nothing.
 	expect(t, do(t, call{method: "POST", path: "/v1/deals/" + w.deal.ID + "/end", auth: w.ownerToken}), 200)
-	if r := do(t, call{method: "GET", path: "/r/" + w.deal.Code, headers: map[string]string{"User-Agent": "Mozilla/5.0"}}); r.status != 302 || strings.Contains(r.header.Get("Location"), "click=") {
+	if r := do(t, call{method: "GET", path: "/r/" + w.deal.Code, headers: map[string]string{"User-Agent": browserUA(0)}}); r.status != 302 || strings.Contains(r.header.Get("Location"), "click=") {
 		t.Fatalf("an ended deal's link: %d %s", r.status, r.header.Get("Location"))
 	}
 	if late := w.convert(t, conversionBody(w.deal.Code, "o-2", "c-2", 1_000), 201); late.Commission.Amount != 0 || late.Reason != "deal_not_active" {

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/souqhq/souq/tests/harness"
 )
 
 const (
@@ -108,7 +110,7 @@ func TestTargeting_DecisionsGoToTheCampaignsTheyMatch(t *testing.T) {
 		if o.CampaignID != targeted.ID {
 			t.Fatalf("a matching decision went to %q", o.CampaignID)
 		}
-		expect(t, do(t, call{method: "POST", path: strings.TrimPrefix(o.ViewURL, base), headers: map[string]string{"User-Agent": phoneUA + fmt.Sprintf(" person/%d", 30_000+i)}}), 204)
+		expect(t, do(t, call{method: "POST", path: strings.TrimPrefix(o.ViewURL, base), headers: map[string]string{"User-Agent": phoneUA, harness.ViewerAddressHeader: harness.ViewerAddress(30_000 + i)}}), 204)
 	}
 	advance(t, 61*time.Second)
 	r = expect(t, do(t, call{method: "GET", path: "/v1/campaigns/" + targeted.ID, auth: aTok}), 200)
@@ -212,7 +214,7 @@ func TestTargeting_BreakdownsAddUpToTheReport(t *testing.T) {
 		if o.CampaignID != c.ID {
 			t.Fatalf("the decision went to %q", o.CampaignID)
 		}
-		expect(t, do(t, call{method: "POST", path: strings.TrimPrefix(o.ViewURL, base), headers: map[string]string{"User-Agent": viewUA + fmt.Sprintf(" person/%d", 40_000+n)}}), 204)
+		expect(t, do(t, call{method: "POST", path: strings.TrimPrefix(o.ViewURL, base), headers: map[string]string{"User-Agent": viewUA, harness.ViewerAddressHeader: harness.ViewerAddress(40_000 + n)}}), 204)
 	}
 	for i := 0; i < 3; i++ {
 		show("go", "SA", phoneUA, phoneUA) // three phones in Saudi Arabia on a page about go
@@ -253,10 +255,10 @@ func TestTargeting_BreakdownsAddUpToTheReport(t *testing.T) {
 	day := rep.Rows[0].Day
 	csv := expect(t, do(t, call{method: "GET", path: "/v1/campaigns/" + c.ID + "/report?by=country&from=" + day + "&to=" + day, auth: aTok,
 		headers: map[string]string{"Accept": "text/csv"}}), 200)
-	want := "day,country,impressions,clicks,ctr,spend,ecpm,currency,billed,free,invalid_expired,invalid_bot,invalid_off_domain,invalid_too_fast,invalid_reused,invalid_not_viewed,premium\n" +
-		day + ",,1,0,0.000000,0.01,10.00,EUR,1,0,0,0,0,0,0,0,0.00\n" +
-		day + ",AE,2,0,0.000000,0.02,10.00,EUR,2,0,0,0,0,0,0,0,0.00\n" +
-		day + ",SA,3,0,0.000000,0.03,10.00,EUR,3,0,0,1,0,0,0,0,0.01\n"
+	want := "day,country,impressions,clicks,ctr,spend,ecpm,currency,billed,free,invalid_expired,invalid_bot,invalid_off_domain,invalid_too_fast,invalid_reused,invalid_not_viewed,invalid_source_cap,premium\n" +
+		day + ",,1,0,0.000000,0.01,10.00,EUR,1,0,0,0,0,0,0,0,0,0.00\n" +
+		day + ",AE,2,0,0.000000,0.02,10.00,EUR,2,0,0,0,0,0,0,0,0,0.00\n" +
+		day + ",SA,3,0,0.000000,0.03,10.00,EUR,3,0,0,1,0,0,0,0,0,0.01\n"
 	if string(csv.body) != want {
 		t.Fatalf("the CSV by country:\n%s\nwant\n%s", csv.body, want)
 	}
@@ -294,8 +296,8 @@ func TestTargeting_BreakdownsAddUpToTheReport(t *testing.T) {
 	}
 	ccsv := expect(t, do(t, call{method: "GET", path: "/v1/communities/" + com + "/report?by=device&from=" + day + "&to=" + day, auth: ownerToken,
 		headers: map[string]string{"Accept": "text/csv"}}), 200)
-	if want := "day,device,impressions,clicks,ctr,spend,earned,ecpm,currency,invalid_expired,invalid_bot,invalid_off_domain,invalid_too_fast,invalid_reused,invalid_not_viewed\n" +
-		day + ",desktop,2,0,0.000000,0.02,0.01,5.00,EUR,0,0,0,0,0,0\n" + day + ",mobile,4,0,0.000000,0.04,0.03,7.50,EUR,0,1,0,0,0,0\n"; string(ccsv.body) != want {
+	if want := "day,device,impressions,clicks,ctr,spend,earned,ecpm,currency,invalid_expired,invalid_bot,invalid_off_domain,invalid_too_fast,invalid_reused,invalid_not_viewed,invalid_source_cap\n" +
+		day + ",desktop,2,0,0.000000,0.02,0.01,5.00,EUR,0,0,0,0,0,0,0\n" + day + ",mobile,4,0,0.000000,0.04,0.03,7.50,EUR,0,1,0,0,0,0,0\n"; string(ccsv.body) != want {
 		t.Fatalf("the community's CSV by device:\n%s\nwant\n%s", ccsv.body, want)
 	}
 	if r := expect(t, do(t, call{method: "GET", path: "/v1/communities/" + com + "/report?by=planet", auth: ownerToken}), 400); !hasFieldError(r, "by") {

@@ -2,15 +2,18 @@ package cdk
 
 import (
 	"fmt"
+	"regexp"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfront"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfrontorigins"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awswafv2"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/souqhq/souq/infra/topology"
+	"github.com/souqhq/souq/shared/api"
 )
 
 // EdgeRegion is where the stack must be deployed: a CloudFront
@@ -35,8 +38,11 @@ func EdgeRequestsPerMinute() float64 { return topology.DefaultThrottle.RatePerSe
 // them CloudFront-Viewer-Country, which serving reads. AWS WAF limits
 // each source address on public routes and each Authorization header on
 // the rest to what the local gateway allows; the per-route throttles
-// (creation, deposits) stay on the API's stage.
-func (s *Souq) edge(stack awscdk.Stack, stage Stage) {
+// (creation, deposits) stay on the API's stage. Every origin gets the
+// origin secret in api.OriginHeader, without which every function
+// refuses a request: the execute-api URL answers nothing around the
+// edge, so nobody skips WAF or writes CloudFront's viewer headers.
+func (s *Souq) edge(stack awscdk.Stack, stage Stage, originSecretVersion string) {
 	awscdk.NewCfnRule(stack, jsii.String("DeployedInUsEast1"), &awscdk.CfnRuleProps{
 		Assertions: &[]*awscdk.CfnRuleAssertion{{
 			Assert:            awscdk.Fn_ConditionEquals(awscdk.Aws_REGION(), jsii.String(EdgeRegion)),
@@ -59,11 +65,20 @@ func (s *Souq) edge(stack awscdk.Stack, stage Stage) {
 		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
 	})
 
+	s.OriginSecret = awssecretsmanager.NewSecret(stack, jsii.String("OriginSecret"), &awssecretsmanager.SecretProps{
+		Description: jsii.String("what CloudFront sends Souq's origins in " + api.OriginHeader + "; a function refuses any request without it (docs/operations.md: rotation)"),
+		GenerateSecretString: &awssecretsmanager.SecretStringGenerator{
+			PasswordLength: jsii.Number(64), ExcludePunctuation: jsii.Bool(true),
+		},
+		RemovalPolicy: stage.removalPolicy(),
+	})
+
 	// https://<id>.execute-api.<region>.amazonaws.com → its host name.
 	apiHost := awscdk.Fn_Select(jsii.Number(2), awscdk.Fn_Split(jsii.String("/"), s.API.ApiEndpoint(), nil))
 	origin := awscloudfrontorigins.NewHttpOrigin(apiHost, &awscloudfrontorigins.HttpOriginProps{
 		ProtocolPolicy:     awscloudfront.OriginProtocolPolicy_HTTPS_ONLY,
 		OriginSslProtocols: &[]awscloudfront.OriginSslPolicy{awscloudfront.OriginSslPolicy_TLS_V1_2},
+		CustomHeaders:      s.originHeaders(originSecretVersion),
 	})
 	tagCache := awscloudfront.NewCachePolicy(stack, jsii.String("TagCache"), &awscloudfront.CachePolicyProps{
 		Comment:    jsii.String("/tag.js: one copy per edge for " + fmt.Sprint(TagCacheSeconds) + " s, whatever the page asking"),
@@ -104,6 +119,29 @@ func (s *Souq) edge(stack awscdk.Stack, stage Stage) {
 		LogFilePrefix: jsii.String("cloudfront/"),
 	})
 	s.PublicURL = awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("https://"), s.Edge.DistributionDomainName()})
+}
+
+// originVersionID is the shape of a Secrets Manager version id: 32 to 64
+// characters, a UUID when the CLI or an SDK made it; nothing that could
+// end the dynamic reference (":" or "}").
+var originVersionID = regexp.MustCompile(`^[0-9A-Za-z-]{32,64}$`)
+
+// originHeaders are the custom headers of every CloudFront origin: the
+// origin secret, as a CloudFormation dynamic reference, so that its value
+// is resolved at deploy time and never written in the template. A dynamic
+// reference is resolved again only when it changes, so a rotation names
+// the new version (docs/operations.md); unnamed, it is the current one.
+func (s *Souq) originHeaders(version string) *map[string]*string {
+	opts := &awscdk.SecretsManagerSecretOptions{}
+	if version != "" {
+		if !originVersionID.MatchString(version) {
+			panic(fmt.Sprintf("cdk: originSecretVersion %q is not a Secrets Manager version id", version))
+		}
+		opts.VersionId = jsii.String(version)
+	}
+	return &map[string]*string{
+		api.OriginHeader: awscdk.SecretValue_SecretsManager(s.OriginSecret.SecretArn(), opts).UnsafeUnwrap(),
+	}
 }
 
 // webACL is the edge's AWS WAF: AWS's list of addresses known for bots

@@ -71,7 +71,8 @@ func (s *Souq) consoleSignIn(stack awscdk.Stack, stage Stage) consoleSignIn {
 // goFunction is one topology function as a Lambda: a Go binary (arm64,
 // provided.al2023) with its own log group and role, the environment the
 // topology says it reads, the grants it is given (its tables, the bus,
-// its secrets, its schedules, the outbox stream) and its alarms.
+// its secrets, the origin secret if it serves HTTP, its schedules, the
+// outbox stream) and its alarms.
 func (s *Souq) goFunction(parent constructs.Construct, props StackProps, f topology.Function, issuer, clientID *string) awslambda.Function {
 	top, stage, stack := props.Topology, props.Stage, s.Stack
 	c := constructs.NewConstruct(parent, jsii.String(f.Name))
@@ -94,6 +95,12 @@ func (s *Souq) goFunction(parent constructs.Construct, props StackProps, f topol
 		env[topology.EnvJWTIssuer] = issuer
 		env[topology.EnvConsoleClientID] = s.console.ClientID
 		env[topology.EnvConsoleLogoutURL] = s.console.LogoutURL
+	}
+	// A function that serves HTTP refuses what did not come through the
+	// edge: it reads the secret CloudFront sends (api.FromEdgeOnly).
+	servesHTTP := len(top.RoutesOf(f.Name)) > 0
+	if servesHTTP {
+		env[topology.EnvOriginSecretARN] = s.OriginSecret.SecretArn()
 	}
 	if f.UsesPaymentRail {
 		env[topology.EnvStripeSecretName] = jsii.String(stripeSecretName(stage))
@@ -156,6 +163,13 @@ func (s *Souq) goFunction(parent constructs.Construct, props StackProps, f topol
 	}
 	if clickKey != nil {
 		clickKey.GrantRead(fn, nil)
+	}
+	if servesHTTP {
+		// GetSecretValue alone (GrantRead adds DescribeSecret): the
+		// function reads the current and previous stages, nothing else.
+		fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions: jsii.Strings("secretsmanager:GetSecretValue"), Resources: &[]*string{s.OriginSecret.SecretArn()},
+		}))
 	}
 	if f.UsesPaymentRail {
 		awssecretsmanager.Secret_FromSecretNameV2(c, jsii.String("StripeSecret"), jsii.String(stripeSecretName(stage))).GrantRead(fn, nil)

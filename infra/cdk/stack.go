@@ -36,6 +36,12 @@ type StackProps struct {
 	// CodeDir returns the directory holding a function's bootstrap binary
 	// (build/<name> for `make synth`).
 	CodeDir func(function string) string
+	// OriginSecretVersion, when set (context value originSecretVersion),
+	// is the version of the origin secret CloudFront sends: naming the
+	// version a rotation put changes the template, so CloudFormation
+	// updates the distribution with it (docs/operations.md). Unset, the
+	// distribution sends the version current when it was last updated.
+	OriginSecretVersion string
 }
 
 // Souq is the built stack and the parts tests and suppressions refer to.
@@ -58,6 +64,9 @@ type Souq struct {
 	AlarmTopic awssns.Topic
 	// ClickKeys are the generated click signing secrets, by function.
 	ClickKeys map[string]awssecretsmanager.Secret
+	// OriginSecret is the value CloudFront sends every origin in
+	// api.OriginHeader; every function that serves HTTP may read it.
+	OriginSecret awssecretsmanager.Secret
 	// Routes by route key ("GET /healthz").
 	Routes map[string]awsapigatewayv2.HttpRoute
 	// console is the console's sign-in at Cognito.
@@ -155,7 +164,7 @@ func NewStack(scope constructs.Construct, props StackProps) *Souq {
 	s.API = awsapigatewayv2.NewHttpApi(stack, jsii.String("Api"), &awsapigatewayv2.HttpApiProps{
 		ApiName: jsii.String(stage.StackName), CreateDefaultStage: jsii.Bool(false),
 	})
-	s.edge(stack, stage)
+	s.edge(stack, stage, props.OriginSecretVersion)
 	s.console = s.consoleSignIn(stack, stage)
 	clientIDs := awscdk.Fn_Join(jsii.String(","), &[]*string{client.UserPoolClientId(), s.console.ClientID})
 
@@ -194,6 +203,8 @@ func NewStack(scope constructs.Construct, props StackProps) *Souq {
 	awscdk.NewCfnOutput(stack, jsii.String("UserPoolClientId"), &awscdk.CfnOutputProps{Value: client.UserPoolClientId()})
 	awscdk.NewCfnOutput(stack, jsii.String("ConsoleUrl"), &awscdk.CfnOutputProps{Value: awscdk.Fn_Join(jsii.String(""), &[]*string{s.PublicURL, jsii.String("/console/")})})
 	awscdk.NewCfnOutput(stack, jsii.String("AlarmTopicArn"), &awscdk.CfnOutputProps{Value: s.AlarmTopic.TopicArn()})
+	awscdk.NewCfnOutput(stack, jsii.String("OriginSecretArn"), &awscdk.CfnOutputProps{Value: s.OriginSecret.SecretArn(),
+		Description: jsii.String("the secret CloudFront sends the API in " + api.OriginHeader + " (rotation: docs/operations.md)")})
 	return s
 }
 

@@ -10,9 +10,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
+	"github.com/aws/jsii-runtime-go"
 
 	"github.com/souqhq/souq/infra/topology"
+	"github.com/souqhq/souq/shared/api"
 	"github.com/souqhq/souq/shared/store"
 )
 
@@ -607,5 +611,147 @@ func TestTemplate_EdgeCachesOnlyTheTagAndLimitsEachCaller(t *testing.T) {
 	region := js((*dev.tpl.ToJSON())["Rules"].(map[string]interface{})["DeployedInUsEast1"])
 	if !strings.Contains(region, `{"Fn::Equals":[{"Ref":"AWS::Region"},"us-east-1"]}`) {
 		t.Errorf("the stack does not assert its region: %s", region)
+	}
+}
+
+// The way around the edge is closed: the stack generates the origin
+// secret, and every CloudFront origin sends it in api.OriginHeader as a
+// dynamic reference (resolved at deploy time, never written in the
+// template).
+func TestTemplate_EveryOriginSendsTheOriginSecret(t *testing.T) {
+	stacks(t)
+	for _, st := range []struct {
+		name string
+		raw  template
+	}{{"dev", dev.raw}, {"prod", prod.raw}} {
+		secret := st.raw.byPath(t, "OriginSecret/Resource")
+		r := st.raw.Resources[secret]
+		gen := js(r.Properties["GenerateSecretString"])
+		if r.Type != "AWS::SecretsManager::Secret" || !strings.Contains(gen, `"PasswordLength":64`) || !strings.Contains(gen, `"ExcludePunctuation":true`) {
+			t.Fatalf("%s: origin secret %s", st.name, js(r))
+		}
+		dists := st.raw.ofType("AWS::CloudFront::Distribution")
+		if len(dists) == 0 {
+			t.Fatalf("%s: no distribution", st.name)
+		}
+		want := fmt.Sprintf(`{"Fn::Join":["",["{{resolve:secretsmanager:",{"Ref":"%s"},":SecretString:::}}"]]}`, secret)
+		for id, d := range dists {
+			origins := d.Properties["DistributionConfig"].(map[string]interface{})["Origins"].([]interface{})
+			if len(origins) == 0 {
+				t.Fatalf("%s: distribution %s has no origin", st.name, id)
+			}
+			for _, o := range origins {
+				o := o.(map[string]interface{})
+				var found []string
+				for _, h := range asMaps(o["OriginCustomHeaders"]) {
+					if h["HeaderName"] == api.OriginHeader {
+						found = append(found, js(h["HeaderValue"]))
+					}
+				}
+				if len(found) != 1 || found[0] != want {
+					t.Errorf("%s: origin %s sends %s %v, want once %s", st.name, o["Id"], api.OriginHeader, found, want)
+				}
+			}
+		}
+	}
+	if out := js((*dev.tpl.ToJSON())["Outputs"].(map[string]interface{})["OriginSecretArn"]); !strings.Contains(out, dev.raw.byPath(t, "OriginSecret/Resource")) {
+		t.Errorf("no OriginSecretArn output for the rotation steps: %s", out)
+	}
+}
+
+// Each function that serves HTTP learns the origin secret's ARN from its
+// environment and may read it with secretsmanager:GetSecretValue alone;
+// no other function (the authorizer, the relay, ops) may touch it, and
+// no other action on it is granted to anyone.
+func TestTemplate_HTTPFunctionsMayOnlyGetTheOriginSecret(t *testing.T) {
+	stacks(t)
+	top := topology.Souq()
+	tpl := dev.raw
+	secret := tpl.byPath(t, "OriginSecret/Resource")
+	roleOf := map[string]string{} // role logical id → function
+	for _, f := range top.Functions {
+		roleOf[tpl.byPath(t, "Functions/"+f.Name+"/Role/Resource")] = f.Name
+	}
+	reads := map[string]int{}
+	for id, pol := range tpl.ofType("AWS::IAM::Policy") {
+		for _, st := range pol.Properties["PolicyDocument"].(map[string]interface{})["Statement"].([]interface{}) {
+			stm := st.(map[string]interface{})
+			if !strings.Contains(js(stm["Resource"]), `"`+secret+`"`) {
+				continue
+			}
+			roles := asMaps(pol.Properties["Roles"])
+			if js(stm["Action"]) != `"secretsmanager:GetSecretValue"` || js(stm["Resource"]) != fmt.Sprintf(`{"Ref":"%s"}`, secret) ||
+				stm["Effect"] != "Allow" || len(roles) != 1 {
+				t.Errorf("policy %s grants on the origin secret: %s to %s", id, js(stm), js(pol.Properties["Roles"]))
+				continue
+			}
+			fn, ok := roleOf[fmt.Sprint(roles[0]["Ref"])]
+			if !ok {
+				t.Errorf("policy %s lets a role that is no function's read the origin secret: %s", id, js(pol.Properties["Roles"]))
+			}
+			reads[fn]++
+		}
+	}
+	httpFns := 0
+	for _, f := range top.Functions {
+		serves := len(top.RoutesOf(f.Name)) > 0
+		env := tpl.Resources[tpl.byPath(t, "Functions/"+f.Name+"/Function/Resource")].Properties["Environment"].(map[string]interface{})["Variables"].(map[string]interface{})
+		arn, has := env[topology.EnvOriginSecretARN]
+		switch {
+		case serves && (js(arn) != fmt.Sprintf(`{"Ref":"%s"}`, secret) || reads[f.Name] != 1):
+			t.Errorf("%s serves HTTP: %s = %s, %d grants to read the origin secret", f.Name, topology.EnvOriginSecretARN, js(arn), reads[f.Name])
+		case !serves && (has || reads[f.Name] != 0):
+			t.Errorf("%s serves no HTTP but has %s = %s and %d grants", f.Name, topology.EnvOriginSecretARN, js(arn), reads[f.Name])
+		}
+		if serves {
+			httpFns++
+		}
+	}
+	if httpFns < 2 || reads[top.Authorizer] != 0 {
+		t.Fatalf("%d functions serve HTTP; the authorizer reads the secret %d times", httpFns, reads[top.Authorizer])
+	}
+}
+
+func asMaps(v interface{}) []map[string]interface{} {
+	var out []map[string]interface{}
+	list, _ := v.([]interface{})
+	for _, e := range list {
+		if m, ok := e.(map[string]interface{}); ok {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// A rotation names the version it put, and that version is what the
+// origin's header resolves to: a changed reference, which CloudFormation
+// resolves again (an unchanged one it would not).
+func TestOriginHeaders_SendTheVersionARotationNames(t *testing.T) {
+	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Rotation"), nil)
+	s := &Souq{OriginSecret: awssecretsmanager.NewSecret(stack, jsii.String("OriginSecret"), nil)}
+	ref := stack.GetLogicalId(s.OriginSecret.Node().DefaultChild().(awscdk.CfnElement))
+	for version, want := range map[string]string{
+		"":                                     ":SecretString:::}}",
+		"0a1b2c3d-90ab-cdef-fedc-ba9876543210": ":SecretString:::0a1b2c3d-90ab-cdef-fedc-ba9876543210}}",
+	} {
+		got := js(stack.Resolve((*s.originHeaders(version))[api.OriginHeader]))
+		if got != fmt.Sprintf(`{"Fn::Join":["",["{{resolve:secretsmanager:",{"Ref":"%s"},"%s"]]}`, *ref, want) {
+			t.Errorf("version %q: %s", version, got)
+		}
+	}
+}
+
+// A rotation that names anything but a version id stops the synth rather
+// than send CloudFront a reference that cannot resolve.
+func TestOriginHeaders_RefuseAVersionThatIsNoVersionID(t *testing.T) {
+	for _, v := range []string{"AWSCURRENT", "latest", "0a1b2c3d-90ab-cdef-fedc-ba9876543210}}", "0a1b2c3d-90ab-cdef-fedc-ba9876543210:SecretString"} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%q was taken as a version id", v)
+				}
+			}()
+			(&Souq{}).originHeaders(v)
+		}()
 	}
 }

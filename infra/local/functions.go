@@ -30,6 +30,8 @@ type deps struct {
 	baseURL  string
 	clickKey []byte
 	rail     payments.Rail // nil without stripe-mock: deposits answer 503
+	// env, when set, is read for the settings (Options.Env).
+	env func(string) string
 }
 
 // wireAll builds every function with the constructors its
@@ -39,7 +41,13 @@ type deps struct {
 func wireAll(d deps) (map[string]*Function, error) {
 	fns := map[string]*Function{}
 	settings := wire.DefaultSettings()
-	settings.Stage, settings.PublicURL, settings.Secret, settings.VerifyOut = "local", d.baseURL, d.clickKey, io.Discard
+	if d.env != nil {
+		var err error
+		if settings, err = wire.SettingsFromEnv(d.env); err != nil {
+			return nil, err
+		}
+	}
+	settings.Stage, settings.Live, settings.PublicURL, settings.Secret, settings.VerifyOut = "local", false, d.baseURL, d.clickKey, io.Discard
 	// Locally, http and loopback receivers are allowed (the AWS build refuses them).
 	settings.InsecureWebhooks = true
 	settings.OIDCIssuer, settings.ConsoleClientID = d.baseURL+oidcPath, ConsoleClientID

@@ -32,6 +32,15 @@ const maxGatewayBody = 10 << 20
 // Gateway plays API Gateway's HTTP API: it matches the topology's routes,
 // runs the authorizer for routes that need credentials, and calls the
 // function with a payload-2.0 event, exactly as AWS would.
+//
+// It plays CloudFront in front of it too. The CloudFront-Viewer-* headers
+// a client sends are taken as CloudFront's (so that a test can be many
+// viewers, from many addresses and countries), and nothing reaches a
+// function but through the gateway, so the functions are wired without
+// the origin check AWS puts before them (api.FromEdgeOnly, in
+// wire.FromAWS): there is no way around this edge to close. The origin
+// header a client sends is dropped, as CloudFront overwrites it, so no
+// handler ever sees one.
 type Gateway struct {
 	top       topology.Topology
 	functions map[string]*Function
@@ -161,7 +170,7 @@ func (g *Gateway) authorize(ctx context.Context, header string, route topology.R
 func (g *Gateway) event(r *http.Request, route topology.Route, params map[string]string, q url.Values, body []byte, reqID string) lambdaevents.APIGatewayV2HTTPRequest {
 	headers := map[string]string{}
 	for k, v := range r.Header {
-		if strings.EqualFold(k, "Cookie") {
+		if strings.EqualFold(k, "Cookie") || strings.EqualFold(k, api.OriginHeader) {
 			continue
 		}
 		headers[strings.ToLower(k)] = strings.Join(v, ",")

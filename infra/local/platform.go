@@ -65,6 +65,11 @@ type Options struct {
 	// BusAttempts and BusBackoff shape event delivery retries.
 	BusAttempts int
 	BusBackoff  time.Duration
+	// Env, when set, is read for the functions' settings as the stack's
+	// environment is in AWS (wire.SettingsFromEnv), before the local ones
+	// (stage, URLs, keys) are laid over it: a suite sets a small
+	// SOUQ_MAX_VIEWS_PER_SOURCE_DAY through it.
+	Env func(string) string
 	// Start, when set, is where the platform's clock starts (it then runs
 	// on and moves forward as usual): suites whose pages or figures depend
 	// on the date run at fixed dates, never on today's.
@@ -213,7 +218,7 @@ func Start(ctx context.Context, opts Options) (p *Platform, err error) {
 		return p, err
 	}
 	if p.Functions, err = wireAll(deps{top: top, db: p.DB, clock: p.Clock, log: opts.Log, tokens: p.Tokens, bus: p.Bus, sched: p.Scheduler, rail: rail,
-		baseURL: p.BaseURL, clickKey: clickKey}); err != nil {
+		baseURL: p.BaseURL, clickKey: clickKey, env: opts.Env}); err != nil {
 		return p, err
 	}
 	// The seed creates the demo accounts through the accounts service

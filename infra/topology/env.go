@@ -20,6 +20,10 @@ const (
 	// EnvClickSecretARN is the generated secret that signs click tokens,
 	// keys visitor hashes and seals webhook secrets.
 	EnvClickSecretARN = "SOUQ_CLICK_SECRET_ARN"
+	// EnvOriginSecretARN is the generated secret CloudFront sends every
+	// origin (api.OriginHeader): every function that serves HTTP refuses
+	// a request without its current or previous value.
+	EnvOriginSecretARN = "SOUQ_ORIGIN_SECRET_ARN"
 	// EnvScheduleGroup and EnvSchedulerRoleARN are where functions make
 	// their one-time schedules, and the role those schedules assume.
 	EnvScheduleGroup    = "SOUQ_SCHEDULE_GROUP"
@@ -40,4 +44,9 @@ const (
 	// EnvTargetingPremiumBps is the premium a targeted campaign pays on
 	// what it spends (DESIGN §13), basis points; default 2000.
 	EnvTargetingPremiumBps = "SOUQ_TARGETING_PREMIUM_BPS"
+	// EnvMaxViewsPerSourceDay and EnvMaxClicksPerSourceDay cap one source
+	// address's valid views and clicks on a slot in a UTC day, per serve
+	// instance (DESIGN §11); defaults 300 and 30.
+	EnvMaxViewsPerSourceDay  = "SOUQ_MAX_VIEWS_PER_SOURCE_DAY"
+	EnvMaxClicksPerSourceDay = "SOUQ_MAX_CLICKS_PER_SOURCE_DAY"
 )

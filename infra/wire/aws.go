@@ -2,18 +2,22 @@ package wire
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
 	"github.com/souqhq/souq/infra/topology"
+	"github.com/souqhq/souq/shared/api"
 	"github.com/souqhq/souq/shared/auth"
 	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/payments"
@@ -28,7 +32,10 @@ import (
 // Scheduler where it has a schedule group, Stripe where it has the Stripe
 // secret, the generated secret where it has one, Cognito for the
 // authorizer, the bus for the relay. Secrets are read once per cold start
-// and never logged.
+// and never logged. Every function that serves HTTP is put behind
+// api.FromEdgeOnly, with the origin secret the stack names
+// (SOUQ_ORIGIN_SECRET_ARN), read again every api.OriginSecretsTTL so that
+// a rotation needs no restart.
 func FromAWS(ctx context.Context, name string) (*Function, *slog.Logger, error) {
 	top := topology.Souq()
 	fn, ok := top.Function(name)
@@ -92,5 +99,42 @@ func FromAWS(ctx context.Context, name string) (*Function, *slog.Logger, error) 
 		e.Bus = &relay.EventBridge{Client: eventbridge.NewFromConfig(awsCfg), BusName: top.Bus}
 	}
 	f, err := Build(name, e)
-	return f, log, err
+	if err != nil {
+		return nil, nil, err
+	}
+	if f.HTTP != nil {
+		// Every function that serves HTTP, whatever its adapter, answers
+		// only what came through CloudFront (docs/security.md).
+		id := os.Getenv(topology.EnvOriginSecretARN)
+		if id == "" {
+			return nil, nil, fmt.Errorf("%s must name the origin secret: %s serves HTTP, and only through the edge", topology.EnvOriginSecretARN, name)
+		}
+		origin, err := api.NewOriginSecrets(ctx, originStages(secrets, id), time.Now)
+		if err != nil {
+			return nil, nil, fmt.Errorf("the secret %s: %w", id, err)
+		}
+		f.HTTP = api.FromEdgeOnly(origin, log, f.HTTP)
+	}
+	return f, log, nil
+}
+
+// originStages reads the origin secret's current value and, while a
+// rotation is under way, its previous one (a secret never rotated has no
+// AWSPREVIOUS). Values are returned to the caller only, never logged.
+func originStages(secrets *secretsmanager.Client, id string) func(context.Context) ([]string, error) {
+	return func(ctx context.Context) ([]string, error) {
+		var values []string
+		for _, stage := range []string{"AWSCURRENT", "AWSPREVIOUS"} {
+			out, err := secrets.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id), VersionStage: aws.String(stage)})
+			var absent *smtypes.ResourceNotFoundException
+			if stage == "AWSPREVIOUS" && errors.As(err, &absent) {
+				continue
+			}
+			if err != nil {
+				return nil, fmt.Errorf("read %s of the secret %s: %w", stage, id, err)
+			}
+			values = append(values, aws.ToString(out.SecretString))
+		}
+		return values, nil
+	}
 }

@@ -97,12 +97,17 @@ type Settings struct {
 	OIDCIssuer       string
 	ConsoleClientID  string
 	ConsoleLogoutURL string
+	// MaxViewsPerSourceDay and MaxClicksPerSourceDay are serve's caps of
+	// one address's valid views and clicks on a slot in a UTC day
+	// (SOUQ_MAX_VIEWS_PER_SOURCE_DAY, SOUQ_MAX_CLICKS_PER_SOURCE_DAY).
+	MaxViewsPerSourceDay, MaxClicksPerSourceDay int64
 }
 
 // DefaultSettings are the products' defaults.
 func DefaultSettings() Settings {
 	return Settings{Stage: "dev", AuctionFeeBps: auctions.DefaultFeeBps, SponsorshipFeeBps: sponsorships.DefaultFeeBps, CampaignShareBps: campaigns.DefaultShareBps, TargetingPremiumBps: campaigns.DefaultPremiumBps,
-		MinimumPayout: payouts.DefaultMinimumPayout, VerifyOut: os.Stdout}
+		MinimumPayout: payouts.DefaultMinimumPayout, MaxViewsPerSourceDay: serving.DefaultMaxViewsPerSourceDay, MaxClicksPerSourceDay: serving.DefaultMaxClicksPerSourceDay,
+		VerifyOut: os.Stdout}
 }
 
 // SettingsFromEnv reads the settings the stack passes (topology.Env*),
@@ -129,6 +134,8 @@ func SettingsFromEnv(getenv func(string) string) (Settings, error) {
 		{topology.EnvCampaignShareBps, &s.CampaignShareBps, 0, 10_000, "0 to 10000 basis points"},
 		{topology.EnvTargetingPremiumBps, &s.TargetingPremiumBps, 0, 10_000, "0 to 10000 basis points"},
 		{topology.EnvPayoutMinimum, &s.MinimumPayout, 1, 1 << 53, "a positive number of minor units"},
+		{topology.EnvMaxViewsPerSourceDay, &s.MaxViewsPerSourceDay, 1, 1_000_000, "a whole number of views from 1 to 1000000"},
+		{topology.EnvMaxClicksPerSourceDay, &s.MaxClicksPerSourceDay, 1, 1_000_000, "a whole number of clicks from 1 to 1000000"},
 	} {
 		v := getenv(n.name)
 		if v == "" {
@@ -239,7 +246,8 @@ func Webhooks(e Env) (*Function, error) {
 // from serving's own projection (kept by the events it hears).
 func Serve(e Env) *Function {
 	st := serving.NewStore(e.DB, e.Clock)
-	srv := serving.NewServer(st, st, st, e.Clock, serving.Config{Key: e.Secret, BaseURL: e.PublicURL}, e.Log)
+	srv := serving.NewServer(st, st, st, e.Clock, serving.Config{Key: e.Secret, BaseURL: e.PublicURL,
+		MaxViewsPerSourceDay: int(e.MaxViewsPerSourceDay), MaxClicksPerSourceDay: int(e.MaxClicksPerSourceDay)}, e.Log)
 	mux := events.NewMux(topology.FnServe)
 	st.Listen(mux)
 	r := serving.NewRouter(srv, st, e.Log, e.Clock.Now)

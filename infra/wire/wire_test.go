@@ -24,3 +24,23 @@ func TestSettingsFromEnv_DefaultsAndRefusals(t *testing.T) {
 		}
 	}
 }
+
+func TestSettingsFromEnv_SourceCapsDefaultAboveAPersonAndRefuseNonsense(t *testing.T) {
+	env := func(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
+	s, err := SettingsFromEnv(env(nil))
+	if err != nil || s.MaxViewsPerSourceDay != 300 || s.MaxClicksPerSourceDay != 30 {
+		t.Fatalf("defaults: views %d, clicks %d, %v", s.MaxViewsPerSourceDay, s.MaxClicksPerSourceDay, err)
+	}
+	s, err = SettingsFromEnv(env(map[string]string{topology.EnvMaxViewsPerSourceDay: "3", topology.EnvMaxClicksPerSourceDay: "1"}))
+	if err != nil || s.MaxViewsPerSourceDay != 3 || s.MaxClicksPerSourceDay != 1 {
+		t.Fatalf("set: views %d, clicks %d, %v", s.MaxViewsPerSourceDay, s.MaxClicksPerSourceDay, err)
+	}
+	for _, bad := range []map[string]string{
+		{topology.EnvMaxViewsPerSourceDay: "0"}, {topology.EnvMaxViewsPerSourceDay: "-1"}, {topology.EnvMaxViewsPerSourceDay: "many"},
+		{topology.EnvMaxClicksPerSourceDay: "1000001"}, {topology.EnvMaxClicksPerSourceDay: "2.5"},
+	} {
+		if _, err := SettingsFromEnv(env(bad)); err == nil {
+			t.Errorf("%v was accepted", bad)
+		}
+	}
+}

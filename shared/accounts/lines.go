@@ -251,7 +251,7 @@ const invalidPrefix = "inv_"
 // CSVRows are the breakdown's rows for text/csv: amounts in the
 // currency's major unit, one column per refusal reason.
 func (b EarningsBreakdown) CSVRows() (header []string, rows [][]string) {
-	reasons := []string{"expired", "bot", "off_domain", "too_fast", "reused", "not_viewed"}
+	reasons := []string{"expired", "bot", "off_domain", "too_fast", "reused", "not_viewed", "source_cap"}
 	header = []string{"day", b.By, "impressions", "clicks", "ctr", "spend", "earned", "ecpm", "currency"}
 	for _, r := range reasons {
 		header = append(header, "invalid_"+r)

@@ -439,7 +439,13 @@ func (rt *Router) problem(req *Request, err error) events.APIGatewayV2HTTPRespon
 	if p.Status >= 500 {
 		rt.log.Error("request failed", "requestId", req.RequestID, "route", req.Raw.RouteKey, "error", err.Error())
 	}
-	headers := map[string]string{"Content-Type": "application/problem+json", "X-Request-Id": req.RequestID}
+	return problemEvent(p, req.RequestID)
+}
+
+// problemEvent is a problem as a payload-2.0 response, with the headers
+// its status calls for.
+func problemEvent(p Problem, requestID string) events.APIGatewayV2HTTPResponse {
+	headers := map[string]string{"Content-Type": "application/problem+json", "X-Request-Id": requestID}
 	if p.Status == http.StatusUnauthorized {
 		headers["WWW-Authenticate"] = `Bearer realm="souq"`
 	}

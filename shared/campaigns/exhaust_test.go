@@ -125,7 +125,7 @@ func TestExhaustion_FourServingInstancesNeverOverspend(t *testing.T) {
 						}
 						offered.Add(1)
 						k := person.Add(1)
-						ev := serving.Event{UserAgent: "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0", SourceIP: fmt.Sprintf("198.%d.%d.%d", k/65536%256, k/256%256, k%256)}
+						ev := serving.Event{UserAgent: "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0", SourceIP: fmt.Sprintf("198.%d.%d.%d", k/65536%256, k/256%256, k%256)}
 						if err := srv.View(ctx, strings.TrimPrefix(ad.ViewURL, "http://souq.test/v/"), ev); err != nil {
 							t.Error(err)
 							return

@@ -16,8 +16,9 @@ import (
 )
 
 // InvalidReasons are the reasons a campaign's report counts refused views
-// and clicks under (a forged token names no campaign), in its CSV's order.
-var InvalidReasons = []traffic.Reason{traffic.Expired, traffic.Bot, traffic.OffDomain, traffic.TooFast, traffic.Reused, traffic.NotViewed}
+// and clicks under (a forged token names no campaign), in its CSV's order
+// (a newer reason is added at the end).
+var InvalidReasons = []traffic.Reason{traffic.Expired, traffic.Bot, traffic.OffDomain, traffic.TooFast, traffic.Reused, traffic.NotViewed, traffic.SourceCap}
 
 // Figures are a report line's numbers: the valid viewable impressions and
 // valid clicks settled, what they cost, and what was refused.

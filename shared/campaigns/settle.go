@@ -191,28 +191,41 @@ func SettleWithPremium(c Campaign, b Books, m Meter, remaining int64, now time.T
 		return Charge{}, fmt.Errorf("campaigns: settle %s: a bid of %d", c.ID, bid)
 	}
 	// cost is what billing u more units draws: their spend (CPM's
-	// fraction carried, CPC's clicks × bid) and the premium it brings.
-	cost := func(u int64) (amount, premium int64) {
+	// fraction carried, CPC's clicks × bid) and the premium it brings, or
+	// ok false when that is more than is left. Both products are taken in
+	// big.Int: a bid and a count may each fit int64 while their product
+	// does not, and a product that wrapped round to a negative number
+	// would fit any hold and charge a negative amount.
+	cost := func(u int64) (amount, premium int64, ok bool) {
+		spend := new(big.Int)
 		if c.Pricing.Model == CPC {
-			amount = u * bid
+			spend.Mul(big.NewInt(u), big.NewInt(bid))
 		} else {
-			total := new(big.Int).Mul(big.NewInt(b.Billed+u), big.NewInt(bid))
-			amount = total.Div(total, big.NewInt(1000)).Int64() - b.Charged
+			spend.Add(big.NewInt(b.Billed), big.NewInt(u))
+			spend.Mul(spend, big.NewInt(bid))
+			spend.Div(spend, big.NewInt(1000))
+			spend.Sub(spend, big.NewInt(b.Charged))
 		}
-		return amount, premiumOf(b.Charged+amount, premiumBps) - b.Premium
+		if !spend.IsInt64() || spend.Int64() > left {
+			return 0, 0, false
+		}
+		// b.Charged + amount is at most what the hold had: no overflow.
+		amount = spend.Int64()
+		premium = premiumOf(b.Charged+amount, premiumBps) - b.Premium
+		return amount, premium, premium <= left-amount
 	}
 	// The most units whose spend and premium fit what is left (both grow
-	// with u: a binary search).
+	// with u: a binary search). No units cost nothing, so 0 always fits.
 	covered := int64(0)
 	for lo, hi := int64(0), n; lo <= hi; {
 		mid := lo + (hi-lo)/2
-		if a, p := cost(mid); a+p <= left {
+		if _, _, ok := cost(mid); ok {
 			covered, lo = mid, mid+1
 		} else {
 			hi = mid - 1
 		}
 	}
-	amount, premium := cost(covered)
+	amount, premium, _ := cost(covered)
 	nb.Billed += covered
 	nb.Free += n - covered
 	nb.Charged += amount

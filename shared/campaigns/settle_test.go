@@ -238,3 +238,42 @@ func TestSettle_TheTargetingPremium(t *testing.T) {
 		t.Fatalf("untargeted: %+v", ch)
 	}
 }
+
+// Bids and counts whose product passes int64 bill what the hold covers
+// and leave the rest free: a product that wrapped round to a negative
+// number would otherwise fit any hold and charge a negative amount (or,
+// as here before, a wrong one). CPC at the largest bid a request may set
+// (money.MaxMinor, 10^13) and 2,000,000 clicks: the search's first try,
+// 10^6 clicks, is 10^19. CPM at a bid of 10^17 (Settle is pure and trusts
+// no caller's bounds) and 10^6 impressions: 5 × 10^5 of them is 5 × 10^19.
+func TestSettle_ProductsPastInt64BillOnlyWhatTheHoldCovers(t *testing.T) {
+	const bid = money.MaxMinor
+	click := cpm(bid, 1<<62)
+	click.Pricing.Model = CPC
+	ch, err := Settle(click, Books{}, Meter{Seq: 1, Communities: map[string]Units{"com_a": {Clicks: 2_000_000}}}, 5*bid, now, 7000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ch.Amount != 5*bid || ch.Units != 5 || ch.Free != 1_999_995 || ch.Books.Charged != 5*bid || ch.Communities[0].Share != 35_000_000_000_000 {
+		t.Fatalf("cpc: %+v", ch)
+	}
+	// With a targeting premium, spend and premium together stay within
+	// the hold: 10 clicks spend 10^14, and 20 % of it is 2 × 10^13 more.
+	click.Targeting = targeting.Targeting{Keywords: []string{"go"}}
+	ch, err = SettleWithPremium(click, Books{}, Meter{Seq: 1, Communities: map[string]Units{"com_a": {Clicks: 2_000_000}}}, 12*bid, now, 7000, DefaultPremiumBps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ch.Amount != 10*bid || ch.Premium != 2*bid || ch.Units != 10 || ch.Free != 1_999_990 {
+		t.Fatalf("cpc with a premium: %+v", ch)
+	}
+	const huge = 100_000_000_000_000_000 // 10^17 per thousand
+	view := cpm(huge, 1<<62)
+	ch, err = Settle(view, Books{}, Meter{Seq: 1, Communities: map[string]Units{"com_a": {Impressions: 1_000_000}}}, 5*huge, now, 7000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ch.Amount != 5*huge || ch.Units != 5_000 || ch.Free != 995_000 || ch.Books.Charged != 5*huge {
+		t.Fatalf("cpm: %+v", ch)
+	}
+}

@@ -29,6 +29,14 @@ const MaxURLLen = 2_048
 // IP literal or a single-label name, without userinfo
 // (https://good.example@evil.example goes to evil.example), and without
 // control or bidi-override characters anywhere.
+//
+// Nor may it hold a quote, an angle bracket, a backtick, a backslash or
+// white space, even where a browser would accept them: these URLs are
+// shown to other people, and a community that writes a creative's
+// imageUrl into its own page (docs/tag.md) must not have it close the
+// attribute and open a tag (https://cdn.example/a.png"><script>). A URL
+// that needs one of them has it percent-encoded (%22, %27, %3C, %3E, %60,
+// %5C, %20), which means the same to the server it names.
 func URL(raw string, allowHTTP bool) string {
 	const bad = "must be an absolute https URL"
 	if raw == "" {
@@ -37,8 +45,11 @@ func URL(raw string, allowHTTP bool) string {
 	if len(raw) > MaxURLLen {
 		return fmt.Sprintf("must be at most %d characters", MaxURLLen)
 	}
-	if hasControlOrBidi(raw, false) || strings.ContainsAny(raw, " \\") {
-		return "must not contain spaces, backslashes, control or bidirectional-override characters"
+	if hasControlOrBidi(raw, false) || strings.IndexFunc(raw, unicode.IsSpace) >= 0 {
+		return "must not contain spaces, control or bidirectional-override characters"
+	}
+	if strings.ContainsAny(raw, unsafeInURL) {
+		return "must not contain quotes, angle brackets, backticks or backslashes: percent-encode them"
 	}
 	for i := 0; i < len(raw); i++ {
 		if raw[i] >= utf8.RuneSelf {
@@ -71,6 +82,11 @@ func URL(raw string, allowHTTP bool) string {
 	}
 	return ""
 }
+
+// unsafeInURL are the characters URL refuses outright: each can end an
+// HTML attribute or a JavaScript string, or is read differently by
+// different parsers (a backslash is a slash to a browser, not to Go).
+const unsafeInURL = "\"'<>`\\"
 
 // hostName checks a URL's host: a DNS name of at least two labels whose
 // top-level label is alphabetic (or punycode), never an address.

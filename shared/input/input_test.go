@@ -1,6 +1,9 @@
 package input
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestURL_AcceptsPlainHTTPSPagesOnly(t *testing.T) {
 	for raw, ok := range map[string]bool{
@@ -63,12 +66,15 @@ func TestText_RefusesControlAndBidiCharacters(t *testing.T) {
 }
 
 func FuzzURL(f *testing.F) {
-	for _, s := range []string{"https://a.example/", "https://a@b.example", "https://[::1]/", "https://xn--a.example", "http://a.example"} {
+	for _, s := range []string{"https://a.example/", "https://a@b.example", "https://[::1]/", "https://xn--a.example", "http://a.example", `https://a.example/"><x>`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		if URL(s, false) == "" && URL(s, true) != "" {
 			t.Fatalf("%q passes https-only but not http-allowed", s)
+		}
+		if URL(s, true) == "" && strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r >= 0x7f || strings.ContainsRune(unsafeInURL, r) }) {
+			t.Fatalf("%q passes with a character that could break out of markup", s)
 		}
 	})
 }
@@ -84,6 +90,56 @@ func TestName_IsOneTrimmedBoundedLine(t *testing.T) {
 	} {
 		if got := Name(name, 10); got != want {
 			t.Errorf("Name(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
+
+// A URL shown to others can never close the attribute or string it is
+// written into: quotes, angle brackets, backticks, backslashes, white
+// space and control characters are refused wherever they are, in path,
+// query or fragment; the same characters percent-encoded are fine.
+func TestURL_RefusesCharactersThatBreakOutOfMarkup(t *testing.T) {
+	for _, raw := range []string{
+		`https://cdn.example/a.png"><script>alert(1)</script>`,
+		`https://cdn.example/a.png"onerror="alert(1)`,
+		`https://cdn.example/a.png'onerror='alert(1)`,
+		"https://cdn.example/a.png`",
+		"https://cdn.example/<b>",
+		"https://cdn.example/a>b",
+		"https://cdn.example/a?q=<",
+		"https://cdn.example/a#\"",
+		`https://cdn.example\evil.example/`,
+		"https://cdn.example/a b",
+		"https://cdn.example/a\tb",
+		"https://cdn.example/a\nb",
+		"https://cdn.example/a\rb",
+		"https://cdn.example/a\x0bb",
+		"https://cdn.example/a\x7fb",
+		"https://cdn.example/a\u00a0b",
+		"https://cdn.example/a\u2028b",
+		" https://cdn.example/a",
+		"https://cdn.example/a\n",
+		"http://cdn.example/a.png",
+		"javascript:alert(1)",
+		"data:image/png;base64,AAAA",
+		"/a.png",
+		"https://user@cdn.example/a.png",
+		"https://user:pass@cdn.example/a.png",
+	} {
+		if URL(raw, false) == "" {
+			t.Errorf("URL(%q) accepted", raw)
+		}
+		if URL(raw, true) == "" && raw != "http://cdn.example/a.png" {
+			t.Errorf("URL(%q, allowHTTP) accepted", raw)
+		}
+	}
+	for _, raw := range []string{
+		"https://cdn.example/a.png%22%3E%3Cscript%3E",
+		"https://cdn.example/it%27s%20here.png",
+		"https://shop.example/p?x=1&y=a,b;c=(d)*+!$~-_.@:/#frag",
+	} {
+		if msg := URL(raw, false); msg != "" {
+			t.Errorf("URL(%q) = %q, want it accepted", raw, msg)
 		}
 	}
 }

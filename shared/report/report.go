@@ -1,6 +1,8 @@
 // Package report is what the reports share: the range of UTC days a
 // report covers (?from=&to=), and its rows as CSV when the caller asks
-// for text/csv.
+// for text/csv. Every CSV Souq writes is written by CSV here, so that
+// every cell passes Neutralise; the console hands the API's CSV on as it
+// is.
 package report
 
 import (
@@ -104,12 +106,70 @@ func WantsCSV(r *api.Request) bool {
 }
 
 // CSV is a 200 of header and rows as RFC 4180 CSV, named filename for a
-// browser's download.
+// browser's download. Every cell goes through Neutralise: a report shows
+// one party text another typed (a community's report, an advertiser's
+// keyword), and the one who opens it in a spreadsheet must not run it.
 func CSV(filename string, header []string, rows [][]string) api.Response {
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
-	_ = w.Write(header)
-	_ = w.WriteAll(rows) // a bytes.Buffer does not fail
+	_ = w.Write(neutralised(header))
+	for _, row := range rows {
+		_ = w.Write(neutralised(row))
+	}
+	w.Flush() // a bytes.Buffer does not fail
 	return api.Response{Status: 200, Body: api.Raw{ContentType: "text/csv; charset=utf-8", Body: b.Bytes()},
 		Headers: map[string]string{"Content-Disposition": `attachment; filename="` + filename + `"`}}
+}
+
+// Neutralise is a CSV cell as a spreadsheet shows it: as text when it
+// begins with a character that starts a formula in Excel, LibreOffice or
+// Google Sheets (=, +, -, @, tab or carriage return), by a leading single
+// quote (OWASP's rule for CSV injection); any other cell as it is.
+//
+// A cell that is wholly a plain decimal number (-?digits, with an
+// optional .digits) is left as it is, so a negative amount (-1.50, a
+// refund taken back) stays a number the spreadsheet adds up. That is safe
+// whoever wrote the cell, not only for the numbers we format: such a cell
+// has no function, reference, operator or string in it, so a spreadsheet
+// reads it as the number it is and, even one that took it for a formula,
+// could do nothing with it but show that number. Anything more (-1+2,
+// -1e3, +150, "-150 ") is quoted. So the exemption needs no list of which
+// columns are numeric, and a new column of text is neutralised by default.
+func Neutralise(cell string) string {
+	if cell == "" || isPlainNumber(cell) {
+		return cell
+	}
+	switch cell[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return "'" + cell
+	}
+	return cell
+}
+
+// isPlainNumber reports whether s is -?[0-9]+(\.[0-9]+)? in ASCII.
+func isPlainNumber(s string) bool {
+	s = strings.TrimPrefix(s, "-")
+	whole, frac, dotted := strings.Cut(s, ".")
+	digits := func(p string) bool {
+		if p == "" {
+			return false
+		}
+		for i := 0; i < len(p); i++ {
+			if p[i] < '0' || p[i] > '9' {
+				return false
+			}
+		}
+		return true
+	}
+	return digits(whole) && (!dotted || digits(frac))
+}
+
+// neutralised is a row with each cell through Neutralise (a copy: the
+// caller's row is left alone).
+func neutralised(row []string) []string {
+	out := make([]string, len(row))
+	for i, cell := range row {
+		out[i] = Neutralise(cell)
+	}
+	return out
 }

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"encoding/csv"
 	"strings"
 	"testing"
 	"time"
@@ -63,4 +64,85 @@ func TestWantsCSVAndCSV(t *testing.T) {
 		resp.Headers["Content-Disposition"] != `attachment; filename="r.csv"` {
 		t.Errorf("csv %q %+v", raw.Body, resp)
 	}
+}
+
+func TestNeutralise_QuotesCellsThatWouldStartAFormula(t *testing.T) {
+	for cell, want := range map[string]string{
+		// Each character a spreadsheet starts a formula with.
+		`=hyperlink("//evil.example";"x")`: `'=hyperlink("//evil.example";"x")`,
+		"+1+cmd|' /C calc'!A0":             "'+1+cmd|' /C calc'!A0",
+		"-2+3+cmd|' /C calc'!A0":           "'-2+3+cmd|' /C calc'!A0",
+		"@SUM(1+9)*cmd|' /C calc'!A0":      "'@SUM(1+9)*cmd|' /C calc'!A0",
+		"\t=1+1":                           "'\t=1+1",
+		"\r=1+1":                           "'\r=1+1",
+		"=":                                "'=",
+		"-":                                "'-",
+		// Not wholly a plain number: quoted.
+		"-1+2":   "'-1+2",
+		"-1e3":   "'-1e3",
+		"+150":   "'+150",
+		"-150 ":  "'-150 ",
+		"-.5":    "'-.5",
+		"-1.":    "'-1.",
+		"--1":    "'--1",
+		"-1.2.3": "'-1.2.3",
+		"-١٥٠":   "'-١٥٠", // Arabic-Indic digits are not ASCII ones
+		// Plain numbers (the amounts and counts we write, and any text
+		// that is one) stay numbers.
+		"-150":     "-150",
+		"-1.50":    "-1.50",
+		"0":        "0",
+		"0.000000": "0.000000",
+		"12.34":    "12.34",
+		// Safe text, whatever it holds after its first character.
+		"":                      "",
+		"go":                    "go",
+		"Winter sale = 20% off": "Winter sale = 20% off",
+		`a "quoted", name`:      `a "quoted", name`,
+		" =1+1":                 " =1+1",
+		"2026-12-01":            "2026-12-01",
+		"com_01HZX":             "com_01HZX",
+		"'already quoted":       "'already quoted",
+	} {
+		if got := Neutralise(cell); got != want {
+			t.Errorf("Neutralise(%q) = %q, want %q", cell, got, want)
+		}
+	}
+}
+
+// CSV neutralises every cell, header included, then quotes as RFC 4180
+// says: a formula with quotes and commas reads back as one text cell
+// beginning with ', and the numbers as they were.
+func TestCSV_NeutralisesEveryCell(t *testing.T) {
+	row := []string{"2026-12-01", `=HYPERLINK("//evil.example","x")`, "-1.50", "-1+2", `plain, "quoted"`}
+	resp := CSV("r.csv", []string{"day", "@keyword", "amount", "note", "name"}, [][]string{row})
+	body := string(resp.Body.(api.Raw).Body)
+	if want := "day,'@keyword,amount,note,name\n2026-12-01,\"'=HYPERLINK(\"\"//evil.example\"\",\"\"x\"\")\",-1.50,'-1+2,\"plain, \"\"quoted\"\"\"\n"; body != want {
+		t.Fatalf("csv\n%s\nwant\n%s", body, want)
+	}
+	got, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+	if err != nil || len(got) != 2 || len(got[1]) != 5 {
+		t.Fatalf("read back %q: %v", got, err)
+	}
+	if got[1][1] != `'=HYPERLINK("//evil.example","x")` || got[1][2] != "-1.50" || got[1][3] != "'-1+2" || got[1][4] != `plain, "quoted"` {
+		t.Errorf("read back %q", got[1])
+	}
+	if row[1] != `=HYPERLINK("//evil.example","x")` {
+		t.Errorf("the caller's row changed: %q", row)
+	}
+}
+
+func FuzzNeutralise(f *testing.F) {
+	for _, s := range []string{"=1+1", "-150", "-1.50", "go", "\t", "", "-1+2"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := Neutralise(s)
+		if got != s && got != "'"+s {
+			t.Fatalf("Neutralise(%q) = %q: only ever a leading quote", s, got)
+		}
+		if got != "" && strings.IndexByte("=+-@\t\r", got[0]) >= 0 && !isPlainNumber(got) {
+			t.Fatalf("Neutralise(%q) = %q still starts a formula", s, got)
+		}
+	})
 }

@@ -161,6 +161,9 @@ type Server struct {
 	// Forged counts tokens whose signature did not hold: they name no
 	// flight that can be trusted, so they are counted here, for operators.
 	Forged atomic.Int64
+	// viewCap and clickCap hold each source to its day's valid views and
+	// clicks on a slot.
+	viewCap, clickCap *traffic.DailyCap
 
 	mu     sync.RWMutex
 	slots  map[string]*slotEntry
@@ -229,6 +232,19 @@ const MissTTL = time.Second
 // screen for a second.
 const PaceInterval = time.Second
 
+// The default caps of a source's (an address's) valid views and clicks on
+// one slot in a UTC day, per instance (Config). A person reads a
+// community's pages, and sees its slot, a few dozen times on a busy day;
+// 300 views is a page every three minutes for fifteen hours. People
+// behind one address (an office, a campus, a carrier's NAT) share it, so
+// the cap is set well above one person: past it the address's events are
+// refused, never billed, and the community is not paid for them either.
+// 30 clicks is a tenth of the views cap: ten times a generous CTR.
+const (
+	DefaultMaxViewsPerSourceDay  = 300
+	DefaultMaxClicksPerSourceDay = 30
+)
+
 // CampaignsRefresh bounds how long a decision uses the campaigns it read:
 // a paused or ended campaign stops being offered within it.
 const CampaignsRefresh = 10 * time.Second
@@ -250,6 +266,10 @@ type Config struct {
 	BaseURL string
 	// Rand draws the campaign lottery (tests give a seeded one).
 	Rand *rand.Rand
+	// MaxViewsPerSourceDay and MaxClicksPerSourceDay cap a source's valid
+	// views and clicks on a slot in a UTC day, on this instance; 0 is the
+	// default (DefaultMaxViewsPerSourceDay, DefaultMaxClicksPerSourceDay).
+	MaxViewsPerSourceDay, MaxClicksPerSourceDay int
 }
 
 // NewServer is the serve path over a source of placements, a once store
@@ -262,6 +282,14 @@ func NewServer(src Source, once Once, tally Tally, c clock.Clock, cfg Config, lo
 	if cfg.Rand != nil {
 		s.rng = cfg.Rand
 	}
+	views, clicks := cfg.MaxViewsPerSourceDay, cfg.MaxClicksPerSourceDay
+	if views <= 0 {
+		views = DefaultMaxViewsPerSourceDay
+	}
+	if clicks <= 0 {
+		clicks = DefaultMaxClicksPerSourceDay
+	}
+	s.viewCap, s.clickCap = traffic.NewDailyCap(views, maxEntries), traffic.NewDailyCap(clicks, maxEntries)
 	s.Counts.before = s.settleOnce
 	return s
 }
@@ -502,7 +530,9 @@ func dimsOf(c Campaign, p Placement, v Viewer) Dims {
 }
 
 // judge applies the rules to a view or click ("v" or "c") of a verified
-// offer: the reason it is refused, or "" when it counts.
+// offer: the reason it is refused, or "" when it counts. The per-person
+// rules key on the viewer's address alone (its network: an IPv6 /64), so
+// a new user agent is not a new person.
 func (s *Server) judge(ctx context.Context, kind string, o Offer, ev Event, now time.Time) (traffic.Reason, error) {
 	if traffic.IsBot(ev.UserAgent) {
 		return traffic.Bot, nil
@@ -514,9 +544,16 @@ func (s *Server) judge(ctx context.Context, kind string, o Offer, ev Event, now 
 	if !traffic.PageAllowed(p.AllowedDomains, ev.Origin, ev.Referer) {
 		return traffic.OffDomain, nil
 	}
-	src := s.sources.Of(ev.SourceIP, ev.UserAgent, now)
-	if !s.pace.Allow(kind+"|"+src+"|"+o.SlotID, now) {
+	key := kind + "|" + s.sources.Of(ev.SourceIP, now) + "|" + o.SlotID
+	if !s.pace.Allow(key, now) {
 		return traffic.TooFast, nil
+	}
+	daily := s.viewCap
+	if kind == "c" {
+		daily = s.clickCap
+	}
+	if !daily.Allow(key, now) {
+		return traffic.SourceCap, nil
 	}
 	return "", nil // what is left, once per offer, the flush checks
 }

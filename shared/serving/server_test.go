@@ -89,7 +89,7 @@ func newTestServer(p Placement) (*Server, *clock.Fake, *memTally) {
 
 var flight = &Run{FlightID: "flt_1", Start: t0.Add(-time.Hour), End: t0.Add(time.Hour), Creative: Creative{ImageURL: "https://cdn.example/a.png", ClickURL: "https://acme.example", AltText: "Acme"}}
 var house = &Creative{ImageURL: "https://cdn.example/h.png", ClickURL: "https://gophers.example/join", AltText: "Join us"}
-var human = Event{UserAgent: "Mozilla/5.0 (Macintosh) Safari/605.1.15", SourceIP: "203.0.113.1"}
+var human = Event{UserAgent: "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4.1 Safari/605.1.15", SourceIP: "203.0.113.1"}
 
 func viewToken(t *testing.T, ad Ad) string {
 	t.Helper()

@@ -33,7 +33,7 @@ func TestMain(m *testing.M) { storetest.Main(m) }
 var (
 	testKey = []byte("0123456789abcdef0123456789abcdef")
 	t0      = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	person  = serving.Event{UserAgent: "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0", SourceIP: "203.0.113.9"}
+	person  = serving.Event{UserAgent: "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0", SourceIP: "203.0.113.9"}
 	banner  = events.Creative{ImageURL: "https://cdn.example/banner.png", ClickURL: "https://acme.example/landing", AltText: "Acme widgets"}
 	owner   = auth.Principal{Kind: auth.KindUser, UserID: "usr_owner"}
 	winner  = auth.Principal{Kind: auth.KindUser, UserID: "usr_w"}

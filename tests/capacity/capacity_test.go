@@ -167,7 +167,8 @@ func TestCapacity_EveryOperationWithinItsBudget(t *testing.T) {
 		for i := 0; i < serves; i++ {
 			ad := call(t, "GET", "/v1/serve/"+slot, "", "", 200)
 			req, _ := http.NewRequest("POST", ad["viewUrl"].(string), nil)
-			req.Header.Set("User-Agent", fmt.Sprintf("Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0 viewer/%d", i)) // a person each
+			req.Header.Set("User-Agent", harness.BrowserAgent)
+			req.Header.Set(harness.ViewerAddressHeader, harness.ViewerAddress(i)) // a person each
 			resp, err := harness.Client.Do(req)
 			if err != nil || resp.StatusCode != 204 {
 				t.Fatalf("view: %v %v", resp, err)

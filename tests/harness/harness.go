@@ -144,6 +144,24 @@ func Send(t testing.TB, method, path, auth string, body []byte, headers map[stri
 	return Reply{Status: resp.StatusCode, Header: resp.Header, Body: b}
 }
 
+// BrowserAgent is a person's browser (desktop Chrome): serving takes a
+// tool's own agent (curl, Go-http-client, …) for a bot, so a suite that
+// sends views or clicks as a person sends this.
+const BrowserAgent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/148.0.0.0 Safari/537.36"
+
+// ViewerAddressHeader is where CloudFront names the viewer's address; the
+// local gateway passes it through as a client sends it.
+const ViewerAddressHeader = "CloudFront-Viewer-Address"
+
+// ViewerAddress is person n's address as CloudFront names it ("ip:port"):
+// serving's per-person rules key on the address alone, never the agent,
+// so a suite that plays many people gives each an address of its own.
+// They are in 198.18.0.0/15 (RFC 2544, for tests): one per n below
+// 131,072.
+func ViewerAddress(n int) string {
+	return fmt.Sprintf("198.%d.%d.%d:443", 18+(n>>16)&1, (n>>8)&0xff, n&0xff)
+}
+
 var keys atomic.Int64
 
 // NewKey is a fresh Idempotency-Key.

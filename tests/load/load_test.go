@@ -186,7 +186,7 @@ func scenarios(t testing.TB, m *market, d time.Duration, serveRate, bidRate, con
 	serveTr := func(tg *vegeta.Target) error {
 		i := n.Add(1)
 		s := int(i % 20)
-		tg.Method, tg.Header = "GET", http.Header{"User-Agent": {"Mozilla/5.0 load"}, "X-Slot": {fmt.Sprint(s)}}
+		tg.Method, tg.Header = "GET", http.Header{"User-Agent": {harness.BrowserAgent}, "X-Slot": {fmt.Sprint(s)}}
 		switch i % 10 {
 		case 0:
 			tg.URL, tg.Header["X-Kind"] = m.clicks[s], []string{"click"}
@@ -195,7 +195,7 @@ func scenarios(t testing.TB, m *market, d time.Duration, serveRate, bidRate, con
 			select {
 			case u := <-views[s]:
 				tg.Method, tg.URL = "POST", u
-				tg.Header["User-Agent"] = []string{fmt.Sprintf("Mozilla/5.0 load viewer/%d", i)}
+				tg.Header[harness.ViewerAddressHeader] = []string{harness.ViewerAddress(int(i))} // a viewer of its own
 				return nil
 			default: // none left: a decision instead
 			}
@@ -413,7 +413,8 @@ func BenchmarkServing_Ceiling(b *testing.B) {
 					_ = json.NewDecoder(resp.Body).Decode(&o)
 					resp.Body.Close()
 					req, _ := http.NewRequest("POST", o.ViewURL, nil)
-					req.Header.Set("User-Agent", fmt.Sprintf("Mozilla/5.0 bench viewer/%d/%d", w, n))
+					req.Header.Set("User-Agent", harness.BrowserAgent)
+					req.Header.Set(harness.ViewerAddressHeader, harness.ViewerAddress(w<<13|n&0x1fff)) // a viewer of its own
 					vr, err := hc.Do(req)
 					if err != nil {
 						return

@@ -33,9 +33,12 @@ func main() {
 			os.Exit(2)
 		}
 	}
+	// A rotation of the origin secret names its new version (docs/operations.md).
+	originVersion, _ := app.Node().TryGetContext(strPtr("originSecretVersion")).(string)
 	s := cdk.NewStack(app, cdk.StackProps{
 		Topology: top, Stage: stage,
-		CodeDir: func(fn string) string { return filepath.Join(build, fn) },
+		CodeDir:             func(fn string) string { return filepath.Join(build, fn) },
+		OriginSecretVersion: originVersion,
 	})
 	cdk.Check(s)
 	app.Synth(nil)
