@@ -9,8 +9,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/infra/wire"
+	"github.com/souqhq/souq/shared/topology"
 )
 
 func main() {

@@ -10,9 +10,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/infra/wire"
 	"github.com/souqhq/souq/shared/invoke"
+	"github.com/souqhq/souq/shared/topology"
 )
 
 func main() {

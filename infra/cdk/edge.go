@@ -12,8 +12,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awswafv2"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/shared/api"
+	"github.com/souqhq/souq/shared/topology"
 )
 
 // EdgeRegion is where the stack must be deployed: a CloudFront

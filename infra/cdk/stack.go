@@ -24,9 +24,9 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/shared/api"
 	"github.com/souqhq/souq/shared/ledger"
+	"github.com/souqhq/souq/shared/topology"
 )
 
 // StackProps configure the stack.
@@ -79,7 +79,7 @@ type Souq struct {
 func NewStack(scope constructs.Construct, props StackProps) *Souq {
 	top, stage := props.Topology, props.Stage
 	stack := awscdk.NewStack(scope, jsii.String(stage.StackName), &awscdk.StackProps{
-		Description: jsii.String("Souq marketplace (" + stage.Name + "), built from infra/topology"),
+		Description: jsii.String("Souq marketplace (" + stage.Name + "), built from shared/topology"),
 	})
 	awscdk.Tags_Of(stack).Add(jsii.String("app"), jsii.String("souq"), nil)
 	awscdk.Tags_Of(stack).Add(jsii.String("stage"), jsii.String(stage.Name), nil)

@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/souqhq/souq/infra/topology"
+	"github.com/souqhq/souq/shared/topology"
 )
 
 // synth builds the stack for a topology with placeholder binaries (the

@@ -3,7 +3,7 @@
 // DynamoDB tables, the outbox stream → relay mapping, the souq bus and its
 // rules, the Scheduler group and role, logs, alarms and throttles.
 //
-// It reads infra/topology and never repeats a name from it. It must never
+// It reads shared/topology and never repeats a name from it. It must never
 // grant a function a table the topology does not give it, nor use a
 // wildcard IAM action.
 package cdk

@@ -15,9 +15,9 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/shared/api"
 	"github.com/souqhq/souq/shared/store"
+	"github.com/souqhq/souq/shared/topology"
 )
 
 // template is a synthesized template as plain JSON.

@@ -13,9 +13,9 @@ import (
 	"quamina.net/go/quamina"
 
 	"github.com/souqhq/souq/events"
-	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/id"
+	"github.com/souqhq/souq/shared/topology"
 )
 
 // Bus is the local EventBridge: it matches each event against the

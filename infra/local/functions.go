@@ -5,12 +5,12 @@ import (
 	"io"
 	"log/slog"
 
-	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/infra/wire"
 	"github.com/souqhq/souq/shared/auth"
 	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/payments"
 	"github.com/souqhq/souq/shared/store"
+	"github.com/souqhq/souq/shared/topology"
 )
 
 // Function is one topology function's real handlers, by trigger: the

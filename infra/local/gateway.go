@@ -18,11 +18,11 @@ import (
 
 	lambdaevents "github.com/aws/aws-lambda-go/events"
 
-	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/shared/api"
 	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/id"
+	"github.com/souqhq/souq/shared/topology"
 )
 
 // maxGatewayBody is API Gateway's own payload limit; the functions refuse

@@ -8,9 +8,9 @@ import (
 
 	lambdaevents "github.com/aws/aws-lambda-go/events"
 
-	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/shared/api"
 	"github.com/souqhq/souq/shared/clock"
+	"github.com/souqhq/souq/shared/topology"
 )
 
 // The gateway plays CloudFront: the viewer headers a client sends reach

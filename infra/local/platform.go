@@ -20,15 +20,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
 
-	"github.com/souqhq/souq/infra/local/child"
-	"github.com/souqhq/souq/infra/local/dynamolocal"
-	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/shared/accounts"
 	"github.com/souqhq/souq/shared/auth"
+	"github.com/souqhq/souq/shared/child"
 	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/ledger"
 	"github.com/souqhq/souq/shared/payments"
 	"github.com/souqhq/souq/shared/store"
+	"github.com/souqhq/souq/shared/store/dynamolocal"
+	"github.com/souqhq/souq/shared/topology"
 )
 
 // Options configure a platform.

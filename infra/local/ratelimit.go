@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/souqhq/souq/infra/topology"
+	"github.com/souqhq/souq/shared/topology"
 )
 
 // limiter is a set of token buckets, one per principal and route, on the

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/souqhq/souq/infra/topology"
+	"github.com/souqhq/souq/shared/topology"
 )
 
 // Each principal has its own bucket per route: the burst, then the rate;

@@ -11,9 +11,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/schedule"
+	"github.com/souqhq/souq/shared/topology"
 )
 
 // Scheduler is the local EventBridge Scheduler: one-time schedules made by

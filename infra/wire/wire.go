@@ -19,7 +19,6 @@ import (
 	lambdaevents "github.com/aws/aws-lambda-go/events"
 
 	"github.com/souqhq/souq/events"
-	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/shared/accounts"
 	"github.com/souqhq/souq/shared/auctions"
 	"github.com/souqhq/souq/shared/auth"
@@ -36,6 +35,7 @@ import (
 	"github.com/souqhq/souq/shared/serving"
 	"github.com/souqhq/souq/shared/sponsorships"
 	"github.com/souqhq/souq/shared/store"
+	"github.com/souqhq/souq/shared/topology"
 	"github.com/souqhq/souq/shared/webhooks"
 )
 

@@ -3,7 +3,7 @@ package wire
 import (
 	"testing"
 
-	"github.com/souqhq/souq/infra/topology"
+	"github.com/souqhq/souq/shared/topology"
 )
 
 func TestSettingsFromEnv_DefaultsAndRefusals(t *testing.T) {

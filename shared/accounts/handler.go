@@ -6,11 +6,11 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/shared/api"
 	"github.com/souqhq/souq/shared/auth"
 	"github.com/souqhq/souq/shared/ledger"
 	"github.com/souqhq/souq/shared/report"
+	"github.com/souqhq/souq/shared/topology"
 )
 
 // NewRouter builds the accounts function's HTTP handler: decode, call one

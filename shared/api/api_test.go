@@ -12,9 +12,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/shared/auth"
 	"github.com/souqhq/souq/shared/fault"
+	"github.com/souqhq/souq/shared/topology"
 )
 
 type createThing struct {

@@ -18,10 +18,10 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/shared/auth"
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/id"
+	"github.com/souqhq/souq/shared/topology"
 )
 
 // Request is one API call as a handler sees it.

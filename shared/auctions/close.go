@@ -10,12 +10,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/souqhq/souq/events"
-	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/ledger"
 	"github.com/souqhq/souq/shared/money"
 	"github.com/souqhq/souq/shared/store"
+	"github.com/souqhq/souq/shared/topology"
 )
 
 // Scheduled jobs: an auction's close, and the sweep that finishes closes

@@ -24,11 +24,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/souqhq/souq/events"
-	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/money"
 	"github.com/souqhq/souq/shared/store"
+	"github.com/souqhq/souq/shared/topology"
 )
 
 // IndexBySlotList is the GSI that lists a community's slots.

@@ -11,9 +11,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/shared/store"
 	"github.com/souqhq/souq/shared/store/storetest"
+	"github.com/souqhq/souq/shared/topology"
 )
 
 type fakeNow struct{ t time.Time }

@@ -12,12 +12,12 @@ import (
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
-	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/shared/api"
 	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/idempotency"
 	"github.com/souqhq/souq/shared/store/storetest"
+	"github.com/souqhq/souq/shared/topology"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }

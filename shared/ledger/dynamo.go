@@ -44,9 +44,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/souqhq/souq/events"
-	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/store"
+	"github.com/souqhq/souq/shared/topology"
 )
 
 // Shards is the number of balance items of each system account.

@@ -6,8 +6,8 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/shared/api"
+	"github.com/souqhq/souq/shared/topology"
 )
 
 // NewRouter builds the payouts function's HTTP handler.

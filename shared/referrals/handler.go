@@ -6,10 +6,10 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/shared/api"
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/money"
+	"github.com/souqhq/souq/shared/topology"
 )
 
 // topUpBody is a budget top-up.

@@ -16,7 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/souqhq/souq/events"
-	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/shared/auth"
 	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/fault"
@@ -25,6 +24,7 @@ import (
 	rf "github.com/souqhq/souq/shared/referrals"
 	"github.com/souqhq/souq/shared/store"
 	"github.com/souqhq/souq/shared/store/storetest"
+	"github.com/souqhq/souq/shared/topology"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }

@@ -48,12 +48,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/souqhq/souq/events"
-	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/owners"
 	"github.com/souqhq/souq/shared/store"
 	"github.com/souqhq/souq/shared/targeting"
+	"github.com/souqhq/souq/shared/topology"
 )
 
 // Store is serving's own table: the projection every decision is made

@@ -9,12 +9,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/shared/api"
 	"github.com/souqhq/souq/shared/auth"
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/money"
 	"github.com/souqhq/souq/shared/targeting"
+	"github.com/souqhq/souq/shared/topology"
 )
 
 // Served ads, views and clicks are never cached, and any page may ask

@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/shared/api"
+	"github.com/souqhq/souq/shared/topology"
 )
 
 // The bodies of the decisions: each action takes only its own fields.

@@ -8,7 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/souqhq/souq/infra/topology"
+	"github.com/souqhq/souq/shared/topology"
 )
 
 // CreateTables creates the topology's tables under their physical names,

@@ -7,9 +7,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/shared/store"
 	"github.com/souqhq/souq/shared/store/storetest"
+	"github.com/souqhq/souq/shared/topology"
 )
 
 // A cancelled transaction answers by part name, whatever the order the

@@ -6,9 +6,9 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/shared/api"
 	"github.com/souqhq/souq/shared/fault"
+	"github.com/souqhq/souq/shared/topology"
 )
 
 // NewRouter builds the webhooks function's HTTP handler.

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/souqhq/souq/infra/local"
-	"github.com/souqhq/souq/infra/topology"
+	"github.com/souqhq/souq/shared/topology"
 	"github.com/souqhq/souq/tests/harness"
 )
 

@@ -1,6 +1,6 @@
 // Command app is the CDK app (cdk.json runs it): it builds Souq's stack for
 // the stage named by the context value "stage" (dev by default) from
-// infra/topology, with cdk-nag's AwsSolutions checks, and synthesizes it.
+// shared/topology, with cdk-nag's AwsSolutions checks, and synthesizes it.
 package main
 
 import (
@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 
 	"github.com/souqhq/souq/infra/cdk"
-	"github.com/souqhq/souq/infra/topology"
+	"github.com/souqhq/souq/shared/topology"
 )
 
 func main() {

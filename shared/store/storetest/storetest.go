@@ -18,9 +18,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/souqhq/souq/infra/local/dynamolocal"
-	"github.com/souqhq/souq/infra/topology"
 	"github.com/souqhq/souq/shared/store"
+	"github.com/souqhq/souq/shared/store/dynamolocal"
+	"github.com/souqhq/souq/shared/topology"
 )
 
 var (

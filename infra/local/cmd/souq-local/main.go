@@ -21,7 +21,7 @@ import (
 	"time"
 
 	"github.com/souqhq/souq/infra/local"
-	"github.com/souqhq/souq/infra/local/dynamolocal"
+	"github.com/souqhq/souq/shared/store/dynamolocal"
 )
 
 func main() {

@@ -14,7 +14,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/souqhq/souq/infra/local/child"
+	"github.com/souqhq/souq/shared/child"
 )
 
 //go:embed LoopbackDynamoDBLocal.java
