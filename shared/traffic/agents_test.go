@@ -1,6 +1,9 @@
 package traffic
 
-import "testing"
+import (
+	"strconv"
+	"testing"
+)
 
 // Real agents of browsers people use, desktop and mobile, and of the
 // iOS and Android webviews and in-app browsers: none is a bot.
@@ -71,9 +74,27 @@ func TestIsBot_ToolsCrawlersAndHeadlessBrowsersAreBots(t *testing.T) {
 	}
 }
 
+// BenchmarkIsBot is the agent test of every view and click: a browser's
+// agent seen before (a map read), and a new browser-shaped agent each
+// time (crawlerdetect's patterns, the worst case a flood of made-up
+// agents forces).
 func BenchmarkIsBot(b *testing.B) {
-	ua := browsers["Instagram, Android in-app"]
-	for b.Loop() {
-		IsBot(ua)
-	}
+	const chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/148.0.0.0 Safari/537.36"
+	b.Run("known", func(b *testing.B) {
+		IsBot(chrome)
+		b.ReportAllocs()
+		for b.Loop() {
+			if IsBot(chrome) {
+				b.Fatal("a browser is a bot")
+			}
+		}
+	})
+	b.Run("new", func(b *testing.B) {
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			i++
+			IsBot(chrome + " n/" + strconv.Itoa(i))
+		}
+	})
 }
