@@ -146,8 +146,11 @@ type campaignData struct {
 	CSV      string
 	CanPause bool
 	Ended    bool
-	Reasons  []string
-	CapText  string // the daily cap as typed, or empty
+	// BudgetSpent says a campaign that has not ended has nothing left
+	// to spend: it stays active, and is not offered.
+	BudgetSpent bool
+	Reasons     []string
+	CapText     string // the daily cap as typed, or empty
 	// By is the breakdown shown (country, device or keyword), Parts its
 	// values over the report's days, PartSpend its chart, PartCSV its
 	// download.
@@ -256,11 +259,22 @@ func (c *Console) campaign(q *req, f *formState) {
 	d.PartSpend = barChart("Spend by "+d.By, pts, cur)
 	d.PartSpend.Key = humanize(d.By)
 	d.Ended = d.C.Status == "ended"
+	d.BudgetSpent = !d.Ended && d.C.Remaining.Amount == 0
 	d.CanPause = d.C.Status == "active" || d.C.Status == "scheduled"
 	if d.C.DailyCap != nil {
 		d.CapText = FormatAmount(d.C.DailyCap.Amount, cur)
 	}
-	d.Reasons = []string{"expired", "bot", "off_domain", "too_fast", "reused", "not_viewed"}
+	// The reasons in serving's order, then any other the report counts
+	// (a rule newer than this list), so that they add up to its total.
+	d.Reasons = []string{"expired", "bot", "off_domain", "too_fast", "source_cap", "reused", "not_viewed"}
+	var newer []string
+	for r := range d.Report.Totals.Invalid {
+		if !slices.Contains(d.Reasons, r) {
+			newer = append(newer, r)
+		}
+	}
+	sort.Strings(newer)
+	d.Reasons = append(d.Reasons, newer...)
 	c.show(q, "campaign", view{Title: d.C.Name, Nav: "advertisers", Data: d, Form: f})
 }
 

@@ -114,6 +114,10 @@ func (c *Console) earnings(q *req, f *formState) {
 	if by := q.r.URL.Query().Get("by"); slices.Contains(d.Bys, by) {
 		d.By = by
 	}
+	// The reports are of UTC days: those of the person's month, so that
+	// the page is of one month (in Honolulu, the 31st goes on while UTC
+	// has begun the 1st).
+	month := url.Values{"from": {since.Format("2006-01-02")}, "to": {now.In(loc).Format("2006-01-02")}}
 	var parts CommunityBreakdown
 	err := parallel(
 		func() (err error) { d.Community, err = q.api.Community(ctx, id); return },
@@ -123,12 +127,9 @@ func (c *Console) earnings(q *req, f *formState) {
 			d.Statement = l.Data
 			return err
 		},
+		func() (err error) { d.Report, err = q.api.CommunityReport(ctx, id, month); return },
 		func() (err error) {
-			d.Report, err = q.api.CommunityReport(ctx, id, url.Values{"from": {monthStart(now, time.UTC).Format("2006-01-02")}})
-			return err
-		},
-		func() (err error) {
-			parts, err = q.api.CommunityBreakdown(ctx, id, url.Values{"from": {monthStart(now, time.UTC).Format("2006-01-02")}, "by": {d.By}})
+			parts, err = q.api.CommunityBreakdown(ctx, id, url.Values{"from": month["from"], "to": month["to"], "by": {d.By}})
 			return err
 		},
 	)

@@ -222,16 +222,18 @@ func (c *Console) payouts(q *req, f *formState) {
 	c.show(q, "payouts", view{Title: "Payouts", Nav: "payouts", Data: d, Form: f})
 }
 
+// claimPayout is one currency's claim. Each currency's form has a name of
+// its own (claim-EUR), so that a refusal is shown beside that form alone.
 func (c *Console) claimPayout(q *req) {
 	cur := trimmed(q, "currency")
 	amt, err := ParseMoney(q.r.PostForm.Get("amount"), cur)
 	if err != nil {
-		c.payouts(q, invalid(q, "claim", map[string]string{"amount": err.Error()}))
+		c.payouts(q, invalid(q, "claim-"+cur, map[string]string{"amount": err.Error()}))
 		return
 	}
 	po, err := q.api.ClaimPayout(q.r.Context(), amt, cur, q.r.PostForm.Get("idem"))
 	if err != nil {
-		c.again(q, "claim", err, c.payouts)
+		c.again(q, "claim-"+cur, err, c.payouts)
 		return
 	}
 	c.done(q.w, q.r, "/console/payouts", "Payout of "+FormatMoney(po.Amount, po.Currency)+" claimed: it is "+po.Status+".")

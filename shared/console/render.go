@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -65,6 +66,7 @@ func parsePages(version string) (map[string]*template.Template, error) {
 		"join":    strings.Join,
 		"idem":    newIdemKey,
 		"pct":     func(f float64) string { return fmt.Sprintf("%.2f%%", f*100) },
+		"count":   count,
 	}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/partials.html")
 	if err != nil {
@@ -194,13 +196,45 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, err error) {
 			return
 		}
 	}
-	ref := newIdemKey()[:8]
+	ref := failureRef()
 	c.cfg.Log.Error("console page failed", "path", r.URL.Path, "ref", ref, "error", err.Error())
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusBadGateway)
-	_, _ = fmt.Fprintf(w, `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Something failed</title><link rel="icon" href="/console/static/favicon.svg"><link rel="stylesheet" href="/console/static/console.css?v=%s"></head>`+
-		`<body><main id="main"><h1>Something failed</h1><p>The page could not be made. Try again in a moment (reference %s).</p><p><a href="/console/">Home</a></p></main></body></html>`, c.version, ref)
+	again := ""
+	if r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/console/") {
+		again = r.URL.RequestURI()
+	}
+	_ = failedPage.Execute(w, failedView{Ref: ref, Version: c.version, Again: again})
 }
+
+// failureRef names one failure in the log and on the page it answers
+// with: ten characters a person can read out to support.
+func failureRef() string {
+	b := make([]byte, 5)
+	_, _ = rand.Read(b)
+	return strings.ToUpper(hex.EncodeToString(b))
+}
+
+type failedView struct {
+	Ref, Version, Again string
+}
+
+// failedPage is what a page that could not be made answers: it stands
+// alone (the layout may be what failed), with the console's navigation,
+// the reference in the log, and a way to try again.
+var failedPage = template.Must(template.New("failed").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Something failed · Souq</title><link rel="icon" href="/console/static/favicon.svg?v={{.Version}}" type="image/svg+xml">
+<link rel="stylesheet" href="/console/static/console.css?v={{.Version}}"></head>
+<body><a class="skip" href="#main">Skip to content</a>
+<header class="top"><a class="brand" href="/console/">Souq</a>
+<nav aria-label="Main"><ul><li><a href="/console/">Home</a></li><li><a href="/console/communities">Communities</a></li><li><a href="/console/advertisers">Advertisers</a></li><li><a href="/console/market">Market</a></li><li><a href="/console/auctions">Auctions</a></li><li><a href="/console/deals">Deals</a></li><li><a href="/console/payouts">Payouts</a></li><li><a href="/console/webhooks">Webhooks</a></li></ul></nav></header>
+<main id="main"><h1>Something failed</h1>
+<p class="error" role="alert">This page could not be made. Try again in a moment.</p>
+<p>If it happens again, tell us the reference <strong><code>{{.Ref}}</code></strong>.</p>
+<p>{{with .Again}}<a href="{{.}}">Try again</a> · {{end}}<a href="/console/">Home</a></p></main></body></html>
+`))
 
 func (c *Console) toSignIn(w http.ResponseWriter, r *http.Request) {
 	next := r.URL.RequestURI()
@@ -246,6 +280,14 @@ func humanize(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// count is n things in words: "1 bid", "3 bids".
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }
 
 // newIdemKey is the Idempotency-Key a money form carries from the moment

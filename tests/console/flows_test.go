@@ -294,7 +294,7 @@ func TestInfluencer_ApplyApprovedConversionClearsClaimPayoutPaid(t *testing.T) {
 	advance(t, 8*24*time.Hour)
 	pay := inf.get("/console/payouts").sees("$100.00")
 	pay.press("Save destination", map[string]string{"accountId": "acct_1234567890"}).sees("Payout destination saved.")
-	if v, _ := pay.page.Find("#claim-amount").Attr("value"); v != "100.00" {
+	if v, _ := pay.page.Find("#claim-USD-amount").Attr("value"); v != "100.00" {
 		t.Fatalf("the claim's amount is %q, want everything available, 100.00", v)
 	}
 	page, sel := pay.page, pay.formWith("Claim payout")
