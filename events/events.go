@@ -521,6 +521,13 @@ func (CampaignCreated) Source() string     { return SourceCampaigns }
 func (CampaignEnded) DetailType() string   { return "CampaignEnded" }
 func (CampaignEnded) Source() string       { return SourceCampaigns }
 
+// InvalidPrefix is how a refused count is named where counts are stored by
+// name: inv_<reason> (inv_bot, inv_reused). The Invalid maps of
+// CampaignMetered's and CampaignReported's counts are keyed by the reason
+// alone; every context that stores them under one name adds this prefix,
+// so that serving's, campaigns' and accounts' stored counts read alike.
+const InvalidPrefix = "inv_"
+
 // CommunityUnits are a campaign's counted units on one community's slots:
 // valid ones, and the refused ones by reason (for its report; they are
 // never billed).

@@ -291,12 +291,16 @@ func TestAuctionFlow_BidCloseServeClickStats(t *testing.T) {
 	var st flightStats
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		st = decode[flightStats](t, expect(t, do(t, call{method: "GET", path: "/v1/flights/" + closed.FlightID + "/stats", auth: aKey}), 200))
-		if st.Served >= burst && st.Impressions >= seen && st.Clicks >= 1 && st.Invalid["bot"] >= 11 && st.Invalid["reused"] >= 50 && st.Invalid["too_fast"] >= 50 {
+		if st.Served >= burst && st.Impressions >= seen && st.Clicks >= 1 && st.Invalid["bot"] >= 11 && st.Invalid["reused"]+st.Invalid["too_fast"] >= 100 {
 			break
 		}
 	}
 	if st.Served != burst || st.Impressions != seen || st.Clicks != 1 || st.CTR != 0.001 ||
-		st.Invalid["reused"] != 50 || st.Invalid["too_fast"] != 50 || st.Invalid["bot"] != 11 || len(st.Invalid) != 3 || len(st.Days) != 1 || st.Days[0].Impressions != seen {
+		// Each of the 50 doubled beacons is refused as too_fast when its
+		// second copy comes within the pace's second (as it does on an idle
+		// machine), else as reused; the 50 replays, two seconds on, are
+		// reused. Either way none is counted twice.
+		st.Invalid["reused"] < 50 || st.Invalid["reused"]+st.Invalid["too_fast"] != 100 || st.Invalid["bot"] != 11 || len(st.Invalid) > 3 || len(st.Days) != 1 || st.Days[0].Impressions != seen {
 		t.Fatalf("stats: %+v", st)
 	}
 	for _, who := range []string{aTok, ownerToken} {

@@ -9,6 +9,7 @@ package wire
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -251,18 +252,14 @@ func Serve(e Env) *Function {
 	mux := events.NewMux(topology.FnServe)
 	st.Listen(mux)
 	r := serving.NewRouter(srv, st, e.Log, e.Clock.Now)
-	meter := func(ctx context.Context, payload json.RawMessage) error {
-		var j struct{ Job string }
-		if err := json.Unmarshal(payload, &j); err != nil || j.Job != topology.JobMeter {
-			return fmt.Errorf("serve: a scheduled job it does not know: %s", payload)
-		}
+	meter := schedule.Handle("serve", func(ctx context.Context, _ meterJob) error {
 		// What is buffered here is counted first (locally the platform
 		// flushes every instance before its schedules run).
 		if err := srv.Counts.Flush(ctx); err != nil {
 			return err
 		}
 		return st.Meter(ctx, e.Clock.Now())
-	}
+	})
 	return &Function{HTTP: r.Serve, Event: mux.Handle, Events: mux, Scheduled: meter, Routes: r.Handled(), Counter: srv.Counts}
 }
 
@@ -281,11 +278,28 @@ func VerifyJob(e Env) *ledger.VerifyJob {
 // Ops: the daily ledger verification.
 func Ops(e Env) *Function {
 	job := VerifyJob(e)
-	return &Function{Verify: job, Scheduled: func(ctx context.Context, payload json.RawMessage) error {
-		_, err := job.Handle(ctx, payload)
+	return &Function{Verify: job, Scheduled: schedule.Handle("ops", func(ctx context.Context, _ verifyJob) error {
+		_, err := job.Handle(ctx, nil)
 		return err
-	}}
+	})}
 }
+
+// meterJob is serve's recurring schedule (topology.JobInput(JobMeter)).
+type meterJob struct {
+	Job string `json:"job"`
+}
+
+// Check implements schedule.Checker.
+func (j meterJob) Check() error {
+	if j.Job != topology.JobMeter {
+		return errors.New("not the meter")
+	}
+	return nil
+}
+
+// verifyJob is the ledger verification's schedule: the topology sends it
+// no input, which Scheduler sends as {}.
+type verifyJob struct{}
 
 // Console: the pages people sign in to, a client of the API on the same
 // domain. Its sessions expire on the wall clock (time.Now), not the

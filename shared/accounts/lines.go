@@ -16,9 +16,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -51,21 +49,26 @@ func (s *Service) campaignReported(ctx context.Context, e events.CampaignReporte
 		return fault.New(fault.Invalid, op, "a report without its campaign or day, or of too many communities")
 	}
 	weights := make([]bool, len(e.Lines)) // which lines replace their weights
+	names := map[string]bool{}
 	for i, l := range e.Lines {
 		weights[i] = l.Dims != nil
+		if names[lineName(l)] {
+			return fault.New(fault.Invalid, op, "a report with a community's line twice")
+		}
+		names[lineName(l)] = true
 	}
 	for attempt := 0; attempt < len(e.Lines)+1; attempt++ {
-		writes := make([]types.TransactWriteItem, len(e.Lines))
+		writes := make([]store.Part, len(e.Lines))
 		for i, l := range e.Lines {
-			writes[i] = s.repo.lineAdd(e, l, weights[i])
+			writes[i] = store.Part{Name: lineName(l), Item: s.repo.lineAdd(e, l, weights[i])}
 		}
 		err := store.ApplyOnce(ctx, s.repo.db, s.repo.table, e.EventID, s.clock.Now(), writes...)
 		if err == nil {
 			return nil // applied, now or before
 		}
 		again := false
-		for i := range e.Lines {
-			if weights[i] && store.Failed(err, fmt.Sprintf("write %d", i)) {
+		for i, l := range e.Lines {
+			if weights[i] && store.Failed(err, lineName(l)) {
 				weights[i], again = false, true // newer weights are there: add the counts only
 			}
 		}
@@ -75,6 +78,10 @@ func (s *Service) campaignReported(ctx context.Context, e events.CampaignReporte
 	}
 	return fault.New(fault.Unavailable, op, "the lines kept changing")
 }
+
+// lineName names a line's write in its event's transaction: one per
+// community.
+func lineName(l events.CampaignLine) string { return "line " + l.CommunityID }
 
 // lineAdd adds a settlement's line to its community's; with weights, it
 // replaces the line's weights, unless a later settlement's are there.
@@ -195,8 +202,7 @@ func (s *Service) CommunityBreakdown(ctx context.Context, p auth.Principal, comm
 		z := money.Amount{Currency: it.Currency}
 		return BreakdownFigures{Spend: z, Earned: z, ECPM: z, Invalid: map[string]int64{}}
 	}
-	out := EarningsBreakdown{CommunityID: communityID, Currency: it.Currency, Range: rng, By: by, Rows: []BreakdownRow{}, Totals: blank()}
-	at := map[string]int{}
+	var lines []report.DayLine
 	for _, l := range raw {
 		if cur, _ := l["currency"].(string); cur != it.Currency {
 			continue // a campaign pays in the community's currency; anything else is not its earnings
@@ -220,33 +226,22 @@ func (s *Service) CommunityBreakdown(ctx context.Context, p auth.Principal, comm
 			}
 		}
 		day, _ := l["day"].(string)
-		for _, part := range report.Split(line, by) {
-			k := day + "|" + part.Value
-			i, ok := at[k]
-			if !ok {
-				i = len(out.Rows)
-				at[k] = i
-				out.Rows = append(out.Rows, BreakdownRow{Day: day, Value: part.Value, BreakdownFigures: blank()})
-			}
-			out.Rows[i].add(part)
-			out.Totals.add(part)
-		}
+		lines = append(lines, report.DayLine{Day: day, Line: line})
 	}
-	sort.SliceStable(out.Rows, func(i, j int) bool {
-		if out.Rows[i].Day != out.Rows[j].Day {
-			return out.Rows[i].Day < out.Rows[j].Day
-		}
-		return out.Rows[i].Value < out.Rows[j].Value
-	})
-	for i := range out.Rows {
-		out.Rows[i].finish()
+	sums, totals := report.Fold(lines, by, blank, (*BreakdownFigures).add)
+	out := EarningsBreakdown{CommunityID: communityID, Currency: it.Currency, Range: rng, By: by, Rows: []BreakdownRow{}, Totals: totals}
+	for _, sum := range sums {
+		row := BreakdownRow{Day: sum.Day, Value: sum.Value, BreakdownFigures: sum.Figures}
+		row.finish()
+		out.Rows = append(out.Rows, row)
 	}
 	out.Totals.finish()
 	return out, nil
 }
 
-// invalidPrefix is a line's refused count by reason.
-const invalidPrefix = "inv_"
+// invalidPrefix is a line's refused count by reason, named as the event
+// contract names it.
+const invalidPrefix = events.InvalidPrefix
 
 // CSVRows are the breakdown's rows for text/csv: amounts in the
 // currency's major unit, one column per refusal reason.

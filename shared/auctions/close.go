@@ -3,7 +3,7 @@ package auctions
 import (
 	"context"
 	"encoding/json"
-	"fmt"
+	"errors"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -14,6 +14,7 @@ import (
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/ledger"
 	"github.com/souqhq/souq/shared/money"
+	"github.com/souqhq/souq/shared/schedule"
 	"github.com/souqhq/souq/shared/store"
 	"github.com/souqhq/souq/shared/topology"
 )
@@ -31,20 +32,26 @@ type Job struct {
 	AuctionID string `json:"auctionId"`
 }
 
+// Check implements schedule.Checker: a sweep, or a close with its auction.
+func (j Job) Check() error {
+	if j.Job != JobSweep && (j.Job != JobClose || j.AuctionID == "") {
+		return errors.New("neither the sweep nor a close with its auction")
+	}
+	return nil
+}
+
 // closeScheduleName is unique per auction: scheduling twice schedules once.
 func closeScheduleName(auctionID string) string { return "close-" + auctionID }
 
 // HandleScheduled runs a schedule's job. An error asks the scheduler to
 // retry; a job it cannot read is logged by the caller and dropped.
 func (s *Service) HandleScheduled(ctx context.Context, payload json.RawMessage) error {
-	var j Job
-	if err := json.Unmarshal(payload, &j); err == nil && j.Job == JobSweep {
-		return s.SweepClosing(ctx)
-	}
-	if err := json.Unmarshal(payload, &j); err != nil || j.Job != JobClose || j.AuctionID == "" {
-		return fmt.Errorf("auctions: a scheduled job it does not know: %s", payload)
-	}
-	return s.CloseAuction(ctx, j.AuctionID)
+	return schedule.Handle("auctions", func(ctx context.Context, j Job) error {
+		if j.Job == JobSweep {
+			return s.SweepClosing(ctx)
+		}
+		return s.CloseAuction(ctx, j.AuctionID)
+	})(ctx, payload)
 }
 
 // SweepClosing runs the close again for every auction left closing (its

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/souqhq/souq/shared/auth"
-	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/money"
 )
 
@@ -31,10 +30,11 @@ func flightView(f flightItem) FlightView {
 // ListAdvertiserFlights pages through an advertiser's flights, newest first.
 func (s *Service) ListAdvertiserFlights(ctx context.Context, p auth.Principal, advertiserID string, limit int, cursor string) ([]FlightView, string, error) {
 	const op = "auctions.ListAdvertiserFlights"
-	if p.Kind == auth.KindClient && (p.AccountKind != auth.AccountAdvertiser || p.AccountID != advertiserID) {
-		return nil, "", fault.New(fault.NotFound, op, "no such advertiser")
+	byKey, err := p.ActsForAdvertiser(op, advertiserID)
+	if err != nil {
+		return nil, "", err
 	}
-	if p.Kind == auth.KindUser {
+	if !byKey { // a person: the advertiser must be theirs
 		if _, err := s.bidder(ctx, op, p, advertiserID); err != nil {
 			return nil, "", err
 		}

@@ -221,6 +221,30 @@ func TestAdvertiserFor_KeyIsItsAdvertiserPersonMustName(t *testing.T) {
 	}
 }
 
+func TestActsForAdvertiser_KeyForItsOwnPersonLeftToOwnership(t *testing.T) {
+	for _, c := range []struct {
+		name        string
+		p           Principal
+		advertiser  string
+		wantSettled bool
+		wantErr     fault.Kind // 0: no error
+	}{
+		{"an advertiser's key for itself", Principal{Kind: KindClient, AccountKind: AccountAdvertiser, AccountID: "adv_1", KeyID: "key_1"}, "adv_1", true, 0},
+		{"an advertiser's key for another", Principal{Kind: KindClient, AccountKind: AccountAdvertiser, AccountID: "adv_1", KeyID: "key_1"}, "adv_2", false, fault.NotFound},
+		{"a community's key of the same id", Principal{Kind: KindClient, AccountKind: AccountCommunity, AccountID: "adv_1", KeyID: "key_2"}, "adv_1", false, fault.NotFound},
+		{"a community's key", Principal{Kind: KindClient, AccountKind: AccountCommunity, AccountID: "com_1", KeyID: "key_3"}, "adv_1", false, fault.NotFound},
+		{"a key for no advertiser", Principal{Kind: KindClient, AccountKind: AccountAdvertiser}, "", false, fault.NotFound},
+		{"a person", Principal{Kind: KindUser, UserID: "usr_1"}, "adv_1", false, 0},
+		{"a person for an advertiser that is not", Principal{Kind: KindUser, UserID: "usr_1"}, "adv_nope", false, 0},
+		{"no principal", Principal{}, "adv_1", false, fault.NotFound},
+	} {
+		settled, err := c.p.ActsForAdvertiser("test", c.advertiser)
+		if settled != c.wantSettled || (err == nil) != (c.wantErr == 0) || err != nil && fault.KindOf(err) != c.wantErr {
+			t.Errorf("%s: settled %v, %v; want %v, %v", c.name, settled, err, c.wantSettled, c.wantErr)
+		}
+	}
+}
+
 // A token signed with the right key for the right issuer, but for another
 // audience (or none), is refused.
 func TestHMACKeys_RefusesTheWrongAudience(t *testing.T) {

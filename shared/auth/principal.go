@@ -136,3 +136,20 @@ func (p Principal) AdvertiserFor(op, named, verb string) (string, error) {
 	}
 	return named, nil
 }
+
+// ActsForAdvertiser decides what identity alone can about p acting for
+// the advertiser advertiserID (the one a path names): an advertiser's API
+// key acts for its own advertiser and no other; any other key, or no
+// principal, is told there is no such advertiser — 404, never 403, so that
+// ids cannot be probed (DESIGN §6). settled reports that the key decided
+// it; for a person it is false, and the caller checks that the person owns
+// the advertiser.
+func (p Principal) ActsForAdvertiser(op, advertiserID string) (settled bool, err error) {
+	switch {
+	case p.Kind == KindClient && p.AccountKind == AccountAdvertiser && p.AccountID == advertiserID && advertiserID != "":
+		return true, nil
+	case p.Kind == KindUser && p.UserID != "":
+		return false, nil
+	}
+	return false, fault.New(fault.NotFound, op, "no such advertiser")
+}

@@ -60,7 +60,7 @@ func BenchmarkCapacity_SettlementWithBreakdowns(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		dims := &events.DayDims{Day: w.clock.Now().UTC().Format("2006-01-02"), Values: map[string]events.DimUnits{}}
+		dims := &events.DayDims{Day: w.clock.Now().UTC().Format(clock.DayLayout), Values: map[string]events.DimUnits{}}
 		for _, c := range []string{"SA", "AE", "EG", "JO", "KW", "QA", "BH", "OM", "MA", "US"} {
 			dims.Values["c|"+c] = events.DimUnits{Impressions: 100, Invalid: map[string]int64{"bot": 1}}
 		}

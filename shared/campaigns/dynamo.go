@@ -15,11 +15,13 @@ package campaigns
 // consistent); list an advertiser's (Query gsi1, newest first); its
 // report (Query of its DAY# lines, each ADDed by the settlement that
 // counted it, in the settlement's transaction). Every
-// change is conditional on the version read: a lost race is 409.
+// change is conditional on the version read (update): a lost race reads
+// again, a bounded number of times, then is 409.
 
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strconv"
 	"time"
 
@@ -181,6 +183,61 @@ func targetingEvent(t targeting.Targeting) *events.CampaignTargeting {
 	return e
 }
 
+// maxUpdateAttempts bounds how often update reads again after losing a
+// race: past it, the caller gets 409.
+const maxUpdateAttempts = 5
+
+// errNoChange is what an update's change returns when the campaign is
+// already as asked: nothing is written, and update returns it as read.
+var errNoChange = errors.New("campaigns: no change")
+
+// update is every change of a campaign by its advertiser or its end: it
+// reads the campaign, lets change decide on it (change edits the item and
+// may add its own parts to tx, such as a top-up of the hold), and writes
+// it back over the version read, with CampaignChanged of the new version,
+// in one transaction. A lost race (the campaign moved on since the read)
+// reads again and decides again, at most maxUpdateAttempts times; an error
+// from change is returned as it is, and so is any other failure of the
+// write (unwrapped, for the caller to explain its own parts' failures).
+func (r *Repository) update(ctx context.Context, id string, now time.Time, change func(it *campaignItem, tx *store.Tx) error) (campaignItem, error) {
+	const op = "campaigns.update"
+	for attempt := 0; attempt < maxUpdateAttempts; attempt++ {
+		it, found, err := r.get(ctx, id)
+		if err != nil {
+			return campaignItem{}, err
+		}
+		if !found {
+			return campaignItem{}, fault.New(fault.NotFound, op, "no such campaign")
+		}
+		read := it.Version
+		tx := store.NewTx()
+		if err := change(&it, tx); errors.Is(err, errNoChange) {
+			return it, nil
+		} else if err != nil {
+			return campaignItem{}, err
+		}
+		it.Version = read // the version is update's, whatever change did
+		stamp(&it, now)
+		put, err := r.replace(it, read)
+		if err != nil {
+			return campaignItem{}, err
+		}
+		chg, err := r.changed(it, now)
+		if err != nil {
+			return campaignItem{}, fault.Wrap(op, err)
+		}
+		err = tx.Add("campaign", put).Add("changed", chg).Write(ctx, r.db)
+		if store.Failed(err, "campaign") {
+			continue // another change moved it on: read again, decide again
+		}
+		if err != nil {
+			return campaignItem{}, err
+		}
+		return it, nil
+	}
+	return campaignItem{}, fault.New(fault.Conflict, op, "the campaign is changing too fast; read it again and retry")
+}
+
 // stamp sets a change's new version and time on it.
 func stamp(it *campaignItem, now time.Time) {
 	it.Version++
@@ -220,8 +277,9 @@ func (r *Repository) reportAdd(campaignID, day string, row Row) types.TransactWr
 	}}
 }
 
-// invalidPrefix is a report line's refused count by reason.
-const invalidPrefix = "inv_"
+// invalidPrefix is a report line's refused count by reason, named as the
+// event contract names it.
+const invalidPrefix = events.InvalidPrefix
 
 // reportLines reads a campaign's lines from the day from to the day to.
 func (r *Repository) reportLines(ctx context.Context, campaignID, from, to string) ([]map[string]any, error) {

@@ -2,12 +2,14 @@ package campaigns
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/souqhq/souq/shared/api"
 	"github.com/souqhq/souq/shared/report"
+	"github.com/souqhq/souq/shared/targeting"
 	"github.com/souqhq/souq/shared/topology"
 )
 
@@ -35,11 +37,11 @@ func NewRouter(svc *Service, idem api.Idempotency, log *slog.Logger, now func() 
 		return api.JSON(http.StatusOK, v), err
 	}, api.NoIdempotency)
 	rt.Handle("PATCH /v1/campaigns/{campaignId}", func(ctx context.Context, r *api.Request) (api.Response, error) {
-		var in UpdateInput
-		if err := api.Decode(r, &in); err != nil {
+		var body updateBody
+		if err := api.Decode(r, &body); err != nil {
 			return api.Response{}, err
 		}
-		v, err := svc.Update(ctx, *r.Principal, r.Path("campaignId"), in)
+		v, err := svc.Update(ctx, *r.Principal, r.Path("campaignId"), body.input())
 		return api.JSON(http.StatusOK, v), err
 	}, api.IdempotencyOptional) // a raised budget holds more: a retry with its key holds once
 	for path, paused := range map[string]bool{"pause": true, "resume": false} {
@@ -69,4 +71,34 @@ func NewRouter(svc *Service, idem api.Idempotency, log *slog.Logger, now func() 
 		return report.CSV("souq-"+rep.CampaignID+"-"+rep.From+"-"+rep.To+".csv", header, rows), nil
 	}, api.NoIdempotency)
 	return rt
+}
+
+// updateBody is the body of PATCH /v1/campaigns/{campaignId}. Its
+// dailyCap says three things (absent: unchanged; null: removed; a money
+// object: the new cap), so it is read raw and parsed here.
+type updateBody struct {
+	Bid       *MoneyInput          `json:"bid"`
+	DailyCap  json.RawMessage      `json:"dailyCap"`
+	End       *time.Time           `json:"end"`
+	Budget    *MoneyInput          `json:"budget"`
+	Targeting *targeting.Targeting `json:"targeting"`
+}
+
+// input is the body as the service takes it. A dailyCap that is not a
+// money object reaches it without an amount, and the service names the
+// field with the others it refuses.
+func (b updateBody) input() UpdateInput {
+	in := UpdateInput{Bid: b.Bid, End: b.End, Budget: b.Budget, Targeting: b.Targeting}
+	switch string(b.DailyCap) {
+	case "":
+	case "null":
+		in.DailyCap = &CapChange{Remove: true}
+	default:
+		var m MoneyInput
+		if json.Unmarshal(b.DailyCap, &m) != nil {
+			m = MoneyInput{}
+		}
+		in.DailyCap = &CapChange{Cap: m}
+	}
+	return in
 }

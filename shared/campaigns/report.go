@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"math"
 	"math/big"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -193,33 +192,19 @@ func (s *Service) Breakdown(ctx context.Context, p auth.Principal, campaignID, f
 	if err != nil {
 		return Breakdown{}, err
 	}
-	blank := blankFigures(c.Currency)
-	out := Breakdown{CampaignID: campaignID, Currency: c.Currency, Range: rng, By: by, Rows: []BreakdownRow{}, Totals: blank()}
-	at := map[string]int{}      // day|value → its row
-	for _, raw := range lines { // by day, then community
+	dayLines := make([]report.DayLine, len(lines))
+	for i, raw := range lines { // by day, then community
 		l := lineOf(raw, c.Pricing.Model == CPC)
-		for _, part := range report.Split(l.Line, by) {
-			k := l.day + "|" + part.Value
-			i, ok := at[k]
-			if !ok {
-				i = len(out.Rows)
-				at[k] = i
-				out.Rows = append(out.Rows, BreakdownRow{Day: l.day, Value: part.Value, Figures: blank()})
-			}
-			pl := report.Line{Impressions: part.Impressions, Clicks: part.Clicks, Billed: part.Billed, Free: part.Free, Spend: part.Spend,
-				Premium: part.Premium, Invalid: part.Invalid}
-			out.Rows[i].add(pl)
-			out.Totals.add(pl)
-		}
+		dayLines[i] = report.DayLine{Day: l.day, Line: l.Line}
 	}
-	sort.SliceStable(out.Rows, func(i, j int) bool {
-		if out.Rows[i].Day != out.Rows[j].Day {
-			return out.Rows[i].Day < out.Rows[j].Day
-		}
-		return out.Rows[i].Value < out.Rows[j].Value
+	sums, totals := report.Fold(dayLines, by, blankFigures(c.Currency), func(f *Figures, p report.Part) {
+		f.add(report.Line{Impressions: p.Impressions, Clicks: p.Clicks, Billed: p.Billed, Free: p.Free, Spend: p.Spend, Premium: p.Premium, Invalid: p.Invalid})
 	})
-	for i := range out.Rows {
-		out.Rows[i].finish()
+	out := Breakdown{CampaignID: campaignID, Currency: c.Currency, Range: rng, By: by, Rows: []BreakdownRow{}, Totals: totals}
+	for _, sum := range sums {
+		row := BreakdownRow{Day: sum.Day, Value: sum.Value, Figures: sum.Figures}
+		row.finish()
+		out.Rows = append(out.Rows, row)
 	}
 	out.Totals.finish()
 	return out, nil

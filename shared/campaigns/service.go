@@ -3,6 +3,7 @@ package campaigns
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -109,15 +110,24 @@ type CreateInput struct {
 	Targeting *targeting.Targeting `json:"targeting"`
 }
 
-// UpdateInput changes a campaign: its bid, its daily cap (null removes
-// it), its end, and its budget (up only: the difference is held).
+// UpdateInput changes a campaign: its bid, its daily cap, its end, and
+// its budget (up only: the difference is held). A nil field stays as it
+// is. The handler reads it from PATCH's body.
 type UpdateInput struct {
-	Bid      *MoneyInput     `json:"bid"`
-	DailyCap json.RawMessage `json:"dailyCap"`
-	End      *time.Time      `json:"end"`
-	Budget   *MoneyInput     `json:"budget"`
+	Bid      *MoneyInput
+	DailyCap *CapChange
+	End      *time.Time
+	Budget   *MoneyInput
 	// Targeting replaces the campaign's; {} removes it.
-	Targeting *targeting.Targeting `json:"targeting"`
+	Targeting *targeting.Targeting
+}
+
+// CapChange is a new daily cap, or the removal of the cap.
+type CapChange struct {
+	Remove bool
+	// Cap is the new cap when Remove is false; one without an amount is
+	// refused.
+	Cap MoneyInput
 }
 
 // View is a campaign as its advertiser reads it: its terms, its status,
@@ -177,10 +187,11 @@ func viewTargeting(t targeting.Targeting) *targeting.Targeting {
 // person owning it. Anyone else gets the same 404 as for one that does not
 // exist.
 func (s *Service) advertiser(ctx context.Context, op string, p auth.Principal, advertiserID string) (owners.Account, error) {
-	if p.Kind == auth.KindClient {
-		if p.AccountKind != auth.AccountAdvertiser || p.AccountID != advertiserID {
-			return owners.Account{}, fault.New(fault.NotFound, op, "no such advertiser")
-		}
+	byKey, err := p.ActsForAdvertiser(op, advertiserID)
+	if err != nil {
+		return owners.Account{}, err
+	}
+	if byKey {
 		a, found, err := s.owners.Get(ctx, owners.Advertiser, advertiserID)
 		if err != nil {
 			return owners.Account{}, err
@@ -220,6 +231,14 @@ type Job struct {
 
 // JobEnd ends a campaign at its end.
 const JobEnd = "end"
+
+// Check implements schedule.Checker: an end, with its campaign.
+func (j Job) Check() error {
+	if j.Job != JobEnd || j.CampaignID == "" {
+		return errors.New("not an end with its campaign")
+	}
+	return nil
+}
 
 // endScheduleName is unique per campaign and end: moving the end makes a
 // new schedule, and the old one, if it fires, finds the end moved.
@@ -368,39 +387,87 @@ func errEnded(op string) error {
 // Update changes a campaign's bid, daily cap or end, or raises its budget:
 // the difference is held from the wallet in the same transaction as the
 // change, and a budget never goes down (end the campaign to release what
-// it did not spend).
+// it did not spend). A change that loses a race to another is decided
+// again on what that one wrote.
 func (s *Service) Update(ctx context.Context, p auth.Principal, campaignID string, in UpdateInput) (View, error) {
 	const op = "campaigns.Update"
-	it, err := s.owned(ctx, op, p, campaignID)
-	if err != nil {
+	if _, err := s.owned(ctx, op, p, campaignID); err != nil {
 		return View{}, err
 	}
 	if in.Bid == nil && in.DailyCap == nil && in.End == nil && in.Budget == nil && in.Targeting == nil {
 		return View{}, fault.New(fault.Invalid, op, "send bid, dailyCap, end, budget or targeting")
 	}
 	now := s.clock.Now().Truncate(time.Millisecond)
-	c := it.campaign()
-	if c.StatusAt(now) == StatusEnded {
-		return View{}, errEnded(op)
+	var fund ledger.Op // the top-up of the last attempt, to explain its failure
+	it, err := s.repo.update(ctx, campaignID, now, func(it *campaignItem, tx *store.Tx) error {
+		fund = ledger.Op{}
+		c := it.campaign()
+		if c.StatusAt(now) == StatusEnded {
+			return errEnded(op)
+		}
+		oldBudget, oldEnd := c.Budget, c.End
+		if err := in.apply(&c, now); err != nil {
+			return err
+		}
+		*it = itemOf(c, *it)
+		if more := c.Budget.Minor - oldBudget.Minor; more > 0 {
+			d, found, err := s.ledger.GetDrawdown(ctx, it.ID)
+			if err != nil {
+				return err
+			}
+			if !found || d.State != ledger.HoldHeld {
+				return errEnded(op)
+			}
+			if fund, err = s.ledger.PrepareTopUp(d, more, now); err != nil {
+				return fault.Wrap(op, err)
+			}
+			tx.AddParts(fund.Parts...)
+		}
+		if !c.End.Equal(oldEnd) {
+			return s.scheduleEnd(ctx, it.ID, c.End)
+		}
+		return nil
+	})
+	switch {
+	case err == nil:
+		return s.read(ctx, it)
+	case fund.InsufficientFunds(err):
+		return View{}, &fault.Error{Kind: fault.InsufficientFunds, Op: op, Message: "the advertiser's available balance does not cover the larger budget"}
+	case fault.KindOf(fund.Explain(err)) == fault.Conflict:
+		return View{}, fault.New(fault.Conflict, op, "the campaign changed while you were updating it; read it again and retry")
 	}
+	return View{}, refusal(op, err)
+}
+
+// refusal is an update's error as op returns it: a fault (a refusal of
+// op's own, or update's) as it is, anything else wrapped.
+func refusal(op string, err error) error {
+	if _, ok := fault.As(err); ok {
+		return err
+	}
+	return fault.Wrap(op, err)
+}
+
+// apply changes c as in asks, and says what in got wrong (and what the
+// changed campaign breaks).
+func (in UpdateInput) apply(c *Campaign, now time.Time) error {
+	const op = "campaigns.Update"
 	var bad fault.Fields
-	oldBudget, oldEnd := c.Budget, c.End
+	oldBudget := c.Budget
 	if in.Bid != nil {
 		if in.Bid.Amount == nil {
 			bad.Add("bid.amount", "is required")
 		}
 		c.Pricing.Bid = in.Bid.amount()
 	}
-	switch string(in.DailyCap) {
-	case "":
-	case "null":
-		c.DailyCap = nil
-	default:
-		var d MoneyInput
-		if json.Unmarshal(in.DailyCap, &d) != nil || d.Amount == nil {
+	if d := in.DailyCap; d != nil {
+		switch {
+		case d.Remove:
+			c.DailyCap = nil
+		case d.Cap.Amount == nil:
 			bad.Add("dailyCap", `must be {"amount", "currency"}, or null to remove it`)
-		} else {
-			a := d.amount()
+		default:
+			a := d.Cap.amount()
 			c.DailyCap = &a
 		}
 	}
@@ -416,54 +483,14 @@ func (s *Service) Update(ctx context.Context, p auth.Principal, campaignID strin
 			bad.Add("budget", "can only go up (it is "+oldBudget.String()+"); end the campaign to release what it did not spend")
 		}
 	}
-	setTargeting(&c, in.Targeting, &bad)
-	if err := bad.Include(Check(c, now)); err != nil {
-		return View{}, err
+	setTargeting(c, in.Targeting, &bad)
+	if err := bad.Include(Check(*c, now)); err != nil {
+		return err
 	}
 	if err := bad.Err(op, "the campaign has invalid fields"); err != nil {
-		return View{}, fieldsOf(err, "pricing.bid", "bid")
+		return fieldsOf(err, "pricing.bid", "bid")
 	}
-	read := it.Version
-	it = itemOf(c, it)
-	stamp(&it, now)
-	put, err := s.repo.replace(it, read)
-	if err != nil {
-		return View{}, err
-	}
-	chg, err := s.repo.changed(it, now)
-	if err != nil {
-		return View{}, fault.Wrap(op, err)
-	}
-	tx := store.NewTx().Add("campaign", put).Add("changed", chg)
-	var fund ledger.Op
-	if more := c.Budget.Minor - oldBudget.Minor; more > 0 {
-		d, found, err := s.ledger.GetDrawdown(ctx, it.ID)
-		if err != nil {
-			return View{}, err
-		}
-		if !found || d.State != ledger.HoldHeld {
-			return View{}, errEnded(op)
-		}
-		if fund, err = s.ledger.PrepareTopUp(d, more, now); err != nil {
-			return View{}, fault.Wrap(op, err)
-		}
-		tx.AddParts(fund.Parts...)
-	}
-	if !c.End.Equal(oldEnd) {
-		if err := s.scheduleEnd(ctx, it.ID, c.End); err != nil {
-			return View{}, err
-		}
-	}
-	err = tx.Write(ctx, s.repo.db)
-	switch {
-	case err == nil:
-		return s.read(ctx, it)
-	case fund.InsufficientFunds(err):
-		return View{}, &fault.Error{Kind: fault.InsufficientFunds, Op: op, Message: "the advertiser's available balance does not cover the larger budget"}
-	case store.Failed(err, "campaign") || fault.KindOf(fund.Explain(err)) == fault.Conflict:
-		return View{}, fault.New(fault.Conflict, op, "the campaign changed while you were updating it; read it again and retry")
-	}
-	return View{}, fault.Wrap(op, err)
+	return nil
 }
 
 // fieldsOf renames a field of a validation error (the PATCH body says
@@ -483,36 +510,26 @@ func fieldsOf(err error, from, to string) error {
 // twice is fine, and an ended campaign is a conflict.
 func (s *Service) SetPaused(ctx context.Context, p auth.Principal, campaignID string, paused bool) (View, error) {
 	const op = "campaigns.SetPaused"
-	it, err := s.owned(ctx, op, p, campaignID)
-	if err != nil {
+	if _, err := s.owned(ctx, op, p, campaignID); err != nil {
 		return View{}, err
-	}
-	now := s.clock.Now().Truncate(time.Millisecond)
-	if it.campaign().StatusAt(now) == StatusEnded {
-		return View{}, errEnded(op)
 	}
 	to := Live
 	if paused {
 		to = Paused
 	}
-	if State(it.State) == to {
-		return s.read(ctx, it)
-	}
-	read := it.Version
-	it.State = string(to)
-	stamp(&it, now)
-	put, err := s.repo.replace(it, read)
+	now := s.clock.Now().Truncate(time.Millisecond)
+	it, err := s.repo.update(ctx, campaignID, now, func(it *campaignItem, _ *store.Tx) error {
+		if it.campaign().StatusAt(now) == StatusEnded {
+			return errEnded(op)
+		}
+		if State(it.State) == to {
+			return errNoChange
+		}
+		it.State = string(to)
+		return nil
+	})
 	if err != nil {
-		return View{}, err
-	}
-	chg, err := s.repo.changed(it, now)
-	if err != nil {
-		return View{}, fault.Wrap(op, err)
-	}
-	if err := store.NewTx().Add("campaign", put).Add("changed", chg).Write(ctx, s.repo.db); store.Failed(err, "campaign") {
-		return View{}, fault.New(fault.Conflict, op, "the campaign changed while you were updating it; read it again and retry")
-	} else if err != nil {
-		return View{}, fault.Wrap(op, err)
+		return View{}, refusal(op, err)
 	}
 	return s.read(ctx, it)
 }
@@ -533,19 +550,17 @@ func (s *Service) End(ctx context.Context, p auth.Principal, campaignID string) 
 // HandleScheduled runs a schedule's job: a campaign's end. An error asks
 // the scheduler to retry.
 func (s *Service) HandleScheduled(ctx context.Context, payload json.RawMessage) error {
-	var j Job
-	if err := json.Unmarshal(payload, &j); err != nil || j.Job != JobEnd || j.CampaignID == "" {
-		return fmt.Errorf("campaigns: a scheduled job it does not know: %s", payload)
-	}
-	it, found, err := s.repo.get(ctx, j.CampaignID)
-	if err != nil || !found {
-		return err // a campaign whose creation failed after its schedule: nothing to end
-	}
-	if s.clock.Now().Before(clock.Parse(it.End)) && State(it.State) != Ended {
-		return nil // the end was moved later: its own schedule ends it
-	}
-	_, err = s.finish(ctx, "campaigns.HandleScheduled", it.ID, "end")
-	return err
+	return schedule.Handle("campaigns", func(ctx context.Context, j Job) error {
+		it, found, err := s.repo.get(ctx, j.CampaignID)
+		if err != nil || !found {
+			return err // a campaign whose creation failed after its schedule: nothing to end
+		}
+		if s.clock.Now().Before(clock.Parse(it.End)) && State(it.State) != Ended {
+			return nil // the end was moved later: its own schedule ends it
+		}
+		_, err = s.finish(ctx, "campaigns.HandleScheduled", it.ID, "end")
+		return err
+	})(ctx, payload)
 }
 
 // finish ends a campaign in two steps, each resumable by running it again
@@ -556,31 +571,16 @@ func (s *Service) HandleScheduled(ctx context.Context, payload json.RawMessage) 
 // it, however often.
 func (s *Service) finish(ctx context.Context, op, campaignID, reason string) (campaignItem, error) {
 	for attempt := 0; attempt < 5; attempt++ {
-		it, found, err := s.repo.get(ctx, campaignID)
-		if err != nil {
-			return campaignItem{}, err
-		}
-		if !found {
-			return campaignItem{}, fault.New(fault.NotFound, op, "no such campaign")
-		}
 		now := s.clock.Now().Truncate(time.Millisecond)
-		if State(it.State) != Ended {
-			read := it.Version
+		it, err := s.repo.update(ctx, campaignID, now, func(it *campaignItem, _ *store.Tx) error {
+			if State(it.State) == Ended {
+				return errNoChange // ended already: release what is left
+			}
 			it.State, it.EndReason = string(Ended), reason
-			stamp(&it, now)
-			put, err := s.repo.replace(it, read)
-			if err != nil {
-				return campaignItem{}, err
-			}
-			chg, err := s.repo.changed(it, now)
-			if err != nil {
-				return campaignItem{}, fault.Wrap(op, err)
-			}
-			if err := store.NewTx().Add("campaign", put).Add("changed", chg).Write(ctx, s.repo.db); store.Failed(err, "campaign") {
-				continue // a change or another end moved on: read again
-			} else if err != nil {
-				return campaignItem{}, fault.Wrap(op, err)
-			}
+			return nil
+		})
+		if err != nil {
+			return campaignItem{}, refusal(op, err)
 		}
 		d, found, err := s.ledger.GetDrawdown(ctx, it.ID)
 		if err != nil {

@@ -284,14 +284,14 @@ func TestUpdate_RaisesTheBudgetOnceAndNeverLowersIt(t *testing.T) {
 		t.Fatalf("nothing to change: %v", err)
 	}
 	end := t0.Add(96 * time.Hour)
-	u, err := w.svc.Update(ctx, w.key, v.ID, campaigns.UpdateInput{Bid: usd(300), DailyCap: json.RawMessage(`{"amount":500,"currency":"USD"}`), End: &end})
+	u, err := w.svc.Update(ctx, w.key, v.ID, campaigns.UpdateInput{Bid: usd(300), DailyCap: &campaigns.CapChange{Cap: *usd(500)}, End: &end})
 	if err != nil || u.Pricing.Bid.Minor != 300 || u.DailyCap == nil || u.DailyCap.Minor != 500 || !u.End.Equal(end) {
 		t.Fatalf("bid, cap and end: %+v %v", u, err)
 	}
 	if len(w.sched.names()) != 2 {
 		t.Fatalf("schedules after a moved end: %v", w.sched.names())
 	}
-	if u, err := w.svc.Update(ctx, w.key, v.ID, campaigns.UpdateInput{DailyCap: json.RawMessage(`null`)}); err != nil || u.DailyCap != nil {
+	if u, err := w.svc.Update(ctx, w.key, v.ID, campaigns.UpdateInput{DailyCap: &campaigns.CapChange{Remove: true}}); err != nil || u.DailyCap != nil {
 		t.Fatalf("removing the cap: %+v %v", u, err)
 	}
 	if _, err := w.svc.End(ctx, w.owner, v.ID); err != nil {
@@ -329,6 +329,40 @@ func TestPauseResume(t *testing.T) {
 	}
 	if _, err := w.svc.SetPaused(ctx, w.key, v.ID, false); fault.KindOf(err) != fault.Conflict {
 		t.Fatalf("resuming an ended campaign: %v", err)
+	}
+}
+
+// Two changes of one campaign at once both land: the one that loses the
+// race reads again and decides on what the other wrote (no 409), and each
+// sends its CampaignChanged.
+func TestUpdate_ConcurrentChangesBothLand(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	ctx := context.Background()
+	v, err := w.svc.Create(ctx, w.owner, "adv_a", input(1_000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	wg.Add(2)
+	go func() { defer wg.Done(); _, errs[0] = w.svc.SetPaused(ctx, w.key, v.ID, true) }()
+	go func() {
+		defer wg.Done()
+		_, errs[1] = w.svc.Update(ctx, w.owner, v.ID, campaigns.UpdateInput{Bid: usd(300)})
+	}()
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatalf("a change: %v", err)
+		}
+	}
+	got, err := w.svc.Get(ctx, w.owner, v.ID)
+	if err != nil || got.Status != campaigns.StatusPaused || got.Pricing.Bid.Minor != 300 {
+		t.Fatalf("after both: %+v %v", got, err)
+	}
+	if n := w.outbox("CampaignChanged"); n != 3 { // its creation's, and one per change
+		t.Fatalf("%d CampaignChanged, want 3", n)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/souqhq/souq/events"
+	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/money"
 )
 
@@ -135,7 +136,7 @@ func SettleWithPremium(c Campaign, b Books, m Meter, remaining int64, now time.T
 	for id, u := range b.Processed {
 		nb.Processed[id] = u
 	}
-	day := now.UTC().Format("2006-01-02")
+	day := now.UTC().Format(clock.DayLayout)
 	if nb.Day != day {
 		nb.Day, nb.DaySpent = day, 0
 	}

@@ -89,6 +89,9 @@ func Format(t time.Time) string { return t.UTC().Format(Layout) }
 // Layout is the fixed-width RFC 3339 layout used everywhere.
 const Layout = "2006-01-02T15:04:05.000Z07:00"
 
+// DayLayout names a UTC day, the one way Souq writes a date.
+const DayLayout = "2006-01-02"
+
 // Parse reads a time written by Format (or any RFC 3339 time); the zero
 // time when it is not one.
 func Parse(s string) time.Time {

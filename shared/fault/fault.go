@@ -1,8 +1,9 @@
 // Package fault is Souq's one error type: a closed set of kinds that the API
 // maps to HTTP statuses, a message fit for people, optional field errors, and
 // the operation trail for logs. Domain code returns these; it never picks an
-// HTTP status. Anything that is not a *fault.Error is internal: logged with
-// its cause, never shown to a client.
+// HTTP status (api.Status does). Anything that is not a *fault.Error, and
+// any *fault.Error of kind Internal (what Wrap makes of a plain error), is
+// internal: logged with its cause, never shown to a client.
 package fault
 
 import (
@@ -97,7 +98,7 @@ func (e *Error) Error() string {
 // Unwrap exposes the cause.
 func (e *Error) Unwrap() error { return e.Err }
 
-// Is makes errors.Is(err, fault.NotFoundErr) style comparisons work by kind:
+// Is makes errors.Is(err, fault.ErrNotFound) style comparisons work by kind:
 // a target *Error with only a Kind matches any error of that kind.
 func (e *Error) Is(target error) bool {
 	t, ok := target.(*Error)
@@ -112,7 +113,7 @@ func New(kind Kind, op, message string) *Error {
 	return &Error{Kind: kind, Op: op, Message: message}
 }
 
-// Invalidf returns an Invalid error for fields.
+// InvalidFields returns an Invalid error naming the fields that are wrong.
 func InvalidFields(op, message string, fields ...FieldError) *Error {
 	return &Error{Kind: Invalid, Op: op, Message: message, Fields: fields}
 }

@@ -44,6 +44,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/souqhq/souq/events"
+	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/store"
 	"github.com/souqhq/souq/shared/topology"
@@ -178,10 +179,10 @@ func (l *Ledger) prepare(t Transfer, hw *holdWrite) (Op, error) {
 		if total := leg.Available + leg.Held + leg.Pending; total != 0 && !leg.Account.IsSystem() {
 			op.add("day "+string(leg.Account), types.TransactWriteItem{Update: &types.Update{
 				TableName:                 aws.String(l.table),
-				Key:                       map[string]types.AttributeValue{"pk": store.S(pk), "sk": store.S("D#" + t.At.Format("2006-01-02") + "#" + t.Kind)},
+				Key:                       map[string]types.AttributeValue{"pk": store.S(pk), "sk": store.S("D#" + t.At.Format(clock.DayLayout) + "#" + t.Kind)},
 				UpdateExpression:          aws.String("ADD net :t, n :one SET account = :acct, currency = :cur, #d = :day, kind = :k"),
 				ExpressionAttributeNames:  map[string]string{"#d": "day"},
-				ExpressionAttributeValues: map[string]types.AttributeValue{":t": store.N(total), ":one": store.N(1), ":acct": store.S(string(leg.Account)), ":cur": store.S(t.Currency), ":day": store.S(t.At.Format("2006-01-02")), ":k": store.S(t.Kind)},
+				ExpressionAttributeValues: map[string]types.AttributeValue{":t": store.N(total), ":one": store.N(1), ":acct": store.S(string(leg.Account)), ":cur": store.S(t.Currency), ":day": store.S(t.At.Format(clock.DayLayout)), ":k": store.S(t.Kind)},
 			}})
 		}
 		op.add("posting "+string(leg.Account), types.TransactWriteItem{Put: &types.Put{

@@ -17,6 +17,7 @@ import (
 	"github.com/souqhq/souq/shared/ledger"
 	"github.com/souqhq/souq/shared/money"
 	"github.com/souqhq/souq/shared/payments"
+	"github.com/souqhq/souq/shared/schedule"
 	"github.com/souqhq/souq/shared/store"
 	"github.com/souqhq/souq/shared/topology"
 )
@@ -171,6 +172,14 @@ type sweepJob struct {
 // JobSweep re-drives payouts the worker should have finished with.
 const JobSweep = topology.JobSweepPayouts
 
+// Check implements schedule.Checker.
+func (j sweepJob) Check() error {
+	if j.Job != JobSweep {
+		return errors.New("not the sweep")
+	}
+	return nil
+}
+
 // maxSweep bounds one sweep; the next one takes the rest.
 const maxSweep = 100
 
@@ -179,10 +188,10 @@ const maxSweep = 100
 // or whose outcome was unknown) is processed again. It goes on past a
 // payout that fails and reports them all.
 func (s *Service) HandleScheduled(ctx context.Context, payload json.RawMessage) error {
-	var j sweepJob
-	if err := json.Unmarshal(payload, &j); err != nil || j.Job != JobSweep {
-		return fmt.Errorf("payouts: a scheduled job it does not know: %s", payload)
-	}
+	return schedule.Handle("payouts", s.sweep)(ctx, payload)
+}
+
+func (s *Service) sweep(ctx context.Context, _ sweepJob) error {
 	now := clock.Format(s.clock.Now())
 	due, err := store.QueryAll[payoutItem](ctx, s.repo.db, &dynamodb.QueryInput{
 		TableName: aws.String(s.repo.table), IndexName: aws.String(IndexOpen),

@@ -3,6 +3,7 @@ package referrals
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/ledger"
 	"github.com/souqhq/souq/shared/money"
+	"github.com/souqhq/souq/shared/schedule"
 	"github.com/souqhq/souq/shared/store"
 )
 
@@ -26,15 +28,19 @@ type clearJob struct {
 // JobClear clears a conversion's commission at the end of its hold period.
 const JobClear = "clear-commission"
 
+// Check implements schedule.Checker.
+func (j clearJob) Check() error {
+	if j.Job != JobClear || j.ConversionID == "" {
+		return errors.New("not a clearing with its conversion")
+	}
+	return nil
+}
+
 // HandleScheduled runs a clearing: a conversion still pending past its
 // hold period clears; anything else (flagged, reversed, cleared before)
 // is left as it is, so a duplicated or late schedule changes nothing.
 func (s *Service) HandleScheduled(ctx context.Context, payload json.RawMessage) error {
-	var j clearJob
-	if err := json.Unmarshal(payload, &j); err != nil || j.Job != JobClear || j.ConversionID == "" {
-		return fmt.Errorf("referrals: a scheduled job it does not know: %s", payload)
-	}
-	return s.clear(ctx, j.ConversionID)
+	return schedule.Handle("referrals", func(ctx context.Context, j clearJob) error { return s.clear(ctx, j.ConversionID) })(ctx, payload)
 }
 
 // clear moves a pending conversion's commission (less what reversals took

@@ -46,7 +46,7 @@ func (r *Repository) customerDeal(ctx context.Context, op, programID, customerID
 
 // sourcePK keys the conversions of one hashed source per program per day.
 func sourcePK(programID, source string, day time.Time) string {
-	return fmt.Sprintf("IPH#%s#%s#%s", programID, source, day.Format("2006-01-02"))
+	return fmt.Sprintf("IPH#%s#%s#%s", programID, source, day.Format(clock.DayLayout))
 }
 
 func (r *Repository) sourceConversions(ctx context.Context, op, pk string) (int64, error) {
@@ -203,11 +203,11 @@ func (r *Repository) owedDeduct(influencerID, currency string, amount int64) typ
 
 // paidAdd adds what a payout paid an influencer, once per event.
 func (r *Repository) paidAdd(ctx context.Context, eventID, influencerID, currency string, amount int64, now time.Time) error {
-	return store.ApplyOnce(ctx, r.db, r.table, eventID, now, types.TransactWriteItem{Update: &types.Update{
+	return store.ApplyOnce(ctx, r.db, r.table, eventID, now, store.Part{Name: "paid", Item: types.TransactWriteItem{Update: &types.Update{
 		TableName: aws.String(r.table), Key: key("INF#"+influencerID, "PAID#"+currency),
 		UpdateExpression:          aws.String("ADD amount :a SET currency = :c"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":a": store.N(amount), ":c": store.S(currency)},
-	}})
+	}}})
 }
 
 func (it *programItem) index() {

@@ -136,3 +136,44 @@ func Split(l Line, by string) []Part {
 	}
 	return out
 }
+
+// DayLine is a report line and the day it counts on.
+type DayLine struct {
+	Day string
+	Line
+}
+
+// Sum is a breakdown's figures F for one day and value.
+type Sum[F any] struct {
+	Day, Value string
+	Figures    F
+}
+
+// Fold is a breakdown of lines by (as ParseBy reads it): each line split
+// over its values (Split), its parts summed per day and value and in
+// all. blank makes zero figures; add adds a part to figures. The sums
+// are ordered by day, then value.
+func Fold[F any](lines []DayLine, by string, blank func() F, add func(*F, Part)) (sums []Sum[F], total F) {
+	total = blank()
+	at := map[[2]string]int{} // day, value → its sum
+	for _, l := range lines {
+		for _, part := range Split(l.Line, by) {
+			k := [2]string{l.Day, part.Value}
+			i, ok := at[k]
+			if !ok {
+				i = len(sums)
+				at[k] = i
+				sums = append(sums, Sum[F]{Day: l.Day, Value: part.Value, Figures: blank()})
+			}
+			add(&sums[i].Figures, part)
+			add(&total, part)
+		}
+	}
+	sort.SliceStable(sums, func(i, j int) bool {
+		if sums[i].Day != sums[j].Day {
+			return sums[i].Day < sums[j].Day
+		}
+		return sums[i].Value < sums[j].Value
+	})
+	return sums, total
+}

@@ -73,3 +73,22 @@ func TestParseBy(t *testing.T) {
 		}
 	}
 }
+
+// Fold sums the parts of each day's lines per day and value, ordered by
+// day then value, and in all.
+func TestFold_SumsPartsPerDayAndValue(t *testing.T) {
+	w := func(imp int64) events.DimUnits { return events.DimUnits{Impressions: imp} }
+	lines := []DayLine{
+		{Day: "2026-03-02", Line: Line{Impressions: 3, Weights: map[string]events.DimUnits{"c|SA": w(1), "c|AE": w(2)}}},
+		{Day: "2026-03-01", Line: Line{Impressions: 4, Weights: map[string]events.DimUnits{"c|SA": w(4)}}},
+		{Day: "2026-03-02", Line: Line{Impressions: 5, Weights: map[string]events.DimUnits{"c|SA": w(5)}}},
+	}
+	sums, total := Fold(lines, ByCountry, func() int64 { return 0 }, func(n *int64, p Part) { *n += p.Impressions })
+	got := fmt.Sprint(sums, total)
+	if want := "[{2026-03-01 SA 4} {2026-03-02 AE 2} {2026-03-02 SA 6}] 12"; got != want {
+		t.Fatalf("Fold = %s, want %s", got, want)
+	}
+	if sums, total := Fold(nil, ByCountry, func() int64 { return 7 }, func(*int64, Part) {}); sums != nil || total != 7 {
+		t.Fatalf("Fold of nothing = %v, %d", sums, total)
+	}
+}

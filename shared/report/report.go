@@ -12,11 +12,12 @@ import (
 	"time"
 
 	"github.com/souqhq/souq/shared/api"
+	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/fault"
 )
 
-// DayLayout is a report's day: a UTC date.
-const DayLayout = "2006-01-02"
+// DayLayout is a report's day: a UTC date (clock.DayLayout).
+const DayLayout = clock.DayLayout
 
 // MaxDays is the longest range one report covers.
 const MaxDays = 366

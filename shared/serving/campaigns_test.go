@@ -178,14 +178,14 @@ func TestDecide_CampaignBetweenFlightAndHouse(t *testing.T) {
 	}
 	// A flight running wins its window.
 	src.p.Flight = flightNow(clk.Now())
-	srv.slots = map[string]*slotEntry{}
+	srv.book.slots = map[string]*slotEntry{}
 	if ad, _, _ := srv.Decide(ctx, "slot_1", ""); ad.Kind != KindFlight {
 		t.Fatalf("with a flight running: %+v", ad)
 	}
 	src.p.Flight = nil
 	// Paused: offered until the set is read again, then the house ad.
 	src.camps[0].Live = false
-	srv.slots = map[string]*slotEntry{}
+	srv.book.slots = map[string]*slotEntry{}
 	reads := src.reads
 	if ad, _, _ := srv.Decide(ctx, "slot_1", ""); ad.Kind != KindCampaign || src.reads != reads {
 		t.Fatalf("within CampaignsRefresh the set is kept: %+v (reads %d → %d)", ad, reads, src.reads)

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"sync"
 	"time"
+
+	"github.com/souqhq/souq/shared/clock"
 )
 
 // Tally stores counts: one ADD of each kind's increment to one shard of
@@ -67,7 +69,7 @@ func (c *Counter) AddKinds(flightID string, kinds []string, n int64, now time.Ti
 	}
 	if now.Before(c.dayStart) || !now.Before(c.dayStart.Add(24*time.Hour)) {
 		c.dayStart = now.UTC().Truncate(24 * time.Hour)
-		c.day = c.dayStart.Format("2006-01-02")
+		c.day = c.dayStart.Format(clock.DayLayout)
 	}
 	for _, kind := range kinds {
 		c.pending[countKey{flightID, c.day, kind}] += n

@@ -32,10 +32,8 @@ package serving
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
-	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -263,63 +261,32 @@ func (s *Store) Campaigns(ctx context.Context, now time.Time) ([]Campaign, error
 	return out, nil
 }
 
-// campaignUnits sums a campaign's counters per community: its valid
-// viewable impressions and valid clicks since its start, and the day's
-// by breakdown value.
-func (s *Store) campaignUnits(ctx context.Context, campaignID, today string) (map[string]events.CommunityUnits, error) {
-	shards, err := store.QueryAll[map[string]any](ctx, s.db, &dynamodb.QueryInput{
+// campaignShards reads a campaign's counter shards (its days on each
+// community), strongly consistent: the meter sums them.
+func (s *Store) campaignShards(ctx context.Context, campaignID string) ([]campaignShard, error) {
+	items, err := store.QueryAll[map[string]any](ctx, s.db, &dynamodb.QueryInput{
 		TableName: aws.String(s.table), ConsistentRead: aws.Bool(true),
 		KeyConditionExpression:    aws.String("pk = :p AND begins_with(sk, :s)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":p": store.S("CMP#" + campaignID), ":s": store.S("STAT#")},
 	}, 1000)
 	if err != nil {
-		return nil, fault.Wrap("serving.campaignUnits", err)
+		return nil, fault.Wrap("serving.campaignShards", err)
 	}
-	out := map[string]events.CommunityUnits{}
-	for _, sh := range shards {
-		parts := strings.Split(sh["sk"].(string), "#") // STAT, day, community, shard
+	out := make([]campaignShard, 0, len(items))
+	for _, it := range items {
+		parts := strings.Split(it["sk"].(string), "#") // STAT, day, community, shard
 		if len(parts) != 4 {
 			continue
 		}
-		u := out[parts[2]]
-		u.CommunityID = parts[2]
-		for k, v := range sh {
-			n, ok := v.(float64)
-			if !ok || n == 0 {
-				continue
-			}
-			kind, dim, isDim := strings.Cut(k, "|")
-			switch {
-			case isDim && parts[1] == today:
-				if u.Dims == nil {
-					u.Dims = &events.DayDims{Day: today, Values: map[string]events.DimUnits{}}
-				}
-				d := u.Dims.Values[dim]
-				addCount(kind, int64(n), &d.Impressions, &d.Clicks, &d.Invalid)
-				u.Dims.Values[dim] = d
-			case !isDim:
-				addCount(kind, int64(n), &u.Impressions, &u.Clicks, &u.Invalid)
+		sh := campaignShard{Day: parts[1], CommunityID: parts[2], Counts: make(map[string]int64, len(it))}
+		for k, v := range it {
+			if n, ok := v.(float64); ok {
+				sh.Counts[k] = int64(n)
 			}
 		}
-		out[parts[2]] = u
+		out = append(out, sh)
 	}
 	return out, nil
-}
-
-// addCount adds n of a counter kind to the impressions, clicks or
-// refusals by reason it is of (served is not billed, so not added).
-func addCount(kind string, n int64, impressions, clicks *int64, invalid *map[string]int64) {
-	switch {
-	case kind == CountImpressions:
-		*impressions += n
-	case kind == CountClicks:
-		*clicks += n
-	case strings.HasPrefix(kind, CountInvalid):
-		if *invalid == nil {
-			*invalid = map[string]int64{}
-		}
-		(*invalid)[strings.TrimPrefix(kind, CountInvalid)] += n
-	}
 }
 
 type meteredItem struct {
@@ -351,37 +318,27 @@ func (s *Store) Meter(ctx context.Context, now time.Time) error {
 
 func (s *Store) meter(ctx context.Context, campaignID string, now time.Time) error {
 	const op = "serving.meter"
-	today := now.UTC().Format("2006-01-02")
-	units, err := s.campaignUnits(ctx, campaignID, today)
-	if err != nil || len(units) == 0 {
+	shards, err := s.campaignShards(ctx, campaignID)
+	if err != nil {
 		return err
+	}
+	units := meterUnits(shards, now)
+	if len(units) == 0 {
+		return nil
 	}
 	last, found, err := store.Get[meteredItem](ctx, s.db, s.table, "CMP#"+campaignID, "METERED")
 	if err != nil {
 		return fault.Wrap(op, err)
 	}
-	coms := make([]events.CommunityUnits, 0, len(units))
-	for _, u := range units {
-		coms = append(coms, u)
+	next, ok := nextMeter(units, last.Seq, last.Communities, found)
+	if !ok {
+		return nil
 	}
-	sort.Slice(coms, func(i, j int) bool { return coms[i].CommunityID < coms[j].CommunityID })
-	coms = moved(coms, last.Communities, last.Seq)
-	if found && slices.EqualFunc(coms, last.Communities, sameUnits) {
-		return nil // nothing new
-	}
-	coms = withDims(coms, last.Communities)
-	// The record keeps the counts only (dims are sent, not compared).
-	kept := make([]events.CommunityUnits, len(coms))
-	for i, u := range coms {
-		u.Dims = nil
-		kept[i] = u
-	}
-	next := meteredItem{PK: "CMP#" + campaignID, SK: "METERED", Seq: last.Seq + 1, Communities: kept}
-	item, err := attributevalue.MarshalMap(next)
+	item, err := attributevalue.MarshalMap(meteredItem{PK: "CMP#" + campaignID, SK: "METERED", Seq: next.Seq, Communities: next.Kept})
 	if err != nil {
 		return fault.Wrap(op, err)
 	}
-	evt, err := events.OutboxPut(s.outbox, &events.CampaignMetered{CampaignID: campaignID, Seq: next.Seq, Communities: coms}, now)
+	evt, err := events.OutboxPut(s.outbox, &events.CampaignMetered{CampaignID: campaignID, Seq: next.Seq, Communities: next.Communities}, now)
 	if err != nil {
 		return fault.Wrap(op, err)
 	}
@@ -395,86 +352,6 @@ func (s *Store) meter(ctx context.Context, campaignID string, now time.Time) err
 		return nil // another run sent it
 	}
 	return fault.Wrap(op, err)
-}
-
-// MeterCommunities is the most communities one meter moves: a
-// settlement writes four items per community it pays (balance, posting,
-// day total, report line) in one transaction of at most 100, so a meter
-// never asks for more than this many at once.
-const MeterCommunities = 20
-
-// MeterDimsBytes bounds the breakdown counts one meter carries (its event
-// must stay well within EventBridge's 256 KB): past it, a community's
-// are left out, and its line keeps the weights it had.
-const MeterDimsBytes = 96 << 10
-
-// withDims keeps the dims of the communities whose counts moved since
-// sent, within MeterDimsBytes; the others are sent without.
-func withDims(coms, sent []events.CommunityUnits) []events.CommunityUnits {
-	prev := make(map[string]events.CommunityUnits, len(sent))
-	for _, u := range sent {
-		prev[u.CommunityID] = u
-	}
-	size := 0
-	for i, u := range coms {
-		if u.Dims == nil {
-			continue
-		}
-		if p, ok := prev[u.CommunityID]; ok && sameUnits(p, u) {
-			coms[i].Dims = nil
-			continue
-		}
-		b, err := json.Marshal(u.Dims)
-		if err != nil || size+len(b) > MeterDimsBytes {
-			coms[i].Dims = nil
-			continue
-		}
-		size += len(b)
-	}
-	return coms
-}
-
-func sameUnits(a, b events.CommunityUnits) bool {
-	return a.CommunityID == b.CommunityID && a.Impressions == b.Impressions && a.Clicks == b.Clicks && maps.Equal(a.Invalid, b.Invalid)
-}
-
-// moved is what a meter sends: every community's count, but with at most
-// MeterCommunities of them moved since the last meter (taken in turn from
-// a place that moves with seq, so none waits long); the others are sent
-// as they were last time (or left out when never sent), and move in a
-// later minute. Counts are cumulative, so a deferred one loses nothing.
-func moved(now, sent []events.CommunityUnits, seq int64) []events.CommunityUnits {
-	prev := make(map[string]events.CommunityUnits, len(sent))
-	for _, u := range sent {
-		prev[u.CommunityID] = u
-	}
-	var changed []int
-	isChanged := make(map[int]bool)
-	for i, u := range now {
-		if p, ok := prev[u.CommunityID]; !ok || !sameUnits(u, p) {
-			changed = append(changed, i)
-			isChanged[i] = true
-		}
-	}
-	if len(changed) <= MeterCommunities {
-		return now
-	}
-	keep := make(map[int]bool, MeterCommunities)
-	start := int(seq % int64(len(changed)))
-	for k := 0; k < MeterCommunities; k++ {
-		keep[changed[(start+k)%len(changed)]] = true
-	}
-	out := make([]events.CommunityUnits, 0, len(now))
-	for i, u := range now {
-		if p, ok := prev[u.CommunityID]; isChanged[i] && !keep[i] {
-			if ok {
-				out = append(out, p) // its turn comes later
-			}
-			continue
-		}
-		out = append(out, u)
-	}
-	return out
 }
 
 func (s *Store) slotChanged(ctx context.Context, e events.SlotChanged) error {
@@ -646,11 +523,15 @@ func (s *Store) Seen(ctx context.Context, key string) (bool, error) {
 // AddCounts adds buffered increments to one shard of a flight's day, or
 // of a campaign's day on a community (ref CampaignRef).
 func (s *Store) AddCounts(ctx context.Context, ref, day string, shard int, counts map[string]int64) error {
-	flightID := ref // the flight's or campaign's id
-	key := map[string]types.AttributeValue{"pk": store.S("FLT#" + ref), "sk": store.S(fmt.Sprintf("STAT#%s#%02d", day, shard))}
-	if cmp, com, ok := strings.Cut(ref, "/"); ok {
-		flightID = cmp
-		key = map[string]types.AttributeValue{"pk": store.S("CMP#" + cmp), "sk": store.S(fmt.Sprintf("STAT#%s#%s#%02d", day, com, shard))}
+	r, ok := ParseRef(ref)
+	if !ok {
+		return fault.New(fault.Invalid, "serving.AddCounts", "no such counter ref")
+	}
+	flightID := r.Flight // the flight's or campaign's id
+	key := map[string]types.AttributeValue{"pk": store.S("FLT#" + r.Flight), "sk": store.S(fmt.Sprintf("STAT#%s#%02d", day, shard))}
+	if r.Campaign != "" {
+		flightID = r.Campaign
+		key = map[string]types.AttributeValue{"pk": store.S("CMP#" + r.Campaign), "sk": store.S(fmt.Sprintf("STAT#%s#%s#%02d", day, r.Community, shard))}
 	}
 	kinds := make([]string, 0, len(counts))
 	for k, n := range counts {
@@ -661,7 +542,9 @@ func (s *Store) AddCounts(ctx context.Context, ref, day string, shard int, count
 	// The events' own kinds first (a handful), then their dims
 	// (kind|dim|value): the first update holds every count that is billed.
 	sort.Slice(kinds, func(i, j int) bool {
-		di, dj := strings.Contains(kinds[i], "|"), strings.Contains(kinds[j], "|")
+		ki, _ := ParseCountKey(kinds[i])
+		kj, _ := ParseCountKey(kinds[j])
+		di, dj := ki.Dim != "", kj.Dim != ""
 		if di != dj {
 			return dj
 		}

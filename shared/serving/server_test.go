@@ -212,7 +212,7 @@ func TestView_Rules(t *testing.T) {
 func TestView_OnceCheckFailureWaitsForTheNextFlush(t *testing.T) {
 	ctx := context.Background()
 	srv, _, tally := newTestServer(Placement{Found: true, Flight: flight})
-	once := srv.once.(*memOnce)
+	once := srv.queue.once.(*memOnce)
 	ad, _, _ := srv.Decide(ctx, "slot_1", "")
 	once.down = true
 	if err := srv.View(ctx, viewToken(t, ad), human); err != nil {

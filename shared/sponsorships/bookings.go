@@ -3,6 +3,7 @@ package sponsorships
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/souqhq/souq/shared/ledger"
 	"github.com/souqhq/souq/shared/money"
 	"github.com/souqhq/souq/shared/owners"
+	"github.com/souqhq/souq/shared/schedule"
 	"github.com/souqhq/souq/shared/store"
 )
 
@@ -141,6 +143,14 @@ func (s *Service) sponsorOf(ctx context.Context, op string, p auth.Principal, ad
 type deadlineJob struct {
 	Job           string `json:"job"`
 	SponsorshipID string `json:"sponsorshipId"`
+}
+
+// Check implements schedule.Checker.
+func (j deadlineJob) Check() error {
+	if j.Job != JobExpire || j.SponsorshipID == "" {
+		return errors.New("not a review deadline with its sponsorship")
+	}
+	return nil
 }
 
 // JobExpire is the review deadline's job.
@@ -337,8 +347,8 @@ func (s *Service) Queue(ctx context.Context, p auth.Principal, communityID strin
 // first.
 func (s *Service) AdvertiserBookings(ctx context.Context, p auth.Principal, advertiserID string, limit int, cursor string) ([]SponsorshipView, string, error) {
 	const op = "sponsorships.AdvertiserBookings"
-	if p.Kind == auth.KindClient && p.AccountID != advertiserID {
-		return nil, "", fault.New(fault.NotFound, op, "no such advertiser")
+	if _, err := p.ActsForAdvertiser(op, advertiserID); err != nil {
+		return nil, "", err
 	}
 	if _, err := s.sponsorOf(ctx, op, p, advertiserID); err != nil {
 		return nil, "", err
@@ -560,14 +570,12 @@ func eventFor(do Action, c events.SponsorshipChange) events.Event {
 // still waiting past its deadline; otherwise (decided, or a renewed
 // deadline) do nothing.
 func (s *Service) HandleScheduled(ctx context.Context, payload json.RawMessage) error {
-	var j deadlineJob
-	if err := json.Unmarshal(payload, &j); err != nil || j.Job != JobExpire || j.SponsorshipID == "" {
-		return fmt.Errorf("sponsorships: a scheduled job it does not know: %s", payload)
-	}
-	_, err := s.Act(ctx, nil, j.SponsorshipID, Expire, ActInput{})
-	switch fault.KindOf(err) {
-	case fault.Conflict, fault.NotFound:
-		return nil // decided before the deadline, or the deadline moved
-	}
-	return err
+	return schedule.Handle("sponsorships", func(ctx context.Context, j deadlineJob) error {
+		_, err := s.Act(ctx, nil, j.SponsorshipID, Expire, ActInput{})
+		switch fault.KindOf(err) {
+		case fault.Conflict, fault.NotFound:
+			return nil // decided before the deadline, or the deadline moved
+		}
+		return err
+	})(ctx, payload)
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/input"
 	"github.com/souqhq/souq/shared/money"
@@ -141,7 +142,7 @@ func contentProblem(s string, max int, rule func(string) string) string {
 }
 
 // DateLayout is how dates are written: a calendar day in UTC.
-const DateLayout = "2006-01-02"
+const DateLayout = clock.DayLayout
 
 // ParseDate reads a YYYY-MM-DD date.
 func ParseDate(field, s string) (time.Time, error) {

@@ -25,20 +25,25 @@ func PutOnce(ctx context.Context, c *dynamodb.Client, table, eventID string, ite
 	if err != nil {
 		return fmt.Errorf("store: marshal the item of event %s: %w", eventID, err)
 	}
-	return ApplyOnce(ctx, c, table, eventID, now, types.TransactWriteItem{Put: &types.Put{TableName: aws.String(table), Item: av}})
+	return ApplyOnce(ctx, c, table, eventID, now, Part{Name: "item", Item: types.TransactWriteItem{Put: &types.Put{TableName: aws.String(table), Item: av}}})
 }
+
+// OnceEvent is the name of ApplyOnce's own part, the event's dedupe item:
+// no write may take it.
+const OnceEvent = "event"
 
 // ApplyOnce is PutOnce for any writes (an ADD to a running total, say):
 // they run with the event's dedupe item, in one transaction, at most once.
-func ApplyOnce(ctx context.Context, c *dynamodb.Client, table, eventID string, now time.Time, writes ...types.TransactWriteItem) error {
-	tx := NewTx().Add("event", types.TransactWriteItem{Put: &types.Put{TableName: aws.String(table), ConditionExpression: aws.String("attribute_not_exists(pk)"), Item: map[string]types.AttributeValue{
+// Each write is named, as a Tx's parts are, so that after a cancellation
+// the caller asks which one failed by its name (Failed(err, name)); a
+// name used twice, or OnceEvent, panics.
+func ApplyOnce(ctx context.Context, c *dynamodb.Client, table, eventID string, now time.Time, writes ...Part) error {
+	tx := NewTx().Add(OnceEvent, types.TransactWriteItem{Put: &types.Put{TableName: aws.String(table), ConditionExpression: aws.String("attribute_not_exists(pk)"), Item: map[string]types.AttributeValue{
 		"pk": S("EVT#" + eventID), "sk": S("EVT"), "expiresAt": N(now.Add(DedupeFor).Unix()),
 	}}})
-	for i, w := range writes {
-		tx.Add(fmt.Sprintf("write %d", i), w)
-	}
+	tx.AddParts(writes...)
 	err := tx.Write(ctx, c)
-	if Failed(err, "event") {
+	if Failed(err, OnceEvent) {
 		return nil // delivered before
 	}
 	return err

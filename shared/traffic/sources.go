@@ -7,6 +7,8 @@ import (
 	"net/netip"
 	"strings"
 	"time"
+
+	"github.com/souqhq/souq/shared/clock"
 )
 
 // Sources hashes where an event came from: HMAC-SHA256 under a secret key
@@ -20,7 +22,7 @@ type Sources struct {
 // it: the same address with another user agent is the same source.
 func (s Sources) Of(addr string, now time.Time) string {
 	m := hmac.New(sha256.New, s.Key)
-	m.Write([]byte(now.UTC().Format("2006-01-02") + "\x00" + Network(addr)))
+	m.Write([]byte(now.UTC().Format(clock.DayLayout) + "\x00" + Network(addr)))
 	return hex.EncodeToString(m.Sum(nil)[:12])
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/id"
 	"github.com/souqhq/souq/shared/owners"
+	"github.com/souqhq/souq/shared/schedule"
 	"github.com/souqhq/souq/shared/store"
 )
 
@@ -55,6 +56,14 @@ type Envelope struct {
 type deliverJob struct {
 	Job        string `json:"job"`
 	DeliveryID string `json:"deliveryId"`
+}
+
+// Check implements schedule.Checker.
+func (j deliverJob) Check() error {
+	if j.Job != JobDeliver || j.DeliveryID == "" {
+		return errors.New("not a retry with its delivery")
+	}
+	return nil
 }
 
 // JobDeliver is a retry's job.
@@ -166,11 +175,7 @@ func (s *Service) owners(ctx context.Context, a Audience) ([]string, error) {
 
 // HandleScheduled runs a retry.
 func (s *Service) HandleScheduled(ctx context.Context, payload json.RawMessage) error {
-	var j deliverJob
-	if err := json.Unmarshal(payload, &j); err != nil || j.Job != JobDeliver || j.DeliveryID == "" {
-		return fmt.Errorf("webhooks: a scheduled job it does not know: %s", payload)
-	}
-	return s.attempt(ctx, j.DeliveryID, false)
+	return schedule.Handle("webhooks", func(ctx context.Context, j deliverJob) error { return s.attempt(ctx, j.DeliveryID, false) })(ctx, payload)
 }
 
 // attempt sends a delivery once and records what happened: success, or
