@@ -15,20 +15,20 @@ func (c *Caller) Community(ctx context.Context, id string) (Community, error) {
 	return get[Community](ctx, c, "/v1/communities/"+p(id), nil)
 }
 
-func (c *Caller) CreateCommunity(ctx context.Context, name, link, currency string) (Community, error) {
-	return send[Community](ctx, c, http.MethodPost, "/v1/communities", map[string]string{"name": name, "url": link, "currency": currency}, "")
+func (c *Caller) CreateCommunity(ctx context.Context, in CreateCommunityRequest) (Community, error) {
+	return send[Community](ctx, c, http.MethodPost, "/v1/communities", in, "")
 }
 
-func (c *Caller) SetAllowedDomains(ctx context.Context, id string, domains []string) (Community, error) {
-	return send[Community](ctx, c, http.MethodPatch, "/v1/communities/"+p(id), map[string]any{"allowedDomains": domains}, "")
+func (c *Caller) UpdateCommunity(ctx context.Context, id string, in UpdateCommunityRequest) (Community, error) {
+	return send[Community](ctx, c, http.MethodPatch, "/v1/communities/"+p(id), in, "")
 }
 
 func (c *Caller) Advertiser(ctx context.Context, id string) (Advertiser, error) {
 	return get[Advertiser](ctx, c, "/v1/advertisers/"+p(id), nil)
 }
 
-func (c *Caller) CreateAdvertiser(ctx context.Context, name, currency string) (Advertiser, error) {
-	return send[Advertiser](ctx, c, http.MethodPost, "/v1/advertisers", map[string]string{"name": name, "currency": currency}, "")
+func (c *Caller) CreateAdvertiser(ctx context.Context, in CreateAdvertiserRequest) (Advertiser, error) {
+	return send[Advertiser](ctx, c, http.MethodPost, "/v1/advertisers", in, "")
 }
 
 // kind is "communities" or "advertisers".
@@ -36,8 +36,8 @@ func (c *Caller) Balance(ctx context.Context, kind, id string) (Balance, error) 
 	return get[Balance](ctx, c, "/v1/"+kind+"/"+p(id)+"/balance", nil)
 }
 
-func (c *Caller) Deposit(ctx context.Context, kind, id string, amount int64, currency, idemKey string) (Deposit, error) {
-	return send[Deposit](ctx, c, http.MethodPost, "/v1/"+kind+"/"+p(id)+"/deposits", map[string]any{"amount": amount, "currency": currency}, idemKey)
+func (c *Caller) Deposit(ctx context.Context, kind, id string, in AmountRequest, idemKey string) (Deposit, error) {
+	return send[Deposit](ctx, c, http.MethodPost, "/v1/"+kind+"/"+p(id)+"/deposits", in, idemKey)
 }
 
 func (c *Caller) Statement(ctx context.Context, accountID string, from time.Time, limit int) (List[Posting], error) {
@@ -52,8 +52,8 @@ func (c *Caller) APIKeys(ctx context.Context, kind, id string) (List[APIKey], er
 	return get[List[APIKey]](ctx, c, "/v1/"+kind+"/"+p(id)+"/api-keys", nil)
 }
 
-func (c *Caller) CreateAPIKey(ctx context.Context, kind, id, name string) (APIKey, error) {
-	return send[APIKey](ctx, c, http.MethodPost, "/v1/"+kind+"/"+p(id)+"/api-keys", map[string]string{"name": name}, "")
+func (c *Caller) CreateAPIKey(ctx context.Context, kind, id string, in CreateAPIKeyRequest) (APIKey, error) {
+	return send[APIKey](ctx, c, http.MethodPost, "/v1/"+kind+"/"+p(id)+"/api-keys", in, "")
 }
 
 func (c *Caller) RevokeAPIKey(ctx context.Context, kind, id, keyID string) error {

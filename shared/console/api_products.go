@@ -19,11 +19,11 @@ func (c *Caller) Slot(ctx context.Context, id string) (Slot, error) {
 	return get[Slot](ctx, c, "/v1/slots/"+p(id), nil)
 }
 
-func (c *Caller) CreateSlot(ctx context.Context, communityID string, in map[string]any) (Slot, error) {
+func (c *Caller) CreateSlot(ctx context.Context, communityID string, in CreateSlotRequest) (Slot, error) {
 	return send[Slot](ctx, c, http.MethodPost, "/v1/communities/"+p(communityID)+"/slots", in, "")
 }
 
-func (c *Caller) UpdateSlot(ctx context.Context, id string, in map[string]any) (Slot, error) {
+func (c *Caller) UpdateSlot(ctx context.Context, id string, in UpdateSlotRequest) (Slot, error) {
 	return send[Slot](ctx, c, http.MethodPatch, "/v1/slots/"+p(id), in, "")
 }
 
@@ -35,7 +35,7 @@ func (c *Caller) RemoveHouseAd(ctx context.Context, slotID string) error {
 	return c.call(ctx, http.MethodDelete, "/v1/slots/"+p(slotID)+"/house-ad", nil, nil, "", nil)
 }
 
-func (c *Caller) OpenAuction(ctx context.Context, slotID string, in map[string]string) (Auction, error) {
+func (c *Caller) OpenAuction(ctx context.Context, slotID string, in OpenAuctionRequest) (Auction, error) {
 	return send[Auction](ctx, c, http.MethodPost, "/v1/slots/"+p(slotID)+"/auctions", in, "")
 }
 
@@ -51,7 +51,7 @@ func (c *Caller) MyBid(ctx context.Context, auctionID, advertiserID string) (Bid
 	return get[Bid](ctx, c, "/v1/auctions/"+p(auctionID)+"/bid", url.Values{"advertiserId": {advertiserID}})
 }
 
-func (c *Caller) PlaceBid(ctx context.Context, auctionID string, in map[string]any) (Bid, error) {
+func (c *Caller) PlaceBid(ctx context.Context, auctionID string, in PlaceBidRequest) (Bid, error) {
 	return send[Bid](ctx, c, http.MethodPut, "/v1/auctions/"+p(auctionID)+"/bid", in, "")
 }
 
@@ -77,11 +77,11 @@ func (c *Caller) Offering(ctx context.Context, id string) (Offering, error) {
 	return get[Offering](ctx, c, "/v1/offerings/"+p(id), nil)
 }
 
-func (c *Caller) CreateOffering(ctx context.Context, communityID string, in map[string]any) (Offering, error) {
+func (c *Caller) CreateOffering(ctx context.Context, communityID string, in CreateOfferingRequest) (Offering, error) {
 	return send[Offering](ctx, c, http.MethodPost, "/v1/communities/"+p(communityID)+"/offerings", in, "")
 }
 
-func (c *Caller) UpdateOffering(ctx context.Context, id string, in map[string]any) (Offering, error) {
+func (c *Caller) UpdateOffering(ctx context.Context, id string, in UpdateOfferingRequest) (Offering, error) {
 	return send[Offering](ctx, c, http.MethodPatch, "/v1/offerings/"+p(id), in, "")
 }
 
@@ -89,7 +89,7 @@ func (c *Caller) Availability(ctx context.Context, id string) (Availability, err
 	return get[Availability](ctx, c, "/v1/offerings/"+p(id)+"/availability", url.Values{"days": {"60"}})
 }
 
-func (c *Caller) Book(ctx context.Context, offeringID string, in map[string]any, idemKey string) (Sponsorship, error) {
+func (c *Caller) Book(ctx context.Context, offeringID string, in BookRequest, idemKey string) (Sponsorship, error) {
 	return send[Sponsorship](ctx, c, http.MethodPost, "/v1/offerings/"+p(offeringID)+"/sponsorships", in, idemKey)
 }
 
@@ -110,14 +110,15 @@ func (c *Caller) Bookings(ctx context.Context, advertiserID string) (List[Sponso
 }
 
 // Act is one step of a sponsorship: approve, request-changes, reject,
-// publish, cancel (POST) or content (PUT).
+// publish, propose, accept-proposal, decline-proposal, cancel (POST) or
+// content (PUT); body is its request (stepForm), nil for none.
 func (c *Caller) Act(ctx context.Context, id, action string, body any) (Sponsorship, error) {
 	method := http.MethodPost
 	if action == "content" {
 		method = http.MethodPut
 	}
 	if body == nil {
-		body = map[string]any{}
+		body = EmptyRequest{}
 	}
 	return send[Sponsorship](ctx, c, method, "/v1/sponsorships/"+p(id)+"/"+action, body, "")
 }
@@ -132,7 +133,7 @@ func (c *Caller) Program(ctx context.Context, id string) (Program, error) {
 	return get[Program](ctx, c, "/v1/programs/"+p(id), nil)
 }
 
-func (c *Caller) CreateProgram(ctx context.Context, communityID string, in map[string]any, idemKey string) (Program, error) {
+func (c *Caller) CreateProgram(ctx context.Context, communityID string, in CreateProgramRequest, idemKey string) (Program, error) {
 	return send[Program](ctx, c, http.MethodPost, "/v1/communities/"+p(communityID)+"/programs", in, idemKey)
 }
 
@@ -140,20 +141,18 @@ func (c *Caller) ProgramReport(ctx context.Context, id string) (ProgramReport, e
 	return get[ProgramReport](ctx, c, "/v1/programs/"+p(id)+"/report", nil)
 }
 
-// ProgramAction is pause, resume or close (no body), or budget (a top-up).
-func (c *Caller) ProgramAction(ctx context.Context, id, action string, body any, idemKey string) (Program, error) {
-	if body == nil {
-		body = map[string]any{}
+// ProgramAction is pause, resume or close (no body: nil), or budget (a
+// top-up: an AmountRequest).
+func (c *Caller) ProgramAction(ctx context.Context, id, action string, body *AmountRequest, idemKey string) (Program, error) {
+	var in any = EmptyRequest{}
+	if body != nil {
+		in = *body
 	}
-	return send[Program](ctx, c, http.MethodPost, "/v1/programs/"+p(id)+"/"+action, body, idemKey)
+	return send[Program](ctx, c, http.MethodPost, "/v1/programs/"+p(id)+"/"+action, in, idemKey)
 }
 
-func (c *Caller) Apply(ctx context.Context, programID, pitch string) (Deal, error) {
-	body := map[string]any{}
-	if pitch != "" {
-		body["pitch"] = pitch
-	}
-	return send[Deal](ctx, c, http.MethodPost, "/v1/programs/"+p(programID)+"/deals", body, "")
+func (c *Caller) Apply(ctx context.Context, programID string, in ApplyRequest) (Deal, error) {
+	return send[Deal](ctx, c, http.MethodPost, "/v1/programs/"+p(programID)+"/deals", in, "")
 }
 
 func (c *Caller) MyDeals(ctx context.Context) (List[Deal], error) {
@@ -164,11 +163,9 @@ func (c *Caller) Deal(ctx context.Context, id string) (Deal, error) {
 	return get[Deal](ctx, c, "/v1/deals/"+p(id), nil)
 }
 
-func (c *Caller) DealAction(ctx context.Context, id, action string, body map[string]any) (Deal, error) {
-	if body == nil {
-		body = map[string]any{}
-	}
-	return send[Deal](ctx, c, http.MethodPost, "/v1/deals/"+p(id)+"/"+action, body, "")
+// DealAction is approve or decline.
+func (c *Caller) DealAction(ctx context.Context, id, action string, in DealDecisionRequest) (Deal, error) {
+	return send[Deal](ctx, c, http.MethodPost, "/v1/deals/"+p(id)+"/"+action, in, "")
 }
 
 func (c *Caller) DealConversions(ctx context.Context, id string) (List[Conversion], error) {
@@ -185,16 +182,16 @@ func (c *Caller) Destination(ctx context.Context) (Destination, error) {
 	return get[Destination](ctx, c, "/v1/me/payout-destination", nil)
 }
 
-func (c *Caller) SetDestination(ctx context.Context, accountID string) (Destination, error) {
-	return send[Destination](ctx, c, http.MethodPut, "/v1/me/payout-destination", map[string]string{"type": "stripe", "accountId": accountID}, "")
+func (c *Caller) SetDestination(ctx context.Context, in PayoutDestinationRequest) (Destination, error) {
+	return send[Destination](ctx, c, http.MethodPut, "/v1/me/payout-destination", in, "")
 }
 
-func (c *Caller) ClaimPayout(ctx context.Context, amount int64, currency, idemKey string) (Payout, error) {
-	return send[Payout](ctx, c, http.MethodPost, "/v1/payouts", map[string]any{"amount": amount, "currency": currency}, idemKey)
+func (c *Caller) ClaimPayout(ctx context.Context, in AmountRequest, idemKey string) (Payout, error) {
+	return send[Payout](ctx, c, http.MethodPost, "/v1/payouts", in, idemKey)
 }
 
-func (c *Caller) ClaimCommunityPayout(ctx context.Context, communityID string, amount int64, currency, idemKey string) (Payout, error) {
-	return send[Payout](ctx, c, http.MethodPost, "/v1/communities/"+p(communityID)+"/payouts", map[string]any{"amount": amount, "currency": currency}, idemKey)
+func (c *Caller) ClaimCommunityPayout(ctx context.Context, communityID string, in AmountRequest, idemKey string) (Payout, error) {
+	return send[Payout](ctx, c, http.MethodPost, "/v1/communities/"+p(communityID)+"/payouts", in, idemKey)
 }
 
 func (c *Caller) Payouts(ctx context.Context) (List[Payout], error) {
@@ -211,7 +208,7 @@ func (c *Caller) Webhook(ctx context.Context, id string) (Webhook, error) {
 	return get[Webhook](ctx, c, "/v1/webhooks/"+p(id), nil)
 }
 
-func (c *Caller) CreateWebhook(ctx context.Context, in map[string]any) (Webhook, error) {
+func (c *Caller) CreateWebhook(ctx context.Context, in CreateWebhookRequest) (Webhook, error) {
 	return send[Webhook](ctx, c, http.MethodPost, "/v1/webhooks", in, "")
 }
 
@@ -224,7 +221,7 @@ func (c *Caller) Deliveries(ctx context.Context, id string) (List[Delivery], err
 }
 
 func (c *Caller) Replay(ctx context.Context, id, deliveryID string) (Delivery, error) {
-	return send[Delivery](ctx, c, http.MethodPost, "/v1/webhooks/"+p(id)+"/deliveries/"+p(deliveryID)+"/replay", map[string]any{}, "")
+	return send[Delivery](ctx, c, http.MethodPost, "/v1/webhooks/"+p(id)+"/deliveries/"+p(deliveryID)+"/replay", EmptyRequest{}, "")
 }
 
 // Campaigns.
@@ -237,11 +234,11 @@ func (c *Caller) Campaign(ctx context.Context, id string) (Campaign, error) {
 	return get[Campaign](ctx, c, "/v1/campaigns/"+p(id), nil)
 }
 
-func (c *Caller) CreateCampaign(ctx context.Context, advertiserID string, in map[string]any, idemKey string) (Campaign, error) {
+func (c *Caller) CreateCampaign(ctx context.Context, advertiserID string, in CreateCampaignRequest, idemKey string) (Campaign, error) {
 	return send[Campaign](ctx, c, http.MethodPost, "/v1/advertisers/"+p(advertiserID)+"/campaigns", in, idemKey)
 }
 
-func (c *Caller) UpdateCampaign(ctx context.Context, id string, in map[string]any, idemKey string) (Campaign, error) {
+func (c *Caller) UpdateCampaign(ctx context.Context, id string, in UpdateCampaignRequest, idemKey string) (Campaign, error) {
 	return send[Campaign](ctx, c, http.MethodPatch, "/v1/campaigns/"+p(id), in, idemKey)
 }
 

@@ -91,7 +91,7 @@ func (c *Console) communities(q *req, f *formState) {
 }
 
 func (c *Console) createCommunity(q *req) {
-	com, err := q.api.CreateCommunity(q.r.Context(), trimmed(q, "name"), trimmed(q, "url"), trimmed(q, "currency"))
+	com, err := q.api.CreateCommunity(q.r.Context(), parseCommunityForm(q.r).Request())
 	if err != nil {
 		c.again(q, "community", err, c.communities)
 		return
@@ -134,7 +134,7 @@ func (c *Console) advertisers(q *req, f *formState) {
 }
 
 func (c *Console) createAdvertiser(q *req) {
-	adv, err := q.api.CreateAdvertiser(q.r.Context(), trimmed(q, "name"), trimmed(q, "currency"))
+	adv, err := q.api.CreateAdvertiser(q.r.Context(), parseAdvertiserForm(q.r).Request())
 	if err != nil {
 		c.again(q, "advertiser", err, c.advertisers)
 		return
@@ -144,7 +144,7 @@ func (c *Console) createAdvertiser(q *req) {
 
 func (c *Console) setDomains(q *req) {
 	id := q.r.PathValue("id")
-	if _, err := q.api.SetAllowedDomains(q.r.Context(), id, splitList(q.r.PostForm.Get("allowedDomains"))); err != nil {
+	if _, err := q.api.UpdateCommunity(q.r.Context(), id, parseDomainsForm(q.r).Request()); err != nil {
 		c.again(q, "domains", err, c.community)
 		return
 	}
@@ -191,13 +191,13 @@ func (c *Console) advertiser(q *req, f *formState) {
 }
 
 func (c *Console) deposit(q *req) {
-	id, cur := q.r.PathValue("id"), trimmed(q, "currency")
-	amount, err := ParseMoney(q.r.PostForm.Get("amount"), cur)
-	if err != nil {
-		c.advertiser(q, invalid(q, "deposit", map[string]string{"amount": err.Error()}))
+	id := q.r.PathValue("id")
+	f, bad := parseAmountForm(q.r)
+	if len(bad) > 0 {
+		c.advertiser(q, invalid(q, "deposit", bad))
 		return
 	}
-	dep, err := q.api.Deposit(q.r.Context(), "advertisers", id, amount, cur, q.r.PostForm.Get("idem"))
+	dep, err := q.api.Deposit(q.r.Context(), "advertisers", id, f.Request(), q.r.PostForm.Get("idem"))
 	if err != nil {
 		c.again(q, "deposit", err, c.advertiser)
 		return
@@ -255,7 +255,7 @@ func (c *Console) createKey(q *req) {
 		c.refuse(q.w, q.r, http.StatusNotFound, "There is no such page.")
 		return
 	}
-	key, err := q.api.CreateAPIKey(q.r.Context(), kind, id, trimmed(q, "name"))
+	key, err := q.api.CreateAPIKey(q.r.Context(), kind, id, parseKeyForm(q.r).Request())
 	if err != nil {
 		c.again(q, "key", err, c.keys)
 		return

@@ -7,15 +7,13 @@ import (
 )
 
 func (c *Console) createSlot(q *req) {
-	id, cur := q.r.PathValue("id"), trimmed(q, "currency")
-	reserve, err := ParseMoney(q.r.PostForm.Get("reserve"), cur)
-	if err != nil {
-		c.community(q, invalid(q, "slot", map[string]string{"reserve": err.Error()}))
+	id := q.r.PathValue("id")
+	f, bad := parseSlotForm(q.r)
+	if len(bad) > 0 {
+		c.community(q, invalid(q, "slot", bad))
 		return
 	}
-	in := map[string]any{"name": trimmed(q, "name"), "width": atoiOr(trimmed(q, "width"), 0), "height": atoiOr(trimmed(q, "height"), 0),
-		"reserve": Money{Amount: reserve, Currency: cur}, "format": trimmed(q, "format")}
-	s, err := q.api.CreateSlot(q.r.Context(), id, in)
+	s, err := q.api.CreateSlot(q.r.Context(), id, f.Request())
 	if err != nil {
 		c.again(q, "slot", err, c.community)
 		return
@@ -53,30 +51,22 @@ func (c *Console) slot(q *req, f *formState) {
 }
 
 func (c *Console) updateSlot(q *req) {
-	id, cur := q.r.PathValue("id"), trimmed(q, "currency")
-	reserve, err := ParseMoney(q.r.PostForm.Get("reserve"), cur)
-	if err != nil {
-		c.slot(q, invalid(q, "reserve", map[string]string{"reserve": err.Error()}))
+	id := q.r.PathValue("id")
+	f, bad := parseReserveForm(q.r)
+	if len(bad) > 0 {
+		c.slot(q, invalid(q, "reserve", bad))
 		return
 	}
-	in := map[string]any{"reserve": Money{Amount: reserve, Currency: cur}}
-	if f := trimmed(q, "format"); f != "" {
-		in["format"] = f
-	}
-	if _, err := q.api.UpdateSlot(q.r.Context(), id, in); err != nil {
+	if _, err := q.api.UpdateSlot(q.r.Context(), id, f.Request()); err != nil {
 		c.again(q, "reserve", err, c.slot)
 		return
 	}
 	c.done(q.w, q.r, "/console/slots/"+id, "Saved: future auctions use it.")
 }
 
-func creative(q *req, prefix string) Creative {
-	return Creative{ImageURL: trimmed(q, prefix+"imageUrl"), ClickURL: trimmed(q, prefix+"clickUrl"), AltText: trimmed(q, prefix+"altText")}
-}
-
 func (c *Console) setHouseAd(q *req) {
 	id := q.r.PathValue("id")
-	if _, err := q.api.SetHouseAd(q.r.Context(), id, creative(q, "")); err != nil {
+	if _, err := q.api.SetHouseAd(q.r.Context(), id, parseCreative(q.r, "")); err != nil {
 		c.again(q, "house", err, c.slot)
 		return
 	}
@@ -104,11 +94,7 @@ func localDateTime(s string, loc *time.Location) string {
 
 func (c *Console) openAuction(q *req) {
 	id, loc := q.r.PathValue("id"), c.location(q.r)
-	in := map[string]string{}
-	for _, f := range []string{"flightStart", "flightEnd", "closesAt"} {
-		in[f] = localDateTime(trimmed(q, f), loc)
-	}
-	a, err := q.api.OpenAuction(q.r.Context(), id, in)
+	a, err := q.api.OpenAuction(q.r.Context(), id, parseAuctionForm(q.r, loc).Request())
 	if err != nil {
 		c.again(q, "auction", err, c.slot)
 		return
@@ -182,18 +168,17 @@ func flightCharts(st FlightStats) []Chart {
 }
 
 func (c *Console) placeBid(q *req) {
-	id, cur := q.r.PathValue("id"), trimmed(q, "currency")
-	amount, err := ParseMoney(q.r.PostForm.Get("amount"), cur)
-	if err != nil {
-		c.auction(q, invalid(q, "bid", map[string]string{"amount": err.Error()}))
+	id := q.r.PathValue("id")
+	f, bad := parseBidForm(q.r)
+	if len(bad) > 0 {
+		c.auction(q, invalid(q, "bid", bad))
 		return
 	}
-	in := map[string]any{"advertiserId": trimmed(q, "advertiserId"), "amount": amount, "currency": cur, "creative": creative(q, "creative.")}
-	if _, err := q.api.PlaceBid(q.r.Context(), id, in); err != nil {
+	if _, err := q.api.PlaceBid(q.r.Context(), id, f.Request()); err != nil {
 		c.again(q, "bid", err, c.auction)
 		return
 	}
-	c.done(q.w, q.r, "/console/auctions/"+id+"?advertiser="+url.QueryEscape(trimmed(q, "advertiserId")), "Bid placed: "+FormatMoney(amount, cur)+" is held until the auction closes.")
+	c.done(q.w, q.r, "/console/auctions/"+id+"?advertiser="+url.QueryEscape(f.AdvertiserID), "Bid placed: "+FormatMoney(f.Amount, f.Currency)+" is held until the auction closes.")
 }
 
 func (c *Console) withdrawBid(q *req) {

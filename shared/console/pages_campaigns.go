@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/souqhq/souq/shared/clock"
 )
 
 // Campaigns (DESIGN §12): the advertiser's list, the form with a live
@@ -90,47 +92,13 @@ func (c *Console) previewCampaign(q *req) {
 }
 
 func (c *Console) createCampaign(q *req) {
-	id, cur, loc := q.r.PathValue("id"), trimmed(q, "currency"), c.location(q.r)
-	bad := map[string]string{}
-	amounts := map[string]int64{}
-	for _, field := range []string{"bid", "budget", "dailyCap"} {
-		raw := trimmed(q, field)
-		if raw == "" && field == "dailyCap" {
-			continue
-		}
-		n, err := ParseMoney(raw, cur)
-		if err != nil {
-			bad[field] = err.Error()
-			continue
-		}
-		amounts[field] = n
-	}
-	tg, tgBad := targetingForm(q)
-	for k, v := range tgBad {
-		bad[k] = v
-	}
+	id := q.r.PathValue("id")
+	f, bad := parseCampaignForm(q.r, c.location(q.r))
 	if len(bad) > 0 {
 		c.newCampaign(q, invalid(q, "campaign", bad))
 		return
 	}
-	in := map[string]any{
-		"name": trimmed(q, "name"), "currency": cur, "pacing": trimmed(q, "pacing"),
-		"pricing": map[string]any{"model": trimmed(q, "model"), "bid": Money{Amount: amounts["bid"], Currency: cur}},
-		"budget":  Money{Amount: amounts["budget"], Currency: cur},
-		"end":     localDateTime(trimmed(q, "end"), loc),
-		"creative": map[string]any{"imageUrl": trimmed(q, "imageUrl"), "clickUrl": trimmed(q, "clickUrl"), "altText": trimmed(q, "altText"),
-			"width": atoiOr(trimmed(q, "width"), 0), "height": atoiOr(trimmed(q, "height"), 0)},
-	}
-	if n, ok := amounts["dailyCap"]; ok {
-		in["dailyCap"] = Money{Amount: n, Currency: cur}
-	}
-	if tg != nil {
-		in["targeting"] = tg
-	}
-	if s := trimmed(q, "start"); s != "" {
-		in["start"] = localDateTime(s, loc)
-	}
-	cmp, err := q.api.CreateCampaign(q.r.Context(), id, in, q.r.PostForm.Get("idem"))
+	cmp, err := q.api.CreateCampaign(q.r.Context(), id, f.Request(), q.r.PostForm.Get("idem"))
 	if err != nil {
 		c.again(q, "campaign", err, func(q *req, f *formState) { c.newCampaign(q, onForm(f)) })
 		return
@@ -281,13 +249,13 @@ func (c *Console) campaign(q *req, f *formState) {
 // days are the UTC days from to to (YYYY-MM-DD, inclusive).
 func days(from, to string) func(func(string) bool) {
 	return func(yield func(string) bool) {
-		a, err1 := time.Parse("2006-01-02", from)
-		b, err2 := time.Parse("2006-01-02", to)
+		a, err1 := time.Parse(clock.DayLayout, from)
+		b, err2 := time.Parse(clock.DayLayout, to)
 		if err1 != nil || err2 != nil {
 			return
 		}
 		for d := a; !d.After(b); d = d.AddDate(0, 0, 1) {
-			if !yield(d.Format("2006-01-02")) {
+			if !yield(d.Format(clock.DayLayout)) {
 				return
 			}
 		}
@@ -316,36 +284,13 @@ func (c *Console) updateCampaign(q *req) {
 		c.fail(q.w, q.r, err)
 		return
 	}
-	cur := cmp.Currency
-	in, bad := map[string]any{}, map[string]string{}
-	if bid, err := ParseMoney(trimmed(q, "bid"), cur); err != nil {
-		bad["bid"] = err.Error()
-	} else if bid != cmp.Pricing.Bid.Amount {
-		in["bid"] = Money{Amount: bid, Currency: cur}
-	}
-	if budget, err := ParseMoney(trimmed(q, "budget"), cur); err != nil {
-		bad["budget"] = err.Error()
-	} else if budget != cmp.Budget.Amount {
-		in["budget"] = Money{Amount: budget, Currency: cur}
-	}
-	switch raw := trimmed(q, "dailyCap"); {
-	case raw == "" && cmp.DailyCap != nil:
-		in["dailyCap"] = nil
-	case raw != "":
-		if n, err := ParseMoney(raw, cur); err != nil {
-			bad["dailyCap"] = err.Error()
-		} else if cmp.DailyCap == nil || n != cmp.DailyCap.Amount {
-			in["dailyCap"] = Money{Amount: n, Currency: cur}
-		}
-	}
-	if end := localDateTime(trimmed(q, "end"), loc); end != cmp.End.UTC().Format(time.RFC3339) {
-		in["end"] = end
-	}
+	f, bad := parseCampaignChangeForm(q.r, cmp, loc)
 	if len(bad) > 0 {
 		c.campaign(q, invalid(q, "change", bad))
 		return
 	}
-	if len(in) == 0 {
+	in := f.Request()
+	if in == (UpdateCampaignRequest{}) {
 		c.done(q.w, q.r, "/console/campaigns/"+id, "Nothing was changed.")
 		return
 	}
@@ -387,68 +332,21 @@ func (c *Console) reportCSV(route string) func(*req, *formState) {
 // setSlotCampaigns is the owner's choice to let campaigns compete for a
 // slot after its flights, at or above a floor.
 func (c *Console) setSlotCampaigns(q *req) {
-	id, cur := q.r.PathValue("id"), trimmed(q, "currency")
-	floor := int64(0)
-	if raw := trimmed(q, "floorCpm"); raw != "" {
-		n, err := ParseMoney(raw, cur)
-		if err != nil {
-			c.slot(q, invalid(q, "campaigns", map[string]string{"floorCpm": err.Error()}))
-			return
-		}
-		floor = n
+	id := q.r.PathValue("id")
+	f, bad := parseSlotCampaignsForm(q.r)
+	if len(bad) > 0 {
+		c.slot(q, invalid(q, "campaigns", bad))
+		return
 	}
-	accept := q.r.PostForm.Get("accept") == "on"
-	in := map[string]any{"campaigns": map[string]any{"accept": accept, "floorCpm": Money{Amount: floor, Currency: cur}}}
-	if _, err := q.api.UpdateSlot(q.r.Context(), id, in); err != nil {
+	if _, err := q.api.UpdateSlot(q.r.Context(), id, f.Request()); err != nil {
 		c.again(q, "campaigns", err, c.slot)
 		return
 	}
 	msg := "Saved: campaigns no longer compete for this slot."
-	if accept {
-		msg = "Saved: campaigns at or above " + FormatMoney(floor, cur) + " per thousand views compete for it when no flight runs."
+	if f.Accept {
+		msg = "Saved: campaigns at or above " + FormatMoney(f.Floor.Amount, f.Floor.Currency) + " per thousand views compete for it when no flight runs."
 	}
 	c.done(q.w, q.r, "/console/slots/"+id, msg)
-}
-
-// targetingForm reads the form's targeting (premium, DESIGN §13): nil
-// when it asks nothing. Keywords are split at commas (a keyword may hold
-// spaces), countries at commas or spaces; hours are whole numbers.
-func targetingForm(q *req) (map[string]any, map[string]string) {
-	t, bad := map[string]any{}, map[string]string{}
-	var kws []string
-	for _, k := range strings.Split(q.r.PostForm.Get("keywords"), ",") {
-		if k = strings.TrimSpace(k); k != "" {
-			kws = append(kws, k)
-		}
-	}
-	if len(kws) > 0 {
-		t["keywords"] = kws
-	}
-	if cs := splitList(q.r.PostForm.Get("countries")); len(cs) > 0 {
-		t["countries"] = cs
-	}
-	if ds := q.r.PostForm["devices"]; len(ds) > 0 {
-		t["devices"] = ds
-	}
-	if hs := splitList(q.r.PostForm.Get("hours")); len(hs) > 0 {
-		hours := make([]int, 0, len(hs))
-		for _, h := range hs {
-			n, err := strconv.Atoi(h)
-			if err != nil {
-				bad["hours"] = "write UTC hours as whole numbers, like 8, 9, 17"
-				break
-			}
-			hours = append(hours, n)
-		}
-		t["hours"] = hours
-	}
-	if times, hours := trimmed(q, "frequencyImpressions"), trimmed(q, "frequencyHours"); times != "" || hours != "" {
-		t["frequency"] = map[string]int{"impressions": atoiOr(times, 0), "hours": atoiOr(hours, 0)}
-	}
-	if len(t) == 0 {
-		return nil, bad
-	}
-	return t, bad
 }
 
 // onForm names the API's fields (creative.imageUrl, pricing.bid,

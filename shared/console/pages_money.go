@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/souqhq/souq/shared/clock"
 )
 
 // Money over time, read from the ledger's statement of the account: what
@@ -61,14 +63,14 @@ func monthStart(t time.Time, loc *time.Location) time.Time {
 func perDay(ps []Posting, f func(Posting) int64, since, now time.Time, loc *time.Location) []Point {
 	sums := map[string]int64{}
 	for _, p := range ps {
-		sums[p.At.In(loc).Format("2006-01-02")] += f(p)
+		sums[p.At.In(loc).Format(clock.DayLayout)] += f(p)
 		if p.At.After(now) {
 			now = p.At
 		}
 	}
 	var out []Point
 	for d := since.In(loc); !d.After(now.In(loc)); d = d.AddDate(0, 0, 1) {
-		k := d.Format("2006-01-02")
+		k := d.Format(clock.DayLayout)
 		out = append(out, Point{Label: k, Value: sums[k]})
 	}
 	return out
@@ -117,7 +119,7 @@ func (c *Console) earnings(q *req, f *formState) {
 	// The reports are of UTC days: those of the person's month, so that
 	// the page is of one month (in Honolulu, the 31st goes on while UTC
 	// has begun the 1st).
-	month := url.Values{"from": {since.Format("2006-01-02")}, "to": {now.In(loc).Format("2006-01-02")}}
+	month := url.Values{"from": {since.Format(clock.DayLayout)}, "to": {now.In(loc).Format(clock.DayLayout)}}
 	var parts CommunityBreakdown
 	err := parallel(
 		func() (err error) { d.Community, err = q.api.Community(ctx, id); return },

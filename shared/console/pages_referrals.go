@@ -2,48 +2,19 @@ package console
 
 import (
 	"net/http"
-	"strings"
 	"time"
+
+	"github.com/souqhq/souq/shared/clock"
 )
 
 func (c *Console) createProgram(q *req) {
-	id, cur := q.r.PathValue("id"), trimmed(q, "currency")
-	bad := map[string]string{}
-	com := Commission{Type: trimmed(q, "commissionType")}
-	switch com.Type {
-	case "percent":
-		bps, err := ParsePercent(q.r.PostForm.Get("commission"))
-		if err != nil {
-			bad["commission"] = err.Error()
-		}
-		com.Bps = bps
-	case "flat":
-		amt, err := ParseMoney(q.r.PostForm.Get("commission"), cur)
-		if err != nil {
-			bad["commission"] = err.Error()
-		}
-		com.Amount = amt
-	default:
-		bad["commissionType"] = "choose percent or flat"
-	}
-	budget, err := ParseMoney(q.r.PostForm.Get("budget"), cur)
-	if err != nil {
-		bad["budget"] = err.Error()
-	}
-	minimum := int64(0)
-	if m := trimmed(q, "minimumPayout"); m != "" {
-		if minimum, err = ParseMoney(m, cur); err != nil {
-			bad["minimumPayout"] = err.Error()
-		}
-	}
+	id := q.r.PathValue("id")
+	f, bad := parseProgramForm(q.r)
 	if len(bad) > 0 {
 		c.community(q, invalid(q, "program", bad))
 		return
 	}
-	in := map[string]any{"name": trimmed(q, "name"), "currency": cur, "commission": com,
-		"attributionDays": atoiOr(trimmed(q, "attributionDays"), 0), "holdDays": atoiOr(trimmed(q, "holdDays"), -1),
-		"minimumPayout": Money{Amount: minimum, Currency: cur}, "budget": Money{Amount: budget, Currency: cur}}
-	prg, err := q.api.CreateProgram(q.r.Context(), id, in, q.r.PostForm.Get("idem"))
+	prg, err := q.api.CreateProgram(q.r.Context(), id, f.Request(), q.r.PostForm.Get("idem"))
 	if err != nil {
 		c.again(q, "program", err, c.community)
 		return
@@ -105,21 +76,21 @@ func (c *Console) programAction(action string) func(*req) {
 		msg := ""
 		switch action {
 		case "budget":
-			cur := trimmed(q, "currency")
-			amt, perr := ParseMoney(q.r.PostForm.Get("amount"), cur)
-			if perr != nil {
-				c.program(q, invalid(q, "budget", map[string]string{"amount": perr.Error()}))
+			f, bad := parseAmountForm(q.r)
+			if len(bad) > 0 {
+				c.program(q, invalid(q, "budget", bad))
 				return
 			}
-			_, err = q.api.ProgramAction(ctx, id, "budget", map[string]any{"amount": amt, "currency": cur}, q.r.PostForm.Get("idem"))
-			msg = "Budget topped up by " + FormatMoney(amt, cur) + "."
+			in := f.Request()
+			_, err = q.api.ProgramAction(ctx, id, "budget", &in, q.r.PostForm.Get("idem"))
+			msg = "Budget topped up by " + FormatMoney(f.Amount, f.Currency) + "."
 		case "pause", "resume", "close":
 			_, err = q.api.ProgramAction(ctx, id, action, nil, "")
 			msg = map[string]string{"pause": "Paused: conversions earn nothing until you resume.", "resume": "Resumed.",
 				"close": "Closed: the unspent budget is released."}[action]
 		case "apply":
 			var deal Deal
-			deal, err = q.api.Apply(ctx, id, strings.TrimSpace(q.r.PostForm.Get("pitch")))
+			deal, err = q.api.Apply(ctx, id, parseApplyForm(q.r).Request())
 			if err == nil {
 				c.done(q.w, q.r, "/console/deals/"+deal.ID, "Applied: the community will decide.")
 				return
@@ -171,11 +142,7 @@ func (c *Console) deal(q *req, f *formState) {
 func (c *Console) dealAction(action string) func(*req) {
 	return func(q *req) {
 		id := q.r.PathValue("id")
-		body := map[string]any{}
-		if code := trimmed(q, "code"); action == "approve" && code != "" {
-			body["code"] = code
-		}
-		deal, err := q.api.DealAction(q.r.Context(), id, action, body)
+		deal, err := q.api.DealAction(q.r.Context(), id, action, parseDealDecisionForm(q.r, action).Request())
 		if err != nil {
 			c.again(q, action, err, c.deal)
 			return
@@ -225,22 +192,21 @@ func (c *Console) payouts(q *req, f *formState) {
 // claimPayout is one currency's claim. Each currency's form has a name of
 // its own (claim-EUR), so that a refusal is shown beside that form alone.
 func (c *Console) claimPayout(q *req) {
-	cur := trimmed(q, "currency")
-	amt, err := ParseMoney(q.r.PostForm.Get("amount"), cur)
-	if err != nil {
-		c.payouts(q, invalid(q, "claim-"+cur, map[string]string{"amount": err.Error()}))
+	f, bad := parseAmountForm(q.r)
+	if len(bad) > 0 {
+		c.payouts(q, invalid(q, "claim-"+f.Currency, bad))
 		return
 	}
-	po, err := q.api.ClaimPayout(q.r.Context(), amt, cur, q.r.PostForm.Get("idem"))
+	po, err := q.api.ClaimPayout(q.r.Context(), f.Request(), q.r.PostForm.Get("idem"))
 	if err != nil {
-		c.again(q, "claim-"+cur, err, c.payouts)
+		c.again(q, "claim-"+f.Currency, err, c.payouts)
 		return
 	}
 	c.done(q.w, q.r, "/console/payouts", "Payout of "+FormatMoney(po.Amount, po.Currency)+" claimed: it is "+po.Status+".")
 }
 
 func (c *Console) setDestination(q *req) {
-	if _, err := q.api.SetDestination(q.r.Context(), trimmed(q, "accountId")); err != nil {
+	if _, err := q.api.SetDestination(q.r.Context(), parseDestinationForm(q.r).Request()); err != nil {
 		c.again(q, "destination", err, c.payouts)
 		return
 	}
@@ -248,13 +214,13 @@ func (c *Console) setDestination(q *req) {
 }
 
 func (c *Console) claimCommunityPayout(q *req) {
-	id, cur := q.r.PathValue("id"), trimmed(q, "currency")
-	amt, err := ParseMoney(q.r.PostForm.Get("amount"), cur)
-	if err != nil {
-		c.earnings(q, invalid(q, "claim", map[string]string{"amount": err.Error()}))
+	id := q.r.PathValue("id")
+	f, bad := parseAmountForm(q.r)
+	if len(bad) > 0 {
+		c.earnings(q, invalid(q, "claim", bad))
 		return
 	}
-	po, err := q.api.ClaimCommunityPayout(q.r.Context(), id, amt, cur, q.r.PostForm.Get("idem"))
+	po, err := q.api.ClaimCommunityPayout(q.r.Context(), id, f.Request(), q.r.PostForm.Get("idem"))
 	if err != nil {
 		c.again(q, "claim", err, c.earnings)
 		return
@@ -271,7 +237,7 @@ func commissionChart(cs []Conversion, currency string, loc *time.Location) Chart
 		if cv.Commission == nil || cv.Status == "reversed" || cv.Status == "declined" {
 			continue
 		}
-		sums[cv.CreatedAt.In(loc).Format("2006-01-02")] += cv.Commission.Amount
+		sums[cv.CreatedAt.In(loc).Format(clock.DayLayout)] += cv.Commission.Amount
 		if cv.CreatedAt.After(last) {
 			last = cv.CreatedAt
 		}
@@ -279,7 +245,7 @@ func commissionChart(cs []Conversion, currency string, loc *time.Location) Chart
 	var pts []Point
 	if !last.IsZero() {
 		for d := last.In(loc).AddDate(0, 0, -29); !d.After(last.In(loc)); d = d.AddDate(0, 0, 1) {
-			pts = append(pts, Point{Label: d.Format("2006-01-02"), Value: sums[d.Format("2006-01-02")]})
+			pts = append(pts, Point{Label: d.Format(clock.DayLayout), Value: sums[d.Format(clock.DayLayout)]})
 		}
 	}
 	return barChart("Commissions per day", pts, currency)

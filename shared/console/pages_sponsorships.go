@@ -7,21 +7,13 @@ import (
 )
 
 func (c *Console) createOffering(q *req) {
-	id, cur := q.r.PathValue("id"), trimmed(q, "currency")
-	amount, err := ParseMoney(q.r.PostForm.Get("amount"), cur)
-	if err != nil {
-		c.community(q, invalid(q, "offering", map[string]string{"amount": err.Error()}))
+	id := q.r.PathValue("id")
+	f, bad := parseOfferingForm(q.r)
+	if len(bad) > 0 {
+		c.community(q, invalid(q, "offering", bad))
 		return
 	}
-	in := map[string]any{"title": trimmed(q, "title"), "format": trimmed(q, "format"), "amount": amount, "currency": cur,
-		"reviewDays": atoiOr(trimmed(q, "reviewDays"), 0)}
-	if b := trimmed(q, "brief"); b != "" {
-		in["brief"] = b
-	}
-	if n := trimmed(q, "capacityPerDate"); n != "" {
-		in["capacityPerDate"] = atoiOr(n, 0)
-	}
-	off, err := q.api.CreateOffering(q.r.Context(), id, in)
+	off, err := q.api.CreateOffering(q.r.Context(), id, f.Request())
 	if err != nil {
 		c.again(q, "offering", err, c.community)
 		return
@@ -79,14 +71,7 @@ func splitList(s string) []string {
 
 func (c *Console) offeringDates(q *req) {
 	id := q.r.PathValue("id")
-	in := map[string]any{}
-	if b := splitList(q.r.PostForm.Get("blockDates")); len(b) > 0 {
-		in["blockDates"] = b
-	}
-	if u := splitList(q.r.PostForm.Get("unblockDates")); len(u) > 0 {
-		in["unblockDates"] = u
-	}
-	if _, err := q.api.UpdateOffering(q.r.Context(), id, in); err != nil {
+	if _, err := q.api.UpdateOffering(q.r.Context(), id, parseDatesForm(q.r).Request()); err != nil {
 		c.again(q, "dates", err, c.offering)
 		return
 	}
@@ -95,15 +80,7 @@ func (c *Console) offeringDates(q *req) {
 
 func (c *Console) book(q *req) {
 	id := q.r.PathValue("id")
-	content := map[string]string{"title": q.r.PostForm.Get("content.title"), "body": q.r.PostForm.Get("content.body")}
-	if l := trimmed(q, "content.link"); l != "" {
-		content["link"] = l
-	}
-	if img := trimmed(q, "content.imageUrl"); img != "" {
-		content["imageUrl"] = img
-	}
-	in := map[string]any{"advertiserId": trimmed(q, "advertiserId"), "desiredDate": trimmed(q, "desiredDate"), "content": content}
-	s, err := q.api.Book(q.r.Context(), id, in, q.r.PostForm.Get("idem"))
+	s, err := q.api.Book(q.r.Context(), id, parseBookForm(q.r).Request(), q.r.PostForm.Get("idem"))
 	if err != nil {
 		c.again(q, "book", err, c.offering)
 		return
@@ -149,60 +126,20 @@ func (c *Console) sponsorship(q *req, f *formState) {
 func (c *Console) sponsorshipAction(action string) func(*req) {
 	return func(q *req) {
 		id := q.r.PathValue("id")
-		var body map[string]any
-		apiAction, msg := action, ""
-		switch action {
-		case "approve":
-			body = map[string]any{}
-			if d := trimmed(q, "publishDate"); d != "" {
-				body["publishDate"] = d
-			}
-			msg = "Approved: the price is captured, and paid to the community when published."
-		case "request-changes":
-			body, msg = map[string]any{"notes": q.r.PostForm.Get("notes")}, "Changes requested: the sponsor has been told."
-		case "reject":
-			body, msg = map[string]any{"reason": q.r.PostForm.Get("reason")}, "Rejected: the price is released to the sponsor."
-		case "publish":
-			body, msg = map[string]any{"url": trimmed(q, "url")}, "Published: the community is paid."
-		case "revise":
-			apiAction = "content"
-			body = map[string]any{"title": q.r.PostForm.Get("title"), "body": q.r.PostForm.Get("body")}
-			if l := trimmed(q, "link"); l != "" {
-				body["link"] = l
-			}
-			msg = "Revised: a new version is in review."
-		case "propose":
-			body = map[string]any{}
-			if a := trimmed(q, "amount"); a != "" {
-				amt, err := ParseMoney(a, trimmed(q, "currency"))
-				if err != nil {
-					c.sponsorship(q, invalid(q, action, map[string]string{"amount": err.Error()}))
-					return
-				}
-				body["amount"] = amt
-			}
-			if d := trimmed(q, "date"); d != "" {
-				body["date"] = d
-			}
-			if n := trimmed(q, "notes"); n != "" {
-				body["notes"] = n
-			}
-			msg = "Proposed: the sponsor decides."
-		case "accept-proposal":
-			msg = "Proposal accepted: the hold moves to the new terms, and the community decides."
-		case "decline-proposal":
-			msg = "Proposal declined: back to review on the original terms."
-		case "cancel":
-			msg = "Cancelled."
-		default:
+		f, bad, ok := parseStepForm(q.r, action)
+		if !ok {
 			c.refuse(q.w, q.r, http.StatusNotFound, "There is no such page.")
 			return
 		}
-		if _, err := q.api.Act(q.r.Context(), id, apiAction, body); err != nil {
+		if len(bad) > 0 {
+			c.sponsorship(q, invalid(q, action, bad))
+			return
+		}
+		if _, err := q.api.Act(q.r.Context(), id, f.Step, f.Body); err != nil {
 			c.again(q, action, err, c.sponsorship)
 			return
 		}
-		c.done(q.w, q.r, "/console/sponsorships/"+id, msg)
+		c.done(q.w, q.r, "/console/sponsorships/"+id, f.Done)
 	}
 }
 

@@ -18,11 +18,7 @@ func (c *Console) webhooksPage(q *req, f *formState, created *Webhook) {
 
 // createWebhook shows the endpoint's signing secret once, on the answer.
 func (c *Console) createWebhook(q *req) {
-	in := map[string]any{"url": trimmed(q, "url"), "events": splitList(q.r.PostForm.Get("events"))}
-	if d := trimmed(q, "description"); d != "" {
-		in["description"] = d
-	}
-	wh, err := q.api.CreateWebhook(q.r.Context(), in)
+	wh, err := q.api.CreateWebhook(q.r.Context(), parseWebhookForm(q.r).Request())
 	if err != nil {
 		c.again(q, "webhook", err, c.webhooks)
 		return
