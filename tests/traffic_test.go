@@ -175,3 +175,44 @@ func TestServing_AllowlistTakesOnlyHTTPSOnTheDefaultPortWithoutUserinfo(t *testi
 		t.Fatalf("stats %+v: want 1 impression from the community's page and %d off_domain", st, len(pages)-1)
 	}
 }
+
+// A community that makes many slots does not multiply what one address is
+// billed for: twelve slots of one community, each decided and viewed at
+// once from one address, are billed four (a page's slots seen together),
+// the rest refused too_fast; a second later four more.
+func TestServing_OneAddressOnManySlotsOfACommunityIsHeldToAPage(t *testing.T) {
+	ownerToken, com := newCommunityForSlots(t)
+	var slots []string
+	for i := 0; i < 12; i++ {
+		id := decode[slot](t, expect(t, do(t, call{method: "POST", path: "/v1/communities/" + com + "/slots", auth: ownerToken,
+			body: fmt.Sprintf(`{"name":"Unit %d","width":970,"height":250,"reserve":{"amount":100,"currency":"EUR"}}`, i)}), 201)).ID
+		expect(t, do(t, call{method: "PATCH", path: "/v1/slots/" + id, auth: ownerToken, body: `{"campaigns":{"accept":true,"floorCpm":{"amount":100,"currency":"EUR"}}}`}), 200)
+		slots = append(slots, id)
+	}
+	aTok, aID := eurAdvertiser(t, 10_000)
+	body := strings.NewReplacer(`"width":300,"height":250`, `"width":970,"height":250`, `"end":`, `"pacing":"asap","end":`).
+		Replace(campaignBody(5_000, now(t).Add(48*time.Hour).Truncate(time.Second)))
+	c := decode[campaignView](t, expect(t, do(t, call{method: "POST", path: "/v1/advertisers/" + aID + "/campaigns", auth: aTok, body: body, headers: freshKey()}), 201))
+	advance(t, 10*time.Second) // serving reads campaigns every 10 s
+	one := func(i int) map[string]string {
+		return map[string]string{"User-Agent": agentOf(i), "CloudFront-Viewer-Address": fmt.Sprintf("203.0.113.77:%d", 40000+i)}
+	}
+	for round := 0; round < 2; round++ {
+		var urls []string
+		for _, s := range slots {
+			o := decode[ad](t, expect(t, do(t, call{method: "GET", path: "/v1/serve/" + s}), 200))
+			if o.Kind != "campaign" {
+				t.Fatalf("slot %s: %+v", s, o)
+			}
+			urls = append(urls, o.ViewURL)
+		}
+		atOnce(t, urls, one)
+		advance(t, 2*time.Second)
+	}
+	advance(t, 61*time.Second) // the meter's minute
+	got := decode[campaignView](t, expect(t, do(t, call{method: "GET", path: "/v1/campaigns/" + c.ID, auth: aTok}), 200))
+	rep := decode[campaignReport](t, expect(t, do(t, call{method: "GET", path: "/v1/campaigns/" + c.ID + "/report", auth: aTok}), 200))
+	if got.Impressions != 2*4 || rep.Totals.Invalid["too_fast"] != 2*8 {
+		t.Fatalf("billed %d impressions (want 8: four a page, twice), refused %v", got.Impressions, rep.Totals.Invalid)
+	}
+}

@@ -56,6 +56,11 @@ func (r *Request) Header(name string) string {
 	return ""
 }
 
+// UserAgent is every User-Agent the request sent, as API Gateway joins
+// repeated headers (with commas): a rule that judges the agent sees a
+// tool's agent sent after a browser's.
+func (r *Request) UserAgent() string { return r.Header("User-Agent") }
+
 // ViewerAddressHeader is where CloudFront names the viewer's address
 // ("ip:port"): behind it, the connection API Gateway sees, and so its
 // sourceIp, is CloudFront's.

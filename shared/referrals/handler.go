@@ -145,7 +145,7 @@ func NewRouter(svc *Service, idem api.Idempotency, log *slog.Logger, now func() 
 	}, api.NoIdempotency)
 
 	rt.Handle("GET /r/{code}", func(ctx context.Context, r *api.Request) (api.Response, error) {
-		to, err := svc.Click(ctx, r.Path("code"), r.ClientIP(), r.Raw.RequestContext.HTTP.UserAgent)
+		to, err := svc.Click(ctx, r.Path("code"), r.ClientIP(), r.UserAgent())
 		resp := api.Redirect(to)
 		resp.Headers["Cache-Control"] = "no-store"
 		return resp, err

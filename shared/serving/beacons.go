@@ -17,7 +17,19 @@ type trafficRules struct {
 	// viewCap and clickCap hold each source to its day's valid views and
 	// clicks on a slot.
 	viewCap, clickCap *traffic.DailyCap
+	// burst, communityViews and communityClicks hold a source on all of a
+	// community's slots together: PageSlots a second, and PageSlots
+	// times a slot's day. A community that makes many slots cannot
+	// multiply what one address is billed for.
+	burst                          *traffic.Burst
+	communityViews, communityClick *traffic.DailyCap
 }
+
+// PageSlots is how many of one community's slots a person may see at
+// once (a page with a leaderboard, a sidebar and two in-feed units): the
+// community-wide rules let that many through where the per-slot rules let
+// one.
+const PageSlots = 4
 
 func newTrafficRules(key []byte, views, clicks int) trafficRules {
 	if views <= 0 {
@@ -27,7 +39,9 @@ func newTrafficRules(key []byte, views, clicks int) trafficRules {
 		clicks = DefaultMaxClicksPerSourceDay
 	}
 	return trafficRules{sources: traffic.Sources{Key: key}, pace: traffic.NewPace(PaceInterval, maxEntries),
-		viewCap: traffic.NewDailyCap(views, maxEntries), clickCap: traffic.NewDailyCap(clicks, maxEntries)}
+		viewCap: traffic.NewDailyCap(views, maxEntries), clickCap: traffic.NewDailyCap(clicks, maxEntries),
+		burst:          traffic.NewBurst(PageSlots, maxEntries),
+		communityViews: traffic.NewDailyCap(views*PageSlots, maxEntries), communityClick: traffic.NewDailyCap(clicks*PageSlots, maxEntries)}
 }
 
 // judge applies the rules past the bot's to a view or click ("v" or "c")
@@ -39,15 +53,16 @@ func (r *trafficRules) judge(kind string, o Offer, p Placement, ev Event, now ti
 	if !traffic.PageAllowed(p.AllowedDomains, ev.Origin, ev.Referer) {
 		return traffic.OffDomain
 	}
-	key := kind + "|" + r.sources.Of(ev.SourceIP, now) + "|" + o.SlotID
-	if !r.pace.Allow(key, now) {
+	src := kind + "|" + r.sources.Of(ev.SourceIP, now)
+	key, onCommunity := src+"|"+o.SlotID, src+"|"+p.CommunityID
+	if !r.pace.Allow(key, now) || !r.burst.Allow(onCommunity, now) {
 		return traffic.TooFast
 	}
-	daily := r.viewCap
+	daily, community := r.viewCap, r.communityViews
 	if kind == "c" {
-		daily = r.clickCap
+		daily, community = r.clickCap, r.communityClick
 	}
-	if !daily.Allow(key, now) {
+	if !daily.Allow(key, now) || !community.Allow(onCommunity, now) {
 		return traffic.SourceCap
 	}
 	return "" // what is left, once per offer, the flush checks

@@ -24,7 +24,7 @@ func headers() map[string]string {
 }
 
 func event(r *api.Request) Event {
-	return Event{UserAgent: r.Raw.RequestContext.HTTP.UserAgent, SourceIP: r.ClientIP(),
+	return Event{UserAgent: r.UserAgent(), SourceIP: r.ClientIP(),
 		Origin: r.Header("Origin"), Referer: r.Header("Referer")}
 }
 

@@ -67,6 +67,22 @@ func TestIsBot_ToolsCrawlersAndHeadlessBrowsersAreBots(t *testing.T) {
 		"Mozilla/5.0 (Linux; Android 11; moto g power (2022)) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/119.0.0.0 Mobile Safari/537.36 Chrome-Lighthouse",
 		"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 DatadogSynthetics",
 		"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 PingdomPageSpeed/1.0 (pingbot/2.0; +http://www.pingdom.com/)",
+		// Billed in the outside test of this rule: made-up shapes, bytes no
+		// browser sends, and automation frameworks' tokens.
+		"Mozilla/5.0 (x) AppleWebKit/1", "Mozilla/5.0 (x) Gecko/1", "Mozilla/5.0 (Trident/7.0)",
+		"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/1 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
+		"Mozilla/5.0 (\xff\xfe) AppleWebKit/537.36", "Mozilla/5.0 (X11; Linux x86_64\x00) AppleWebKit/537.36",
+		"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 ＧＯＯＧＬＥＢＯＴ",
+		"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 бот",
+		"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 Puppeteer",
+		"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 Selenium",
+		"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Playwright",
+		"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Electron/28.0.0 Safari/537.36",
+		"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) jsdom/22.1.0",
+		"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Cypress/13.6.0 Chrome/118.0.5993.117 Electron/27.0.3 Safari/537.36",
+		// Two agents joined (a request with two User-Agent headers, as API
+		// Gateway joins them): the tool's is seen.
+		"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/148.0.0.0 Safari/537.36,curl/8.5.0",
 	} {
 		if !IsBot(ua) {
 			t.Errorf("IsBot(%q) = false, want true", ua)

@@ -76,3 +76,56 @@ func (c *DailyCap) forgetLighterHalf() {
 		}
 	}
 }
+
+// Burst holds a key to at most Max events in one clock second: a person
+// sees a page's few slots at once, never many. It keys a source on a
+// community's slots together, so a community that makes many slots on one
+// page cannot multiply what one address is billed for (the per-slot Pace
+// lets one view a second through on each). Kept per instance, bounded to
+// Keys keys like Pace.
+type Burst struct {
+	Max  int
+	Keys int
+
+	mu   sync.Mutex
+	last map[string]burstCount
+}
+
+type burstCount struct {
+	second int64
+	n      int
+}
+
+// NewBurst lets max events per key and clock second through, remembering
+// up to keys keys.
+func NewBurst(max, keys int) *Burst {
+	return &Burst{Max: max, Keys: keys, last: map[string]burstCount{}}
+}
+
+// Allow reports whether an event of key at now is within its second's
+// burst, and counts it when it is. An event stamped in an earlier second
+// than the key's last counts against that last second (events that arrive
+// at once are held, whatever their stamps).
+func (b *Burst) Allow(key string, now time.Time) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	sec := now.Unix()
+	c, known := b.last[key]
+	if known && sec <= c.second {
+		if c.n >= b.Max {
+			return false
+		}
+		c.n++
+		b.last[key] = c
+		return true
+	}
+	if !known && len(b.last) >= b.Keys {
+		for k, v := range b.last { // forget the seconds that are past, or else half
+			if v.second < sec || len(b.last) > b.Keys/2 {
+				delete(b.last, k)
+			}
+		}
+	}
+	b.last[key] = burstCount{second: sec, n: 1}
+	return true
+}

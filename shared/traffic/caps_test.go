@@ -73,3 +73,50 @@ func TestDailyCap_AFloodOfSourcesDoesNotFreeOneNearItsCap(t *testing.T) {
 		t.Fatal("the heavy source was forgotten: it got past its cap of 5")
 	}
 }
+
+// A source's events on a community's slots: at most Max in a clock
+// second, whatever the stamps of those that arrive at once, and again the
+// next second.
+func TestBurst_HoldsASourceToMaxASecondOnACommunity(t *testing.T) {
+	b := NewBurst(4, 100)
+	at := time.Date(2039, time.January, 31, 12, 0, 0, 0, time.UTC)
+	var let int
+	for i := 0; i < 20; i++ {
+		if b.Allow("v|src|com_a", at.Add(time.Duration(i)*10*time.Millisecond)) {
+			let++
+		}
+	}
+	if let != 4 {
+		t.Fatalf("%d of 20 in one second let through, want 4", let)
+	}
+	if b.Allow("v|src|com_a", at.Add(-time.Second)) {
+		t.Fatal("an event stamped a second earlier slipped past a full second")
+	}
+	if !b.Allow("v|src|com_b", at) {
+		t.Fatal("another community's slots are another burst")
+	}
+	if !b.Allow("v|src|com_a", at.Add(time.Second)) {
+		t.Fatal("the next second refused")
+	}
+}
+
+// Twenty goroutines at one instant: exactly Max let through.
+func TestBurst_ConcurrentEventsAreHeld(t *testing.T) {
+	b := NewBurst(4, 100)
+	at := time.Date(2039, time.January, 31, 12, 0, 0, 0, time.UTC)
+	var wg sync.WaitGroup
+	var let atomic.Int32
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if b.Allow("v|src|com", at) {
+				let.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if let.Load() != 4 {
+		t.Fatalf("%d let through at once, want 4", let.Load())
+	}
+}

@@ -65,6 +65,9 @@ func run() int {
 	p, err := local.Start(ctx, local.Options{
 		Addr: addr, DynamoEndpoint: os.Getenv("SOUQ_DYNAMODB_ENDPOINT"), StripeMock: true, Seed: true, RateLimits: rateLimits(),
 		StateDir: stateDir(), Log: slog.New(slog.NewJSONHandler(logw, nil)), ChildLog: logFile,
+		// The products' settings (fees, shares, the traffic caps) are read
+		// from the environment as the stack passes them in AWS.
+		Env: os.Getenv,
 	})
 	if err != nil {
 		if errors.Is(err, local.ErrAddrInUse) {
