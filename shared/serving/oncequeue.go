@@ -49,8 +49,12 @@ func (q *onceQueue) hold(o Offer, kind, ref string, now time.Time) (full, due bo
 // settle makes the check of every queued event (many at a time) and hands
 // each to counted with the kind it counts as: an impression or click, or
 // refused as reused (or, a campaign's click before its view, not viewed).
-// An event whose check failed waits for the next settle: nothing is lost
-// or counted twice. counted is called from many goroutines.
+// Views are checked before clicks: a campaign's click bills only after its
+// view, and a view and its click often wait in the same batch (a person
+// clicks a second after the ad came into view). A click whose view's check
+// failed waits with it. An event whose check failed waits for the next
+// settle: nothing is lost or counted twice. counted is called from many
+// goroutines.
 func (q *onceQueue) settle(ctx context.Context, counted func(ev pendingEvent, kind string)) error {
 	q.mu.Lock()
 	batch := q.pending
@@ -60,6 +64,44 @@ func (q *onceQueue) settle(ctx context.Context, counted func(ev pendingEvent, ki
 	if len(batch) == 0 {
 		return nil
 	}
+	var views, clicks []pendingEvent
+	for _, ev := range batch {
+		if ev.kind == "v" {
+			views = append(views, ev)
+		} else {
+			clicks = append(clicks, ev)
+		}
+	}
+	failed, first := q.checkAll(ctx, views, counted)
+	waiting := make(map[string]bool, len(failed))
+	for _, ev := range failed {
+		waiting[ev.offer.ID] = true
+	}
+	ready := clicks[:0]
+	for _, ev := range clicks {
+		if waiting[ev.offer.ID] {
+			failed = append(failed, ev)
+		} else {
+			ready = append(ready, ev)
+		}
+	}
+	failedClicks, err := q.checkAll(ctx, ready, counted)
+	failed = append(failed, failedClicks...)
+	if first == nil {
+		first = err
+	}
+	if len(failed) > 0 {
+		q.mu.Lock()
+		q.pending = append(failed, q.pending...)
+		q.oldest = failed[0].at
+		q.mu.Unlock()
+	}
+	return first
+}
+
+// checkAll checks events onceWorkers at a time, and returns those whose
+// check failed, with the first error.
+func (q *onceQueue) checkAll(ctx context.Context, evs []pendingEvent, counted func(ev pendingEvent, kind string)) ([]pendingEvent, error) {
 	var (
 		wg     sync.WaitGroup
 		mu     sync.Mutex
@@ -67,10 +109,8 @@ func (q *onceQueue) settle(ctx context.Context, counted func(ev pendingEvent, ki
 		first  error
 	)
 	next := make(chan pendingEvent)
-	for w := 0; w < min(onceWorkers, len(batch)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	for w := 0; w < min(onceWorkers, len(evs)); w++ {
+		wg.Go(func() {
 			for ev := range next {
 				kind, err := q.check(ctx, ev)
 				if err != nil {
@@ -84,20 +124,14 @@ func (q *onceQueue) settle(ctx context.Context, counted func(ev pendingEvent, ki
 				}
 				counted(ev, kind)
 			}
-		}()
+		})
 	}
-	for _, ev := range batch {
+	for _, ev := range evs {
 		next <- ev
 	}
 	close(next)
 	wg.Wait()
-	if len(failed) > 0 {
-		q.mu.Lock()
-		q.pending = append(failed, q.pending...)
-		q.oldest = failed[0].at
-		q.mu.Unlock()
-	}
-	return first
+	return failed, first
 }
 
 // check is the kind one event counts as, once its offer's record is made.
