@@ -68,7 +68,7 @@ func TestCampaigns_ConsoleTagAndSettlement(t *testing.T) {
 	// The tag shows it on the community's page; a second in view counts.
 	call(t, "POST", "/local/clock/advance", "", `{"seconds":11}`, 200) // serving reads campaigns every 10 s
 	v := newTab(t)
-	v.onNewDocument(record)
+	v.onNewDocument(record + recordViews)
 	v.do(chromedp.EmulateViewport(1280, 800))
 	v.do(chromedp.Navigate(hostPage(t, slot, empty)))
 	v.waitFor("the campaign's ad", `document.querySelector("#ad a.souq-ad img") !== null`)
@@ -76,10 +76,11 @@ func TestCampaigns_ConsoleTagAndSettlement(t *testing.T) {
 		t.Fatalf("the slot shows %q, not the campaign", alt)
 	}
 	v.do(chromedp.ScrollIntoView(chromedp.CSS("#ad")))
-	time.Sleep(1500 * time.Millisecond)
-	// A person clicks it: a new tab goes through the click's redirect to
+	// A second in view sends its view (however long a loaded machine
+	// takes to get there); then a person clicks it: a new tab goes through the click's redirect to
 	// the campaign's page (a made-up host, like the creatives', on a
 	// machine without a network).
+	v.waitFor("the view beacon", `window.__souqViews.length === 1`)
 	v.do(chromedp.Click(`#ad a.souq-ad`, chromedp.NodeVisible))
 	time.Sleep(500 * time.Millisecond)
 	settle(t)

@@ -72,6 +72,12 @@ const record = `window.__souq = []; window.__souqRendered = [];
 document.addEventListener("souq:rendered", function (e) { window.__souq.push("rendered " + e.target.id + " " + e.detail.offerId); window.__souqRendered.push(performance.now()); });
 document.addEventListener("souq:nofill", function (e) { window.__souq.push("nofill " + e.target.id); });`
 
+// recordViews makes the page keep the view beacons the tag sends (it
+// sends them with sendBeacon, or fetch where that refuses).
+const recordViews = `window.__souqViews = [];
+(function () { var sb = navigator.sendBeacon && navigator.sendBeacon.bind(navigator);
+  if (sb) { navigator.sendBeacon = function (u, d) { window.__souqViews.push(String(u)); return sb(u, d); }; } })();`
+
 func (b *tab) onNewDocument(src string) {
 	b.t.Helper()
 	b.do(chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
