@@ -233,8 +233,8 @@ func TestCreate_HoldsTheBudgetOrNothing(t *testing.T) {
 }
 
 // A raised budget holds the difference, with the change, over the version
-// read: of two raises racing from one read, one wins and the other is a
-// conflict, and the hold is what the campaign says. A budget never goes
+// read: raises racing from one read are held once (a raise that lost the
+// race is decided again on what won), and the hold is what the campaign says. A budget never goes
 // down; a moved end gets its own schedule; an ended campaign changes no
 // more.
 func TestUpdate_RaisesTheBudgetOnceAndNeverLowersIt(t *testing.T) {

@@ -22,8 +22,17 @@ import (
 // DailyCap) hold those that do.
 func IsBot(userAgent string) bool {
 	ua := strings.TrimSpace(userAgent)
-	if len(ua) > maxAgent || !printableASCII(ua) || !browserShaped(ua) {
+	if len(ua) > maxAgent {
 		return true
+	}
+	verdicts.RLock()
+	v, known := verdicts.m[ua]
+	verdicts.RUnlock()
+	if known {
+		return v
+	}
+	if !printableASCII(ua) || !browserShaped(ua) {
+		return true // cheap to judge again: never remembered, so tools cannot crowd out browsers
 	}
 	return crawler(ua)
 }
@@ -118,15 +127,10 @@ const (
 
 // crawler is github.com/x-way/crawlerdetect's judgement of a
 // browser-shaped agent (a crawler, previewer, monitor or automated
-// browser that says it is one), remembered.
+// browser that says it is one), remembered with the agent's whole verdict
+// (IsBot reads it first).
 func crawler(ua string) bool {
-	verdicts.RLock()
-	v, ok := verdicts.m[ua]
-	verdicts.RUnlock()
-	if ok {
-		return v
-	}
-	v = automated(ua) || crawlerdetect.IsCrawler(ua)
+	v := automated(ua) || crawlerdetect.IsCrawler(ua)
 	verdicts.Lock()
 	if len(verdicts.m) >= maxVerdicts {
 		clear(verdicts.m)
