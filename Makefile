@@ -45,7 +45,7 @@ lint: go-deps node_modules/go.mod
 
 ## bench: gateway (healthz, auth, serve vs healthz), serving ceiling (decisions and decision + view pairs vs healthz; decisions with 100 campaigns vs flights and the OpenAdServe peer), console pages (p50/p99, API calls, bytes), ledger, auctions (capacity units), serving (cache hit, capacity per decision and per viewable impression, decisions with 0/1/10/100 campaigns), campaigns (capacity per settlement) and sponsorships (capacity units per transition, 20 concurrent reviewers), referrals (conversions on one program, capacity units), the agent test of the invalid-traffic rules (known and new agents), payouts (claim to paid, rail calls per payout) and the load profile (tests/load: vegeta at fixed rates and at the ceiling) benchmarks
 bench: deps
-	@./bin/souq-local exec -- $(GO) test -run '^$$' -bench . -benchmem ./infra/local/ ./shared/ledger/ ./shared/auctions/ ./shared/serving/ ./shared/campaigns/ ./shared/sponsorships/ ./shared/referrals/ ./shared/traffic/ ./tests/load/ ./tests/console/
+	@./bin/souq-local exec -- $(GO) test -run '^$$' -bench . -benchmem ./infra/local/ ./shared/ledger/ ./shared/accounts/ ./shared/payments/ ./shared/auctions/ ./shared/serving/ ./shared/campaigns/ ./shared/sponsorships/ ./shared/referrals/ ./shared/traffic/ ./tests/load/ ./tests/console/
 
 ## build: cross-compile every function to build/<name>/bootstrap for Lambda (linux/arm64)
 build: go-deps

@@ -374,6 +374,124 @@ func (PayoutRequested) DetailType() string { return "PayoutRequested" }
 func (PayoutPaid) DetailType() string      { return "PayoutPaid" }
 func (PayoutFailed) DetailType() string    { return "PayoutFailed" }
 
+// ---- money in (accounts, DESIGN §15) ----
+
+// Money is the detail of a payer's money movement: a deposit, a refund
+// of unspent money, or a dispute. PayerKind is advertiser, community or
+// person.
+type Money struct {
+	Meta
+	PayerKind string       `json:"payerKind"`
+	PayerID   string       `json:"payerId"`
+	OwnerID   string       `json:"ownerId"` // the person who owns the payer (the person itself)
+	Amount    money.Amount `json:"amount"`
+}
+
+// DepositSucceeded / DepositFailed: a deposit was credited, or its
+// payment was declined or abandoned (nothing credited). DebtRepaid is
+// what of it went to the payer's debt first.
+type DepositSucceeded struct {
+	Money
+	DepositID  string `json:"depositId"`
+	Method     string `json:"method"` // saved, checkout or auto_recharge
+	DebtRepaid int64  `json:"debtRepaid"`
+}
+type DepositFailed struct {
+	Money
+	DepositID string `json:"depositId"`
+	Method    string `json:"method"`
+	Reason    string `json:"reason"` // Stripe's decline code, e.g. insufficient_funds
+}
+
+// RefundSucceeded / RefundFailed: unspent money went back to the payer's
+// card, or a refund failed and the money returned to available.
+type RefundSucceeded struct {
+	Money
+	RefundID  string `json:"refundId"`
+	DepositID string `json:"depositId"`
+	// Dashboard is true for a refund made in Stripe's dashboard, not
+	// asked of Souq.
+	Dashboard bool `json:"dashboard,omitempty"`
+}
+type RefundFailed struct {
+	Money
+	RefundID  string `json:"refundId"`
+	DepositID string `json:"depositId"`
+	Reason    string `json:"reason"`
+}
+
+// DisputeOpened: a card holder disputed a deposit; Amount left the
+// payer's available balance (FromAvailable) and what it could not cover
+// became its debt (Debt).
+type DisputeOpened struct {
+	Money
+	DisputeID     string `json:"disputeId"`
+	DepositID     string `json:"depositId"`
+	FromAvailable int64  `json:"fromAvailable"`
+	Debt          int64  `json:"debt"`
+	Reason        string `json:"reason,omitempty"`
+}
+
+// DisputeClosed: won (the amount returned, repaying the debt first) or
+// lost (it left to the card network).
+type DisputeClosed struct {
+	Money
+	DisputeID string `json:"disputeId"`
+	DepositID string `json:"depositId"`
+	Status    string `json:"status"` // won or lost
+}
+
+// PayerDebtChanged: what a payer owes Souq changed (Debt is the whole
+// amount owed when it was sent, 0 when repaid; Amount is the change). An
+// advertiser in debt has its campaigns paused and cannot bid or book
+// until it is repaid. The bus may deliver these in any order: consumers
+// read the debt from the ledger, not from the event.
+type PayerDebtChanged struct {
+	Money
+	Debt int64 `json:"debt"`
+}
+
+// AdvertiserBalanceLow: an advertiser's available balance fell below its
+// alert, once per crossing.
+type AdvertiserBalanceLow struct {
+	Money
+	Threshold money.Amount `json:"threshold"`
+}
+
+// AutoRechargeFailed: the automatic top-up of an advertiser failed three
+// times in a row and was turned off.
+type AutoRechargeFailed struct {
+	Money
+	Failures int    `json:"failures"`
+	Reason   string `json:"reason"`
+}
+
+// PayoutAccountUpdated: Stripe told Souq a payee's Connect account
+// changed (account.updated); payouts keeps whether it may pay it.
+type PayoutAccountUpdated struct {
+	Meta
+	UserID       string   `json:"userId"`
+	AccountID    string   `json:"accountId"`
+	Status       string   `json:"status"` // pending, enabled or restricted
+	Requirements []string `json:"requirements"`
+	// Version is Stripe's event time (unix seconds): an older one never
+	// overwrites a newer one.
+	Version int64 `json:"version"`
+}
+
+func (Money) Source() string                    { return SourceAccounts }
+func (DepositSucceeded) DetailType() string     { return "DepositSucceeded" }
+func (DepositFailed) DetailType() string        { return "DepositFailed" }
+func (RefundSucceeded) DetailType() string      { return "RefundSucceeded" }
+func (RefundFailed) DetailType() string         { return "RefundFailed" }
+func (DisputeOpened) DetailType() string        { return "DisputeOpened" }
+func (DisputeClosed) DetailType() string        { return "DisputeClosed" }
+func (PayerDebtChanged) DetailType() string     { return "PayerDebtChanged" }
+func (AdvertiserBalanceLow) DetailType() string { return "AdvertiserBalanceLow" }
+func (AutoRechargeFailed) DetailType() string   { return "AutoRechargeFailed" }
+func (PayoutAccountUpdated) DetailType() string { return "PayoutAccountUpdated" }
+func (PayoutAccountUpdated) Source() string     { return SourceAccounts }
+
 // ---- webhooks ----
 
 // WebhookEndpointDisabled: an endpoint failed every delivery for 5 days
@@ -424,6 +542,9 @@ func Catalog() []Event {
 		&LedgerTransferPosted{},
 		&CampaignCreated{}, &CampaignChanged{}, &CampaignEnded{}, &CampaignCharged{}, &CampaignBudgetExhausted{},
 		&CampaignMetered{}, &CampaignReported{},
+		&DepositSucceeded{}, &DepositFailed{}, &RefundSucceeded{}, &RefundFailed{},
+		&DisputeOpened{}, &DisputeClosed{}, &PayerDebtChanged{}, &AdvertiserBalanceLow{}, &AutoRechargeFailed{},
+		&PayoutAccountUpdated{},
 	}
 }
 

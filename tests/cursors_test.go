@@ -14,7 +14,7 @@ func TestCursors_ACursorThatDoesNotFitIs400(t *testing.T) {
 	t.Parallel()
 	token, adv := newFundedAdvertiser(t)
 	for i := 0; i < 3; i++ {
-		expect(t, do(t, depositCall(token, adv+"/deposits", fmt.Sprintf("c-%d", i), `{"amount":100,"currency":"USD"}`)), 201)
+		expect(t, do(t, depositCall(token, adv+"/deposits", fmt.Sprintf("c-%d", i), `{"amount":1000,"currency":"USD"}`)), 201)
 	}
 	advID := adv[len("/v1/advertisers/"):]
 	statement := "/v1/ledger/statement?accountId=" + advID + "&limit=1"

@@ -30,8 +30,8 @@ func TestIdempotency_AKeyReusedForAnotherDepositIsRefused(t *testing.T) {
 	// The community's server, another key the owner used, another amount:
 	// refused, nothing credited.
 	k2 := k + "-2"
-	expect(t, do(t, depositCall(owner, com+"/deposits", k2, `{"amount":300,"currency":"USD"}`)), 201)
-	r := expect(t, do(t, depositCall(key, com+"/deposits", k2, `{"amount":5,"currency":"USD"}`)), 422)
+	expect(t, do(t, depositCall(owner, com+"/deposits", k2, `{"amount":3000,"currency":"USD"}`)), 201)
+	r := expect(t, do(t, depositCall(key, com+"/deposits", k2, `{"amount":5000,"currency":"USD"}`)), 422)
 	if r.problem.Type == "" || r.problem.Detail == "" {
 		t.Fatalf("problem: %s", r.body)
 	}
@@ -40,8 +40,8 @@ func TestIdempotency_AKeyReusedForAnotherDepositIsRefused(t *testing.T) {
 	// another amount is refused, never answered with the old deposit.
 	advance(t, 25*time.Hour)
 	expect(t, do(t, depositCall(owner, com+"/deposits", k, `{"amount":2000,"currency":"USD"}`)), 422)
-	if b := balanceOf(t, owner, com); b.Available != before.Available+1300 {
-		t.Fatalf("balance %d → %d, want +1000 and +300, once each", before.Available, b.Available)
+	if b := balanceOf(t, owner, com); b.Available != before.Available+4000 {
+		t.Fatalf("balance %d → %d, want +1000 and +3000, once each", before.Available, b.Available)
 	}
 	verifyLedger(t)
 }

@@ -34,6 +34,8 @@ func TestMain(m *testing.M) {
 type call struct {
 	method, path, auth, body string
 	headers                  map[string]string
+	// saveCard: a deposit that saves the payer's test card first.
+	saveCard bool
 }
 
 type reply struct {
@@ -49,6 +51,7 @@ type problem struct {
 	Status    int    `json:"status"`
 	Detail    string `json:"detail"`
 	RequestID string `json:"requestId"`
+	Code      string `json:"code"`
 	Errors    []struct {
 		Field   string `json:"field"`
 		Message string `json:"message"`
@@ -64,6 +67,9 @@ func do(t *testing.T, c call) reply {
 	headers := map[string][]string{}
 	for k, v := range c.headers {
 		headers[k] = []string{v}
+	}
+	if c.saveCard && c.method == "POST" && strings.HasSuffix(c.path, "/deposits") {
+		ensureCard(t, c.auth, strings.TrimSuffix(c.path, "/deposits"))
 	}
 	r := harness.Send(t, c.method, c.path, c.auth, body, headers)
 	out := reply{status: r.Status, header: r.Header, body: r.Body}

@@ -2,6 +2,7 @@ package tests
 
 import (
 	"fmt"
+	"github.com/souqhq/souq/tests/harness"
 	"strings"
 	"sync"
 	"testing"
@@ -19,12 +20,28 @@ type balanceView struct {
 	Pending   *int64
 }
 
+// depositCall is a deposit by the payer's saved card: the first deposit
+// on a payer saves the test card 4242 for it first (as its owner would,
+// on the local Checkout in setup mode).
 func depositCall(token, path, key, body string) call {
 	h := map[string]string{}
 	if key != "" {
 		h["Idempotency-Key"] = key
 	}
-	return call{method: "POST", path: path, auth: token, body: body, headers: h}
+	return call{method: "POST", path: path, auth: token, body: body, headers: h, saveCard: true}
+}
+
+// cardsSaved holds one sync.Once per payer path.
+var cardsSaved sync.Map
+
+// ensureCard saves the test card for a payer once, whoever asks first.
+func ensureCard(t *testing.T, token, payerPath string) {
+	t.Helper()
+	if strings.HasSuffix(payerPath, "/"+demo.AdvertiserID) || strings.HasSuffix(payerPath, "/"+demo.CommunityID) {
+		return // the platform's seed saved theirs
+	}
+	once, _ := cardsSaved.LoadOrStore(payerPath, &sync.Once{})
+	once.(*sync.Once).Do(func() { harness.SaveCard(t, token, payerPath, harness.CardVisa) })
 }
 
 func balanceOf(t *testing.T, token, path string) balanceView {
@@ -64,8 +81,8 @@ func TestDeposit_CreditsOnceAndReplays(t *testing.T) {
 		t.Fatalf("replay differs: %s", again.body)
 	}
 	expect(t, do(t, depositCall(token, adv+"/deposits", "dep-1", `{"amount":1600,"currency":"USD"}`)), 422)
-	expect(t, do(t, depositCall(token, adv+"/deposits", "dep-2", `{"amount":500,"currency":"USD"}`)), 201)
-	if b := balanceOf(t, token, adv); b.Available != 2000 || b.Held != 0 || b.Currency != "USD" || b.Pending != nil {
+	expect(t, do(t, depositCall(token, adv+"/deposits", "dep-2", `{"amount":1000,"currency":"USD"}`)), 201)
+	if b := balanceOf(t, token, adv); b.Available != 2500 || b.Held != 0 || b.Currency != "USD" || b.Pending != nil {
 		t.Fatalf("balance %+v", b)
 	}
 	st := decode[struct {
@@ -74,7 +91,7 @@ func TestDeposit_CreditsOnceAndReplays(t *testing.T) {
 			Available        int64
 		}
 	}](t, expect(t, do(t, call{method: "GET", path: "/v1/ledger/statement?accountId=" + strings.TrimPrefix(adv, "/v1/advertisers/"), auth: token}), 200))
-	if len(st.Data) != 2 || st.Data[0].Available != 500 || st.Data[1].Available != 1500 || st.Data[1].TransferID != d.TransferID || st.Data[0].Kind != "deposit" {
+	if len(st.Data) != 2 || st.Data[0].Available != 1000 || st.Data[1].Available != 1500 || st.Data[1].TransferID != d.TransferID || st.Data[0].Kind != "deposit" {
 		t.Fatalf("statement %+v", st)
 	}
 	verifyLedger(t)
@@ -91,7 +108,7 @@ func TestDeposit_ConcurrentSameKeyChargesOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r := do(t, depositCall(token, adv+"/deposits", "same", `{"amount":700,"currency":"USD"}`))
+			r := do(t, depositCall(token, adv+"/deposits", "same", `{"amount":1700,"currency":"USD"}`))
 			mu.Lock()
 			defer mu.Unlock()
 			codes[r.status]++
@@ -105,9 +122,9 @@ func TestDeposit_ConcurrentSameKeyChargesOnce(t *testing.T) {
 		t.Fatalf("codes %v ids %v", codes, ids)
 	}
 	// Whoever got 409 retries and gets the first result.
-	expect(t, do(t, depositCall(token, adv+"/deposits", "same", `{"amount":700,"currency":"USD"}`)), 201)
-	if b := balanceOf(t, token, adv); b.Available != 700 {
-		t.Fatalf("balance %+v, want one credit of 700", b)
+	expect(t, do(t, depositCall(token, adv+"/deposits", "same", `{"amount":1700,"currency":"USD"}`)), 201)
+	if b := balanceOf(t, token, adv); b.Available != 1700 {
+		t.Fatalf("balance %+v, want one credit of 1700", b)
 	}
 	verifyLedger(t)
 }
@@ -164,15 +181,19 @@ func TestDeposit_OwnershipAndKinds(t *testing.T) {
 	verifyLedger(t)
 }
 
-// Not parallel: it arms the shared rail to fail.
+// Not parallel: it arms the shared rail to fail. A decline is final for
+// its key (402, the same answer again); a timeout is an unknown outcome
+// the same key retries, charging once.
 func TestDeposit_FailingRailCreditsNothingAndTheRetryChargesOnce(t *testing.T) {
 	token, adv := newFundedAdvertiser(t)
-	body := `{"amount":900,"currency":"USD"}`
+	body := `{"amount":1900,"currency":"USD"}`
+	ensureCard(t, token, adv)
 	expect(t, do(t, call{method: "POST", path: "/local/rail/fail", body: `{"count":1,"mode":"decline"}`}), 200)
-	r := expect(t, do(t, depositCall(token, adv+"/deposits", "card-1", body)), 502)
-	if !strings.Contains(r.problem.Detail, "payment failed") {
-		t.Fatalf("detail %q", r.problem.Detail)
+	r := expect(t, do(t, depositCall(token, adv+"/deposits", "card-0", body)), 402)
+	if !strings.Contains(r.problem.Detail, "declined") || r.problem.Code != "card_declined" {
+		t.Fatalf("decline: %s", r.body)
 	}
+	expect(t, do(t, depositCall(token, adv+"/deposits", "card-0", body)), 402)
 	expect(t, do(t, call{method: "POST", path: "/local/rail/fail", body: `{"count":1,"mode":"timeout"}`}), 200)
 	expect(t, do(t, depositCall(token, adv+"/deposits", "card-1", body)), 503)
 	if b := balanceOf(t, token, adv); b.Available != 0 {
@@ -184,7 +205,7 @@ func TestDeposit_FailingRailCreditsNothingAndTheRetryChargesOnce(t *testing.T) {
 	if got := plat.Rail.Charges() - charges; got != 1 {
 		t.Fatalf("the retried deposit reached the rail %d times, want 1", got)
 	}
-	if b := balanceOf(t, token, adv); b.Available != 900 || d.Amount != 900 {
+	if b := balanceOf(t, token, adv); b.Available != 1900 || d.Amount != 1900 {
 		t.Fatalf("balance %+v", b)
 	}
 	expect(t, do(t, call{method: "POST", path: "/local/rail/fail", body: `{"count":1,"mode":"sometimes"}`}), 400)

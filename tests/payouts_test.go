@@ -15,7 +15,7 @@ type payoutView struct {
 }
 
 // earner is a referral world whose influencer has `cleared` available
-// (20% of sales of 5 × cleared) and a payout destination.
+// (20% of sales of 5 × cleared) and payouts set up with Stripe.
 func earner(t *testing.T, cleared int64) referralWorld {
 	t.Helper()
 	w := newReferralWorld(t, 3_000)
@@ -24,7 +24,7 @@ func earner(t *testing.T, cleared int64) referralWorld {
 	if _, a, _ := w.earnings(t); a != cleared {
 		t.Fatalf("available %d, want %d", a, cleared)
 	}
-	expect(t, do(t, call{method: "PUT", path: "/v1/me/payout-destination", auth: w.infToken, body: `{"type":"stripe","accountId":"acct_1SouqTest4242"}`}), 200)
+	onboard(t, w.infToken)
 	return w
 }
 
@@ -55,17 +55,24 @@ func TestPayouts_ClaimRulesAndPaid(t *testing.T) {
 	w.convert(t, conversionBody(w.deal.Code, "sale-1", "buyer-1", 10_000), 201) // 2,000
 	advance(t, 7*24*time.Hour+time.Minute)
 
-	// Destinations: validated, read back masked.
+	// Hand-typed destinations: validated, read back masked.
 	for _, bad := range []string{`{"type":"paypal","accountId":"acct_1SouqTest4242"}`, `{"type":"stripe","accountId":"ba_12"}`, `{"type":"stripe"}`, `{"type":"stripe","accountId":"acct_1SouqTest4242","x":1}`} {
 		expect(t, do(t, call{method: "PUT", path: "/v1/me/payout-destination", auth: w.infToken, body: bad}), 400)
 	}
 	expect(t, do(t, call{method: "GET", path: "/v1/me/payout-destination", auth: w.infToken}), 404)
-	// No destination yet: a clear 409, nothing moves.
-	expect(t, do(t, claimCall(w.infToken, "/v1/payouts", "first", `{"amount":1500,"currency":"EUR"}`)), 409)
+	// No payout account yet: a clear 409, nothing moves.
+	if c := refusalCode(t, do(t, claimCall(w.infToken, "/v1/payouts", "first", `{"amount":1500,"currency":"EUR"}`))); c != "no_payout_account" {
+		t.Fatalf("no account: code %q", c)
+	}
 	d := decode[struct{ Type, AccountID string }](t, expect(t, do(t, call{method: "PUT", path: "/v1/me/payout-destination", auth: w.infToken, body: `{"type":"stripe","accountId":"acct_1SouqTest4242"}`}), 200))
 	if d.AccountID != "acct_••••4242" || strings.Contains(string(expect(t, do(t, call{method: "GET", path: "/v1/me/payout-destination", auth: w.infToken}), 200).body), "SouqTest") {
 		t.Fatalf("the destination is not masked: %+v", d)
 	}
+	// A typed id is no way around onboarding: Stripe never enabled it.
+	if c := refusalCode(t, do(t, claimCall(w.infToken, "/v1/payouts", "first", `{"amount":1500,"currency":"EUR"}`))); c != "payouts_not_enabled" {
+		t.Fatalf("a typed id: code %q", c)
+	}
+	acct := onboard(t, w.infToken)
 	// Refusals: no key, below the program's minimum (1,000), above
 	// available, another currency, a bad amount.
 	expect(t, do(t, claimCall(w.infToken, "/v1/payouts", "", `{"amount":1500,"currency":"EUR"}`)), 400)
@@ -80,7 +87,7 @@ func TestPayouts_ClaimRulesAndPaid(t *testing.T) {
 	}
 
 	p := decode[payoutView](t, expect(t, do(t, claimCall(w.infToken, "/v1/payouts", "first", `{"amount":1500,"currency":"EUR"}`)), 202))
-	if p.Status != "pending" || p.OwnerKind != "influencer" || p.Destination != "acct_••••4242" {
+	if p.Status != "pending" || p.OwnerKind != "influencer" || p.Destination != mask(acct) {
 		t.Fatalf("claimed: %+v", p)
 	}
 	again := decode[payoutView](t, expect(t, do(t, claimCall(w.infToken, "/v1/payouts", "first", `{"amount":1500,"currency":"EUR"}`)), 202))
@@ -163,7 +170,7 @@ func TestPayouts_ConcurrentClaims(t *testing.T) {
 // A community's owner claims its earnings (here: what it deposited).
 func TestPayouts_CommunityEarnings(t *testing.T) {
 	w := newReferralWorld(t, 1_000) // 10,000 deposited, 1,000 in the budget
-	expect(t, do(t, call{method: "PUT", path: "/v1/me/payout-destination", auth: w.ownerToken, body: `{"type":"stripe","accountId":"acct_1OwnerTest9999"}`}), 200)
+	onboard(t, w.ownerToken)
 	expect(t, do(t, claimCall(w.infToken, "/v1/communities/"+w.com+"/payouts", "x", `{"amount":1000,"currency":"EUR"}`)), 404)
 	expect(t, do(t, claimCall(w.ownerToken, "/v1/communities/"+w.com+"/payouts", "y", `{"amount":1000,"currency":"USD"}`)), 400)
 	expect(t, do(t, claimCall(w.ownerToken, "/v1/communities/"+w.com+"/payouts", "z", `{"amount":9001,"currency":"EUR"}`)), 422)

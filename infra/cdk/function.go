@@ -68,6 +68,25 @@ func (s *Souq) consoleSignIn(stack awscdk.Stack, stage Stage) consoleSignIn {
 	return consoleSignIn{ClientID: client.UserPoolClientId(), LogoutURL: join(domain.BaseUrl(nil), jsii.String("/logout"))}
 }
 
+// stripeWebhookSecret is where the deployer puts the signing secret of
+// Stripe's webhook endpoint (whsec_…, made by Stripe when the endpoint is
+// added in its dashboard; two, one a line, while it is rolled:
+// docs/operations.md). The stack makes it empty: a value generated here
+// would be one Stripe does not know, and a value in the template would be
+// put back by a later deploy. Until it is filled, the function refuses
+// Stripe's events and Stripe retries them.
+func stripeWebhookSecret(scope constructs.Construct, stage Stage) awssecretsmanager.Secret {
+	secret := awssecretsmanager.NewSecret(scope, jsii.String("StripeWebhookSecret"), &awssecretsmanager.SecretProps{
+		Description: jsii.String("Stripe's webhook signing secret for souq " + stage.Name + ": the deployer puts the endpoint's whsec_ value here " +
+			"(two, one a line, while rolling it; docs/operations.md). Created empty by the stack."),
+		RemovalPolicy: stage.removalPolicy(),
+	})
+	// The L2 construct asks Secrets Manager to generate a value when given
+	// none; the secret is created without any instead.
+	secret.Node().DefaultChild().(awssecretsmanager.CfnSecret).AddPropertyDeletionOverride(jsii.String("GenerateSecretString"))
+	return secret
+}
+
 // goFunction is one topology function as a Lambda: a Go binary (arm64,
 // provided.al2023) with its own log group and role, the environment the
 // topology says it reads, the grants it is given (its tables, the bus,
@@ -104,6 +123,13 @@ func (s *Souq) goFunction(parent constructs.Construct, props StackProps, f topol
 	}
 	if f.UsesPaymentRail {
 		env[topology.EnvStripeSecretName] = jsii.String(stripeSecretName(stage))
+	}
+	// The function that receives Stripe's events (POST /v1/stripe/events)
+	// verifies them with the endpoint's signing secret.
+	receivesStripeEvents := f.Name == topology.FnAccounts
+	if receivesStripeEvents {
+		s.StripeWebhookSecret = stripeWebhookSecret(c, stage)
+		env[topology.EnvStripeWebhookSecretName] = s.StripeWebhookSecret.SecretArn()
 	}
 	var clickKey awssecretsmanager.Secret
 	if f.SignsClicks {
@@ -170,6 +196,9 @@ func (s *Souq) goFunction(parent constructs.Construct, props StackProps, f topol
 		fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Actions: jsii.Strings("secretsmanager:GetSecretValue"), Resources: &[]*string{s.OriginSecret.SecretArn()},
 		}))
+	}
+	if receivesStripeEvents {
+		s.StripeWebhookSecret.GrantRead(fn, nil)
 	}
 	if f.UsesPaymentRail {
 		awssecretsmanager.Secret_FromSecretNameV2(c, jsii.String("StripeSecret"), jsii.String(stripeSecretName(stage))).GrantRead(fn, nil)

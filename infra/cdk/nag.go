@@ -63,6 +63,9 @@ func Check(s *Souq) {
 		suppress(k, "AwsSolutions-SMG4", "the click signing key has no rotation Lambda: rotating it would void every click URL already served (valid 24 h); docs/deploy.md says how to replace it by hand. Only the serve function may read it.")
 	}
 	suppress(s.OriginSecret, "AwsSolutions-SMG4", "the origin secret is rotated by hand, in two steps a rotation Lambda cannot take: put a new value (functions accept it and the previous one), then deploy with its version so that CloudFormation gives CloudFront the new value (docs/operations.md); a Lambda changing the distribution behind CloudFormation would be reverted by the next deploy. Only the functions that serve HTTP may read it (GetSecretValue alone)")
+	if s.StripeWebhookSecret != nil {
+		suppress(s.StripeWebhookSecret, "AwsSolutions-SMG4", "Stripe makes this value, not Souq: the webhook signing secret is rolled in Stripe's dashboard with an overlap, and the deployer puts both values here until the old one expires (docs/operations.md); a rotation Lambda could only generate a value Stripe does not sign with. Only the function that receives Stripe's events may read it")
+	}
 	suppress(s.EdgeLogs, "AwsSolutions-S1", "this bucket holds CloudFront's access logs; access logs of the access-log bucket would log themselves. It is private (all public access blocked), TLS only, and expires its objects")
 	suppress(s.Edge, "AwsSolutions-CFR4", "the distribution uses CloudFront's default *.cloudfront.net certificate until a stage names its own domain (docs/deploy.md), and with it CloudFront cannot enforce a minimum TLS version; the origin connection is TLS 1.2 only")
 	suppress(s.Edge, "AwsSolutions-CFR1", "a marketplace for communities anywhere: no country is refused at the edge; AWS WAF refuses known bad addresses and floods, and serving sees each viewer's country (CloudFront-Viewer-Country)")

@@ -67,6 +67,10 @@ type Souq struct {
 	// OriginSecret is the value CloudFront sends every origin in
 	// api.OriginHeader; every function that serves HTTP may read it.
 	OriginSecret awssecretsmanager.Secret
+	// StripeWebhookSecret holds the signing secret of Stripe's webhook
+	// endpoint, put there by the deployer; only the function that
+	// receives Stripe's events may read it.
+	StripeWebhookSecret awssecretsmanager.Secret
 	// Routes by route key ("GET /healthz").
 	Routes map[string]awsapigatewayv2.HttpRoute
 	// console is the console's sign-in at Cognito.
@@ -205,6 +209,10 @@ func NewStack(scope constructs.Construct, props StackProps) *Souq {
 	awscdk.NewCfnOutput(stack, jsii.String("AlarmTopicArn"), &awscdk.CfnOutputProps{Value: s.AlarmTopic.TopicArn()})
 	awscdk.NewCfnOutput(stack, jsii.String("OriginSecretArn"), &awscdk.CfnOutputProps{Value: s.OriginSecret.SecretArn(),
 		Description: jsii.String("the secret CloudFront sends the API in " + api.OriginHeader + " (rotation: docs/operations.md)")})
+	if s.StripeWebhookSecret != nil {
+		awscdk.NewCfnOutput(stack, jsii.String("StripeWebhookSecretArn"), &awscdk.CfnOutputProps{Value: s.StripeWebhookSecret.SecretArn(),
+			Description: jsii.String("where Stripe's webhook signing secret (whsec_…) goes (rotation: docs/operations.md)")})
+	}
 	return s
 }
 

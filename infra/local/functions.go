@@ -30,6 +30,10 @@ type deps struct {
 	baseURL  string
 	clickKey []byte
 	rail     payments.Rail // nil without stripe-mock: deposits answer 503
+	// payments is Stripe (the local Stripe), nil without stripe-mock;
+	// stripeSecrets verify its events.
+	payments      payments.Gateway
+	stripeSecrets []string
 	// env, when set, is read for the settings (Options.Env).
 	env func(string) string
 }
@@ -51,13 +55,14 @@ func wireAll(d deps) (map[string]*Function, error) {
 	// Locally, http and loopback receivers are allowed (the AWS build refuses them).
 	settings.InsecureWebhooks = true
 	settings.OIDCIssuer, settings.ConsoleClientID = d.baseURL+oidcPath, ConsoleClientID
+	settings.StripeWebhookSecrets = d.stripeSecrets
 	for _, f := range d.top.Functions {
 		names := map[string]string{}
 		for _, t := range f.TablesOf() {
 			names[t] = d.db.Table(t)
 		}
 		e := wire.Env{DB: store.NewDB(d.db.Client, names), Clock: d.clock, Log: d.log.With("function", f.Name),
-			Sched: d.sched, Rail: d.rail, Tokens: d.tokens, Bus: d.bus, Settings: settings}
+			Sched: d.sched, Rail: d.rail, Payments: d.payments, Tokens: d.tokens, Bus: d.bus, Settings: settings}
 		if f.Name == topology.FnWebhooks && len(e.Secret) < 16 {
 			// Endpoint secrets are sealed under the run's own random key.
 			e.Secret = make([]byte, 32)

@@ -116,6 +116,14 @@ func (p *Platform) localRoutes() http.Handler {
 	mux.HandleFunc("GET /local/dead-letters", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"data": p.Bus.DeadLetters()})
 	})
+	if p.Stripe != nil {
+		// Stripe's hosted pages and the local Stripe's test controls,
+		// on the origin its links name (DESIGN §15).
+		pages := p.Stripe.Pages()
+		for _, prefix := range []string{"/local/checkout/", "/local/connect/", "/local/stripe/"} {
+			mux.Handle(prefix, pages)
+		}
+	}
 	mux.HandleFunc("/local/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, fault.New(fault.NotFound, "local", "no local route "+r.Method+" "+r.URL.Path), "", r.URL.Path)
 	})

@@ -63,7 +63,20 @@ func BenchmarkPayout_ClaimToPaid(b *testing.B) {
 	if err := p.ledger.Apply(ctx, op); err != nil {
 		b.Fatal(err)
 	}
-	call("PUT", "/v1/me/payout-destination", "", `{"type":"stripe","accountId":"acct_1BenchOwner0001"}`, 200)
+	// The owner sets up payouts with the local Stripe, and Stripe's
+	// account.updated enables them before the first claim.
+	link, _ := call("POST", "/v1/me/payout-account", "", "", 201)["onboardingUrl"].(string)
+	acct := link[strings.LastIndexByte(link, '/')+1:]
+	if !strings.HasPrefix(acct, "acct_") {
+		b.Fatalf("onboarding link %q", link)
+	}
+	call("POST", "/local/connect/"+acct, "", `{"result":"complete"}`, 200)
+	if err := p.Settle(ctx); err != nil {
+		b.Fatal(err)
+	}
+	if st := call("GET", "/v1/me/payout-account", "", "", 200)["status"]; st != "enabled" {
+		b.Fatalf("payout account %v after onboarding", st)
+	}
 	for i := 0; i < b.N; i++ {
 		var lat []time.Duration
 		var ids []string

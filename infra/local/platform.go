@@ -3,6 +3,7 @@ package local
 import (
 	"context"
 	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
 
+	"github.com/souqhq/souq/infra/local/stripelocal"
 	"github.com/souqhq/souq/shared/accounts"
 	"github.com/souqhq/souq/shared/auth"
 	"github.com/souqhq/souq/shared/child"
@@ -40,7 +42,9 @@ type Options struct {
 	DynamoEndpoint string
 	// TablePrefix names this platform's tables; tests use a unique one.
 	TablePrefix string
-	// StripeMock starts stripe-mock, the payment rail's local stand-in.
+	// StripeMock starts stripe-mock and, over it, the local Stripe
+	// (stripelocal): the payment rail, Checkout, cards, Connect and
+	// Stripe's events.
 	StripeMock bool
 	// Seed creates the demo owner, advertiser, influencer and their accounts.
 	Seed bool
@@ -88,20 +92,30 @@ type Platform struct {
 	Tokens        auth.HMACKeys
 	Functions     map[string]*Function
 	DB            *store.DB
-	// Rail is the payment rail (Stripe code on stripe-mock) behind a switch
-	// that fails on command; nil without stripe-mock.
+	// Rail is Stripe as the functions use it (payments.Stripe on the
+	// local Stripe), behind a switch that fails on command: the functions'
+	// Rail and Payments both. Nil without stripe-mock.
 	Rail *payments.Switchable
+	// Stripe is the local Stripe (DESIGN §15): its API on its own loopback
+	// listener (StripeURL, where stripe-go points), its hosted pages and
+	// test controls on the gateway (/local/checkout/, /local/connect/,
+	// /local/stripe/). It signs the events it sends to
+	// BaseURL/v1/stripe/events with StripeWebhookSecret, which the
+	// functions verify them with. Nil without stripe-mock.
+	Stripe              *stripelocal.Server
+	StripeURL           string
+	StripeWebhookSecret string
 
-	poller   *StreamPoller
-	server   *http.Server
-	listener net.Listener
-	ddb      *dynamolocal.Server
-	stripe   *child.Process
-	cancel   context.CancelFunc
-	done     chan struct{}
-	accounts *accounts.Service
-	ledger   *ledger.Ledger
-	oidc     *issuer
+	poller     *StreamPoller
+	server     *http.Server
+	listener   net.Listener
+	ddb        *dynamolocal.Server
+	stripeMock *child.Process
+	cancel     context.CancelFunc
+	done       chan struct{}
+	accounts   *accounts.Service
+	ledger     *ledger.Ledger
+	oidc       *issuer
 }
 
 // ErrAddrInUse is returned when the gateway's address is taken.
@@ -182,6 +196,9 @@ func Start(ctx context.Context, opts Options) (p *Platform, err error) {
 		if err = p.startStripeMock(ctx, opts.ChildLog); err != nil {
 			return p, err
 		}
+		if err = p.startStripe(opts.Log); err != nil {
+			return p, err
+		}
 	}
 
 	top := topology.Souq()
@@ -205,12 +222,19 @@ func Start(ctx context.Context, opts Options) (p *Platform, err error) {
 	if p.Scheduler, err = NewScheduler(p.Clock, top.Schedules, opts.Log.With("component", "scheduler")); err != nil {
 		return p, err
 	}
+	// The functions' Rail and Payments are one object (as in AWS, one
+	// *payments.Stripe), so that FailNext and the counts see every call.
+	// Left nil (not a nil *Switchable) without stripe-mock: money routes
+	// then answer 503.
 	var rail payments.Rail
-	if p.StripeMockURL != "" {
-		p.Rail = &payments.Switchable{Rail: payments.NewStripe(payments.StripeConfig{
-			SecretKey: "sk_test_souqlocalplatform", BaseURL: p.StripeMockURL, StripeMock: true,
+	var gateway payments.Gateway
+	var stripeSecrets []string
+	if p.Stripe != nil {
+		// The local Stripe answers with real statuses, not fixtures.
+		p.Rail = &payments.Switchable{Gateway: payments.NewStripe(payments.StripeConfig{
+			SecretKey: "sk_test_souqlocalplatform", BaseURL: p.StripeURL, StripeMock: false,
 		})}
-		rail = p.Rail
+		rail, gateway, stripeSecrets = p.Rail, p.Rail, []string{p.StripeWebhookSecret}
 	}
 	p.ledger = ledger.New(p.DB)
 	clickKey := make([]byte, 32)
@@ -218,7 +242,7 @@ func Start(ctx context.Context, opts Options) (p *Platform, err error) {
 		return p, err
 	}
 	if p.Functions, err = wireAll(deps{top: top, db: p.DB, clock: p.Clock, log: opts.Log, tokens: p.Tokens, bus: p.Bus, sched: p.Scheduler, rail: rail,
-		baseURL: p.BaseURL, clickKey: clickKey, env: opts.Env}); err != nil {
+		payments: gateway, stripeSecrets: stripeSecrets, baseURL: p.BaseURL, clickKey: clickKey, env: opts.Env}); err != nil {
 		return p, err
 	}
 	// The seed creates the demo accounts through the accounts service
@@ -305,6 +329,13 @@ func Start(ctx context.Context, opts Options) (p *Platform, err error) {
 	}
 	p.server = &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
 	go func() { _ = p.server.Serve(p.listener) }()
+	if opts.Seed {
+		// Saving the demo cards makes Stripe's events, which the local
+		// Stripe delivers to the gateway: only now that it serves.
+		if err = p.seedCards(); err != nil {
+			return p, fmt.Errorf("seed the demo cards: %w", err)
+		}
+	}
 	return p, nil
 }
 
@@ -345,9 +376,30 @@ func (p *Platform) startStripeMock(ctx context.Context, logw io.Writer) error {
 	if err != nil {
 		return err
 	}
-	p.stripe = proc
+	p.stripeMock = proc
 	p.StripeMockURL = "http://" + child.Addr(port)
 	return proc.WaitHTTP(ctx, p.StripeMockURL+"/v1/balance", 30*time.Second)
+}
+
+// startStripe starts the local Stripe over stripe-mock, with a webhook
+// secret of this run's own. Its pages are on the gateway (localRoutes) and
+// its events go to the gateway's /v1/stripe/events, over loopback HTTP as
+// Stripe's would: a call that makes an event must come once the gateway
+// serves, since the event is delivered before the call is answered.
+func (p *Platform) startStripe(log *slog.Logger) error {
+	secret := make([]byte, 24)
+	_, _ = rand.Read(secret) // crypto/rand.Read never fails (Go 1.24+)
+	p.StripeWebhookSecret = "whsec_" + hex.EncodeToString(secret)
+	s, err := stripelocal.New(stripelocal.Config{PublicURL: p.BaseURL, WebhookSecret: p.StripeWebhookSecret,
+		StripeMockURL: p.StripeMockURL, Now: p.Clock.Now, Log: log.With("component", "stripe")})
+	if err != nil {
+		return err
+	}
+	if err := s.Start(); err != nil {
+		return err
+	}
+	p.Stripe, p.StripeURL = s, s.URL
+	return nil
 }
 
 func fileExists(path string) bool {
@@ -398,8 +450,8 @@ func (p *Platform) ChildPids() []int {
 	if p.ddb != nil {
 		out = append(out, p.ddb.Pid())
 	}
-	if p.stripe != nil {
-		out = append(out, p.stripe.Pid())
+	if p.stripeMock != nil {
+		out = append(out, p.stripeMock.Pid())
 	}
 	return out
 }
@@ -420,8 +472,11 @@ func (p *Platform) Close() {
 	if p.Bus != nil {
 		p.Bus.WaitIdle()
 	}
-	if p.stripe != nil {
-		p.stripe.Stop(2 * time.Second)
+	if p.Stripe != nil {
+		p.Stripe.Close()
+	}
+	if p.stripeMock != nil {
+		p.stripeMock.Stop(2 * time.Second)
 	}
 	if p.ddb != nil {
 		p.ddb.Stop()

@@ -32,6 +32,8 @@ type Demo struct {
 	// the demo page at /local/demo shows through the tag.
 	SlotID        string `json:"slotId"`
 	StripeMockURL string `json:"stripeMockUrl,omitempty"`
+	// StripeAPIURL is the local Stripe's API (stripe-go's BaseURL).
+	StripeAPIURL string `json:"stripeApiUrl,omitempty"`
 }
 
 // Demo user ids are fixed so that they read well in examples.
@@ -42,7 +44,8 @@ const (
 )
 
 func (p *Platform) seed(ctx context.Context) (*Demo, error) {
-	d := &Demo{BaseURL: p.BaseURL, Users: map[string]DemoUser{}, APIKeys: map[string]string{}, StripeMockURL: p.StripeMockURL}
+	d := &Demo{BaseURL: p.BaseURL, Users: map[string]DemoUser{}, APIKeys: map[string]string{}, StripeMockURL: p.StripeMockURL,
+		StripeAPIURL: p.StripeURL}
 	for role, uid := range map[string]string{"owner": DemoOwner, "advertiser": DemoAdvertiser, "influencer": DemoInfluencer} {
 		tok, err := p.Tokens.Issue(uid, localTokenTTL)
 		if err != nil {
@@ -73,22 +76,59 @@ func (p *Platform) seed(ctx context.Context) (*Demo, error) {
 	return d, nil
 }
 
+// sendAs makes one request through the gateway, in process, as a person
+// would over HTTP.
+func (p *Platform) sendAs(token, method, path, body string) (map[string]any, error) {
+	req := httptest.NewRequest(method, p.BaseURL+path, strings.NewReader(body))
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.RemoteAddr = "127.0.0.1:1"
+	w := httptest.NewRecorder()
+	p.gateway.ServeHTTP(w, req)
+	if w.Code >= 300 {
+		return nil, fmt.Errorf("%s %s: %d %s", method, path, w.Code, w.Body.String())
+	}
+	var out map[string]any
+	_ = json.Unmarshal(w.Body.Bytes(), &out)
+	return out, nil
+}
+
+// seedCards saves the test card 4242 4242 4242 4242 for the demo
+// advertiser and community as their owners would (Checkout in setup
+// mode, paid on the local Checkout page), so the quickstart's deposits
+// are credited at once. It runs once the gateway serves: the local Stripe
+// delivers the card's events to it over HTTP, as Stripe would.
+func (p *Platform) seedCards() error {
+	if p.Stripe == nil {
+		return nil
+	}
+	for _, payer := range []struct{ token, path string }{
+		{p.Demo.Users["advertiser"].Token, "/v1/advertisers/" + p.Demo.AdvertiserID},
+		{p.Demo.Users["owner"].Token, "/v1/communities/" + p.Demo.CommunityID},
+	} {
+		setup, err := p.sendAs(payer.token, "POST", payer.path+"/payment-methods", "")
+		if err != nil {
+			return err
+		}
+		u, _ := setup["setupUrl"].(string)
+		i := strings.Index(u, "/local/checkout/")
+		if i < 0 {
+			return fmt.Errorf("the setup Checkout %q is not the local one", u)
+		}
+		if _, err := p.sendAs("", "POST", u[i:], `{"card":"4242424242424242"}`); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // seedSlot makes the demo community's banner slot and its house ad
 // through the gateway, as the owner would.
 func (p *Platform) seedSlot() error {
 	send := func(method, path, body string) (map[string]any, error) {
-		req := httptest.NewRequest(method, p.BaseURL+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+p.Demo.Users["owner"].Token)
-		req.Header.Set("Content-Type", "application/json")
-		req.RemoteAddr = "127.0.0.1:1"
-		w := httptest.NewRecorder()
-		p.gateway.ServeHTTP(w, req)
-		if w.Code >= 300 {
-			return nil, fmt.Errorf("%s %s: %d %s", method, path, w.Code, w.Body.String())
-		}
-		var out map[string]any
-		_ = json.Unmarshal(w.Body.Bytes(), &out)
-		return out, nil
+		return p.sendAs(p.Demo.Users["owner"].Token, method, path, body)
 	}
 	slot, err := send("POST", "/v1/communities/"+p.Demo.CommunityID+"/slots", `{"name":"Sidebar","width":300,"height":250,"reserve":{"amount":500,"currency":"USD"}}`)
 	if err != nil {

@@ -73,7 +73,13 @@ func FromAWS(ctx context.Context, name string) (*Function, *slog.Logger, error) 
 		if err != nil {
 			return nil, nil, err
 		}
-		e.Rail = payments.NewStripe(payments.StripeConfig{SecretKey: key, PaymentMethod: os.Getenv(topology.EnvStripePaymentMethod)})
+		stripe := payments.NewStripe(payments.StripeConfig{SecretKey: key, PaymentMethod: os.Getenv(topology.EnvStripePaymentMethod)})
+		e.Rail, e.Payments = stripe, stripe
+	}
+	if id := os.Getenv(topology.EnvStripeWebhookSecretName); id != "" {
+		if e.Settings.StripeWebhookSecrets, err = webhookSecrets(ctx, secrets, id, log); err != nil {
+			return nil, nil, err
+		}
 	}
 	if id := os.Getenv(topology.EnvClickSecretARN); id != "" {
 		key, err := read(id)
@@ -116,6 +122,32 @@ func FromAWS(ctx context.Context, name string) (*Function, *slog.Logger, error) 
 		f.HTTP = api.FromEdgeOnly(origin, log, f.HTTP)
 	}
 	return f, log, nil
+}
+
+// webhookSecrets reads the secret holding Stripe's webhook signing secrets
+// (one whsec_… or, while rotating, several separated by newlines or
+// commas). The stack creates it empty for the deployer to fill
+// (docs/operations.md): until then the function starts without any, and
+// refuses Stripe's events, which Stripe retries for three days. Any other
+// failure to read it stops the cold start. Values are never logged.
+func webhookSecrets(ctx context.Context, secrets *secretsmanager.Client, id string, log *slog.Logger) ([]string, error) {
+	out, err := secrets.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)})
+	var absent *smtypes.ResourceNotFoundException
+	switch {
+	case errors.As(err, &absent):
+		log.Warn("the Stripe webhook secret has no value yet: Stripe's events are refused until the deployer puts the endpoint's whsec_ value in it (docs/operations.md)", "secret", id)
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("read the secret %s: %w", id, err)
+	}
+	values, err := payments.WebhookSecrets(aws.ToString(out.SecretString))
+	if err != nil {
+		return nil, fmt.Errorf("the secret %s: %w", id, err)
+	}
+	if len(values) == 0 {
+		log.Warn("the Stripe webhook secret is empty: Stripe's events are refused until the deployer puts the endpoint's whsec_ value in it (docs/operations.md)", "secret", id)
+	}
+	return values, nil
 }
 
 // originStages reads the origin secret's current value and, while a

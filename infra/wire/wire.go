@@ -66,6 +66,9 @@ type Env struct {
 	Log   *slog.Logger // already naming the function
 	Sched schedule.Scheduler
 	Rail  payments.Rail // nil where there is none: deposits answer 503
+	// Payments is Stripe (DESIGN §15): customers, cards, Checkout,
+	// refunds, Connect. Nil where there is none: money routes answer 503.
+	Payments payments.Gateway
 	// Tokens verify people's JWTs (the authorizer).
 	Tokens auth.TokenVerifier
 	// Bus is where the relay publishes.
@@ -102,12 +105,17 @@ type Settings struct {
 	// one address's valid views and clicks on a slot in a UTC day
 	// (SOUQ_MAX_VIEWS_PER_SOURCE_DAY, SOUQ_MAX_CLICKS_PER_SOURCE_DAY).
 	MaxViewsPerSourceDay, MaxClicksPerSourceDay int64
+	// StripeWebhookSecrets verify Stripe's events (whsec_…): more than one
+	// while an endpoint secret is rotated (docs/operations.md).
+	StripeWebhookSecrets []string
+	// MinDeposit is SOUQ_MIN_DEPOSIT, the smallest deposit in minor units.
+	MinDeposit int64
 }
 
 // DefaultSettings are the products' defaults.
 func DefaultSettings() Settings {
 	return Settings{Stage: "dev", AuctionFeeBps: auctions.DefaultFeeBps, SponsorshipFeeBps: sponsorships.DefaultFeeBps, CampaignShareBps: campaigns.DefaultShareBps, TargetingPremiumBps: campaigns.DefaultPremiumBps,
-		MinimumPayout: payouts.DefaultMinimumPayout, MaxViewsPerSourceDay: serving.DefaultMaxViewsPerSourceDay, MaxClicksPerSourceDay: serving.DefaultMaxClicksPerSourceDay,
+		MinimumPayout: payouts.DefaultMinimumPayout, MinDeposit: accounts.DefaultMinDeposit, MaxViewsPerSourceDay: serving.DefaultMaxViewsPerSourceDay, MaxClicksPerSourceDay: serving.DefaultMaxClicksPerSourceDay,
 		VerifyOut: os.Stdout}
 }
 
@@ -135,6 +143,7 @@ func SettingsFromEnv(getenv func(string) string) (Settings, error) {
 		{topology.EnvCampaignShareBps, &s.CampaignShareBps, 0, 10_000, "0 to 10000 basis points"},
 		{topology.EnvTargetingPremiumBps, &s.TargetingPremiumBps, 0, 10_000, "0 to 10000 basis points"},
 		{topology.EnvPayoutMinimum, &s.MinimumPayout, 1, 1 << 53, "a positive number of minor units"},
+		{topology.EnvMinDeposit, &s.MinDeposit, 1, accounts.MaxDeposit, "a positive number of minor units, at most 100000000"},
 		{topology.EnvMaxViewsPerSourceDay, &s.MaxViewsPerSourceDay, 1, 1_000_000, "a whole number of views from 1 to 1000000"},
 		{topology.EnvMaxClicksPerSourceDay, &s.MaxClicksPerSourceDay, 1, 1_000_000, "a whole number of clicks from 1 to 1000000"},
 	} {
@@ -188,7 +197,8 @@ func idem(e Env) *idempotency.Store {
 
 // Accounts: communities, advertisers, API keys and money in.
 func Accounts(e Env) *Function {
-	svc := accounts.NewService(accounts.NewRepository(e.DB), e.Clock, e.Live).WithMoney(ledger.New(e.DB), e.Rail)
+	svc := accounts.NewService(accounts.NewRepository(e.DB), e.Clock, e.Live).WithMoney(ledger.New(e.DB), e.Payments,
+		accounts.MoneyConfig{PublicURL: e.PublicURL, MinDeposit: e.MinDeposit, WebhookSecrets: e.StripeWebhookSecrets})
 	r := accounts.NewRouter(svc, idem(e), e.Log, e.Clock.Now)
 	return &Function{HTTP: r.Serve, Event: svc.HandleEvent, Events: svc.Events(), Routes: r.Handled()}
 }
@@ -224,9 +234,11 @@ func Campaigns(e Env) *Function {
 	return &Function{HTTP: r.Serve, Event: svc.HandleEvent, Events: svc.Events(), Scheduled: svc.HandleScheduled, Routes: r.Handled()}
 }
 
-// Payouts: destinations, claims and the worker that pays them.
+// Payouts: payout accounts (Stripe Connect onboarding), claims and the
+// worker that pays them, all through Stripe (e.Payments).
 func Payouts(e Env) *Function {
-	svc := payouts.NewService(payouts.NewRepository(e.DB), ledger.New(e.DB), e.Rail, e.Clock, payouts.Config{MinimumPayout: e.MinimumPayout})
+	svc := payouts.NewService(payouts.NewRepository(e.DB), ledger.New(e.DB), e.Payments, e.Clock,
+		payouts.Config{MinimumPayout: e.MinimumPayout, PublicURL: e.PublicURL})
 	r := payouts.NewRouter(svc, idem(e), e.Log, e.Clock.Now)
 	return &Function{HTTP: r.Serve, Event: svc.HandleEvent, Events: svc.Events(), Scheduled: svc.HandleScheduled, Routes: r.Handled()}
 }

@@ -35,6 +35,11 @@ type Advertiser struct {
 	Name      string    `json:"name"`
 	Currency  string    `json:"currency"`
 	CreatedAt time.Time `json:"createdAt"`
+	// How it pays (DESIGN §15): null when off.
+	AutoRecharge    *AutoRecharge `json:"autoRecharge"`
+	LowBalanceAlert *BalanceAlert `json:"lowBalanceAlert"`
+	// AutoRechargeOff says why auto-recharge was turned off, if it was.
+	AutoRechargeOff string `json:"autoRechargeOff,omitempty"`
 }
 
 // Account is what an API key belongs to.

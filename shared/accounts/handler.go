@@ -33,8 +33,21 @@ func NewRouter(svc *Service, idem api.Idempotency, log *slog.Logger, now func() 
 		rt.Handle("GET "+a.base+"/api-keys", h.listKeys(a.kind, a.param), api.NoIdempotency)
 		rt.Handle("DELETE "+a.base+"/api-keys/{keyId}", h.revokeKey(a.kind, a.param), api.NoIdempotency)
 		rt.Handle("POST "+a.base+"/deposits", h.deposit(a.kind, a.param), api.IdempotencyRequired)
+		rt.Handle("GET "+a.base+"/deposits", h.listDeposits(a.kind, a.param), api.NoIdempotency)
 		rt.Handle("GET "+a.base+"/balance", h.balance(a.kind, a.param), api.NoIdempotency)
+		rt.Handle("POST "+a.base+"/payment-methods", h.addCard(payerKindOf(a.kind), a.param), api.IdempotencyOptional)
+		rt.Handle("GET "+a.base+"/payment-methods", h.listCards(payerKindOf(a.kind), a.param), api.NoIdempotency)
+		rt.Handle("POST "+a.base+"/refunds", h.refund(a.kind, a.param), api.IdempotencyRequired)
 	}
+	rt.Handle("PATCH /v1/advertisers/{advertiserId}", h.updateAdvertiser, api.NoIdempotency)
+	rt.Handle("POST /v1/me/payment-methods", h.addCard(PayerPerson, ""), api.IdempotencyOptional)
+	rt.Handle("GET /v1/me/payment-methods", h.listCards(PayerPerson, ""), api.NoIdempotency)
+	rt.Handle("POST /v1/payment-methods/{paymentMethodId}/default", h.makeDefault, api.NoIdempotency)
+	rt.Handle("DELETE /v1/payment-methods/{paymentMethodId}", h.removeCard, api.NoIdempotency)
+	rt.Handle("GET /v1/deposits/{depositId}", h.getDeposit, api.NoIdempotency)
+	rt.Handle("GET /v1/deposits/{depositId}/receipt", h.receipt, api.NoIdempotency)
+	rt.Handle("GET /v1/refunds/{refundId}", h.getRefund, api.NoIdempotency)
+	rt.Handle("POST /v1/stripe/events", h.stripeEvent, api.NoIdempotency)
 	rt.Handle("GET /v1/ledger/statement", h.statement, api.NoIdempotency)
 	rt.Handle("GET /v1/communities/{communityId}/report", h.communityReport, api.NoIdempotency)
 	return rt
@@ -126,6 +139,97 @@ func (h handler) deposit(kind, param string) api.HandlerFunc {
 		d, err := h.svc.Deposit(ctx, *r.Principal, kind, r.Path(param), r.Header("idempotency-key"), in)
 		return api.JSON(http.StatusCreated, d), err
 	}
+}
+
+func payerKindOf(accountKind string) string {
+	if accountKind == auth.AccountCommunity {
+		return PayerCommunity
+	}
+	return PayerAdvertiser
+}
+
+func (h handler) listDeposits(kind, param string) api.HandlerFunc {
+	return func(ctx context.Context, r *api.Request) (api.Response, error) {
+		limit, cursor, err := api.Page(r)
+		if err != nil {
+			return api.Response{}, err
+		}
+		ds, next, err := h.svc.ListDeposits(ctx, *r.Principal, kind, r.Path(param), limit, cursor)
+		return api.JSON(http.StatusOK, api.List[Deposit]{Data: ds, NextCursor: next}), err
+	}
+}
+
+func (h handler) addCard(kind, param string) api.HandlerFunc {
+	return func(ctx context.Context, r *api.Request) (api.Response, error) {
+		v, err := h.svc.AddCard(ctx, *r.Principal, kind, r.Path(param), r.Header("idempotency-key"))
+		return api.JSON(http.StatusCreated, v), err
+	}
+}
+
+func (h handler) listCards(kind, param string) api.HandlerFunc {
+	return func(ctx context.Context, r *api.Request) (api.Response, error) {
+		cards, err := h.svc.ListCards(ctx, *r.Principal, kind, r.Path(param))
+		return api.JSON(http.StatusOK, api.List[SavedCard]{Data: cards}), err
+	}
+}
+
+func (h handler) makeDefault(ctx context.Context, r *api.Request) (api.Response, error) {
+	c, err := h.svc.MakeDefaultCard(ctx, *r.Principal, r.Path("paymentMethodId"))
+	return api.JSON(http.StatusOK, c), err
+}
+
+func (h handler) removeCard(ctx context.Context, r *api.Request) (api.Response, error) {
+	err := h.svc.RemoveCard(ctx, *r.Principal, r.Path("paymentMethodId"))
+	return api.Response{Status: http.StatusNoContent}, err
+}
+
+func (h handler) refund(kind, param string) api.HandlerFunc {
+	return func(ctx context.Context, r *api.Request) (api.Response, error) {
+		var in RefundInput
+		if err := api.Decode(r, &in); err != nil {
+			return api.Response{}, err
+		}
+		v, err := h.svc.RefundUnspent(ctx, *r.Principal, kind, r.Path(param), r.Header("idempotency-key"), in)
+		return api.JSON(http.StatusCreated, v), err
+	}
+}
+
+func (h handler) updateAdvertiser(ctx context.Context, r *api.Request) (api.Response, error) {
+	var in UpdateAdvertiserInput
+	if err := api.Decode(r, &in); err != nil {
+		return api.Response{}, err
+	}
+	v, err := h.svc.UpdateAdvertiser(ctx, *r.Principal, r.Path("advertiserId"), in)
+	return api.JSON(http.StatusOK, v), err
+}
+
+func (h handler) getDeposit(ctx context.Context, r *api.Request) (api.Response, error) {
+	d, err := h.svc.GetDeposit(ctx, *r.Principal, r.Path("depositId"))
+	return api.JSON(http.StatusOK, d), err
+}
+
+func (h handler) receipt(ctx context.Context, r *api.Request) (api.Response, error) {
+	page, err := h.svc.Receipt(ctx, *r.Principal, r.Path("depositId"))
+	if err != nil {
+		return api.Response{}, err
+	}
+	return api.Response{Status: http.StatusOK, Body: api.Raw{ContentType: "text/html; charset=utf-8", Body: page}}, nil
+}
+
+func (h handler) getRefund(ctx context.Context, r *api.Request) (api.Response, error) {
+	v, err := h.svc.GetRefund(ctx, *r.Principal, r.Path("refundId"))
+	return api.JSON(http.StatusOK, v), err
+}
+
+func (h handler) stripeEvent(ctx context.Context, r *api.Request) (api.Response, error) {
+	body, err := r.RawBody()
+	if err != nil {
+		return api.Response{}, err
+	}
+	if err := h.svc.StripeEvent(ctx, body, r.Header("Stripe-Signature")); err != nil {
+		return api.Response{}, err
+	}
+	return api.JSON(http.StatusOK, map[string]bool{"received": true}), nil
 }
 
 func (h handler) balance(kind, param string) api.HandlerFunc {

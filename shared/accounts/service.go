@@ -23,14 +23,43 @@ type Service struct {
 	// LiveMode makes new API keys sk_live_ (production); sk_test_ otherwise.
 	liveMode bool
 	ledger   *ledger.Ledger
-	rail     payments.Rail
 	events   *events.Mux
+	// Money in (DESIGN §15): Stripe, its events' secrets, the console's
+	// address (Checkout's return), and the smallest deposit.
+	pay        payments.Gateway
+	webhook    payments.Webhook
+	publicURL  string
+	minDeposit int64
+}
+
+// MoneyConfig configures money in.
+type MoneyConfig struct {
+	PublicURL string
+	// MinDeposit is the smallest deposit (minor units); 0 is
+	// DefaultMinDeposit.
+	MinDeposit int64
+	// WebhookSecrets verify Stripe's events (more than one while rotating).
+	WebhookSecrets []string
+}
+
+// WithMoney gives the service the ledger and Stripe that deposits, cards,
+// refunds, disputes, balances and statements need. pay may be nil (no
+// Stripe configured): money routes then answer 503.
+func (s *Service) WithMoney(l *ledger.Ledger, pay payments.Gateway, cfg MoneyConfig) *Service {
+	s.ledger, s.pay = l, pay
+	s.publicURL, s.minDeposit = cfg.PublicURL, cfg.MinDeposit
+	if s.minDeposit <= 0 {
+		s.minDeposit = DefaultMinDeposit
+	}
+	s.webhook = payments.Webhook{Secrets: cfg.WebhookSecrets}
+	return s
 }
 
 // NewService wires the service.
 func NewService(repo *Repository, c clock.Clock, liveMode bool) *Service {
 	s := &Service{repo: repo, clock: c, liveMode: liveMode, events: events.NewMux("accounts")}
 	events.On(s.events, s.campaignReported)
+	events.On(s.events, s.ledgerPosted)
 	return s
 }
 
@@ -254,7 +283,15 @@ func (s *Service) GetAdvertiser(ctx context.Context, p auth.Principal, advertise
 	if err != nil {
 		return Advertiser{}, err
 	}
-	return Advertiser{ID: it.ID, OwnerID: it.OwnerID, Name: it.Name, Currency: it.Currency, CreatedAt: parseTS(it.CreatedAt)}, nil
+	a := Advertiser{ID: it.ID, OwnerID: it.OwnerID, Name: it.Name, Currency: it.Currency, CreatedAt: parseTS(it.CreatedAt)}
+	prof, _, err := s.repo.getPayer(ctx, PayerAdvertiser+":"+it.ID)
+	if err != nil {
+		return Advertiser{}, err
+	}
+	prof.Currency = it.Currency
+	m := prof.settings()
+	a.AutoRecharge, a.LowBalanceAlert, a.AutoRechargeOff = m.AutoRecharge, m.LowBalanceAlert, m.AutoRechargeOff
+	return a, nil
 }
 
 // Owned is one account in a user's list.

@@ -41,6 +41,10 @@ func Validator() *validator.Validate {
 	return validate
 }
 
+// RawBody is the request's body exactly as it was sent (base64 decoded),
+// for a handler that must check a signature over it (Stripe's events).
+func (r *Request) RawBody() ([]byte, error) { return r.body() }
+
 // body returns the raw request body, refusing oversized ones. It is
 // decoded once per request: the size check, the idempotency fingerprint
 // and Decode all read the same bytes.

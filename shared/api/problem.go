@@ -19,6 +19,7 @@ type Problem struct {
 	Instance  string             `json:"instance,omitempty"`
 	RequestID string             `json:"requestId,omitempty"`
 	State     string             `json:"state,omitempty"`
+	Code      string             `json:"code,omitempty"`
 	Errors    []fault.FieldError `json:"errors,omitempty"`
 }
 
@@ -50,6 +51,8 @@ func Status(k fault.Kind) int {
 		return http.StatusMethodNotAllowed
 	case fault.RateLimited:
 		return http.StatusTooManyRequests
+	case fault.PaymentDeclined:
+		return http.StatusPaymentRequired
 	case fault.UnsupportedMediaType:
 		return http.StatusUnsupportedMediaType
 	}
@@ -78,6 +81,7 @@ func ProblemFor(err error, requestID, instance string) Problem {
 		Instance:  instance,
 		RequestID: requestID,
 		State:     fe.State,
+		Code:      fe.Code,
 		Errors:    fe.Fields,
 	}
 }

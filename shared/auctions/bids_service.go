@@ -139,6 +139,9 @@ func (s *Service) placeBid(ctx context.Context, op string, adv owners.Account, a
 	if adv.Currency != a.Reserve.Currency {
 		return BidView{}, fault.InvalidFields(op, "the bid has invalid fields", fault.FieldError{Field: "currency", Message: "the advertiser's wallet is in " + adv.Currency + ", the auction in " + a.Reserve.Currency})
 	}
+	if err := s.ledger.RefuseInDebt(ctx, ledger.Advertiser(adv.ID), adv.Currency, op); err != nil {
+		return BidView{}, err
+	}
 	prev, had, err := s.repo.getBid(ctx, auctionID, adv.ID)
 	if err != nil {
 		return BidView{}, err

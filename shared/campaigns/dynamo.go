@@ -77,6 +77,9 @@ type campaignItem struct {
 	Targeting string `dynamodbav:"targeting,omitempty"`
 	// EndReason says who ended it: "advertiser" or "end" (its window).
 	EndReason string `dynamodbav:"endReason,omitempty"`
+	// PausedFor is "debt" for a campaign Souq paused because its
+	// advertiser owes a disputed payment: it resumes when that is repaid.
+	PausedFor string `dynamodbav:"pausedFor,omitempty"`
 	// Books are what its settlements did; Exhausted says its budget ran
 	// out (CampaignBudgetExhausted was sent).
 	Books     Books  `dynamodbav:"books"`

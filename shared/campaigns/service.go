@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"time"
 
 	lambdaevents "github.com/aws/aws-lambda-go/events"
@@ -60,6 +61,7 @@ func NewService(repo *Repository, l *ledger.Ledger, sched schedule.Scheduler, c 
 		owners: owners.New(repo.db, repo.table, c), events: events.NewMux("campaigns")}
 	s.owners.Listen(s.events, owners.Advertiser)
 	events.On(s.events, s.settle)
+	events.On(s.events, s.payerDebtChanged)
 	return s
 }
 
@@ -111,8 +113,9 @@ type CreateInput struct {
 }
 
 // UpdateInput changes a campaign: its bid, its daily cap, its end, and
-// its budget (up only: the difference is held). A nil field stays as it
-// is. The handler reads it from PATCH's body.
+// its budget (up: the difference is held; down: it is released, down to
+// LowestBudget). A nil field stays as it is. The handler reads it from
+// PATCH's body.
 type UpdateInput struct {
 	Bid      *MoneyInput
 	DailyCap *CapChange
@@ -148,8 +151,11 @@ type View struct {
 	// Targeting is null for an untargeted campaign.
 	Targeting *targeting.Targeting `json:"targeting"`
 	Status    Status               `json:"status"`
-	Spent     money.Amount         `json:"spent"`
-	Remaining money.Amount         `json:"remaining"`
+	// PausedFor is "debt" when Souq paused the campaign because its
+	// advertiser owes a disputed payment (it resumes once repaid).
+	PausedFor string       `json:"pausedFor,omitempty"`
+	Spent     money.Amount `json:"spent"`
+	Remaining money.Amount `json:"remaining"`
 	// Released is what went back to the advertiser's wallet when it ended.
 	Released money.Amount `json:"released"`
 	// Premium is the part of spent that was the targeting premium (the
@@ -173,7 +179,7 @@ func (s *Service) view(it campaignItem, d ledger.Drawdown, now time.Time) View {
 		DailyCap: c.DailyCap, Start: c.Start, End: c.End, Pacing: c.Pacing, Creative: c.Creative, Status: c.StatusAt(now), Targeting: viewTargeting(c.Targeting),
 		Spent: cur(d.Drawn), Remaining: cur(d.Remaining), Released: cur(d.Released), Premium: cur(it.Books.Premium),
 		Impressions: it.Books.Impressions, Clicks: it.Books.Clicks, Billed: it.Books.Billed, Free: it.Books.Free,
-		CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt}
+		CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt, PausedFor: it.PausedFor}
 }
 
 func viewTargeting(t targeting.Targeting) *targeting.Targeting {
@@ -268,6 +274,9 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, advertiserID str
 	const op = "campaigns.Create"
 	adv, err := s.advertiser(ctx, op, p, advertiserID)
 	if err != nil {
+		return View{}, err
+	}
+	if err := s.ledger.RefuseInDebt(ctx, ledger.Advertiser(adv.ID), adv.Currency, op); err != nil {
 		return View{}, err
 	}
 	now := s.clock.Now().Truncate(time.Millisecond)
@@ -384,11 +393,18 @@ func errEnded(op string) error {
 	return &fault.Error{Kind: fault.Conflict, Op: op, State: string(StatusEnded), Message: "the campaign has ended"}
 }
 
-// Update changes a campaign's bid, daily cap or end, or raises its budget:
-// the difference is held from the wallet in the same transaction as the
-// change, and a budget never goes down (end the campaign to release what
-// it did not spend). A change that loses a race to another is decided
-// again on what that one wrote.
+// Update changes a campaign's bid, daily cap, end, targeting or budget.
+// A raised budget holds the difference from the wallet; a lowered one
+// releases it back to the wallet's available balance, never below what
+// the campaign spent and what its last meter may still bill
+// (LowestBudget; below is InsufficientFunds naming budget). Either is in
+// the same transaction as the change and its CampaignChanged (which is
+// how serving learns the new budget), written over the version read,
+// which every settlement writes too: a lowering decided on a hold that a
+// settlement drew from since is decided again on what that settlement
+// left, so it never gives back what a settlement draws. A change that
+// loses a race to another is decided again on what that one wrote; one
+// that changes nothing (the budget it has, say) writes nothing.
 func (s *Service) Update(ctx context.Context, p auth.Principal, campaignID string, in UpdateInput) (View, error) {
 	const op = "campaigns.Update"
 	if _, err := s.owned(ctx, op, p, campaignID); err != nil {
@@ -398,9 +414,11 @@ func (s *Service) Update(ctx context.Context, p auth.Principal, campaignID strin
 		return View{}, fault.New(fault.Invalid, op, "send bid, dailyCap, end, budget or targeting")
 	}
 	now := s.clock.Now().Truncate(time.Millisecond)
-	var fund ledger.Op // the top-up of the last attempt, to explain its failure
+	// The ledger ops of the last attempt, to explain its failure: the
+	// top-up of a raise, the partial release of a lowering.
+	var fund, give ledger.Op
 	it, err := s.repo.update(ctx, campaignID, now, func(it *campaignItem, tx *store.Tx) error {
-		fund = ledger.Op{}
+		fund, give = ledger.Op{}, ledger.Op{}
 		c := it.campaign()
 		if c.StatusAt(now) == StatusEnded {
 			return errEnded(op)
@@ -409,8 +427,11 @@ func (s *Service) Update(ctx context.Context, p auth.Principal, campaignID strin
 		if err := in.apply(&c, now); err != nil {
 			return err
 		}
-		*it = itemOf(c, *it)
-		if more := c.Budget.Minor - oldBudget.Minor; more > 0 {
+		was := *it
+		if *it = itemOf(c, *it); reflect.DeepEqual(*it, was) {
+			return errNoChange
+		}
+		if delta := c.Budget.Minor - oldBudget.Minor; delta != 0 {
 			d, found, err := s.ledger.GetDrawdown(ctx, it.ID)
 			if err != nil {
 				return err
@@ -418,10 +439,26 @@ func (s *Service) Update(ctx context.Context, p auth.Principal, campaignID strin
 			if !found || d.State != ledger.HoldHeld {
 				return errEnded(op)
 			}
-			if fund, err = s.ledger.PrepareTopUp(d, more, now); err != nil {
-				return fault.Wrap(op, err)
+			if delta > 0 {
+				// Raising a budget spends more: not while the advertiser
+				// owes a disputed payment (DESIGN §15).
+				if err := s.ledger.RefuseInDebt(ctx, ledger.Advertiser(it.AdvertiserID), it.Currency, op); err != nil {
+					return err
+				}
+				if fund, err = s.ledger.PrepareTopUp(d, delta, now); err != nil {
+					return fault.Wrap(op, err)
+				}
+				tx.AddParts(fund.Parts...)
+			} else {
+				if err := LowestBudget(c, it.Books, d.Drawn, d.Remaining, now).Lower(op, c.Budget); err != nil {
+					return err
+				}
+				memo := fmt.Sprintf("%s: budget lowered from %s to %s", it.ID, oldBudget, c.Budget)
+				if give, err = s.ledger.PrepareReleasePart(d, -delta, memo, now); err != nil {
+					return fault.Wrap(op, err)
+				}
+				tx.AddParts(give.Parts...)
 			}
-			tx.AddParts(fund.Parts...)
 		}
 		if !c.End.Equal(oldEnd) {
 			return s.scheduleEnd(ctx, it.ID, c.End)
@@ -433,7 +470,7 @@ func (s *Service) Update(ctx context.Context, p auth.Principal, campaignID strin
 		return s.read(ctx, it)
 	case fund.InsufficientFunds(err):
 		return View{}, &fault.Error{Kind: fault.InsufficientFunds, Op: op, Message: "the advertiser's available balance does not cover the larger budget"}
-	case fault.KindOf(fund.Explain(err)) == fault.Conflict:
+	case fault.KindOf(fund.Explain(err)) == fault.Conflict, fault.KindOf(give.Explain(err)) == fault.Conflict:
 		return View{}, fault.New(fault.Conflict, op, "the campaign changed while you were updating it; read it again and retry")
 	}
 	return View{}, refusal(op, err)
@@ -453,7 +490,6 @@ func refusal(op string, err error) error {
 func (in UpdateInput) apply(c *Campaign, now time.Time) error {
 	const op = "campaigns.Update"
 	var bad fault.Fields
-	oldBudget := c.Budget
 	if in.Bid != nil {
 		if in.Bid.Amount == nil {
 			bad.Add("bid.amount", "is required")
@@ -479,9 +515,6 @@ func (in UpdateInput) apply(c *Campaign, now time.Time) error {
 			bad.Add("budget.amount", "is required")
 		}
 		c.Budget = in.Budget.amount()
-		if c.Budget.Currency == oldBudget.Currency && c.Budget.Minor < oldBudget.Minor {
-			bad.Add("budget", "can only go up (it is "+oldBudget.String()+"); end the campaign to release what it did not spend")
-		}
 	}
 	setTargeting(c, in.Targeting, &bad)
 	if err := bad.Include(Check(*c, now)); err != nil {
@@ -522,10 +555,15 @@ func (s *Service) SetPaused(ctx context.Context, p auth.Principal, campaignID st
 		if it.campaign().StatusAt(now) == StatusEnded {
 			return errEnded(op)
 		}
+		if !paused {
+			if err := s.ledger.RefuseInDebt(ctx, ledger.Advertiser(it.AdvertiserID), it.Currency, op); err != nil {
+				return err
+			}
+		}
 		if State(it.State) == to {
 			return errNoChange
 		}
-		it.State = string(to)
+		it.State, it.PausedFor = string(to), ""
 		return nil
 	})
 	if err != nil {

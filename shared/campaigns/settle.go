@@ -56,6 +56,10 @@ type Books struct {
 	// a targeted campaign's only): always half-even(Charged × bps / 10000),
 	// so its rounding carries like the CPM fraction.
 	Premium int64 `dynamodbav:"premium,omitempty"`
+	// MaxDraw is the most one settlement drew (its spend and premium):
+	// a meter's worth at the busiest minute so far, which a lowered
+	// budget keeps room for (LowestBudget).
+	MaxDraw int64 `dynamodbav:"maxDraw,omitempty"`
 }
 
 // CommunityCharge is one community's part of a settlement: its units
@@ -232,6 +236,7 @@ func SettleWithPremium(c Campaign, b Books, m Meter, remaining int64, now time.T
 	nb.Charged += amount
 	nb.Premium += premium
 	nb.DaySpent += amount + premium
+	nb.MaxDraw = max(nb.MaxDraw, amount+premium)
 	out = Charge{Amount: amount, Premium: premium, Units: covered, Free: n - covered, Books: nb}
 	units := money.Apportion(covered, fresh)
 	amounts := money.Apportion(amount, units)

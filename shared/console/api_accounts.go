@@ -36,10 +36,6 @@ func (c *Caller) Balance(ctx context.Context, kind, id string) (Balance, error) 
 	return get[Balance](ctx, c, "/v1/"+kind+"/"+p(id)+"/balance", nil)
 }
 
-func (c *Caller) Deposit(ctx context.Context, kind, id string, in AmountRequest, idemKey string) (Deposit, error) {
-	return send[Deposit](ctx, c, http.MethodPost, "/v1/"+kind+"/"+p(id)+"/deposits", in, idemKey)
-}
-
 func (c *Caller) Statement(ctx context.Context, accountID string, from time.Time, limit int) (List[Posting], error) {
 	q := url.Values{"accountId": {accountID}, "limit": {itoa(limit)}}
 	if !from.IsZero() {

@@ -178,14 +178,6 @@ func (c *Caller) Earnings(ctx context.Context) (Earnings, error) {
 
 // Payouts.
 
-func (c *Caller) Destination(ctx context.Context) (Destination, error) {
-	return get[Destination](ctx, c, "/v1/me/payout-destination", nil)
-}
-
-func (c *Caller) SetDestination(ctx context.Context, in PayoutDestinationRequest) (Destination, error) {
-	return send[Destination](ctx, c, http.MethodPut, "/v1/me/payout-destination", in, "")
-}
-
 func (c *Caller) ClaimPayout(ctx context.Context, in AmountRequest, idemKey string) (Payout, error) {
 	return send[Payout](ctx, c, http.MethodPost, "/v1/payouts", in, idemKey)
 }

@@ -32,6 +32,9 @@ type Problem struct {
 	Title  string `json:"title"`
 	Detail string `json:"detail"`
 	State  string `json:"state"`
+	// Code is why, for a program: a card's decline code (402), or what
+	// Stripe still needs before payouts (409).
+	Code   string `json:"code"`
 	Errors []struct {
 		Field   string `json:"field"`
 		Message string `json:"message"`

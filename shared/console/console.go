@@ -137,6 +137,10 @@ func (c *Console) headers(next http.Handler) http.Handler {
 	if u, err := url.Parse(c.cfg.LogoutURL); err == nil && c.cfg.LogoutURL != "" {
 		formAction += " " + u.Scheme + "://" + u.Host
 	}
+	// Forms may lead to Stripe's hosted pages (Checkout, Connect's
+	// onboarding and Express dashboard): a redirect after a form is held
+	// to form-action too.
+	formAction += " " + stripePages
 	csp := "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https:; connect-src 'self'; " +
 		"form-action " + formAction + "; frame-ancestors 'none'; base-uri 'none'"
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -155,6 +159,11 @@ func (c *Console) headers(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
+// stripePages are the origins of Stripe's hosted pages the console sends
+// people to after a form (locally the platform's stand-in serves them on
+// the console's own origin).
+const stripePages = "https://checkout.stripe.com https://connect.stripe.com"
 
 // provider discovers the issuer once it answers (the local platform's
 // starts serving after the console is built).

@@ -2,24 +2,9 @@ package console
 
 import "net/http"
 
-// The payouts' and webhooks' forms. A claim is an amountForm (AmountRequest).
-
-// PayoutDestinationRequest is PUT /v1/me/payout-destination.
-type PayoutDestinationRequest struct {
-	AccountID string `json:"accountId"`
-	Type      string `json:"type"`
-}
-
-// destinationForm is a Stripe connected account.
-type destinationForm struct{ AccountID string }
-
-func parseDestinationForm(r *http.Request) destinationForm {
-	return destinationForm{AccountID: formValue(r, "accountId")}
-}
-
-func (f destinationForm) Request() PayoutDestinationRequest {
-	return PayoutDestinationRequest{AccountID: f.AccountID, Type: "stripe"}
-}
+// The payouts' and webhooks' forms. A claim is an amountForm
+// (AmountRequest); setting up payouts sends nothing (EmptyRequest): the
+// person types no account id, Stripe's onboarding makes the account.
 
 // CreateWebhookRequest is POST /v1/webhooks (EndpointInput).
 type CreateWebhookRequest struct {

@@ -26,7 +26,7 @@ func refusal(q *req, name string, err error) (*formState, int, bool) {
 		return nil, 0, false
 	}
 	switch p.Status {
-	case http.StatusBadRequest, http.StatusForbidden, http.StatusConflict, http.StatusRequestEntityTooLarge,
+	case http.StatusBadRequest, http.StatusPaymentRequired, http.StatusForbidden, http.StatusConflict, http.StatusRequestEntityTooLarge,
 		http.StatusUnprocessableEntity, http.StatusTooManyRequests, http.StatusServiceUnavailable, http.StatusBadGateway:
 	default:
 		return nil, 0, false

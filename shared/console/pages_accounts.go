@@ -109,6 +109,10 @@ type communityData struct {
 
 func (c *Console) community(q *req, f *formState) {
 	ctx, id := q.r.Context(), q.r.PathValue("id")
+	if f == nil && fromStripe(q.r) {
+		http.Redirect(q.w, q.r, walletPath("communities", id, q.r.URL.RawQuery), http.StatusSeeOther)
+		return
+	}
 	var d communityData
 	err := parallel(
 		func() (err error) { d.Community, err = q.api.Community(ctx, id); return },
@@ -164,6 +168,10 @@ type advertiserData struct {
 
 func (c *Console) advertiser(q *req, f *formState) {
 	ctx, id, loc := q.r.Context(), q.r.PathValue("id"), c.location(q.r)
+	if f == nil && fromStripe(q.r) {
+		http.Redirect(q.w, q.r, walletPath("advertisers", id, q.r.URL.RawQuery), http.StatusSeeOther)
+		return
+	}
 	now := c.cfg.Today()
 	since := monthStart(now, loc)
 	var d advertiserData
@@ -188,21 +196,6 @@ func (c *Console) advertiser(q *req, f *formState) {
 	d.Month = since.Format("January 2006")
 	d.Chart = barChart("Spend per day, "+d.Month, perDay(d.Statement, spent, since, now, loc), d.Advertiser.Currency)
 	c.show(q, "advertiser", view{Title: d.Advertiser.Name, Nav: "advertisers", Data: d, Form: f})
-}
-
-func (c *Console) deposit(q *req) {
-	id := q.r.PathValue("id")
-	f, bad := parseAmountForm(q.r)
-	if len(bad) > 0 {
-		c.advertiser(q, invalid(q, "deposit", bad))
-		return
-	}
-	dep, err := q.api.Deposit(q.r.Context(), "advertisers", id, f.Request(), q.r.PostForm.Get("idem"))
-	if err != nil {
-		c.again(q, "deposit", err, c.advertiser)
-		return
-	}
-	c.done(q.w, q.r, "/console/advertisers/"+id, "Deposited "+FormatMoney(dep.Amount, dep.Currency)+".")
 }
 
 type keysData struct {

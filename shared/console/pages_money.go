@@ -20,17 +20,44 @@ import (
 // nothing. Earnings are the positive totals of money coming from others
 // (a flight's or sponsorship's capture); spend is the negative totals of
 // money going to others (captures of the advertiser's holds). Money in
-// (deposits) and money back (returns, failed payouts) are neither.
+// (deposits), money back (returns, failed payouts) and the card's side of
+// it (refunds of unspent funds, disputes) are neither.
 
 func total(p Posting) int64 { return p.Available + p.Held + p.Pending }
 
 // ownMoney are the kinds that move the account's own money in or back.
 func ownMoney(kind string) bool {
 	switch kind {
-	case "deposit", "test_funds", "return", "referral_commission_return", "release", "sponsorship_refund":
+	case "deposit", "test_funds", "return", "referral_commission_return", "release", "sponsorship_refund",
+		"refund", "refund_sent", "refund_failed", "dispute", "dispute_won", "dispute_lost":
 		return true
 	}
 	return strings.HasPrefix(kind, "payout_")
+}
+
+// kindWords are the statement's words for the transfers of money in and
+// back (DESIGN §15); other kinds read as their names (humanize).
+var kindWords = map[string]string{
+	"deposit":       "Added funds",
+	"refund":        "Refund to your card (in transit)",
+	"refund_sent":   "Refund sent to your card",
+	"refund_failed": "Refund returned to your balance",
+	"dispute":       "Disputed by the card holder",
+	"dispute_won":   "Dispute won: returned",
+	"dispute_lost":  "Dispute lost",
+}
+
+// what is a statement line's words: the transfer's kind, and the card
+// it went through when its memo names one ("Added funds · Visa •••• 4242").
+func what(p Posting) string {
+	w, ok := kindWords[p.Kind]
+	if !ok {
+		w = humanize(p.Kind)
+	}
+	if brand, last4, ok := strings.Cut(p.Memo, " •••• "); ok && brand != "" && last4 != "" && !strings.Contains(brand, " ") {
+		w += " · " + cardName(brand, last4)
+	}
+	return w
 }
 
 // earned is a posting's earnings (zero when it earns nothing).

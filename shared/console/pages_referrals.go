@@ -159,60 +159,6 @@ func (c *Console) dealAction(action string) func(*req) {
 	}
 }
 
-type payoutsData struct {
-	Earnings    Earnings
-	Destination *Destination
-	Payouts     []Payout
-}
-
-func (c *Console) payouts(q *req, f *formState) {
-	ctx := q.r.Context()
-	var d payoutsData
-	err := parallel(
-		func() (err error) { d.Earnings, err = q.api.Earnings(ctx); return },
-		func() error {
-			dst, err := q.api.Destination(ctx)
-			if IsStatus(err, http.StatusNotFound) {
-				return nil
-			}
-			if err == nil {
-				d.Destination = &dst
-			}
-			return err
-		},
-		func() error { l, err := q.api.Payouts(ctx); d.Payouts = l.Data; return err },
-	)
-	if err != nil {
-		c.fail(q.w, q.r, err)
-		return
-	}
-	c.show(q, "payouts", view{Title: "Payouts", Nav: "payouts", Data: d, Form: f})
-}
-
-// claimPayout is one currency's claim. Each currency's form has a name of
-// its own (claim-EUR), so that a refusal is shown beside that form alone.
-func (c *Console) claimPayout(q *req) {
-	f, bad := parseAmountForm(q.r)
-	if len(bad) > 0 {
-		c.payouts(q, invalid(q, "claim-"+f.Currency, bad))
-		return
-	}
-	po, err := q.api.ClaimPayout(q.r.Context(), f.Request(), q.r.PostForm.Get("idem"))
-	if err != nil {
-		c.again(q, "claim-"+f.Currency, err, c.payouts)
-		return
-	}
-	c.done(q.w, q.r, "/console/payouts", "Payout of "+FormatMoney(po.Amount, po.Currency)+" claimed: it is "+po.Status+".")
-}
-
-func (c *Console) setDestination(q *req) {
-	if _, err := q.api.SetDestination(q.r.Context(), parseDestinationForm(q.r).Request()); err != nil {
-		c.again(q, "destination", err, c.payouts)
-		return
-	}
-	c.done(q.w, q.r, "/console/payouts", "Payout destination saved.")
-}
-
 func (c *Console) claimCommunityPayout(q *req) {
 	id := q.r.PathValue("id")
 	f, bad := parseAmountForm(q.r)
@@ -222,7 +168,7 @@ func (c *Console) claimCommunityPayout(q *req) {
 	}
 	po, err := q.api.ClaimCommunityPayout(q.r.Context(), id, f.Request(), q.r.PostForm.Get("idem"))
 	if err != nil {
-		c.again(q, "claim", err, c.earnings)
+		c.again(q, "claim", notPayable(err), c.earnings)
 		return
 	}
 	c.done(q.w, q.r, "/console/communities/"+id+"/earnings", "Payout of "+FormatMoney(po.Amount, po.Currency)+" claimed: it is "+po.Status+".")

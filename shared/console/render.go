@@ -55,18 +55,26 @@ func (f *formState) Value(field string) string {
 
 func parsePages(version string) (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
-		"money":   FormatMoney,
-		"amount":  FormatAmount,
-		"percent": Percent,
-		"asset":   func(name string) string { return "/console/static/" + name + "?v=" + version },
-		"link":    safeLink,
-		"dict":    dict,
-		"list":    func(s ...string) []string { return s },
-		"title":   humanize,
-		"join":    strings.Join,
-		"idem":    newIdemKey,
-		"pct":     func(f float64) string { return fmt.Sprintf("%.2f%%", f*100) },
-		"count":   count,
+		"money":        FormatMoney,
+		"amount":       FormatAmount,
+		"percent":      Percent,
+		"asset":        func(name string) string { return "/console/static/" + name + "?v=" + version },
+		"link":         safeLink,
+		"dict":         dict,
+		"list":         func(s ...string) []string { return s },
+		"title":        humanize,
+		"join":         strings.Join,
+		"idem":         newIdemKey,
+		"pct":          func(f float64) string { return fmt.Sprintf("%.2f%%", f*100) },
+		"count":        count,
+		"what":         what,
+		"card":         cardName,
+		"deposit":      depositStatus,
+		"refund":       refundLines,
+		"refundStatus": refundStatus,
+		"pagelink":     pageLink,
+		"sentence":     sentence,
+		"period":       period,
 	}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/partials.html")
 	if err != nil {
@@ -252,6 +260,35 @@ func safeLink(raw string) template.URL {
 		return ""
 	}
 	return template.URL(u.String())
+}
+
+// pageLink is a link the API gave to one of Stripe's pages: http(s), or
+// a path of this origin (the local platform's stand-in).
+func pageLink(raw string) template.URL {
+	if strings.HasPrefix(raw, "/") && !strings.HasPrefix(raw, "//") && !strings.HasPrefix(raw, "/\\") {
+		return template.URL(raw)
+	}
+	return safeLink(raw)
+}
+
+// sentence lists things as people write them: "a, b and c".
+func sentence(items []string) string {
+	switch len(items) {
+	case 0:
+		return ""
+	case 1:
+		return items[0]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
+
+// period ends a message of someone else's (Stripe's) as a sentence.
+func period(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" || strings.HasSuffix(s, ".") || strings.HasSuffix(s, "!") || strings.HasSuffix(s, "?") {
+		return s
+	}
+	return s + "."
 }
 
 func dict(kv ...any) (map[string]any, error) {

@@ -65,7 +65,20 @@ func (c *Console) routes() {
 	m.HandleFunc("GET /console/advertisers", c.page(c.advertisers))
 	m.HandleFunc("POST /console/advertisers", c.form(c.createAdvertiser))
 	m.HandleFunc("GET /console/advertisers/{id}", c.page(c.advertiser))
-	m.HandleFunc("POST /console/advertisers/{id}/deposits", c.form(c.deposit))
+
+	// Wallets (DESIGN §15): of an advertiser or a community. Stripe's pages
+	// send people back to the account's page (?deposit=, ?cards=added),
+	// which sends them on to the wallet.
+	m.HandleFunc("GET /console/{kind}/{id}/wallet", c.page(c.wallet))
+	m.HandleFunc("POST /console/{kind}/{id}/deposits", c.form(c.deposit))
+	m.HandleFunc("POST /console/{kind}/{id}/cards", c.form(c.addCard))
+	m.HandleFunc("POST /console/{kind}/{id}/cards/{pmId}/default", c.form(c.cardAction("default")))
+	m.HandleFunc("POST /console/{kind}/{id}/cards/{pmId}/remove", c.form(c.cardAction("remove")))
+	m.HandleFunc("POST /console/{kind}/{id}/refunds", c.form(c.refund))
+	for _, setting := range []string{"recharge", "recharge-off", "alert", "alert-off"} {
+		m.HandleFunc("POST /console/advertisers/{id}/"+setting, c.form(c.moneySetting(setting)))
+	}
+	m.HandleFunc("GET /console/deposits/{id}/receipt", c.page(c.receipt))
 
 	// Campaigns: pay-as-you-go, and the slots that accept them.
 	m.HandleFunc("GET /console/advertisers/{id}/campaigns", c.page(c.campaigns))
@@ -99,7 +112,8 @@ func (c *Console) routes() {
 	// Money out.
 	m.HandleFunc("GET /console/payouts", c.page(c.payouts))
 	m.HandleFunc("POST /console/payouts", c.form(c.claimPayout))
-	m.HandleFunc("POST /console/payouts/destination", c.form(c.setDestination))
+	m.HandleFunc("POST /console/payouts/setup", c.form(c.setUpPayouts))
+	m.HandleFunc("POST /console/payouts/dashboard", c.form(c.payoutDashboard))
 
 	// Webhooks.
 	m.HandleFunc("GET /console/webhooks", c.page(c.webhooks))

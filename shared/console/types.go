@@ -36,20 +36,40 @@ type Community struct {
 	AllowedDomains []string  `json:"allowedDomains"`
 }
 
-// Advertiser is an advertiser account.
+// Advertiser is an advertiser account, with how it tops itself up.
 type Advertiser struct {
 	ID        string    `json:"id"`
 	Name      string    `json:"name"`
 	Currency  string    `json:"currency"`
 	CreatedAt time.Time `json:"createdAt"`
+	// AutoRecharge and LowBalanceAlert are nil when off; AutoRechargeOff
+	// says why auto-recharge was turned off, when it was.
+	AutoRecharge    *AutoRecharge `json:"autoRecharge"`
+	LowBalanceAlert *BalanceAlert `json:"lowBalanceAlert"`
+	AutoRechargeOff string        `json:"autoRechargeOff"`
 }
 
-// Balance is an account's money.
+// AutoRecharge is one charge of Amount on the default card when the
+// available balance falls below Below.
+type AutoRecharge struct {
+	Below  Money `json:"below"`
+	Amount Money `json:"amount"`
+}
+
+// BalanceAlert is an e-mail (an event) when the available balance falls
+// below Below.
+type BalanceAlert struct {
+	Below Money `json:"below"`
+}
+
+// Balance is an account's money. Debt is what it owes from a disputed
+// card payment, repaid first from its next deposits.
 type Balance struct {
 	Currency  string `json:"currency"`
 	Available int64  `json:"available"`
 	Held      int64  `json:"held"`
 	Pending   int64  `json:"pending"`
+	Debt      int64  `json:"debt"`
 }
 
 // Posting is one line of a statement.
@@ -61,14 +81,99 @@ type Posting struct {
 	Available  int64     `json:"available"`
 	Held       int64     `json:"held"`
 	Pending    int64     `json:"pending"`
+	// Memo says more of a transfer: the card a deposit or refund went
+	// through ("visa •••• 4242").
+	Memo string `json:"memo"`
 }
 
-// Deposit is money in.
+// Deposit is money in, paid by card through Stripe. Failure is Stripe's
+// reason for a failed one.
 type Deposit struct {
+	ID          string     `json:"id"`
+	AccountID   string     `json:"accountId"`
+	Amount      int64      `json:"amount"`
+	Currency    string     `json:"currency"`
+	Status      string     `json:"status"`
+	CheckoutURL string     `json:"checkoutUrl"`
+	ActionURL   string     `json:"actionUrl"`
+	Card        *CardBrand `json:"card"`
+	Refunded    int64      `json:"refunded"`
+	Disputed    int64      `json:"disputed"`
+	DebtRepaid  int64      `json:"debtRepaid"`
+	Failure     string     `json:"failure"`
+	FailureCode string     `json:"failureCode"`
+	ReceiptURL  string     `json:"receiptUrl"`
+	CreatedAt   time.Time  `json:"createdAt"`
+	CreditedAt  *time.Time `json:"creditedAt"`
+}
+
+// CardBrand is what a deposit shows of the card it was paid with.
+type CardBrand struct {
+	Brand string `json:"brand"`
+	Last4 string `json:"last4"`
+}
+
+// Paid reports whether the deposit's money came in (whatever happened
+// to it since): it has a receipt.
+func (d Deposit) Paid() bool { return d.CreditedAt != nil }
+
+// SavedCard is a card on file with Stripe.
+type SavedCard struct {
 	ID       string `json:"id"`
-	Amount   int64  `json:"amount"`
-	Currency string `json:"currency"`
-	Status   string `json:"status"`
+	Brand    string `json:"brand"`
+	Last4    string `json:"last4"`
+	ExpMonth int    `json:"expMonth"`
+	ExpYear  int    `json:"expYear"`
+	Default  bool   `json:"default"`
+}
+
+// CardSetup is Stripe's page where a card is added.
+type CardSetup struct {
+	SetupURL string `json:"setupUrl"`
+}
+
+// Refund is unspent money sent back to the cards it came from.
+type Refund struct {
+	ID        string        `json:"id"`
+	AccountID string        `json:"accountId"`
+	Amount    int64         `json:"amount"`
+	Currency  string        `json:"currency"`
+	Status    string        `json:"status"`
+	Refunded  int64         `json:"refunded"`
+	InTransit int64         `json:"inTransit"`
+	Returned  int64         `json:"returned"`
+	Pieces    []RefundPiece `json:"pieces"`
+	CreatedAt time.Time     `json:"createdAt"`
+}
+
+// RefundPiece is the part of a refund sent to one deposit's card.
+type RefundPiece struct {
+	DepositID string `json:"depositId"`
+	Amount    int64  `json:"amount"`
+	Status    string `json:"status"`
+	Reason    string `json:"reason"`
+}
+
+// PayoutAccount is the person's Stripe Connect account, and what Stripe
+// still needs before it pays out.
+type PayoutAccount struct {
+	AccountID    string    `json:"accountId"`
+	Status       string    `json:"status"`
+	Requirements []string  `json:"requirements"`
+	UpdatedAt    time.Time `json:"updatedAt"`
+}
+
+// PayoutOnboarding is Stripe's onboarding page for the person's account.
+type PayoutOnboarding struct {
+	OnboardingURL string   `json:"onboardingUrl"`
+	Status        string   `json:"status"`
+	Requirements  []string `json:"requirements"`
+}
+
+// PayoutDashboard is a login link to the person's Stripe Express
+// dashboard.
+type PayoutDashboard struct {
+	URL string `json:"url"`
 }
 
 // APIKey is a key, without its secret (Secret only in the answer to its
@@ -329,12 +434,6 @@ type Earnings struct {
 		Paid      int64  `json:"paid"`
 		Owed      int64  `json:"owed"`
 	} `json:"balances"`
-}
-
-// Destination is where payouts go, masked.
-type Destination struct {
-	Type      string `json:"type"`
-	AccountID string `json:"accountId"`
 }
 
 // Payout is a claim of money out.

@@ -32,6 +32,7 @@ const (
 	MethodNotAllowed                 // the path exists, the method does not
 	UnsupportedMediaType             // the body is not JSON
 	RateLimited                      // too many requests from this principal; retry after a while
+	PaymentDeclined                  // the payer's card was declined: nothing was charged (Code says why)
 )
 
 var kindNames = [...]string{
@@ -49,6 +50,7 @@ var kindNames = [...]string{
 	MethodNotAllowed:     "method_not_allowed",
 	UnsupportedMediaType: "unsupported_media_type",
 	RateLimited:          "rate_limited",
+	PaymentDeclined:      "payment_declined",
 }
 
 // String is the kind's machine code, used in problem type URIs.
@@ -75,6 +77,9 @@ type Error struct {
 	// State is the object's current state, for Conflict errors on state
 	// machines (DESIGN §5.2: "answer 409 with the current state").
 	State string
+	// Code names the reason a program can act on: a card's decline code
+	// (insufficient_funds), a requirement still due (external_account).
+	Code string
 }
 
 func (e *Error) Error() string {

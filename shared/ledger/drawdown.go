@@ -22,14 +22,20 @@ import (
 // The H item keeps the running account, so that every draw is one
 // conditional ADD that never overdraws, and no draw needs to read first:
 //
-//	amount     what was set aside in all: the opening plus every top-up
-//	remaining  what can still be drawn
-//	drawn      what draws took out, less what returns brought back
-//	released   what the release gave back (0 while held)
-//	topUps     how many top-ups (their transfer ids number them)
+//	amount      what was set aside in all: the opening plus every top-up,
+//	            less every partial release
+//	remaining   what can still be drawn
+//	drawn       what draws took out, less what returns brought back
+//	released    what the release gave back (0 while held)
+//	topUps      how many top-ups (their transfer ids number them)
+//	adjustments how many partial releases (their transfer ids number them)
 //
 // amount = drawn + remaining + released, always; Verify checks it against
-// the transfers.
+// the transfers. A partial release (a campaign's budget lowered) makes the
+// hold smaller rather than counting as released: amount and remaining
+// both go down by it, its transfer is an "adjust" that Verify adds to the
+// opening and the top-ups, and released stays what the final release gave
+// back.
 
 // KindDrawdown marks a draw-down hold's H item.
 const KindDrawdown = "drawdown"
@@ -45,6 +51,8 @@ type Drawdown struct {
 	Drawn     int64
 	Released  int64
 	TopUps    int
+	// Adjustments counts the partial releases (PrepareReleasePart).
+	Adjustments int
 }
 
 // holdKey is the H item of a hold.
@@ -101,6 +109,42 @@ func (l *Ledger) PrepareTopUp(d Drawdown, amount int64, at time.Time) (Op, error
 		ExpressionAttributeNames: map[string]string{"#s": "state"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":n": store.N(int64(n)), ":prev": store.N(int64(d.TopUps)), ":a": store.N(amount),
 			":held": store.S(string(HoldHeld)), ":dd": store.S(KindDrawdown)},
+	}), nil
+}
+
+// PrepareReleasePart gives amount of a held draw-down hold back to its
+// account's available balance while the hold stays held: the hold is
+// that much smaller (amount and remaining both go down by it, so drawn +
+// remaining + released = amount still holds, and its "adjust" transfer
+// is what Verify counts with the opening and top-ups). d is the hold as
+// last read: its adjustment count numbers this one, so a retry applies
+// once (ErrAlreadyApplied), and a partial release racing it is a
+// conflict to read again. It never gives back more than remains: a hold
+// with less than amount left (drawn since the read) fails as a Conflict
+// too, and nothing moves. memo is what the statement says of it.
+func (l *Ledger) PrepareReleasePart(d Drawdown, amount int64, memo string, at time.Time) (Op, error) {
+	const op = "ledger.ReleasePart"
+	if amount <= 0 {
+		return Op{}, fault.New(fault.Invalid, op, "a partial release is a positive amount")
+	}
+	n := d.Adjustments + 1
+	o, err := l.prepare(Transfer{ID: fmt.Sprintf("txf_%s_adj%d", d.ID, n), Kind: "adjust", Memo: memo, Currency: d.Currency, At: at, HoldID: d.ID,
+		Legs: []Leg{{Account: d.Account, Held: -amount, Available: amount}}}, nil)
+	if err != nil {
+		return Op{}, err
+	}
+	// A hold opened before holds counted their adjustments has none.
+	counted := "adjustments = :prev"
+	if d.Adjustments == 0 {
+		counted = "(attribute_not_exists(adjustments) OR adjustments = :prev)"
+	}
+	return l.withHold(o, &types.Update{Key: holdKey(d.ID),
+		UpdateExpression:         aws.String("SET adjustments = :n ADD amount :neg, remaining :neg"),
+		ConditionExpression:      aws.String("#s = :held AND kind = :dd AND account = :acct AND remaining >= :a AND " + counted),
+		ExpressionAttributeNames: map[string]string{"#s": "state"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":n": store.N(int64(n)), ":prev": store.N(int64(d.Adjustments)),
+			":a": store.N(amount), ":neg": store.N(-amount), ":held": store.S(string(HoldHeld)), ":dd": store.S(KindDrawdown),
+			":acct": store.S(string(d.Account))},
 	}), nil
 }
 
@@ -214,6 +258,8 @@ type drawdownItem struct {
 	Drawn     int64  `dynamodbav:"drawn"`
 	Released  int64  `dynamodbav:"released"`
 	TopUps    int    `dynamodbav:"topUps"`
+	// Adjustments is absent on holds opened before it was counted: 0.
+	Adjustments int `dynamodbav:"adjustments"`
 }
 
 // GetDrawdown reads a draw-down hold (strongly consistent); found is false
@@ -227,5 +273,5 @@ func (l *Ledger) GetDrawdown(ctx context.Context, holdID string) (Drawdown, bool
 		return Drawdown{}, false, fault.New(fault.Internal, "ledger.GetDrawdown", "hold "+holdID+" is not a draw-down hold")
 	}
 	return Drawdown{ID: holdID, Account: Account(it.Account), Currency: it.Currency, State: HoldState(it.State), Amount: it.Amount,
-		Remaining: it.Remaining, Drawn: it.Drawn, Released: it.Released, TopUps: it.TopUps}, true, nil
+		Remaining: it.Remaining, Drawn: it.Drawn, Released: it.Released, TopUps: it.TopUps, Adjustments: it.Adjustments}, true, nil
 }

@@ -154,7 +154,12 @@ func (l *Ledger) prepare(t Transfer, hw *holdWrite) (Op, error) {
 			":acct": store.S(string(leg.Account)), ":cur": store.S(t.Currency),
 		}
 		var conds []string
-		if !leg.Account.IsExternal() {
+		if leg.Account.IsDebt() && leg.Available > 0 {
+			// A debt is repaid, never overpaid: after the ADD it stays ≤ 0.
+			conds = append(conds, "available <= :max_available")
+			values[":max_available"] = store.N(-leg.Available)
+		}
+		if !leg.Account.IsExternal() && !leg.Account.IsDebt() {
 			for _, b := range []struct {
 				name  string
 				delta int64
@@ -345,6 +350,10 @@ func (op Op) Explain(err error) error {
 	}
 	for _, leg := range op.Transfer.Legs {
 		if tc.Failed(op.part("balance " + string(leg.Account))) {
+			if leg.Account.IsDebt() {
+				return &fault.Error{Kind: fault.Conflict, Op: "ledger.Apply",
+					Message: fmt.Sprintf("%s is less than the repayment: it changed since it was read", leg.Account)}
+			}
 			return &fault.Error{Kind: fault.InsufficientFunds, Op: "ledger.Apply",
 				Message: fmt.Sprintf("%s has insufficient %s funds", leg.Account, op.Transfer.Currency)}
 		}

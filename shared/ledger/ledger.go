@@ -20,25 +20,44 @@ import (
 )
 
 // Account names a ledger account, per currency: "advertiser:adv_…",
-// "community:com_…", "influencer:usr_…", "platform:fees",
-// "platform:payouts_in_transit", "external:deposits", "external:payouts".
+// "community:com_…", "influencer:usr_…", "person:usr_…", "platform:fees",
+// "platform:payouts_in_transit", "platform:refunds_in_transit",
+// "platform:disputes", "external:deposits", "external:payouts", and a
+// payer's debt, "debt:advertiser:adv_…".
 type Account string
 
 // System accounts.
 const (
 	PlatformFees           Account = "platform:fees"
 	PlatformPayoutsTransit Account = "platform:payouts_in_transit"
+	// PlatformRefundsTransit holds refunds of unspent money that Stripe
+	// has not confirmed yet; PlatformDisputes holds disputed deposits
+	// until the card network decides (DESIGN §15).
+	PlatformRefundsTransit Account = "platform:refunds_in_transit"
+	PlatformDisputes       Account = "platform:disputes"
 	ExternalDeposits       Account = "external:deposits"
 	ExternalPayouts        Account = "external:payouts"
 )
 
-// Advertiser, Community and Influencer name owners' accounts.
+// Advertiser, Community, Influencer and Person name owners' accounts (a
+// person pays memberships).
 func Advertiser(id string) Account { return Account("advertiser:" + id) }
 func Community(id string) Account  { return Account("community:" + id) }
 func Influencer(id string) Account { return Account("influencer:" + id) }
+func Person(id string) Account     { return Account("person:" + id) }
+
+// Debt names what a payer owes Souq: a dispute or a refund made in
+// Stripe's dashboard that its available balance could not cover. Its
+// balance is never above zero: -100 is 1.00 owed. The payer's next
+// deposits repay it first.
+func Debt(payer Account) Account { return Account("debt:" + string(payer)) }
+
+// IsDebt reports whether the account is a payer's debt: the one kind of
+// owner's account below zero, and never above it.
+func (a Account) IsDebt() bool { return strings.HasPrefix(string(a), "debt:") }
 
 // IsExternal reports whether the account stands for the world outside
-// Souq (card networks, bank payouts): only these may go negative.
+// Souq (card networks, bank payouts): these, and debts, may go negative.
 func (a Account) IsExternal() bool { return strings.HasPrefix(string(a), "external:") }
 
 // IsSystem reports whether the account is Souq's own (platform or
@@ -54,8 +73,11 @@ func (a Account) valid() bool {
 		return false
 	}
 	switch kind {
-	case "advertiser", "community", "influencer", "platform", "external":
+	case "advertiser", "community", "influencer", "person", "platform", "external":
 		return true
+	case "debt":
+		payer := Account(id)
+		return !payer.IsDebt() && !payer.IsSystem() && payer.valid()
 	}
 	return false
 }
@@ -134,8 +156,8 @@ func (t Transfer) Validate() error {
 		if l.Available == 0 && l.Held == 0 && l.Pending == 0 {
 			return fault.New(fault.Invalid, op, fmt.Sprintf("leg on %s moves nothing", l.Account))
 		}
-		if l.Account.IsExternal() && (l.Held != 0 || l.Pending != 0) {
-			return fault.New(fault.Invalid, op, "external accounts have only an available balance")
+		if (l.Account.IsExternal() || l.Account.IsDebt()) && (l.Held != 0 || l.Pending != 0) {
+			return fault.New(fault.Invalid, op, "external and debt accounts have only an available balance")
 		}
 		for _, d := range []int64{l.Available, l.Held, l.Pending} {
 			if d > money.MaxMinor*1000 || d < -money.MaxMinor*1000 {

@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/souqhq/souq/shared/fault"
+	"github.com/souqhq/souq/shared/money"
 )
 
 // MetricNamespace and MetricViolations name the CloudWatch metric the
@@ -50,4 +53,21 @@ func (j *VerifyJob) Handle(ctx context.Context, _ json.RawMessage) (Report, erro
 	b, _ := json.Marshal(line)
 	fmt.Fprintln(j.Out, string(b))
 	return r, nil
+}
+
+// RefuseInDebt is the answer to a payer in debt (DESIGN §15: an
+// advertiser that owes Souq a dispute's shortfall cannot bid, book or
+// fund a campaign until a deposit repays it), or nil when it owes
+// nothing.
+func (l *Ledger) RefuseInDebt(ctx context.Context, payer Account, currency, op string) error {
+	b, err := l.Balance(ctx, Debt(payer), currency)
+	if err != nil {
+		return err
+	}
+	if b.Available >= 0 {
+		return nil
+	}
+	owed := money.Amount{Minor: -b.Available, Currency: currency}
+	return &fault.Error{Kind: fault.Conflict, Op: op, Code: "in_debt", State: "in_debt",
+		Message: "the account owes " + owed.String() + " from a disputed payment; add funds to repay it first"}
 }

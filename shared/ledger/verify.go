@@ -152,7 +152,11 @@ func (l *Ledger) Verify(ctx context.Context) (Report, error) {
 		if b != p {
 			violate("balance of %s is %+v but its postings sum to %+v", k, b, p)
 		}
-		if !Account(strings.SplitN(k, "#", 2)[0]).IsExternal() && (b.available < 0 || b.held < 0 || b.pending < 0) {
+		acct := Account(strings.SplitN(k, "#", 2)[0])
+		if acct.IsDebt() && b.available > 0 {
+			violate("debt %s is above zero (overpaid): %+v", k, b)
+		}
+		if !acct.IsExternal() && !acct.IsDebt() && (b.available < 0 || b.held < 0 || b.pending < 0) {
 			violate("balance of %s is negative: %+v", k, b)
 		}
 	}

@@ -52,8 +52,11 @@ type Rail interface {
 }
 
 // Declined is a definite refusal by the rail.
-func Declined(op, reason string) error {
-	return &fault.Error{Kind: fault.UpstreamFailed, Op: op, Message: "the payment failed: " + reason}
+func Declined(op, reason string) error { return refused(op, reason, nil) }
+
+// refused is Declined with its cause kept for the logs.
+func refused(op, reason string, cause error) *fault.Error {
+	return &fault.Error{Kind: fault.UpstreamFailed, Op: op, Message: "the payment failed: " + reason, Err: cause}
 }
 
 // Unknown is an outcome the rail did not tell.

@@ -78,23 +78,7 @@ func (s *Stripe) Charge(ctx context.Context, c Charge) (Receipt, error) {
 	params.SetIdempotencyKey(c.ID)
 	pi, err := s.client.V1PaymentIntents.Create(ctx, params)
 	if err != nil {
-		var se *stripe.Error
-		if errors.As(err, &se) {
-			switch {
-			case se.HTTPStatusCode == http.StatusUnauthorized || se.HTTPStatusCode == http.StatusForbidden:
-				// Our key is wrong or revoked: an operator's problem, not the
-				// customer's card. Nothing was charged.
-				return Receipt{}, fmt.Errorf("%s: Stripe refused Souq's credentials: %w", op, err)
-			case se.Type == stripe.ErrorTypeCard:
-				return Receipt{}, Declined(op, se.Msg)
-			case se.HTTPStatusCode >= 500 || se.HTTPStatusCode == http.StatusTooManyRequests || se.HTTPStatusCode == 0:
-				return Receipt{}, Unknown(op, err)
-			}
-			// An invalid request is our bug or a closed account: nothing
-			// was charged, and retrying will not help.
-			return Receipt{}, Declined(op, "the payment provider refused the request")
-		}
-		return Receipt{}, Unknown(op, err)
+		return Receipt{}, classify(op, err)
 	}
 	if s.fixtureStatus {
 		return Receipt{Reference: pi.ID}, nil
@@ -119,7 +103,7 @@ func (s *Stripe) Payout(ctx context.Context, t Transfer) (Receipt, error) {
 	list.Limit = stripe.Int64(3)
 	for tr, err := range s.client.V1Transfers.List(ctx, list) {
 		if err != nil {
-			return Receipt{}, s.classify(op, err)
+			return Receipt{}, classify(op, err)
 		}
 		// stripe-mock answers fixtures whatever the filter: only a
 		// transfer of this group counts.
@@ -140,25 +124,62 @@ func (s *Stripe) Payout(ctx context.Context, t Transfer) (Receipt, error) {
 	params.SetIdempotencyKey(t.ID)
 	tr, err := s.client.V1Transfers.Create(ctx, params)
 	if err != nil {
-		return Receipt{}, s.classify(op, err)
+		return Receipt{}, classify(op, err)
 	}
 	return Receipt{Reference: tr.ID}, nil
 }
 
-// classify maps a Stripe error on a transfer: our credentials are an
-// operator's problem; the rail's own trouble is an unknown outcome; any
-// other refusal (an account that cannot receive, an invalid request) is
-// definite, and nothing moved.
-func (s *Stripe) classify(op string, err error) error {
+// classify is what a Stripe error means for Souq, for every call the
+// gateway makes:
+//   - Stripe refused Souq's credentials (401, 403): an operator's problem,
+//     not the customer's card; a plain (internal) error. Nothing moved.
+//   - Stripe's own trouble (5xx), a rate limit (429), a conflicting request
+//     still in flight under the same idempotency key (409), or no answer
+//     at all (network, timeout): the outcome is unknown (Unknown,
+//     fault.Unavailable), and the same call with the same key is safe.
+//   - a card refusal (card_error): definite (Declined, fault.UpstreamFailed),
+//     with Stripe's message, which Stripe writes for the card holder.
+//   - any other refusal (an invalid request, an account that cannot
+//     receive, a key reused with other parameters): definite too, and
+//     retrying will not help. Stripe's message there is for developers, so
+//     the client sees its code only; the message stays in the cause, for
+//     the logs.
+func classify(op string, err error) error {
 	var se *stripe.Error
 	if !errors.As(err, &se) {
 		return Unknown(op, err)
 	}
+	cause := loggable(se)
 	switch {
 	case se.HTTPStatusCode == http.StatusUnauthorized || se.HTTPStatusCode == http.StatusForbidden:
-		return fmt.Errorf("%s: Stripe refused Souq's credentials: %w", op, err)
-	case se.HTTPStatusCode >= 500 || se.HTTPStatusCode == http.StatusTooManyRequests || se.HTTPStatusCode == 0:
-		return Unknown(op, err)
+		return fmt.Errorf("%s: Stripe refused Souq's credentials: %w", op, cause)
+	case se.HTTPStatusCode >= 500 || se.HTTPStatusCode == http.StatusTooManyRequests ||
+		se.HTTPStatusCode == http.StatusConflict || se.HTTPStatusCode == 0:
+		return Unknown(op, cause)
+	case se.Type == stripe.ErrorTypeCard:
+		return refused(op, se.Msg, cause)
 	}
-	return Declined(op, se.Msg)
+	reason := "Stripe refused the request"
+	if se.Code != "" {
+		reason += " (" + string(se.Code) + ")"
+	}
+	return refused(op, reason, cause)
+}
+
+// loggable is a Stripe error as a log line may show it: its text is the
+// whole error as JSON, so the client secrets of the intents it carries are
+// taken out.
+func loggable(se *stripe.Error) *stripe.Error {
+	c := *se
+	if c.PaymentIntent != nil {
+		pi := *c.PaymentIntent
+		pi.ClientSecret = ""
+		c.PaymentIntent = &pi
+	}
+	if c.SetupIntent != nil {
+		si := *c.SetupIntent
+		si.ClientSecret = ""
+		c.SetupIntent = &si
+	}
+	return &c
 }

@@ -6,19 +6,27 @@ import (
 	"sync"
 )
 
-// Switchable wraps a rail so that tests and the local platform can make it
-// fail on command: the next N calls (charges and payouts alike) are
-// declined, or time out.
+// Switchable wraps a rail, or a whole gateway, so that tests and the local
+// platform can make it fail on command: the next N money-moving calls
+// (Charge, ChargeSaved, Refund, Payout alike) are declined, or time out.
+// The other Gateway calls (customers, cards, Checkout, Connect) pass
+// through untouched.
 type Switchable struct {
+	// Rail takes the Rail calls (Charge, Payout); nil means Gateway's.
 	Rail Rail
+	// Gateway takes the Gateway calls; nil where only a Rail is wrapped
+	// (its Gateway calls then fail).
+	Gateway Gateway
+
 	mu   sync.Mutex
 	mode string
 	left int
-	// Charges counts the charges that reached the wrapped rail.
-	charges int
-	// payouts counts the payout calls that reached the wrapped rail.
-	payouts int
+	// charges, payouts and refunds count the calls that reached the
+	// wrapped rail or gateway (charges: Charge and ChargeSaved).
+	charges, payouts, refunds int
 }
+
+var _ Gateway = (*Switchable)(nil)
 
 // Failure modes.
 const (
@@ -26,14 +34,19 @@ const (
 	FailTimeout = "timeout"
 )
 
-// FailNext makes the next n charges fail in the given mode (n = 0 heals).
+// errNoGateway is what a Gateway call answers when only a Rail is wrapped.
+var errNoGateway = errors.New("payments.Switchable: no gateway is wrapped")
+
+// FailNext makes the next n money-moving calls fail in the given mode
+// (n = 0 heals).
 func (s *Switchable) FailNext(n int, mode string) {
 	s.mu.Lock()
 	s.left, s.mode = n, mode
 	s.mu.Unlock()
 }
 
-// Charges reports how many charges reached the wrapped rail.
+// Charges reports how many charges (Charge and ChargeSaved) reached the
+// wrapped rail.
 func (s *Switchable) Charges() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -47,34 +60,170 @@ func (s *Switchable) Payouts() int {
 	return s.payouts
 }
 
-// failure takes one armed failure, if any, or counts a call that goes
-// through.
-func (s *Switchable) failure(count *int) error {
+// Refunds reports how many refund calls reached the wrapped gateway.
+func (s *Switchable) Refunds() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.refunds
+}
+
+// failure takes one armed failure, if any, and returns its mode; or counts
+// a call that goes through and returns "".
+func (s *Switchable) failure(count *int) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.left > 0 {
 		s.left--
 		if s.mode == FailDecline {
-			return Declined("payments.Switchable", "declined (simulated)")
+			return FailDecline
 		}
-		return Unknown("payments.Switchable", errors.New("timeout (simulated)"))
+		return FailTimeout
 	}
 	*count++
-	return nil
+	return ""
+}
+
+// failed is the error of an armed failure: Declined or Unknown.
+func failed(mode string) error {
+	if mode == FailDecline {
+		return Declined("payments.Switchable", "declined (simulated)")
+	}
+	return Unknown("payments.Switchable", errors.New("timeout (simulated)"))
+}
+
+func (s *Switchable) rail() Rail {
+	if s.Rail != nil {
+		return s.Rail
+	}
+	return s.Gateway
 }
 
 // Charge implements Rail.
 func (s *Switchable) Charge(ctx context.Context, c Charge) (Receipt, error) {
-	if err := s.failure(&s.charges); err != nil {
-		return Receipt{}, err
+	if mode := s.failure(&s.charges); mode != "" {
+		return Receipt{}, failed(mode)
 	}
-	return s.Rail.Charge(ctx, c)
+	return s.rail().Charge(ctx, c)
 }
 
 // Payout implements Rail.
 func (s *Switchable) Payout(ctx context.Context, t Transfer) (Receipt, error) {
-	if err := s.failure(&s.payouts); err != nil {
-		return Receipt{}, err
+	if mode := s.failure(&s.payouts); mode != "" {
+		return Receipt{}, failed(mode)
 	}
-	return s.Rail.Payout(ctx, t)
+	return s.rail().Payout(ctx, t)
+}
+
+// ChargeSaved implements Gateway: an armed decline is the card's answer
+// (Payment.Status declined, card_declined), not an error.
+func (s *Switchable) ChargeSaved(ctx context.Context, c SavedCharge) (Payment, error) {
+	if s.Gateway == nil {
+		return Payment{}, errNoGateway
+	}
+	switch s.failure(&s.charges) {
+	case FailDecline:
+		return Payment{Status: PaymentDeclined, Decline: "card_declined", DeclineMessage: "Your card was declined. (simulated)"}, nil
+	case FailTimeout:
+		return Payment{}, failed(FailTimeout)
+	}
+	return s.Gateway.ChargeSaved(ctx, c)
+}
+
+// Refund implements Gateway.
+func (s *Switchable) Refund(ctx context.Context, r RefundRequest) (RefundResult, error) {
+	if s.Gateway == nil {
+		return RefundResult{}, errNoGateway
+	}
+	if mode := s.failure(&s.refunds); mode != "" {
+		return RefundResult{}, failed(mode)
+	}
+	return s.Gateway.Refund(ctx, r)
+}
+
+// CreateCustomer implements Gateway.
+func (s *Switchable) CreateCustomer(ctx context.Context, c Customer) (string, error) {
+	if s.Gateway == nil {
+		return "", errNoGateway
+	}
+	return s.Gateway.CreateCustomer(ctx, c)
+}
+
+// CreateCheckout implements Gateway.
+func (s *Switchable) CreateCheckout(ctx context.Context, c CheckoutRequest) (Session, error) {
+	if s.Gateway == nil {
+		return Session{}, errNoGateway
+	}
+	return s.Gateway.CreateCheckout(ctx, c)
+}
+
+// GetCheckout implements Gateway.
+func (s *Switchable) GetCheckout(ctx context.Context, sessionID string) (Session, error) {
+	if s.Gateway == nil {
+		return Session{}, errNoGateway
+	}
+	return s.Gateway.GetCheckout(ctx, sessionID)
+}
+
+// ListCards implements Gateway.
+func (s *Switchable) ListCards(ctx context.Context, customer string) ([]Card, error) {
+	if s.Gateway == nil {
+		return nil, errNoGateway
+	}
+	return s.Gateway.ListCards(ctx, customer)
+}
+
+// GetCard implements Gateway.
+func (s *Switchable) GetCard(ctx context.Context, paymentMethodID string) (Card, error) {
+	if s.Gateway == nil {
+		return Card{}, errNoGateway
+	}
+	return s.Gateway.GetCard(ctx, paymentMethodID)
+}
+
+// SetDefaultCard implements Gateway.
+func (s *Switchable) SetDefaultCard(ctx context.Context, customer, paymentMethodID string) error {
+	if s.Gateway == nil {
+		return errNoGateway
+	}
+	return s.Gateway.SetDefaultCard(ctx, customer, paymentMethodID)
+}
+
+// DetachCard implements Gateway.
+func (s *Switchable) DetachCard(ctx context.Context, paymentMethodID string) error {
+	if s.Gateway == nil {
+		return errNoGateway
+	}
+	return s.Gateway.DetachCard(ctx, paymentMethodID)
+}
+
+// CreateConnectAccount implements Gateway.
+func (s *Switchable) CreateConnectAccount(ctx context.Context, a ConnectRequest) (string, error) {
+	if s.Gateway == nil {
+		return "", errNoGateway
+	}
+	return s.Gateway.CreateConnectAccount(ctx, a)
+}
+
+// GetConnectAccount implements Gateway.
+func (s *Switchable) GetConnectAccount(ctx context.Context, accountID string) (ConnectAccount, error) {
+	if s.Gateway == nil {
+		return ConnectAccount{}, errNoGateway
+	}
+	return s.Gateway.GetConnectAccount(ctx, accountID)
+}
+
+// OnboardingLink implements Gateway.
+func (s *Switchable) OnboardingLink(ctx context.Context, accountID, refreshURL, returnURL string) (string, error) {
+	if s.Gateway == nil {
+		return "", errNoGateway
+	}
+	return s.Gateway.OnboardingLink(ctx, accountID, refreshURL, returnURL)
+}
+
+// DashboardLink implements Gateway.
+func (s *Switchable) DashboardLink(ctx context.Context, accountID string) (string, error) {
+	if s.Gateway == nil {
+		return "", errNoGateway
+	}
+	return s.Gateway.DashboardLink(ctx, accountID)
 }

@@ -1,7 +1,12 @@
-// Package payouts is the payouts context (DESIGN §5.3): where people want
-// their money sent, claims of influencers' cleared commissions and of
-// communities' earnings, and the worker that pays them through the
-// payment rail.
+// Package payouts is the payouts context (DESIGN §5.3, §15): people's
+// payout accounts (Stripe Connect Express accounts they onboard on
+// Stripe's pages, and whether Stripe has enabled payouts to them), claims
+// of influencers' cleared commissions and of communities' earnings, and
+// the worker that pays them through Stripe.
+//
+// It must never let a claim through to an account Stripe has not enabled
+// (a typed account id is no way around onboarding), and never let an
+// older word of Stripe's overwrite a newer one.
 //
 // It must never pay a payout twice and never lose one: a claim moves the
 // money to platform:payouts_in_transit with its PayoutRequested event in

@@ -5,13 +5,19 @@ package payouts
 //	pk               sk     gsi1pk / gsi1sk        gsi2pk / gsi2sk                 item
 //	COM#<cid>        META   -                      -                               community projection (owner, currency), from CommunityCreated
 //	EVT#<eventId>    EVT    -                      -                               a consumed event (dedupe), expires after 7 days
-//	DEST#<uid>       META   -                      -                               a person's payout destination
+//	DEST#<uid>       META   -                      -                               a person's payout destination and its Stripe state: the account
+//	                                                                               paid (accountId), the Express account Souq made (connectAccountId),
+//	                                                                               status, requirements, accountVersion (Stripe's time of that state)
 //	MIN#<uid>#<cur>  MIN    -                      -                               the smallest minimum payout of an influencer's deals in a currency, from DealApproved
 //	PO#<poId>        META   REQ#<uid> / <poId>     OPEN / <due>#<poId>             a payout; gsi2 only while pending or processing, due when the
 //	                                                                               worker should have finished with it (the sweep's query)
 //
 // A payout changes state only by a Put conditional on its revision, so of
-// two workers only one holds it, and paid or failed is recorded once.
+// two workers only one holds it, and paid or failed is recorded once. A
+// destination too is written only over the revision read (rev), so an
+// onboarding, a typed destination and Stripe's updates never overwrite one
+// another; a claim checks, in its own transaction, that the account it
+// copies is still the enabled one.
 
 import (
 	"context"
@@ -50,6 +56,38 @@ type destinationItem struct {
 	Type      string `dynamodbav:"type"`
 	AccountID string `dynamodbav:"accountId"`
 	UpdatedAt string `dynamodbav:"updatedAt"`
+	// ConnectAccountID is the Express account Souq made for the person;
+	// it outlives a hand-typed destination, so that onboarding again
+	// reuses it rather than making a second one.
+	ConnectAccountID string `dynamodbav:"connectAccountId,omitempty"`
+	// Status, Requirements and AccountVersion are AccountID's state as
+	// Stripe last told it (AccountState). An item written before Stripe
+	// onboarding has no status: pending.
+	Status           string   `dynamodbav:"status,omitempty"`
+	Requirements     []string `dynamodbav:"requirements,omitempty"`
+	AccountVersion   int64    `dynamodbav:"accountVersion,omitempty"`
+	DetailsSubmitted bool     `dynamodbav:"detailsSubmitted,omitempty"`
+	Rev              int      `dynamodbav:"rev,omitempty"`
+}
+
+func destinationKey(userID string) (pk, sk string) { return "DEST#" + userID, "META" }
+
+func (it destinationItem) state() AccountState {
+	st := AccountState{Status: AccountStatus(it.Status), Requirements: it.Requirements, Version: it.AccountVersion}
+	if !ValidAccountStatus(it.Status) {
+		st.Status = AccountPending
+	}
+	if st.Requirements == nil {
+		st.Requirements = []string{}
+	}
+	return st
+}
+
+// submitted reports whether the account's onboarding was submitted, as
+// far as Souq knows: Stripe said so, or its status implies it.
+func (it destinationItem) submitted() bool {
+	s := AccountStatus(it.Status)
+	return it.DetailsSubmitted || s == AccountEnabled || s == AccountRestricted
 }
 
 type payoutItem struct {
@@ -113,10 +151,42 @@ func (r *Repository) putPayout(it payoutItem, readRev int) (types.TransactWriteI
 	return types.TransactWriteItem{Put: p}, nil
 }
 
-func (r *Repository) putDestination(it destinationItem) (types.TransactWriteItem, error) {
+func (r *Repository) destination(ctx context.Context, userID string) (destinationItem, bool, error) {
+	pk, sk := destinationKey(userID)
+	return get[destinationItem](ctx, r, "payouts.destination", pk, sk)
+}
+
+// putDestination writes a destination over the one read (found: there
+// was one; its rev), so that of two racing writers one fails its
+// condition and reads again. Items from before revisions have none.
+func (r *Repository) putDestination(it destinationItem, found bool, readRev int) (types.TransactWriteItem, error) {
 	av, err := attributevalue.MarshalMap(it)
 	if err != nil {
 		return types.TransactWriteItem{}, err
 	}
-	return types.TransactWriteItem{Put: &types.Put{TableName: aws.String(r.table), Item: av}}, nil
+	p := &types.Put{TableName: aws.String(r.table), Item: av}
+	switch {
+	case !found:
+		p.ConditionExpression = aws.String("attribute_not_exists(pk)")
+	case readRev == 0:
+		p.ConditionExpression = aws.String("attribute_exists(pk) AND attribute_not_exists(rev)")
+	default:
+		p.ConditionExpression = aws.String("rev = :r")
+		p.ExpressionAttributeValues = map[string]types.AttributeValue{":r": store.N(int64(readRev))}
+	}
+	return types.TransactWriteItem{Put: p}, nil
+}
+
+// payableCheck holds a claim to the destination it copied: still that
+// account, still enabled, at the commit.
+func (r *Repository) payableCheck(userID, accountID string) types.TransactWriteItem {
+	pk, sk := destinationKey(userID)
+	return types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
+		TableName: aws.String(r.table), Key: map[string]types.AttributeValue{"pk": store.S(pk), "sk": store.S(sk)},
+		ConditionExpression:      aws.String("accountId = :a AND #s = :enabled"),
+		ExpressionAttributeNames: map[string]string{"#s": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":a": store.S(accountID), ":enabled": store.S(string(AccountEnabled)),
+		},
+	}}
 }

@@ -13,6 +13,22 @@ import (
 // NewRouter builds the payouts function's HTTP handler.
 func NewRouter(svc *Service, idem api.Idempotency, log *slog.Logger, now func() time.Time) *api.Router {
 	rt := api.NewRouter(topology.Souq().RoutesOf(topology.FnPayouts), idem, log, now)
+	rt.Handle("POST /v1/me/payout-account", func(ctx context.Context, r *api.Request) (api.Response, error) {
+		var in AccountInput
+		if err := api.DecodeOptional(r, &in); err != nil {
+			return api.Response{}, err
+		}
+		v, err := svc.SetUpAccount(ctx, *r.Principal, in)
+		return api.JSON(http.StatusCreated, v), err
+	}, api.NoIdempotency) // idempotent by itself; a replayed link would have expired
+	rt.Handle("GET /v1/me/payout-account", func(ctx context.Context, r *api.Request) (api.Response, error) {
+		v, err := svc.GetAccount(ctx, *r.Principal)
+		return api.JSON(http.StatusOK, v), err
+	}, api.NoIdempotency)
+	rt.Handle("POST /v1/me/payout-account/dashboard", func(ctx context.Context, r *api.Request) (api.Response, error) {
+		v, err := svc.DashboardLink(ctx, *r.Principal)
+		return api.JSON(http.StatusCreated, v), err
+	}, api.NoIdempotency)
 	rt.Handle("PUT /v1/me/payout-destination", func(ctx context.Context, r *api.Request) (api.Response, error) {
 		var in DestinationInput
 		if err := api.Decode(r, &in); err != nil {

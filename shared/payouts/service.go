@@ -3,6 +3,7 @@ package payouts
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	lambdaevents "github.com/aws/aws-lambda-go/events"
@@ -26,7 +27,9 @@ import (
 type Service struct {
 	repo   *Repository
 	ledger *ledger.Ledger
-	rail   payments.Rail
+	// stripe is Stripe (Connect accounts, and the transfers that pay
+	// payouts); nil where there is none.
+	stripe payments.Gateway
 	clock  clock.Clock
 	cfg    Config
 	owners *owners.Projection // who owns which community
@@ -41,21 +44,27 @@ type Config struct {
 	// Sleep waits between rail retries (time.Sleep when nil; tests pass
 	// one that returns at once).
 	Sleep func(time.Duration)
+	// PublicURL is where the console is served: Stripe's onboarding sends
+	// people back to its payouts page.
+	PublicURL string
 }
 
 // DefaultMinimumPayout is the platform's minimum when none is configured.
 const DefaultMinimumPayout = 100
 
-// NewService wires the service. rail may be nil where there is none
-// (claims still work; the worker answers unavailable).
-func NewService(repo *Repository, l *ledger.Ledger, rail payments.Rail, c clock.Clock, cfg Config) *Service {
+// NewService wires the service. stripe may be nil where there is none
+// (setting up payouts answers unavailable, and so does the worker; claims
+// of enabled accounts still work).
+func NewService(repo *Repository, l *ledger.Ledger, stripe payments.Gateway, c clock.Clock, cfg Config) *Service {
 	if cfg.Sleep == nil {
 		cfg.Sleep = time.Sleep
 	}
-	s := &Service{repo: repo, ledger: l, rail: rail, clock: c, cfg: cfg,
+	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
+	s := &Service{repo: repo, ledger: l, stripe: stripe, clock: c, cfg: cfg,
 		owners: owners.New(repo.db, repo.table, c), events: events.NewMux("payouts")}
 	s.owners.Listen(s.events, owners.Community)
 	events.On(s.events, s.recordMinimum)
+	events.On(s.events, s.accountUpdated)
 	events.On(s.events, func(ctx context.Context, e events.PayoutRequested) error {
 		if e.PayoutID == "" {
 			return fmt.Errorf("payouts: malformed PayoutRequested %s", e.EventID)
@@ -66,7 +75,8 @@ func NewService(repo *Repository, l *ledger.Ledger, rail payments.Rail, c clock.
 }
 
 // HandleEvent keeps the projections (communities; influencers' minimum
-// payouts) and runs the worker on PayoutRequested.
+// payouts; payout accounts' Stripe state) and runs the worker on
+// PayoutRequested.
 func (s *Service) HandleEvent(ctx context.Context, ev lambdaevents.EventBridgeEvent) error {
 	return s.events.Handle(ctx, ev)
 }
@@ -107,7 +117,11 @@ type DestinationView struct {
 }
 
 // SetDestination sets where the caller's payouts go from now on; payouts
-// already claimed keep the destination they were claimed with.
+// already claimed keep the destination they were claimed with. It stays
+// for clients of the first API, but is no way around onboarding: an
+// account typed in is pending until Stripe says its payouts are enabled
+// (account.updated, or GET /v1/me/payout-account reading it). The same
+// account typed again keeps the state it has.
 func (s *Service) SetDestination(ctx context.Context, p auth.Principal, in DestinationInput) (DestinationView, error) {
 	const op = "payouts.SetDestination"
 	if p.Kind != auth.KindUser {
@@ -123,13 +137,11 @@ func (s *Service) SetDestination(ctx context.Context, p auth.Principal, in Desti
 	if len(fields) > 0 {
 		return DestinationView{}, fault.InvalidFields(op, "the destination has invalid fields", fields...)
 	}
-	it := destinationItem{PK: "DEST#" + p.UserID, SK: "META", Type: in.Type, AccountID: in.AccountID, UpdatedAt: clock.Format(s.clock.Now())}
-	put, err := s.repo.putDestination(it)
+	it, err := s.updateDestination(ctx, op, p.UserID, "", func(cur destinationItem, _ bool) (destinationItem, bool) {
+		return cur.pointedAt(in.AccountID), true
+	})
 	if err != nil {
-		return DestinationView{}, fault.Wrap(op, err)
-	}
-	if err := store.NewTx().Add("destination", put).Write(ctx, s.repo.db); err != nil {
-		return DestinationView{}, fault.Wrap(op, err)
+		return DestinationView{}, err
 	}
 	return DestinationView{Type: it.Type, AccountID: Mask(it.AccountID), UpdatedAt: it.UpdatedAt}, nil
 }
@@ -137,12 +149,15 @@ func (s *Service) SetDestination(ctx context.Context, p auth.Principal, in Desti
 // GetDestination reads the caller's destination, masked.
 func (s *Service) GetDestination(ctx context.Context, p auth.Principal) (DestinationView, error) {
 	const op = "payouts.GetDestination"
-	it, found, err := get[destinationItem](ctx, s.repo, op, "DEST#"+p.UserID, "META")
-	if err != nil {
-		return DestinationView{}, err
+	if p.Kind != auth.KindUser {
+		return DestinationView{}, fault.New(fault.NotFound, op, "no payout destination yet: POST /v1/me/payout-account")
 	}
-	if !found || p.Kind != auth.KindUser {
-		return DestinationView{}, fault.New(fault.NotFound, op, "no payout destination yet: PUT /v1/me/payout-destination")
+	it, found, err := s.repo.destination(ctx, p.UserID)
+	if err != nil {
+		return DestinationView{}, fault.Wrap(op, err)
+	}
+	if !found {
+		return DestinationView{}, fault.New(fault.NotFound, op, "no payout destination yet: POST /v1/me/payout-account")
 	}
 	return DestinationView{Type: it.Type, AccountID: Mask(it.AccountID), UpdatedAt: it.UpdatedAt}, nil
 }
@@ -232,12 +247,12 @@ func (s *Service) Claim(ctx context.Context, p auth.Principal, communityID strin
 		}
 		return payoutView(it), false, err
 	}
-	dest, found, err := get[destinationItem](ctx, s.repo, op, "DEST#"+p.UserID, "META")
+	dest, found, err := s.repo.destination(ctx, p.UserID)
 	if err != nil {
-		return PayoutView{}, false, err
+		return PayoutView{}, false, fault.Wrap(op, err)
 	}
-	if !found {
-		return PayoutView{}, false, &fault.Error{Kind: fault.Conflict, Op: op, State: "no_destination", Message: "set a payout destination first: PUT /v1/me/payout-destination"}
+	if err := Payable(op, found, dest.state()); err != nil {
+		return PayoutView{}, false, err
 	}
 	now := s.clock.Now().Truncate(time.Millisecond)
 	it := payoutItem{ID: poID, OwnerKind: string(kind), OwnerID: owner, RequestedBy: p.UserID, Amount: in.Amount, Currency: in.Currency,
@@ -256,13 +271,18 @@ func (s *Service) Claim(ctx context.Context, p auth.Principal, communityID strin
 	if err != nil {
 		return PayoutView{}, false, fault.Wrap(op, err)
 	}
-	err = store.NewTx().Add("payout", put).Add("event", evt).AddParts(tr.Parts...).Write(ctx, s.repo.db)
+	err = store.NewTx().Add("payout", put).Add("destination", s.repo.payableCheck(p.UserID, dest.AccountID)).Add("event", evt).
+		AddParts(tr.Parts...).Write(ctx, s.repo.db)
 	if store.Failed(err, "payout") {
 		it, _, err := s.repo.payout(ctx, poID) // the same key, concurrently
 		if err == nil {
 			err = sameClaim(op, it, p, in)
 		}
 		return payoutView(it), false, err
+	}
+	if store.Failed(err, "destination") {
+		return PayoutView{}, false, &fault.Error{Kind: fault.Conflict, Op: op, State: string(AccountPending), Code: CodePayoutsNotEnabled,
+			Message: "your payout account changed while the claim was made; nothing was claimed: read GET /v1/me/payout-account and claim again"}
 	}
 	if tr.InsufficientFunds(err) {
 		return PayoutView{}, false, &fault.Error{Kind: fault.InsufficientFunds, Op: op, Message: "the available balance does not cover the payout"}

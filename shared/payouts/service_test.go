@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -29,22 +31,40 @@ func TestMain(m *testing.M) { storetest.Main(m) }
 // real clock, and outbox items carry one computed from the fake clock.
 var t0 = time.Date(2039, time.January, 31, 12, 0, 0, 0, time.UTC)
 
-// fakeRail behaves as Stripe does for transfers: one transfer per
-// idempotency key, whatever is retried. It can be told to answer the next
-// calls with errors, and to run a hook after a transfer is made.
-type fakeRail struct {
+// fakeStripe behaves as Stripe does for what payouts asks of it.
+// Transfers: one per idempotency key, whatever is retried; it can be told
+// to answer the next calls with errors, and to run a hook after a
+// transfer is made. Connect: one Express account per idempotency key
+// (until the keys are forgotten, as Stripe forgets them after 24 hours),
+// onboarding that a test finishes or leaves, Account Links and login
+// links.
+type fakeStripe struct {
+	// Gateway is nil: the calls payouts never makes (customers, cards,
+	// Checkout, refunds) panic.
+	payments.Gateway
+
 	mu        sync.Mutex
 	transfers map[string]payments.Transfer
 	calls     int
 	errs      []error
 	after     func()
+
+	accounts map[string]*payments.ConnectAccount
+	keys     map[string]string // idempotency key → account
+	created  int
+	links    []string // "<account> <refresh_url> <return_url>"
+	readErr  error    // GetConnectAccount answers it when set
 }
 
-func (f *fakeRail) Charge(context.Context, payments.Charge) (payments.Receipt, error) {
-	return payments.Receipt{}, errors.New("fakeRail charges nothing")
+func newFakeStripe() *fakeStripe {
+	return &fakeStripe{transfers: map[string]payments.Transfer{}, accounts: map[string]*payments.ConnectAccount{}, keys: map[string]string{}}
 }
 
-func (f *fakeRail) Payout(_ context.Context, t payments.Transfer) (payments.Receipt, error) {
+func (f *fakeStripe) Charge(context.Context, payments.Charge) (payments.Receipt, error) {
+	return payments.Receipt{}, errors.New("fakeStripe charges nothing")
+}
+
+func (f *fakeStripe) Payout(_ context.Context, t payments.Transfer) (payments.Receipt, error) {
 	f.mu.Lock()
 	f.calls++
 	if len(f.errs) > 0 {
@@ -64,10 +84,91 @@ func (f *fakeRail) Payout(_ context.Context, t payments.Transfer) (payments.Rece
 	return payments.Receipt{Reference: "tr_" + t.ID[3:15]}, nil
 }
 
-func (f *fakeRail) count() (transfers, calls int) {
+func (f *fakeStripe) count() (transfers, calls int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return len(f.transfers), f.calls
+}
+
+// expressRequirements are what a new Express account must give Stripe.
+var expressRequirements = []string{"external_account", "individual.verification.document", "tos_acceptance.date"}
+
+func (f *fakeStripe) CreateConnectAccount(_ context.Context, a payments.ConnectRequest) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if id, ok := f.keys[a.Key]; ok {
+		return id, nil
+	}
+	f.created++
+	id := fmt.Sprintf("acct_1Fake%08d", f.created)
+	f.accounts[id] = &payments.ConnectAccount{ID: id, Requirements: slices.Clone(expressRequirements), Payee: a.Payee}
+	f.keys[a.Key] = id
+	return id, nil
+}
+
+func (f *fakeStripe) GetConnectAccount(_ context.Context, id string) (payments.ConnectAccount, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.readErr != nil {
+		return payments.ConnectAccount{}, f.readErr
+	}
+	a := f.accounts[id]
+	if a == nil {
+		return payments.ConnectAccount{}, payments.Declined("fake", "No such account: "+id)
+	}
+	out := *a
+	out.Requirements = slices.Clone(a.Requirements)
+	return out, nil
+}
+
+func (f *fakeStripe) OnboardingLink(_ context.Context, id, refreshURL, returnURL string) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.accounts[id] == nil {
+		return "", payments.Declined("fake", "No such account: "+id)
+	}
+	f.links = append(f.links, id+" "+refreshURL+" "+returnURL)
+	return "https://connect.stripe.test/setup/" + id, nil
+}
+
+func (f *fakeStripe) DashboardLink(_ context.Context, id string) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if a := f.accounts[id]; a == nil || !a.DetailsSubmitted {
+		return "", payments.Declined("fake", "Cannot create a login link for an account that has not completed onboarding.")
+	}
+	return "https://connect.stripe.test/express/" + id, nil
+}
+
+// onboard is the payee on Stripe's onboarding page: complete enables
+// payouts with nothing due; incomplete gives some of it (the bank
+// account) and leaves the rest due.
+func (f *fakeStripe) onboard(id string, complete bool) payments.ConnectAccount {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	a := f.accounts[id]
+	if complete {
+		a.PayoutsEnabled, a.DetailsSubmitted, a.Requirements = true, true, nil
+	} else if len(a.Requirements) > 0 && a.Requirements[0] == "external_account" {
+		a.Requirements = a.Requirements[1:]
+	}
+	out := *a
+	out.Requirements = slices.Clone(a.Requirements)
+	return out
+}
+
+// forgetKeys is Stripe after 24 hours: an idempotency key makes a new
+// account again.
+func (f *fakeStripe) forgetKeys() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.keys = map[string]string{}
+}
+
+func (f *fakeStripe) accountsMade() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.created
 }
 
 var (
@@ -81,10 +182,14 @@ type world struct {
 	svc        *po.Service
 	ledger     *ledger.Ledger
 	clock      *clock.Fake
-	rail       *fakeRail
+	stripe     *fakeStripe
 	influencer auth.Principal
 	owner      auth.Principal
+	events     int // account events sent, for their ids
 }
+
+// publicURL is where the console is, in these tests.
+const publicURL = "https://souq.test"
 
 // newWorld: an influencer with `available` cleared commissions in USD and
 // a deal whose program's minimum payout is 1,000; a community (USD, owned
@@ -92,9 +197,9 @@ type world struct {
 func newWorld(t testing.TB, available int64) *world {
 	t.Helper()
 	db := storetest.New(t)
-	w := &world{t: t, db: db, ledger: ledger.New(db), clock: clock.NewFake(t0), rail: &fakeRail{transfers: map[string]payments.Transfer{}},
+	w := &world{t: t, db: db, ledger: ledger.New(db), clock: clock.NewFake(t0), stripe: newFakeStripe(),
 		influencer: auth.Principal{Kind: auth.KindUser, UserID: "usr_inf"}, owner: auth.Principal{Kind: auth.KindUser, UserID: "usr_owner"}}
-	w.svc = po.NewService(po.NewRepository(db), w.ledger, w.rail, w.clock, po.Config{MinimumPayout: po.DefaultMinimumPayout, Sleep: func(time.Duration) {}})
+	w.svc = po.NewService(po.NewRepository(db), w.ledger, w.stripe, w.clock, po.Config{MinimumPayout: po.DefaultMinimumPayout, Sleep: func(time.Duration) {}, PublicURL: publicURL + "/"})
 	w.event(&events.DealApproved{Meta: events.Meta{EventID: "evt_d1"}, DealID: "deal_1", InfluencerID: "usr_inf", MinimumPayout: money.Amount{Minor: 1_000, Currency: "USD"}})
 	w.event(&events.DealApproved{Meta: events.Meta{EventID: "evt_d2"}, DealID: "deal_2", InfluencerID: "usr_inf", MinimumPayout: money.Amount{Minor: 5_000, Currency: "USD"}})
 	w.event(&events.CommunityCreated{Meta: events.Meta{EventID: "evt_c"}, CommunityID: "com_1", OwnerID: "usr_owner", Currency: "USD"})
@@ -105,10 +210,15 @@ func newWorld(t testing.TB, available int64) *world {
 
 func (w *world) event(ev events.Event) {
 	w.t.Helper()
-	d, _ := json.Marshal(ev)
-	if err := w.svc.HandleEvent(context.Background(), lambdaevents.EventBridgeEvent{DetailType: ev.DetailType(), Detail: d}); err != nil {
+	if err := w.handle(ev); err != nil {
 		w.t.Fatal(err)
 	}
+}
+
+// handle delivers an event as the bus does.
+func (w *world) handle(ev events.Event) error {
+	d, _ := json.Marshal(ev)
+	return w.svc.HandleEvent(context.Background(), lambdaevents.EventBridgeEvent{DetailType: ev.DetailType(), Detail: d})
 }
 
 func (w *world) fund(a ledger.Account, n int64) {
@@ -123,11 +233,38 @@ func (w *world) fund(a ledger.Account, n int64) {
 	}
 }
 
-func (w *world) destination(p auth.Principal) {
+// onboard: p sets up payouts, finishes Stripe's onboarding, and Stripe's
+// account.updated arrives. It returns the account.
+func (w *world) onboard(p auth.Principal) string {
 	w.t.Helper()
-	if _, err := w.svc.SetDestination(context.Background(), p, po.DestinationInput{Type: "stripe", AccountID: "acct_1Gophers2026"}); err != nil {
+	acct := w.setUp(p)
+	w.accountEvent(p, w.stripe.onboard(acct, true), w.clock.Now().Unix())
+	return acct
+}
+
+// setUp is POST /v1/me/payout-account: the account its link leads to.
+func (w *world) setUp(p auth.Principal) string {
+	w.t.Helper()
+	v, err := w.svc.SetUpAccount(context.Background(), p, po.AccountInput{})
+	if err != nil {
 		w.t.Fatal(err)
 	}
+	acct, ok := strings.CutPrefix(v.OnboardingURL, "https://connect.stripe.test/setup/")
+	if !ok {
+		w.t.Fatalf("onboarding: %+v", v)
+	}
+	return acct
+}
+
+// accountEvent delivers PayoutAccountUpdated as the accounts context
+// publishes it from Stripe's account.updated created at version.
+func (w *world) accountEvent(p auth.Principal, a payments.ConnectAccount, version int64) string {
+	w.t.Helper()
+	w.events++
+	id := fmt.Sprintf("evt_acct_%d", w.events)
+	st := po.StateOf(a, version)
+	w.event(&events.PayoutAccountUpdated{Meta: events.Meta{EventID: id}, UserID: p.UserID, AccountID: a.ID, Status: string(st.Status), Requirements: st.Requirements, Version: version})
+	return id
 }
 
 func (w *world) claim(key string, amount int64) (po.PayoutView, error) {
@@ -169,9 +306,9 @@ func TestClaim_RulesRefuseWithNoChange(t *testing.T) {
 	inf := ledger.Influencer("usr_inf")
 	ctx := context.Background()
 	if _, err := w.claim("k1", 2_000); fault.KindOf(err) != fault.Conflict {
-		t.Fatalf("no destination: %v", err)
+		t.Fatalf("no payout account: %v", err)
 	}
-	w.destination(w.influencer)
+	acct := w.onboard(w.influencer)
 	for name, c := range map[string]struct {
 		amount   int64
 		currency string
@@ -194,7 +331,7 @@ func TestClaim_RulesRefuseWithNoChange(t *testing.T) {
 	}
 	// A good claim; the same key again is the same payout, claimed once.
 	p, err := w.claim("payday-1", 2_000)
-	if err != nil || p.Status != po.Pending || p.Destination != "acct_••••2026" {
+	if err != nil || p.Status != po.Pending || p.Destination != po.Mask(acct) {
 		t.Fatalf("claim: %+v %v", p, err)
 	}
 	again, err := w.claim("payday-1", 2_000)
@@ -214,9 +351,9 @@ func TestClaim_RulesRefuseWithNoChange(t *testing.T) {
 	if err := w.svc.Process(ctx, p.ID); err != nil {
 		t.Fatal(err)
 	}
-	for _, tr := range w.rail.transfers {
-		if tr.Destination != "acct_1Gophers2026" {
-			t.Fatalf("paid to %s, the destination at the claim was acct_1Gophers2026", tr.Destination)
+	for _, tr := range w.stripe.transfers {
+		if tr.Destination != acct {
+			t.Fatalf("paid to %s, the destination at the claim was %s", tr.Destination, acct)
 		}
 	}
 	// Bad destinations; a stranger's reads.
@@ -232,7 +369,7 @@ func TestClaim_RulesRefuseWithNoChange(t *testing.T) {
 		t.Fatalf("a stranger reads the payout: %v", err)
 	}
 	// The community's owner claims its earnings, in its currency only.
-	w.destination(w.owner)
+	w.onboard(w.owner)
 	if _, _, err := w.svc.Claim(ctx, w.owner, "com_1", po.ClaimInput{Amount: 1_000, Currency: "EUR"}, "c1"); fault.KindOf(err) != fault.Invalid {
 		t.Fatalf("the wrong currency: %v", err)
 	}
@@ -256,7 +393,7 @@ func TestClaim_RulesRefuseWithNoChange(t *testing.T) {
 func TestWorker_PaysOnceAndRecordsEachStep(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, 3_000)
-	w.destination(w.influencer)
+	w.onboard(w.influencer)
 	ctx := context.Background()
 	p, _ := w.claim("k", 2_500)
 	if err := w.svc.Process(ctx, p.ID); err != nil {
@@ -271,7 +408,7 @@ func TestWorker_PaysOnceAndRecordsEachStep(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if tr, calls := w.rail.count(); tr != 1 || calls != 1 {
+	if tr, calls := w.stripe.count(); tr != 1 || calls != 1 {
 		t.Fatalf("%d transfers in %d rail calls, want 1 and 1", tr, calls)
 	}
 	if b := w.bal(ledger.PlatformPayoutsTransit); b.Available != 0 {
@@ -289,8 +426,8 @@ func TestWorker_PaysOnceAndRecordsEachStep(t *testing.T) {
 func TestWorker_DeclineReturnsTheFunds(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, 3_000)
-	w.destination(w.influencer)
-	w.rail.errs = []error{declined}
+	w.onboard(w.influencer)
+	w.stripe.errs = []error{declined}
 	p, _ := w.claim("k", 3_000)
 	if err := w.svc.Process(context.Background(), p.ID); err != nil {
 		t.Fatal(err)
@@ -315,8 +452,8 @@ func TestWorker_DeclineReturnsTheFunds(t *testing.T) {
 func TestWorker_TimesOutTwiceThenSucceeds_OneTransfer(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, 3_000)
-	w.destination(w.influencer)
-	w.rail.errs = []error{unknown, unknown}
+	w.onboard(w.influencer)
+	w.stripe.errs = []error{unknown, unknown}
 	p, _ := w.claim("k", 2_000)
 	if err := w.svc.Process(context.Background(), p.ID); err != nil {
 		t.Fatal(err)
@@ -324,7 +461,7 @@ func TestWorker_TimesOutTwiceThenSucceeds_OneTransfer(t *testing.T) {
 	if got := w.read(p.ID); got.Status != po.Paid {
 		t.Fatalf("paid: %+v", got)
 	}
-	if tr, calls := w.rail.count(); tr != 1 || calls != 3 {
+	if tr, calls := w.stripe.count(); tr != 1 || calls != 3 {
 		t.Fatalf("%d transfers in %d calls, want 1 in 3", tr, calls)
 	}
 	w.verify()
@@ -335,8 +472,8 @@ func TestWorker_TimesOutTwiceThenSucceeds_OneTransfer(t *testing.T) {
 func TestWorker_UnknownOutcomeStaysInTransitUntilTheSweep(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, 3_000)
-	w.destination(w.influencer)
-	w.rail.errs = []error{unknown, unknown, unknown}
+	w.onboard(w.influencer)
+	w.stripe.errs = []error{unknown, unknown, unknown}
 	p, _ := w.claim("k", 2_000)
 	ctx := context.Background()
 	if err := w.svc.Process(ctx, p.ID); !errors.Is(err, po.ErrOutcomeUnknown) {
@@ -356,7 +493,7 @@ func TestWorker_UnknownOutcomeStaysInTransitUntilTheSweep(t *testing.T) {
 	if got := w.read(p.ID); got.Status != po.Paid || got.Attempts != 2 {
 		t.Fatalf("paid by the sweep: %+v", got)
 	}
-	if tr, _ := w.rail.count(); tr != 1 {
+	if tr, _ := w.stripe.count(); tr != 1 {
 		t.Fatalf("%d transfers", tr)
 	}
 	w.verify()
@@ -367,7 +504,7 @@ func TestWorker_UnknownOutcomeStaysInTransitUntilTheSweep(t *testing.T) {
 func TestWorker_ConcurrentRedeliveries_OneTransfer(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, 10_000)
-	w.destination(w.influencer)
+	w.onboard(w.influencer)
 	for round := 0; round < 3; round++ {
 		p, err := w.claim(fmt.Sprint("k", round), 2_000)
 		if err != nil {
@@ -389,7 +526,7 @@ func TestWorker_ConcurrentRedeliveries_OneTransfer(t *testing.T) {
 			t.Fatalf("round %d: %+v", round, got)
 		}
 	}
-	if tr, calls := w.rail.count(); tr != 3 || calls != 3 {
+	if tr, calls := w.stripe.count(); tr != 3 || calls != 3 {
 		t.Fatalf("%d transfers in %d calls, want 3 in 3", tr, calls)
 	}
 	if n := w.outbox("PayoutPaid"); n != 3 {
@@ -404,14 +541,14 @@ func TestWorker_ConcurrentRedeliveries_OneTransfer(t *testing.T) {
 func TestWorker_CrashAfterTheRailPaid_RetryRecordsPaidOnce(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, 3_000)
-	w.destination(w.influencer)
+	w.onboard(w.influencer)
 	p, _ := w.claim("k", 2_000)
 	ctx, crash := context.WithCancel(context.Background())
-	w.rail.after = crash // the process is gone before it can write
+	w.stripe.after = crash // the process is gone before it can write
 	if err := w.svc.Process(ctx, p.ID); err == nil {
 		t.Fatal("the crashed worker recorded its outcome")
 	}
-	w.rail.after = nil
+	w.stripe.after = nil
 	if got := w.read(p.ID); got.Status != po.Processing {
 		t.Fatalf("after the crash: %+v", got)
 	}
@@ -419,7 +556,7 @@ func TestWorker_CrashAfterTheRailPaid_RetryRecordsPaidOnce(t *testing.T) {
 	if err := w.svc.Process(context.Background(), p.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, calls := w.rail.count(); calls != 1 {
+	if _, calls := w.stripe.count(); calls != 1 {
 		t.Fatalf("a redelivery within the lease called the rail: %d calls", calls)
 	}
 	// ... and the sweep, past it, finishes.
@@ -431,7 +568,7 @@ func TestWorker_CrashAfterTheRailPaid_RetryRecordsPaidOnce(t *testing.T) {
 	if got := w.read(p.ID); got.Status != po.Paid {
 		t.Fatalf("after the sweep: %+v", got)
 	}
-	if tr, calls := w.rail.count(); tr != 1 || calls != 2 {
+	if tr, calls := w.stripe.count(); tr != 1 || calls != 2 {
 		t.Fatalf("%d transfers in %d calls, want 1 in 2", tr, calls)
 	}
 	if b := w.bal(ledger.ExternalPayouts); b.Available != 2_000 {
@@ -444,7 +581,7 @@ func TestWorker_CrashAfterTheRailPaid_RetryRecordsPaidOnce(t *testing.T) {
 func TestClaims_FiveConcurrentAgainstFundsForTwo(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, 2_000)
-	w.destination(w.influencer)
+	w.onboard(w.influencer)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	ok, short := 0, 0

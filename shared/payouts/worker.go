@@ -35,7 +35,7 @@ var ErrOutcomeUnknown = errors.New("payouts: the rail's outcome is unknown; the 
 // settled, is left alone. Safe to run any number of times, concurrently.
 func (s *Service) Process(ctx context.Context, payoutID string) error {
 	const op = "payouts.Process"
-	if s.rail == nil {
+	if s.stripe == nil {
 		return fault.New(fault.Unavailable, op, "no payment rail")
 	}
 	it, err := s.acquire(ctx, payoutID)
@@ -44,7 +44,7 @@ func (s *Service) Process(ctx context.Context, payoutID string) error {
 	}
 	var receipt payments.Receipt
 	for try := 1; ; try++ {
-		receipt, err = s.rail.Payout(ctx, payments.Transfer{ID: it.ID, Amount: moneyOf(*it), Destination: it.Destination,
+		receipt, err = s.stripe.Payout(ctx, payments.Transfer{ID: it.ID, Amount: moneyOf(*it), Destination: it.Destination,
 			Metadata: map[string]string{"souq_owner": it.OwnerKind + ":" + it.OwnerID}})
 		if err == nil || fault.KindOf(err) != fault.Unavailable || try >= MaxRailTries {
 			break

@@ -216,6 +216,9 @@ func (s *Service) Book(ctx context.Context, p auth.Principal, offeringID string,
 	if err := bad.Err(op, "the booking has invalid fields"); err != nil {
 		return SponsorshipView{}, err
 	}
+	if err := s.ledger.RefuseInDebt(ctx, ledger.Advertiser(adv.ID), o.Currency, op); err != nil {
+		return SponsorshipView{}, err
+	}
 	it := sponsorshipItem{ID: id.New("spn", now), OfferingID: o.ID, OfferingTitle: o.Title, CommunityID: o.CommunityID, AdvertiserID: adv.ID,
 		Status: string(PendingReview), Price: o.Price, Currency: o.Currency, Date: in.DesiredDate,
 		ReviewDeadline: clock.Format(now.Add(time.Duration(o.ReviewDays) * 24 * time.Hour)), ReviewDays: o.ReviewDays, ContentVersion: 1,

@@ -17,6 +17,14 @@ const (
 	// use outside prod.
 	EnvStripeSecretName    = "SOUQ_STRIPE_SECRET_NAME"
 	EnvStripePaymentMethod = "SOUQ_STRIPE_PAYMENT_METHOD"
+	// EnvStripeWebhookSecretName names (by name or ARN) the Secrets
+	// Manager secret holding the signing secret of Stripe's webhook
+	// endpoint (whsec_…; two, one a line, while it is rolled): the
+	// function that receives Stripe's events verifies them with it.
+	EnvStripeWebhookSecretName = "SOUQ_STRIPE_WEBHOOK_SECRET_NAME"
+	// EnvMinDeposit is the smallest deposit, in minor units (DESIGN §15;
+	// default 1000).
+	EnvMinDeposit = "SOUQ_MIN_DEPOSIT"
 	// EnvClickSecretARN is the generated secret that signs click tokens,
 	// keys visitor hashes and seals webhook secrets.
 	EnvClickSecretARN = "SOUQ_CLICK_SECRET_ARN"

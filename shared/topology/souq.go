@@ -221,6 +221,13 @@ func Souq() Topology {
 			// A community's report keeps its campaigns' lines.
 			{Name: "accounts-campaigns", Pattern: `{"source":["souq.campaigns"],"detail-type":["CampaignReported"]}`, Target: FnAccounts},
 			{Name: "campaigns-accounts", Pattern: `{"source":["souq.accounts"],"detail-type":["AdvertiserCreated"]}`, Target: FnCampaigns},
+			// Auto-recharge and the low-balance alert watch what other
+			// contexts spend of an advertiser's balance.
+			{Name: "accounts-ledger", Pattern: `{"source":["souq.ledger"],"detail-type":["LedgerTransferPosted"],"detail":{"postings":{"account":[{"prefix":"advertiser:"}]}}}`, Target: FnAccounts},
+			// Payouts learns whether Stripe lets it pay each payee.
+			{Name: "payouts-accounts", Pattern: `{"source":["souq.accounts"],"detail-type":["PayoutAccountUpdated"]}`, Target: FnPayouts},
+			// An advertiser in debt has its campaigns paused until repaid.
+			{Name: "campaigns-debts", Pattern: `{"source":["souq.accounts"],"detail-type":["PayerDebtChanged"]}`, Target: FnCampaigns},
 			{Name: "sponsorships-accounts", Pattern: `{"source":["souq.accounts"],"detail-type":["CommunityCreated","AdvertiserCreated"]}`, Target: FnSponsorships},
 		},
 		Schedules: []Schedule{
@@ -254,6 +261,23 @@ func Souq() Topology {
 			{Method: "POST", Path: "/v1/communities/{communityId}/deposits", Function: FnAccounts, Auth: []AuthKind{User, Client}, Summary: "Fund a community", Throttle: moneyThrottle},
 			{Method: "GET", Path: "/v1/advertisers/{advertiserId}/balance", Function: FnAccounts, Auth: []AuthKind{User, Client}, Summary: "An advertiser's available and held balance"},
 			{Method: "GET", Path: "/v1/communities/{communityId}/balance", Function: FnAccounts, Auth: []AuthKind{User, Client}, Summary: "A community's available, held and pending balance"},
+			{Method: "PATCH", Path: "/v1/advertisers/{advertiserId}", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "Set an advertiser's auto-recharge and low-balance alert"},
+			{Method: "GET", Path: "/v1/advertisers/{advertiserId}/deposits", Function: FnAccounts, Auth: []AuthKind{User, Client}, Summary: "An advertiser's paid deposits (its receipts), newest first"},
+			{Method: "GET", Path: "/v1/communities/{communityId}/deposits", Function: FnAccounts, Auth: []AuthKind{User, Client}, Summary: "A community's paid deposits (its receipts), newest first"},
+			{Method: "GET", Path: "/v1/deposits/{depositId}", Function: FnAccounts, Auth: []AuthKind{User, Client}, Summary: "A deposit and its state (asks Stripe about one still waiting)"},
+			{Method: "GET", Path: "/v1/deposits/{depositId}/receipt", Function: FnAccounts, Auth: []AuthKind{User, Client}, Summary: "A paid deposit's printable receipt (text/html)"},
+			{Method: "POST", Path: "/v1/advertisers/{advertiserId}/payment-methods", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "Add a card (Stripe Checkout in setup mode)", Throttle: creationThrottle},
+			{Method: "GET", Path: "/v1/advertisers/{advertiserId}/payment-methods", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "An advertiser's saved cards"},
+			{Method: "POST", Path: "/v1/communities/{communityId}/payment-methods", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "Add a card (Stripe Checkout in setup mode)", Throttle: creationThrottle},
+			{Method: "GET", Path: "/v1/communities/{communityId}/payment-methods", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "A community's saved cards"},
+			{Method: "POST", Path: "/v1/me/payment-methods", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "Add a card of the caller's own (Stripe Checkout in setup mode)", Throttle: creationThrottle},
+			{Method: "GET", Path: "/v1/me/payment-methods", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "The caller's saved cards"},
+			{Method: "POST", Path: "/v1/payment-methods/{paymentMethodId}/default", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "Make a saved card the default"},
+			{Method: "DELETE", Path: "/v1/payment-methods/{paymentMethodId}", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "Remove a saved card"},
+			{Method: "POST", Path: "/v1/advertisers/{advertiserId}/refunds", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "Refund unspent money to the cards it came from", Throttle: moneyThrottle},
+			{Method: "POST", Path: "/v1/communities/{communityId}/refunds", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "Refund unspent money to the cards it came from", Throttle: moneyThrottle},
+			{Method: "GET", Path: "/v1/refunds/{refundId}", Function: FnAccounts, Auth: []AuthKind{User, Client}, Summary: "A refund and its pieces"},
+			{Method: "POST", Path: "/v1/stripe/events", Function: FnAccounts, Auth: []AuthKind{Public}, Summary: "Stripe's events (signed; DESIGN §15)"},
 			{Method: "GET", Path: "/v1/communities/{communityId}/report", Function: FnAccounts, Auth: []AuthKind{User, Client}, Summary: "A community's earnings per day and source (flights, campaigns, sponsorships, referrals); text/csv on request"},
 			{Method: "POST", Path: "/v1/communities/{communityId}/slots", Function: FnAuctions, Auth: []AuthKind{User}, Summary: "Create a banner slot", Throttle: creationThrottle},
 			{Method: "GET", Path: "/v1/communities/{communityId}/slots", Function: FnAuctions, Auth: []AuthKind{Public}, Summary: "List a community's slots"},
@@ -330,6 +354,9 @@ func Souq() Topology {
 			{Method: "POST", Path: "/v1/conversions/{conversionId}/approve", Function: FnReferrals, Auth: []AuthKind{User}, Summary: "Approve a flagged conversion"},
 			{Method: "POST", Path: "/v1/conversions/{conversionId}/decline", Function: FnReferrals, Auth: []AuthKind{User}, Summary: "Decline a flagged conversion: its commission returns"},
 			{Method: "GET", Path: "/v1/communities/{communityId}/conversions", Function: FnReferrals, Auth: []AuthKind{User}, Summary: "Conversions waiting for review (status=flagged)"},
+			{Method: "POST", Path: "/v1/me/payout-account", Function: FnPayouts, Auth: []AuthKind{User}, Summary: "Set up payouts: a Stripe Connect Express account and its onboarding link", Throttle: creationThrottle},
+			{Method: "GET", Path: "/v1/me/payout-account", Function: FnPayouts, Auth: []AuthKind{User}, Summary: "The caller's payout account: pending, enabled or restricted, and what Stripe still needs"},
+			{Method: "POST", Path: "/v1/me/payout-account/dashboard", Function: FnPayouts, Auth: []AuthKind{User}, Summary: "A login link to the caller's Stripe Express dashboard"},
 			{Method: "PUT", Path: "/v1/me/payout-destination", Function: FnPayouts, Auth: []AuthKind{User}, Summary: "Set where the caller's payouts go"},
 			{Method: "GET", Path: "/v1/me/payout-destination", Function: FnPayouts, Auth: []AuthKind{User}, Summary: "The caller's payout destination, masked"},
 			{Method: "POST", Path: "/v1/payouts", Function: FnPayouts, Auth: []AuthKind{User}, Summary: "Claim a payout of the influencer's available balance", Throttle: creationThrottle},

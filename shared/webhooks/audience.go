@@ -15,6 +15,9 @@ type refs struct {
 	AdvertiserID       string `json:"advertiserId"`
 	WinnerAdvertiserID string `json:"winnerAdvertiserId"`
 	InfluencerID       string `json:"influencerId"`
+	PayerKind          string `json:"payerKind"`
+	PayerID            string `json:"payerId"`
+	UserID             string `json:"userId"`
 }
 
 // Audience is whom an event is about: people directly, and the owners of
@@ -100,6 +103,20 @@ var (
 			a.community(c.CommunityID)
 		}
 	}
+	// payer: who paid (or owes): the advertiser's or community's owner,
+	// or the person.
+	payer hearers = func(a *Audience, r refs, _ json.RawMessage) {
+		switch r.PayerKind {
+		case "advertiser":
+			a.advertiser(r.PayerID)
+		case "community":
+			a.community(r.PayerID)
+		case "person":
+			a.user(r.PayerID)
+		}
+	}
+	// person: the person the event is about.
+	person hearers = func(a *Audience, r refs, _ json.RawMessage) { a.user(r.UserID) }
 	// payee: whose money it is, a community or a person.
 	payee hearers = func(a *Audience, r refs, _ json.RawMessage) {
 		if r.OwnerKind == "community" {
@@ -131,7 +148,8 @@ func hear[E any, P interface {
 // sealed), and so does a campaign's; a slot change to its community; a
 // close to the community and the winner; the flight it booked to both; a
 // sponsorship to both its community and its sponsor; referral events to
-// the community and the influencer; a payout to whose money it is. Ledger
+// the community and the influencer; a payout to whose money it is; money
+// in (deposits, refunds, disputes, debts, alerts) to its payer. Ledger
 // postings go to nobody (statements serve them), and so do serving's
 // meter readings. Every detail-type of the contract has an entry (a test
 // holds it to events.Catalog); one named twice panics at start-up.
@@ -185,6 +203,17 @@ var audiences = audienceTable(
 	hear[events.CampaignReported](advertiser),
 	hear[events.CampaignCharged](advertiserAndEarners),
 	hear[events.CampaignMetered](nobody),
+	// money in
+	hear[events.DepositSucceeded](payer),
+	hear[events.DepositFailed](payer),
+	hear[events.RefundSucceeded](payer),
+	hear[events.RefundFailed](payer),
+	hear[events.DisputeOpened](payer),
+	hear[events.DisputeClosed](payer),
+	hear[events.PayerDebtChanged](payer),
+	hear[events.AdvertiserBalanceLow](payer),
+	hear[events.AutoRechargeFailed](payer),
+	hear[events.PayoutAccountUpdated](person),
 )
 
 func audienceTable(entries ...audienceEntry) map[string]hearers {

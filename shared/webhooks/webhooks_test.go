@@ -359,9 +359,11 @@ func TestAudience_EveryEventTypeGoesOnlyToItsOwners(t *testing.T) {
 			switch {
 			case k == "communityId" || k == "ownerId" && m["ownerKind"] == "community":
 				m[k] = "com_" + who[:1]
-			case k == "advertiserId" || k == "winnerAdvertiserId":
+			case k == "advertiserId" || k == "winnerAdvertiserId" || k == "payerId" && m["payerKind"] == "advertiser":
 				m[k] = "adv_" + who[:1]
-			case k == "ownerId" || k == "influencerId":
+			case k == "payerId" && m["payerKind"] == "community":
+				m[k] = "com_" + who[:1]
+			case k == "ownerId" || k == "influencerId" || k == "userId" || k == "payerId":
 				m[k] = "usr_" + who
 			case k == "eventId":
 				m[k] = s + dt + who

@@ -23,8 +23,8 @@ func TestCalendar_MoneyPagesOnTheDaysThatBreakThem(t *testing.T) {
 	com := str(call(t, "POST", "/v1/communities", ownerTok, `{"name":"Calendar Club","url":"https://calendar.example","currency":"USD"}`, 201), "id")
 	adv := str(call(t, "POST", "/v1/advertisers", advTok, `{"name":"Almanac Ads","currency":"USD"}`, 201), "id")
 	settle(t)
-	call(t, "POST", "/v1/advertisers/"+adv+"/deposits", advTok, `{"amount":20000,"currency":"USD"}`, 201)
-	call(t, "POST", "/v1/communities/"+com+"/deposits", ownerTok, `{"amount":50000,"currency":"USD"}`, 201)
+	fund(t, advTok, "/v1/advertisers/"+adv, 20000, "USD")
+	fund(t, ownerTok, "/v1/communities/"+com, 50000, "USD")
 	prg := str(call(t, "POST", "/v1/communities/"+com+"/programs", ownerTok,
 		`{"name":"Friends of the Calendar","currency":"USD","commission":{"type":"percent","bps":1000},"attributionDays":30,"holdDays":7,"minimumPayout":{"amount":0,"currency":"USD"},"budget":{"amount":20000,"currency":"USD"}}`, 201), "id")
 	deal := str(call(t, "POST", "/v1/programs/"+prg+"/deals", infTok, `{"pitch":"Every day counts."}`, 201), "id")

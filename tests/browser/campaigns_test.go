@@ -25,7 +25,7 @@ func TestCampaigns_ConsoleTagAndSettlement(t *testing.T) {
 	adv := call(t, "POST", "/v1/advertisers", advTok, `{"name":"Acme","currency":"USD"}`, 201)
 	settle(t)
 	comID, advAcct := str(com, "id"), str(adv, "id")
-	call(t, "POST", "/v1/advertisers/"+advAcct+"/deposits", advTok, `{"amount":10000,"currency":"USD"}`, 201)
+	fund(t, advTok, "/v1/advertisers/"+advAcct, 10000, "USD")
 	slot := str(call(t, "POST", "/v1/communities/"+comID+"/slots", ownerTok, `{"name":"Leaderboard","width":320,"height":100,"reserve":{"amount":100,"currency":"USD"}}`, 201), "id")
 	empty := str(call(t, "POST", "/v1/communities/"+comID+"/slots", ownerTok, `{"name":"Footer","width":970,"height":90,"reserve":{"amount":100,"currency":"USD"}}`, 201), "id")
 
@@ -138,7 +138,7 @@ func TestTargeting_FrequencyCapStopsTheFourthShowing(t *testing.T) {
 	com := str(call(t, "POST", "/v1/communities", ownerTok, `{"name":"Gopher Weekly","url":"https://gophers.example","currency":"USD"}`, 201), "id")
 	adv := str(call(t, "POST", "/v1/advertisers", advTok, `{"name":"Acme","currency":"USD"}`, 201), "id")
 	settle(t)
-	call(t, "POST", "/v1/advertisers/"+adv+"/deposits", advTok, `{"amount":10000,"currency":"USD"}`, 201)
+	fund(t, advTok, "/v1/advertisers/"+adv, 10000, "USD")
 	slot := str(call(t, "POST", "/v1/communities/"+com+"/slots", ownerTok, `{"name":"Half page","width":300,"height":600,"reserve":{"amount":100,"currency":"USD"}}`, 201), "id")
 	empty := str(call(t, "POST", "/v1/communities/"+com+"/slots", ownerTok, `{"name":"Skyscraper","width":160,"height":600,"reserve":{"amount":100,"currency":"USD"}}`, 201), "id")
 	call(t, "PATCH", "/v1/slots/"+slot, ownerTok, `{"campaigns":{"accept":true,"floorCpm":{"amount":100,"currency":"USD"}}}`, 200)

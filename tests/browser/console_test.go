@@ -28,6 +28,19 @@ func num(m map[string]any, k string) int64 { f, _ := m[k].(float64); return int6
 
 func settle(t *testing.T) { call(t, "GET", "/local/events?detailType=none", "", "", 200) }
 
+// fund deposits into an account through the API with a test card saved
+// for it first on the local Stripe's Checkout (DESIGN §15: without a card,
+// a deposit waits on Checkout). path is /v1/advertisers/adv_… or
+// /v1/communities/com_…; each account is funded once here.
+func fund(t *testing.T, tok, path string, amount int64, currency string) {
+	t.Helper()
+	harness.SaveCard(t, tok, path, harness.CardVisa)
+	d := call(t, "POST", path+"/deposits", tok, fmt.Sprintf(`{"amount":%d,"currency":%q,"method":"saved"}`, amount, currency), 201)
+	if str(d, "status") != "succeeded" {
+		t.Fatalf("a deposit with the saved card: %v", d)
+	}
+}
+
 var run = time.Now().Format("150405")
 
 // The named path of the issue, in a real browser: sign in, book as an
@@ -41,15 +54,17 @@ func TestConsole_EndToEnd(t *testing.T) {
 	adv := call(t, "POST", "/v1/advertisers", advTok, `{"name":"Acme","currency":"USD"}`, 201)
 	settle(t)
 	off := call(t, "POST", "/v1/communities/"+str(com, "id")+"/offerings", ownerTok, `{"title":"Newsletter feature","format":"newsletter","amount":4900,"currency":"USD","reviewDays":3}`, 201)
-	call(t, "POST", "/v1/communities/"+str(com, "id")+"/deposits", ownerTok, `{"amount":50000,"currency":"USD"}`, 201)
+	fund(t, ownerTok, "/v1/communities/"+str(com, "id"), 50000, "USD")
 
 	// The sign-in page itself.
 	a := newTab(t)
 	a.open("/console/advertisers/" + str(adv, "id"))
 	a.accessible("signin")
 	a.signIn(advID, "/console/advertisers/"+str(adv, "id"))
-	a.sees("Acme", "Wallet").fill("Amount (USD)", "100").press("Deposit").sees("Deposited $100.00.")
+	a.sees("Acme", "Wallet")
 	a.accessible("advertiser")
+	a.open("/console/advertisers/" + str(adv, "id") + "/wallet").press("Add a card").payOnStripe(harness.CardVisa).sees("Card saved.")
+	a.fill("Amount (USD)", "100").press("Add funds").sees("Payment received: $100.00 added.")
 	date := plat.Clock.Now().UTC().AddDate(0, 0, 10).Format("2006-01-02")
 	a.open("/console/offerings/"+str(off, "id")).fill("Desired date", date).fill("Title", "Try Acme").
 		fill("Body", "Acme makes everything better.").fill("Link", "https://acme.example/launch").press("Book")
@@ -90,7 +105,7 @@ func TestConsole_EndToEnd(t *testing.T) {
 	b, _ := json.Marshal(map[string]int64{"seconds": 8 * 24 * 3600})
 	call(t, "POST", "/local/clock/advance", "", string(b), 200) // the hold passes; the console renews tokens itself
 
-	i.open("/console/payouts").fill("Stripe account id", "acct_1234567890").press("Save destination").sees("Payout destination saved.")
+	i.open("/console/payouts").press("Set up payouts").press("Complete").sees("Payouts are set up", "Ready")
 	i.accessible("payouts")
 	i.press("Claim payout").sees("Payout of $100.00 claimed")
 	call(t, "POST", "/local/clock/advance", "", `{"seconds":60}`, 200)

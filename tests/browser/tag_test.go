@@ -23,7 +23,7 @@ func liveFlight(t *testing.T) (slot, empty, flight, ownerTok string) {
 	com := call(t, "POST", "/v1/communities", ownerTok, `{"name":"Gopher Weekly","url":"https://gophers.example","currency":"USD"}`, 201)
 	adv := call(t, "POST", "/v1/advertisers", advTok, `{"name":"Acme","currency":"USD"}`, 201)
 	settle(t)
-	call(t, "POST", "/v1/advertisers/"+str(adv, "id")+"/deposits", advTok, `{"amount":10000,"currency":"USD"}`, 201)
+	fund(t, advTok, "/v1/advertisers/"+str(adv, "id"), 10000, "USD")
 	slot = str(call(t, "POST", "/v1/communities/"+str(com, "id")+"/slots", ownerTok, `{"name":"Sidebar","width":300,"height":250,"reserve":{"amount":100,"currency":"USD"}}`, 201), "id")
 	empty = str(call(t, "POST", "/v1/communities/"+str(com, "id")+"/slots", ownerTok, `{"name":"Footer","width":728,"height":90,"reserve":{"amount":100,"currency":"USD"}}`, 201), "id")
 	now := plat.Clock.Now().UTC().Truncate(time.Second)

@@ -41,9 +41,13 @@ var Budgets = map[string]Budget{
 	"viewable impression (amortized over 500)": {RCU: 0.01, WCU: 1.01},
 	// Each: the reads of what it checks, its transaction's items (2 WCU
 	// each) and the Idempotency-Key record (a claim, then the response: 2).
-	"place a bid":               {RCU: 5, WCU: 18, DownstreamRCU: 4, DownstreamWCU: 4},
+	// A bid and a booking also read the advertiser's debt (DESIGN §15: in
+	// debt, no bids or bookings), and downstream the accounts function
+	// reads the advertiser's payer profile once per ledger transfer (its
+	// auto-recharge and alert; nothing more when it has neither).
+	"place a bid":               {RCU: 6, WCU: 18, DownstreamRCU: 4, DownstreamWCU: 4},
 	"close an auction (2 bids)": {RCU: 12, WCU: 90, DownstreamRCU: 12, DownstreamWCU: 8},
-	"book a sponsorship":        {RCU: 4, WCU: 22, DownstreamRCU: 4, DownstreamWCU: 4},
+	"book a sponsorship":        {RCU: 5, WCU: 22, DownstreamRCU: 5, DownstreamWCU: 4},
 	"approve a sponsorship":     {RCU: 3, WCU: 26, DownstreamRCU: 4, DownstreamWCU: 4},
 	"publish a sponsorship":     {RCU: 3, WCU: 22, DownstreamRCU: 4, DownstreamWCU: 4},
 	// Conversions are idempotent on their own externalId: no record.
@@ -128,6 +132,9 @@ func TestCapacity_EveryOperationWithinItsBudget(t *testing.T) {
 	adv2Owner := token(t, "usr_cap_adv2")
 	adv2 := call(t, "POST", "/v1/advertisers", adv2Owner, `{"name":"Cap Ads 2","currency":"USD"}`, 201)["id"].(string)
 	adv2Key := call(t, "POST", "/v1/advertisers/"+adv2+"/api-keys", adv2Owner, `{"name":"k"}`, 201)["secret"].(string)
+	harness.SaveCard(t, advOwner, "/v1/advertisers/"+adv, harness.CardVisa)
+	harness.SaveCard(t, adv2Owner, "/v1/advertisers/"+adv2, harness.CardVisa)
+	harness.SaveCard(t, owner, "/v1/communities/"+com, harness.CardVisa)
 	call(t, "POST", "/v1/advertisers/"+adv+"/deposits", advOwner, `{"amount":100000,"currency":"USD"}`, 201)
 	call(t, "POST", "/v1/advertisers/"+adv2+"/deposits", adv2Owner, `{"amount":100000,"currency":"USD"}`, 201)
 	call(t, "POST", "/v1/communities/"+com+"/deposits", owner, `{"amount":100000,"currency":"USD"}`, 201)
@@ -207,7 +214,7 @@ func TestCapacity_EveryOperationWithinItsBudget(t *testing.T) {
 	})
 
 	// Payouts: the claim; the worker and the rail downstream.
-	call(t, "PUT", "/v1/me/payout-destination", inf, `{"type":"stripe","accountId":"acct_1CapacityInf01"}`, 200)
+	harness.OnboardPayouts(t, inf)
 	measure(t, "claim a payout", 1, func() { call(t, "POST", "/v1/payouts", inf, `{"amount":1000,"currency":"USD"}`, 202) })
 
 	for name := range Budgets {

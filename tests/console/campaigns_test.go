@@ -133,7 +133,8 @@ func TestCampaigns_FormsHoldOnceAndRefuseBesideTheField(t *testing.T) {
 	adv.press("End campaign", nil).sees("Ended")
 
 	// Changes: a larger budget holds the difference; a daily cap, then none;
-	// a smaller budget is refused and changes nothing.
+	// a smaller budget releases the difference; one the console cannot
+	// read is refused beside its field and changes nothing.
 	adv.get("/console/campaigns/"+cmp).press("Save changes", map[string]string{"budget": "60", "dailyCap": "5"}).sees("Saved.")
 	c := api(t, "GET", "/v1/campaigns/"+cmp, advTok, "", 200)
 	if held() != 6_000 || num(c["budget"].(map[string]any), "amount") != 6_000 || num(c["dailyCap"].(map[string]any), "amount") != 500 {
@@ -143,9 +144,13 @@ func TestCampaigns_FormsHoldOnceAndRefuseBesideTheField(t *testing.T) {
 	if c := api(t, "GET", "/v1/campaigns/"+cmp, advTok, "", 200); c["dailyCap"] != nil {
 		t.Fatalf("the cap was not removed: %v", c["dailyCap"])
 	}
-	adv.get("/console/campaigns/"+cmp).press("Save changes", map[string]string{"budget": "40"})
-	if adv.status < 400 || adv.fieldError("change", "budget") == "" || held() != 6_000 {
-		t.Fatalf("a smaller budget: %d %q, held %d", adv.status, adv.fieldError("change", "budget"), held())
+	adv.get("/console/campaigns/"+cmp).press("Save changes", map[string]string{"budget": "40"}).sees("Saved.")
+	if held() != 4_000 {
+		t.Fatalf("a smaller budget (DESIGN §15) releases the difference: held %d, want 4000", held())
+	}
+	adv.get("/console/campaigns/"+cmp).press("Save changes", map[string]string{"budget": "40.001"})
+	if adv.status < 400 || adv.fieldError("change", "budget") == "" || held() != 4_000 {
+		t.Fatalf("a budget with a third decimal: %d %q, held %d", adv.status, adv.fieldError("change", "budget"), held())
 	}
 	adv.get("/console/campaigns/"+cmp).press("Save changes", nil).sees("Nothing was changed.")
 

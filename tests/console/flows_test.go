@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+
+	"github.com/souqhq/souq/tests/harness"
 )
 
 // idFrom is the last path segment of a console URL (/console/x/{id}).
@@ -55,7 +57,10 @@ func newMarket(t testing.TB) market {
 	m.advertiser.press("Create advertiser", map[string]string{"name": "Acme", "currency": "USD"})
 	m.advertiserID = idFrom(t, m.advertiser.url, "/console/advertisers/")
 	settle(t)
-	m.advertiser.press("Deposit", map[string]string{"amount": "100.00"}).sees("Deposited $100.00.")
+	// A card saved on Stripe's page, then funds added with it.
+	m.advertiser.get("/console/advertisers/"+m.advertiserID+"/wallet").press("Add a card", nil)
+	m.advertiser.payOnStripe(harness.CardVisa).sees("Card saved.", "Visa •••• 4242", "Default")
+	m.advertiser.press("Add funds", map[string]string{"amount": "100.00"}).sees("Payment received: $100.00 added.", "Receipt")
 	return m
 }
 
@@ -142,7 +147,7 @@ func TestForms_RefusalsAreShownAndChangeNothing(t *testing.T) {
 		t.Fatalf("a refused booking made one: %v", l)
 	}
 
-	adv.get("/console/advertisers/"+m.advertiserID).press("Deposit", map[string]string{"amount": "12.345"})
+	adv.get("/console/advertisers/"+m.advertiserID+"/wallet").press("Add funds", map[string]string{"amount": "12.345"})
 	if adv.status != http.StatusUnprocessableEntity || !strings.Contains(adv.fieldError("deposit", "amount"), "2 decimals") {
 		t.Fatalf("12.345 USD: status %d, message %q", adv.status, adv.fieldError("deposit", "amount"))
 	}
@@ -181,12 +186,12 @@ func TestForms_RefusalsAreShownAndChangeNothing(t *testing.T) {
 // it carries one Idempotency-Key from the moment it is shown.
 func TestForms_MoneyFormSentTwiceMovesMoneyOnce(t *testing.T) {
 	m := newMarket(t)
-	adv := m.advertiser.get("/console/advertisers/" + m.advertiserID)
+	adv := m.advertiser.get("/console/advertisers/" + m.advertiserID + "/wallet")
 	page := adv.page
-	sel := adv.formWith("Deposit")
-	adv.submit(sel, map[string]string{"amount": "25.00"}).sees("Deposited $25.00.")
+	sel := adv.formWith("Add funds")
+	adv.submit(sel, map[string]string{"amount": "25.00"}).sees("Payment received: $25.00 added.")
 	adv.page = page // the same form again, as a reload of the POST would send it
-	adv.url = base + "/console/advertisers/" + m.advertiserID
+	adv.url = base + "/console/advertisers/" + m.advertiserID + "/wallet"
 	adv.submit(sel, map[string]string{"amount": "25.00"})
 	if b := api(t, "GET", "/v1/advertisers/"+m.advertiserID+"/balance", token(t, m.advertiser.id), "", 200); num(b, "available") != 12500 {
 		t.Fatalf("one deposit form sent twice: %v, want 12500 available (100 + 25)", b)
@@ -197,7 +202,7 @@ func TestForms_MoneyFormSentTwiceMovesMoneyOnce(t *testing.T) {
 // nothing.
 func TestForms_CSRFAndCrossOriginAreRefused(t *testing.T) {
 	m := newMarket(t)
-	adv := m.advertiser.get("/console/advertisers/" + m.advertiserID)
+	adv := m.advertiser.get("/console/advertisers/" + m.advertiserID + "/wallet")
 	csrf, _ := adv.page.Find(`input[name="csrf"]`).First().Attr("value")
 	deposit := "/console/advertisers/" + m.advertiserID + "/deposits"
 	for name, tc := range map[string]struct {
@@ -218,7 +223,7 @@ func TestForms_CSRFAndCrossOriginAreRefused(t *testing.T) {
 	}
 	// The same form with its token works.
 	adv.post(deposit, url.Values{"amount": {"10.00"}, "currency": {"USD"}, "idem": {"a4"}, "csrf": {csrf}}, map[string]string{"Origin": base})
-	if adv.status != http.StatusOK || !strings.Contains(adv.text(), "Deposited $10.00.") {
+	if adv.status != http.StatusOK || !strings.Contains(adv.text(), "Payment received: $10.00 added.") {
 		t.Fatalf("with its token: %d %s", adv.status, adv.text())
 	}
 }
@@ -264,7 +269,7 @@ func csrfOf(p *person) string {
 func TestInfluencer_ApplyApprovedConversionClearsClaimPayoutPaid(t *testing.T) {
 	m := newMarket(t)
 	ownerTok := token(t, m.owner.id)
-	api(t, "POST", "/v1/communities/"+m.communityID+"/deposits", ownerTok, `{"amount":50000,"currency":"USD"}`, 201)
+	fund(t, ownerTok, "/v1/communities/"+m.communityID, 50000, "USD")
 	own := m.owner.get("/console/communities/" + m.communityID)
 	own.press("Create program", map[string]string{"name": "Friends of Gophers", "commissionType": "percent", "commission": "10",
 		"attributionDays": "30", "holdDays": "7", "budget": "200.00"})
@@ -292,8 +297,12 @@ func TestInfluencer_ApplyApprovedConversionClearsClaimPayoutPaid(t *testing.T) {
 
 	// A week passes (the console renews the person's token on the way).
 	advance(t, 8*24*time.Hour)
-	pay := inf.get("/console/payouts").sees("$100.00")
-	pay.press("Save destination", map[string]string{"accountId": "acct_1234567890"}).sees("Payout destination saved.")
+	pay := inf.get("/console/payouts").sees("$100.00", "Payouts are not set up yet.")
+	pay.press("Claim payout", nil)
+	if pay.status != http.StatusConflict || !strings.Contains(pay.page.Find("#claim-USD-error").Text(), "payout") {
+		t.Fatalf("a claim before payouts are set up: %d\n%s", pay.status, pay.text())
+	}
+	pay.setUpPayouts().sees("Ready", "Open Stripe dashboard")
 	if v, _ := pay.page.Find("#claim-USD-amount").Attr("value"); v != "100.00" {
 		t.Fatalf("the claim's amount is %q, want everything available, 100.00", v)
 	}

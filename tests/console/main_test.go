@@ -6,11 +6,13 @@ package console
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -226,6 +228,60 @@ func advance(t testing.TB, d time.Duration) {
 	t.Helper()
 	b, _ := json.Marshal(map[string]int64{"seconds": int64(d.Seconds())})
 	harness.Call(t, "POST", "/local/clock/advance", "", string(b), 200)
+}
+
+// payOnStripe pays the local Stripe's Checkout page the person was sent
+// to (a deposit, or a card saved in setup mode) with a test card, as
+// they would type it; Stripe then sends them back to the console.
+func (p *person) payOnStripe(card string) *person {
+	p.t.Helper()
+	if !strings.Contains(p.url, "/local/checkout/") {
+		p.t.Fatalf("not on Stripe's Checkout page but %s (%d):\n%s", p.url, p.status, p.text())
+	}
+	return p.submit(`form[action^="/local/checkout/"]`, map[string]string{"card": card})
+}
+
+// onboard answers the local Stripe's Connect onboarding page: complete
+// or incomplete, as a person would press its buttons.
+func (p *person) onboard(result string) *person {
+	p.t.Helper()
+	if !strings.Contains(p.url, "/local/connect/") {
+		p.t.Fatalf("not on Stripe's onboarding page but %s (%d):\n%s", p.url, p.status, p.text())
+	}
+	return p.submit(`form[action^="/local/connect/"]`, map[string]string{"result": result})
+}
+
+// setUpPayouts sets up the person's payouts from the console's payouts
+// page through the local Stripe's onboarding, completed.
+func (p *person) setUpPayouts() *person {
+	p.t.Helper()
+	p.get("/console/payouts").press("Set up payouts", nil).onboard("complete")
+	return p.sees("Payouts are set up")
+}
+
+// carded are the payers (by API path) that have a saved card.
+var (
+	cardedMu sync.Mutex
+	carded   = map[string]bool{}
+)
+
+// fund deposits into an account through the API as its owner's server
+// would, with a saved test card (saved first, once, on the local
+// Stripe's Checkout). path is /v1/advertisers/adv_… or
+// /v1/communities/com_….
+func fund(t testing.TB, tok, path string, amount int64, currency string) {
+	t.Helper()
+	cardedMu.Lock()
+	has := carded[path]
+	carded[path] = true
+	cardedMu.Unlock()
+	if !has {
+		harness.SaveCard(t, tok, path, harness.CardVisa)
+	}
+	d := api(t, "POST", path+"/deposits", tok, fmt.Sprintf(`{"amount":%d,"currency":%q,"method":"saved"}`, amount, currency), 201)
+	if d["status"] != "succeeded" {
+		t.Fatalf("a deposit with the saved card: %v", d)
+	}
 }
 
 var ids int

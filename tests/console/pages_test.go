@@ -22,7 +22,7 @@ func TestPages_EachShowsItsContent(t *testing.T) {
 	local := func(d time.Duration) string { return now.Add(d).Format("2006-01-02T15:04") }
 	own.press("Open auction", map[string]string{"closesAt": local(24 * time.Hour), "flightStart": local(48 * time.Hour), "flightEnd": local(96 * time.Hour)})
 	auc := idFrom(t, own.url, "/console/auctions/")
-	api(t, "POST", "/v1/communities/"+m.communityID+"/deposits", token(t, own.id), `{"amount":10000,"currency":"USD"}`, 201)
+	fund(t, token(t, own.id), "/v1/communities/"+m.communityID, 10000, "USD")
 	own.get("/console/communities/"+m.communityID).press("Create program", map[string]string{"name": "Pals", "commissionType": "flat", "commission": "2.50",
 		"attributionDays": "30", "holdDays": "0", "budget": "50.00"})
 	prg := idFrom(t, own.url, "/console/programs/")
@@ -63,7 +63,9 @@ func TestPages_EachShowsItsContent(t *testing.T) {
 		{adv, "/console/market/" + m.communityID, []string{"Rate card", "Newsletter feature", "Programs to join", "Pals", "Open auctions"}},
 		{inf, "/console/deals", []string{"Your deals", "Pending"}},
 		{inf, "/console/deals/" + deal, []string{"Pending"}},
-		{inf, "/console/payouts", []string{"Payouts", "Payout destination", "History"}},
+		{inf, "/console/payouts", []string{"Payouts", "Payout account", "Set up payouts", "History"}},
+		{adv, "/console/advertisers/" + m.advertiserID + "/wallet", []string{"Wallet · Acme", "Add funds", "Saved card (Visa •••• 4242)", "Cards", "Auto-recharge", "Refund unspent funds", "Receipts", "$100.00"}},
+		{own, "/console/communities/" + m.communityID + "/wallet", []string{"Wallet · Gopher Weekly", "Saved card (Visa •••• 4242)", "Refund unspent funds", "$100.00"}},
 	} {
 		tc.who.get(tc.path)
 		if tc.who.status != http.StatusOK {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -46,7 +47,7 @@ func TestStates_EveryPageInEveryState(t *testing.T) {
 		{"no community", fresh, "/console/communities", []string{"You own no community yet.", "Create a community"}, 0},
 		{"no advertiser", fresh, "/console/advertisers", []string{"You have no advertiser account yet.", "Create an advertiser"}, 0},
 		{"no deal", fresh, "/console/deals", []string{"You have no deals yet."}, 0},
-		{"no earnings", fresh, "/console/payouts", []string{"You have no earnings yet.", "No destination yet", "No payouts yet."}, 0},
+		{"no earnings, payouts not set up", fresh, "/console/payouts", []string{"You have no earnings yet.", "Payouts are not set up yet.", "Set up payouts", "No payouts yet."}, 0},
 		{"no endpoint", fresh, "/console/webhooks", []string{"No endpoints yet.", "Add an endpoint"}, 0},
 		{"no community asked", fresh, "/console/market", []string{"Market", "Community"}, 0},
 		{"an unknown community", fresh, "/console/market/com_nosuchcommunity", []string{"Nothing on sale.", "No open program.", "No auction is open."}, 0},
@@ -65,6 +66,9 @@ func TestStates_EveryPageInEveryState(t *testing.T) {
 		{"no community key", empty, c + "/keys", []string{"No keys yet."}, 0},
 		{"an empty wallet", empty, a, []string{"Available €0.00", "Spent in " + month + " €0.00", "No money has moved this month.", "No flights won yet.", "No bookings yet."}, 0},
 		{"no advertiser key", empty, a + "/keys", []string{"No keys yet."}, 0},
+		{"a wallet with no card and no payment", empty, a + "/wallet", []string{"Wallet · Nobody Ads", "Available €0.00", "No card saved yet.", "Add a card",
+			"You pay on Stripe's page. Save a card", "Add funds", "Auto-recharge Off.", "Low-balance alert Off.", "Nothing is available to refund.", "No payments yet"}, 0},
+		{"a community's wallet, no card", empty, c + "/wallet", []string{"Wallet · Empty Club", "No card saved yet.", "No payments yet"}, 0},
 		{"no campaign", empty, a + "/campaigns", []string{"No campaigns yet.", "New campaign"}, 0},
 		{"the first campaign's form", empty, a + "/campaigns/new", []string{"Bid (EUR)", "Create campaign"}, 0},
 		{"nothing on sale", empty, "/console/market/" + ecom, []string{"Nothing on sale.", "No open program.", "No auction is open."}, 0},
@@ -166,6 +170,7 @@ type states struct {
 	dApproved, dPending, dDeclined, dFlat, dJPY    string // deals
 	eurKey, jpyKey                                 string // community API keys
 	whOK, whFailing                                string // webhook endpoints
+	eurDep                                         string // a paid deposit of the EUR advertiser
 }
 
 // page is the community's own page, where valid views come from.
@@ -195,17 +200,22 @@ func newStates(t *testing.T) *states {
 	s.eurAdv.press("Create advertiser", map[string]string{"name": "Acme Europe", "currency": "EUR"})
 	s.eurAdvID = idFrom(t, s.eurAdv.url, "/console/advertisers/")
 	settle(t)
-	s.eurAdv.press("Deposit", map[string]string{"amount": "1,000.00"})
-	checkShown(t, "flash: deposited (EUR)", s.eurAdv, 0, "Deposited €1,000.00.", "€1,000.00")
+	// The first funds on Stripe's Checkout (no card is saved yet): back
+	// from it, the payment is received.
+	s.eurAdv.get("/console/advertisers/"+s.eurAdvID+"/wallet").press("Add funds", map[string]string{"amount": "1,000.00"}).payOnStripe(harness.CardVisa)
+	checkShown(t, "back from Checkout: paid (EUR)", s.eurAdv, 0, "Payment received: €1,000.00 added.", "Receipt", "Available €1,000.00")
 
 	s.jpyAdv = signIn(t, uid("jpyadv"), "/console/advertisers")
 	s.jpyAdv.press("Create advertiser", map[string]string{"name": "Kaisha", "currency": "JPY"})
 	s.jpyAdvID = idFrom(t, s.jpyAdv.url, "/console/advertisers/")
 	settle(t)
-	s.jpyAdv.press("Deposit", map[string]string{"amount": "100000.5"})
+	// A card saved on Stripe's page, then funds added with it.
+	s.jpyAdv.get("/console/advertisers/"+s.jpyAdvID+"/wallet").press("Add a card", nil).payOnStripe(harness.CardVisa)
+	checkShown(t, "back from saving a card", s.jpyAdv, 0, "Card saved.", "Visa •••• 4242", "Default", "Saved card (Visa •••• 4242)")
+	s.jpyAdv.press("Add funds", map[string]string{"amount": "100000.5"})
 	refused(t, "refused: a yen has no decimals", s.jpyAdv, "deposit", "amount", "JPY has no decimals")
-	s.jpyAdv.get("/console/advertisers/"+s.jpyAdvID).press("Deposit", map[string]string{"amount": "100000"})
-	checkShown(t, "flash: deposited (JPY)", s.jpyAdv, 0, "Deposited ¥100,000.", "¥100,000")
+	s.jpyAdv.get("/console/advertisers/"+s.jpyAdvID+"/wallet").press("Add funds", map[string]string{"amount": "100000"})
+	checkShown(t, "paid with the saved card (JPY)", s.jpyAdv, 0, "Payment received: ¥100,000 added.", "Available ¥100,000")
 
 	s.inf = signIn(t, uid("inf"), "/console/deals")
 	s.inf2 = signIn(t, uid("inftwo"), "/console/deals")
@@ -236,6 +246,7 @@ func (s *states) phaseOne(t *testing.T, fresh *person, month string) {
 	s.payouts(t)
 	s.webhooks(t)
 	s.keysAndMarket(t)
+	s.wallets(t)
 	s.money(t, "month's last day", month)
 	s.notYours(t, fresh)
 }
@@ -278,8 +289,8 @@ func (s *states) campaigns(t *testing.T) {
 	// its field shows the paused page again.
 	s.eurAdv.get("/console/campaigns/"+s.cPaused).press("Pause", nil)
 	checkShown(t, "flash: paused", s.eurAdv, 0, "Paused: it is not offered until you resume it.", "Paused", "Resume")
-	s.eurAdv.press("Save changes", map[string]string{"budget": "10"})
-	refused(t, "refused: a budget lowered below its hold", s.eurAdv, "change", "budget", "Paused", "Pause me")
+	s.eurAdv.press("Save changes", map[string]string{"budget": "10.001"})
+	refused(t, "refused: a budget with a third decimal", s.eurAdv, "change", "budget", "Paused", "Pause me")
 	s.eurAdv.get("/console/campaigns/"+s.cEnded).press("End campaign", nil)
 	checkShown(t, "flash: ended", s.eurAdv, 0, "Ended: what was not spent is back in your wallet.", "Released to your wallet", "€20.00")
 
@@ -488,8 +499,8 @@ func (s *states) sponsorships(t *testing.T) {
 // out; a program in yen, made with the form's own default minimum.
 func (s *states) referrals(t *testing.T) {
 	own, jown := s.eurOwner, s.jpyOwner
-	api(t, "POST", "/v1/communities/"+s.eurCom+"/deposits", s.tok[own], `{"amount":10000,"currency":"EUR"}`, 201)
-	api(t, "POST", "/v1/communities/"+s.jpyCom+"/deposits", s.tok[jown], `{"amount":50000,"currency":"JPY"}`, 201)
+	fund(t, s.tok[own], "/v1/communities/"+s.eurCom, 10000, "EUR")
+	fund(t, s.tok[jown], "/v1/communities/"+s.jpyCom, 50000, "JPY")
 	own.get("/console/communities/"+s.eurCom).press("Create program", map[string]string{"name": "Friends", "commissionType": "percent", "commission": "10",
 		"attributionDays": "30", "holdDays": "1", "budget": "20.00"})
 	s.pHold = idFrom(t, own.url, "/console/programs/")
@@ -570,10 +581,28 @@ func (s *states) referrals(t *testing.T) {
 // refused and paid.
 func (s *states) payouts(t *testing.T) {
 	inf := s.inf.get("/console/payouts")
-	checkShown(t, "no destination yet", inf, 0, "No destination yet: set one before you claim.", "EUR", "JPY", "¥1,234")
-	inf.press("Save destination", map[string]string{"accountId": "acct_1SouqStates42"})
-	checkShown(t, "flash: destination saved", inf, 0, "Payout destination saved.", "Payouts go to Stripe account")
+	checkShown(t, "payouts not set up", inf, 0, "Payouts are not set up yet.", "Set up payouts", "EUR", "JPY", "¥1,234")
 	yenClaim := `form[action="/console/payouts"]:has(input[name="currency"][value="JPY"])`
+	inf.submit(yenClaim, map[string]string{"amount": "200"})
+	refused(t, "refused: a claim before payouts are set up", inf, "claim-JPY", "", "Set up payouts first", "Payouts are not set up yet.")
+	// Stripe's onboarding, left incomplete: what it still needs, in words.
+	inf.get("/console/payouts").press("Set up payouts", nil).onboard("incomplete")
+	checkShown(t, "back from onboarding, incomplete", inf, 0, "Thank you: Stripe is checking what you gave it.", "Waiting for Stripe",
+		"Stripe still needs a bank account to pay into, a photo of an identity document and your acceptance of Stripe's terms.", "Continue setting up payouts")
+	visit(t, "payouts", []row{{"pending, with what Stripe needs", inf, "/console/payouts", []string{"Waiting for Stripe", "Stripe still needs a bank account to pay into", "Continue setting up payouts"}, 0}})
+	inf.submit(yenClaim, map[string]string{"amount": "200"})
+	refused(t, "refused: a claim while Stripe needs more", inf, "claim-JPY", "", "Finish setting up payouts first, on the Payouts page: Stripe still needs a bank account to pay into.")
+	// An expired onboarding link: a new one, at once.
+	inf.get("/console/payouts?onboarding=refresh")
+	if !strings.Contains(inf.url, "/local/connect/acct_") {
+		t.Errorf("an expired onboarding link led to %s, not a new one", inf.url)
+	}
+	inf.onboard("complete")
+	checkShown(t, "back from onboarding, complete", inf, 0, "Payouts are set up: you can claim your earnings now.", "Ready", "Open Stripe dashboard")
+	inf.press("Open Stripe dashboard", nil)
+	if inf.status != http.StatusOK || !strings.Contains(inf.url, "/local/connect/acct_") || !strings.Contains(inf.url, "/dashboard") {
+		t.Errorf("Open Stripe dashboard led to %s (%d)", inf.url, inf.status)
+	}
 	claim := func(amount string) {
 		t.Helper()
 		inf.get("/console/payouts").submit(yenClaim, map[string]string{"amount": amount})
@@ -593,7 +622,7 @@ func (s *states) payouts(t *testing.T) {
 	railFail(t, 0, "decline")
 
 	own := s.eurOwner
-	own.get("/console/payouts").press("Save destination", map[string]string{"accountId": "acct_1SouqOwner42"})
+	own.setUpPayouts()
 	own.get("/console/communities/"+s.eurCom+"/earnings").press("Claim payout", map[string]string{"amount": "12.345"})
 	refused(t, "refused: a claim with a third decimal", own, "claim", "amount", "2 decimals", "Earnings · Gophers Europa")
 	own.get("/console/communities/"+s.eurCom+"/earnings").press("Claim payout", map[string]string{"amount": "10.00"})
@@ -605,9 +634,159 @@ func (s *states) payouts(t *testing.T) {
 	visit(t, "payouts", []row{
 		{"paid, failed and in transit, in yen", s.inf, "/console/payouts", []string{"Paid ¥300", "Available ¥534", "badge-paid", "badge-failed", "(the payment failed",
 			"badge-processing", "(the payment rail did not answer", "¥200", "¥400"}, 0},
-		{"a community's payout", own, "/console/payouts", []string{"badge-paid", "€10.00"}, 0},
+		{"a community's payout", own, "/console/payouts", []string{"badge-paid", "€10.00", "Ready"}, 0},
+		{"ready", s.inf, "/console/payouts", []string{"Ready", "Open Stripe dashboard"}, 0},
 		{"earnings in two currencies", s.inf, "/console/", []string{"Your earnings (EUR)", "Your earnings (JPY)", "¥534"}, 0},
 	})
+}
+
+// Wallets (DESIGN §15): cards (none, several, one default), deposits in
+// each state (paid on Checkout, paid with the saved card, waiting for
+// Stripe, waiting for the bank, declined, disputed), a debt and its
+// repayment, auto-recharge on, off and turned off by failures, the
+// low-balance alert, refunds (their result, and one refused), receipts.
+func (s *states) wallets(t *testing.T) {
+	adv, w := s.eurAdv, "/console/advertisers/"+s.eurAdvID+"/wallet"
+	// A second card, saved on Stripe's page: one that always needs its
+	// bank's confirmation off-session. The first saved card is the
+	// default; Checkout may have saved the first payment's card already.
+	adv.get(w).press("Add a card", nil).payOnStripe(harness.CardOffSessionAuth)
+	checkShown(t, "back from saving a second card", adv, 0, "Card saved.", "Visa •••• 3184")
+	if adv.hasButton("Make default: Visa •••• 3184") {
+		adv.press("Make default: Visa •••• 3184", nil)
+		checkShown(t, "flash: default card changed", adv, 0, "Default card changed", "Saved card (Visa •••• 3184)")
+	}
+	visit(t, "wallets", []row{{"several cards", adv, w, []string{"Visa •••• 4242", "Visa •••• 3184", "Default", "Make default: Visa •••• 4242",
+		"Remove: Visa •••• 3184", "Saved card (Visa •••• 3184)", "Pay on Stripe's page"}, 0}})
+
+	// The saved card's bank asks for confirmation: Stripe's page, which the
+	// person leaves; the wallet says what waits, then they confirm.
+	adv.press("Add funds", map[string]string{"amount": "30"})
+	if !strings.Contains(adv.url, "/local/checkout/") {
+		t.Fatalf("a card that needs its bank's confirmation led to %s:\n%s", adv.url, adv.text())
+	}
+	back, _ := adv.page.Find(`a:contains("Cancel and go back")`).Attr("href")
+	adv.get(strings.TrimPrefix(back, base))
+	checkShown(t, "a deposit waiting for the bank", adv, 0, "Your bank asks you to confirm the payment of €30.00.", "Confirm the payment on Stripe's page", "Refresh")
+	confirm, _ := adv.page.Find(`a:contains("Confirm the payment on Stripe's page")`).Attr("href")
+	adv.get(strings.TrimPrefix(confirm, base)).payOnStripe(harness.CardVisa)
+	checkShown(t, "a deposit confirmed on Stripe's page", adv, 0, "Payment received: €30.00 added.")
+
+	adv.press("Make default: Visa •••• 4242", nil)
+	checkShown(t, "flash: default card changed back", adv, 0, "Default card changed: deposits and auto-recharge use it.", "Saved card (Visa •••• 4242)")
+	adv.press("Remove: Visa •••• 3184", nil)
+	checkShown(t, "flash: card removed", adv, 0, "Card removed.")
+	visit(t, "wallets", []row{{"one default card", adv, w, []string{"Visa •••• 4242", "Default", "Saved card (Visa •••• 4242)"}, 0}})
+	adv.doesNotSee("3184")
+
+	// Paid with the saved card, and its receipt.
+	adv.press("Add funds", map[string]string{"amount": "50", "method": "saved"})
+	checkShown(t, "paid with the saved card", adv, 0, "Payment received: €50.00 added.", "Receipt")
+	dep := depositOf(t, adv)
+	s.eurDep = dep
+	visit(t, "wallets", []row{
+		{"a receipt", adv, "/console/deposits/" + dep + "/receipt", []string{"Receipt", dep, "50.00", "Acme Europe"}, 0},
+		{"back from Stripe to the advertiser's page", adv, "/console/advertisers/" + s.eurAdvID + "?deposit=" + dep, []string{"Payment received: €50.00 added."}, 0},
+		{"receipts", adv, w, []string{"Receipts", "€1,000.00", "€50.00", "€30.00", "Paid", "Receipt of €50.00"}, 0},
+		{"the statement says money in with its card", adv, "/console/advertisers/" + s.eurAdvID, []string{"Added funds · Visa •••• 4242"}, 0},
+	})
+	// Waiting for Stripe: Checkout chosen, then left.
+	adv.get(w).press("Add funds", map[string]string{"amount": "20", "method": "checkout"})
+	back, _ = adv.page.Find(`a:contains("Cancel and go back")`).Attr("href")
+	adv.get(strings.TrimPrefix(back, base))
+	checkShown(t, "a deposit waiting for Stripe", adv, 0, "Waiting for Stripe to confirm the payment of €20.00.", "Refresh", "Pay on Stripe's page")
+
+	// Auto-recharge and the alert: refused beside a field, on, off.
+	adv.get(w).press("Save auto-recharge", map[string]string{"autoRecharge.below": "10", "autoRecharge.amount": "1"})
+	refused(t, "refused: a recharge below the minimum deposit", adv, "recharge", "autoRecharge.amount", "Auto-recharge")
+	adv.get(w).press("Save auto-recharge", map[string]string{"autoRecharge.below": "10", "autoRecharge.amount": "50"})
+	checkShown(t, "flash: auto-recharge on", adv, 0, "Auto-recharge is on: when your available balance falls below €10.00, €50.00 is charged to your default card.")
+	adv.press("Save alert", map[string]string{"lowBalanceAlert.below": "20"})
+	checkShown(t, "flash: alert set", adv, 0, "Alert set: you are told when your available balance falls below €20.00.")
+	visit(t, "wallets", []row{{"auto-recharge and alert on", adv, w, []string{"On: when your available balance falls below €10.00, €50.00 is charged to your default card.",
+		"Turn off auto-recharge", "falls below €20.00", "Turn off alert"}, 0}})
+	adv.press("Turn off alert", nil)
+	checkShown(t, "flash: alert off", adv, 0, "Low-balance alert is off.", "Turn off auto-recharge")
+
+	// Refunds: more than is available is refused beside the amount; a
+	// refund says what became of it.
+	adv.get(w).press("Refund", map[string]string{"amount": "1,000,000"})
+	refused(t, "refused: a refund of more than is available", adv, "refund", "amount", "Refund unspent funds")
+	adv.get(w).press("Refund", map[string]string{"amount": "10"})
+	checkShown(t, "a refund's result", adv, 0, "Refund of €10.00:", "to your card")
+	visit(t, "wallets", []row{{"the statement says a refund", adv, "/console/advertisers/" + s.eurAdvID, []string{"Refund"}, 0}})
+
+	// A declined saved card: said beside the choice of how to pay.
+	rch := signIn(t, uid("recharger"), "/console/advertisers")
+	rch.press("Create advertiser", map[string]string{"name": "Recharger", "currency": "EUR"})
+	rchID := idFrom(t, rch.url, "/console/advertisers/")
+	settle(t)
+	rw := "/console/advertisers/" + rchID + "/wallet"
+	rch.get(rw).press("Add a card", nil).payOnStripe(harness.CardVisa)
+	rch.press("Add funds", map[string]string{"amount": "100"})
+	checkShown(t, "paid", rch, 0, "Payment received: €100.00 added.")
+	rch.get(rw).press("Add a card", nil).payOnStripe(harness.CardInsufficientFun)
+	rch.press("Make default: Visa •••• 9995", nil)
+	rch.press("Add funds", map[string]string{"amount": "10", "method": "saved"})
+	refused(t, "refused: the saved card declined", rch, "deposit", "method", "The payment did not go through, and nothing was charged.", "insufficient funds")
+	// Auto-recharge on that card fails three times as the balance falls,
+	// and turns itself off, saying why.
+	rch.get(rw).press("Save auto-recharge", map[string]string{"autoRecharge.below": "90", "autoRecharge.amount": "10"})
+	checkShown(t, "flash: auto-recharge on (a card that fails)", rch, 0, "Auto-recharge is on")
+	week := plat.Clock.Now().Add(7 * 24 * time.Hour)
+	for i, budget := range []int64{1_500, 1_000, 1_000} {
+		newCampaign(t, token(t, rch.id), rchID, fmt.Sprintf("Drain %d", i), "EUR", 300, 250, 500, budget, time.Time{}, week)
+		settle(t)
+	}
+	visit(t, "wallets", []row{{"auto-recharge turned off by failures", rch, rw, []string{"Auto-recharge was turned off:", "insufficient_funds", "Auto-recharge Off."}, 0},
+		{"the advertiser's page says so too", rch, "/console/advertisers/" + rchID, []string{"Auto-recharge was turned off:"}, 0}})
+
+	// A disputed payment that the balance cannot cover: a debt, said on
+	// the wallet and the advertiser's page, repaid from the next funds.
+	dbt := signIn(t, uid("debtor"), "/console/advertisers")
+	dbt.press("Create advertiser", map[string]string{"name": "Disputed Ltd", "currency": "EUR"})
+	dbtID := idFrom(t, dbt.url, "/console/advertisers/")
+	settle(t)
+	dw := "/console/advertisers/" + dbtID + "/wallet"
+	dbt.get(dw).press("Add a card", nil).payOnStripe(harness.CardVisa)
+	dbt.press("Add funds", map[string]string{"amount": "100"})
+	disputed := depositOf(t, dbt)
+	dtok := token(t, dbt.id)
+	newCampaign(t, dtok, dbtID, "Held", "EUR", 300, 250, 500, 8_000, time.Time{}, week) // €80.00 held: €20.00 available
+	du := api(t, "POST", "/local/stripe/disputes", "", fmt.Sprintf(`{"depositId":%q}`, disputed), 201)
+	settle(t)
+	owed := read[struct{ Debt int64 }](t, "/v1/advertisers/"+dbtID+"/balance", dtok).Debt
+	if owed <= 0 {
+		t.Fatalf("a dispute of €100.00 with €20.00 available left no debt")
+	}
+	notice := "You owe " + eur(owed) + " from a disputed card payment. Add funds to repay it; until then you cannot bid or book and your campaigns are paused."
+	visit(t, "wallets", []row{
+		{"in debt", dbt, dw, []string{notice, "Owed " + eur(owed), "Disputed by the card holder (€100.00)"}, 0},
+		{"in debt: the advertiser's page", dbt, "/console/advertisers/" + dbtID, []string{notice, "Disputed by the card holder"}, 0},
+		{"a disputed deposit", dbt, dw + "?deposit=" + disputed, []string{"Payment received: €100.00 added."}, 0},
+	})
+	api(t, "POST", "/local/stripe/disputes/"+du["id"].(string)+"/close", "", `{"status":"lost"}`, 200)
+	settle(t)
+	// Lost, the money leaves Souq for the card holder: still owed.
+	visit(t, "wallets", []row{{"a dispute lost", dbt, "/console/advertisers/" + dbtID, []string{notice, "Disputed by the card holder"}, 0}})
+	dbt.get(dw).press("Add funds", map[string]string{"amount": "100"})
+	checkShown(t, "a debt repaid from the next funds", dbt, 0, "Payment received: €100.00 added. "+eur(owed)+" of it repaid what you owed.")
+	dbt.get(dw).doesNotSee("You owe")
+
+	// A community's wallet (its card saved through the API).
+	visit(t, "wallets", []row{{"a community's wallet", s.eurOwner, "/console/communities/" + s.eurCom + "/wallet", []string{"Wallet · Gophers Europa", "Saved card (Visa •••• 4242)",
+		"€100.00", "Pending", "Refund unspent funds"}, 0}})
+}
+
+// depositOf is the deposit a person's wallet came back to (?deposit=).
+func depositOf(t *testing.T, p *person) string {
+	t.Helper()
+	u, _ := url.Parse(p.url)
+	d := u.Query().Get("deposit")
+	if d == "" {
+		t.Fatalf("%s names no deposit", p.url)
+	}
+	return d
 }
 
 // Webhook endpoints: one whose deliveries succeed, one whose receiver
@@ -690,8 +869,10 @@ func (s *states) money(t *testing.T, when, month string) {
 		{"earnings by device", s.eurOwner, c + s.eurCom + earn + "?by=device", []string{"Campaign earnings by device"}, 0},
 		{"earnings by keyword", s.eurOwner, c + s.eurCom + earn + "?by=keyword", []string{"Campaign earnings by keyword"}, 0},
 		{"earnings in yen", s.jpyOwner, c + s.jpyCom + earn, []string{"Earned in " + month, "Available " + yen(jb.Available), "Total " + yen(jr.Total.Amount)}, 0},
-		{"a wallet", s.eurAdv, "/console/advertisers/" + s.eurAdvID, []string{"Available " + eur(ea.Available), "Held for bids and bookings " + eur(ea.Held), "Spent in " + month, "Spend per day, " + month}, 0},
-		{"a wallet in yen", s.jpyAdv, "/console/advertisers/" + s.jpyAdvID, []string{"Available " + yen(ja.Available), "Held for bids and bookings " + yen(ja.Held), "Spent in " + month}, 0},
+		{"a wallet", s.eurAdv, "/console/advertisers/" + s.eurAdvID, []string{"Available " + eur(ea.Available), "Held for bids, bookings and campaigns " + eur(ea.Held), "Spent in " + month, "Spend per day, " + month}, 0},
+		{"a wallet in yen", s.jpyAdv, "/console/advertisers/" + s.jpyAdvID, []string{"Available " + yen(ja.Available), "Held for bids, bookings and campaigns " + yen(ja.Held), "Spent in " + month}, 0},
+		{"a wallet's page", s.eurAdv, "/console/advertisers/" + s.eurAdvID + "/wallet", []string{"Available " + eur(ea.Available), "Held for bids, bookings and campaigns " + eur(ea.Held), "Receipts"}, 0},
+		{"a wallet's page in yen", s.jpyAdv, "/console/advertisers/" + s.jpyAdvID + "/wallet", []string{"Available " + yen(ja.Available), "Refund", "¥100,000"}, 0},
 		{"campaigns", s.eurAdv, "/console/campaigns/" + s.cActive, []string{"Spend per day (UTC)", "Spent to date, of a budget of €50.00", "Refused, by reason"}, 0},
 		{"a campaign in yen", s.jpyAdv, "/console/campaigns/" + s.cJPY, []string{"Spent ¥3", "Spent to date, of a budget of ¥5,000"}, 0},
 		{"a won auction", s.eurAdv, "/console/auctions/" + s.aWon, []string{"Won at €5.00"}, 0},
@@ -712,6 +893,9 @@ func (s *states) notYours(t *testing.T, fresh *person) {
 		{"an advertiser", fresh, a, msg, 404},
 		{"its keys", fresh, a + "/keys", msg, 404},
 		{"its campaigns", fresh, a + "/campaigns", msg, 404},
+		{"its wallet", fresh, a + "/wallet", msg, 404},
+		{"its receipt", fresh, "/console/deposits/" + s.eurDep + "/receipt", msg, 404},
+		{"a community's wallet", fresh, c + "/wallet", msg, 404},
 		{"its campaign form", fresh, a + "/campaigns/new", msg, 404},
 		{"a campaign", fresh, "/console/campaigns/" + s.cActive, msg, 404},
 		{"a campaign's report", fresh, "/console/campaigns/" + s.cActive + "/report.csv", msg, 404},
@@ -945,7 +1129,7 @@ func newAdvertiser(t testing.TB, tok, name, currency string, funds int64) string
 	id := api(t, "POST", "/v1/advertisers", tok, fmt.Sprintf(`{"name":%q,"currency":%q}`, name, currency), 201)["id"].(string)
 	settle(t)
 	if funds > 0 {
-		api(t, "POST", "/v1/advertisers/"+id+"/deposits", tok, fmt.Sprintf(`{"amount":%d,"currency":%q}`, funds, currency), 201)
+		fund(t, tok, "/v1/advertisers/"+id, funds, currency)
 	}
 	return id
 }

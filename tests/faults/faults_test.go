@@ -205,6 +205,7 @@ func TestFaults_MixedWorkloadLosesAndDoublesNothing(t *testing.T) {
 	// and a program, and its key.
 	com := o.until(t, "POST", "/v1/communities", owner, `{"name":"F","url":"https://f.example","currency":"USD"}`, run+"c", 201)["id"].(string)
 	comKey := o.until(t, "POST", "/v1/communities/"+com+"/api-keys", owner, `{"name":"k"}`, run+"ck", 201)["secret"].(string)
+	harness.SaveCard(t, owner, "/v1/communities/"+com, harness.CardVisa)
 	o.until(t, "POST", "/v1/communities/"+com+"/deposits", owner, `{"amount":100000,"currency":"USD"}`, run+"cd", 201)
 	if err := plat.Settle(ctx); err != nil {
 		t.Fatal(err)
@@ -216,7 +217,7 @@ func TestFaults_MixedWorkloadLosesAndDoublesNothing(t *testing.T) {
 	prg := o.until(t, "POST", "/v1/communities/"+com+"/programs", owner, `{"name":"P","currency":"USD","commission":{"type":"flat","amount":100},"attributionDays":30,"holdDays":0,"minimumPayout":{"amount":100,"currency":"USD"},"budget":{"amount":50000,"currency":"USD"}}`, run+"p", 201)["id"].(string)
 	deal := o.until(t, "POST", "/v1/programs/"+prg+"/deals", inf, `{}`, run+"d", 201)["id"].(string)
 	code := o.until(t, "POST", "/v1/deals/"+deal+"/approve", owner, `{}`, run+"da", 200)["code"].(string)
-	o.until(t, "PUT", "/v1/me/payout-destination", inf, `{"type":"stripe","accountId":"acct_1FaultsInfluencer"}`, "", 200)
+	harness.OnboardPayouts(t, inf)
 	// A customer's webhook receiver that fails half its deliveries.
 	var hooks sync.Map // webhook-id → times received
 	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -237,6 +238,7 @@ func TestFaults_MixedWorkloadLosesAndDoublesNothing(t *testing.T) {
 		advs[i].token = tok(fmt.Sprintf("usr_flt_adv%d", i))
 		advs[i].id = o.until(t, "POST", "/v1/advertisers", advs[i].token, `{"name":"A","currency":"USD"}`, run+"adv", 201)["id"].(string)
 		advs[i].key = o.until(t, "POST", "/v1/advertisers/"+advs[i].id+"/api-keys", advs[i].token, `{"name":"k"}`, run+"k", 201)["secret"].(string)
+		harness.SaveCard(t, advs[i].token, "/v1/advertisers/"+advs[i].id, harness.CardVisa)
 	}
 	if err := plat.Settle(ctx); err != nil {
 		t.Fatal(err)

@@ -185,3 +185,50 @@ func Call(t testing.TB, method, path, auth, body string, want int) map[string]an
 	_ = json.Unmarshal(r.Body, &out)
 	return out
 }
+
+// Test cards of the local Stripe stand-in (DESIGN §15).
+const (
+	CardVisa            = "4242424242424242" // succeeds
+	CardAuthenticate    = "4000002500003155" // needs authentication on Checkout
+	CardDeclined        = "4000000000000002" // declined on Checkout
+	CardOffSessionAuth  = "4000002760003184" // saved: always needs authentication off-session
+	CardInsufficientFun = "4000000000009995" // saved: insufficient funds off-session
+)
+
+// SaveCard saves a test card for a payer as its owner would: Checkout in
+// setup mode (POST <payer>/payment-methods, then the stand-in's page paid
+// with the card). payerPath is /v1/advertisers/adv_…, /v1/communities/com_…
+// or /v1/me. The first card saved becomes the default.
+func SaveCard(t testing.TB, token, payerPath, card string) {
+	t.Helper()
+	setup := Call(t, "POST", payerPath+"/payment-methods", token, "", 201)
+	u, _ := setup["setupUrl"].(string)
+	i := strings.Index(u, "/local/checkout/")
+	if i < 0 {
+		t.Fatalf("setupUrl %q is not the local Checkout", u)
+	}
+	r := Send(t, "POST", u[i:], "", []byte(`{"card":"`+card+`"}`), nil)
+	if r.Status != 200 {
+		t.Fatalf("paying the setup Checkout: %d %s", r.Status, r.Body)
+	}
+}
+
+// OnboardPayouts sets up the person's payouts as they would: a Connect
+// Express account, its onboarding completed on the local Stripe's page
+// (which sends account.updated), and the bus settled so that payouts has
+// heard it.
+func OnboardPayouts(t testing.TB, token string) {
+	t.Helper()
+	out := Call(t, "POST", "/v1/me/payout-account", token, "", 201)
+	u, _ := out["onboardingUrl"].(string)
+	i := strings.Index(u, "/local/connect/")
+	if i < 0 {
+		t.Fatalf("onboardingUrl %q is not the local Connect page", u)
+	}
+	if r := Send(t, "POST", u[i:], "", []byte(`{"result":"complete"}`), nil); r.Status != 200 {
+		t.Fatalf("completing onboarding: %d %s", r.Status, r.Body)
+	}
+	if r := Send(t, "GET", "/local/events?detailType=PayoutAccountUpdated", "", nil, nil); r.Status != 200 {
+		t.Fatalf("settling: %d %s", r.Status, r.Body)
+	}
+}

@@ -72,10 +72,12 @@ func newMarket(t testing.TB) *market {
 	for i := 0; i < 50; i++ {
 		u := tok(fmt.Sprintf("usr_load_adv%d", i))
 		adv := call(t, "POST", "/v1/advertisers", u, `{"name":"A","currency":"USD"}`, 201)["id"].(string)
+		harness.SaveCard(t, u, "/v1/advertisers/"+adv, harness.CardVisa)
 		call(t, "POST", "/v1/advertisers/"+adv+"/deposits", u, `{"amount":10000000,"currency":"USD"}`, 201)
 		m.advIDs = append(m.advIDs, adv)
 		m.advKeys = append(m.advKeys, call(t, "POST", "/v1/advertisers/"+adv+"/api-keys", u, `{"name":"k"}`, 201)["secret"].(string))
 	}
+	harness.SaveCard(t, m.owner, "/v1/communities/"+com, harness.CardVisa)
 	call(t, "POST", "/v1/communities/"+com+"/deposits", m.owner, `{"amount":10000000,"currency":"USD"}`, 201)
 	settle(t)
 	now := plat.Clock.Now().Truncate(time.Second)

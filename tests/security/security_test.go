@@ -95,6 +95,8 @@ func build(t *testing.T) world {
 	ids["advertiserId"] = adv
 	wd.advKey = call(t, "POST", "/v1/advertisers/"+adv+"/api-keys", advOwner, `{"name":"k"}`, 201)["secret"].(string)
 	ids["keyId"] = call(t, "POST", "/v1/communities/"+com+"/api-keys", wd.ownerToken, `{"name":"k2"}`, 201)["id"].(string)
+	harness.SaveCard(t, advOwner, "/v1/advertisers/"+adv, harness.CardVisa)
+	harness.SaveCard(t, wd.ownerToken, "/v1/communities/"+com, harness.CardVisa)
 	call(t, "POST", "/v1/advertisers/"+adv+"/deposits", advOwner, `{"amount":100000,"currency":"USD"}`, 201)
 	call(t, "POST", "/v1/communities/"+com+"/deposits", wd.ownerToken, `{"amount":100000,"currency":"USD"}`, 201)
 	otherCom := call(t, "POST", "/v1/communities", wd.otherToken, `{"name":"Other","url":"https://other.example","currency":"USD"}`, 201)["id"].(string)
@@ -123,7 +125,7 @@ func build(t *testing.T) world {
 	ids["code"] = code
 	ids["conversionId"] = call(t, "POST", "/v1/conversions", wd.comKey, fmt.Sprintf(`{"code":%q,"externalId":"o-1","amount":5000,"currency":"USD","customerId":"c-1"}`, code), 201)["id"].(string)
 	ids["webhookId"] = call(t, "POST", "/v1/webhooks", wd.ownerToken, `{"url":"http://127.0.0.1:9/hook","events":["AuctionOpened"]}`, 201)["id"].(string)
-	call(t, "PUT", "/v1/me/payout-destination", wd.ownerToken, `{"type":"stripe","accountId":"acct_1SecurityOwner"}`, 200)
+	harness.OnboardPayouts(t, wd.ownerToken)
 	ids["payoutId"] = call(t, "POST", "/v1/communities/"+com+"/payouts", wd.ownerToken, `{"amount":1000,"currency":"USD"}`, 202)["id"].(string)
 	settle(t)
 	ids["flightId"] = "flt_" + strings.TrimPrefix(ids["auctionId"], "auc_")

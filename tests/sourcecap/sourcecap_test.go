@@ -51,6 +51,7 @@ func flight(t *testing.T) (slotID, advToken string) {
 	owner, advToken := tok("usr_cap_owner"), tok("usr_cap_advertiser")
 	com := call(t, "POST", "/v1/communities", owner, `{"name":"Capped","url":"https://capped.example","currency":"USD"}`, 201)["id"].(string)
 	adv := call(t, "POST", "/v1/advertisers", advToken, `{"name":"Capped Ads","currency":"USD"}`, 201)["id"].(string)
+	harness.SaveCard(t, advToken, "/v1/advertisers/"+adv, harness.CardVisa)
 	call(t, "POST", "/v1/advertisers/"+adv+"/deposits", advToken, `{"amount":10000,"currency":"USD"}`, 201)
 	if err := plat.Settle(context.Background()); err != nil { // every context has heard of both
 		t.Fatal(err)
