@@ -73,7 +73,7 @@ func FromAWS(ctx context.Context, name string) (*Function, *slog.Logger, error) 
 		if err != nil {
 			return nil, nil, err
 		}
-		stripe := payments.NewStripe(payments.StripeConfig{SecretKey: key, PaymentMethod: os.Getenv(topology.EnvStripePaymentMethod)})
+		stripe := payments.NewStripe(payments.StripeConfig{SecretKey: key})
 		e.Rail, e.Payments = stripe, stripe
 	}
 	if id := os.Getenv(topology.EnvStripeWebhookSecretName); id != "" {

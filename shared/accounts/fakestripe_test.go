@@ -182,9 +182,6 @@ func (f *fakeStripe) Refund(_ context.Context, r payments.RefundRequest) (paymen
 	return res, nil
 }
 
-func (f *fakeStripe) Charge(context.Context, payments.Charge) (payments.Receipt, error) {
-	return payments.Receipt{}, payments.Declined("fake", "not used")
-}
 func (f *fakeStripe) Payout(context.Context, payments.Transfer) (payments.Receipt, error) {
 	return payments.Receipt{}, payments.Declined("fake", "not used")
 }

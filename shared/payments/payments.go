@@ -1,10 +1,13 @@
-// Package payments is the payment rail: how money enters Souq (deposits)
-// and leaves it (payouts). The AWS build uses Stripe; the local platform
-// uses the same Stripe code against stripe-mock.
+// Package payments is how money enters Souq and leaves it: it enters
+// through the Gateway (deposits charged to the payer's own saved card, or
+// paid on Stripe's hosted Checkout; DESIGN §15) and leaves through
+// Rail.Payout (Connect transfers to payees). The AWS build uses Stripe;
+// the local platform uses the same Stripe code against its Stripe
+// stand-in.
 //
-// It must never charge twice for one deposit: every call carries an
-// idempotency key derived from the business id, so a retry after a timeout
-// returns the first outcome.
+// It must never move money twice for one deposit or payout: every call
+// carries an idempotency key derived from the business id, so a retry
+// after a timeout returns the first outcome.
 package payments
 
 import (
@@ -14,18 +17,9 @@ import (
 	"github.com/souqhq/souq/shared/money"
 )
 
-// Charge asks the rail to collect money into Souq.
-type Charge struct {
-	// ID is the business id (dep_…); it is the rail's idempotency key.
-	ID          string
-	Amount      money.Amount
-	Description string
-	Metadata    map[string]string
-}
-
-// Receipt is a collected charge.
+// Receipt is a payout the rail made.
 type Receipt struct {
-	// Reference is the rail's id of the payment (pi_… for Stripe).
+	// Reference is the rail's id of the transfer (tr_… for Stripe).
 	Reference string
 }
 
@@ -39,15 +33,14 @@ type Transfer struct {
 	Metadata    map[string]string
 }
 
-// Rail moves money between Souq and the outside world.
+// Rail moves money out of Souq to the outside world. Money comes in
+// through the Gateway (ChargeSaved, Checkout), never through the Rail.
 type Rail interface {
-	// Charge collects a payment. A definite refusal is fault.UpstreamFailed;
-	// an unknown outcome (timeout, rail down) is fault.Unavailable, and
-	// retrying with the same Charge.ID is safe.
-	Charge(ctx context.Context, c Charge) (Receipt, error)
 	// Payout transfers money out, at most once per Transfer.ID: a call
-	// with an ID that was paid before returns that transfer. The errors
-	// are Charge's: UpstreamFailed is definite, Unavailable is unknown.
+	// with an ID that was paid before returns that transfer. A definite
+	// refusal is fault.UpstreamFailed; an unknown outcome (timeout, rail
+	// down) is fault.Unavailable, and retrying with the same Transfer.ID
+	// is safe.
 	Payout(ctx context.Context, t Transfer) (Receipt, error)
 }
 

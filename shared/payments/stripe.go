@@ -11,30 +11,31 @@ import (
 	"github.com/stripe/stripe-go/v83"
 )
 
-// Stripe is the Rail on Stripe: a PaymentIntent created and confirmed in
-// one call, with the charge id as Stripe's Idempotency-Key.
+// Stripe is the Gateway (and so the Rail) on Stripe: deposits are
+// PaymentIntents on the payer's saved card or Checkout Sessions
+// (stripe_gateway.go); payouts are Connect transfers. Each call that
+// creates something carries Souq's business id as Stripe's
+// Idempotency-Key.
 type Stripe struct {
 	client *stripe.Client
-	// PaymentMethod confirms the intent: a saved card in production; the
-	// test card pm_card_visa in test mode.
-	paymentMethod string
 	// fixtureStatus is true against stripe-mock, which validates requests
 	// against Stripe's OpenAPI spec but answers fixtures: its
-	// PaymentIntents never reach "succeeded", so their status says nothing.
+	// PaymentIntents never reach "succeeded", so ChargeSaved takes the
+	// request's acceptance as the outcome instead of their status.
 	fixtureStatus bool
 }
 
-// StripeConfig configures the Stripe rail.
+// StripeConfig configures the Stripe gateway.
 type StripeConfig struct {
-	SecretKey     string
-	PaymentMethod string
-	// BaseURL points at stripe-mock locally; empty is Stripe itself.
+	SecretKey string
+	// BaseURL points at stripe-mock or the local Stripe stand-in; empty
+	// is Stripe itself.
 	BaseURL string
 	// StripeMock says BaseURL is stripe-mock (see Stripe.fixtureStatus).
 	StripeMock bool
 }
 
-// NewStripe builds the rail.
+// NewStripe builds the gateway.
 func NewStripe(cfg StripeConfig) *Stripe {
 	retries := int64(2)
 	bc := &stripe.BackendConfig{
@@ -46,51 +47,13 @@ func NewStripe(cfg StripeConfig) *Stripe {
 	if cfg.BaseURL != "" {
 		bc.URL = stripe.String(cfg.BaseURL)
 	}
-	pm := cfg.PaymentMethod
-	if pm == "" {
-		pm = "pm_card_visa"
-	}
 	return &Stripe{
 		client:        stripe.NewClient(cfg.SecretKey, stripe.WithBackends(stripe.NewBackendsWithConfig(bc))),
-		paymentMethod: pm, fixtureStatus: cfg.StripeMock,
+		fixtureStatus: cfg.StripeMock,
 	}
 }
 
 var _ Rail = (*Stripe)(nil)
-
-// Charge creates and confirms a PaymentIntent.
-func (s *Stripe) Charge(ctx context.Context, c Charge) (Receipt, error) {
-	const op = "payments.Stripe.Charge"
-	params := &stripe.PaymentIntentCreateParams{
-		Amount:        stripe.Int64(c.Amount.Minor),
-		Currency:      stripe.String(strings.ToLower(c.Amount.Currency)),
-		Confirm:       stripe.Bool(true),
-		PaymentMethod: stripe.String(s.paymentMethod),
-		Description:   stripe.String(c.Description),
-		AutomaticPaymentMethods: &stripe.PaymentIntentCreateAutomaticPaymentMethodsParams{
-			Enabled: stripe.Bool(true), AllowRedirects: stripe.String("never"),
-		},
-	}
-	params.Metadata = map[string]string{"souq_charge_id": c.ID}
-	for k, v := range c.Metadata {
-		params.Metadata[k] = v
-	}
-	params.SetIdempotencyKey(c.ID)
-	pi, err := s.client.V1PaymentIntents.Create(ctx, params)
-	if err != nil {
-		return Receipt{}, classify(op, err)
-	}
-	if s.fixtureStatus {
-		return Receipt{Reference: pi.ID}, nil
-	}
-	switch pi.Status {
-	case stripe.PaymentIntentStatusSucceeded:
-		return Receipt{Reference: pi.ID}, nil
-	case stripe.PaymentIntentStatusProcessing:
-		return Receipt{}, Unknown(op, errors.New("payment still processing"))
-	}
-	return Receipt{}, Declined(op, "the payment was not completed ("+string(pi.Status)+")")
-}
 
 // Payout makes a Connect transfer to the destination account. It first
 // looks for a transfer already made for this payout (its transfer group is

@@ -88,7 +88,7 @@ func (s *Stripe) ChargeSaved(ctx context.Context, c SavedCharge) (Payment, error
 	if s.fixtureStatus {
 		// stripe-mock's fixture intent never succeeds: its status says
 		// nothing (see Stripe.fixtureStatus), so the request's acceptance is
-		// the answer, as in Charge.
+		// the answer.
 		p.Status = PaymentSucceeded
 		return p, nil
 	}

@@ -337,18 +337,29 @@ func TestStripe_Connect(t *testing.T) {
 	wantCall(t, rec.last(t), "POST", "/v1/accounts/acct_1/login_links", "")
 }
 
-func TestStripe_RailCallsStillWork(t *testing.T) {
+// Payout looks for a transfer of its group first, then makes one with the
+// payout id as its group and its key (stripe-mock's fixture transfers are
+// of no such group).
+func TestStripe_Payout_ListsItsGroupThenTransfersUnderItsKey(t *testing.T) {
 	t.Parallel()
-	g, _ := mockGateway(t)
-	ctx := context.Background()
-	rc, err := g.Charge(ctx, Charge{ID: "dep_9", Amount: money.Amount{Minor: 1000, Currency: "USD"}, Description: "deposit"})
+	g, rec := mockGateway(t)
+	rc, err := g.Payout(context.Background(), Transfer{ID: "po_9", Amount: money.Amount{Minor: 1000, Currency: "USD"}, Destination: "acct_1",
+		Metadata: map[string]string{"souq_payee": "user:usr_1"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantPrefix(t, "charge", rc.Reference, "pi_")
-	if _, err := g.Payout(ctx, Transfer{ID: "po_9", Amount: money.Amount{Minor: 1000, Currency: "USD"}, Destination: "acct_1"}); err != nil {
-		t.Fatal(err)
+	wantPrefix(t, "transfer", rc.Reference, "tr_")
+	rec.mu.Lock()
+	reqs := slices.Clone(rec.reqs)
+	rec.mu.Unlock()
+	if len(reqs) != 2 {
+		t.Fatalf("sent %d requests, want a list and a create: %v", len(reqs), reqs)
 	}
+	wantCall(t, reqs[0], "GET", "/v1/transfers", "")
+	wantForm(t, reqs[0], map[string]string{"transfer_group": "po_9", "destination": "acct_1"})
+	wantCall(t, reqs[1], "POST", "/v1/transfers", "po_9")
+	wantForm(t, reqs[1], map[string]string{"amount": "1000", "currency": "usd", "destination": "acct_1", "transfer_group": "po_9",
+		"metadata[souq_payout_id]": "po_9", "metadata[souq_payee]": "user:usr_1"})
 }
 
 // ---- classification: Stripe's refusals, as Stripe sends them ----
@@ -457,14 +468,40 @@ func TestStripe_Refund_Classification(t *testing.T) {
 	}
 }
 
+func TestStripe_Payout_Classification(t *testing.T) {
+	t.Parallel()
+	noCapability := `{"error":{"type":"invalid_request_error","code":"insufficient_capabilities_for_transfer",
+		"message":"Your destination account needs to have at least one of the following capabilities enabled: transfers"}}`
+	for _, tc := range []struct {
+		name   string
+		status int
+		body   string
+		kind   fault.Kind
+	}{
+		{"an account that cannot receive (400)", 400, noCapability, fault.UpstreamFailed},
+		{"Stripe failed (500)", 500, serverError, fault.Unavailable},
+		{"rate limited (429)", 429, rateLimited, fault.Unavailable},
+		{"the same key in flight (409)", 409, lockConflict, fault.Unavailable},
+		{"Souq's key refused (401)", 401, badKey, fault.Internal},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := answering(t, tc.status, tc.body).Payout(context.Background(), Transfer{ID: "po_1", Amount: money.Amount{Minor: 100, Currency: "USD"}, Destination: "acct_1"})
+			if err == nil || fault.KindOf(err) != tc.kind {
+				t.Fatalf("error %v (kind %v), want kind %v", err, fault.KindOf(err), tc.kind)
+			}
+		})
+	}
+}
+
 // A refusal shows the card holder Stripe's card message, but only the code
 // of any other refusal: Stripe writes those for developers. The whole
 // Stripe error stays in the cause, for the logs.
 func TestClassify_ShowsCardMessagesAndHidesDeveloperMessages(t *testing.T) {
 	t.Parallel()
-	_, err := answering(t, 402, insufficientFunds).Charge(context.Background(), Charge{ID: "dep_1", Amount: money.Amount{Minor: 1, Currency: "USD"}})
+	_, err := answering(t, 402, cardForRefund).Refund(context.Background(), RefundRequest{ID: "rfd_1", PaymentIntent: "pi_1", Amount: 1})
 	fe, ok := fault.As(err)
-	if !ok || fe.Kind != fault.UpstreamFailed || !strings.Contains(fe.Message, "insufficient funds") {
+	if !ok || fe.Kind != fault.UpstreamFailed || !strings.Contains(fe.Message, "declined by the card network") {
 		t.Fatalf("card refusal: %v", err)
 	}
 	_, err = answering(t, 400, noSuchIntent).Refund(context.Background(), RefundRequest{ID: "rfd_1", PaymentIntent: "pi_x", Amount: 1})
@@ -597,10 +634,19 @@ func TestStripe_GetConnectAccount_ListsWhatIsDueOnce(t *testing.T) {
 // leaves out the client secret of the intent it carries.
 func TestClassify_KeepsClientSecretsOutOfTheLogs(t *testing.T) {
 	t.Parallel()
-	body := `{"error":{"type":"card_error","code":"card_declined","message":"Your card was declined.",
+	ctx := context.Background()
+	// A card refusal that is an error (a refund's).
+	card := `{"error":{"type":"card_error","code":"card_declined","message":"Your card was declined.",
 		"payment_intent":{"id":"pi_3S","object":"payment_intent","client_secret":"pi_3S_secret_doNotLogMe"}}}`
-	_, err := answering(t, 402, body).Charge(context.Background(), Charge{ID: "dep_1", Amount: money.Amount{Minor: 1, Currency: "USD"}})
+	_, err := answering(t, 402, card).Refund(ctx, RefundRequest{ID: "rfd_1", PaymentIntent: "pi_3S", Amount: 1})
 	if fault.KindOf(err) != fault.UpstreamFailed || strings.Contains(err.Error(), "doNotLogMe") || !strings.Contains(err.Error(), "pi_3S") {
-		t.Fatalf("%v", err)
+		t.Fatalf("refund: %v", err)
+	}
+	// A deposit's other refusal, carrying its intent.
+	state := `{"error":{"type":"invalid_request_error","code":"payment_intent_unexpected_state","message":"This PaymentIntent's status is canceled.",
+		"payment_intent":{"id":"pi_3T","object":"payment_intent","status":"canceled","client_secret":"pi_3T_secret_doNotLogMe"}}}`
+	_, err = answering(t, 400, state).ChargeSaved(ctx, SavedCharge{ID: "dep_1", Customer: "cus_1", PaymentMethod: "pm_1", Amount: money.Amount{Minor: 1, Currency: "USD"}})
+	if fault.KindOf(err) != fault.UpstreamFailed || strings.Contains(err.Error(), "doNotLogMe") || !strings.Contains(err.Error(), "pi_3T") {
+		t.Fatalf("ChargeSaved: %v", err)
 	}
 }

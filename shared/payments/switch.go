@@ -8,11 +8,11 @@ import (
 
 // Switchable wraps a rail, or a whole gateway, so that tests and the local
 // platform can make it fail on command: the next N money-moving calls
-// (Charge, ChargeSaved, Refund, Payout alike) are declined, or time out.
+// (ChargeSaved, Refund, Payout alike) are declined, or time out.
 // The other Gateway calls (customers, cards, Checkout, Connect) pass
 // through untouched.
 type Switchable struct {
-	// Rail takes the Rail calls (Charge, Payout); nil means Gateway's.
+	// Rail takes the Rail call (Payout); nil means Gateway's.
 	Rail Rail
 	// Gateway takes the Gateway calls; nil where only a Rail is wrapped
 	// (its Gateway calls then fail).
@@ -22,7 +22,7 @@ type Switchable struct {
 	mode string
 	left int
 	// charges, payouts and refunds count the calls that reached the
-	// wrapped rail or gateway (charges: Charge and ChargeSaved).
+	// wrapped rail or gateway (charges: ChargeSaved).
 	charges, payouts, refunds int
 }
 
@@ -45,8 +45,8 @@ func (s *Switchable) FailNext(n int, mode string) {
 	s.mu.Unlock()
 }
 
-// Charges reports how many charges (Charge and ChargeSaved) reached the
-// wrapped rail.
+// Charges reports how many charges (ChargeSaved calls) reached the
+// wrapped gateway.
 func (s *Switchable) Charges() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -96,14 +96,6 @@ func (s *Switchable) rail() Rail {
 		return s.Rail
 	}
 	return s.Gateway
-}
-
-// Charge implements Rail.
-func (s *Switchable) Charge(ctx context.Context, c Charge) (Receipt, error) {
-	if mode := s.failure(&s.charges); mode != "" {
-		return Receipt{}, failed(mode)
-	}
-	return s.rail().Charge(ctx, c)
 }
 
 // Payout implements Rail.

@@ -27,10 +27,6 @@ func (f *fakeGateway) record(name string, args ...any) {
 	f.args = append(f.args, args)
 }
 
-func (f *fakeGateway) Charge(_ context.Context, c Charge) (Receipt, error) {
-	f.record("Charge", c)
-	return Receipt{Reference: "pi_charge"}, nil
-}
 func (f *fakeGateway) Payout(_ context.Context, t Transfer) (Receipt, error) {
 	f.record("Payout", t)
 	return Receipt{Reference: "tr_payout"}, nil
@@ -89,7 +85,6 @@ func (f *fakeGateway) DashboardLink(_ context.Context, id string) (string, error
 }
 
 var (
-	aCharge   = Charge{ID: "dep_1", Amount: money.Amount{Minor: 100, Currency: "USD"}}
 	aSaved    = SavedCharge{ID: "dep_2", Customer: "cus_1", PaymentMethod: "pm_1", Amount: money.Amount{Minor: 100, Currency: "USD"}}
 	aRefund   = RefundRequest{ID: "rfd_1-0", PaymentIntent: "pi_1", Amount: 50}
 	aTransfer = Transfer{ID: "po_1", Amount: money.Amount{Minor: 100, Currency: "USD"}, Destination: "acct_1"}
@@ -107,7 +102,6 @@ func TestSwitchable_ForwardsEveryGatewayCall(t *testing.T) {
 		}
 		got = append(got, v)
 	}
-	keep(s.Charge(ctx, aCharge))
 	keep(s.Payout(ctx, aTransfer))
 	keep(s.CreateCustomer(ctx, Customer{Key: "k", Payer: "user:usr_1"}))
 	keep(s.ChargeSaved(ctx, aSaved))
@@ -123,22 +117,23 @@ func TestSwitchable_ForwardsEveryGatewayCall(t *testing.T) {
 	keep(s.OnboardingLink(ctx, "acct_1", "https://r", "https://b"))
 	keep(s.DashboardLink(ctx, "acct_1"))
 
-	wantCalls := []string{"Charge", "Payout", "CreateCustomer", "ChargeSaved", "CreateCheckout", "GetCheckout", "ListCards", "GetCard",
+	wantCalls := []string{"Payout", "CreateCustomer", "ChargeSaved", "CreateCheckout", "GetCheckout", "ListCards", "GetCard",
 		"SetDefaultCard", "DetachCard", "Refund", "CreateConnectAccount", "GetConnectAccount", "OnboardingLink", "DashboardLink"}
 	if !reflect.DeepEqual(fake.calls, wantCalls) {
 		t.Fatalf("calls %v", fake.calls)
 	}
-	wantResults := []any{Receipt{Reference: "pi_charge"}, Receipt{Reference: "tr_payout"}, "cus_fake",
+	wantResults := []any{Receipt{Reference: "tr_payout"}, "cus_fake",
 		Payment{Status: PaymentSucceeded, Reference: "pi_saved"}, Session{ID: "cs_fake"}, Session{ID: "cs_1"}, []Card{{ID: "pm_fake"}},
 		Card{ID: "pm_1"}, nil, nil, RefundResult{ID: "re_fake", Status: RefundSucceeded}, "acct_fake", ConnectAccount{ID: "acct_1"},
 		"https://connect.example/onboard", "https://connect.example/dashboard"}
 	if !reflect.DeepEqual(got, wantResults) {
 		t.Fatalf("results %v", got)
 	}
-	if !reflect.DeepEqual(fake.args[13], []any{"acct_1", "https://r", "https://b"}) || !reflect.DeepEqual(fake.args[3], []any{aSaved}) {
+	if !reflect.DeepEqual(fake.args[12], []any{"acct_1", "https://r", "https://b"}) || !reflect.DeepEqual(fake.args[2], []any{aSaved}) ||
+		!reflect.DeepEqual(fake.args[0], []any{aTransfer}) {
 		t.Fatalf("arguments %v", fake.args)
 	}
-	if s.Charges() != 2 || s.Payouts() != 1 || s.Refunds() != 1 {
+	if s.Charges() != 1 || s.Payouts() != 1 || s.Refunds() != 1 {
 		t.Fatalf("counted %d charges, %d payouts, %d refunds", s.Charges(), s.Payouts(), s.Refunds())
 	}
 }
@@ -149,13 +144,10 @@ func TestSwitchable_ArmedFailuresTakeTheMoneyMovingCalls(t *testing.T) {
 	fake := &fakeGateway{}
 	s := &Switchable{Gateway: fake}
 
-	s.FailNext(4, FailDecline)
+	s.FailNext(3, FailDecline)
 	// The other calls pass while failures are armed, and take none.
 	if _, err := s.ListCards(ctx, "cus_1"); err != nil {
 		t.Fatal(err)
-	}
-	if _, err := s.Charge(ctx, aCharge); fault.KindOf(err) != fault.UpstreamFailed {
-		t.Fatalf("Charge: %v", err)
 	}
 	p, err := s.ChargeSaved(ctx, aSaved)
 	if err != nil || p != (Payment{Status: PaymentDeclined, Decline: "card_declined", DeclineMessage: p.DeclineMessage}) || p.DeclineMessage == "" {
@@ -168,10 +160,7 @@ func TestSwitchable_ArmedFailuresTakeTheMoneyMovingCalls(t *testing.T) {
 		t.Fatalf("Payout: %v", err)
 	}
 
-	s.FailNext(4, FailTimeout)
-	if _, err := s.Charge(ctx, aCharge); fault.KindOf(err) != fault.Unavailable {
-		t.Fatalf("Charge: %v", err)
-	}
+	s.FailNext(3, FailTimeout)
 	if _, err := s.ChargeSaved(ctx, aSaved); fault.KindOf(err) != fault.Unavailable {
 		t.Fatalf("ChargeSaved: %v", err)
 	}
@@ -203,32 +192,32 @@ func TestSwitchable_OverARailOnly(t *testing.T) {
 	ctx := context.Background()
 	fake := &fakeGateway{}
 	s := &Switchable{Rail: fake}
-	if r, err := s.Charge(ctx, aCharge); err != nil || r.Reference != "pi_charge" {
-		t.Fatalf("Charge: %+v, %v", r, err)
+	if r, err := s.Payout(ctx, aTransfer); err != nil || r.Reference != "tr_payout" {
+		t.Fatalf("Payout: %+v, %v", r, err)
 	}
 	s.FailNext(1, FailDecline)
 	if _, err := s.Payout(ctx, aTransfer); fault.KindOf(err) != fault.UpstreamFailed {
 		t.Fatalf("Payout: %v", err)
 	}
-	if s.Charges() != 1 || s.Payouts() != 0 {
-		t.Fatalf("counted %d charges, %d payouts", s.Charges(), s.Payouts())
-	}
 	if _, err := s.ChargeSaved(ctx, aSaved); err == nil {
 		t.Fatal("ChargeSaved without a gateway")
+	}
+	if !reflect.DeepEqual(fake.calls, []string{"Payout"}) || s.Charges() != 0 || s.Payouts() != 1 {
+		t.Fatalf("calls %v; counted %d charges, %d payouts", fake.calls, s.Charges(), s.Payouts())
 	}
 	if _, err := s.ListCards(ctx, "cus_1"); err == nil {
 		t.Fatal("ListCards without a gateway")
 	}
 }
 
-// With both set, Rail takes the Rail calls and Gateway the rest.
+// With both set, Rail takes the Rail call (Payout) and Gateway the rest.
 func TestSwitchable_RailTakesPrecedenceForRailCalls(t *testing.T) {
 	t.Parallel()
 	rail, gw := &fakeGateway{}, &fakeGateway{}
 	s := &Switchable{Rail: rail, Gateway: gw}
-	_, _ = s.Charge(context.Background(), aCharge)
+	_, _ = s.Payout(context.Background(), aTransfer)
 	_, _ = s.ChargeSaved(context.Background(), aSaved)
-	if !reflect.DeepEqual(rail.calls, []string{"Charge"}) || !reflect.DeepEqual(gw.calls, []string{"ChargeSaved"}) {
+	if !reflect.DeepEqual(rail.calls, []string{"Payout"}) || !reflect.DeepEqual(gw.calls, []string{"ChargeSaved"}) {
 		t.Fatalf("rail %v, gateway %v", rail.calls, gw.calls)
 	}
 }
@@ -250,14 +239,12 @@ func TestSwitchable_ArmedFailuresUnderConcurrency(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			var err error
-			switch i % 4 {
+			switch i % 3 {
 			case 0:
-				_, err = s.Charge(context.Background(), aCharge)
-			case 1:
 				_, err = s.ChargeSaved(context.Background(), aSaved)
-			case 2:
+			case 1:
 				_, err = s.Refund(context.Background(), aRefund)
-			case 3:
+			case 2:
 				_, err = s.Payout(context.Background(), aTransfer)
 			}
 			if err != nil {

@@ -60,10 +60,6 @@ func newFakeStripe() *fakeStripe {
 	return &fakeStripe{transfers: map[string]payments.Transfer{}, accounts: map[string]*payments.ConnectAccount{}, keys: map[string]string{}}
 }
 
-func (f *fakeStripe) Charge(context.Context, payments.Charge) (payments.Receipt, error) {
-	return payments.Receipt{}, errors.New("fakeStripe charges nothing")
-}
-
 func (f *fakeStripe) Payout(_ context.Context, t payments.Transfer) (payments.Receipt, error) {
 	f.mu.Lock()
 	f.calls++

@@ -13,10 +13,8 @@ const (
 	EnvJWTIssuer    = "SOUQ_JWT_ISSUER"
 	EnvJWTClientIDs = "SOUQ_JWT_CLIENT_IDS"
 	// EnvStripeSecretName names the Secrets Manager secret holding the
-	// Stripe key; EnvStripePaymentMethod the test payment method deposits
-	// use outside prod.
-	EnvStripeSecretName    = "SOUQ_STRIPE_SECRET_NAME"
-	EnvStripePaymentMethod = "SOUQ_STRIPE_PAYMENT_METHOD"
+	// Stripe key.
+	EnvStripeSecretName = "SOUQ_STRIPE_SECRET_NAME"
 	// EnvStripeWebhookSecretName names (by name or ARN) the Secrets
 	// Manager secret holding the signing secret of Stripe's webhook
 	// endpoint (whsec_…; two, one a line, while it is rolled): the
