@@ -68,18 +68,33 @@ type CommunityCreated struct {
 	Currency    string `json:"currency"`
 	// URL is where the community lives: referral links land there.
 	URL string `json:"url,omitempty"`
+	// Name is the community's name, as other parties see it (DESIGN §16).
+	Name string `json:"name,omitempty"`
 }
 
 // CommunityUpdated: an owner changed a community's settings that other
-// contexts keep: the domains its pages are on (serving refuses views and
-// clicks from pages elsewhere). Version orders updates, which the bus
-// may deliver in any order.
+// contexts keep, whole (every field as it now is): the domains its pages
+// are on (serving refuses views and clicks from pages elsewhere), its
+// listing in the directory, and what may run on its pages (DESIGN §16).
+// Version orders updates, which the bus may deliver in any order.
 type CommunityUpdated struct {
 	Meta
 	CommunityID    string   `json:"communityId"`
 	OwnerID        string   `json:"ownerId"`
 	AllowedDomains []string `json:"allowedDomains"`
 	Version        int      `json:"version"`
+	// The directory's listing.
+	Name        string   `json:"name,omitempty"`
+	Listed      bool     `json:"listed,omitempty"`
+	Description string   `json:"description,omitempty"`
+	Topics      []string `json:"topics,omitempty"`
+	Languages   []string `json:"languages,omitempty"`
+	Country     string   `json:"country,omitempty"`
+	// CampaignReview is "approve" when campaigns run on the community's
+	// slots only after its owner approved their creative ("auto", or
+	// empty, otherwise); BlockedAdvertisers never run there.
+	CampaignReview     string   `json:"campaignReview,omitempty"`
+	BlockedAdvertisers []string `json:"blockedAdvertisers,omitempty"`
 }
 
 func (CommunityUpdated) DetailType() string { return "CommunityUpdated" }
@@ -91,7 +106,25 @@ type AdvertiserCreated struct {
 	AdvertiserID string `json:"advertiserId"`
 	OwnerID      string `json:"ownerId"`
 	Currency     string `json:"currency"`
+	// Name is the advertiser's name, as communities see it (DESIGN §16).
+	Name string `json:"name,omitempty"`
 }
+
+// PersonUpdated: a person changed their profile, whole (DESIGN §16): the
+// name others see (an influencer on a deal), a short bio, links, and the
+// time zone their pages are shown in. Version orders updates.
+type PersonUpdated struct {
+	Meta
+	UserID      string   `json:"userId"`
+	DisplayName string   `json:"displayName,omitempty"`
+	Bio         string   `json:"bio,omitempty"`
+	Links       []string `json:"links,omitempty"`
+	TimeZone    string   `json:"timeZone,omitempty"`
+	Version     int      `json:"version"`
+}
+
+func (PersonUpdated) DetailType() string { return "PersonUpdated" }
+func (PersonUpdated) Source() string     { return SourceAccounts }
 
 // APIKeyCreated: an API key was issued for an advertiser or a community.
 type APIKeyCreated struct {
@@ -544,7 +577,7 @@ func Catalog() []Event {
 		&CampaignMetered{}, &CampaignReported{},
 		&DepositSucceeded{}, &DepositFailed{}, &RefundSucceeded{}, &RefundFailed{},
 		&DisputeOpened{}, &DisputeClosed{}, &PayerDebtChanged{}, &AdvertiserBalanceLow{}, &AutoRechargeFailed{},
-		&PayoutAccountUpdated{},
+		&PayoutAccountUpdated{}, &PersonUpdated{},
 	}
 }
 

@@ -449,3 +449,91 @@ func filterEvents(t *testing.T, detailType, payerID string) []map[string]any {
 	}
 	return out
 }
+
+// A community's card deposits fund its referral budgets and may go back
+// to the card, but are never paid out: a payout of them, then a
+// chargeback, would be money out twice (found from outside).
+func TestPayments_CardFundsAreNotPaidOut(t *testing.T) {
+	t.Parallel()
+	_, owner := newUser(t)
+	com := "/v1/communities/" + createCommunity(t, owner).ID
+	harness.SaveCard(t, owner, com, harness.CardVisa)
+	body := `{"amount":5000,"currency":"EUR"}`
+	expect(t, do(t, call{method: "POST", path: com + "/deposits", auth: owner, body: body, headers: freshKey()}), 201)
+	harness.OnboardPayouts(t, owner)
+	r := expect(t, do(t, call{method: "POST", path: com + "/payouts", auth: owner, body: body, headers: freshKey()}), 422)
+	if !hasFieldError(r, "amount") || !strings.Contains(r.problem.Detail, "card deposits") {
+		t.Fatalf("a payout of card funds: %s", r.body)
+	}
+	expect(t, do(t, call{method: "POST", path: com + "/refunds", auth: owner, body: body, headers: freshKey()}), 201)
+	verifyLedger(t)
+}
+
+// Money that comes back while the payer owes Souq repays the debt first,
+// and nothing is refunded to a card meanwhile (found from outside).
+func TestPayments_ReleasedMoneyRepaysTheDebtFirst(t *testing.T) {
+	t.Parallel()
+	tok, advID := eurAdvertiser(t, 10_000)
+	adv := "/v1/advertisers/" + advID
+	end := now(t).Add(72 * time.Hour).Truncate(time.Second)
+	c := decode[campaignView](t, expect(t, do(t, call{method: "POST", path: adv + "/campaigns", auth: tok, body: campaignBody(7_000, end), headers: freshKey()}), 201))
+	deposits := decode[struct{ Data []depositView }](t, expect(t, do(t, call{method: "GET", path: adv + "/deposits", auth: tok}), 200)).Data
+	expect(t, do(t, call{method: "POST", path: "/local/stripe/disputes", body: `{"depositId":"` + deposits[0].ID + `"}`}), 201)
+	settle(t)
+	wantMoney(t, tok, adv, 0, 7_000, 7_000)
+	r := expect(t, do(t, call{method: "POST", path: adv + "/refunds", auth: tok, body: `{"amount":1000,"currency":"EUR"}`, headers: freshKey()}), 409)
+	if r.problem.Code != "in_debt" {
+		t.Fatalf("a refund in debt: %s", r.body)
+	}
+	expect(t, do(t, call{method: "POST", path: "/v1/campaigns/" + c.ID + "/end", auth: tok}), 200)
+	settle(t)
+	wantMoney(t, tok, adv, 0, 0, 0) // the released 70.00 repaid the 70.00 owed
+	verifyLedger(t)
+}
+
+// A failed auto-recharge is counted once, however many times Stripe and
+// the charge tell it: two failures leave it on, the third turns it off.
+func TestPayments_AutoRechargeCountsEachFailureOnce(t *testing.T) {
+	t.Parallel()
+	tok, adv := newPayer(t)
+	harness.SaveCard(t, tok, adv, harness.CardInsufficientFun)
+	d := decode[depositView](t, depositBy(t, tok, adv, "fund", 5_000, "checkout", 201))
+	pay(t, d.CheckoutURL, harness.CardVisa) // paid on Checkout; the failing card stays the default
+	settle(t)
+	a := decode[struct{ AutoRecharge *struct{} }](t, expect(t, do(t, call{method: "PATCH", path: adv, auth: tok,
+		body: `{"autoRecharge":{"below":{"amount":6000,"currency":"EUR"},"amount":{"amount":2000,"currency":"EUR"}}}`}), 200))
+	if a.AutoRecharge == nil {
+		t.Fatal("one failure turned it off")
+	}
+	end := now(t).Add(72 * time.Hour).Truncate(time.Second)
+	expect(t, do(t, call{method: "POST", path: adv + "/campaigns", auth: tok, body: campaignBody(1_000, end), headers: freshKey()}), 201)
+	settle(t)
+	a = decode[struct{ AutoRecharge *struct{} }](t, expect(t, do(t, call{method: "GET", path: adv, auth: tok}), 200))
+	if a.AutoRecharge == nil {
+		t.Fatal("two failures turned it off")
+	}
+	expect(t, do(t, call{method: "POST", path: adv + "/campaigns", auth: tok, body: campaignBody(1_000, end), headers: freshKey()}), 201)
+	settle(t)
+	off := decode[struct {
+		AutoRecharge    *struct{}
+		AutoRechargeOff string
+	}](t, expect(t, do(t, call{method: "GET", path: adv, auth: tok}), 200))
+	if off.AutoRecharge != nil || !strings.Contains(off.AutoRechargeOff, "3 failed") {
+		t.Fatalf("after the third failure: %+v", off)
+	}
+	if n := len(filterEvents(t, "DepositFailed", strings.TrimPrefix(adv, "/v1/advertisers/"))); n != 3 {
+		t.Fatalf("%d failed charges", n)
+	}
+}
+
+// A body that names a field twice is refused: one meaning only.
+func TestPayments_ADuplicateKeyIsRefused(t *testing.T) {
+	t.Parallel()
+	tok, advID := eurAdvertiser(t, 5_000)
+	r := expect(t, do(t, call{method: "POST", path: "/v1/advertisers/" + advID + "/refunds", auth: tok,
+		body: `{"amount":1000,"currency":"EUR","amount":4000}`, headers: freshKey()}), 400)
+	if !hasFieldError(r, "amount") {
+		t.Fatalf("%s", r.body)
+	}
+	wantMoney(t, tok, "/v1/advertisers/"+advID, 5_000, 0, 0)
+}

@@ -167,13 +167,21 @@ func TestPayouts_ConcurrentClaims(t *testing.T) {
 	verifyLedger(t)
 }
 
-// A community's owner claims its earnings (here: what it deposited).
+// A community's owner claims its balance; money it deposited by card is
+// paid out only once no card network can take it back (120 days).
+//
+// Not parallel: it moves the platform's clock by months.
 func TestPayouts_CommunityEarnings(t *testing.T) {
 	w := newReferralWorld(t, 1_000) // 10,000 deposited, 1,000 in the budget
 	onboard(t, w.ownerToken)
 	expect(t, do(t, claimCall(w.infToken, "/v1/communities/"+w.com+"/payouts", "x", `{"amount":1000,"currency":"EUR"}`)), 404)
 	expect(t, do(t, claimCall(w.ownerToken, "/v1/communities/"+w.com+"/payouts", "y", `{"amount":1000,"currency":"USD"}`)), 400)
 	expect(t, do(t, claimCall(w.ownerToken, "/v1/communities/"+w.com+"/payouts", "z", `{"amount":9001,"currency":"EUR"}`)), 422)
+	r := expect(t, do(t, claimCall(w.ownerToken, "/v1/communities/"+w.com+"/payouts", "too-soon", `{"amount":9000,"currency":"EUR"}`)), 422)
+	if !strings.Contains(r.problem.Detail, "card deposits") {
+		t.Fatalf("card funds paid out: %s", r.body)
+	}
+	advance(t, 121*24*time.Hour)
 	p := decode[payoutView](t, expect(t, do(t, claimCall(w.ownerToken, "/v1/communities/"+w.com+"/payouts", "owner-1", `{"amount":9000,"currency":"EUR"}`)), 202))
 	if got := readPayout(t, w.ownerToken, p.ID); got.Status != "paid" || got.OwnerKind != "community" || got.OwnerID != w.com {
 		t.Fatalf("community payout: %+v", got)

@@ -26,6 +26,8 @@ type Community struct {
 	// and clicks of its ads from pages elsewhere are refused. Empty allows
 	// every page.
 	AllowedDomains []string `json:"allowedDomains"`
+	// Its listing in the directory, and what may run on its pages.
+	Listing
 }
 
 // Advertiser is an account that buys attention.

@@ -5,8 +5,12 @@ import (
 	"errors"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 	"github.com/souqhq/souq/events"
 	"github.com/souqhq/souq/shared/fault"
+	"github.com/souqhq/souq/shared/id"
 	"github.com/souqhq/souq/shared/ledger"
 	"github.com/souqhq/souq/shared/money"
 	"github.com/souqhq/souq/shared/store"
@@ -93,5 +97,59 @@ func (s *Service) debtChanged(ctx context.Context, p Payer, currency string, owe
 	if err != nil {
 		return nil, fault.Wrap("accounts.debtChanged", err)
 	}
-	return []store.Part{{Name: "debt event", Item: evt}}, nil
+	flag := types.TransactWriteItem{Update: &types.Update{
+		TableName: aws.String(s.repo.table), Key: key(payerPK(p.Key()), skMeta),
+		UpdateExpression:          aws.String("SET inDebt = :d, kind = :k, id = :id, ownerId = :o"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":d": &types.AttributeValueMemberBOOL{Value: owedAfter > 0}, ":k": store.S(p.Kind), ":id": store.S(p.ID), ":o": store.S(p.OwnerID)},
+	}}
+	return []store.Part{{Name: "debt event", Item: evt}, {Name: "debt flag", Item: flag}}, nil
+}
+
+// repayFromAvailable repays a payer's debt from its available balance,
+// as soon as money reaches it (a hold released, a campaign ended,
+// earnings): money that comes back is not spent or refunded while the
+// payer owes Souq. The ledger's conditions (available stays ≥ 0, the debt
+// never above 0) make racing repayments safe.
+func (s *Service) repayFromAvailable(ctx context.Context, p Payer, currency string) error {
+	const op = "accounts.repayFromAvailable"
+	for attempt := 0; attempt < 5; attempt++ {
+		owed, err := s.owed(ctx, p, currency)
+		if err != nil {
+			return err
+		}
+		b, err := s.ledger.Balance(ctx, p.Ledger(), currency)
+		if err != nil {
+			return err
+		}
+		x := min(owed, b.Available)
+		if x <= 0 {
+			if owed <= 0 {
+				// Repaid meanwhile: the flag follows the debt.
+				parts, err := s.debtChanged(ctx, p, currency, 0, s.clock.Now())
+				if err != nil {
+					return err
+				}
+				return fault.Wrap(op, store.NewTx().AddParts(parts[1]).Write(ctx, s.repo.db))
+			}
+			return nil
+		}
+		now := s.clock.Now().Truncate(time.Millisecond)
+		t, err := s.ledger.Prepare(ledger.Transfer{ID: "txf_" + id.New("rpy", now), Kind: "debt_repaid", Currency: currency, At: now,
+			Legs: []ledger.Leg{{Account: p.Ledger(), Available: -x}, {Account: p.Debt(), Available: x}}, Memo: "repays what the account owed"})
+		if err != nil {
+			return fault.Wrap(op, err)
+		}
+		parts, err := s.debtChanged(ctx, p, currency, owed-x, now)
+		if err != nil {
+			return err
+		}
+		err = store.NewTx().AddParts(t.Parts...).AddParts(parts...).Write(ctx, s.repo.db)
+		if err == nil {
+			return nil
+		}
+		if !t.InsufficientFunds(err) && fault.KindOf(t.Explain(err)) != fault.Conflict {
+			return fault.Wrap(op, err)
+		}
+	}
+	return fault.New(fault.Conflict, op, "the balance kept changing; the next change repays the debt")
 }

@@ -259,12 +259,14 @@ func (s *Service) Deposit(ctx context.Context, p auth.Principal, kind, accountID
 		Currency: in.Currency, Method: method, Status: DepositProcessing, CreatedAt: ts(now)}
 	if err := s.repo.putNew(ctx, d); err != nil {
 		if store.IsConditionFailed(err) {
-			// The same key, at once: the other request owns it.
+			// The same key, at once (another principal of the account):
+			// carry the same deposit on, which Stripe's idempotency keys
+			// make one charge or one session.
 			prev, _, gerr := s.repo.getDeposit(ctx, depID)
 			if gerr != nil {
 				return Deposit{}, gerr
 			}
-			return prev.view(s.publicURL), nil
+			return s.resume(ctx, prev)
 		}
 		return Deposit{}, fault.Wrap(op, err)
 	}
@@ -287,6 +289,17 @@ func (s *Service) resume(ctx context.Context, d depositItem) (Deposit, error) {
 			if err != nil {
 				// Stripe cannot say now: the deposit is as it was.
 				return d.view(s.publicURL), nil
+			}
+			if sess.Status == "expired" && sess.PaymentStatus != "paid" {
+				// Its page is dead (the event may be on its way): fail it now.
+				if err := s.checkoutExpired(ctx, sess); err != nil {
+					return Deposit{}, err
+				}
+				cur, _, err := s.repo.getDeposit(ctx, d.ID)
+				if err != nil || cur.Status != DepositFailed {
+					return cur.view(s.publicURL), err
+				}
+				return s.resume(ctx, cur)
 			}
 			if sess.PaymentStatus == "paid" {
 				v, err := s.credit(ctx, d.ID, paid{Reference: sess.PaymentIntent, ChargeID: sess.ChargeID, Card: sess.Card})

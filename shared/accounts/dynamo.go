@@ -21,7 +21,9 @@ package accounts
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -66,6 +68,21 @@ type accountItem struct {
 	// A community's page allowlist and the version of its last change.
 	AllowedDomains  []string `dynamodbav:"allowedDomains,omitempty"`
 	SettingsVersion int      `dynamodbav:"settingsVersion,omitempty"`
+	// A community's listing in the directory and what may run on its
+	// pages (DESIGN §16).
+	Listing
+}
+
+// Listing is what a community says of itself in the directory, and what
+// it lets run on its pages.
+type Listing struct {
+	Listed             bool     `dynamodbav:"listed,omitempty" json:"listed"`
+	Description        string   `dynamodbav:"description,omitempty" json:"description"`
+	Topics             []string `dynamodbav:"topics,omitempty" json:"topics"`
+	Languages          []string `dynamodbav:"languages,omitempty" json:"languages"`
+	Country            string   `dynamodbav:"country,omitempty" json:"country"`
+	CampaignReview     string   `dynamodbav:"campaignReview,omitempty" json:"campaignReview"`
+	BlockedAdvertisers []string `dynamodbav:"blockedAdvertisers,omitempty" json:"blockedAdvertisers"`
 }
 
 type ownedItem struct {
@@ -178,24 +195,45 @@ func (r *Repository) insertAccount(ctx context.Context, it accountItem, counter 
 // since version was read, with its event, in one transaction.
 func (r *Repository) updateSettings(ctx context.Context, it accountItem, version int, event types.TransactWriteItem) error {
 	const op = "accounts.updateSettings"
-	domains, err := attributevalue.Marshal(it.AllowedDomains)
-	if err != nil {
-		return fault.Wrap(op, err)
-	}
 	cond := "attribute_exists(pk) AND (attribute_not_exists(settingsVersion) OR settingsVersion = :v)"
-	vals := map[string]types.AttributeValue{":v": store.N(int64(version)), ":n": store.N(int64(version + 1)), ":d": domains}
+	vals := map[string]types.AttributeValue{":v": store.N(int64(version)), ":n": store.N(int64(version + 1))}
+	// Only the settings are written (SET each), never the whole item: the
+	// item's counters (active keys) move in other transactions.
+	sets := []string{"settingsVersion = :n"}
+	for name, v := range map[string]any{"allowedDomains": nonNil(it.AllowedDomains), "listed": it.Listed, "description": it.Description,
+		"topics": nonNil(it.Topics), "languages": nonNil(it.Languages), "country": it.Country, "campaignReview": it.CampaignReview,
+		"blockedAdvertisers": nonNil(it.BlockedAdvertisers)} {
+		av, err := attributevalue.Marshal(v)
+		if err != nil {
+			return fault.Wrap(op, err)
+		}
+		sets = append(sets, "#"+name+" = :"+name)
+		vals[":"+name] = av
+	}
+	names := map[string]string{}
+	for _, n := range []string{"allowedDomains", "listed", "description", "topics", "languages", "country", "campaignReview", "blockedAdvertisers"} {
+		names["#"+n] = n
+	}
+	sort.Strings(sets)
 	tx := store.NewTx().
 		Add("community", types.TransactWriteItem{Update: &types.Update{
 			TableName: aws.String(r.table), Key: map[string]types.AttributeValue{"pk": store.S(it.PK), "sk": store.S(it.SK)},
-			UpdateExpression: aws.String("SET allowedDomains = :d, settingsVersion = :n"), ConditionExpression: aws.String(cond),
-			ExpressionAttributeValues: vals,
+			UpdateExpression: aws.String("SET " + strings.Join(sets, ", ")), ConditionExpression: aws.String(cond),
+			ExpressionAttributeNames: names, ExpressionAttributeValues: vals,
 		}}).
 		Add("event", event)
-	err = tx.Write(ctx, r.db)
+	err := tx.Write(ctx, r.db)
 	if store.Failed(err, "community") {
 		return fault.New(fault.Conflict, op, "the community changed meanwhile: read it and try again")
 	}
 	return fault.Wrap(op, err)
+}
+
+func nonNil(l []string) []string {
+	if l == nil {
+		return []string{}
+	}
+	return l
 }
 
 func (r *Repository) getAccount(ctx context.Context, kind, id string) (accountItem, error) {

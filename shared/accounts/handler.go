@@ -20,6 +20,7 @@ func NewRouter(svc *Service, idem api.Idempotency, log *slog.Logger, now func() 
 	h := handler{svc: svc}
 	rt.Handle("GET /healthz", h.health, api.NoIdempotency)
 	rt.Handle("GET /v1/me", h.me, api.NoIdempotency)
+	rt.Handle("PATCH /v1/me", h.updateMe, api.NoIdempotency)
 	rt.Handle("POST /v1/communities", h.createCommunity, api.IdempotencyOptional)
 	rt.Handle("GET /v1/communities/{communityId}", h.getCommunity, api.NoIdempotency)
 	rt.Handle("PATCH /v1/communities/{communityId}", h.updateCommunity, api.NoIdempotency)
@@ -60,6 +61,18 @@ func (h handler) health(context.Context, *api.Request) (api.Response, error) {
 }
 
 func (h handler) me(ctx context.Context, r *api.Request) (api.Response, error) {
+	me, err := h.svc.WhoAmI(ctx, *r.Principal)
+	return api.JSON(http.StatusOK, me), err
+}
+
+func (h handler) updateMe(ctx context.Context, r *api.Request) (api.Response, error) {
+	var in UpdateProfileInput
+	if err := api.Decode(r, &in); err != nil {
+		return api.Response{}, err
+	}
+	if _, err := h.svc.UpdateProfile(ctx, *r.Principal, in); err != nil {
+		return api.Response{}, err
+	}
 	me, err := h.svc.WhoAmI(ctx, *r.Principal)
 	return api.JSON(http.StatusOK, me), err
 }
@@ -213,7 +226,13 @@ func (h handler) receipt(ctx context.Context, r *api.Request) (api.Response, err
 	if err != nil {
 		return api.Response{}, err
 	}
-	return api.Response{Status: http.StatusOK, Body: api.Raw{ContentType: "text/html; charset=utf-8", Body: page}}, nil
+	// A page of people's names: nothing runs in it, nothing is cached.
+	return api.Response{Status: http.StatusOK, Body: api.Raw{ContentType: "text/html; charset=utf-8", Body: page}, Headers: map[string]string{
+		"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+		"X-Content-Type-Options":  "nosniff",
+		"Cache-Control":           "private, no-store",
+		"Referrer-Policy":         "no-referrer",
+	}}, nil
 }
 
 func (h handler) getRefund(ctx context.Context, r *api.Request) (api.Response, error) {

@@ -27,6 +27,10 @@ type BalanceView struct {
 	// Debt is what the account owes Souq (a dispute or a refund its
 	// balance could not cover), repaid first from its next deposits.
 	Debt int64 `json:"debt"`
+	// Payable is what a community may claim as a payout now: its
+	// available balance less its unspent card deposits of the last 120
+	// days (those fund referral budgets or go back to the card).
+	Payable *int64 `json:"payable,omitempty"`
 }
 
 // Balance reads an account's balance in its currency.
@@ -50,6 +54,12 @@ func (s *Service) Balance(ctx context.Context, p auth.Principal, kind, accountID
 	v := BalanceView{Currency: it.Currency, Available: b.Available, Held: b.Held, Debt: -debt.Available}
 	if kind == auth.AccountCommunity {
 		v.Pending = &b.Pending
+		funds, err := s.ledger.CardFunds(ctx, ledgerAccount(kind, accountID), it.Currency, s.clock.Now())
+		if err != nil {
+			return BalanceView{}, err
+		}
+		payable := max(0, b.Available-funds)
+		v.Payable = &payable
 	}
 	return v, nil
 }

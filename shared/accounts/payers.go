@@ -111,9 +111,10 @@ type payerItem struct {
 	// The low-balance alert: sent once per crossing below AlertBelow.
 	AlertBelow int64 `dynamodbav:"alertBelow,omitempty"`
 	AlertArmed bool  `dynamodbav:"alertArmed,omitempty"`
-	// DebtVersion orders PayerDebtChanged events.
-	DebtVersion int64  `dynamodbav:"debtVersion,omitempty"`
-	UpdatedAt   string `dynamodbav:"updatedAt,omitempty"`
+	// InDebt says the payer owes Souq: whatever reaches its available
+	// balance repays the debt first (kept with every change of the debt).
+	InDebt    bool   `dynamodbav:"inDebt,omitempty"`
+	UpdatedAt string `dynamodbav:"updatedAt,omitempty"`
 }
 
 type customerItem struct {

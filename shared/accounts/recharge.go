@@ -167,6 +167,11 @@ func amountProblem(a money.Amount, currency string, lo, hi int64) string {
 // of this context's own (a failure is logged; the LedgerTransferPosted
 // of the same write runs it again).
 func (s *Service) afterBalanceChange(ctx context.Context, payer Payer, currency string) {
+	if prof, found, err := s.repo.getPayer(ctx, payer.Key()); err == nil && found && prof.InDebt {
+		if err := s.repayFromAvailable(ctx, payer, currency); err != nil {
+			slog.Default().WarnContext(ctx, "debt repayment failed", "payer", payer.Key(), "error", err.Error())
+		}
+	}
 	if err := s.watchBalance(ctx, payer, currency); err != nil {
 		slog.Default().WarnContext(ctx, "balance watch failed", "payer", payer.Key(), "error", err.Error())
 	}
@@ -287,17 +292,20 @@ func (s *Service) rechargeFailed(ctx context.Context, d depositItem, code string
 	}
 	failures := prof.RechargeFailures + 1
 	now := s.clock.Now().Truncate(time.Millisecond)
+	// A failed charge is counted once, whoever tells it (the charge's
+	// answer, and Stripe's payment_intent.payment_failed).
 	upd := &types.Update{
 		TableName: aws.String(s.repo.table), Key: key(payerPK(payer.Key()), skMeta),
-		UpdateExpression:    aws.String("SET rechargeFailures = :n, rechargeArmed = :t"),
-		ConditionExpression: aws.String("attribute_exists(rechargeBelow) AND rechargeCrossing = :c AND (attribute_not_exists(rechargeFailures) OR rechargeFailures = :was)"),
+		UpdateExpression: aws.String("SET rechargeFailures = :n, rechargeArmed = :t, rechargeLastFailed = :dep"),
+		ConditionExpression: aws.String("attribute_exists(rechargeBelow) AND rechargeCrossing = :c AND (attribute_not_exists(rechargeFailures) OR rechargeFailures = :was)" +
+			" AND (attribute_not_exists(rechargeLastFailed) OR rechargeLastFailed <> :dep)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":n": store.N(failures), ":t": &types.AttributeValueMemberBOOL{Value: true},
-			":was": store.N(prof.RechargeFailures), ":c": store.N(prof.RechargeCrossing)},
+			":was": store.N(prof.RechargeFailures), ":c": store.N(prof.RechargeCrossing), ":dep": store.S(d.ID)},
 	}
 	tx := store.NewTx()
 	if failures >= MaxRechargeFailures {
 		note := fmt.Sprintf("turned off after %d failed charges in a row (last: %s)", failures, code)
-		upd.UpdateExpression = aws.String("SET rechargeFailures = :n, rechargeOffNote = :note REMOVE rechargeBelow, rechargeAmount, rechargeArmed")
+		upd.UpdateExpression = aws.String("SET rechargeFailures = :n, rechargeOffNote = :note, rechargeLastFailed = :dep REMOVE rechargeBelow, rechargeAmount, rechargeArmed")
 		delete(upd.ExpressionAttributeValues, ":t")
 		upd.ExpressionAttributeValues[":note"] = store.S(note)
 		evt, err := events.OutboxPut(s.repo.outbox, &events.AutoRechargeFailed{
@@ -315,25 +323,33 @@ func (s *Service) rechargeFailed(ctx context.Context, d depositItem, code string
 	return nil
 }
 
-// ledgerPosted watches advertisers' balances that other contexts move.
+// ledgerPosted watches the balances of advertisers and communities that
+// other contexts move: a payer in debt repays it from what reaches its
+// available balance; an advertiser's alert and auto-recharge watch what
+// it spends.
 func (s *Service) ledgerPosted(ctx context.Context, e events.LedgerTransferPosted) error {
 	seen := map[string]bool{}
 	for _, p := range e.Postings {
-		id, ok := strings.CutPrefix(p.Account, "advertiser:")
-		if !ok || seen[id] {
+		kind, id, ok := strings.Cut(p.Account, ":")
+		if !ok || (kind != PayerAdvertiser && kind != PayerCommunity) || seen[p.Account] {
 			continue
 		}
-		seen[id] = true
-		// One read decides: an advertiser with no alert and no
+		seen[p.Account] = true
+		// One read decides: a payer with no debt, no alert and no
 		// auto-recharge (most) costs this event nothing more.
-		prof, found, err := s.repo.getPayer(ctx, PayerAdvertiser+":"+id)
+		prof, found, err := s.repo.getPayer(ctx, kind+":"+id)
 		if err != nil {
 			return err
 		}
-		if !found || (prof.AlertBelow == 0 && prof.RechargeBelow == 0) {
+		if !found || (!prof.InDebt && prof.AlertBelow == 0 && prof.RechargeBelow == 0) {
 			continue
 		}
-		payer := Payer{Kind: PayerAdvertiser, ID: id, OwnerID: prof.OwnerID, Currency: prof.Currency}
+		payer := Payer{Kind: kind, ID: id, OwnerID: prof.OwnerID, Currency: prof.Currency}
+		if prof.InDebt {
+			if err := s.repayFromAvailable(ctx, payer, p.Amount.Currency); err != nil {
+				return err
+			}
+		}
 		if err := s.watchBalance(ctx, payer, p.Amount.Currency); err != nil {
 			return err
 		}

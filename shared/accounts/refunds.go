@@ -187,6 +187,10 @@ var errRetryRefund = errors.New("a deposit changed while the refund was planned"
 // deposit (so two refunds never refund one charge twice).
 func (s *Service) startRefund(ctx context.Context, payer Payer, rfdID string, in RefundInput) (refundItem, error) {
 	const op = "accounts.Refund"
+	// Money owed to Souq is repaid before any goes back to a card.
+	if err := s.ledger.RefuseInDebt(ctx, payer.Ledger(), in.Currency, op); err != nil {
+		return refundItem{}, err
+	}
 	deposits, err := s.refundableDeposits(ctx, payer.Key())
 	if err != nil {
 		return refundItem{}, err
@@ -324,7 +328,8 @@ func (s *Service) sendPieces(ctx context.Context, r refundItem) (Refund, error) 
 		return Refund{}, err
 	}
 	if unknown != nil {
-		return Refund{}, fault.Wrap(op, unknown)
+		return Refund{}, &fault.Error{Kind: fault.Unavailable, Op: op, Err: unknown,
+			Message: "Stripe did not answer for refund " + r.ID + ": it is in transit; send the same request again (same Idempotency-Key), or read GET /v1/refunds/" + r.ID + ", to finish it"}
 	}
 	return cur.view(), nil
 }
@@ -465,6 +470,17 @@ func (s *Service) GetRefund(ctx context.Context, p auth.Principal, rfdID string)
 	}
 	if !found || !s.canRead(ctx, p, r.Payer) {
 		return Refund{}, notFound(op, "refund")
+	}
+	for _, pc := range r.Pieces {
+		if pc.Status == RefundPending && pc.StripeID == "" && s.pay != nil {
+			// A piece Stripe never answered: ask again (the same key), so
+			// that reading a refund finishes it.
+			v, err := s.sendPieces(ctx, r)
+			if fault.KindOf(err) == fault.Unavailable {
+				return r.view(), nil
+			}
+			return v, err
+		}
 	}
 	return r.view(), nil
 }

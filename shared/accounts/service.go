@@ -3,6 +3,7 @@ package accounts
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -105,8 +106,9 @@ func (s *Service) CreateCommunity(ctx context.Context, p auth.Principal, in Crea
 		return Community{}, err
 	}
 	now := s.clock.Now().Truncate(time.Millisecond)
-	c := Community{ID: id.New("com", now), OwnerID: p.UserID, Name: in.Name, URL: in.URL, Currency: in.Currency, CreatedAt: now, AllowedDomains: []string{}}
-	evt, err := events.OutboxPut(s.repo.outbox, &events.CommunityCreated{CommunityID: c.ID, OwnerID: c.OwnerID, Currency: c.Currency, URL: c.URL}, now)
+	c := Community{ID: id.New("com", now), OwnerID: p.UserID, Name: in.Name, URL: in.URL, Currency: in.Currency, CreatedAt: now, AllowedDomains: []string{},
+		Listing: Listing{Topics: []string{}, Languages: []string{}, BlockedAdvertisers: []string{}, CampaignReview: ReviewAuto}}
+	evt, err := events.OutboxPut(s.repo.outbox, &events.CommunityCreated{CommunityID: c.ID, OwnerID: c.OwnerID, Currency: c.Currency, URL: c.URL, Name: c.Name}, now)
 	if err != nil {
 		return Community{}, fault.Wrap(op, err)
 	}
@@ -132,7 +134,7 @@ func (s *Service) CreateAdvertiser(ctx context.Context, p auth.Principal, in Cre
 	}
 	now := s.clock.Now().Truncate(time.Millisecond)
 	a := Advertiser{ID: id.New("adv", now), OwnerID: p.UserID, Name: in.Name, Currency: in.Currency, CreatedAt: now}
-	evt, err := events.OutboxPut(s.repo.outbox, &events.AdvertiserCreated{AdvertiserID: a.ID, OwnerID: a.OwnerID, Currency: a.Currency}, now)
+	evt, err := events.OutboxPut(s.repo.outbox, &events.AdvertiserCreated{AdvertiserID: a.ID, OwnerID: a.OwnerID, Currency: a.Currency, Name: a.Name}, now)
 	if err != nil {
 		return Advertiser{}, fault.Wrap(op, err)
 	}
@@ -194,47 +196,156 @@ func communityOf(it accountItem) Community {
 	if domains == nil {
 		domains = []string{}
 	}
-	return Community{ID: it.ID, OwnerID: it.OwnerID, Name: it.Name, URL: it.URL, Currency: it.Currency, CreatedAt: parseTS(it.CreatedAt), AllowedDomains: domains}
+	l := it.Listing
+	l.Topics, l.Languages, l.BlockedAdvertisers = nonNil(l.Topics), nonNil(l.Languages), nonNil(l.BlockedAdvertisers)
+	if l.CampaignReview == "" {
+		l.CampaignReview = ReviewAuto
+	}
+	return Community{ID: it.ID, OwnerID: it.OwnerID, Name: it.Name, URL: it.URL, Currency: it.Currency, CreatedAt: parseTS(it.CreatedAt), AllowedDomains: domains, Listing: l}
 }
 
-// UpdateCommunityInput is what an owner may change of a community.
+// UpdateCommunityInput is what an owner may change of a community: a
+// field left out is unchanged.
 type UpdateCommunityInput struct {
 	// AllowedDomains replaces the allowlist; an empty list allows every page.
 	AllowedDomains *[]string `json:"allowedDomains"`
+	// The directory's listing (DESIGN §16): listed needs a description.
+	Listed      *bool     `json:"listed"`
+	Description *string   `json:"description"`
+	Topics      *[]string `json:"topics"`
+	Languages   *[]string `json:"languages"`
+	Country     *string   `json:"country"`
+	// What runs on its pages: "auto" or "approve" (campaigns only after
+	// the owner approved their creative), and advertisers that never run.
+	CampaignReview     *string   `json:"campaignReview"`
+	BlockedAdvertisers *[]string `json:"blockedAdvertisers"`
 }
 
-// MaxAllowedDomains bounds a community's allowlist.
-const MaxAllowedDomains = 20
+// Limits of a listing.
+const (
+	MaxAllowedDomains     = 20
+	MaxDescriptionLen     = 500
+	MaxTopics             = 10
+	MaxLanguages          = 5
+	MaxBlockedAdvertisers = 200
+)
+
+// Campaign review modes.
+const (
+	ReviewAuto    = "auto"
+	ReviewApprove = "approve"
+)
+
+var (
+	topicPattern    = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,31}$`)
+	languagePattern = regexp.MustCompile(`^[a-z]{2}$`)
+	countryPattern  = regexp.MustCompile(`^[A-Z]{2}$`)
+)
 
 // UpdateCommunity changes a community's settings (its owner only) and
-// tells the other contexts, in one transaction.
+// tells the other contexts, in one transaction. Every bad field is named
+// at once, and nothing changes.
 func (s *Service) UpdateCommunity(ctx context.Context, p auth.Principal, communityID string, in UpdateCommunityInput) (Community, error) {
 	const op = "accounts.UpdateCommunity"
 	if _, err := s.managed(ctx, op, p, auth.AccountCommunity, communityID); err != nil {
 		return Community{}, err
 	}
-	if in.AllowedDomains == nil {
-		return Community{}, fault.InvalidFields(op, "nothing to change", fault.FieldError{Field: "allowedDomains", Message: "is required: the domains the community's pages are on, [] for any"})
-	}
-	domains, problem := normalizeDomains(*in.AllowedDomains)
-	if problem != "" {
-		return Community{}, fault.InvalidFields(op, "the community has invalid fields", fault.FieldError{Field: "allowedDomains", Message: problem})
+	if in == (UpdateCommunityInput{}) {
+		return Community{}, fault.InvalidFields(op, "nothing to change", fault.FieldError{Field: "allowedDomains",
+			Message: "send at least one of allowedDomains, listed, description, topics, languages, country, campaignReview, blockedAdvertisers"})
 	}
 	it, err := s.repo.getAccount(ctx, auth.AccountCommunity, communityID)
 	if err != nil {
 		return Community{}, err
 	}
+	var bad fault.Fields
+	if in.AllowedDomains != nil {
+		domains, problem := normalizeDomains(*in.AllowedDomains)
+		bad.Add("allowedDomains", problem)
+		it.AllowedDomains = domains
+	}
+	if in.Description != nil {
+		d := strings.TrimSpace(*in.Description)
+		if d != "" {
+			bad.Add("description", input.Name(d, MaxDescriptionLen))
+		}
+		it.Description = d
+	}
+	if in.Topics != nil {
+		topics, problem := normalizeWords(*in.Topics, MaxTopics, topicPattern, strings.ToLower, "topics are lower-case words of letters, digits and dashes (at most 32), like golang or board-games")
+		bad.Add("topics", problem)
+		it.Topics = topics
+	}
+	if in.Languages != nil {
+		langs, problem := normalizeWords(*in.Languages, MaxLanguages, languagePattern, strings.ToLower, "languages are two-letter ISO 639-1 codes, like en or de")
+		bad.Add("languages", problem)
+		it.Languages = langs
+	}
+	if in.Country != nil {
+		c := strings.ToUpper(strings.TrimSpace(*in.Country))
+		if c != "" && !countryPattern.MatchString(c) {
+			bad.Add("country", "must be a two-letter ISO 3166 country code, like DE, or empty")
+		}
+		it.Country = c
+	}
+	if in.CampaignReview != nil {
+		switch *in.CampaignReview {
+		case ReviewAuto, ReviewApprove:
+			it.CampaignReview = *in.CampaignReview
+		default:
+			bad.Add("campaignReview", "must be auto (campaigns that fit run at once) or approve (only after you approve their creative)")
+		}
+	}
+	if in.BlockedAdvertisers != nil {
+		blocked, problem := normalizeWords(*in.BlockedAdvertisers, MaxBlockedAdvertisers, advertiserPattern, strings.TrimSpace, "each must be an advertiser id, adv_…")
+		bad.Add("blockedAdvertisers", problem)
+		it.BlockedAdvertisers = blocked
+	}
+	if in.Listed != nil {
+		it.Listed = *in.Listed
+	}
+	if it.Listed && it.Description == "" {
+		bad.Add("description", "is required to be listed in the directory: say in a sentence or two what the community is about")
+	}
+	if err := bad.Err(op, "the community has invalid fields"); err != nil {
+		return Community{}, err
+	}
 	now := s.clock.Now().Truncate(time.Millisecond)
-	evt, err := events.OutboxPut(s.repo.outbox, &events.CommunityUpdated{CommunityID: it.ID, OwnerID: it.OwnerID, AllowedDomains: domains, Version: it.SettingsVersion + 1}, now)
+	version := it.SettingsVersion
+	evt, err := events.OutboxPut(s.repo.outbox, &events.CommunityUpdated{CommunityID: it.ID, OwnerID: it.OwnerID, AllowedDomains: nonNil(it.AllowedDomains),
+		Version: version + 1, Name: it.Name, Listed: it.Listed, Description: it.Description, Topics: it.Topics, Languages: it.Languages,
+		Country: it.Country, CampaignReview: it.CampaignReview, BlockedAdvertisers: it.BlockedAdvertisers}, now)
 	if err != nil {
 		return Community{}, fault.Wrap(op, err)
 	}
-	version := it.SettingsVersion
-	it.AllowedDomains, it.SettingsVersion = domains, version+1
 	if err := s.repo.updateSettings(ctx, it, version, evt); err != nil {
 		return Community{}, err
 	}
+	it.SettingsVersion = version + 1
 	return communityOf(it), nil
+}
+
+var advertiserPattern = regexp.MustCompile(`^adv_[a-z0-9]{10,40}$`)
+
+// normalizeWords checks a list of short words: each matching pattern
+// once normalized, at most max, duplicates dropped, order kept.
+func normalizeWords(in []string, max int, pattern *regexp.Regexp, norm func(string) string, rule string) ([]string, string) {
+	if len(in) > max {
+		return nil, fmt.Sprintf("at most %d", max)
+	}
+	out := []string{}
+	seen := map[string]bool{}
+	for _, w := range in {
+		w = norm(strings.TrimSpace(w))
+		if !pattern.MatchString(w) {
+			return nil, fmt.Sprintf("%q: %s", w, rule)
+		}
+		if !seen[w] {
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	return out, ""
 }
 
 // normalizeDomains checks an allowlist: each a host name (lower case, no
@@ -301,11 +412,12 @@ type Owned struct {
 	CreatedAt time.Time `json:"createdAt"`
 }
 
-// Me is the calling user and what it owns.
+// Me is the calling user, its profile and what it owns.
 type Me struct {
 	UserID      string  `json:"userId"`
 	Communities []Owned `json:"communities"`
 	Advertisers []Owned `json:"advertisers"`
+	Profile
 }
 
 // WhoAmI lists the accounts the calling user owns.
@@ -318,7 +430,11 @@ func (s *Service) WhoAmI(ctx context.Context, p auth.Principal) (Me, error) {
 	if err != nil {
 		return Me{}, err
 	}
-	me := Me{UserID: p.UserID, Communities: []Owned{}, Advertisers: []Owned{}}
+	prof, err := s.repo.getProfile(ctx, p.UserID)
+	if err != nil {
+		return Me{}, err
+	}
+	me := Me{UserID: p.UserID, Communities: []Owned{}, Advertisers: []Owned{}, Profile: prof.profile()}
 	for _, it := range items {
 		o := Owned{ID: it.ID, Name: it.Name, CreatedAt: parseTS(it.CreatedAt)}
 		if it.Kind == auth.AccountCommunity {

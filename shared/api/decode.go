@@ -103,7 +103,71 @@ func Decode(r *Request, v any) error {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return fault.New(fault.Invalid, op, "the body must hold exactly one JSON object")
 	}
+	if field := duplicateKey(b); field != "" {
+		// encoding/json keeps the last of two equal keys; something in
+		// front of the API may read the first. One meaning only.
+		return fault.InvalidFields(op, "the request has invalid fields", fault.FieldError{Field: field, Message: "is given more than once"})
+	}
 	return Validate(v)
+}
+
+// duplicateKey is the dotted path of the first key an object of b names
+// twice, or "" (b is valid JSON: Decode read it).
+func duplicateKey(b []byte) string {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	type frame struct {
+		object bool
+		keys   map[string]bool
+		path   string
+		want   bool // an object's next string token is a key
+	}
+	var stack []*frame
+	path := func(key string) string {
+		if len(stack) == 0 || stack[len(stack)-1].path == "" {
+			return key
+		}
+		return stack[len(stack)-1].path + "." + key
+	}
+	child := ""
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{', '[':
+				p := child
+				if top != nil && !top.object {
+					p = top.path
+				}
+				stack = append(stack, &frame{object: t == '{', keys: map[string]bool{}, path: p, want: true})
+			case '}', ']':
+				stack = stack[:len(stack)-1]
+				if len(stack) > 0 && stack[len(stack)-1].object {
+					stack[len(stack)-1].want = true
+				}
+			}
+			continue
+		case string:
+			if top != nil && top.object && top.want {
+				if top.keys[t] {
+					return path(t)
+				}
+				top.keys[t] = true
+				top.want, child = false, path(t)
+				continue
+			}
+		}
+		if top != nil && top.object {
+			top.want = true
+		}
+	}
 }
 
 // DecodeOptional is Decode for bodies that may be left out: an empty body

@@ -29,7 +29,7 @@ func total(p Posting) int64 { return p.Available + p.Held + p.Pending }
 func ownMoney(kind string) bool {
 	switch kind {
 	case "deposit", "test_funds", "return", "referral_commission_return", "release", "sponsorship_refund",
-		"refund", "refund_sent", "refund_failed", "dispute", "dispute_won", "dispute_lost":
+		"refund", "refund_sent", "refund_failed", "dispute", "dispute_won", "dispute_lost", "debt_repaid":
 		return true
 	}
 	return strings.HasPrefix(kind, "payout_")
@@ -45,6 +45,7 @@ var kindWords = map[string]string{
 	"dispute":       "Disputed by the card holder",
 	"dispute_won":   "Dispute won: returned",
 	"dispute_lost":  "Dispute lost",
+	"debt_repaid":   "Repaid what you owed",
 }
 
 // what is a statement line's words: the transfer's kind, and the card

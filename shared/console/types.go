@@ -70,6 +70,18 @@ type Balance struct {
 	Held      int64  `json:"held"`
 	Pending   int64  `json:"pending"`
 	Debt      int64  `json:"debt"`
+	// Payable is what a community may claim now (card deposits are not
+	// paid out); nil for an advertiser.
+	Payable *int64 `json:"payable"`
+}
+
+// Claimable is what a claim form offers: the payable part of a
+// community's balance, or all that is available.
+func (b Balance) Claimable() int64 {
+	if b.Payable != nil {
+		return *b.Payable
+	}
+	return b.Available
 }
 
 // Posting is one line of a statement.

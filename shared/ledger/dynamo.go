@@ -168,6 +168,9 @@ func (l *Ledger) prepare(t Transfer, hw *holdWrite) (Op, error) {
 					// The balance after the ADD must stay ≥ 0: before, it must be ≥ -delta.
 					conds = append(conds, fmt.Sprintf("%s >= :min_%s", b.name, b.name))
 					values[":min_"+b.name] = store.N(-b.delta)
+					if b.name == "available" && leg.Floor > 0 {
+						values[":min_available"] = store.N(-b.delta + leg.Floor)
+					}
 				}
 			}
 		}

@@ -88,6 +88,10 @@ type Leg struct {
 	Available int64   `json:"available,omitempty" dynamodbav:"available"`
 	Held      int64   `json:"held,omitempty" dynamodbav:"held"`
 	Pending   int64   `json:"pending,omitempty" dynamodbav:"pending"`
+	// Floor is what a leg that takes from available must leave there (0:
+	// it may take all): a community's payout leaves its card-funded money
+	// in place (DESIGN §15). It is a condition of the write, not stored.
+	Floor int64 `json:"-" dynamodbav:"-"`
 }
 
 func (l Leg) sum() (int64, error) {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/money"
 )
@@ -70,4 +71,28 @@ func (l *Ledger) RefuseInDebt(ctx context.Context, payer Account, currency, op s
 	owed := money.Amount{Minor: -b.Available, Currency: currency}
 	return &fault.Error{Kind: fault.Conflict, Op: op, Code: "in_debt", State: "in_debt",
 		Message: "the account owes " + owed.String() + " from a disputed payment; add funds to repay it first"}
+}
+
+// CardFundsDays is how long a card payment can still be disputed (card
+// networks allow about 120 days).
+const CardFundsDays = 120
+
+// CardFunds is what of an owner's balance came from its card deposits of
+// the last CardFundsDays and is not spent: the deposits, less what was
+// refunded or disputed of them and what its referral budgets paid out
+// (the day totals of those kinds). A community's payout leaves it in
+// place (DESIGN §15): card money is spent or refunded, never paid out.
+func (l *Ledger) CardFunds(ctx context.Context, a Account, currency string, now time.Time) (int64, error) {
+	days, err := l.Days(ctx, a, currency, now.AddDate(0, 0, -CardFundsDays).Format(clock.DayLayout), now.Format(clock.DayLayout))
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	for _, d := range days {
+		switch d.Kind {
+		case "deposit", "refund", "refund_sent", "refund_failed", "dispute", "dispute_won", "referral_commission", "referral_commission_return":
+			n += d.Net
+		}
+	}
+	return max(n, 0), nil
 }

@@ -262,8 +262,18 @@ func (s *Service) Claim(ctx context.Context, p auth.Principal, communityID strin
 	if err != nil {
 		return PayoutView{}, false, fault.Wrap(op, err)
 	}
+	// A community's card deposits of the last ledger.CardFundsDays fund its
+	// referral budgets and may be refunded to the card, but are never
+	// paid out: a payout of them, then a chargeback, would be money out
+	// twice. The claim's own write leaves them in place.
+	floor := int64(0)
+	if kind == Community {
+		if floor, err = s.ledger.CardFunds(ctx, ledger.Community(owner), in.Currency, now); err != nil {
+			return PayoutView{}, false, err
+		}
+	}
 	tr, err := s.ledger.Prepare(ledger.Transfer{ID: "txf_" + poID + "_claim", Kind: "payout_claim", Currency: in.Currency, At: now, ShardKey: poID,
-		Legs: []ledger.Leg{{Account: it.account(), Available: -in.Amount}, {Account: ledger.PlatformPayoutsTransit, Available: in.Amount}}})
+		Legs: []ledger.Leg{{Account: it.account(), Available: -in.Amount, Floor: floor}, {Account: ledger.PlatformPayoutsTransit, Available: in.Amount}}})
 	if err != nil {
 		return PayoutView{}, false, fault.Wrap(op, err)
 	}
@@ -285,7 +295,13 @@ func (s *Service) Claim(ctx context.Context, p auth.Principal, communityID strin
 			Message: "your payout account changed while the claim was made; nothing was claimed: read GET /v1/me/payout-account and claim again"}
 	}
 	if tr.InsufficientFunds(err) {
-		return PayoutView{}, false, &fault.Error{Kind: fault.InsufficientFunds, Op: op, Message: "the available balance does not cover the payout"}
+		msg := "the available balance does not cover the payout"
+		if floor > 0 {
+			msg += fmt.Sprintf("; %s of it came from card deposits in the last %d days, which fund referral budgets and can be refunded to the card but are not paid out",
+				money.Amount{Minor: floor, Currency: in.Currency}, ledger.CardFundsDays)
+		}
+		return PayoutView{}, false, &fault.Error{Kind: fault.InsufficientFunds, Op: op, Message: msg,
+			Fields: []fault.FieldError{{Field: "amount", Message: "is more than can be paid out now"}}}
 	}
 	if err != nil {
 		return PayoutView{}, false, fault.Wrap(op, err)

@@ -222,8 +222,9 @@ func Souq() Topology {
 			{Name: "accounts-campaigns", Pattern: `{"source":["souq.campaigns"],"detail-type":["CampaignReported"]}`, Target: FnAccounts},
 			{Name: "campaigns-accounts", Pattern: `{"source":["souq.accounts"],"detail-type":["AdvertiserCreated"]}`, Target: FnCampaigns},
 			// Auto-recharge and the low-balance alert watch what other
-			// contexts spend of an advertiser's balance.
-			{Name: "accounts-ledger", Pattern: `{"source":["souq.ledger"],"detail-type":["LedgerTransferPosted"],"detail":{"postings":{"account":[{"prefix":"advertiser:"}]}}}`, Target: FnAccounts},
+			// contexts spend of an advertiser's balance, and a payer in
+			// debt repays it from what reaches its balance.
+			{Name: "accounts-ledger", Pattern: `{"source":["souq.ledger"],"detail-type":["LedgerTransferPosted"],"detail":{"postings":{"account":[{"prefix":"advertiser:"},{"prefix":"community:"}]}}}`, Target: FnAccounts},
 			// Payouts learns whether Stripe lets it pay each payee.
 			{Name: "payouts-accounts", Pattern: `{"source":["souq.accounts"],"detail-type":["PayoutAccountUpdated"]}`, Target: FnPayouts},
 			// An advertiser in debt has its campaigns paused until repaid.
@@ -245,10 +246,11 @@ func Souq() Topology {
 		},
 		Routes: []Route{
 			{Method: "GET", Path: "/healthz", Function: FnAccounts, Auth: []AuthKind{Public}, Summary: "Liveness"},
-			{Method: "GET", Path: "/v1/me", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "The caller and the accounts it owns"},
+			{Method: "GET", Path: "/v1/me", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "The caller, its profile and the accounts it owns"},
+			{Method: "PATCH", Path: "/v1/me", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "Change the caller's profile: display name, bio, links, time zone"},
 			{Method: "POST", Path: "/v1/communities", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "Create a community", Throttle: creationThrottle},
 			{Method: "GET", Path: "/v1/communities/{communityId}", Function: FnAccounts, Auth: []AuthKind{User, Client}, Summary: "Read a community"},
-			{Method: "PATCH", Path: "/v1/communities/{communityId}", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "Change a community's page allowlist (allowedDomains)"},
+			{Method: "PATCH", Path: "/v1/communities/{communityId}", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "Change a community's settings: its page allowlist, its listing in the directory, and what runs on its pages"},
 			{Method: "POST", Path: "/v1/advertisers", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "Create an advertiser account", Throttle: creationThrottle},
 			{Method: "GET", Path: "/v1/advertisers/{advertiserId}", Function: FnAccounts, Auth: []AuthKind{User, Client}, Summary: "Read an advertiser account"},
 			{Method: "POST", Path: "/v1/advertisers/{advertiserId}/api-keys", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "Create an advertiser API key", Throttle: creationThrottle},

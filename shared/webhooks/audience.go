@@ -214,6 +214,7 @@ var audiences = audienceTable(
 	hear[events.AdvertiserBalanceLow](payer),
 	hear[events.AutoRechargeFailed](payer),
 	hear[events.PayoutAccountUpdated](person),
+	hear[events.PersonUpdated](person),
 )
 
 func audienceTable(entries ...audienceEntry) map[string]hearers {
