@@ -574,7 +574,7 @@ func Catalog() []Event {
 		&PayoutRequested{}, &PayoutPaid{}, &PayoutFailed{}, &WebhookEndpointDisabled{},
 		&LedgerTransferPosted{},
 		&CampaignCreated{}, &CampaignChanged{}, &CampaignEnded{}, &CampaignCharged{}, &CampaignBudgetExhausted{},
-		&CampaignMetered{}, &CampaignReported{},
+		&CampaignMetered{}, &CampaignReported{}, &CampaignReviewed{},
 		&DepositSucceeded{}, &DepositFailed{}, &RefundSucceeded{}, &RefundFailed{},
 		&DisputeOpened{}, &DisputeClosed{}, &PayerDebtChanged{}, &AdvertiserBalanceLow{}, &AutoRechargeFailed{},
 		&PayoutAccountUpdated{}, &PersonUpdated{},
@@ -638,6 +638,10 @@ type CampaignChanged struct {
 	// is untargeted.
 	Targeting *CampaignTargeting `json:"targeting,omitempty"`
 	Version   int                `json:"version"`
+	// CreativeVersion numbers the campaign's creatives: a changed
+	// creative is a new one, which communities that review campaigns
+	// approve again before it runs on their slots (CampaignReviewed).
+	CreativeVersion int `json:"creativeVersion,omitempty"`
 }
 
 // CampaignTargeting is a campaign's targeting (DESIGN §13), normalised:
@@ -795,6 +799,27 @@ type CampaignReported struct {
 
 func (CampaignReported) DetailType() string { return "CampaignReported" }
 func (CampaignReported) Source() string     { return SourceCampaigns }
+
+// CampaignReviewed: a community's owner approved or rejected a campaign's
+// creative for the community's slots (DESIGN §16). A decision is for one
+// creative version, once: a changed creative is reviewed again. Version
+// orders a campaign's decisions on a community, which the bus may deliver
+// in any order.
+type CampaignReviewed struct {
+	Meta
+	CampaignID      string `json:"campaignId"`
+	CommunityID     string `json:"communityId"`
+	AdvertiserID    string `json:"advertiserId"`
+	CreativeVersion int    `json:"creativeVersion"`
+	// Decision is "approve" or "reject"; Reason is the owner's, for a
+	// rejection.
+	Decision string `json:"decision"`
+	Reason   string `json:"reason,omitempty"`
+	Version  int    `json:"version"`
+}
+
+func (CampaignReviewed) DetailType() string { return "CampaignReviewed" }
+func (CampaignReviewed) Source() string     { return SourceCampaigns }
 
 func (CampaignMetered) DetailType() string         { return "CampaignMetered" }
 func (CampaignMetered) Source() string             { return SourceServing }

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/souqhq/souq/shared/api"
+	"github.com/souqhq/souq/shared/creatives"
 	"github.com/souqhq/souq/shared/topology"
 )
 
@@ -92,6 +93,7 @@ func (s *Souq) edge(stack awscdk.Stack, stage Stage, originSecretVersion string)
 		EnableAcceptEncodingGzip:   jsii.Bool(true),
 		EnableAcceptEncodingBrotli: jsii.Bool(true),
 	})
+	creatives := s.creatives(stack, stage)
 	s.Edge = awscloudfront.NewDistribution(stack, jsii.String("Edge"), &awscloudfront.DistributionProps{
 		Comment: jsii.String("Souq " + stage.Name + ": the API, the console and the ad tag on one domain"),
 		DefaultBehavior: &awscloudfront.BehaviorOptions{
@@ -110,6 +112,7 @@ func (s *Souq) edge(stack awscdk.Stack, stage Stage, originSecretVersion string)
 				CachePolicy:          tagCache,
 				Compress:             jsii.Bool(true),
 			},
+			"/" + creativesPrefix + "*": creatives,
 		},
 		WebAclId:      s.WebACL.AttrArn(),
 		HttpVersion:   awscloudfront.HttpVersion_HTTP2_AND_3,
@@ -119,6 +122,48 @@ func (s *Souq) edge(stack awscdk.Stack, stage Stage, originSecretVersion string)
 		LogFilePrefix: jsii.String("cloudfront/"),
 	})
 	s.PublicURL = awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("https://"), s.Edge.DistributionDomainName()})
+}
+
+// creativesPrefix is the path of hosted creatives on the public domain,
+// and the folder of their keys in the bucket (shared/creatives.Prefix).
+const creativesPrefix = creatives.Prefix
+
+// creatives makes the bucket of hosted creatives (DESIGN §16) and the
+// edge's behavior that serves it: private, reached only by this
+// distribution through origin access control (its bucket policy names the
+// distribution), cached at the edge for good, with the headers the local
+// platform sends too. Versioning is off: a key is the SHA-256 of its
+// bytes, so an object is never replaced by other bytes, and the campaigns
+// function may only put objects, never delete them.
+func (s *Souq) creatives(stack awscdk.Stack, stage Stage) *awscloudfront.BehaviorOptions {
+	s.Creatives = awss3.NewBucket(stack, jsii.String("Creatives"), &awss3.BucketProps{
+		BlockPublicAccess:      awss3.BlockPublicAccess_BLOCK_ALL(),
+		Encryption:             awss3.BucketEncryption_S3_MANAGED,
+		EnforceSSL:             jsii.Bool(true),
+		Versioned:              jsii.Bool(false),
+		ObjectOwnership:        awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+		ServerAccessLogsBucket: s.EdgeLogs,
+		ServerAccessLogsPrefix: jsii.String("s3/creatives/"),
+		RemovalPolicy:          stage.removalPolicy(),
+	})
+	headers := awscloudfront.NewResponseHeadersPolicy(stack, jsii.String("CreativeHeaders"), &awscloudfront.ResponseHeadersPolicyProps{
+		Comment: jsii.String("hosted creatives: immutable, never sniffed"),
+		SecurityHeadersBehavior: &awscloudfront.ResponseSecurityHeadersBehavior{
+			ContentTypeOptions: &awscloudfront.ResponseHeadersContentTypeOptions{Override: jsii.Bool(true)},
+		},
+		CustomHeadersBehavior: &awscloudfront.ResponseCustomHeadersBehavior{CustomHeaders: &[]*awscloudfront.ResponseCustomHeader{{
+			Header: jsii.String("Cache-Control"), Value: jsii.String(creatives.CacheControl), Override: jsii.Bool(true),
+		}}},
+	})
+	return &awscloudfront.BehaviorOptions{
+		Origin:                awscloudfrontorigins.S3BucketOrigin_WithOriginAccessControl(s.Creatives, nil),
+		AllowedMethods:        awscloudfront.AllowedMethods_ALLOW_GET_HEAD(),
+		ViewerProtocolPolicy:  awscloudfront.ViewerProtocolPolicy_REDIRECT_TO_HTTPS,
+		CachePolicy:           awscloudfront.CachePolicy_CACHING_OPTIMIZED(),
+		ResponseHeadersPolicy: headers,
+		// Images are compressed already.
+		Compress: jsii.Bool(false),
+	}
 }
 
 // originVersionID is the shape of a Secrets Manager version id: 32 to 64

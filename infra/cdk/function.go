@@ -145,6 +145,10 @@ func (s *Souq) goFunction(parent constructs.Construct, props StackProps, f topol
 		env[topology.EnvClickSecretARN] = clickKey.SecretArn()
 		s.ClickKeys[f.Name] = clickKey
 	}
+	if f.HostsCreatives {
+		env[topology.EnvCreativesBucket] = s.Creatives.BucketName()
+		env[topology.EnvCreativesURL] = awscdk.Fn_Join(jsii.String(""), &[]*string{s.PublicURL, jsii.String("/" + creativesPrefix)})
+	}
 	if f.CreatesSchedules {
 		env[topology.EnvScheduleGroup] = jsii.String(top.ScheduleGroup)
 		env[topology.EnvSchedulerRoleARN] = s.Scheduler.RoleArn()
@@ -186,6 +190,13 @@ func (s *Souq) goFunction(parent constructs.Construct, props StackProps, f topol
 	}
 	if f.PublishesEvents {
 		s.Bus.GrantPutEventsTo(fn, nil)
+	}
+	if f.HostsCreatives {
+		// PutObject alone, under creatives/ (GrantPut adds s3:Abort* and
+		// the retention and tagging actions): never read, list or delete.
+		fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions: jsii.Strings("s3:PutObject"), Resources: &[]*string{s.Creatives.ArnForObjects(jsii.String(creativesPrefix + "*"))},
+		}))
 	}
 	if clickKey != nil {
 		clickKey.GrantRead(fn, nil)

@@ -50,9 +50,12 @@ type Souq struct {
 	API   awsapigatewayv2.HttpApi
 	// Edge is CloudFront in front of the API, with its firewall and logs;
 	// PublicURL is its https URL: every link Souq makes starts with it.
-	Edge       awscloudfront.Distribution
-	WebACL     awswafv2.CfnWebACL
-	EdgeLogs   awss3.Bucket
+	Edge     awscloudfront.Distribution
+	WebACL   awswafv2.CfnWebACL
+	EdgeLogs awss3.Bucket
+	// Creatives is the bucket of advertisers' hosted images, served at
+	// PublicURL/creatives/ through the edge (origin access control).
+	Creatives  awss3.Bucket
 	PublicURL  *string
 	Functions  map[string]awslambda.Function
 	Tables     map[string]awsdynamodb.Table

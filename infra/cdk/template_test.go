@@ -550,10 +550,16 @@ func TestTemplate_EdgeCachesOnlyTheTagAndLimitsEachCaller(t *testing.T) {
 		t.Errorf("default behavior: %s", js(def))
 	}
 	behaviors, _ := cfg["CacheBehaviors"].([]interface{})
-	if len(behaviors) != 1 {
+	byPattern := map[string]map[string]interface{}{}
+	for _, b := range behaviors {
+		b := b.(map[string]interface{})
+		byPattern[b["PathPattern"].(string)] = b
+	}
+	// The tag, and the hosted creatives (TestTemplate_CreativesAreServedFromAPrivateBucket).
+	if len(behaviors) != 2 || byPattern["/tag.js"] == nil || byPattern["/creatives/*"] == nil {
 		t.Fatalf("cache behaviors: %s", js(behaviors))
 	}
-	tag := behaviors[0].(map[string]interface{})
+	tag := byPattern["/tag.js"]
 	if tag["PathPattern"] != "/tag.js" || js(tag["AllowedMethods"]) != `["GET","HEAD"]` {
 		t.Errorf("tag behavior: %s", js(tag))
 	}
@@ -566,7 +572,12 @@ func TestTemplate_EdgeCachesOnlyTheTagAndLimitsEachCaller(t *testing.T) {
 	if !strings.Contains(js(tag["CachePolicyId"]), tpl.byPath(t, "TagCache/Resource")) {
 		t.Errorf("the tag behavior does not use its cache policy: %s", js(tag))
 	}
-	origins := cfg["Origins"].([]interface{})
+	var origins []interface{}
+	for _, o := range cfg["Origins"].([]interface{}) {
+		if o.(map[string]interface{})["S3OriginConfig"] == nil {
+			origins = append(origins, o) // the creatives bucket's is tested on its own
+		}
+	}
 	o := origins[0].(map[string]interface{})
 	if len(origins) != 1 || !strings.Contains(js(o["DomainName"]), "ApiEndpoint") ||
 		!strings.Contains(js(o["CustomOriginConfig"]), `"OriginProtocolPolicy":"https-only"`) || !strings.Contains(js(o["CustomOriginConfig"]), "TLSv1.2") {
@@ -642,6 +653,9 @@ func TestTemplate_EveryOriginSendsTheOriginSecret(t *testing.T) {
 			}
 			for _, o := range origins {
 				o := o.(map[string]interface{})
+				if o["S3OriginConfig"] != nil {
+					continue // the creatives bucket: S3, reached through origin access control, serves no function
+				}
 				var found []string
 				for _, h := range asMaps(o["OriginCustomHeaders"]) {
 					if h["HeaderName"] == api.OriginHeader {
@@ -753,5 +767,81 @@ func TestOriginHeaders_RefuseAVersionThatIsNoVersionID(t *testing.T) {
 			}()
 			(&Souq{}).originHeaders(v)
 		}()
+	}
+}
+
+// Hosted creatives (DESIGN §16): a private, encrypted, TLS-only bucket,
+// served at /creatives/* through origin access control with caching
+// optimized and the immutable, nosniff headers; only the function that
+// uploads them may put objects, under creatives/ alone, and it learns
+// the bucket and the public base from its environment.
+func TestTemplate_CreativesAreServedFromAPrivateBucket(t *testing.T) {
+	stacks(t)
+	tpl := dev.raw
+	bucket := tpl.byPath(t, "Creatives/Resource")
+	b := tpl.Resources[bucket].Properties
+	if !strings.Contains(js(b["PublicAccessBlockConfiguration"]), `"BlockPublicAcls":true`) || !strings.Contains(js(b["PublicAccessBlockConfiguration"]), `"RestrictPublicBuckets":true`) ||
+		!strings.Contains(js(b["BucketEncryption"]), "AES256") || !strings.Contains(js(b["LoggingConfiguration"]), "s3/creatives/") {
+		t.Errorf("creatives bucket: %s", js(b))
+	}
+	var policy string
+	for _, p := range tpl.ofType("AWS::S3::BucketPolicy") {
+		if strings.Contains(js(p.Properties["Bucket"]), bucket) {
+			policy = js(p.Properties["PolicyDocument"])
+		}
+	}
+	if !strings.Contains(policy, `"aws:SecureTransport":"false"`) || !strings.Contains(policy, "cloudfront.amazonaws.com") || !strings.Contains(policy, "AWS:SourceArn") {
+		t.Errorf("creatives bucket policy (TLS only, CloudFront by OAC): %s", policy)
+	}
+	if len(tpl.ofType("AWS::CloudFront::OriginAccessControl")) != 1 {
+		t.Errorf("no origin access control")
+	}
+	var cfg map[string]interface{}
+	for _, d := range tpl.ofType("AWS::CloudFront::Distribution") {
+		cfg = d.Properties["DistributionConfig"].(map[string]interface{})
+	}
+	var beh map[string]interface{}
+	for _, x := range cfg["CacheBehaviors"].([]interface{}) {
+		if x := x.(map[string]interface{}); x["PathPattern"] == "/creatives/*" {
+			beh = x
+		}
+	}
+	const cachingOptimized = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+	if beh == nil || beh["CachePolicyId"] != cachingOptimized || js(beh["AllowedMethods"]) != `["GET","HEAD"]` || beh["ViewerProtocolPolicy"] != "redirect-to-https" {
+		t.Fatalf("creatives behavior: %s", js(beh))
+	}
+	headers := js(tpl.Resources[tpl.byPath(t, "CreativeHeaders/Resource")].Properties)
+	if !strings.Contains(headers, `"ContentTypeOptions":{"Override":true}`) || !strings.Contains(headers, `"Value":"public, max-age=31536000, immutable"`) {
+		t.Errorf("creatives headers: %s", headers)
+	}
+	if !strings.Contains(js(beh["ResponseHeadersPolicyId"]), tpl.byPath(t, "CreativeHeaders/Resource")) {
+		t.Errorf("the creatives behavior does not use its headers: %s", js(beh))
+	}
+	for _, f := range topology.Souq().Functions {
+		roleID := tpl.byPath(t, "Functions/"+f.Name+"/Role/Resource")
+		var s3 []string
+		for _, pol := range tpl.ofType("AWS::IAM::Policy") {
+			if !strings.Contains(js(pol.Properties["Roles"]), `"`+roleID+`"`) {
+				continue
+			}
+			for _, st := range pol.Properties["PolicyDocument"].(map[string]interface{})["Statement"].([]interface{}) {
+				if st := js(st); strings.Contains(st, bucket) {
+					s3 = append(s3, st)
+				}
+			}
+		}
+		env := js(tpl.Resources[tpl.byPath(t, "Functions/"+f.Name+"/Function/Resource")].Properties["Environment"])
+		if !f.HostsCreatives {
+			if len(s3) > 0 || strings.Contains(env, "SOUQ_CREATIVES_BUCKET") {
+				t.Errorf("%s may touch the creatives bucket: %v", f.Name, s3)
+			}
+			continue
+		}
+		if len(s3) != 1 || !strings.Contains(s3[0], `"Action":"s3:PutObject"`) || !strings.Contains(s3[0], `/creatives/*`) {
+			t.Errorf("%s: creatives grants %v, want s3:PutObject on creatives/* alone", f.Name, s3)
+		}
+		if !strings.Contains(env, `"SOUQ_CREATIVES_BUCKET":{"Ref":"`+bucket+`"}`) || !strings.Contains(env, `"/creatives/"`) {
+			t.Errorf("%s: environment %s", f.Name, env)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/souqhq/souq/infra/wire"
 	"github.com/souqhq/souq/shared/auth"
 	"github.com/souqhq/souq/shared/clock"
+	"github.com/souqhq/souq/shared/creatives"
 	"github.com/souqhq/souq/shared/payments"
 	"github.com/souqhq/souq/shared/store"
 	"github.com/souqhq/souq/shared/topology"
@@ -36,6 +37,9 @@ type deps struct {
 	stripeSecrets []string
 	// env, when set, is read for the settings (Options.Env).
 	env func(string) string
+	// creatives keeps hosted creatives' bytes, for the function that
+	// uploads them (the gateway serves them at /creatives/).
+	creatives creatives.Store
 }
 
 // wireAll builds every function with the constructors its
@@ -63,6 +67,9 @@ func wireAll(d deps) (map[string]*Function, error) {
 		}
 		e := wire.Env{DB: store.NewDB(d.db.Client, names), Clock: d.clock, Log: d.log.With("function", f.Name),
 			Sched: d.sched, Rail: d.rail, Payments: d.payments, Tokens: d.tokens, Bus: d.bus, Settings: settings}
+		if f.HostsCreatives {
+			e.Creatives = d.creatives
+		}
 		if f.Name == topology.FnWebhooks && len(e.Secret) < 16 {
 			// Endpoint secrets are sealed under the run's own random key.
 			e.Secret = make([]byte, 32)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/souqhq/souq/shared/api"
 	"github.com/souqhq/souq/shared/clock"
+	"github.com/souqhq/souq/shared/creatives"
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/id"
 	"github.com/souqhq/souq/shared/topology"
@@ -52,6 +53,9 @@ type Gateway struct {
 	cacheMu      sync.Mutex
 	cache        map[string]cachedAuth
 	local        http.Handler // /local/* routes, absent from AWS
+	// creatives serves /creatives/*, as CloudFront's behavior of that
+	// path serves the creatives bucket in AWS (not an API route).
+	creatives http.Handler
 	// limits, when set, are per-principal token buckets (see ratelimit.go).
 	limits atomic.Pointer[limiter]
 }
@@ -65,6 +69,10 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	reqID := id.New("req", g.clock.Now())
 	if g.local != nil && strings.HasPrefix(r.URL.Path, "/local/") {
 		g.local.ServeHTTP(w, r)
+		return
+	}
+	if g.creatives != nil && strings.HasPrefix(r.URL.Path, "/"+creatives.Prefix) {
+		g.creatives.ServeHTTP(w, r)
 		return
 	}
 	route, params, pathExists := g.top.Match(r.Method, r.URL.EscapedPath())

@@ -244,9 +244,11 @@ func TestPlatform_RelaysCommittedEventsOnce(t *testing.T) {
 	if err := p.Settle(ctx); err != nil {
 		t.Fatal(err)
 	}
-	for _, dt := range []string{"CommunityCreated", "AdvertiserCreated"} {
-		if n := len(p.Bus.Published(dt)); n != 1 {
-			t.Fatalf("%s published %d times, want 1", dt, n)
+	// One community; two advertisers: the demo advertiser, and the demo
+	// owner's own, whose hosted creative is the house ad.
+	for dt, want := range map[string]int{"CommunityCreated": 1, "AdvertiserCreated": 2} {
+		if n := len(p.Bus.Published(dt)); n != want {
+			t.Fatalf("%s published %d times, want %d", dt, n, want)
 		}
 	}
 	if n := len(p.Bus.Published("APIKeyCreated")); n != 2 {
@@ -260,8 +262,8 @@ func TestPlatform_RelaysCommittedEventsOnce(t *testing.T) {
 	if _, err := p.Advance(ctx, time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(p.Bus.Published("")); n != 6 {
-		t.Fatalf("after advance %d events, want 6", n)
+	if n := len(p.Bus.Published("")); n != 7 {
+		t.Fatalf("after advance %d events, want 7", n)
 	}
 }
 

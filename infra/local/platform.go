@@ -26,6 +26,7 @@ import (
 	"github.com/souqhq/souq/shared/auth"
 	"github.com/souqhq/souq/shared/child"
 	"github.com/souqhq/souq/shared/clock"
+	"github.com/souqhq/souq/shared/creatives"
 	"github.com/souqhq/souq/shared/ledger"
 	"github.com/souqhq/souq/shared/payments"
 	"github.com/souqhq/souq/shared/store"
@@ -105,6 +106,9 @@ type Platform struct {
 	Stripe              *stripelocal.Server
 	StripeURL           string
 	StripeWebhookSecret string
+	// Creatives are the hosted creatives' bytes, which the gateway serves
+	// at /creatives/ as CloudFront serves the bucket in AWS.
+	Creatives *creatives.Memory
 
 	poller     *StreamPoller
 	server     *http.Server
@@ -116,6 +120,9 @@ type Platform struct {
 	accounts   *accounts.Service
 	ledger     *ledger.Ledger
 	oidc       *issuer
+	// houseAdvertiserID is the demo owner's advertiser account, whose
+	// creative the demo slot's house ad is.
+	houseAdvertiserID string
 }
 
 // ErrAddrInUse is returned when the gateway's address is taken.
@@ -241,8 +248,9 @@ func Start(ctx context.Context, opts Options) (p *Platform, err error) {
 	if _, err := rand.Read(clickKey); err != nil {
 		return p, err
 	}
+	p.Creatives = &creatives.Memory{Base: p.BaseURL + "/" + creatives.Prefix}
 	if p.Functions, err = wireAll(deps{top: top, db: p.DB, clock: p.Clock, log: opts.Log, tokens: p.Tokens, bus: p.Bus, sched: p.Scheduler, rail: rail,
-		payments: gateway, stripeSecrets: stripeSecrets, baseURL: p.BaseURL, clickKey: clickKey, env: opts.Env}); err != nil {
+		payments: gateway, stripeSecrets: stripeSecrets, baseURL: p.BaseURL, clickKey: clickKey, env: opts.Env, creatives: p.Creatives}); err != nil {
 		return p, err
 	}
 	// The seed creates the demo accounts through the accounts service
@@ -302,7 +310,7 @@ func Start(ctx context.Context, opts Options) (p *Platform, err error) {
 		}
 	}()
 
-	gw := &Gateway{top: top, functions: p.Functions, clock: p.Clock}
+	gw := &Gateway{top: top, functions: p.Functions, clock: p.Clock, creatives: p.Creatives}
 	gw.local = p.localRoutes()
 	p.gateway = gw
 	p.RateLimit(opts.RateLimits)

@@ -1,10 +1,15 @@
 package local
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"image"
+	"image/color"
+	"image/png"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -59,6 +64,12 @@ func (p *Platform) seed(ctx context.Context) (*Demo, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The owner's own advertiser account holds the house ad's creative.
+	house, err := p.accounts.CreateAdvertiser(ctx, owner, accounts.CreateAdvertiserInput{Name: "Gophers Guild house ads", Currency: "USD"})
+	if err != nil {
+		return nil, err
+	}
+	p.houseAdvertiserID = house.ID
 	adv, err := p.accounts.CreateAdvertiser(ctx, advertiser, accounts.CreateAdvertiserInput{Name: "Acme Ads", Currency: "USD"})
 	if err != nil {
 		return nil, err
@@ -135,8 +146,68 @@ func (p *Platform) seedSlot() error {
 		return err
 	}
 	p.Demo.SlotID, _ = slot["id"].(string)
-	_, err = send("PUT", "/v1/slots/"+p.Demo.SlotID+"/house-ad", `{"imageUrl":"https://gophers.example/house-300x250.png","clickUrl":"https://gophers.example/join","altText":"Join the Gophers Guild: a banner the community shows when no sponsor runs"}`)
+	crv, err := p.seedHouseCreative()
+	if err != nil {
+		return err
+	}
+	_, err = send("PUT", "/v1/slots/"+p.Demo.SlotID+"/house-ad", `{"creativeId":"`+crv+`","clickUrl":"https://gophers.example/join","altText":"Join the Gophers Guild: a banner the community shows when no sponsor runs"}`)
 	return err
+}
+
+// seedHouseCreative uploads the demo house ad's banner, a PNG drawn here,
+// as a creative hosted by Souq (DESIGN §16), so the demo page shows a
+// real image offline. It belongs to an advertiser account of the demo
+// owner's (a house ad may name a creative of an advertiser its community's
+// owner owns). It returns the creative's id.
+func (p *Platform) seedHouseCreative() (string, error) {
+	var body bytes.Buffer
+	form := multipart.NewWriter(&body)
+	part, err := form.CreateFormFile("image", "house-300x250.png")
+	if err != nil {
+		return "", err
+	}
+	if err := png.Encode(part, houseBanner(300, 250)); err != nil {
+		return "", err
+	}
+	if err := form.Close(); err != nil {
+		return "", err
+	}
+	req := httptest.NewRequest("POST", p.BaseURL+"/v1/advertisers/"+p.houseAdvertiserID+"/creatives", &body)
+	req.Header.Set("Authorization", "Bearer "+p.Demo.Users["owner"].Token)
+	req.Header.Set("Content-Type", form.FormDataContentType())
+	req.RemoteAddr = "127.0.0.1:1"
+	w := httptest.NewRecorder()
+	p.gateway.ServeHTTP(w, req)
+	if w.Code >= 300 {
+		return "", fmt.Errorf("upload the house creative: %d %s", w.Code, w.Body.String())
+	}
+	var out struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &out); err != nil || out.ID == "" {
+		return "", fmt.Errorf("upload the house creative: %s", w.Body.String())
+	}
+	return out.ID, nil
+}
+
+// houseBanner draws the demo house ad: the Gophers Guild's blue, with a
+// band of stripes and a frame (an image is what the demo needs, not art).
+func houseBanner(w, h int) image.Image {
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	blue, light, white := color.RGBA{0x00, 0x7d, 0x9c, 0xff}, color.RGBA{0x5d, 0xc9, 0xe2, 0xff}, color.RGBA{0xff, 0xff, 0xff, 0xff}
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			c := blue
+			switch {
+			case x < 6 || y < 6 || x >= w-6 || y >= h-6:
+				c = white
+			case y > h/3 && y < 2*h/3 && (x+y)/12%2 == 0:
+				c = light
+			}
+			img.Set(x, y, c)
+		}
+	}
+	return img
 }
 
 // demoPage is a community's page with the tag, served as a community
@@ -147,19 +218,20 @@ func (p *Platform) demoPage(w http.ResponseWriter, r *http.Request) {
 	if slot == "" && p.Demo != nil {
 		slot = p.Demo.SlotID
 	}
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; script-src "+p.BaseURL+"; connect-src "+p.BaseURL+"; img-src https:; style-src 'self'; base-uri 'none'; frame-ancestors 'none'")
+	// Images: Souq's own origin (its hosted creatives) and https.
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; script-src "+p.BaseURL+"; connect-src "+p.BaseURL+"; img-src "+p.BaseURL+" https:; style-src 'self'; base-uri 'none'; frame-ancestors 'none'")
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_ = demoTemplate.Execute(w, map[string]string{"Base": p.BaseURL, "Slot": slot})
 }
 
 var demoTemplate = template.Must(template.New("demo").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="/console/static/favicon.svg" type="image/svg+xml">
 <title>Gophers Guild · a page with the Souq tag</title><link rel="stylesheet" href="/console/static/console.css"></head>
 <body><main id="main">
 <h1>Gophers Guild</h1>
 <p>This is a community's page with the Souq ad tag. The banner below is slot <code>{{.Slot}}</code>: it shows the
-flight that won its auction, or else the community's house ad (on this machine its image cannot load: you see its
-alt text). Scroll it into view for a second and the view is counted; see the slot's flight stats.</p>
+flight that won its auction, a campaign, or else the community's house ad (an image hosted by Souq, served by
+this machine). Scroll it into view for a second and the view is counted; see the slot's flight stats.</p>
 <p>The two lines that do it:</p>
 <pre><code>&lt;div data-souq-slot="{{.Slot}}"&gt;Support the Gophers Guild&lt;/div&gt;
 &lt;script async src="{{.Base}}/tag.js"&gt;&lt;/script&gt;</code></pre>

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
@@ -19,6 +20,7 @@ import (
 	"github.com/souqhq/souq/shared/api"
 	"github.com/souqhq/souq/shared/auth"
 	"github.com/souqhq/souq/shared/clock"
+	"github.com/souqhq/souq/shared/creatives"
 	"github.com/souqhq/souq/shared/payments"
 	"github.com/souqhq/souq/shared/relay"
 	"github.com/souqhq/souq/shared/schedule"
@@ -100,6 +102,13 @@ func FromAWS(ctx context.Context, name string) (*Function, *slog.Logger, error) 
 			return nil, nil, fmt.Errorf("%s and %s must be set (the Cognito user pool and its app clients)", topology.EnvJWTIssuer, topology.EnvJWTClientIDs)
 		}
 		e.Tokens = &auth.CognitoVerifier{Issuer: issuer, ClientIDs: strings.Split(clients, ",")}
+	}
+	if fn.HostsCreatives {
+		bucket, base := os.Getenv(topology.EnvCreativesBucket), os.Getenv(topology.EnvCreativesURL)
+		if bucket == "" || base == "" {
+			return nil, nil, fmt.Errorf("%s and %s must be set: %s hosts creatives", topology.EnvCreativesBucket, topology.EnvCreativesURL, name)
+		}
+		e.Creatives = &creatives.S3{Client: s3.NewFromConfig(awsCfg), Bucket: bucket, Base: base}
 	}
 	if fn.PublishesEvents {
 		e.Bus = &relay.EventBridge{Client: eventbridge.NewFromConfig(awsCfg), BusName: top.Bus}

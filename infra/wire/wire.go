@@ -26,6 +26,7 @@ import (
 	"github.com/souqhq/souq/shared/campaigns"
 	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/console"
+	"github.com/souqhq/souq/shared/creatives"
 	"github.com/souqhq/souq/shared/idempotency"
 	"github.com/souqhq/souq/shared/ledger"
 	"github.com/souqhq/souq/shared/payments"
@@ -73,6 +74,9 @@ type Env struct {
 	Tokens auth.TokenVerifier
 	// Bus is where the relay publishes.
 	Bus events.Bus
+	// Creatives is where hosted creatives' bytes go (S3 in AWS, memory
+	// locally), for the function that uploads them; nil elsewhere.
+	Creatives creatives.Store
 	Settings
 }
 
@@ -206,7 +210,8 @@ func Accounts(e Env) *Function {
 // Auctions: slots, auctions, bids and the closes it schedules.
 func Auctions(e Env) *Function {
 	svc := auctions.NewService(auctions.NewRepository(e.DB), ledger.New(e.DB), e.Sched, e.Clock,
-		auctions.Config{FeeBps: e.AuctionFeeBps, Self: topology.FnAuctions})
+		auctions.Config{FeeBps: e.AuctionFeeBps, Self: topology.FnAuctions}).
+		WithCreatives(creatives.NewLibrary(creatives.NewRepository(e.DB), nil, e.Clock))
 	r := auctions.NewRouter(svc, idem(e), e.Log, e.Clock.Now)
 	return &Function{HTTP: r.Serve, Event: svc.HandleEvent, Events: svc.Events(), Scheduled: svc.HandleScheduled, Routes: r.Handled()}
 }
@@ -229,7 +234,8 @@ func Referrals(e Env) *Function {
 
 // Campaigns: pay-as-you-go campaigns, their budgets and their ends.
 func Campaigns(e Env) *Function {
-	svc := campaigns.NewService(campaigns.NewRepository(e.DB), ledger.New(e.DB), e.Sched, e.Clock, campaigns.Config{Self: topology.FnCampaigns, ShareBps: e.CampaignShareBps, PremiumBps: e.TargetingPremiumBps})
+	svc := campaigns.NewService(campaigns.NewRepository(e.DB), ledger.New(e.DB), e.Sched, e.Clock, campaigns.Config{Self: topology.FnCampaigns, ShareBps: e.CampaignShareBps, PremiumBps: e.TargetingPremiumBps}).
+		WithCreatives(creatives.NewLibrary(creatives.NewRepository(e.DB), e.Creatives, e.Clock))
 	r := campaigns.NewRouter(svc, idem(e), e.Log, e.Clock.Now)
 	return &Function{HTTP: r.Serve, Event: svc.HandleEvent, Events: svc.Events(), Scheduled: svc.HandleScheduled, Routes: r.Handled()}
 }

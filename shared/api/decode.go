@@ -45,6 +45,31 @@ func Validator() *validator.Validate {
 // for a handler that must check a signature over it (Stripe's events).
 func (r *Request) RawBody() ([]byte, error) { return r.body() }
 
+// Upload is the body of an upload route (an image in a form), which may be
+// larger than MaxBody: base64 decoded, refused over max bytes. It is read
+// apart from body, which such a route never calls (it takes no
+// Idempotency-Key and no JSON).
+func (r *Request) Upload(max int) ([]byte, error) {
+	const op = "api.Upload"
+	raw := r.Raw.Body
+	tooLarge := fault.New(fault.TooLarge, op, fmt.Sprintf("request body is over %d bytes", max))
+	if len(raw) > max*4/3+4 {
+		return nil, tooLarge
+	}
+	b := []byte(raw)
+	if r.Raw.IsBase64Encoded {
+		d, err := base64.StdEncoding.DecodeString(raw)
+		if err != nil {
+			return nil, fault.New(fault.Invalid, op, "request body is not valid base64")
+		}
+		b = d
+	}
+	if len(b) > max {
+		return nil, tooLarge
+	}
+	return b, nil
+}
+
 // body returns the raw request body, refusing oversized ones. It is
 // decoded once per request: the size check, the idempotency fingerprint
 // and Decode all read the same bytes.

@@ -121,6 +121,11 @@ func CheckFlight(f Flight, closesAt, now time.Time) error {
 
 // Creative is what a winning bid shows.
 type Creative struct {
+	// CreativeID, when set, names a hosted creative (shared/creatives)
+	// whose URL fills ImageURL.
+	CreativeID string `json:"creativeId,omitempty"`
+	// resolved says ImageURL was set from the creative's record.
+	resolved bool
 	ImageURL string `json:"imageUrl"`
 	ClickURL string `json:"clickUrl"`
 	AltText  string `json:"altText"`
@@ -131,7 +136,14 @@ type Creative struct {
 func CheckCreative(c Creative) error {
 	const op = "auctions.CheckCreative"
 	var bad fault.Fields
-	bad.Add("creative.imageUrl", input.URL(c.ImageURL, false))
+	switch {
+	case c.CreativeID == "":
+		bad.Add("creative.imageUrl", input.URL(c.ImageURL, false))
+	case c.ImageURL != "" && !c.resolved:
+		bad.Add("creative.creativeId", "names a hosted creative: leave out imageUrl, which it sets")
+	}
+	// A hosted creative's URL is Souq's own (http on the local
+	// platform), set from its record, never from input.
 	bad.Add("creative.clickUrl", input.URL(c.ClickURL, false))
 	switch {
 	case strings.TrimSpace(c.AltText) == "":

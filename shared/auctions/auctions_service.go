@@ -23,16 +23,21 @@ type OpenAuctionInput struct {
 // AuctionView is an auction as anyone may read it: never a bidder's
 // identity or amount before close.
 type AuctionView struct {
-	ID          string       `json:"id"`
-	SlotID      string       `json:"slotId"`
-	CommunityID string       `json:"communityId"`
-	Status      Status       `json:"status"`
-	FlightStart string       `json:"flightStart"`
-	FlightEnd   string       `json:"flightEnd"`
-	ClosesAt    string       `json:"closesAt"`
-	Reserve     money.Amount `json:"reserve"`
-	Format      Format       `json:"format"`
-	CreatedAt   string       `json:"createdAt"`
+	ID          string `json:"id"`
+	SlotID      string `json:"slotId"`
+	CommunityID string `json:"communityId"`
+	// The community's name and the slot's name and size ("300×250"),
+	// so that people read where the flight runs ("" when not known yet).
+	CommunityName string       `json:"communityName"`
+	SlotName      string       `json:"slotName"`
+	SlotSize      string       `json:"slotSize"`
+	Status        Status       `json:"status"`
+	FlightStart   string       `json:"flightStart"`
+	FlightEnd     string       `json:"flightEnd"`
+	ClosesAt      string       `json:"closesAt"`
+	Reserve       money.Amount `json:"reserve"`
+	Format        Format       `json:"format"`
+	CreatedAt     string       `json:"createdAt"`
 	// After close only (transparency): the number of bids, the clearing
 	// price and the winner; never a losing bidder or an amount bid.
 	Bids          *int          `json:"bids,omitempty"`
@@ -44,8 +49,9 @@ type AuctionView struct {
 
 // Winner is who won a closed auction.
 type Winner struct {
-	AdvertiserID string `json:"advertiserId"`
-	BidID        string `json:"bidId"`
+	AdvertiserID   string `json:"advertiserId"`
+	AdvertiserName string `json:"advertiserName"`
+	BidID          string `json:"bidId"`
 }
 
 func (s *Service) auctionView(it auctionItem) AuctionView {
@@ -146,7 +152,7 @@ func (s *Service) OpenAuction(ctx context.Context, p auth.Principal, slotID stri
 		if err != nil {
 			return AuctionView{}, err
 		}
-		return s.auctionView(it), nil
+		return s.named(ctx, s.auctionView(it))
 	}
 	return AuctionView{}, fault.New(fault.Conflict, op, "the slot is changing too fast; retry")
 }
@@ -163,7 +169,7 @@ func (s *Service) GetAuction(ctx context.Context, auctionID string) (AuctionView
 	if !found {
 		return AuctionView{}, fault.New(fault.NotFound, "auctions.GetAuction", "no such auction")
 	}
-	return s.auctionView(it), nil
+	return s.named(ctx, s.auctionView(it))
 }
 
 // ListFilter selects auctions.
@@ -189,8 +195,13 @@ func (s *Service) ListAuctions(ctx context.Context, f ListFilter, limit int, cur
 		return nil, "", err
 	}
 	out := make([]AuctionView, 0, len(items))
+	n := s.namer()
 	for _, it := range items {
-		out = append(out, s.auctionView(it))
+		v, err := n.auction(ctx, s.auctionView(it))
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, v)
 	}
 	return out, next, nil
 }
@@ -217,7 +228,7 @@ func (s *Service) CancelAuction(ctx context.Context, p auth.Principal, auctionID
 		if _, err := s.settleBids(ctx, it, BidReleased, now); err != nil {
 			return AuctionView{}, err
 		}
-		return s.auctionView(it), nil
+		return s.named(ctx, s.auctionView(it))
 	}
 	evt, err := events.OutboxPut(s.repo.outbox, &events.AuctionCancelled{AuctionID: it.ID, SlotID: it.SlotID, CommunityID: it.CommunityID}, now)
 	if err != nil {
@@ -234,5 +245,5 @@ func (s *Service) CancelAuction(ctx context.Context, p auth.Principal, auctionID
 		return AuctionView{}, err
 	}
 	_ = s.sched.Cancel(ctx, closeScheduleName(it.ID)) // best effort: the close re-checks the status
-	return s.auctionView(it), nil
+	return s.named(ctx, s.auctionView(it))
 }

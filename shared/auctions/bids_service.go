@@ -45,21 +45,23 @@ func (in PlaceBidInput) shape(op string) error {
 
 // BidView is a bid as its own advertiser reads it.
 type BidView struct {
-	ID           string       `json:"id"`
-	AuctionID    string       `json:"auctionId"`
-	AdvertiserID string       `json:"advertiserId"`
-	Status       BidStatus    `json:"status"`
-	Amount       int64        `json:"amount"`
-	Currency     string       `json:"currency"`
-	Creative     Creative     `json:"creative"`
-	PlacedAt     string       `json:"placedAt"`
-	UpdatedAt    string       `json:"updatedAt"`
-	Hold         money.Amount `json:"hold"`
+	ID           string `json:"id"`
+	AuctionID    string `json:"auctionId"`
+	AdvertiserID string `json:"advertiserId"`
+	// AdvertiserName names the bidder ("" when not known yet).
+	AdvertiserName string       `json:"advertiserName"`
+	Status         BidStatus    `json:"status"`
+	Amount         int64        `json:"amount"`
+	Currency       string       `json:"currency"`
+	Creative       Creative     `json:"creative"`
+	PlacedAt       string       `json:"placedAt"`
+	UpdatedAt      string       `json:"updatedAt"`
+	Hold           money.Amount `json:"hold"`
 }
 
 func bidView(it bidItem) BidView {
 	v := BidView{ID: it.ID, AuctionID: it.AuctionID, AdvertiserID: it.AdvertiserID, Status: BidStatus(it.Status),
-		Amount: it.Amount, Currency: it.Currency, Creative: Creative{ImageURL: it.ImageURL, ClickURL: it.ClickURL, AltText: it.AltText},
+		Amount: it.Amount, Currency: it.Currency, Creative: Creative{CreativeID: it.CreativeID, ImageURL: it.ImageURL, ClickURL: it.ClickURL, AltText: it.AltText},
 		PlacedAt: it.PlacedAt, UpdatedAt: it.UpdatedAt, Hold: money.Amount{Currency: it.Currency}}
 	if it.Status == string(BidActive) {
 		v.Hold.Minor = it.Amount
@@ -106,6 +108,9 @@ func (s *Service) PlaceBid(ctx context.Context, p auth.Principal, auctionID stri
 	if err := in.shape(op); err != nil {
 		return BidView{}, err
 	}
+	if err := s.resolveCreative(ctx, op, adv.ID, in.Creative, "creative."); err != nil {
+		return BidView{}, err
+	}
 	for attempt := 0; attempt < maxBidRetries; attempt++ {
 		v, err := s.placeBid(ctx, op, adv, auctionID, in)
 		if err == errBidRaced {
@@ -125,6 +130,9 @@ func (s *Service) placeBid(ctx context.Context, op string, adv owners.Account, a
 		return BidView{}, fault.New(fault.NotFound, op, "no such auction")
 	}
 	a := ait.auction()
+	if err := s.refuseBlocked(ctx, op, a.CommunityID, adv.ID); err != nil {
+		return BidView{}, err
+	}
 	now := s.clock.Now().Truncate(time.Millisecond)
 	bidderCommunity := ""
 	if c, found, err := s.owners.Get(ctx, owners.Community, a.CommunityID); err != nil {
@@ -147,7 +155,7 @@ func (s *Service) placeBid(ctx context.Context, op string, adv owners.Account, a
 		return BidView{}, err
 	}
 	it := bidItem{PK: "AUC#" + auctionID, SK: "BID#" + adv.ID, AuctionID: auctionID, AdvertiserID: adv.ID,
-		Amount: b.Amount.Minor, Currency: b.Amount.Currency, ImageURL: b.Creative.ImageURL, ClickURL: b.Creative.ClickURL, AltText: b.Creative.AltText,
+		Amount: b.Amount.Minor, Currency: b.Amount.Currency, ImageURL: b.Creative.ImageURL, CreativeID: b.Creative.CreativeID, ClickURL: b.Creative.ClickURL, AltText: b.Creative.AltText,
 		UpdatedAt: clock.Format(now), Status: string(BidActive), Version: prev.Version + 1}
 	var hold *ledger.Op
 	var countDelta int64
@@ -190,7 +198,7 @@ func (s *Service) placeBid(ctx context.Context, op string, adv owners.Account, a
 	if err := tx.Write(ctx, s.repo.db); err != nil {
 		return BidView{}, s.explainBid(ctx, op, err, ait, hold)
 	}
-	return bidView(it), nil
+	return s.namedBid(ctx, bidView(it))
 }
 
 // explainBid turns a failed bid transaction into what the caller can act
@@ -242,7 +250,7 @@ func (s *Service) GetBid(ctx context.Context, p auth.Principal, auctionID, adver
 	if !found {
 		return BidView{}, fault.New(fault.NotFound, op, "no bid of this advertiser on this auction")
 	}
-	return bidView(it), nil
+	return s.namedBid(ctx, bidView(it))
 }
 
 // WithdrawBid withdraws the caller's active bid and releases its hold.
@@ -265,7 +273,7 @@ func (s *Service) WithdrawBid(ctx context.Context, p auth.Principal, auctionID, 
 			return BidView{}, fault.New(fault.NotFound, op, "no bid of this advertiser on this auction")
 		}
 		if it.Status == string(BidWithdrawn) {
-			return bidView(it), nil
+			return s.namedBid(ctx, bidView(it))
 		}
 		ait, _, err := s.repo.getAuction(ctx, auctionID)
 		if err != nil {
@@ -288,7 +296,7 @@ func (s *Service) WithdrawBid(ctx context.Context, p auth.Principal, auctionID, 
 		err = tx.Write(ctx, s.repo.db)
 		if err == nil {
 			it.Status, it.UpdatedAt, it.Version, it.LSI1SK = string(BidWithdrawn), clock.Format(now), it.Version+1, ""
-			return bidView(it), nil
+			return s.namedBid(ctx, bidView(it))
 		}
 		if e := s.explainBid(ctx, op, err, ait, &rel); e != errBidRaced {
 			return BidView{}, e

@@ -53,15 +53,18 @@ const (
 )
 
 type bidItem struct {
-	PK              string `dynamodbav:"pk"`
-	SK              string `dynamodbav:"sk"`
-	LSI1SK          string `dynamodbav:"lsi1sk,omitempty"`
-	ID              string `dynamodbav:"id"`
-	AuctionID       string `dynamodbav:"auctionId"`
-	AdvertiserID    string `dynamodbav:"advertiserId"`
-	Amount          int64  `dynamodbav:"amount"`
-	Currency        string `dynamodbav:"currency"`
-	ImageURL        string `dynamodbav:"imageUrl"`
+	PK           string `dynamodbav:"pk"`
+	SK           string `dynamodbav:"sk"`
+	LSI1SK       string `dynamodbav:"lsi1sk,omitempty"`
+	ID           string `dynamodbav:"id"`
+	AuctionID    string `dynamodbav:"auctionId"`
+	AdvertiserID string `dynamodbav:"advertiserId"`
+	Amount       int64  `dynamodbav:"amount"`
+	Currency     string `dynamodbav:"currency"`
+	ImageURL     string `dynamodbav:"imageUrl"`
+	// CreativeID names the hosted creative ImageURL is ("" for the
+	// advertiser's own URL).
+	CreativeID      string `dynamodbav:"creativeId,omitempty"`
 	ClickURL        string `dynamodbav:"clickUrl"`
 	AltText         string `dynamodbav:"altText"`
 	PlacedAt        string `dynamodbav:"placedAt"`
@@ -74,7 +77,7 @@ type bidItem struct {
 func (it bidItem) bid() Bid {
 	return Bid{ID: it.ID, AuctionID: it.AuctionID, AdvertiserID: it.AdvertiserID,
 		Amount:   money.Amount{Minor: it.Amount, Currency: it.Currency},
-		Creative: Creative{ImageURL: it.ImageURL, ClickURL: it.ClickURL, AltText: it.AltText}, PlacedAt: clock.Parse(it.PlacedAt)}
+		Creative: Creative{CreativeID: it.CreativeID, resolved: it.CreativeID != "", ImageURL: it.ImageURL, ClickURL: it.ClickURL, AltText: it.AltText}, PlacedAt: clock.Parse(it.PlacedAt)}
 }
 
 // rankKey orders bids for lsi1: ascending keys are descending amounts,

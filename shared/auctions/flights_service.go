@@ -10,15 +10,19 @@ import (
 // FlightView is a booked flight as its advertiser or community reads it:
 // where it runs, when, and at what price.
 type FlightView struct {
-	ID           string       `json:"id"`
-	AuctionID    string       `json:"auctionId"`
-	CommunityID  string       `json:"communityId"`
-	SlotID       string       `json:"slotId"`
-	AdvertiserID string       `json:"advertiserId"`
-	FlightStart  string       `json:"flightStart"`
-	FlightEnd    string       `json:"flightEnd"`
-	Price        money.Amount `json:"price"`
-	Creative     Creative     `json:"creative"`
+	ID          string `json:"id"`
+	AuctionID   string `json:"auctionId"`
+	CommunityID string `json:"communityId"`
+	SlotID      string `json:"slotId"`
+	// Where it runs, by name: the community, the slot and its size.
+	CommunityName string       `json:"communityName"`
+	SlotName      string       `json:"slotName"`
+	SlotSize      string       `json:"slotSize"`
+	AdvertiserID  string       `json:"advertiserId"`
+	FlightStart   string       `json:"flightStart"`
+	FlightEnd     string       `json:"flightEnd"`
+	Price         money.Amount `json:"price"`
+	Creative      Creative     `json:"creative"`
 }
 
 func flightView(f flightItem) FlightView {
@@ -44,8 +48,13 @@ func (s *Service) ListAdvertiserFlights(ctx context.Context, p auth.Principal, a
 		return nil, "", err
 	}
 	out := make([]FlightView, 0, len(items))
+	n := s.namer()
 	for _, f := range items {
-		out = append(out, flightView(f))
+		v, err := n.flight(ctx, flightView(f))
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, v)
 	}
 	return out, next, nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/souqhq/souq/events"
 	"github.com/souqhq/souq/shared/auth"
 	"github.com/souqhq/souq/shared/clock"
+	"github.com/souqhq/souq/shared/creatives"
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/id"
 	"github.com/souqhq/souq/shared/ledger"
@@ -28,6 +29,9 @@ type Service struct {
 	cfg    Config
 	owners *owners.Projection // who owns which community and advertiser
 	events *events.Mux
+	// creatives are the hosted creatives bids and house ads may name
+	// (WithCreatives).
+	creatives *creatives.Library
 }
 
 // Config is the auctions function's settings.
@@ -47,6 +51,7 @@ func NewService(repo *Repository, l *ledger.Ledger, sched schedule.Scheduler, c 
 	s := &Service{repo: repo, ledger: l, sched: sched, clock: c, cfg: cfg,
 		owners: owners.New(repo.db, repo.table, c), events: events.NewMux("auctions")}
 	s.owners.Listen(s.events, owners.Community, owners.Advertiser)
+	events.On(s.events, s.communityUpdated) // blocked advertisers (blocked.go)
 	return s
 }
 
@@ -93,6 +98,14 @@ func view(it slotItem) SlotView {
 // unbilled, labelled House, when no flight runs.
 func (s *Service) SetHouseAd(ctx context.Context, p auth.Principal, slotID string, c *Creative) (SlotView, error) {
 	const op = "auctions.SetHouseAd"
+	if c != nil && c.CreativeID != "" {
+		if c.ImageURL != "" {
+			return SlotView{}, fault.InvalidFields(op, "the house ad has invalid fields", fault.FieldError{Field: "creativeId", Message: "names a hosted creative: leave out imageUrl, which it sets"})
+		}
+		if err := s.resolveHouseCreative(ctx, op, p, c); err != nil {
+			return SlotView{}, err
+		}
+	}
 	return s.mutateSlot(ctx, op, p, slotID, func(it *slotItem) error {
 		if c == nil {
 			it.HouseImageURL, it.HouseClickURL, it.HouseAltText = "", "", ""

@@ -70,11 +70,15 @@ const (
 // Creative is what a campaign shows: an image of a slot's size, where a
 // click goes, and what a screen reader says.
 type Creative struct {
-	ImageURL string `json:"imageUrl"`
-	ClickURL string `json:"clickUrl"`
-	AltText  string `json:"altText"`
-	Width    int    `json:"width"`
-	Height   int    `json:"height"`
+	// CreativeID, when set, names the advertiser's hosted creative
+	// (shared/creatives), whose URL and size fill ImageURL, Width and
+	// Height.
+	CreativeID string `json:"creativeId,omitempty"`
+	ImageURL   string `json:"imageUrl"`
+	ClickURL   string `json:"clickUrl"`
+	AltText    string `json:"altText"`
+	Width      int    `json:"width"`
+	Height     int    `json:"height"`
 }
 
 // Pricing is a campaign's model and its bid: per thousand viewable
@@ -172,7 +176,11 @@ func Check(c Campaign, now time.Time) error {
 	if c.Start.Sub(now) > MaxStartAhead {
 		bad.Add("start", fmt.Sprintf("must be within %d days", int(MaxStartAhead.Hours()/24)))
 	}
-	bad.Add("creative.imageUrl", input.URL(c.Creative.ImageURL, false))
+	if c.Creative.CreativeID == "" {
+		// A hosted creative's URL is Souq's own (http on the local
+		// platform), set from its record, never from input.
+		bad.Add("creative.imageUrl", input.URL(c.Creative.ImageURL, false))
+	}
 	bad.Add("creative.clickUrl", input.URL(c.Creative.ClickURL, false))
 	switch {
 	case strings.TrimSpace(c.Creative.AltText) == "":

@@ -5,6 +5,7 @@ package campaigns
 //
 //	pk              sk     gsi1pk                   gsi1sk        item
 //	CMP#<id>        META   ADV#<advId>#CAMPAIGNS    <campaignId>  a campaign: terms, state, version, billed counts
+//	                                                              (gsi2: the slots it fits; dynamo_reviews.go has the review's items)
 //	CMP#<id>        DAY#<day>#<communityId>  -      -             its report's line: what the day's settlements added
 //	ADV#<advId>     META   -                        -             the owners projection (shared/owners)
 //	EVT#<eventId>   EVT    -                        -             an account event applied, kept 7 days
@@ -52,10 +53,14 @@ func NewRepository(db *store.DB) *Repository {
 }
 
 type campaignItem struct {
-	PK           string `dynamodbav:"pk"`
-	SK           string `dynamodbav:"sk"`
-	GSI1PK       string `dynamodbav:"gsi1pk"`
-	GSI1SK       string `dynamodbav:"gsi1sk"`
+	PK     string `dynamodbav:"pk"`
+	SK     string `dynamodbav:"sk"`
+	GSI1PK string `dynamodbav:"gsi1pk"`
+	GSI1SK string `dynamodbav:"gsi1sk"`
+	// GSI2PK is the slots the campaign fits (fitKey): communities'
+	// review queues read campaigns by it.
+	GSI2PK       string `dynamodbav:"gsi2pk"`
+	GSI2SK       string `dynamodbav:"gsi2sk"`
 	ID           string `dynamodbav:"id"`
 	AdvertiserID string `dynamodbav:"advertiserId"`
 	Name         string `dynamodbav:"name"`
@@ -68,11 +73,17 @@ type campaignItem struct {
 	End          string `dynamodbav:"end"`
 	Pacing       string `dynamodbav:"pacing"`
 	ImageURL     string `dynamodbav:"imageUrl"`
-	ClickURL     string `dynamodbav:"clickUrl"`
-	AltText      string `dynamodbav:"altText"`
-	Width        int    `dynamodbav:"width"`
-	Height       int    `dynamodbav:"height"`
-	State        string `dynamodbav:"state"`
+	// CreativeID names the hosted creative the image is ("" for an
+	// image the advertiser hosts).
+	CreativeID string `dynamodbav:"creativeId,omitempty"`
+	ClickURL   string `dynamodbav:"clickUrl"`
+	AltText    string `dynamodbav:"altText"`
+	Width      int    `dynamodbav:"width"`
+	Height     int    `dynamodbav:"height"`
+	// CreativeVersion numbers its creatives (from 1): a changed creative
+	// is reviewed again by the communities that review campaigns.
+	CreativeVersion int    `dynamodbav:"creativeVersion"`
+	State           string `dynamodbav:"state"`
 	// Targeting is the campaign's targeting as JSON ("" untargeted).
 	Targeting string `dynamodbav:"targeting,omitempty"`
 	// EndReason says who ended it: "advertiser" or "end" (its window).
@@ -94,7 +105,7 @@ func (it campaignItem) campaign() Campaign {
 	c := Campaign{ID: it.ID, AdvertiserID: it.AdvertiserID, Name: it.Name, Currency: it.Currency,
 		Pricing: Pricing{Model: Model(it.Model), Bid: cur(it.Bid)}, Budget: cur(it.Budget),
 		Start: clock.Parse(it.Start), End: clock.Parse(it.End), Pacing: Pacing(it.Pacing),
-		Creative: Creative{ImageURL: it.ImageURL, ClickURL: it.ClickURL, AltText: it.AltText, Width: it.Width, Height: it.Height},
+		Creative: Creative{CreativeID: it.CreativeID, ImageURL: it.ImageURL, ClickURL: it.ClickURL, AltText: it.AltText, Width: it.Width, Height: it.Height},
 		State:    State(it.State)}
 	if it.DailyCap > 0 {
 		d := cur(it.DailyCap)
@@ -109,6 +120,10 @@ func (it campaignItem) campaign() Campaign {
 // itemOf is the stored form of c (keys, terms and state).
 func itemOf(c Campaign, it campaignItem) campaignItem {
 	it.PK, it.SK, it.GSI1PK, it.GSI1SK = "CMP#"+c.ID, "META", "ADV#"+c.AdvertiserID+"#CAMPAIGNS", c.ID
+	it.GSI2PK, it.GSI2SK = fitKey(c.Creative.Width, c.Creative.Height, c.Currency), c.ID
+	if it.CreativeVersion < 1 {
+		it.CreativeVersion = 1 // a campaign made before creatives were numbered shows its first
+	}
 	it.ID, it.AdvertiserID, it.Name, it.Currency = c.ID, c.AdvertiserID, c.Name, c.Currency
 	it.Model, it.Bid, it.Budget, it.DailyCap = string(c.Pricing.Model), c.Pricing.Bid.Minor, c.Budget.Minor, 0
 	if c.DailyCap != nil {
@@ -116,6 +131,7 @@ func itemOf(c Campaign, it campaignItem) campaignItem {
 	}
 	it.Start, it.End, it.Pacing = clock.Format(c.Start), clock.Format(c.End), string(c.Pacing)
 	it.ImageURL, it.ClickURL, it.AltText, it.Width, it.Height = c.Creative.ImageURL, c.Creative.ClickURL, c.Creative.AltText, c.Creative.Width, c.Creative.Height
+	it.CreativeID = c.Creative.CreativeID
 	it.State = string(c.State)
 	it.Targeting = ""
 	if !c.Targeting.IsZero() {
@@ -168,7 +184,7 @@ func (r *Repository) changed(it campaignItem, now time.Time) (types.TransactWrit
 	c := it.campaign()
 	e := &events.CampaignChanged{CampaignID: c.ID, AdvertiserID: c.AdvertiserID, Currency: c.Currency, Model: string(c.Pricing.Model),
 		Bid: c.Pricing.Bid, Budget: c.Budget, DailyCap: c.DailyCap, Start: clock.Format(c.Start), End: clock.Format(c.End),
-		Pacing: string(c.Pacing), State: string(c.State), Version: it.Version, Targeting: targetingEvent(c.Targeting),
+		Pacing: string(c.Pacing), State: string(c.State), Version: it.Version, Targeting: targetingEvent(c.Targeting), CreativeVersion: max(it.CreativeVersion, 1),
 		Creative: events.SizedCreative{ImageURL: c.Creative.ImageURL, ClickURL: c.Creative.ClickURL, AltText: c.Creative.AltText, Width: c.Creative.Width, Height: c.Creative.Height}}
 	return events.OutboxPut(r.outbox, e, now)
 }

@@ -70,6 +70,36 @@ func NewRouter(svc *Service, idem api.Idempotency, log *slog.Logger, now func() 
 		header, rows := rep.CSVRows()
 		return report.CSV("souq-"+rep.CampaignID+"-"+rep.From+"-"+rep.To+".csv", header, rows), nil
 	}, api.NoIdempotency)
+	rt.Handle("GET /v1/communities/{communityId}/campaign-reviews", func(ctx context.Context, r *api.Request) (api.Response, error) {
+		limit, cursor, err := api.Page(r)
+		if err != nil {
+			return api.Response{}, err
+		}
+		qs, next, err := svc.Queue(ctx, *r.Principal, r.Path("communityId"), limit, cursor)
+		return api.JSON(http.StatusOK, api.List[QueueItem]{Data: qs, NextCursor: next}), err
+	}, api.NoIdempotency)
+	rt.Handle("POST /v1/communities/{communityId}/campaigns/{campaignId}/approve", func(ctx context.Context, r *api.Request) (api.Response, error) {
+		var body struct {
+			CreativeVersion int `json:"creativeVersion"`
+		}
+		if err := api.DecodeOptional(r, &body); err != nil {
+			return api.Response{}, err
+		}
+		v, err := svc.Review(ctx, *r.Principal, r.Path("communityId"), r.Path("campaignId"), Approve, "", body.CreativeVersion)
+		return api.JSON(http.StatusOK, v), err
+	}, api.NoIdempotency) // one decision per creative: the same one again answers it
+	rt.Handle("POST /v1/communities/{communityId}/campaigns/{campaignId}/reject", func(ctx context.Context, r *api.Request) (api.Response, error) {
+		var body struct {
+			Reason          string `json:"reason"`
+			CreativeVersion int    `json:"creativeVersion"`
+		}
+		if err := api.Decode(r, &body); err != nil {
+			return api.Response{}, err
+		}
+		v, err := svc.Review(ctx, *r.Principal, r.Path("communityId"), r.Path("campaignId"), Reject, body.Reason, body.CreativeVersion)
+		return api.JSON(http.StatusOK, v), err
+	}, api.NoIdempotency)
+	routeCreatives(rt, svc)
 	return rt
 }
 
@@ -82,13 +112,14 @@ type updateBody struct {
 	End       *time.Time           `json:"end"`
 	Budget    *MoneyInput          `json:"budget"`
 	Targeting *targeting.Targeting `json:"targeting"`
+	Creative  *Creative            `json:"creative"`
 }
 
 // input is the body as the service takes it. A dailyCap that is not a
 // money object reaches it without an amount, and the service names the
 // field with the others it refuses.
 func (b updateBody) input() UpdateInput {
-	in := UpdateInput{Bid: b.Bid, End: b.End, Budget: b.Budget, Targeting: b.Targeting}
+	in := UpdateInput{Bid: b.Bid, End: b.End, Budget: b.Budget, Targeting: b.Targeting, Creative: b.Creative}
 	switch string(b.DailyCap) {
 	case "":
 	case "null":

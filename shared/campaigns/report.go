@@ -10,6 +10,7 @@ import (
 
 	"github.com/souqhq/souq/shared/auth"
 	"github.com/souqhq/souq/shared/money"
+	"github.com/souqhq/souq/shared/owners"
 	"github.com/souqhq/souq/shared/report"
 	"github.com/souqhq/souq/shared/traffic"
 )
@@ -44,6 +45,8 @@ type Figures struct {
 type ReportRow struct {
 	Day         string `json:"day"`
 	CommunityID string `json:"communityId"`
+	// CommunityName names the community ("" when not known yet).
+	CommunityName string `json:"communityName"`
 	Figures
 }
 
@@ -90,9 +93,13 @@ func (s *Service) Report(ctx context.Context, p auth.Principal, campaignID, from
 	}
 	blank := blankFigures(c.Currency)
 	out := Report{CampaignID: campaignID, Currency: c.Currency, Range: rng, Rows: []ReportRow{}, Totals: blank()}
+	names := s.owners.Names(owners.Community)
 	for _, raw := range lines { // DAY#<day>#<community>: by day, then community
 		l := lineOf(raw, c.Pricing.Model == CPC)
 		row := ReportRow{Day: l.day, CommunityID: l.community, Figures: blank()}
+		if row.CommunityName, err = names.Of(ctx, l.community); err != nil {
+			return Report{}, err
+		}
 		row.add(l.Line)
 		out.Totals.add(l.Line)
 		row.finish()

@@ -13,6 +13,7 @@ import (
 	"github.com/souqhq/souq/events"
 	"github.com/souqhq/souq/shared/auth"
 	"github.com/souqhq/souq/shared/clock"
+	"github.com/souqhq/souq/shared/creatives"
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/id"
 	"github.com/souqhq/souq/shared/ledger"
@@ -53,14 +54,18 @@ type Service struct {
 	cfg    Config
 	owners *owners.Projection
 	events *events.Mux
+	// creatives are the advertisers' hosted images (WithCreatives).
+	creatives *creatives.Library
 }
 
 // NewService wires the service.
 func NewService(repo *Repository, l *ledger.Ledger, sched schedule.Scheduler, c clock.Clock, cfg Config) *Service {
 	s := &Service{repo: repo, ledger: l, sched: sched, clock: c, cfg: cfg,
 		owners: owners.New(repo.db, repo.table, c), events: events.NewMux("campaigns")}
-	s.owners.Listen(s.events, owners.Advertiser)
+	s.owners.Listen(s.events, owners.Advertiser, owners.Community)
 	events.On(s.events, s.settle)
+	events.On(s.events, s.communityUpdated)
+	events.On(s.events, repo.slotChanged)
 	events.On(s.events, s.payerDebtChanged)
 	return s
 }
@@ -123,6 +128,10 @@ type UpdateInput struct {
 	Budget   *MoneyInput
 	// Targeting replaces the campaign's; {} removes it.
 	Targeting *targeting.Targeting
+	// Creative replaces the campaign's whole: a changed creative is a new
+	// version, which communities that review campaigns approve again
+	// before it runs on their slots.
+	Creative *Creative
 }
 
 // CapChange is a new daily cap, or the removal of the cap.
@@ -170,6 +179,12 @@ type View struct {
 	Free        int64  `json:"free"`
 	CreatedAt   string `json:"createdAt"`
 	UpdatedAt   string `json:"updatedAt"`
+	// CreativeVersion numbers the campaign's creatives: communities that
+	// review campaigns decide on each.
+	CreativeVersion int `json:"creativeVersion"`
+	// Reviews are the communities' decisions on its creatives (DESIGN
+	// §16), so its advertiser knows why it does not run somewhere.
+	Reviews []ReviewView `json:"reviews"`
 }
 
 func (s *Service) view(it campaignItem, d ledger.Drawdown, now time.Time) View {
@@ -179,7 +194,7 @@ func (s *Service) view(it campaignItem, d ledger.Drawdown, now time.Time) View {
 		DailyCap: c.DailyCap, Start: c.Start, End: c.End, Pacing: c.Pacing, Creative: c.Creative, Status: c.StatusAt(now), Targeting: viewTargeting(c.Targeting),
 		Spent: cur(d.Drawn), Remaining: cur(d.Remaining), Released: cur(d.Released), Premium: cur(it.Books.Premium),
 		Impressions: it.Books.Impressions, Clicks: it.Books.Clicks, Billed: it.Books.Billed, Free: it.Books.Free,
-		CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt, PausedFor: it.PausedFor}
+		CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt, PausedFor: it.PausedFor, CreativeVersion: max(it.CreativeVersion, 1), Reviews: []ReviewView{}}
 }
 
 func viewTargeting(t targeting.Targeting) *targeting.Targeting {
@@ -294,6 +309,9 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, advertiserID str
 		bad.Add("creative", "is required: {\"imageUrl\", \"clickUrl\", \"altText\", \"width\", \"height\"}")
 		in.Creative = &Creative{}
 	}
+	if err := s.resolveCreative(ctx, advertiserID, in.Creative, &bad); err != nil {
+		return View{}, err
+	}
 	if in.Pacing == "" {
 		in.Pacing = string(Even)
 	}
@@ -365,7 +383,11 @@ func (s *Service) read(ctx context.Context, it campaignItem) (View, error) {
 	if err != nil {
 		return View{}, err
 	}
-	return s.view(it, d, s.clock.Now()), nil
+	v := s.view(it, d, s.clock.Now())
+	if v.Reviews, err = s.reviewsOf(ctx, it); err != nil {
+		return View{}, err
+	}
+	return v, nil
 }
 
 // List pages through an advertiser's campaigns, newest first.
@@ -410,8 +432,13 @@ func (s *Service) Update(ctx context.Context, p auth.Principal, campaignID strin
 	if _, err := s.owned(ctx, op, p, campaignID); err != nil {
 		return View{}, err
 	}
-	if in.Bid == nil && in.DailyCap == nil && in.End == nil && in.Budget == nil && in.Targeting == nil {
-		return View{}, fault.New(fault.Invalid, op, "send bid, dailyCap, end, budget or targeting")
+	if in.Bid == nil && in.DailyCap == nil && in.End == nil && in.Budget == nil && in.Targeting == nil && in.Creative == nil {
+		return View{}, fault.New(fault.Invalid, op, "send bid, dailyCap, end, budget, targeting or creative")
+	}
+	if in.Creative != nil && in.Creative.CreativeID != "" {
+		if err := s.resolveUpdatedCreative(ctx, op, campaignID, in.Creative); err != nil {
+			return View{}, err
+		}
 	}
 	now := s.clock.Now().Truncate(time.Millisecond)
 	// The ledger ops of the last attempt, to explain its failure: the
@@ -423,9 +450,13 @@ func (s *Service) Update(ctx context.Context, p auth.Principal, campaignID strin
 		if c.StatusAt(now) == StatusEnded {
 			return errEnded(op)
 		}
-		oldBudget, oldEnd := c.Budget, c.End
+		oldBudget, oldEnd, oldCreative := c.Budget, c.End, c.Creative
 		if err := in.apply(&c, now); err != nil {
 			return err
+		}
+		if c.Creative != oldCreative {
+			// A new creative: reviewed again where communities review.
+			it.CreativeVersion = max(it.CreativeVersion, 1) + 1
 		}
 		was := *it
 		if *it = itemOf(c, *it); reflect.DeepEqual(*it, was) {
@@ -517,6 +548,9 @@ func (in UpdateInput) apply(c *Campaign, now time.Time) error {
 		c.Budget = in.Budget.amount()
 	}
 	setTargeting(c, in.Targeting, &bad)
+	if in.Creative != nil {
+		c.Creative = *in.Creative
+	}
 	if err := bad.Include(Check(*c, now)); err != nil {
 		return err
 	}

@@ -229,6 +229,9 @@ type Auction struct {
 	ID            string    `json:"id"`
 	SlotID        string    `json:"slotId"`
 	CommunityID   string    `json:"communityId"`
+	CommunityName string    `json:"communityName"`
+	SlotName      string    `json:"slotName"`
+	SlotSize      string    `json:"slotSize"`
 	Status        string    `json:"status"`
 	FlightStart   time.Time `json:"flightStart"`
 	FlightEnd     time.Time `json:"flightEnd"`
@@ -238,34 +241,39 @@ type Auction struct {
 	Bids          int       `json:"bids"`
 	ClearingPrice *Money    `json:"clearingPrice"`
 	Winner        *struct {
-		AdvertiserID string `json:"advertiserId"`
-		BidID        string `json:"bidId"`
+		AdvertiserID   string `json:"advertiserId"`
+		AdvertiserName string `json:"advertiserName"`
+		BidID          string `json:"bidId"`
 	} `json:"winner"`
 	FlightID string `json:"flightId"`
 }
 
 // Bid is the person's sealed bid.
 type Bid struct {
-	ID           string   `json:"id"`
-	AdvertiserID string   `json:"advertiserId"`
-	Status       string   `json:"status"`
-	Amount       int64    `json:"amount"`
-	Currency     string   `json:"currency"`
-	Creative     Creative `json:"creative"`
-	Hold         Money    `json:"hold"`
+	ID             string   `json:"id"`
+	AdvertiserID   string   `json:"advertiserId"`
+	AdvertiserName string   `json:"advertiserName"`
+	Status         string   `json:"status"`
+	Amount         int64    `json:"amount"`
+	Currency       string   `json:"currency"`
+	Creative       Creative `json:"creative"`
+	Hold           Money    `json:"hold"`
 }
 
 // Flight is a won auction's run.
 type Flight struct {
-	ID           string    `json:"id"`
-	AuctionID    string    `json:"auctionId"`
-	CommunityID  string    `json:"communityId"`
-	SlotID       string    `json:"slotId"`
-	AdvertiserID string    `json:"advertiserId"`
-	FlightStart  time.Time `json:"flightStart"`
-	FlightEnd    time.Time `json:"flightEnd"`
-	Price        Money     `json:"price"`
-	Creative     Creative  `json:"creative"`
+	ID            string    `json:"id"`
+	AuctionID     string    `json:"auctionId"`
+	CommunityID   string    `json:"communityId"`
+	CommunityName string    `json:"communityName"`
+	SlotID        string    `json:"slotId"`
+	SlotName      string    `json:"slotName"`
+	SlotSize      string    `json:"slotSize"`
+	AdvertiserID  string    `json:"advertiserId"`
+	FlightStart   time.Time `json:"flightStart"`
+	FlightEnd     time.Time `json:"flightEnd"`
+	Price         Money     `json:"price"`
+	Creative      Creative  `json:"creative"`
 }
 
 // FlightStats are a flight's counts per day.
@@ -345,7 +353,9 @@ type Sponsorship struct {
 	OfferingID     string    `json:"offeringId"`
 	OfferingTitle  string    `json:"offeringTitle"`
 	CommunityID    string    `json:"communityId"`
+	CommunityName  string    `json:"communityName"`
 	AdvertiserID   string    `json:"advertiserId"`
+	AdvertiserName string    `json:"advertiserName"`
 	Status         string    `json:"status"`
 	Amount         int64     `json:"amount"`
 	Currency       string    `json:"currency"`
@@ -406,16 +416,18 @@ type DealStats struct {
 
 // Deal is an influencer's place in a program.
 type Deal struct {
-	ID           string    `json:"id"`
-	ProgramID    string    `json:"programId"`
-	CommunityID  string    `json:"communityId"`
-	InfluencerID string    `json:"influencerId"`
-	Status       string    `json:"status"`
-	Pitch        string    `json:"pitch"`
-	Code         string    `json:"code"`
-	Link         string    `json:"link"`
-	Stats        DealStats `json:"stats"`
-	CreatedAt    time.Time `json:"createdAt"`
+	ID             string    `json:"id"`
+	ProgramID      string    `json:"programId"`
+	CommunityID    string    `json:"communityId"`
+	CommunityName  string    `json:"communityName"`
+	InfluencerID   string    `json:"influencerId"`
+	InfluencerName string    `json:"influencerName"`
+	Status         string    `json:"status"`
+	Pitch          string    `json:"pitch"`
+	Code           string    `json:"code"`
+	Link           string    `json:"link"`
+	Stats          DealStats `json:"stats"`
+	CreatedAt      time.Time `json:"createdAt"`
 }
 
 // ProgramReport is the owner's view of a program.
@@ -554,8 +566,9 @@ type CampaignReport struct {
 	From       string `json:"from"`
 	To         string `json:"to"`
 	Rows       []struct {
-		Day         string `json:"day"`
-		CommunityID string `json:"communityId"`
+		Day           string `json:"day"`
+		CommunityID   string `json:"communityId"`
+		CommunityName string `json:"communityName"`
 		ReportFigures
 	} `json:"rows"`
 	Totals ReportFigures `json:"totals"`

@@ -33,12 +33,16 @@ const (
 
 // DealView is a deal as its influencer and its program's owner read it.
 type DealView struct {
-	ID           string     `json:"id"`
-	ProgramID    string     `json:"programId"`
-	CommunityID  string     `json:"communityId"`
-	InfluencerID string     `json:"influencerId"`
-	Status       DealStatus `json:"status"`
-	Pitch        string     `json:"pitch,omitempty"`
+	ID           string `json:"id"`
+	ProgramID    string `json:"programId"`
+	CommunityID  string `json:"communityId"`
+	InfluencerID string `json:"influencerId"`
+	// The parties by name: the community's, and the display name the
+	// influencer chose ("" when none, or not known yet).
+	CommunityName  string     `json:"communityName"`
+	InfluencerName string     `json:"influencerName"`
+	Status         DealStatus `json:"status"`
+	Pitch          string     `json:"pitch,omitempty"`
 	// Terms are frozen at approval: later program changes do not reach them.
 	Terms     *Terms     `json:"terms,omitempty"`
 	Code      string     `json:"code,omitempty"`
@@ -155,7 +159,7 @@ func (s *Service) newDeal(ctx context.Context, op string, prg programItem, influ
 	if err != nil {
 		return DealView{}, fault.Wrap(op, err)
 	}
-	return s.dealView(d, ""), nil
+	return s.namedDeal(ctx, s.dealView(d, ""))
 }
 
 // dealRole says who the principal is to a deal.
@@ -199,9 +203,9 @@ func (s *Service) GetDeal(ctx context.Context, p auth.Principal, dealID, domain 
 	if err != nil {
 		return DealView{}, err
 	}
-	v := s.dealView(d, domain)
+	v, err := s.namedDeal(ctx, s.dealView(d, domain))
 	v.Stats = dealStats(st, d.Currency)
-	return v, nil
+	return v, err
 }
 
 // ApproveInput is the owner's approval: an optional vanity code.
@@ -288,7 +292,7 @@ func (s *Service) DecideDeal(ctx context.Context, p auth.Principal, dealID, acti
 	if err != nil {
 		return DealView{}, fault.Wrap(op, err)
 	}
-	return s.dealView(next, domain), nil
+	return s.namedDeal(ctx, s.dealView(next, domain))
 }
 
 // MyDeals pages through the caller's own deals, each with its counts.
@@ -307,6 +311,7 @@ func (s *Service) MyDeals(ctx context.Context, p auth.Principal, limit int, curs
 
 func (s *Service) withStats(ctx context.Context, items []dealItem, status DealStatus, domain string) ([]DealView, error) {
 	out := make([]DealView, 0, len(items))
+	n := s.dealNamer()
 	for _, it := range items {
 		if status != "" && DealStatus(it.Status) != status {
 			continue
@@ -315,7 +320,10 @@ func (s *Service) withStats(ctx context.Context, items []dealItem, status DealSt
 		if err != nil {
 			return nil, err
 		}
-		v := s.dealView(it, domain)
+		v, err := n.name(ctx, s.dealView(it, domain))
+		if err != nil {
+			return nil, err
+		}
 		v.Stats = dealStats(st, it.Currency)
 		out = append(out, v)
 	}

@@ -47,6 +47,7 @@ func NewService(repo *Repository, l *ledger.Ledger, sched schedule.Scheduler, c 
 	s := &Service{repo: repo, ledger: l, sched: sched, clock: c, cfg: cfg,
 		owners: owners.New(repo.db, repo.table, c), events: events.NewMux("referrals")}
 	s.owners.Listen(s.events, owners.Community)
+	s.owners.ListenPeople(s.events)
 	events.On(s.events, s.recordPaid)
 	return s
 }

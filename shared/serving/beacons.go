@@ -127,7 +127,11 @@ func (s *Server) View(ctx context.Context, token string, ev Event) error {
 		s.countOffer(ctx, ref, o, CountInvalid+string(reason), now)
 		return nil
 	}
-	s.hold(ctx, o, "v", ref, now)
+	mark, err := s.markOf(ctx, o, ev, now)
+	if err != nil {
+		return err
+	}
+	s.hold(ctx, o, "v", ref, now, mark)
 	return nil
 }
 
@@ -165,7 +169,11 @@ func (s *Server) Click(ctx context.Context, token string, ev Event) (string, err
 	if reason != "" {
 		s.countOffer(ctx, ref, o, CountInvalid+string(reason), now)
 	} else {
-		s.hold(ctx, o, "c", ref, now)
+		mark, err := s.markOf(ctx, o, ev, now)
+		if err != nil {
+			return "", err
+		}
+		s.hold(ctx, o, "c", ref, now, mark)
 	}
 	return to, nil
 }

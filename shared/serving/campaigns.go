@@ -25,8 +25,11 @@ type Campaign struct {
 	Pacing     string // "even" or "asap"
 	Live       bool   // not paused, not ended
 	Creative   Creative
-	Width      int
-	Height     int
+	// CreativeVersion numbers its creatives: a community that approves
+	// campaigns first runs only the version it approved.
+	CreativeVersion int
+	Width           int
+	Height          int
 	// Settled is what its settlements charged, as of their last one.
 	Settled Settled
 	// Targeting is what it asks of a decision (zero: nothing).

@@ -48,12 +48,15 @@ type sizeKey struct {
 
 // lotteryKey is one draw: the slots of a size, currency and floor, and,
 // where targeted campaigns of the size run, the request's profile (its
-// country, device and keywords) and hour.
+// country, device and keywords) and hour; and, where a community keeps
+// campaigns off its slots (approval first, blocked advertisers, rejected
+// creatives), that community.
 type lotteryKey struct {
-	size    sizeKey
-	floor   int64
-	profile string
-	hour    int
+	size      sizeKey
+	floor     int64
+	profile   string
+	hour      int
+	community string
 }
 
 // maxLotteries bounds the draws kept at once (request profiles are many
@@ -156,6 +159,10 @@ func (s *campaignSet) pick(p Placement, now time.Time, v Viewer, spent *spendBel
 		key.profile = req.Country + "/" + req.Device + "/" + strings.Join(req.Keywords, "|")
 		key.hour = req.Hour
 	}
+	restricted := p.Rules.restricts()
+	if restricted {
+		key.community = p.CommunityID
+	}
 	var capped []string // the campaigns this browser has seen as often as their caps allow
 	if targeted && len(v.Seen) > 0 {
 		for _, c := range cs {
@@ -177,10 +184,10 @@ func (s *campaignSet) pick(p Placement, now time.Time, v Viewer, spent *spendBel
 		for attempt := 0; attempt < 2; attempt++ {
 			if l == nil || !now.Before(l.until) || attempt > 0 {
 				in := cs
-				if targeted {
+				if targeted || restricted {
 					in = make([]Campaign, 0, len(cs))
 					for _, c := range cs {
-						if c.Targeting.Matches(req) && !slices.Contains(capped, c.ID) {
+						if (!targeted || c.Targeting.Matches(req) && !slices.Contains(capped, c.ID)) && p.Rules.Allows(c) {
 							in = append(in, c)
 						}
 					}

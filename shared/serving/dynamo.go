@@ -22,6 +22,10 @@ package serving
 //	OFFER#<id>#<v|c>   ONCE                   an offer's view (v) or click (c) happened; expires with the offer
 //	COM#/ADV#<id>      META, PAGES            the owners projection (shared/owners): who owns what, a
 //	EVT#<eventId>      EVT                    community's page allowlist, the account events applied
+//	COM#<communityId>  RULES                  what a community lets run on its pages; REVIEW#<communityId>
+//	                                          <campaignId>: its decisions on campaigns (review.go has both)
+//	DIRECTORY, AUD#…, AUDV#…                   the directory's listings and the measured audience: see
+//	                                          directory_dynamo.go
 //
 // Access patterns: a placement is one Query of the slot's partition
 // (META and its flights, ordered by end) and one GetItem of its
@@ -128,12 +132,12 @@ const runKeep = 24 * time.Hour
 // never replaces a newer one, and a booked flight is written whole, the
 // same every time.
 func (s *Store) Listen(mux *events.Mux) {
-	s.owners.Listen(mux, owners.Community, owners.Advertiser)
-	s.owners.ListenPages(mux)
+	s.listenAccounts(mux) // the owners projection, and the directory's listings (directory_dynamo.go)
 	events.On(mux, s.slotChanged)
 	events.On(mux, s.flightBooked)
 	events.On(mux, s.campaignChanged)
 	events.On(mux, s.campaignCharged)
+	events.On(mux, s.campaignReviewed)
 }
 
 // campaignCharged keeps what a campaign's settlements charged, so that
@@ -178,6 +182,8 @@ type campaignItem struct {
 	Height       int    `dynamodbav:"height"`
 	Version      int    `dynamodbav:"version"`
 	ExpiresAt    int64  `dynamodbav:"expiresAt,omitempty"`
+	// CreativeVersion numbers its creatives (communities review each).
+	CreativeVersion int `dynamodbav:"creativeVersion,omitempty"`
 	// Targeting is what it asks of a decision (nil: untargeted).
 	Targeting *events.CampaignTargeting `dynamodbav:"targeting,omitempty"`
 	// On its <id>#spent item: what settlements charged.
@@ -202,7 +208,7 @@ func (s *Store) campaignChanged(ctx context.Context, e events.CampaignChanged) e
 	it := campaignItem{PK: campaignsPK, SK: e.CampaignID, AdvertiserID: e.AdvertiserID, Currency: e.Currency, Model: e.Model,
 		Bid: e.Bid.Minor, Budget: e.Budget.Minor, Start: e.Start, End: e.End, Pacing: e.Pacing, State: e.State,
 		ImageURL: e.Creative.ImageURL, ClickURL: e.Creative.ClickURL, AltText: e.Creative.AltText, Width: e.Creative.Width, Height: e.Creative.Height,
-		Version: e.Version, ExpiresAt: end.Add(OfferTTL + 24*time.Hour).Unix(), Targeting: e.Targeting}
+		Version: e.Version, ExpiresAt: end.Add(OfferTTL + 24*time.Hour).Unix(), Targeting: e.Targeting, CreativeVersion: max(e.CreativeVersion, 1)}
 	if e.DailyCap != nil {
 		it.DailyCap = e.DailyCap.Minor
 	}
@@ -254,7 +260,7 @@ func (s *Store) Campaigns(ctx context.Context, now time.Time) ([]Campaign, error
 		}
 		out = append(out, Campaign{ID: it.SK, AdvertiserID: it.AdvertiserID, Currency: it.Currency, Model: it.Model, Bid: it.Bid,
 			Budget: it.Budget, DailyCap: it.DailyCap, Start: clock.Parse(it.Start), End: end, Pacing: it.Pacing, Live: it.State == "live",
-			Creative: Creative{ImageURL: it.ImageURL, ClickURL: it.ClickURL, AltText: it.AltText}, Width: it.Width, Height: it.Height,
+			Creative: Creative{ImageURL: it.ImageURL, ClickURL: it.ClickURL, AltText: it.AltText}, Width: it.Width, Height: it.Height, CreativeVersion: max(it.CreativeVersion, 1),
 			Settled:   Settled{Seq: spent[it.SK].Seq, Total: spent[it.SK].Spent, Today: spent[it.SK].SpentToday, Day: spent[it.SK].SpentDay},
 			Targeting: targetingOf(it.Targeting)})
 	}
@@ -367,8 +373,11 @@ func (s *Store) slotChanged(ctx context.Context, e events.SlotChanged) error {
 	if err := s.putNewer(ctx, op, it, e.Version); err != nil {
 		return err
 	}
-	return s.putNewer(ctx, op, acceptingItem{PK: "ACCEPTING", SK: e.SlotID, Accepting: e.Campaigns.Accept && !e.Archived, Width: e.Width, Height: e.Height,
-		Currency: e.Currency, FloorCPM: e.Campaigns.FloorCPM.Minor, Keywords: e.Keywords, Version: e.Version}, e.Version)
+	if err := s.putNewer(ctx, op, acceptingItem{PK: "ACCEPTING", SK: e.SlotID, Accepting: e.Campaigns.Accept && !e.Archived, Width: e.Width, Height: e.Height,
+		Currency: e.Currency, FloorCPM: e.Campaigns.FloorCPM.Minor, Keywords: e.Keywords, Version: e.Version}, e.Version); err != nil {
+		return err
+	}
+	return s.directorySlotChanged(ctx, e) // what the community sells, in the directory
 }
 
 type acceptingItem struct {
@@ -480,6 +489,11 @@ func (s *Store) Placement(ctx context.Context, slotID string, now time.Time) (Pl
 	}
 	if p.AllowedDomains, err = s.owners.Pages(ctx, p.CommunityID); err != nil {
 		return Placement{}, err
+	}
+	if p.Campaigns != nil && !p.Archived {
+		if p.Rules, err = s.rules(ctx, p.CommunityID); err != nil {
+			return Placement{}, err
+		}
 	}
 	return p, nil
 }

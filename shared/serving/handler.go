@@ -59,6 +59,9 @@ func NewRouter(srv *Server, stats Stats, log *slog.Logger, now func() time.Time)
 	}
 	rt.Handle("GET /v/{token}", view, api.NoIdempotency)
 	rt.Handle("POST /v/{token}", view, api.NoIdempotency)
+	if d, ok := stats.(DirectorySource); ok {
+		handleDirectory(rt, d, log, now) // directory_handler.go
+	}
 	tag := NewTag()
 	rt.Handle("GET /tag.js", func(ctx context.Context, r *api.Request) (api.Response, error) {
 		h := map[string]string{"Cache-Control": fmt.Sprintf("public, max-age=%d, stale-while-revalidate=60", TagMaxAge),

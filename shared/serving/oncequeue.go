@@ -24,6 +24,8 @@ type pendingEvent struct {
 	kind  string // "v" or "c"
 	ref   string // what it counts under: the flight, or campaign/community (Ref)
 	at    time.Time
+	// mark is whose audience it adds to once counted (audience.go).
+	mark audienceMark
 }
 
 // maxPending bounds the events waiting for their once-per-offer check; a
@@ -36,13 +38,13 @@ const onceWorkers = 16
 // hold queues an event. full says the store is behind (the caller checks
 // the queue now, so that it stays bounded); due that the oldest has waited
 // FlushEvery (a frozen Lambda's ticker does not run).
-func (q *onceQueue) hold(o Offer, kind, ref string, now time.Time) (full, due bool) {
+func (q *onceQueue) hold(o Offer, kind, ref string, now time.Time, mark audienceMark) (full, due bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if len(q.pending) == 0 {
 		q.oldest = now
 	}
-	q.pending = append(q.pending, pendingEvent{offer: o, kind: kind, ref: ref, at: now})
+	q.pending = append(q.pending, pendingEvent{offer: o, kind: kind, ref: ref, at: now, mark: mark})
 	return len(q.pending) >= maxPending, now.Sub(q.oldest) >= FlushEvery
 }
 

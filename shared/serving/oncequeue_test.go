@@ -19,10 +19,10 @@ func TestOnceQueue_AClickCountsAfterItsViewInTheSameBatch(t *testing.T) {
 	const n = 300
 	for i := 0; i < n; i++ {
 		o := Offer{ID: fmt.Sprintf("off_%d", i), Kind: KindCampaign, IssuedAt: t0}
-		q.hold(o, "v", "cmp_1/com_1", t0)
-		q.hold(o, "c", "cmp_1/com_1", t0.Add(time.Second))
+		q.hold(o, "v", "cmp_1/com_1", t0, audienceMark{})
+		q.hold(o, "c", "cmp_1/com_1", t0.Add(time.Second), audienceMark{})
 	}
-	q.hold(Offer{ID: "off_unseen", Kind: KindCampaign, IssuedAt: t0}, "c", "cmp_1/com_1", t0)
+	q.hold(Offer{ID: "off_unseen", Kind: KindCampaign, IssuedAt: t0}, "c", "cmp_1/com_1", t0, audienceMark{})
 	var mu sync.Mutex
 	got := map[string]int{}
 	if err := q.settle(context.Background(), func(_ pendingEvent, kind string) {
@@ -43,8 +43,8 @@ func TestOnceQueue_AClickWaitsWithItsFailedView(t *testing.T) {
 	once := &memOnce{seen: map[string]bool{}, down: true}
 	q := &onceQueue{once: once}
 	o := Offer{ID: "off_1", Kind: KindCampaign, IssuedAt: t0}
-	q.hold(o, "v", "cmp_1/com_1", t0)
-	q.hold(o, "c", "cmp_1/com_1", t0.Add(time.Second))
+	q.hold(o, "v", "cmp_1/com_1", t0, audienceMark{})
+	q.hold(o, "c", "cmp_1/com_1", t0.Add(time.Second), audienceMark{})
 	got := map[string]int{}
 	count := func(_ pendingEvent, kind string) { got[kind]++ }
 	if err := q.settle(context.Background(), count); err == nil {

@@ -2,6 +2,7 @@ package serving
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"math/rand/v2"
 	"slices"
@@ -46,6 +47,9 @@ type Placement struct {
 	// Campaigns, when set, lets campaigns run on the slot when no flight
 	// does, at or above its floor.
 	Campaigns *SlotCampaigns
+	// Rules are what the slot's community lets run on its pages (read
+	// when the slot takes campaigns).
+	Rules CommunityRules
 }
 
 // SlotCampaigns is a slot's campaign setting.
@@ -150,6 +154,8 @@ type Server struct {
 	spent spendBelief
 	queue onceQueue
 	rules trafficRules
+	// audience counts each community's measured audience (audience.go).
+	audience *audience
 }
 
 // CacheTTL bounds how long a slot's placement is reused. A flight never
@@ -212,6 +218,10 @@ func NewServer(src Source, once Once, tally Tally, c clock.Clock, cfg Config, lo
 		s.camps.rng = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
 	}
 	s.Counts.before = s.settleOnce
+	s.audience = newAudience(nil)
+	if st, ok := tally.(AudienceStore); ok { // the store keeps the audience too; a test's tally may not
+		s.audience = newAudience(st)
+	}
 	return s
 }
 
@@ -219,20 +229,22 @@ func NewServer(src Source, once Once, tally Tally, c clock.Clock, cfg Config, lo
 // counts each as valid or refused; a valid one of a campaign adds to what
 // this instance believes it spent.
 func (s *Server) settleOnce(ctx context.Context) error {
-	return s.queue.settle(ctx, func(ev pendingEvent, kind string) {
+	err := s.queue.settle(ctx, func(ev pendingEvent, kind string) {
 		if ev.offer.Kind == KindCampaign && (kind == CountImpressions || kind == CountClicks) {
 			if c, ok := s.camps.campaign(ev.offer.Ref); ok {
 				s.spent.add(c, ev.kind, ev.at)
 			}
 		}
 		s.Counts.AddKinds(ev.ref, dimKinds(ev.offer, kind), 1, ev.at)
+		s.audience.counted(ev.mark, kind, ev.at)
 	})
+	return errors.Join(err, s.audience.flush(ctx, s.clock.Now()))
 }
 
 // hold queues an event for its once-per-offer check; a full queue is
 // checked at once.
-func (s *Server) hold(ctx context.Context, o Offer, kind, ref string, now time.Time) {
-	full, due := s.queue.hold(o, kind, ref, now)
+func (s *Server) hold(ctx context.Context, o Offer, kind, ref string, now time.Time, mark audienceMark) {
+	full, due := s.queue.hold(o, kind, ref, now, mark)
 	switch {
 	case full: // the store is behind: this request waits for it, so the queue stays bounded
 		if err := s.Counts.Flush(ctx); err != nil {

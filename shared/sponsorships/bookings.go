@@ -68,11 +68,14 @@ type HistoryView struct {
 
 // SponsorshipView is a sponsorship as its owner and sponsor read it.
 type SponsorshipView struct {
-	ID             string        `json:"id"`
-	OfferingID     string        `json:"offeringId"`
-	OfferingTitle  string        `json:"offeringTitle"`
-	CommunityID    string        `json:"communityId"`
-	AdvertiserID   string        `json:"advertiserId"`
+	ID            string `json:"id"`
+	OfferingID    string `json:"offeringId"`
+	OfferingTitle string `json:"offeringTitle"`
+	CommunityID   string `json:"communityId"`
+	AdvertiserID  string `json:"advertiserId"`
+	// The parties by name ("" when not known yet).
+	CommunityName  string        `json:"communityName"`
+	AdvertiserName string        `json:"advertiserName"`
 	Status         Status        `json:"status"`
 	Amount         int64         `json:"amount"`
 	Currency       string        `json:"currency"`
@@ -256,7 +259,7 @@ func (s *Service) Book(ctx context.Context, p auth.Principal, offeringID string,
 		}
 		return SponsorshipView{}, fault.Wrap(op, err)
 	}
-	return sponsorshipView(it, []versionItem{ver}, []historyItem{hist}), nil
+	return s.named(ctx, sponsorshipView(it, []versionItem{ver}, []historyItem{hist}))
 }
 
 // noteProblem checks what a reviewer or sponsor writes to the other.
@@ -319,7 +322,7 @@ func (s *Service) GetSponsorship(ctx context.Context, p auth.Principal, sponsors
 	if _, err := s.roleOf(ctx, op, p, it); err != nil {
 		return SponsorshipView{}, err
 	}
-	return sponsorshipView(it, versions, history), nil
+	return s.named(ctx, sponsorshipView(it, versions, history))
 }
 
 // Queue pages through a community's sponsorships in one status, oldest
@@ -340,8 +343,13 @@ func (s *Service) Queue(ctx context.Context, p auth.Principal, communityID strin
 		return nil, "", err
 	}
 	out := make([]SponsorshipView, 0, len(items))
+	n := s.namer()
 	for _, it := range items {
-		out = append(out, sponsorshipView(it, nil, nil))
+		v, err := n.name(ctx, sponsorshipView(it, nil, nil))
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, v)
 	}
 	return out, next, nil
 }
@@ -361,8 +369,13 @@ func (s *Service) AdvertiserBookings(ctx context.Context, p auth.Principal, adve
 		return nil, "", err
 	}
 	out := make([]SponsorshipView, 0, len(items))
+	n := s.namer()
 	for _, it := range items {
-		out = append(out, sponsorshipView(it, nil, nil))
+		v, err := n.name(ctx, sponsorshipView(it, nil, nil))
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, v)
 	}
 	return out, next, nil
 }
@@ -431,7 +444,7 @@ func (s *Service) act(ctx context.Context, op string, p *auth.Principal, sponsor
 	if d.version != nil {
 		versions = append(versions, *d.version)
 	}
-	return sponsorshipView(next, versions, append(history, hist)), nil
+	return s.named(ctx, sponsorshipView(next, versions, append(history, hist)))
 }
 
 // commit writes a decision in one transaction: the sponsorship over its

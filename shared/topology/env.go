@@ -42,6 +42,11 @@ const (
 	// sign-out endpoint. The console signs people in at EnvJWTIssuer.
 	EnvConsoleClientID  = "SOUQ_CONSOLE_CLIENT_ID"
 	EnvConsoleLogoutURL = "SOUQ_CONSOLE_LOGOUT_URL"
+	// EnvCreativesBucket is the S3 bucket of hosted creatives, and
+	// EnvCreativesURL where CloudFront serves it (SOUQ_PUBLIC_URL +
+	// "/creatives/"), for the function that uploads them.
+	EnvCreativesBucket = "SOUQ_CREATIVES_BUCKET"
+	EnvCreativesURL    = "SOUQ_CREATIVES_URL"
 	// The products' settings.
 	EnvAuctionFeeBps     = "SOUQ_AUCTION_FEE_BPS"
 	EnvSponsorshipFeeBps = "SOUQ_SPONSORSHIP_FEE_BPS"

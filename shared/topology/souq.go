@@ -14,6 +14,7 @@ const (
 	TableSessions     = "sessions"
 	TableServing      = "serving"
 	TableCampaigns    = "campaigns"
+	TableCreatives    = "creatives"
 )
 
 // Function names.
@@ -38,6 +39,10 @@ var creationThrottle = &Throttle{RatePerSecond: 10, Burst: 20}
 
 // moneyThrottle limits deposits: each is a card charge.
 var moneyThrottle = &Throttle{RatePerSecond: 20, Burst: 40}
+
+// directoryThrottle limits the public directory per caller: a person
+// browsing pages and a script reading every page, not a crawler looping.
+var directoryThrottle = &Throttle{RatePerSecond: 20, Burst: 60}
 
 var (
 	pk = Key{Name: "pk", Type: String}
@@ -118,6 +123,11 @@ func Souq() Topology {
 				Purpose:       "pay-as-you-go campaigns with their terms, state and billed counts, and the advertisers this context knows of (shared/campaigns/dynamo.go has the key design)",
 			},
 			{
+				Name: TableCreatives, PartitionKey: pk, SortKey: &sk,
+				GlobalIndexes: twoGSIs,
+				Purpose:       "advertisers' hosted creatives: each image's key, type, pixel size, bytes and SHA-256, one per advertiser and image (shared/creatives/dynamo.go has the key design)",
+			},
+			{
 				Name: TableServing, PartitionKey: pk, SortKey: &sk, TTLAttribute: "expiresAt",
 				Purpose: "what may run on each slot (fed by SlotChanged and FlightBooked), the pages each community allows, delivery counters and once-per-offer records (shared/serving/dynamo.go has the key design)",
 			},
@@ -139,7 +149,8 @@ func Souq() Topology {
 				Name: FnAuctions, Description: "banner slots, auctions, bids and their close",
 				// The close settles up to hundreds of bids in one run.
 				MemoryMB: 512, TimeoutSec: 120, CreatesSchedules: true,
-				Tables: []Grant{{TableAuctions, ReadWrite}, {TableLedger, ReadWrite}, {TableIdempotency, ReadWrite}, {TableOutbox, WriteOnly}},
+				// Creatives: a bid may name one of its advertiser's.
+				Tables: []Grant{{TableAuctions, ReadWrite}, {TableLedger, ReadWrite}, {TableIdempotency, ReadWrite}, {TableOutbox, WriteOnly}, {TableCreatives, Read}},
 			},
 			{
 				Name: FnSponsorships, Description: "offerings, bookings and the sponsored-content review workflow",
@@ -163,8 +174,8 @@ func Souq() Topology {
 			},
 			{
 				Name: FnCampaigns, Description: "pay-as-you-go campaigns: their budgets held, paused, resumed and ended, the unspent released",
-				MemoryMB: 256, TimeoutSec: 30, CreatesSchedules: true,
-				Tables: []Grant{{TableCampaigns, ReadWrite}, {TableLedger, ReadWrite}, {TableIdempotency, ReadWrite}, {TableOutbox, WriteOnly}},
+				MemoryMB: 256, TimeoutSec: 30, CreatesSchedules: true, HostsCreatives: true,
+				Tables: []Grant{{TableCampaigns, ReadWrite}, {TableLedger, ReadWrite}, {TableIdempotency, ReadWrite}, {TableOutbox, WriteOnly}, {TableCreatives, ReadWrite}},
 			},
 			{
 				Name: FnServe, Description: "the ad serving hot path, views, click redirects and delivery stats, from its own projection of slots and flights",
@@ -206,10 +217,11 @@ func Souq() Topology {
 			// Serving keeps its own projection of what may run on each slot,
 			// the pages each community allows, and who owns which community
 			// and advertiser (who may read a flight's stats).
-			{Name: "serve-learns", Pattern: `{"source":["souq.accounts","souq.auctions","souq.campaigns"],"detail-type":["CommunityCreated","CommunityUpdated","AdvertiserCreated","SlotChanged","FlightBooked","CampaignChanged","CampaignCharged"]}`, Target: FnServe},
+			{Name: "serve-learns", Pattern: `{"source":["souq.accounts","souq.auctions","souq.campaigns"],"detail-type":["CommunityCreated","CommunityUpdated","AdvertiserCreated","SlotChanged","FlightBooked","CampaignChanged","CampaignCharged","CampaignReviewed"]}`, Target: FnServe},
 			// Campaigns settle what serving counted, once per count.
 			{Name: "campaigns-metered", Pattern: `{"source":["souq.serving"],"detail-type":["CampaignMetered"]}`, Target: FnCampaigns},
-			{Name: "referrals-accounts", Pattern: `{"source":["souq.accounts"],"detail-type":["CommunityCreated"]}`, Target: FnReferrals},
+			// Referrals names the communities and influencers on its deals.
+			{Name: "referrals-accounts", Pattern: `{"source":["souq.accounts"],"detail-type":["CommunityCreated","PersonUpdated"]}`, Target: FnReferrals},
 			{Name: "payouts-learns", Pattern: `{"source":["souq.accounts","souq.referrals"],"detail-type":["CommunityCreated","DealApproved"]}`, Target: FnPayouts},
 			// The worker: every claim's PayoutRequested, at least once.
 			{Name: "payouts-requested", Pattern: `{"source":["souq.payouts"],"detail-type":["PayoutRequested"]}`, Target: FnPayouts},
@@ -220,7 +232,15 @@ func Souq() Topology {
 			{Name: "webhooks-all", Pattern: `{"source":["souq.accounts","souq.auctions","souq.sponsorships","souq.referrals","souq.payouts","souq.webhooks","souq.campaigns"]}`, Target: FnWebhooks},
 			// A community's report keeps its campaigns' lines.
 			{Name: "accounts-campaigns", Pattern: `{"source":["souq.campaigns"],"detail-type":["CampaignReported"]}`, Target: FnAccounts},
-			{Name: "campaigns-accounts", Pattern: `{"source":["souq.accounts"],"detail-type":["AdvertiserCreated"]}`, Target: FnCampaigns},
+			// Campaigns knows its advertisers, and names the communities in a
+			// campaign's report.
+			{Name: "campaigns-accounts", Pattern: `{"source":["souq.accounts"],"detail-type":["AdvertiserCreated","CommunityCreated"]}`, Target: FnCampaigns},
+			// Campaigns' review (DESIGN §16) knows which communities review
+			// campaigns and block advertisers, and their slots' sizes and
+			// whether they accept campaigns (who owns them: campaigns-accounts).
+			{Name: "campaigns-reviews", Pattern: `{"source":["souq.accounts","souq.auctions"],"detail-type":["CommunityUpdated","SlotChanged"]}`, Target: FnCampaigns},
+			// Auctions refuse bids of the advertisers a community blocked.
+			{Name: "auctions-communities", Pattern: `{"source":["souq.accounts"],"detail-type":["CommunityUpdated"]}`, Target: FnAuctions},
 			// Auto-recharge and the low-balance alert watch what other
 			// contexts spend of an advertiser's balance, and a payer in
 			// debt repays it from what reaches its balance.
@@ -302,14 +322,21 @@ func Souq() Topology {
 			{Method: "POST", Path: "/v/{token}", Function: FnServe, Auth: []AuthKind{Public}, Summary: "An offer was seen (sendBeacon or fetch keepalive): counted once"},
 			{Method: "GET", Path: "/v1/flights/{flightId}/stats", Function: FnServe, Auth: []AuthKind{User, Client}, Summary: "A flight's impressions, clicks and CTR, per day"},
 			{Method: "GET", Path: "/v1/reach", Function: FnServe, Auth: []AuthKind{User, Client}, Summary: "How many slots accepting campaigns a campaign of a size, currency, bid and keywords could run on"},
+			{Method: "GET", Path: "/v1/directory", Function: FnServe, Auth: []AuthKind{Public}, Summary: "The directory: listed communities, what they sell and their audience as Souq measured it over 30 days; search, filter and sort", Throttle: directoryThrottle},
+			{Method: "GET", Path: "/v1/directory/{communityId}", Function: FnServe, Auth: []AuthKind{Public}, Summary: "One listed community in the directory", Throttle: directoryThrottle},
 			{Method: "GET", Path: "/v1/advertisers/{advertiserId}/flights", Function: FnAuctions, Auth: []AuthKind{User, Client}, Summary: "An advertiser's flights: where and when each runs"},
 			{Method: "POST", Path: "/v1/advertisers/{advertiserId}/campaigns", Function: FnCampaigns, Auth: []AuthKind{User, Client}, Summary: "Create a pay-as-you-go campaign; its budget is held at once", Throttle: creationThrottle},
 			{Method: "GET", Path: "/v1/advertisers/{advertiserId}/campaigns", Function: FnCampaigns, Auth: []AuthKind{User, Client}, Summary: "An advertiser's campaigns, newest first"},
+			{Method: "POST", Path: "/v1/advertisers/{advertiserId}/creatives", Function: FnCampaigns, Auth: []AuthKind{User, Client}, Summary: "Upload an image (multipart/form-data, part image: PNG, JPEG, GIF or WebP, at most 150 KB) for Souq to host; the same image twice is one creative", Throttle: creationThrottle},
+			{Method: "GET", Path: "/v1/advertisers/{advertiserId}/creatives", Function: FnCampaigns, Auth: []AuthKind{User, Client}, Summary: "An advertiser's hosted creatives, newest first"},
 			{Method: "GET", Path: "/v1/campaigns/{campaignId}", Function: FnCampaigns, Auth: []AuthKind{User, Client}, Summary: "Read a campaign with what it spent and what remains"},
 			{Method: "GET", Path: "/v1/campaigns/{campaignId}/report", Function: FnCampaigns, Auth: []AuthKind{User, Client}, Summary: "A campaign's report per day and community: impressions, clicks, CTR, spend, eCPM, invalid by reason; text/csv on request"},
-			{Method: "PATCH", Path: "/v1/campaigns/{campaignId}", Function: FnCampaigns, Auth: []AuthKind{User, Client}, Summary: "Change a campaign's bid, daily cap or end, or raise its budget (more is held)"},
+			{Method: "PATCH", Path: "/v1/campaigns/{campaignId}", Function: FnCampaigns, Auth: []AuthKind{User, Client}, Summary: "Change a campaign's bid, daily cap, end, targeting, creative (reviewed again where communities review) or budget (more is held)"},
 			{Method: "POST", Path: "/v1/campaigns/{campaignId}/pause", Function: FnCampaigns, Auth: []AuthKind{User, Client}, Summary: "Pause a campaign: it is not offered"},
 			{Method: "POST", Path: "/v1/campaigns/{campaignId}/resume", Function: FnCampaigns, Auth: []AuthKind{User, Client}, Summary: "Resume a paused campaign"},
+			{Method: "GET", Path: "/v1/communities/{communityId}/campaign-reviews", Function: FnCampaigns, Auth: []AuthKind{User}, Summary: "A community's review queue: the campaigns that could run on its slots whose current creative it has not decided, oldest first"},
+			{Method: "POST", Path: "/v1/communities/{communityId}/campaigns/{campaignId}/approve", Function: FnCampaigns, Auth: []AuthKind{User}, Summary: "Approve a campaign's current creative for the community's slots"},
+			{Method: "POST", Path: "/v1/communities/{communityId}/campaigns/{campaignId}/reject", Function: FnCampaigns, Auth: []AuthKind{User}, Summary: "Reject a campaign's current creative for the community's slots, saying why"},
 			{Method: "POST", Path: "/v1/campaigns/{campaignId}/end", Function: FnCampaigns, Auth: []AuthKind{User, Client}, Summary: "End a campaign for good; what it did not spend is released"},
 			{Method: "POST", Path: "/v1/communities/{communityId}/offerings", Function: FnSponsorships, Auth: []AuthKind{User}, Summary: "Create an offering (a line of the rate card)", Throttle: creationThrottle},
 			{Method: "GET", Path: "/v1/communities/{communityId}/offerings", Function: FnSponsorships, Auth: []AuthKind{Public}, Summary: "List a community's active offerings"},

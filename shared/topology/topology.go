@@ -114,6 +114,10 @@ type Function struct {
 	// SignsIn is true for the console: it is an OpenID Connect client of
 	// the user pool (its app client, hosted sign-in and callback URLs).
 	SignsIn bool
+	// HostsCreatives is true for the function that uploads advertisers'
+	// creatives: it may put objects in the creatives bucket
+	// (EnvCreativesBucket) and names their URLs (EnvCreativesURL).
+	HostsCreatives bool
 }
 
 // Route is one HTTP route of the API.

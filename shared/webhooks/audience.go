@@ -201,6 +201,7 @@ var audiences = audienceTable(
 	hear[events.CampaignEnded](advertiser),
 	hear[events.CampaignBudgetExhausted](advertiser),
 	hear[events.CampaignReported](advertiser),
+	hear[events.CampaignReviewed](both), // the campaign's advertiser and the community that decided
 	hear[events.CampaignCharged](advertiserAndEarners),
 	hear[events.CampaignMetered](nobody),
 	// money in

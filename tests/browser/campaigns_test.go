@@ -93,7 +93,7 @@ func TestCampaigns_ConsoleTagAndSettlement(t *testing.T) {
 	if num(c, "impressions") != 1 || num(c, "clicks") != 1 || num(c["spent"].(map[string]any), "amount") != 2 {
 		t.Fatalf("the campaign after its minute: %v", c)
 	}
-	a.open("/console/campaigns/"+cmp).sees("$0.02", "$49.98", comID)
+	a.open("/console/campaigns/"+cmp).sees("$0.02", "$49.98", "Gopher Weekly") // the community by its name (DESIGN §16)
 	csv, err := chromedp.Run(a.ctx, chromedp.Evaluate[string](`fetch(document.querySelector('a[download]').href).then(r => r.text())`, chromedp.EvalAwaitPromise))
 	day := plat.Clock.Now().UTC().Format("2006-01-02")
 	if err != nil || !strings.Contains(csv, day+","+comID+",1,1,1.000000,0.02,20.00,USD,1,0,") {

@@ -37,19 +37,26 @@ var Budgets = map[string]Budget{
 	"serve (amortized over 500 serves)": {RCU: 1, WCU: 1},
 	// A decision and its view beacon: the view's once-per-offer record
 	// (one conditional put, 1 WCU) and, amortized, the placement's and
-	// click URL's reads and the counter ADDs (a few thousandths).
-	"viewable impression (amortized over 500)": {RCU: 0.01, WCU: 1.01},
+	// click URL's reads and the counter ADDs (a few thousandths); and the
+	// directory's audience (DESIGN §16): a viewer's first view of the day
+	// on a community puts its once-a-day record (1 WCU). The suite's 500
+	// views are 500 new viewers, the worst case; a viewer's later views
+	// that day cost nothing more.
+	"viewable impression (amortized over 500)": {RCU: 0.01, WCU: 2.02},
 	// Each: the reads of what it checks, its transaction's items (2 WCU
 	// each) and the Idempotency-Key record (a claim, then the response: 2).
 	// A bid and a booking also read the advertiser's debt (DESIGN §15: in
 	// debt, no bids or bookings), and downstream the accounts function
 	// reads the advertiser's payer profile once per ledger transfer (its
 	// auto-recharge and alert; nothing more when it has neither).
-	"place a bid":               {RCU: 6, WCU: 18, DownstreamRCU: 4, DownstreamWCU: 4},
+	// Since DESIGN §16 a bid also reads the community's rules (blocked
+	// advertisers), and answers name the parties (a name read per party,
+	// at most once per answer).
+	"place a bid":               {RCU: 8, WCU: 18, DownstreamRCU: 4, DownstreamWCU: 4},
 	"close an auction (2 bids)": {RCU: 12, WCU: 90, DownstreamRCU: 12, DownstreamWCU: 8},
-	"book a sponsorship":        {RCU: 5, WCU: 22, DownstreamRCU: 5, DownstreamWCU: 4},
-	"approve a sponsorship":     {RCU: 3, WCU: 26, DownstreamRCU: 4, DownstreamWCU: 4},
-	"publish a sponsorship":     {RCU: 3, WCU: 22, DownstreamRCU: 4, DownstreamWCU: 4},
+	"book a sponsorship":        {RCU: 7, WCU: 22, DownstreamRCU: 5, DownstreamWCU: 4},
+	"approve a sponsorship":     {RCU: 4, WCU: 26, DownstreamRCU: 4, DownstreamWCU: 4},
+	"publish a sponsorship":     {RCU: 4, WCU: 22, DownstreamRCU: 4, DownstreamWCU: 4},
 	// Conversions are idempotent on their own externalId: no record.
 	"report a conversion": {RCU: 6, WCU: 36, DownstreamRCU: 8, DownstreamWCU: 8},
 	"clear a commission":  {RCU: 3, WCU: 14, DownstreamRCU: 4, DownstreamWCU: 4},
