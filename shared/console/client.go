@@ -125,9 +125,14 @@ func (c *Caller) do(ctx context.Context, accept, method, path string, query url.
 		}
 		payload = b
 	}
+	return c.doRaw(ctx, accept, "application/json", method, path, query, payload, idemKey, out)
+}
+
+// doRaw sends payload as it is, of the type ctype (a multipart upload).
+func (c *Caller) doRaw(ctx context.Context, accept, ctype, method, path string, query url.Values, payload []byte, idemKey string, out any) error {
 	for attempt := 0; ; attempt++ {
 		tok := c.current()
-		err := c.once(ctx, tok, accept, method, path, query, payload, idemKey, out)
+		err := c.once(ctx, tok, accept, ctype, method, path, query, payload, idemKey, out)
 		if attempt == 0 && IsStatus(err, http.StatusUnauthorized) && c.refresh != nil {
 			if rerr := c.renew(ctx, tok); rerr != nil {
 				return err
@@ -138,7 +143,7 @@ func (c *Caller) do(ctx context.Context, accept, method, path string, query url.
 	}
 }
 
-func (c *Caller) once(ctx context.Context, token, accept, method, path string, query url.Values, payload []byte, idemKey string, out any) error {
+func (c *Caller) once(ctx context.Context, token, accept, ctype, method, path string, query url.Values, payload []byte, idemKey string, out any) error {
 	c.calls.Add(1)
 	u := c.api.base + path
 	if len(query) > 0 {
@@ -155,7 +160,7 @@ func (c *Caller) once(ctx context.Context, token, accept, method, path string, q
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Accept", accept)
 	if payload != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", ctype)
 	}
 	if idemKey != "" {
 		req.Header.Set("Idempotency-Key", idemKey)

@@ -169,3 +169,24 @@ func ParsePercent(typed string) (int64, error) {
 	n, _ := strconv.ParseInt(whole+frac, 10, 64)
 	return n, nil
 }
+
+// Grouped is a count with its thousands grouped: 12,400.
+func Grouped(n int64) string {
+	if n < 0 {
+		return "-" + group(strconv.FormatInt(-n, 10))
+	}
+	return group(strconv.FormatInt(n, 10))
+}
+
+// AudienceWords is a listing's measured audience in plain words.
+func AudienceWords(a Audience) string {
+	plural := func(n int64, one, many string) string {
+		if n == 1 {
+			return "1 " + one
+		}
+		return Grouped(n) + " " + many
+	}
+	return plural(a.ViewableImpressions, "viewable impression", "viewable impressions") + ", " +
+		plural(a.DistinctDailyViewers, "distinct daily viewer", "distinct daily viewers") + ", " +
+		plural(a.Clicks, "click", "clicks") + " in the last 30 days"
+}

@@ -43,6 +43,8 @@ type homeData struct {
 
 // home is what needs the person's action, and their money: at most five
 // API calls, so it looks at their first community and first advertiser.
+// The community's campaigns to review are linked, not counted: a sixth
+// call would break the budget.
 func (c *Console) home(q *req, _ *formState) {
 	ctx := q.r.Context()
 	me, err := q.api.Me(ctx)

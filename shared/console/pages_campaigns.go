@@ -1,6 +1,8 @@
 package console
 
 import (
+	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -20,20 +22,44 @@ import (
 type campaignsData struct {
 	Advertiser Advertiser
 	Campaigns  []Campaign
+	Creatives  []HostedCreative
 }
 
-func (c *Console) campaigns(q *req, _ *formState) {
+func (c *Console) campaigns(q *req, f *formState) {
 	ctx, id := q.r.Context(), q.r.PathValue("id")
 	var d campaignsData
 	err := parallel(
 		func() (err error) { d.Advertiser, err = q.api.Advertiser(ctx, id); return },
 		func() error { l, err := q.api.Campaigns(ctx, id); d.Campaigns = l.Data; return known(err) },
+		func() error { l, err := q.api.Creatives(ctx, id); d.Creatives = l.Data; return known(err) },
 	)
 	if err != nil {
 		c.fail(q.w, q.r, err)
 		return
 	}
-	c.show(q, "campaigns", view{Title: "Campaigns · " + d.Advertiser.Name, Nav: "advertisers", Data: d})
+	c.show(q, "campaigns", view{Title: "Campaigns · " + d.Advertiser.Name, Nav: "advertisers", Data: d, Form: f})
+}
+
+// uploadCreative sends the chosen image to the API, which hosts it.
+func (c *Console) uploadCreative(q *req) {
+	id := q.r.PathValue("id")
+	file, head, err := q.r.FormFile("image")
+	if err != nil {
+		c.campaigns(q, invalid(q, "creative", fieldErrors{"image": "Choose an image: PNG, JPEG, GIF or WebP, at most 150 KB."}))
+		return
+	}
+	defer file.Close()
+	b, err := io.ReadAll(io.LimitReader(file, maxUpload))
+	if err != nil {
+		c.fail(q.w, q.r, err)
+		return
+	}
+	cr, err := q.api.UploadCreative(q.r.Context(), id, head.Filename, b)
+	if err != nil {
+		c.again(q, "creative", err, c.campaigns)
+		return
+	}
+	c.done(q.w, q.r, "/console/advertisers/"+id+"/campaigns#creatives", fmt.Sprintf("Image uploaded: %d×%d, hosted by Souq.", cr.Width, cr.Height))
 }
 
 // campaignFormData is the form to create a campaign and what its preview

@@ -1,7 +1,6 @@
 package console
 
 import (
-	"net/http"
 	"net/url"
 	"slices"
 	"sort"
@@ -197,43 +196,6 @@ func (c *Console) earnings(q *req, f *formState) {
 	d.Month = since.Format("January 2006")
 	d.Chart = barChart("Earnings per day, "+d.Month, perDay(d.Statement, earned, since, now, loc), d.Community.Currency)
 	c.show(q, "earnings", view{Title: "Earnings · " + d.Community.Name, Nav: "communities", Data: d, Form: f})
-}
-
-type marketData struct {
-	CommunityID string
-	Offerings   []Offering
-	Programs    []Program
-	Auctions    []Auction
-}
-
-// market is what a community sells, for advertisers and influencers: its
-// rate card, its open programs and its open auctions (all public).
-func (c *Console) market(q *req, _ *formState) {
-	ctx := q.r.Context()
-	id := q.r.PathValue("id")
-	if id == "" {
-		if typed := strings.TrimSpace(q.r.URL.Query().Get("community")); typed != "" {
-			http.Redirect(q.w, q.r, "/console/market/"+p(marketID(typed)), http.StatusSeeOther)
-			return
-		}
-		c.show(q, "market", view{Title: "Market", Nav: "market", Data: marketData{}})
-		return
-	}
-	d := marketData{CommunityID: id}
-	err := parallel(
-		func() error { l, err := q.api.Offerings(ctx, id); d.Offerings = l.Data; return known(err) },
-		func() error { l, err := q.api.Programs(ctx, id); d.Programs = l.Data; return known(err) },
-		func() error {
-			l, err := q.api.Auctions(ctx, map[string][]string{"communityId": {id}, "status": {"open"}})
-			d.Auctions = l.Data
-			return known(err)
-		},
-	)
-	if err != nil {
-		c.fail(q.w, q.r, err)
-		return
-	}
-	c.show(q, "market", view{Title: "Market · " + id, Nav: "market", Data: d})
 }
 
 // marketID takes a community id, or a console link that holds one.

@@ -75,6 +75,8 @@ func parsePages(version string) (map[string]*template.Template, error) {
 		"pagelink":     pageLink,
 		"sentence":     sentence,
 		"period":       period,
+		"audience":     AudienceWords,
+		"grouped":      Grouped,
 	}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/partials.html")
 	if err != nil {
@@ -237,7 +239,7 @@ var failedPage = template.Must(template.New("failed").Parse(`<!doctype html>
 <link rel="stylesheet" href="/console/static/console.css?v={{.Version}}"></head>
 <body><a class="skip" href="#main">Skip to content</a>
 <header class="top"><a class="brand" href="/console/">Souq</a>
-<nav aria-label="Main"><ul><li><a href="/console/">Home</a></li><li><a href="/console/communities">Communities</a></li><li><a href="/console/advertisers">Advertisers</a></li><li><a href="/console/market">Market</a></li><li><a href="/console/auctions">Auctions</a></li><li><a href="/console/deals">Deals</a></li><li><a href="/console/payouts">Payouts</a></li><li><a href="/console/webhooks">Webhooks</a></li></ul></nav></header>
+<nav aria-label="Main"><ul><li><a href="/console/">Home</a></li><li><a href="/console/communities">Communities</a></li><li><a href="/console/advertisers">Advertisers</a></li><li><a href="/console/market">Market</a></li><li><a href="/console/auctions">Auctions</a></li><li><a href="/console/deals">Deals</a></li><li><a href="/console/payouts">Payouts</a></li><li><a href="/console/webhooks">Webhooks</a></li><li><a href="/console/profile">Profile</a></li></ul></nav></header>
 <main id="main"><h1>Something failed</h1>
 <p class="error" role="alert">This page could not be made. Try again in a moment.</p>
 <p>If it happens again, tell us the reference <strong><code>{{.Ref}}</code></strong>.</p>

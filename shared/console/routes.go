@@ -25,6 +25,8 @@ func (c *Console) routes() {
 	m.HandleFunc("POST /console/signout", c.form(func(q *req) { c.signOut(q.w, q.r, q.s) }))
 
 	m.HandleFunc("GET /console/{$}", c.page(c.home))
+	m.HandleFunc("GET /console/profile", c.page(c.profile))
+	m.HandleFunc("POST /console/profile", c.form(c.saveProfile))
 
 	// Communities, and what their owners sell.
 	m.HandleFunc("GET /console/communities", c.page(c.communities))
@@ -35,6 +37,10 @@ func (c *Console) routes() {
 	m.HandleFunc("POST /console/communities/{id}/offerings", c.form(c.createOffering))
 	m.HandleFunc("POST /console/communities/{id}/programs", c.form(c.createProgram))
 	m.HandleFunc("POST /console/communities/{id}/payouts", c.form(c.claimCommunityPayout))
+	m.HandleFunc("POST /console/communities/{id}/listing", c.form(c.saveListing))
+	m.HandleFunc("GET /console/communities/{id}/campaign-reviews", c.page(c.campaignReviews))
+	m.HandleFunc("POST /console/communities/{id}/campaigns/{campaignId}/approve", c.form(c.campaignDecision("approve")))
+	m.HandleFunc("POST /console/communities/{id}/campaigns/{campaignId}/reject", c.form(c.campaignDecision("reject")))
 	m.HandleFunc("GET /console/communities/{id}/reviews", c.page(c.reviews))
 	m.HandleFunc("GET /console/communities/{id}/earnings", c.page(c.earnings))
 	m.HandleFunc("GET /console/market", c.page(c.market))
@@ -82,6 +88,7 @@ func (c *Console) routes() {
 
 	// Campaigns: pay-as-you-go, and the slots that accept them.
 	m.HandleFunc("GET /console/advertisers/{id}/campaigns", c.page(c.campaigns))
+	m.HandleFunc("POST /console/advertisers/{id}/creatives", c.upload(c.uploadCreative))
 	m.HandleFunc("GET /console/advertisers/{id}/campaigns/new", c.page(c.newCampaign))
 	m.HandleFunc("POST /console/advertisers/{id}/campaigns/new", c.form(c.previewCampaign))
 	m.HandleFunc("POST /console/advertisers/{id}/campaigns", c.form(c.createCampaign))
@@ -175,6 +182,36 @@ func (c *Console) form(h func(*req)) http.HandlerFunc {
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
 				c.refuse(w, r, http.StatusRequestEntityTooLarge, "The form is too large to send.")
+				return
+			}
+			c.refuse(w, r, http.StatusBadRequest, "The form could not be read.")
+			return
+		}
+		if subtle.ConstantTimeCompare([]byte(r.PostForm.Get("csrf")), []byte(s.CSRF())) != 1 {
+			c.refuse(w, r, http.StatusForbidden, "This form has expired or was not sent from the console, so nothing was done. Go back, reload the page and try again.")
+			return
+		}
+		h(&req{w: w, r: r, s: s, api: c.caller(s)})
+	}
+}
+
+// maxUpload bounds an upload's body: the API's 150 KB image and the form
+// around it.
+const maxUpload = 256 << 10
+
+// upload is a multipart POST (a file) that needs a session and its CSRF
+// token, as form does.
+func (c *Console) upload(h func(*req)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s := c.signedIn(w, r)
+		if s == nil {
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
+		if err := r.ParseMultipartForm(maxUpload); err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				c.refuse(w, r, http.StatusRequestEntityTooLarge, "The image is too large to send: at most 150 KB.")
 				return
 			}
 			c.refuse(w, r, http.StatusBadRequest, "The form could not be read.")

@@ -20,9 +20,13 @@ type Owned struct {
 
 // Me is the person and what they own.
 type Me struct {
-	UserID      string  `json:"userId"`
-	Communities []Owned `json:"communities"`
-	Advertisers []Owned `json:"advertisers"`
+	UserID      string   `json:"userId"`
+	Communities []Owned  `json:"communities"`
+	Advertisers []Owned  `json:"advertisers"`
+	DisplayName string   `json:"displayName"`
+	Bio         string   `json:"bio"`
+	Links       []string `json:"links"`
+	TimeZone    string   `json:"timeZone"`
 }
 
 // Community is a community account.
@@ -34,6 +38,14 @@ type Community struct {
 	Currency       string    `json:"currency"`
 	CreatedAt      time.Time `json:"createdAt"`
 	AllowedDomains []string  `json:"allowedDomains"`
+	// Its listing in the directory and what runs on its pages (§16).
+	Listed             bool     `json:"listed"`
+	Description        string   `json:"description"`
+	Topics             []string `json:"topics"`
+	Languages          []string `json:"languages"`
+	Country            string   `json:"country"`
+	CampaignReview     string   `json:"campaignReview"`
+	BlockedAdvertisers []string `json:"blockedAdvertisers"`
 }
 
 // Advertiser is an advertiser account, with how it tops itself up.
@@ -632,4 +644,83 @@ type EarningsReport struct {
 		Transfers int64  `json:"transfers"`
 	} `json:"totals"`
 	Total Money `json:"total"`
+}
+
+// DirectoryListing is a listed community in the directory: what it sells
+// and its audience as Souq's ad server measured it over 30 days.
+type DirectoryListing struct {
+	ID             string          `json:"id"`
+	Name           string          `json:"name"`
+	Description    string          `json:"description"`
+	Topics         []string        `json:"topics"`
+	Languages      []string        `json:"languages"`
+	Country        string          `json:"country"`
+	URL            string          `json:"url"`
+	CreatedAt      time.Time       `json:"createdAt"`
+	TakesCampaigns bool            `json:"takesCampaigns"`
+	Slots          []DirectorySlot `json:"slots"`
+	Audience       Audience        `json:"audience"`
+}
+
+// DirectorySlot is a slot of a listing.
+type DirectorySlot struct {
+	SlotID         string `json:"slotId"`
+	Width          int    `json:"width"`
+	Height         int    `json:"height"`
+	Currency       string `json:"currency"`
+	TakesCampaigns bool   `json:"takesCampaigns"`
+	FloorCPM       *Money `json:"floorCpm"`
+}
+
+// Audience is a listing's measured audience over the last 30 days.
+type Audience struct {
+	ViewableImpressions  int64 `json:"viewableImpressions"`
+	DistinctDailyViewers int64 `json:"distinctDailyViewers"`
+	Clicks               int64 `json:"clicks"`
+}
+
+// CampaignReviewItem is a campaign in a community's review queue.
+type CampaignReviewItem struct {
+	CampaignID     string `json:"campaignId"`
+	CampaignName   string `json:"campaignName"`
+	AdvertiserID   string `json:"advertiserId"`
+	AdvertiserName string `json:"advertiserName"`
+	Creative       struct {
+		Creative
+		CreativeID string `json:"creativeId"`
+		Width      int    `json:"width"`
+		Height     int    `json:"height"`
+	} `json:"creative"`
+	CreativeVersion int `json:"creativeVersion"`
+	Pricing         struct {
+		Model string `json:"model"`
+		Bid   Money  `json:"bid"`
+	} `json:"pricing"`
+	Status   string    `json:"status"`
+	Start    time.Time `json:"start"`
+	End      time.Time `json:"end"`
+	Previous string    `json:"previous"`
+}
+
+// CampaignReviewDecision is a community's decision on a campaign's creative.
+type CampaignReviewDecision struct {
+	CampaignID      string    `json:"campaignId"`
+	CommunityID     string    `json:"communityId"`
+	AdvertiserID    string    `json:"advertiserId"`
+	CreativeVersion int       `json:"creativeVersion"`
+	Decision        string    `json:"decision"`
+	Reason          string    `json:"reason"`
+	DecidedAt       time.Time `json:"decidedAt"`
+}
+
+// HostedCreative is an image Souq hosts for an advertiser; immutable.
+type HostedCreative struct {
+	ID           string    `json:"id"`
+	AdvertiserID string    `json:"advertiserId"`
+	ImageURL     string    `json:"imageUrl"`
+	Width        int       `json:"width"`
+	Height       int       `json:"height"`
+	ContentType  string    `json:"contentType"`
+	Bytes        int64     `json:"bytes"`
+	CreatedAt    time.Time `json:"createdAt"`
 }

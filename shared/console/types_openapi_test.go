@@ -86,6 +86,13 @@ var mirrors = []struct {
 	{CampaignBreakdown{}, "CampaignBreakdown"},
 	{CommunityBreakdown{}, "EarningsBreakdown"},
 	{EarningsReport{}, "EarningsReport"},
+	{DirectoryListing{}, "DirectoryListing"},
+	{List[DirectoryListing]{}, "GET /v1/directory 200"},
+	{List[CampaignReviewItem]{}, "GET /v1/communities/{communityId}/campaign-reviews 200"},
+	{CampaignReviewDecision{}, "CampaignReviewDecision"},
+	{Me{}, "PATCH /v1/me 200"},
+	{HostedCreative{}, "HostedCreative"},
+	{List[HostedCreative]{}, "GET /v1/advertisers/{advertiserId}/creatives 200"},
 
 	// Requests.
 	{EmptyRequest{}, "POST /v1/sponsorships/{sponsorshipId}/cancel"},
@@ -118,6 +125,10 @@ var mirrors = []struct {
 	{DealDecisionRequest{}, "POST /v1/deals/{dealId}/approve"},
 	{CreateCampaignRequest{}, "CampaignInput"},
 	{UpdateCampaignRequest{}, "CampaignUpdate"},
+	{UpdateListingRequest{}, "PATCH /v1/communities/{communityId}"},
+	{ApproveCampaignRequest{}, "POST /v1/communities/{communityId}/campaigns/{campaignId}/approve"},
+	{RejectCampaignRequest{}, "POST /v1/communities/{communityId}/campaigns/{campaignId}/reject"},
+	{UpdateProfileRequest{}, "PATCH /v1/me"},
 }
 
 func TestTypes_MirrorOpenAPI(t *testing.T) {

@@ -1,8 +1,12 @@
 package console
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/png"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -49,7 +53,8 @@ func TestStates_EveryPageInEveryState(t *testing.T) {
 		{"no deal", fresh, "/console/deals", []string{"You have no deals yet."}, 0},
 		{"no earnings, payouts not set up", fresh, "/console/payouts", []string{"You have no earnings yet.", "Payouts are not set up yet.", "Set up payouts", "No payouts yet."}, 0},
 		{"no endpoint", fresh, "/console/webhooks", []string{"No endpoints yet.", "Add an endpoint"}, 0},
-		{"no community asked", fresh, "/console/market", []string{"Market", "Community"}, 0},
+		{"no community asked, an empty directory", fresh, "/console/market", []string{"Market", "Community", "No community is listed yet."}, 0},
+		{"a profile not set", fresh, "/console/profile", []string{"Profile", "Display name", "Time zone", "UTC (Coordinated Universal Time)", "Save profile"}, 0},
 		{"an unknown community", fresh, "/console/market/com_nosuchcommunity", []string{"Nothing on sale.", "No open program.", "No auction is open."}, 0},
 		{"open auctions", fresh, "/console/auctions", []string{"Open auctions"}, 0},
 		{"signed out", fresh, "/console/signed-out", []string{"You are signed out"}, 0},
@@ -63,13 +68,15 @@ func TestStates_EveryPageInEveryState(t *testing.T) {
 		{"an empty community", empty, c, []string{"Available €0.00", "No slots yet.", "No offerings yet.", "No open programs."}, 0},
 		{"no earnings yet", empty, c + "/earnings", []string{"Earned in " + month + " €0.00", "No campaign earnings this month yet.", "No money has moved this month.", "Total €0.00"}, 0},
 		{"no sponsorship to review", empty, c + "/reviews", []string{"Nothing is Pending review now."}, 0},
+		{"no campaign to review", empty, c + "/campaign-reviews", []string{"Campaigns to review", "Empty Club", "No campaign waits for your review."}, 0},
+		{"not listed, campaigns run at once", empty, c, []string{"Listing and what runs", "Not listed", "Run at once when they fit", "Save settings"}, 0},
 		{"no community key", empty, c + "/keys", []string{"No keys yet."}, 0},
 		{"an empty wallet", empty, a, []string{"Available €0.00", "Spent in " + month + " €0.00", "No money has moved this month.", "No flights won yet.", "No bookings yet."}, 0},
 		{"no advertiser key", empty, a + "/keys", []string{"No keys yet."}, 0},
 		{"a wallet with no card and no payment", empty, a + "/wallet", []string{"Wallet · Nobody Ads", "Available €0.00", "No card saved yet.", "Add a card",
 			"You pay on Stripe's page. Save a card", "Add funds", "Auto-recharge Off.", "Low-balance alert Off.", "Nothing is available to refund.", "No payments yet"}, 0},
 		{"a community's wallet, no card", empty, c + "/wallet", []string{"Wallet · Empty Club", "No card saved yet.", "No payments yet"}, 0},
-		{"no campaign", empty, a + "/campaigns", []string{"No campaigns yet.", "New campaign"}, 0},
+		{"no campaign", empty, a + "/campaigns", []string{"No campaigns yet.", "New campaign", "No images uploaded yet.", "Upload image"}, 0},
 		{"the first campaign's form", empty, a + "/campaigns/new", []string{"Bid (EUR)", "Create campaign"}, 0},
 		{"nothing on sale", empty, "/console/market/" + ecom, []string{"Nothing on sale.", "No open program.", "No auction is open."}, 0},
 		{"an empty account's home", empty, "/console/", []string{"Nothing waits for you.", "Empty Club", "Nobody Ads"}, 0},
@@ -246,6 +253,7 @@ func (s *states) phaseOne(t *testing.T, fresh *person, month string) {
 	s.payouts(t)
 	s.webhooks(t)
 	s.keysAndMarket(t)
+	s.directory(t)
 	s.wallets(t)
 	s.money(t, "month's last day", month)
 	s.notYours(t, fresh)
@@ -849,6 +857,82 @@ func (s *states) keysAndMarket(t *testing.T) {
 		{"a community's in yen", s.jpyOwner, "/console/communities/" + s.jpyCom + "/keys", []string{"API keys · Tokyo Gophers", "shop"}, 0},
 		{"a slot with a house ad", s.jpyOwner, "/console/slots/" + s.jpyBanner, []string{"Header", "reserve ¥500", "Remove house ad", "badge-open"}, 0},
 	})
+}
+
+// The directory and what runs (DESIGN §16): the EUR community listed
+// through its own form (first refused beside its fields), found in the
+// Market by a search and missed by another; its page with its audience;
+// its review queue, a rejection without a reason refused and a campaign
+// approved; a profile saved, and refused.
+func (s *states) directory(t *testing.T) {
+	own, c := s.eurOwner, "/console/communities/"+s.eurCom
+	own.get(c).press("Save settings", map[string]string{"listed": "on", "description": "", "topics": "Go Lang!"})
+	refused(t, "refused: listed without a description", own, "listing", "description", "Listing and what runs", "Gophers Europa")
+	if own.fieldError("listing", "topics") == "" {
+		t.Errorf("no message beside the topics:\n%s", own.text())
+	}
+	own.get(c).press("Save settings", map[string]string{"listed": "on", "description": "Gophers across Europe, weekly.", "topics": "golang, meetups",
+		"languages": "en, de", "country": "de", "campaignReview": "auto", "blockedAdvertisers": s.jpyAdvID})
+	checkShown(t, "flash: settings saved", own, 0, "Settings saved: your community is listed in the Market.", "Listed in the Market", "golang, meetups", s.jpyAdvID)
+	inDirectory(t, s.eurCom)
+
+	q := c + "/campaign-reviews"
+	visit(t, "the directory", []row{
+		{"a listed community in the Market", s.eurAdv, "/console/market", []string{"Gophers Europa", "Gophers across Europe, weekly.",
+			"viewable impressions", "distinct daily viewers", "in the last 30 days", "336×280 from €1.00 per 1,000 viewable impressions", "Topics: golang, meetups"}, 0},
+		{"a search that finds it", s.eurAdv, "/console/market?q=europe&topic=golang&language=de&country=DE&size=336x280&sort=name", []string{"Communities that match", "Gophers Europa"}, 0},
+		{"a search that finds nothing", s.eurAdv, "/console/market?q=cobol", []string{"No listed community matches."}, 0},
+		{"a listed community's page", s.eurAdv, "/console/market/" + s.eurCom, []string{"Gophers Europa", "Gophers across Europe, weekly.", "Audience",
+			"in the last 30 days", "Takes pay-as-you-go campaigns", "336×280", "€1.00", "Rate card", "Open auctions"}, 0},
+		{"an unlisted community's page", s.jpyAdv, "/console/market/" + s.jpyCom, []string{"This community is not listed in the directory.", "Mail magazine"}, 0},
+		{"campaigns to review", own, q, []string{"Campaigns to review", "Spring sale", "Acme Europe", "336×280", "€10.00 per 1,000 viewable impressions", "Approve", "Reject"}, 0},
+		{"the owner's home links them", own, "/console/", []string{"Campaigns to review in Gophers Europa"}, 0},
+	})
+	own.get(q).submit(`form[action$="/campaigns/`+s.cActive+`/reject"]`, map[string]string{"reason": ""})
+	refused(t, "refused: a rejection without a reason", own, "review-"+s.cActive, "reason", "Spring sale")
+	own.get(q).submit(`form[action$="/campaigns/`+s.cActive+`/approve"]`, nil)
+	checkShown(t, "flash: campaign approved", own, 0, "Campaign approved", "Campaigns to review")
+
+	// An image uploaded through the console (multipart), hosted by Souq.
+	var img, body bytes.Buffer
+	_ = png.Encode(&img, image.NewRGBA(image.Rect(0, 0, 300, 250)))
+	adv := s.eurAdv.get("/console/advertisers/" + s.eurAdvID + "/campaigns")
+	csrf, _ := adv.page.Find(`form[enctype="multipart/form-data"] input[name="csrf"]`).Attr("value")
+	mw := multipart.NewWriter(&body)
+	_ = mw.WriteField("csrf", csrf)
+	part, _ := mw.CreateFormFile("image", "banner.png")
+	_, _ = part.Write(img.Bytes())
+	_ = mw.Close()
+	up, _ := http.NewRequest(http.MethodPost, base+"/console/advertisers/"+s.eurAdvID+"/creatives", &body)
+	up.Header.Set("Content-Type", mw.FormDataContentType())
+	up.Header.Set("Origin", base)
+	up.Header.Set("Sec-Fetch-Site", "same-origin")
+	adv.load(adv.c.Do(up))
+	checkShown(t, "flash: image uploaded", adv, 0, "Image uploaded: 300×250, hosted by Souq.", "300×250 · image/png")
+
+	p := signIn(t, uid("profile"), "/console/profile")
+	p.press("Save profile", map[string]string{"displayName": "Grace", "links": "javascript:alert(1)", "timeZone": "Mars/Olympus"})
+	refused(t, "refused: a profile's link and time zone", p, "profile", "timeZone", "Profile")
+	if p.fieldError("profile", "links") == "" {
+		t.Errorf("no message beside the links:\n%s", p.text())
+	}
+	p.get("/console/profile").press("Save profile", map[string]string{"displayName": "Grace the Gopher", "bio": "I write about Go.",
+		"links": "https://grace.example", "timeZone": "Asia/Kolkata"})
+	checkShown(t, "flash: profile saved", p, 0, "Profile saved.", `value="Grace the Gopher"`, "I write about Go.", `<option value="Asia/Kolkata" selected="">`)
+}
+
+// inDirectory waits until the directory lists com: serving hears of the
+// listing by event and refreshes its cached listing every few seconds.
+func inDirectory(t *testing.T, com string) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		settle(t)
+		advance(t, 6*time.Second)
+		if r := harness.Send(t, http.MethodGet, "/v1/directory/"+com, "", nil, nil); r.Status == http.StatusOK {
+			return
+		}
+	}
+	t.Fatalf("%s never appeared in the directory", com)
 }
 
 // money opens the money pages of both currencies, their figures the API's.

@@ -2,9 +2,10 @@
 (function () {
   "use strict";
   try {
-    // The person's time zone, so that the server writes times in it.
+    // The person's time zone, so that the server writes times in it,
+    // unless they chose one on their profile (souq_tz_chosen).
     var tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    if (tz && document.cookie.indexOf("souq_tz=" + encodeURIComponent(tz)) < 0) {
+    if (tz && document.cookie.indexOf("souq_tz_chosen=1") < 0 && document.cookie.indexOf("souq_tz=" + encodeURIComponent(tz)) < 0) {
       document.cookie = "souq_tz=" + encodeURIComponent(tz) + "; path=/; max-age=31536000; samesite=lax";
     }
   } catch (e) { /* no Intl: times stay in UTC */ }
