@@ -179,7 +179,7 @@ func TestCreatives_UploadedServedAndNamedByCampaignsAndBids(t *testing.T) {
 // slot serves it, and its bytes are a PNG.
 func TestCreatives_TheDemoHouseAdIsHosted(t *testing.T) {
 	if demo == nil || demo.SlotID == "" {
-		t.Skip("no demo data")
+		t.Fatal("the suite's platform is seeded: it must have the demo slot")
 	}
 	o := decode[ad](t, expect(t, do(t, call{method: "GET", path: "/v1/serve/" + demo.SlotID}), 200))
 	if o.Kind != "house" || !strings.HasPrefix(o.ImageURL, base+"/creatives/") {
