@@ -83,11 +83,11 @@ func refusedFor(t *testing.T, r reply, says string) {
 // creativeId is refused.
 func TestCreatives_UploadedServedAndNamedByCampaignsAndBids(t *testing.T) {
 	aTok, aID := eurAdvertiser(t, 10_000)
-	image := banner(t, 336, 280, false)
+	image := banner(t, 320, 480, false)
 	// A PNG named .jpg and declared image/jpeg: the content decides.
 	first := expect(t, upload(t, aTok, aID, image, "banner.jpg", "image/jpeg"), 201)
 	c := decode[hostedCreative](t, first)
-	if !strings.HasPrefix(c.ID, "crv_") || c.AdvertiserID != aID || c.ContentType != "image/png" || c.Width != 336 || c.Height != 280 ||
+	if !strings.HasPrefix(c.ID, "crv_") || c.AdvertiserID != aID || c.ContentType != "image/png" || c.Width != 320 || c.Height != 480 ||
 		c.Bytes != len(image) || len(c.SHA256) != 64 || !strings.HasSuffix(c.ImageURL, "/creatives/"+c.SHA256+".png") || !strings.HasPrefix(c.ImageURL, base) {
 		t.Fatalf("creative %+v", c)
 	}
@@ -123,10 +123,11 @@ func TestCreatives_UploadedServedAndNamedByCampaignsAndBids(t *testing.T) {
 	expect(t, upload(t, stranger, aID, image, "b.png", "image/png"), 404)
 	expect(t, do(t, call{method: "GET", path: "/v1/advertisers/" + aID + "/creatives", auth: stranger}), 404)
 
-	// A campaign by creativeId runs with the hosted image and its size.
+	// A campaign by creativeId runs with the hosted image and its size (a
+	// size no other test's campaign has, so its slot serves it alone).
 	ownerToken, com := newCommunityForSlots(t)
 	slotID := decode[slot](t, expect(t, do(t, call{method: "POST", path: "/v1/communities/" + com + "/slots", auth: ownerToken,
-		body: `{"name":"Rectangle","width":336,"height":280,"reserve":{"amount":100,"currency":"EUR"}}`}), 201)).ID
+		body: `{"name":"Rectangle","width":320,"height":480,"reserve":{"amount":100,"currency":"EUR"}}`}), 201)).ID
 	expect(t, do(t, call{method: "PATCH", path: "/v1/slots/" + slotID, auth: ownerToken, body: `{"campaigns":{"accept":true,"floorCpm":{"amount":100,"currency":"EUR"}}}`}), 200)
 	end := now(t).Add(48 * time.Hour).Truncate(time.Second)
 	body := fmt.Sprintf(`{"name":"Hosted","currency":"EUR","pricing":{"model":"cpm","bid":{"amount":250,"currency":"EUR"}},"budget":{"amount":5000,"currency":"EUR"},"end":%q,
@@ -138,12 +139,12 @@ func TestCreatives_UploadedServedAndNamedByCampaignsAndBids(t *testing.T) {
 			Width, Height        int
 		}
 	}](t, expect(t, do(t, call{method: "POST", path: "/v1/advertisers/" + aID + "/campaigns", auth: aTok, body: body, headers: freshKey()}), 201))
-	if camp.Creative.CreativeID != c.ID || camp.Creative.ImageURL != c.ImageURL || camp.Creative.Width != 336 || camp.Creative.Height != 280 {
+	if camp.Creative.CreativeID != c.ID || camp.Creative.ImageURL != c.ImageURL || camp.Creative.Width != 320 || camp.Creative.Height != 480 {
 		t.Fatalf("campaign creative %+v", camp.Creative)
 	}
 	advance(t, 10*time.Second) // serving hears of it and reads campaigns every 10 s
 	served := decode[ad](t, expect(t, do(t, call{method: "GET", path: "/v1/serve/" + slotID}), 200))
-	if served.Kind != "campaign" || served.CampaignID != camp.ID || served.ImageURL != c.ImageURL || served.Width != 336 || served.Height != 280 {
+	if served.Kind != "campaign" || served.CampaignID != camp.ID || served.ImageURL != c.ImageURL || served.Width != 320 || served.Height != 480 {
 		t.Fatalf("served %+v", served)
 	}
 

@@ -193,7 +193,7 @@ func TestBus_RefusesABadPattern(t *testing.T) {
 
 func TestScheduler_FiresDueSchedulesInOrderOnceAndRetriesFailures(t *testing.T) {
 	c := clock.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-	s, err := NewScheduler(c, []topology.Schedule{{Name: "sweep", Expression: "rate(5 minutes)", Target: "sweeper"}}, slog.New(slog.DiscardHandler))
+	s, err := NewScheduler(c, time.Time{}, []topology.Schedule{{Name: "sweep", Expression: "rate(5 minutes)", Target: "sweeper"}}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,6 +229,33 @@ func TestScheduler_FiresDueSchedulesInOrderOnceAndRetriesFailures(t *testing.T) 
 	}
 	if _, err := ParseRate("cron(0 * * * ? *)"); err == nil {
 		t.Fatal("cron accepted")
+	}
+}
+
+// A recurring schedule counts from the anchor (the instant the platform's
+// clock started), not from when the scheduler was made: a platform whose
+// set-up took 25 s still meters on its start's minute.
+func TestScheduler_RecurringSchedulesCountFromTheAnchor(t *testing.T) {
+	start := time.Date(2039, 1, 31, 9, 0, 0, 0, time.UTC)
+	c := clock.NewFake(start.Add(25 * time.Second))
+	s, err := NewScheduler(c, start, []topology.Schedule{{Name: "meter", Expression: "rate(1 minute)", Target: "serve"}}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fired := 0
+	s.invoke = func(context.Context, string, json.RawMessage) error { fired++; return nil }
+	ctx := context.Background()
+	c.Advance(34 * time.Second) // 09:00:59
+	if n := s.Fire(ctx); n != 0 || fired != 0 {
+		t.Fatalf("fired %d before the anchor's minute", n)
+	}
+	c.Advance(time.Second) // 09:01:00, not 09:01:25
+	if n := s.Fire(ctx); n != 1 || fired != 1 {
+		t.Fatalf("at the anchor's minute fired %d, want 1", n)
+	}
+	c.Advance(59 * time.Second)
+	if n := s.Fire(ctx); n != 0 {
+		t.Fatalf("fired %d within the minute after", n)
 	}
 }
 

@@ -176,6 +176,7 @@ func Start(ctx context.Context, opts Options) (p *Platform, err error) {
 		_, _ = rand.Read(opts.JWTKey)
 	}
 	p = &Platform{Clock: clock.StartingAt(opts.Start), done: make(chan struct{})}
+	started := p.Clock.Now() // recurring schedules count from here, not from when set-up ends
 	defer func() {
 		if err != nil {
 			p.Close()
@@ -226,7 +227,7 @@ func Start(ctx context.Context, opts Options) (p *Platform, err error) {
 	if p.Bus, err = NewBus(top.Rules, p.Clock, opts.Log.With("component", "bus"), opts.BusAttempts, opts.BusBackoff); err != nil {
 		return p, err
 	}
-	if p.Scheduler, err = NewScheduler(p.Clock, top.Schedules, opts.Log.With("component", "scheduler")); err != nil {
+	if p.Scheduler, err = NewScheduler(p.Clock, started, top.Schedules, opts.Log.With("component", "scheduler")); err != nil {
 		return p, err
 	}
 	// The functions' Rail and Payments are one object (as in AWS, one

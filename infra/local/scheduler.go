@@ -49,15 +49,24 @@ var _ schedule.Scheduler = (*Scheduler)(nil)
 // maxScheduleTries bounds retries of a failing one-time schedule.
 const maxScheduleTries = 10
 
-// NewScheduler compiles the topology's recurring schedules.
-func NewScheduler(c clock.Clock, schedules []topology.Schedule, log *slog.Logger) (*Scheduler, error) {
+// NewScheduler compiles the topology's recurring schedules, each due
+// first one period after anchor (the instant the platform's clock started;
+// the zero anchor is the clock's now) and every period from there: not
+// from when the scheduler was made, since the platform makes it only after
+// DynamoDB Local and its tables are up, which takes seconds that vary with
+// the machine's load, and a suite running at a fixed start (on the minute)
+// relies on the meter's minute being the clock's.
+func NewScheduler(c clock.Clock, anchor time.Time, schedules []topology.Schedule, log *slog.Logger) (*Scheduler, error) {
+	if anchor.IsZero() {
+		anchor = c.Now()
+	}
 	s := &Scheduler{clock: c, once: map[string]*oneTime{}, log: log}
 	for _, sc := range schedules {
 		every, err := ParseRate(sc.Expression)
 		if err != nil {
 			return nil, fmt.Errorf("schedule %s: %w", sc.Name, err)
 		}
-		s.recurring = append(s.recurring, &recurring{Schedule: sc, every: every, next: c.Now().Add(every)})
+		s.recurring = append(s.recurring, &recurring{Schedule: sc, every: every, next: anchor.Add(every)})
 	}
 	return s, nil
 }
