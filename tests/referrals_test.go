@@ -39,8 +39,8 @@ type conversionView struct {
 
 type earnings struct {
 	Balances []struct {
-		Currency                       string
-		Pending, Available, Paid, Owed int64
+		Currency                                  string
+		Pending, Available, Paid, InTransit, Owed int64
 	}
 }
 

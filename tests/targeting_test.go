@@ -190,13 +190,18 @@ type breakdown struct {
 // chosen countries, devices and pages, settled; the report by country,
 // device and keyword gives each its impressions, spend, premium and
 // refusals, as done by hand, and totals equal to the unbroken report's to
-// the cent; CSV for each; an unknown breakdown is a 400. (Its own size,
-// 180×150.)
+// the cent; by slot, each of the community's two slots its own; CSV for
+// each; an unknown breakdown is a 400. (Its own size, 180×150.)
 func TestTargeting_BreakdownsAddUpToTheReport(t *testing.T) {
 	ownerToken, com := newCommunityForSlots(t)
 	slotID := decode[slot](t, expect(t, do(t, call{method: "POST", path: "/v1/communities/" + com + "/slots", auth: ownerToken,
 		body: `{"name":"Square","width":180,"height":150,"reserve":{"amount":100,"currency":"EUR"}}`}), 201)).ID
 	expect(t, do(t, call{method: "PATCH", path: "/v1/slots/" + slotID, auth: ownerToken, body: `{"campaigns":{"accept":true,"floorCpm":{"amount":100,"currency":"EUR"}}}`}), 200)
+	// A second slot of the size on the same community: the breakdown by
+	// slot tells them apart.
+	sideID := decode[slot](t, expect(t, do(t, call{method: "POST", path: "/v1/communities/" + com + "/slots", auth: ownerToken,
+		body: `{"name":"Side","width":180,"height":150,"reserve":{"amount":100,"currency":"EUR"}}`}), 201)).ID
+	expect(t, do(t, call{method: "PATCH", path: "/v1/slots/" + sideID, auth: ownerToken, body: `{"campaigns":{"accept":true,"floorCpm":{"amount":100,"currency":"EUR"}}}`}), 200)
 	aTok, aID := eurAdvertiser(t, 10_000)
 	body := strings.NewReplacer(`"width":300,"height":250`, `"width":180,"height":150`, `"amount":250,"currency":"EUR"}}`, `"amount":1000,"currency":"EUR"}}`,
 		`"end":`, `"targeting":{"keywords":["rust","go"]},"pacing":"asap","end":`).Replace(campaignBody(1_000, now(t).Add(48*time.Hour).Truncate(time.Second)))
@@ -204,13 +209,14 @@ func TestTargeting_BreakdownsAddUpToTheReport(t *testing.T) {
 	advance(t, 11*time.Second)
 
 	n := 0
+	on := slotID
 	show := func(keywords, country, ua, viewUA string) {
 		n++
 		h := map[string]string{"User-Agent": ua}
 		if country != "" {
 			h["CloudFront-Viewer-Country"] = country
 		}
-		o := decode[ad](t, expect(t, do(t, call{method: "GET", path: "/v1/serve/" + slotID + "?keywords=" + keywords, headers: h}), 200))
+		o := decode[ad](t, expect(t, do(t, call{method: "GET", path: "/v1/serve/" + on + "?keywords=" + keywords, headers: h}), 200))
 		if o.CampaignID != c.ID {
 			t.Fatalf("the decision went to %q", o.CampaignID)
 		}
@@ -219,9 +225,11 @@ func TestTargeting_BreakdownsAddUpToTheReport(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		show("go", "SA", phoneUA, phoneUA) // three phones in Saudi Arabia on a page about go
 	}
+	on = sideID
 	for i := 0; i < 2; i++ {
-		show("rust", "AE", desktopUA, desktopUA) // two desktops in the UAE on a page about rust
+		show("rust", "AE", desktopUA, desktopUA) // two desktops in the UAE on a page about rust, on the side slot
 	}
+	on = slotID
 	show("rust|go", "ZZ", phoneUA, phoneUA)                                      // a phone whose country is not one (unknown); its first keyword is go
 	show("go", "SA", phoneUA, "Googlebot/2.1 (+http://www.google.com/bot.html)") // refused: a bot's view
 	advance(t, 61*time.Second)
@@ -237,6 +245,7 @@ func TestTargeting_BreakdownsAddUpToTheReport(t *testing.T) {
 		"country": {"SA": {3, 3, 1, 1}, "AE": {2, 2, 0, 0}, "": {1, 1, 0, 0}},
 		"device":  {"mobile": {4, 4, 1, 1}, "desktop": {2, 2, 0, 0}},
 		"keyword": {"go": {4, 4, 1, 1}, "rust": {2, 2, 0, 0}},
+		"slot":    {slotID: {4, 4, 1, 1}, sideID: {2, 2, 0, 0}},
 	} {
 		b := decode[breakdown](t, expect(t, do(t, call{method: "GET", path: "/v1/campaigns/" + c.ID + "/report?by=" + by, auth: aTok}), 200))
 		got := map[string]fig{}
@@ -293,6 +302,23 @@ func TestTargeting_BreakdownsAddUpToTheReport(t *testing.T) {
 	if want := map[string]string{"": "1/1/1/0", "AE": "2/2/1/0", "SA": "3/3/2/1"}; fmt.Sprint(gotCom) != fmt.Sprint(want) || fromCampaigns != 4 ||
 		cb.Totals.Earned.Amount != fromCampaigns || cb.Totals.Impressions != 6 || cb.Totals.Spend.Amount != 6 {
 		t.Fatalf("the community by country: %v (totals %+v), want %v and the report's %d", gotCom, cb.Totals, want, fromCampaigns)
+	}
+	// By slot: what each slot showed and earned (70 % of 4 and 2 cents:
+	// 2.67 and 1.33, the cent left to the largest remainder), adding up
+	// to the report's.
+	sb := decode[struct {
+		Rows []struct {
+			Value         string
+			Impressions   int64
+			Spend, Earned struct{ Amount int64 }
+		}
+	}](t, expect(t, do(t, call{method: "GET", path: "/v1/communities/" + com + "/report?by=slot", auth: ownerToken}), 200))
+	bySlot := map[string]string{}
+	for _, r := range sb.Rows {
+		bySlot[r.Value] = fmt.Sprintf("%d/%d/%d", r.Impressions, r.Spend.Amount, r.Earned.Amount)
+	}
+	if want := map[string]string{slotID: "4/4/3", sideID: "2/2/1"}; fmt.Sprint(bySlot) != fmt.Sprint(want) {
+		t.Fatalf("the community by slot: %v, want %v", bySlot, want)
 	}
 	ccsv := expect(t, do(t, call{method: "GET", path: "/v1/communities/" + com + "/report?by=device&from=" + day + "&to=" + day, auth: ownerToken,
 		headers: map[string]string{"Accept": "text/csv"}}), 200)

@@ -179,7 +179,7 @@ func (f *BreakdownFigures) finish() {
 }
 
 // CommunityBreakdown is a community's campaign earnings over the days
-// from to to, by keyword, country or device, for its owner or API key.
+// from to to, by keyword, country, device or slot, for its owner or API key.
 func (s *Service) CommunityBreakdown(ctx context.Context, p auth.Principal, communityID, from, to, by string) (EarningsBreakdown, error) {
 	const op = "accounts.CommunityBreakdown"
 	by, err := report.ParseBy(by)

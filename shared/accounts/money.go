@@ -31,6 +31,9 @@ type BalanceView struct {
 	// available balance less its unspent card deposits of the last 120
 	// days (those fund referral budgets or go back to the card).
 	Payable *int64 `json:"payable,omitempty"`
+	// InTransit is what a community claimed as payouts that its bank has
+	// not had yet: no longer available, not yet paid (DESIGN §16).
+	InTransit *int64 `json:"inTransit,omitempty"`
 }
 
 // Balance reads an account's balance in its currency.
@@ -60,6 +63,11 @@ func (s *Service) Balance(ctx context.Context, p auth.Principal, kind, accountID
 		}
 		payable := max(0, b.Available-funds)
 		v.Payable = &payable
+		transit, err := s.ledger.Balance(ctx, ledger.InTransit(ledgerAccount(kind, accountID)), it.Currency)
+		if err != nil {
+			return BalanceView{}, err
+		}
+		v.InTransit = &transit.Available
 	}
 	return v, nil
 }

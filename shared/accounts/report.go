@@ -32,7 +32,7 @@ func sourceOf(kind string) string {
 		return SourceFlights
 	case "campaign_charge":
 		return SourceCampaigns
-	case "sponsorship_capture", "sponsorship_refund":
+	case "sponsorship_capture", "sponsorship_refund", "sponsorship_pay":
 		return SourceSponsorships
 	case "referral_commission", "referral_commission_return", "referral_clearing":
 		return SourceReferrals
@@ -42,11 +42,15 @@ func sourceOf(kind string) string {
 
 // EarningsRow is what one source brought a community on one day: the net
 // of its ledger transfers (a sponsorship refunded is taken back; referral
-// commissions the community's programs paid are negative) and how many.
+// commissions the community's programs paid are negative) and how many;
+// with Souq's fee of it and the gross it is the net of (gross = amount +
+// fee: what advertisers paid for it).
 type EarningsRow struct {
 	Day       string       `json:"day"`
 	Source    string       `json:"source"`
 	Amount    money.Amount `json:"amount"`
+	Gross     money.Amount `json:"gross"`
+	Fee       money.Amount `json:"fee"`
 	Transfers int64        `json:"transfers"`
 }
 
@@ -54,6 +58,8 @@ type EarningsRow struct {
 type SourceTotal struct {
 	Source    string       `json:"source"`
 	Amount    money.Amount `json:"amount"`
+	Gross     money.Amount `json:"gross"`
+	Fee       money.Amount `json:"fee"`
 	Transfers int64        `json:"transfers"`
 }
 
@@ -66,7 +72,10 @@ type EarningsReport struct {
 	report.Range
 	Rows   []EarningsRow `json:"rows"`
 	Totals []SourceTotal `json:"totals"`
-	Total  money.Amount  `json:"total"`
+	// Total is the net of every source; Gross and Fee the same of theirs.
+	Total money.Amount `json:"total"`
+	Gross money.Amount `json:"gross"`
+	Fee   money.Amount `json:"fee"`
 }
 
 // CommunityReport is a community's earnings report over rng (days in
@@ -89,12 +98,12 @@ func (s *Service) CommunityReport(ctx context.Context, p auth.Principal, communi
 		return EarningsReport{}, err
 	}
 	cur := func(n int64) money.Amount { return money.Amount{Minor: n, Currency: it.Currency} }
-	out := EarningsReport{CommunityID: communityID, Currency: it.Currency, Range: r, Rows: []EarningsRow{}, Total: cur(0)}
+	out := EarningsReport{CommunityID: communityID, Currency: it.Currency, Range: r, Rows: []EarningsRow{}, Total: cur(0), Gross: cur(0), Fee: cur(0)}
 	type key struct{ day, source string }
 	rows := map[key]*EarningsRow{}
 	totals := map[string]*SourceTotal{}
 	for _, src := range Sources {
-		totals[src] = &SourceTotal{Source: src, Amount: cur(0)}
+		totals[src] = &SourceTotal{Source: src, Amount: cur(0), Gross: cur(0), Fee: cur(0)}
 	}
 	for _, d := range days {
 		src := sourceOf(d.Kind)
@@ -103,14 +112,21 @@ func (s *Service) CommunityReport(ctx context.Context, p auth.Principal, communi
 		}
 		row := rows[key{d.Day, src}]
 		if row == nil {
-			row = &EarningsRow{Day: d.Day, Source: src, Amount: cur(0)}
+			row = &EarningsRow{Day: d.Day, Source: src, Amount: cur(0), Gross: cur(0), Fee: cur(0)}
 			rows[key{d.Day, src}] = row
 		}
-		row.Amount.Minor += d.Net
+		t := totals[src]
+		for _, a := range []*money.Amount{&row.Amount, &t.Amount, &out.Total} {
+			a.Minor += d.Net
+		}
+		for _, a := range []*money.Amount{&row.Fee, &t.Fee, &out.Fee} {
+			a.Minor += d.Fee
+		}
+		for _, a := range []*money.Amount{&row.Gross, &t.Gross, &out.Gross} {
+			a.Minor += d.Net + d.Fee
+		}
 		row.Transfers += d.Transfers
-		totals[src].Amount.Minor += d.Net
-		totals[src].Transfers += d.Transfers
-		out.Total.Minor += d.Net
+		t.Transfers += d.Transfers
 	}
 	order := map[string]int{}
 	for i, src := range Sources {
@@ -132,12 +148,12 @@ func (s *Service) CommunityReport(ctx context.Context, p auth.Principal, communi
 	return out, nil
 }
 
-// CSVRows are the report's rows for text/csv: day, source, amount (in the
-// currency's major unit), currency, transfers.
+// CSVRows are the report's rows for text/csv: day, source, amount (the
+// net, in the currency's major unit), currency, transfers, gross, fee.
 func (e EarningsReport) CSVRows() (header []string, rows [][]string) {
-	header = []string{"day", "source", "amount", "currency", "transfers"}
+	header = []string{"day", "source", "amount", "currency", "transfers", "gross", "fee"}
 	for _, r := range e.Rows {
-		rows = append(rows, []string{r.Day, r.Source, r.Amount.Decimal(), r.Amount.Currency, strconv.FormatInt(r.Transfers, 10)})
+		rows = append(rows, []string{r.Day, r.Source, r.Amount.Decimal(), r.Amount.Currency, strconv.FormatInt(r.Transfers, 10), r.Gross.Decimal(), r.Fee.Decimal()})
 	}
 	return header, rows
 }

@@ -185,7 +185,7 @@ func (s *Service) decide(ctx context.Context, it auctionItem, now time.Time) err
 		h := ledger.Hold{ID: w.ID, Account: ledger.Advertiser(w.AdvertiserID), Currency: w.Currency, Amount: w.Amount, State: ledger.HoldHeld, Adjustments: w.HoldAdjustments}
 		capture, err := s.ledger.PrepareCaptureAs(h, "flight_capture", []ledger.Credit{
 			{Account: ledger.PlatformFees, Amount: fee.Minor},
-			{Account: ledger.Community(it.CommunityID), Amount: toCommunity.Minor},
+			{Account: ledger.Community(it.CommunityID), Amount: toCommunity.Minor, Fee: fee.Minor},
 		}, now)
 		if err != nil {
 			return fault.Wrap(op, err)

@@ -76,7 +76,14 @@ func NewRouter(svc *Service, idem api.Idempotency, log *slog.Logger, now func() 
 			return api.Response{}, err
 		}
 		qs, next, err := svc.Queue(ctx, *r.Principal, r.Path("communityId"), limit, cursor)
-		return api.JSON(http.StatusOK, api.List[QueueItem]{Data: qs, NextCursor: next}), err
+		if err != nil {
+			return api.Response{}, err
+		}
+		blocked, err := svc.Blocked(ctx, *r.Principal, r.Path("communityId"))
+		return api.JSON(http.StatusOK, struct {
+			api.List[QueueItem]
+			Blocked []BlockedAdvertiser `json:"blocked"`
+		}{api.List[QueueItem]{Data: qs, NextCursor: next}, blocked}), err
 	}, api.NoIdempotency)
 	rt.Handle("POST /v1/communities/{communityId}/campaigns/{campaignId}/approve", func(ctx context.Context, r *api.Request) (api.Response, error) {
 		var body struct {

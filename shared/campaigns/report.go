@@ -165,7 +165,7 @@ type BreakdownRow struct {
 	Figures
 }
 
-// Breakdown is a campaign's report by keyword, country or device: its
+// Breakdown is a campaign's report by keyword, country, device or slot: its
 // lines apportioned over the values serving counted for each (see
 // report.Split), summed per day and value. Its totals are the unbroken
 // report's, to the unit and the cent.
@@ -179,7 +179,7 @@ type Breakdown struct {
 }
 
 // Breakdown is the campaign's report over the days from to to, by
-// keyword, country or device, for its advertiser.
+// keyword, country, device or slot, for its advertiser.
 func (s *Service) Breakdown(ctx context.Context, p auth.Principal, campaignID, from, to, by string) (Breakdown, error) {
 	const op = "campaigns.Breakdown"
 	by, err := report.ParseBy(by)

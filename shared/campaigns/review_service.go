@@ -233,6 +233,37 @@ func (s *Service) Queue(ctx context.Context, p auth.Principal, communityID strin
 	return out, next, nil
 }
 
+// BlockedAdvertiser is an advertiser a community blocked, by name when
+// this context knows it.
+type BlockedAdvertiser struct {
+	AdvertiserID   string `json:"advertiserId"`
+	AdvertiserName string `json:"advertiserName,omitempty"`
+}
+
+// Blocked names the advertisers the community blocked, for its owner:
+// their campaigns are not in the queue, so that the owner can still tell
+// who they are (and unblock them) by name.
+func (s *Service) Blocked(ctx context.Context, p auth.Principal, communityID string) ([]BlockedAdvertiser, error) {
+	const op = "campaigns.Blocked"
+	if _, err := s.owners.Owned(ctx, op, p, owners.Community, communityID); err != nil {
+		return nil, err
+	}
+	rules, err := s.repo.rules(ctx, communityID)
+	if err != nil {
+		return nil, err
+	}
+	names := s.owners.Names(owners.Advertiser)
+	out := make([]BlockedAdvertiser, 0, len(rules.Blocked))
+	for _, a := range rules.Blocked {
+		b := BlockedAdvertiser{AdvertiserID: a}
+		if b.AdvertiserName, err = names.Of(ctx, a); err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}
+
 // communityUpdated keeps what a community says may run on its slots, and
 // its name.
 func (s *Service) communityUpdated(ctx context.Context, e events.CommunityUpdated) error {

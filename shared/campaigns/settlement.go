@@ -80,7 +80,7 @@ func (s *Service) settle(ctx context.Context, e events.CampaignMetered) error {
 			var fees int64
 			for _, cc := range ch.Communities {
 				if cc.Share > 0 {
-					credits = append(credits, ledger.Credit{Account: ledger.Community(cc.CommunityID), Amount: cc.Share})
+					credits = append(credits, ledger.Credit{Account: ledger.Community(cc.CommunityID), Amount: cc.Share, Fee: cc.Fee})
 				}
 				fees += cc.Fee
 			}

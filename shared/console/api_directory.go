@@ -24,8 +24,13 @@ func (c *Caller) UpdateListing(ctx context.Context, id string, in UpdateListingR
 	return send[Community](ctx, c, http.MethodPatch, "/v1/communities/"+p(id), in, "")
 }
 
-func (c *Caller) CampaignReviews(ctx context.Context, communityID string) (List[CampaignReviewItem], error) {
-	return get[List[CampaignReviewItem]](ctx, c, "/v1/communities/"+p(communityID)+"/campaign-reviews", url.Values{"limit": {"50"}})
+// SetBlocked replaces a community's blocked advertisers, and nothing else.
+func (c *Caller) SetBlocked(ctx context.Context, id string, in BlockedAdvertisersRequest) (Community, error) {
+	return send[Community](ctx, c, http.MethodPatch, "/v1/communities/"+p(id), in, "")
+}
+
+func (c *Caller) CampaignReviews(ctx context.Context, communityID string) (CampaignReviewList, error) {
+	return get[CampaignReviewList](ctx, c, "/v1/communities/"+p(communityID)+"/campaign-reviews", url.Values{"limit": {"50"}})
 }
 
 func (c *Caller) ApproveCampaign(ctx context.Context, communityID, campaignID string, in ApproveCampaignRequest) (CampaignReviewDecision, error) {

@@ -111,5 +111,9 @@ func (f bidForm) Request() PlaceBidRequest {
 // parseCreative is a banner's fields, their names after prefix (the house
 // ad's form has none, a bid's "creative.").
 func parseCreative(r *http.Request, prefix string) Creative {
+	if id := formValue(r, prefix+"creativeId"); id != "" {
+		// A hosted creative chosen: the image is Souq's.
+		return Creative{CreativeID: id, ClickURL: formValue(r, prefix+"clickUrl"), AltText: formValue(r, prefix+"altText")}
+	}
 	return Creative{ImageURL: formValue(r, prefix+"imageUrl"), ClickURL: formValue(r, prefix+"clickUrl"), AltText: formValue(r, prefix+"altText")}
 }

@@ -34,11 +34,12 @@ type CampaignPricingRequest struct {
 // CampaignCreativeRequest is a campaign's banner and its size
 // (CampaignCreative).
 type CampaignCreativeRequest struct {
-	AltText  string `json:"altText"`
-	ClickURL string `json:"clickUrl"`
-	Height   int    `json:"height"`
-	ImageURL string `json:"imageUrl"`
-	Width    int    `json:"width"`
+	AltText    string `json:"altText"`
+	ClickURL   string `json:"clickUrl"`
+	CreativeID string `json:"creativeId,omitempty"`
+	Height     int    `json:"height,omitempty"`
+	ImageURL   string `json:"imageUrl,omitempty"`
+	Width      int    `json:"width,omitempty"`
 }
 
 // TargetingRequest is a campaign's targeting (CampaignTargeting): what is
@@ -72,6 +73,10 @@ func parseCampaignForm(r *http.Request, loc *time.Location) (campaignForm, field
 		End: localDateTime(formValue(r, "end"), loc),
 		Creative: CampaignCreativeRequest{AltText: formValue(r, "altText"), ClickURL: formValue(r, "clickUrl"), ImageURL: formValue(r, "imageUrl"),
 			Height: atoiOr(formValue(r, "height"), 0), Width: atoiOr(formValue(r, "width"), 0)}}
+	if id := formValue(r, "creativeId"); id != "" {
+		// A hosted creative sets the image and its size.
+		f.Creative.CreativeID, f.Creative.ImageURL, f.Creative.Width, f.Creative.Height = id, "", 0, 0
+	}
 	if s := formValue(r, "start"); s != "" {
 		f.Start = localDateTime(s, loc)
 	}

@@ -25,6 +25,12 @@ type UpdateListingRequest struct {
 	Topics             []string `json:"topics"`
 }
 
+// BlockedAdvertisersRequest is PATCH /v1/communities/{id} with only its
+// blocked advertisers (a block or unblock by name, from the review queue).
+type BlockedAdvertisersRequest struct {
+	BlockedAdvertisers []string `json:"blockedAdvertisers"`
+}
+
 type listingForm struct {
 	Listed                         bool
 	Description, Country, Review   string

@@ -31,58 +31,6 @@ func parallel(fns ...func() error) error {
 	return nil
 }
 
-type homeData struct {
-	Me          Me
-	Earnings    Earnings
-	Community   *Owned
-	Queue       []Sponsorship
-	Balance     Balance
-	Advertiser  *Owned
-	NeedsAction []Sponsorship
-}
-
-// home is what needs the person's action, and their money: at most five
-// API calls, so it looks at their first community and first advertiser.
-// The community's campaigns to review are linked, not counted: a sixth
-// call would break the budget.
-func (c *Console) home(q *req, _ *formState) {
-	ctx := q.r.Context()
-	me, err := q.api.Me(ctx)
-	if err != nil {
-		c.fail(q.w, q.r, err)
-		return
-	}
-	d := homeData{Me: me}
-	calls := []func() error{func() (err error) { d.Earnings, err = q.api.Earnings(ctx); return }}
-	if len(me.Communities) > 0 {
-		d.Community = &me.Communities[0]
-		calls = append(calls,
-			func() error {
-				l, err := q.api.ReviewQueue(ctx, d.Community.ID, "pending_review")
-				d.Queue = l.Data
-				return known(err)
-			},
-			func() (err error) { d.Balance, err = q.api.Balance(ctx, "communities", d.Community.ID); return })
-	}
-	if len(me.Advertisers) > 0 {
-		d.Advertiser = &me.Advertisers[0]
-		calls = append(calls, func() error {
-			l, err := q.api.Bookings(ctx, d.Advertiser.ID)
-			for _, s := range l.Data {
-				if s.Status == "changes_requested" || s.Status == "countered" {
-					d.NeedsAction = append(d.NeedsAction, s)
-				}
-			}
-			return known(err)
-		})
-	}
-	if err := parallel(calls...); err != nil {
-		c.fail(q.w, q.r, err)
-		return
-	}
-	c.show(q, "home", view{Title: "Home", Nav: "home", Data: d})
-}
-
 func (c *Console) communities(q *req, f *formState) {
 	me, err := q.api.Me(q.r.Context())
 	if err != nil {
@@ -98,6 +46,7 @@ func (c *Console) createCommunity(q *req) {
 		c.again(q, "community", err, c.communities)
 		return
 	}
+	c.addRole(q.w, q.r, 'c')
 	c.done(q.w, q.r, "/console/communities/"+com.ID, "Community created.")
 }
 
@@ -145,6 +94,7 @@ func (c *Console) createAdvertiser(q *req) {
 		c.again(q, "advertiser", err, c.advertisers)
 		return
 	}
+	c.addRole(q.w, q.r, 'a')
 	c.done(q.w, q.r, "/console/advertisers/"+adv.ID, "Advertiser created.")
 }
 

@@ -1,6 +1,8 @@
 package console
 
 import (
+	"fmt"
+	"github.com/souqhq/souq/shared/clock"
 	"net/http"
 	"net/url"
 	"time"
@@ -26,6 +28,19 @@ type slotData struct {
 	Auctions []Auction
 	Snippet  string
 	Owner    bool
+	// Results are the slot's own, this month (its owner's): what
+	// campaigns showed and earned on it, and the flights sold on it.
+	Results *slotResults
+}
+
+// slotResults are a slot's results over a month's UTC days.
+type slotResults struct {
+	From, To            string
+	Impressions, Clicks int64
+	Spend, Earned       int64 // campaigns': gross and the community's net
+	FlightsSold         int
+	FlightsGross        int64 // what the auctions won on it cleared at
+	Currency            string
 }
 
 func (c *Console) slot(q *req, f *formState) {
@@ -46,6 +61,26 @@ func (c *Console) slot(q *req, f *formState) {
 		return
 	}
 	d.Owner = owns(me.Communities, d.Slot.CommunityID)
+	if d.Owner {
+		// Its own results: the community's campaign earnings by slot,
+		// this slot's part (a help: left out when they cannot be had).
+		now, loc := c.cfg.Today(), c.location(q.r)
+		r := slotResults{From: monthStart(now, loc).Format(clock.DayLayout), To: now.In(loc).Format(clock.DayLayout), Currency: d.Slot.Reserve.Currency}
+		if b, err := q.api.CommunityBreakdown(ctx, d.Slot.CommunityID, url.Values{"from": {r.From}, "to": {r.To}, "by": {"slot"}}); err == nil {
+			for _, row := range b.Rows {
+				if row.Value == id {
+					r.Impressions, r.Clicks, r.Spend, r.Earned = r.Impressions+row.Impressions, r.Clicks+row.Clicks, r.Spend+row.Spend.Amount, r.Earned+row.Earned.Amount
+				}
+			}
+			for _, a := range d.Auctions {
+				if a.Status == "closed" && a.ClearingPrice != nil && a.ClosesAt.Format(clock.DayLayout) >= r.From {
+					r.FlightsSold++
+					r.FlightsGross += a.ClearingPrice.Amount
+				}
+			}
+			d.Results = &r
+		}
+	}
 	d.Snippet = `<div data-souq-slot="` + d.Slot.ID + `"></div>` + "\n" + `<script async src="` + c.cfg.APIURL + `/tag.js"></script>`
 	c.show(q, "slot", view{Title: d.Slot.Name, Nav: "communities", Data: d, Form: f})
 }
@@ -119,6 +154,8 @@ type auctionData struct {
 	Owner      bool
 	Stats      *FlightStats
 	Charts     []Chart
+	// Creatives are the advertiser's hosted images of the slot's size.
+	Creatives []HostedCreative
 }
 
 func (c *Console) auction(q *req, f *formState) {
@@ -139,13 +176,28 @@ func (c *Console) auction(q *req, f *formState) {
 		if want := q.r.URL.Query().Get("advertiser"); owns(d.Me.Advertisers, want) {
 			d.Advertiser = want
 		}
-		b, err := q.api.MyBid(ctx, id, d.Advertiser)
-		switch {
-		case err == nil:
-			d.Bid = &b
-		case !IsStatus(err, http.StatusNotFound):
+		var hosted []HostedCreative
+		err := parallel(
+			func() error {
+				b, err := q.api.MyBid(ctx, id, d.Advertiser)
+				switch {
+				case err == nil:
+					d.Bid = &b
+				case !IsStatus(err, http.StatusNotFound):
+					return err
+				}
+				return nil
+			},
+			func() error { l, err := q.api.Creatives(ctx, d.Advertiser); hosted = l.Data; return known(err) },
+		)
+		if err != nil {
 			c.fail(q.w, q.r, err)
 			return
+		}
+		for _, h := range hosted {
+			if fmt.Sprintf("%d×%d", h.Width, h.Height) == d.A.SlotSize {
+				d.Creatives = append(d.Creatives, h)
+			}
 		}
 	}
 	d.Owner = owns(d.Me.Communities, d.A.CommunityID)

@@ -75,18 +75,31 @@ type campaignFormData struct {
 	Reach     *Reach
 	HasBid    bool
 	Keyworded bool
+	// Creatives are the advertiser's hosted images to choose from.
+	Creatives []HostedCreative
 }
 
 func (c *Console) newCampaign(q *req, f *formState) {
-	adv, err := q.api.Advertiser(q.r.Context(), q.r.PathValue("id"))
+	ctx, id := q.r.Context(), q.r.PathValue("id")
+	var adv Advertiser
+	var hosted []HostedCreative
+	err := parallel(
+		func() (err error) { adv, err = q.api.Advertiser(ctx, id); return },
+		func() error { l, err := q.api.Creatives(ctx, id); hosted = l.Data; return known(err) },
+	)
 	if err != nil {
 		c.fail(q.w, q.r, err)
 		return
 	}
-	d := campaignFormData{Advertiser: adv, Width: 300, Height: 250}
+	d := campaignFormData{Advertiser: adv, Width: 300, Height: 250, Creatives: hosted}
 	if f != nil {
 		d.Preview = Creative{ImageURL: f.Value("imageUrl"), ClickURL: f.Value("clickUrl"), AltText: f.Value("altText")}
 		d.Width, d.Height = atoiOr(f.Value("width"), 300), atoiOr(f.Value("height"), 250)
+		for _, h := range hosted {
+			if h.ID == f.Value("creativeId") { // the hosted image chosen: its URL and size
+				d.Preview.ImageURL, d.Width, d.Height = h.ImageURL, h.Width, h.Height
+			}
+		}
 	}
 	rq := url.Values{"width": {strconv.Itoa(d.Width)}, "height": {strconv.Itoa(d.Height)}, "currency": {adv.Currency}, "bid": {"1"}}
 	if f != nil {
@@ -154,6 +167,10 @@ type campaignData struct {
 	PartTotal ReportFigures
 	PartSpend Chart
 	PartCSV   string
+	// Reach is how many slots could run it now (nil when it cannot be
+	// had); Stranded says a running campaign that none can run.
+	Reach    *Reach
+	Stranded bool
 }
 
 // breakdownPart is one value's figures over the report's days.
@@ -228,6 +245,18 @@ func (c *Console) campaign(q *req, f *formState) {
 	if err != nil {
 		c.fail(q.w, q.r, err)
 		return
+	}
+	// Whether any slot can run it (a help: left out when it cannot be had).
+	if d.C.Status == "active" || d.C.Status == "scheduled" || d.C.Status == "paused" {
+		rq := url.Values{"width": {strconv.Itoa(d.C.Creative.Width)}, "height": {strconv.Itoa(d.C.Creative.Height)}, "currency": {d.C.Currency},
+			"bid": {strconv.FormatInt(d.C.Pricing.Bid.Amount, 10)}, "model": {d.C.Pricing.Model}}
+		if d.C.Targeting != nil && len(d.C.Targeting.Keywords) > 0 {
+			rq.Set("keywords", strings.Join(d.C.Targeting.Keywords, ","))
+		}
+		if r, err := q.api.Reach(ctx, rq); err == nil {
+			d.Reach = &r
+			d.Stranded = r.AtBid == 0
+		}
 	}
 	cur := d.C.Currency
 	perDay := map[string]int64{}

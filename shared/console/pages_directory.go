@@ -3,6 +3,7 @@ package console
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -130,6 +131,34 @@ func (c *Console) saveListing(q *req) {
 	c.done(q.w, q.r, "/console/communities/"+id+"#listing", msg)
 }
 
+// blocking blocks an advertiser by name from the review queue, or
+// unblocks one: the community's list with it added or taken out.
+func (c *Console) blocking(block bool) func(*req) {
+	return func(q *req) {
+		ctx, id, adv := q.r.Context(), q.r.PathValue("id"), q.r.PostForm.Get("advertiserId")
+		name := q.r.PostForm.Get("name")
+		if name == "" {
+			name = "The advertiser"
+		}
+		com, err := q.api.Community(ctx, id)
+		if err != nil {
+			c.fail(q.w, q.r, err)
+			return
+		}
+		list := slices.DeleteFunc(slices.Clone(com.BlockedAdvertisers), func(a string) bool { return a == adv })
+		msg := name + " is unblocked: its campaigns may run on your slots again."
+		if block {
+			list = append(list, adv)
+			msg = name + " is blocked: its campaigns never run on your pages."
+		}
+		if _, err := q.api.SetBlocked(ctx, id, BlockedAdvertisersRequest{BlockedAdvertisers: list}); err != nil {
+			c.again(q, "blocked", err, c.campaignReviews)
+			return
+		}
+		c.done(q.w, q.r, "/console/communities/"+id+"/campaign-reviews", msg)
+	}
+}
+
 // campaignDecision approves or rejects a campaign's creative in the
 // community's review queue.
 func (c *Console) campaignDecision(action string) func(*req) {
@@ -177,20 +206,18 @@ func (c *Console) campaignReviews(q *req, f *formState) {
 	var d campaignReviewsData
 	err := parallel(
 		func() (err error) { d.Community, err = q.api.Community(ctx, id); return },
-		func() error { l, err := q.api.CampaignReviews(ctx, id); d.Campaigns = l.Data; return known(err) },
+		func() error {
+			l, err := q.api.CampaignReviews(ctx, id)
+			d.Campaigns = l.Data
+			for _, b := range l.Blocked {
+				d.Blocked = append(d.Blocked, Named{ID: b.AdvertiserID, Name: b.AdvertiserName})
+			}
+			return known(err)
+		},
 	)
 	if err != nil {
 		c.fail(q.w, q.r, err)
 		return
-	}
-	names := map[string]string{}
-	for _, it := range d.Campaigns {
-		if it.AdvertiserName != "" {
-			names[it.AdvertiserID] = it.AdvertiserName
-		}
-	}
-	for _, a := range d.Community.BlockedAdvertisers {
-		d.Blocked = append(d.Blocked, Named{ID: a, Name: names[a]})
 	}
 	c.show(q, "campaign_reviews", view{Title: "Campaigns to review · " + d.Community.Name, Nav: "communities", Data: d, Form: f})
 }

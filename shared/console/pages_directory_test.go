@@ -21,7 +21,7 @@ const (
 		`"allowedDomains":[],"listed":true,"description":"Go, weekly.","topics":["golang"],"languages":["en"],"country":"DE","campaignReview":"approve","blockedAdvertisers":["adv_9","adv_2"]}`
 	reviewJSON = `{"data":[{"campaignId":"cmp_1","campaignName":"Spring sale","advertiserId":"adv_9","advertiserName":"Acme <b>","creative":{"imageUrl":"https://cdn.example/a.png",` +
 		`"clickUrl":"https://acme.example/","altText":"Acme's spring sale","width":300,"height":250},"creativeVersion":2,"pricing":{"model":"cpm","bid":{"amount":400,"currency":"EUR"}},` +
-		`"status":"active","start":"2039-01-01T00:00:00Z","end":"2039-02-01T00:00:00Z","previous":"reject"}]}`
+		`"status":"active","start":"2039-01-01T00:00:00Z","end":"2039-02-01T00:00:00Z","previous":"reject"}],"blocked":[{"advertiserId":"adv_9","advertiserName":"Acme <b>"},{"advertiserId":"adv_2"}]}`
 )
 
 func TestMarket_Directory(t *testing.T) {
@@ -241,5 +241,37 @@ func TestCreatives_Upload(t *testing.T) {
 	api.answers["POST /v1/advertisers/adv_1/creatives"] = answer{400, `{"title":"Bad Request","status":400,"detail":"image","errors":[{"field":"image","message":"is 200 KB, at most 150 KB"}]}`, ""}
 	if w = send(true); w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "is 200 KB, at most 150 KB") {
 		t.Errorf("refused: %d %s", w.Code, text(w.Body.String()))
+	}
+}
+
+// An owner blocks an advertiser by its name from the queue, and unblocks
+// one: the community's list is sent with it added or taken out, and
+// nothing else of the community.
+func TestCampaignReviews_BlockAndUnblockByName(t *testing.T) {
+	c := testConsole(t)
+	for _, tc := range []struct {
+		path, adv, want, flash string
+	}{
+		{"/console/communities/com_1/blocked", "adv_7", `{"blockedAdvertisers":["adv_9","adv_2","adv_7"]}`, "Zed Ads is blocked"},
+		{"/console/communities/com_1/unblocked", "adv_9", `{"blockedAdvertisers":["adv_2"]}`, "Zed Ads is unblocked"},
+	} {
+		api := &fakeAPI{answers: map[string]answer{"GET /v1/communities/com_1": {200, communityJSON, ""}, "PATCH /v1/communities/com_1": {200, communityJSON, ""}}}
+		block := strings.HasSuffix(tc.path, "/blocked")
+		w := visit(t, c, api, http.MethodPost, tc.path, url.Values{"advertiserId": {tc.adv}, "name": {"Zed Ads"}}, map[string]string{"id": "com_1"}, c.blocking(block))
+		if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/console/communities/com_1/campaign-reviews" {
+			t.Fatalf("%s: %d %v", tc.path, w.Code, w.Header())
+		}
+		var patched string
+		for _, s := range api.sent {
+			if s.method == http.MethodPatch {
+				patched = s.body
+			}
+		}
+		if patched != tc.want {
+			t.Errorf("%s sent %s, want %s", tc.path, patched, tc.want)
+		}
+		if ck := w.Header().Get("Set-Cookie"); !strings.Contains(ck, url.QueryEscape(tc.flash)) {
+			t.Errorf("%s: flash %q", tc.path, ck)
+		}
 	}
 }

@@ -92,6 +92,7 @@ func (c *Console) programAction(action string) func(*req) {
 			var deal Deal
 			deal, err = q.api.Apply(ctx, id, parseApplyForm(q.r).Request())
 			if err == nil {
+				c.addRole(q.w, q.r, 'i')
 				c.done(q.w, q.r, "/console/deals/"+deal.ID, "Applied: the community will decide.")
 				return
 			}

@@ -494,10 +494,22 @@ func TestWhat_SaysMoneyInAndBackInWords(t *testing.T) {
 		{Posting{Kind: "dispute"}, "Disputed by the card holder"},
 		{Posting{Kind: "dispute_won", Memo: "dispute won: the money returns"}, "Dispute won: returned"},
 		{Posting{Kind: "dispute_lost"}, "Dispute lost"},
-		{Posting{Kind: "campaign_charge"}, "Campaign charge"},
+		{Posting{Kind: "campaign_charge", Currency: "EUR", Available: 9_000, Fee: 1_000}, "Campaign charges for views and clicks · €100.00 gross less Souq's fee of €10.00"},
+		{Posting{Kind: "sponsorship_pay", Currency: "EUR", Held: -10_000, Available: 9_000, Fee: 1_000}, "Sponsored post published: Souq's fee taken, the rest available · Souq's fee of €10.00"},
+		{Posting{Kind: "payout_claim"}, "Payout claimed: in transit to your bank"},
 	} {
 		if got := what(tc.p); got != tc.want {
 			t.Errorf("what(%+v) = %q, want %q", tc.p, got, tc.want)
+		}
+	}
+	// Every kind of transfer Souq writes has words (none reads as its
+	// name): a new kind adds its words with it.
+	for _, k := range []string{"deposit", "test_funds", "refund", "refund_sent", "refund_failed", "dispute", "dispute_won", "dispute_lost",
+		"debt_repaid", "hold", "adjust", "capture", "release", "topup", "draw", "return", "flight_capture", "campaign_charge",
+		"sponsorship_capture", "sponsorship_pay", "sponsorship_refund", "referral_commission", "referral_clearing",
+		"referral_commission_return", "payout_claim", "payout_paid", "payout_failed"} {
+		if w, ok := kindWords[k]; !ok || w == "" {
+			t.Errorf("%s has no words", k)
 		}
 	}
 	// Neither earnings nor spend.

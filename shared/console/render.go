@@ -34,6 +34,9 @@ type view struct {
 	Data any
 	// Status is the HTTP status to answer with.
 	Status int
+	// Roles are what the person has, for the navigation (from the roles
+	// cookie unless the page knows them).
+	Roles Roles
 }
 
 // formState is one sent form that the API refused.
@@ -145,6 +148,10 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, name string, v 
 	if v.Loc == nil {
 		v.Loc = c.location(r)
 	}
+	if !v.Roles.Known {
+		v.Roles = rolesFrom(r)
+	}
+	v.Roles.Current = v.Nav
 	if ck, err := r.Cookie("souq_flash"); err == nil && v.Flash == "" {
 		if msg, err := url.QueryUnescape(ck.Value); err == nil {
 			v.Flash = msg

@@ -41,6 +41,8 @@ func (c *Console) routes() {
 	m.HandleFunc("GET /console/communities/{id}/campaign-reviews", c.page(c.campaignReviews))
 	m.HandleFunc("POST /console/communities/{id}/campaigns/{campaignId}/approve", c.form(c.campaignDecision("approve")))
 	m.HandleFunc("POST /console/communities/{id}/campaigns/{campaignId}/reject", c.form(c.campaignDecision("reject")))
+	m.HandleFunc("POST /console/communities/{id}/blocked", c.form(c.blocking(true)))
+	m.HandleFunc("POST /console/communities/{id}/unblocked", c.form(c.blocking(false)))
 	m.HandleFunc("GET /console/communities/{id}/reviews", c.page(c.reviews))
 	m.HandleFunc("GET /console/communities/{id}/earnings", c.page(c.earnings))
 	m.HandleFunc("GET /console/market", c.page(c.market))

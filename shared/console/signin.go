@@ -94,6 +94,7 @@ func (c *Console) callback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.SetCookie(w, c.cookie(c.prefix, sess.secret.cookie(), int(c.cfg.Max.Seconds())))
+	http.SetCookie(w, c.cookie(rolesCookie, "", -1)) // learnt afresh: a new session may be another person's
 	http.Redirect(w, r, safeNext(g.Next), http.StatusSeeOther)
 }
 
@@ -109,6 +110,7 @@ func userID(sub string) string {
 func (c *Console) signOut(w http.ResponseWriter, r *http.Request, s *Session) {
 	_ = c.sessions.End(r.Context(), s.secret.cookie())
 	http.SetCookie(w, c.cookie(c.prefix, "", -1))
+	http.SetCookie(w, c.cookie(rolesCookie, "", -1)) // the next person's navigation is their own
 	after := c.cfg.BaseURL + "/console/signed-out"
 	if _, err := c.oidcProvider(r.Context()); err == nil && c.endURL != "" {
 		q := url.Values{"client_id": {c.cfg.ClientID}, "post_logout_redirect_uri": {after}, "id_token_hint": {s.Tokens.IDToken}}

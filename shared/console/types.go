@@ -85,6 +85,8 @@ type Balance struct {
 	// Payable is what a community may claim now (card deposits are not
 	// paid out); nil for an advertiser.
 	Payable *int64 `json:"payable"`
+	// InTransit is a community's payouts claimed and not yet paid.
+	InTransit int64 `json:"inTransit"`
 }
 
 // Claimable is what a claim form offers: the payable part of a
@@ -108,6 +110,8 @@ type Posting struct {
 	// Memo says more of a transfer: the card a deposit or refund went
 	// through ("visa •••• 4242").
 	Memo string `json:"memo"`
+	// Fee is Souq's fee of the gross the posting is the net of.
+	Fee int64 `json:"fee"`
 }
 
 // Deposit is money in, paid by card through Stripe. Failure is Stripe's
@@ -214,9 +218,11 @@ type APIKey struct {
 
 // Creative is a banner.
 type Creative struct {
-	ImageURL string `json:"imageUrl"`
+	ImageURL string `json:"imageUrl,omitempty"`
 	ClickURL string `json:"clickUrl"`
 	AltText  string `json:"altText"`
+	// CreativeID names a creative Souq hosts instead of an ImageURL.
+	CreativeID string `json:"creativeId,omitempty"`
 }
 
 // Slot is a banner slot.
@@ -468,6 +474,7 @@ type Earnings struct {
 		Pending   int64  `json:"pending"`
 		Available int64  `json:"available"`
 		Paid      int64  `json:"paid"`
+		InTransit int64  `json:"inTransit"`
 		Owed      int64  `json:"owed"`
 	} `json:"balances"`
 }
@@ -636,14 +643,20 @@ type EarningsReport struct {
 		Day       string `json:"day"`
 		Source    string `json:"source"`
 		Amount    Money  `json:"amount"`
+		Gross     Money  `json:"gross"`
+		Fee       Money  `json:"fee"`
 		Transfers int64  `json:"transfers"`
 	} `json:"rows"`
 	Totals []struct {
 		Source    string `json:"source"`
 		Amount    Money  `json:"amount"`
+		Gross     Money  `json:"gross"`
+		Fee       Money  `json:"fee"`
 		Transfers int64  `json:"transfers"`
 	} `json:"totals"`
 	Total Money `json:"total"`
+	Gross Money `json:"gross"`
+	Fee   Money `json:"fee"`
 }
 
 // DirectoryListing is a listed community in the directory: what it sells
@@ -680,6 +693,17 @@ type Audience struct {
 }
 
 // CampaignReviewItem is a campaign in a community's review queue.
+// CampaignReviewList is a community's campaign review queue and the
+// advertisers it blocked, by name.
+type CampaignReviewList struct {
+	Data       []CampaignReviewItem `json:"data"`
+	NextCursor string               `json:"nextCursor"`
+	Blocked    []struct {
+		AdvertiserID   string `json:"advertiserId"`
+		AdvertiserName string `json:"advertiserName"`
+	} `json:"blocked"`
+}
+
 type CampaignReviewItem struct {
 	CampaignID     string `json:"campaignId"`
 	CampaignName   string `json:"campaignName"`

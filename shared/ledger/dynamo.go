@@ -188,9 +188,9 @@ func (l *Ledger) prepare(t Transfer, hw *holdWrite) (Op, error) {
 			op.add("day "+string(leg.Account), types.TransactWriteItem{Update: &types.Update{
 				TableName:                 aws.String(l.table),
 				Key:                       map[string]types.AttributeValue{"pk": store.S(pk), "sk": store.S("D#" + t.At.Format(clock.DayLayout) + "#" + t.Kind)},
-				UpdateExpression:          aws.String("ADD net :t, n :one SET account = :acct, currency = :cur, #d = :day, kind = :k"),
+				UpdateExpression:          aws.String("ADD net :t, n :one, fee :fee SET account = :acct, currency = :cur, #d = :day, kind = :k"),
 				ExpressionAttributeNames:  map[string]string{"#d": "day"},
-				ExpressionAttributeValues: map[string]types.AttributeValue{":t": store.N(total), ":one": store.N(1), ":acct": store.S(string(leg.Account)), ":cur": store.S(t.Currency), ":day": store.S(t.At.Format(clock.DayLayout)), ":k": store.S(t.Kind)},
+				ExpressionAttributeValues: map[string]types.AttributeValue{":t": store.N(total), ":one": store.N(1), ":fee": store.N(leg.Fee), ":acct": store.S(string(leg.Account)), ":cur": store.S(t.Currency), ":day": store.S(t.At.Format(clock.DayLayout)), ":k": store.S(t.Kind)},
 			}})
 		}
 		op.add("posting "+string(leg.Account), types.TransactWriteItem{Put: &types.Put{
@@ -204,6 +204,9 @@ func (l *Ledger) prepare(t Transfer, hw *holdWrite) (Op, error) {
 		}})
 		if t.Memo != "" {
 			op.Parts[len(op.Parts)-1].Item.Put.Item["memo"] = store.S(t.Memo)
+		}
+		if leg.Fee > 0 {
+			op.Parts[len(op.Parts)-1].Item.Put.Item["fee"] = store.N(leg.Fee)
 		}
 	}
 	if hw != nil {
@@ -435,6 +438,9 @@ type Posting struct {
 	Held       int64     `json:"held" dynamodbav:"held"`
 	Pending    int64     `json:"pending" dynamodbav:"pending"`
 	Memo       string    `json:"memo,omitempty" dynamodbav:"memo,omitempty"`
+	// Fee is Souq's fee of the gross this posting is the net of (its
+	// total available + held + pending): gross = total + fee.
+	Fee int64 `json:"fee,omitempty" dynamodbav:"fee,omitempty"`
 }
 
 // StatementQuery selects postings of one owner account.
@@ -485,6 +491,8 @@ type Day struct {
 	Kind      string `json:"kind" dynamodbav:"kind"`
 	Net       int64  `json:"net" dynamodbav:"net"`
 	Transfers int64  `json:"transfers" dynamodbav:"n"`
+	// Fee is Souq's fees of the day's postings: their gross is Net + Fee.
+	Fee int64 `json:"fee" dynamodbav:"fee"`
 }
 
 // Days reads an owner account's days from the UTC day from to the day to

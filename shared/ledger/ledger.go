@@ -21,15 +21,14 @@ import (
 
 // Account names a ledger account, per currency: "advertiser:adv_…",
 // "community:com_…", "influencer:usr_…", "person:usr_…", "platform:fees",
-// "platform:payouts_in_transit", "platform:refunds_in_transit",
-// "platform:disputes", "external:deposits", "external:payouts", and a
-// payer's debt, "debt:advertiser:adv_…".
+// "platform:refunds_in_transit", "platform:disputes", "external:deposits",
+// "external:payouts", a payer's debt, "debt:advertiser:adv_…", and an
+// owner's payouts on their way to its bank, "transit:community:com_…".
 type Account string
 
 // System accounts.
 const (
-	PlatformFees           Account = "platform:fees"
-	PlatformPayoutsTransit Account = "platform:payouts_in_transit"
+	PlatformFees Account = "platform:fees"
 	// PlatformRefundsTransit holds refunds of unspent money that Stripe
 	// has not confirmed yet; PlatformDisputes holds disputed deposits
 	// until the card network decides (DESIGN §15).
@@ -51,6 +50,13 @@ func Person(id string) Account     { return Account("person:" + id) }
 // balance is never above zero: -100 is 1.00 owed. The payer's next
 // deposits repay it first.
 func Debt(payer Account) Account { return Account("debt:" + string(payer)) }
+
+// InTransit names an owner's claimed payouts that its bank has not had
+// yet: a claim moves the amount there from the owner's available balance,
+// and it leaves when the payout is paid (to external:payouts) or fails
+// (back to available). Its own account, not a shared one, so that the
+// owner's balance can say how much is in transit (DESIGN §16).
+func InTransit(owner Account) Account { return Account("transit:" + string(owner)) }
 
 // IsDebt reports whether the account is a payer's debt: the one kind of
 // owner's account below zero, and never above it.
@@ -75,9 +81,9 @@ func (a Account) valid() bool {
 	switch kind {
 	case "advertiser", "community", "influencer", "person", "platform", "external":
 		return true
-	case "debt":
-		payer := Account(id)
-		return !payer.IsDebt() && !payer.IsSystem() && payer.valid()
+	case "debt", "transit":
+		owner := Account(id)
+		return !owner.IsDebt() && !owner.IsSystem() && !strings.HasPrefix(id, "transit:") && owner.valid()
 	}
 	return false
 }
@@ -92,6 +98,11 @@ type Leg struct {
 	// it may take all): a community's payout leaves its card-funded money
 	// in place (DESIGN §15). It is a condition of the write, not stored.
 	Floor int64 `json:"-" dynamodbav:"-"`
+	// Fee is what Souq took as its fee of the gross this leg's owner
+	// earned (the leg is the net): statements and reports show gross, fee
+	// and net from it (DESIGN §16). It moves no money (the fee is its own
+	// leg, to platform:fees) and is only on an owner's leg, never negative.
+	Fee int64 `json:"fee,omitempty" dynamodbav:"-"`
 }
 
 func (l Leg) sum() (int64, error) {
@@ -113,8 +124,8 @@ type Transfer struct {
 	HoldID string `json:"holdId,omitempty"`
 	// ShardKey, when set, chooses the shards of system accounts instead of
 	// the transfer id. Transfers that credit a system account and later
-	// debit it (a payout claimed into platform:payouts_in_transit, then
-	// paid or failed out of it) share one, so the debit meets the credit
+	// debit it (a refund sent into platform:refunds_in_transit, then
+	// confirmed or failed out of it) share one, so the debit meets the credit
 	// on the same shard and no shard goes below zero.
 	ShardKey string `json:"shardKey,omitempty"`
 	// Memo says, for people reading a statement, what the transfer was
@@ -159,6 +170,9 @@ func (t Transfer) Validate() error {
 		seen[l.Account] = true
 		if l.Available == 0 && l.Held == 0 && l.Pending == 0 {
 			return fault.New(fault.Invalid, op, fmt.Sprintf("leg on %s moves nothing", l.Account))
+		}
+		if l.Fee < 0 || l.Fee > money.MaxMinor*1000 || (l.Fee > 0 && (l.Account.IsSystem() || l.Account.IsDebt())) {
+			return fault.New(fault.Invalid, op, "a fee is a non-negative amount on an owner's leg")
 		}
 		if (l.Account.IsExternal() || l.Account.IsDebt()) && (l.Held != 0 || l.Pending != 0) {
 			return fault.New(fault.Invalid, op, "external and debt accounts have only an available balance")
@@ -229,6 +243,9 @@ type Credit struct {
 	// balance until the post is published.
 	Bucket Bucket
 	Amount int64
+	// Fee is the Leg's Fee: Souq's fee of the gross this credit is the
+	// net of.
+	Fee int64
 }
 
 // Bucket is a balance kind.
@@ -288,7 +305,7 @@ func creditLegs(op string, payer Account, credits []Credit) ([]Leg, int64, error
 		if sum, err = add(sum, c.Amount); err != nil {
 			return nil, 0, fault.New(fault.Invalid, op, "amount out of range")
 		}
-		l := Leg{Account: c.Account}
+		l := Leg{Account: c.Account, Fee: c.Fee}
 		switch c.Bucket {
 		case Available, "":
 			l.Available = c.Amount

@@ -93,14 +93,14 @@ func TestPrepare_ShardKeyKeepsRelatedTransfersOnOneShard(t *testing.T) {
 	l := &Ledger{table: "ledger", outbox: "outbox"}
 	seen := map[string]bool{}
 	for i := 0; i < 40; i++ {
-		tr := Transfer{ID: fmt.Sprintf("txf_po_%d_claim", i), Kind: "payout_claim", Currency: "USD", At: time.Now(), ShardKey: "po_same",
-			Legs: []Leg{{Account: Influencer("usr_1"), Available: -1}, {Account: PlatformPayoutsTransit, Available: 1}}}
+		tr := Transfer{ID: fmt.Sprintf("txf_rfd_%d_out", i), Kind: "refund", Currency: "USD", At: time.Now(), ShardKey: "rfd_same",
+			Legs: []Leg{{Account: Influencer("usr_1"), Available: -1}, {Account: PlatformRefundsTransit, Available: 1}}}
 		op, err := l.Prepare(tr)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, p := range op.Parts {
-			if p.Name == tr.ID+" balance "+string(PlatformPayoutsTransit) {
+			if p.Name == tr.ID+" balance "+string(PlatformRefundsTransit) {
 				seen[store.StringAttr(p.Item.Update.Key, "pk")] = true
 			}
 		}

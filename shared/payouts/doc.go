@@ -9,7 +9,7 @@
 // older word of Stripe's overwrite a newer one.
 //
 // It must never pay a payout twice and never lose one: a claim moves the
-// money to platform:payouts_in_transit with its PayoutRequested event in
+// money to the owner's in-transit account (ledger.InTransit) with its PayoutRequested event in
 // one transaction; the worker marks it processing before it calls the
 // rail (only one worker may), uses the payout id as the rail's idempotency
 // key, treats an unknown outcome as unknown (retried, never failed), and

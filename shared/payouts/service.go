@@ -200,8 +200,8 @@ func (it payoutItem) account() ledger.Account {
 
 // Claim pays out part of the caller's available balance: an influencer's
 // cleared commissions (communityID empty), or a community's earnings for
-// its owner. In one transaction the amount moves to
-// platform:payouts_in_transit, the payout is recorded pending and
+// its owner. In one transaction the amount moves to the owner's
+// in-transit account (ledger.InTransit), the payout is recorded pending and
 // PayoutRequested is written; the worker does the rest. The same
 // Idempotency-Key claims once, even when its idempotency record is lost.
 func (s *Service) Claim(ctx context.Context, p auth.Principal, communityID string, in ClaimInput, idempotencyKey string) (PayoutView, bool, error) {
@@ -273,7 +273,7 @@ func (s *Service) Claim(ctx context.Context, p auth.Principal, communityID strin
 		}
 	}
 	tr, err := s.ledger.Prepare(ledger.Transfer{ID: "txf_" + poID + "_claim", Kind: "payout_claim", Currency: in.Currency, At: now, ShardKey: poID,
-		Legs: []ledger.Leg{{Account: it.account(), Available: -in.Amount, Floor: floor}, {Account: ledger.PlatformPayoutsTransit, Available: in.Amount}}})
+		Legs: []ledger.Leg{{Account: it.account(), Available: -in.Amount, Floor: floor}, {Account: ledger.InTransit(it.account()), Available: in.Amount}}})
 	if err != nil {
 		return PayoutView{}, false, fault.Wrap(op, err)
 	}

@@ -337,7 +337,7 @@ func TestClaim_RulesRefuseWithNoChange(t *testing.T) {
 	if b := w.bal(inf); b.Available != 1_000 {
 		t.Fatalf("claimed once: %+v", b)
 	}
-	if b := w.bal(ledger.PlatformPayoutsTransit); b.Available != 2_000 {
+	if b := w.bal(ledger.InTransit(inf)); b.Available != 2_000 {
 		t.Fatalf("in transit: %+v", b)
 	}
 	// Changing the destination does not redirect the payout in flight.
@@ -407,7 +407,7 @@ func TestWorker_PaysOnceAndRecordsEachStep(t *testing.T) {
 	if tr, calls := w.stripe.count(); tr != 1 || calls != 1 {
 		t.Fatalf("%d transfers in %d rail calls, want 1 and 1", tr, calls)
 	}
-	if b := w.bal(ledger.PlatformPayoutsTransit); b.Available != 0 {
+	if b := w.bal(ledger.InTransit(ledger.Influencer(w.influencer.UserID))); b.Available != 0 {
 		t.Fatalf("in transit: %+v", b)
 	}
 	if b := w.bal(ledger.ExternalPayouts); b.Available != 2_500 {

@@ -132,10 +132,10 @@ func (s *Service) settle(ctx context.Context, op string, it payoutItem, to Statu
 	var ev events.Event
 	if to == Paid {
 		next.PaidAt = clock.Format(now)
-		legs = []ledger.Leg{{Account: ledger.PlatformPayoutsTransit, Available: -it.Amount}, {Account: ledger.ExternalPayouts, Available: it.Amount}}
+		legs = []ledger.Leg{{Account: ledger.InTransit(it.account()), Available: -it.Amount}, {Account: ledger.ExternalPayouts, Available: it.Amount}}
 		ev = &events.PayoutPaid{Payout: s.event(it, "")}
 	} else {
-		legs = []ledger.Leg{{Account: ledger.PlatformPayoutsTransit, Available: -it.Amount}, {Account: it.account(), Available: it.Amount}}
+		legs = []ledger.Leg{{Account: ledger.InTransit(it.account()), Available: -it.Amount}, {Account: it.account(), Available: it.Amount}}
 		ev = &events.PayoutFailed{Payout: s.event(it, reason)}
 	}
 	next.index("")

@@ -348,6 +348,8 @@ type EarningsBalance struct {
 	Available int64  `json:"available"`
 	// Paid is what payouts have paid out, learnt from PayoutPaid.
 	Paid int64 `json:"paid"`
+	// InTransit is what payouts claimed that the bank has not had yet.
+	InTransit int64 `json:"inTransit"`
 	// Owed is what clawbacks took back after clearing and later
 	// clearings have not yet made up.
 	Owed int64 `json:"owed"`
@@ -391,8 +393,12 @@ func (s *Service) Earnings(ctx context.Context, p auth.Principal) ([]EarningsBal
 		if err != nil {
 			return nil, fault.Wrap(op, err)
 		}
+		transit, err := s.ledger.Balance(ctx, ledger.InTransit(ledger.Influencer(p.UserID)), cur)
+		if err != nil {
+			return nil, fault.Wrap(op, err)
+		}
 		b := byCur[cur]
-		b.Pending, b.Available = bal.Pending, bal.Available
+		b.Pending, b.Available, b.InTransit = bal.Pending, bal.Available, transit.Available
 		out = append(out, *b)
 	}
 	return out, nil

@@ -15,18 +15,21 @@ const (
 	ByKeyword = "keyword"
 	ByCountry = "country"
 	ByDevice  = "device"
+	// BySlot is the slot the campaign ran on: a community's results per
+	// slot (its values are slot ids).
+	BySlot = "slot"
 )
 
-var dimOf = map[string]string{ByKeyword: "k", ByCountry: "c", ByDevice: "d"}
+var dimOf = map[string]string{ByKeyword: "k", ByCountry: "c", ByDevice: "d", BySlot: "s"}
 
-// ParseBy reads ?by=: "" is no breakdown; anything but keyword, country
-// or device is refused, naming the field.
+// ParseBy reads ?by=: "" is no breakdown; anything but keyword, country,
+// device or slot is refused, naming the field.
 func ParseBy(raw string) (string, error) {
 	if raw == "" {
 		return "", nil
 	}
 	if _, ok := dimOf[raw]; !ok {
-		return "", fault.InvalidFields("report.ParseBy", "the request has invalid fields", fault.FieldError{Field: "by", Message: "must be keyword, country or device"})
+		return "", fault.InvalidFields("report.ParseBy", "the request has invalid fields", fault.FieldError{Field: "by", Message: "must be keyword, country, device or slot"})
 	}
 	return raw, nil
 }

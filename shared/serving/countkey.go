@@ -10,7 +10,7 @@ import "strings"
 // keyword), the name of its counter in the store.
 type CountKey struct {
 	Kind string
-	// Dim is DimKeyword, DimCountry or DimDevice; "" for the event's own
+	// Dim is DimKeyword, DimCountry, DimDevice or DimSlot; "" for the event's own
 	// kind, which then has no Value.
 	Dim, Value string
 }
@@ -88,5 +88,5 @@ func dimKinds(o Offer, kind string) []string {
 		return []string{kind}
 	}
 	return []string{kind, CountKey{kind, DimKeyword, o.Dims.Keyword}.String(), CountKey{kind, DimCountry, o.Dims.Country}.String(),
-		CountKey{kind, DimDevice, o.Dims.Device}.String()}
+		CountKey{kind, DimDevice, o.Dims.Device}.String(), CountKey{kind, DimSlot, o.SlotID}.String()}
 }

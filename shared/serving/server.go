@@ -99,6 +99,9 @@ const (
 	DimKeyword = "k"
 	DimCountry = "c"
 	DimDevice  = "d"
+	// DimSlot is the slot it was on: a community's results per slot
+	// (DESIGN §16).
+	DimSlot = "s"
 )
 
 // Labels of what is served: a sponsor's ad, or the community's own.

@@ -542,7 +542,7 @@ func (s *Service) moneyFor(tr Transition, it, next sponsorshipItem, now time.Tim
 		if ferr != nil {
 			return nil, ferr
 		}
-		legs := []ledger.Leg{{Account: community, Held: -it.Price, Available: share.Minor}}
+		legs := []ledger.Leg{{Account: community, Held: -it.Price, Available: share.Minor, Fee: fee.Minor}}
 		if fee.Minor > 0 {
 			legs = append(legs, ledger.Leg{Account: ledger.PlatformFees, Available: fee.Minor})
 		}

@@ -126,7 +126,7 @@ func TestSponsorship_BookRequestChangesReviseApprovePublish(t *testing.T) {
 		t.Fatalf("community balance %v, want 4410 available", b)
 	}
 	m.owner.get("/console/communities/" + m.communityID).sees("$44.10")
-	m.owner.get("/console/communities/"+m.communityID+"/earnings").sees("Earned in", "$44.10", "Earnings per day", "Sponsorship pay")
+	m.owner.get("/console/communities/"+m.communityID+"/earnings").sees("Earned in", "$44.10", "Earnings per day", "Sponsored post published: Souq's fee taken, the rest available · Souq's fee of $4.90")
 	m.advertiser.get("/console/advertisers/"+m.advertiserID).sees("Spent in", "$49.00", "Spend per day")
 }
 

@@ -37,11 +37,15 @@
     var field = function (n) { return document.getElementById("campaign-" + n); };
     var timer = 0;
     var draw = function () {
-      var src = (field("imageUrl").value || "").trim();
-      var w = parseInt(field("width").value, 10), h = parseInt(field("height").value, 10);
+      // A hosted image chosen sets the image and its size.
+      var hosted = document.querySelector('input[name="creativeId"]:checked');
+      if (hosted && !hosted.value) { hosted = null; }
+      var src = hosted ? hosted.getAttribute("data-src") : (field("imageUrl").value || "").trim();
+      var w = parseInt(hosted ? hosted.getAttribute("data-width") : field("width").value, 10);
+      var h = parseInt(hosted ? hosted.getAttribute("data-height") : field("height").value, 10);
       var img = preview.querySelector("img");
       var note = preview.querySelector("p.help");
-      if (/^https:\/\//i.test(src)) {
+      if (hosted || /^https:\/\//i.test(src)) {
         if (!img) { img = document.createElement("img"); img.className = "preview"; preview.insertBefore(img, preview.firstChild); }
         if (img.getAttribute("src") !== src) { img.setAttribute("src", src); }
         img.alt = field("altText").value || "";
@@ -68,6 +72,8 @@
       var f = field(n);
       if (f) { f.addEventListener("input", n === "imageUrl" ? later : draw); f.addEventListener("change", draw); }
     });
+    document.querySelectorAll('input[name="creativeId"]').forEach(function (r) { r.addEventListener("change", draw); });
+    draw();
   }
 
   // Copy buttons appear only where they can work.
