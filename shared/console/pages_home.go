@@ -152,9 +152,7 @@ func (c *Console) home(q *req, _ *formState) {
 			func() (err error) { d.Balance, err = q.api.Balance(ctx, "communities", o.ID); return },
 			func() (err error) { com, err = q.api.Community(ctx, o.ID); return },
 			func() error { l, err := q.api.Slots(ctx, o.ID); slots = len(l.Data); return known(err) })
-		for _, other := range me.Communities[1:] {
-			d.Others = append(d.Others, other)
-		}
+		d.Others = append(d.Others, me.Communities[1:]...)
 	}
 	if len(me.Advertisers) > 0 {
 		o := me.Advertisers[0]
