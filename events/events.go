@@ -21,6 +21,7 @@ const (
 	SourceWebhooks     = "souq.webhooks"
 	SourceCampaigns    = "souq.campaigns"
 	SourceServing      = "souq.serving"
+	SourceMemberships  = "souq.memberships"
 )
 
 // Meta is carried by every event detail (DESIGN §8).
@@ -578,6 +579,7 @@ func Catalog() []Event {
 		&DepositSucceeded{}, &DepositFailed{}, &RefundSucceeded{}, &RefundFailed{},
 		&DisputeOpened{}, &DisputeClosed{}, &PayerDebtChanged{}, &AdvertiserBalanceLow{}, &AutoRechargeFailed{},
 		&PayoutAccountUpdated{}, &PersonUpdated{},
+		&TierCreated{}, &TierChanged{},
 	}
 }
 
@@ -589,6 +591,48 @@ func DetailTypes() []string {
 	}
 	return out
 }
+
+// ---- memberships ----
+
+// TierPrice is one price of a tier: what a member pays each interval.
+type TierPrice struct {
+	Interval string `json:"interval"` // month or year
+	Amount   int64  `json:"amount"`   // minor units
+	Currency string `json:"currency"`
+}
+
+// Tier is a membership tier as its events carry it, whole: what a
+// community sells its members (DESIGN §17). Version orders its events.
+type Tier struct {
+	TierID      string      `json:"tierId"`
+	CommunityID string      `json:"communityId"`
+	OwnerID     string      `json:"ownerId"`
+	Name        string      `json:"name"`
+	Description string      `json:"description,omitempty"`
+	Benefits    []string    `json:"benefits"`
+	Prices      []TierPrice `json:"prices"`
+	TrialDays   int         `json:"trialDays"`
+	Status      string      `json:"status"` // active or archived
+	Version     int         `json:"version"`
+}
+
+// TierCreated: an owner began selling memberships of a tier.
+type TierCreated struct {
+	Meta
+	Tier
+}
+
+// TierChanged: a tier's name, description or benefits changed, or it was
+// archived (no new members; current ones keep it).
+type TierChanged struct {
+	Meta
+	Tier
+}
+
+func (TierCreated) DetailType() string { return "TierCreated" }
+func (TierCreated) Source() string     { return SourceMemberships }
+func (TierChanged) DetailType() string { return "TierChanged" }
+func (TierChanged) Source() string     { return SourceMemberships }
 
 // ---- campaigns ----
 

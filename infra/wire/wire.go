@@ -27,8 +27,10 @@ import (
 	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/console"
 	"github.com/souqhq/souq/shared/creatives"
+	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/idempotency"
 	"github.com/souqhq/souq/shared/ledger"
+	"github.com/souqhq/souq/shared/memberships"
 	"github.com/souqhq/souq/shared/payments"
 	"github.com/souqhq/souq/shared/payouts"
 	"github.com/souqhq/souq/shared/referrals"
@@ -204,7 +206,29 @@ func Accounts(e Env) *Function {
 	svc := accounts.NewService(accounts.NewRepository(e.DB), e.Clock, e.Live).WithMoney(ledger.New(e.DB), e.Payments,
 		accounts.MoneyConfig{PublicURL: e.PublicURL, MinDeposit: e.MinDeposit, WebhookSecrets: e.StripeWebhookSecrets})
 	r := accounts.NewRouter(svc, idem(e), e.Log, e.Clock.Now)
+	memberships.Register(r, memberships.NewService(memberships.NewRepository(e.DB), communities{svc}, e.Clock))
 	return &Function{HTTP: r.Serve, Event: svc.HandleEvent, Events: svc.Events(), Routes: r.Handled()}
+}
+
+// communities is the accounts context as memberships reads communities.
+type communities struct{ svc *accounts.Service }
+
+func (c communities) Owned(ctx context.Context, op string, p auth.Principal, id string) (memberships.Community, error) {
+	com, err := c.svc.GetCommunity(ctx, p, id)
+	if err != nil || p.Kind != auth.KindUser || p.UserID != com.OwnerID {
+		// Not the owner's (a client key reads, and does not sell): no such
+		// community, to strangers as to keys.
+		return memberships.Community{}, fault.New(fault.NotFound, op, "no such community")
+	}
+	return memberships.Community{ID: com.ID, OwnerID: com.OwnerID, Currency: com.Currency, Name: com.Name}, nil
+}
+
+func (c communities) Find(ctx context.Context, op, id string) (memberships.Community, error) {
+	com, err := c.svc.FindCommunity(ctx, id)
+	if err != nil {
+		return memberships.Community{}, fault.New(fault.NotFound, op, "no such community")
+	}
+	return memberships.Community{ID: com.ID, OwnerID: com.OwnerID, Currency: com.Currency, Name: com.Name}, nil
 }
 
 // Auctions: slots, auctions, bids and the closes it schedules.

@@ -191,6 +191,19 @@ func (s *Service) GetCommunity(ctx context.Context, p auth.Principal, communityI
 	return communityOf(it), nil
 }
 
+// FindCommunity reads a community for anyone (what is public of it:
+// memberships sell its tiers to all); a 404 when there is none.
+func (s *Service) FindCommunity(ctx context.Context, communityID string) (Community, error) {
+	if !id.HasPrefix(communityID, "com") {
+		return Community{}, notFound("accounts.FindCommunity", auth.AccountCommunity)
+	}
+	it, err := s.repo.getAccount(ctx, auth.AccountCommunity, communityID)
+	if err != nil {
+		return Community{}, err
+	}
+	return communityOf(it), nil
+}
+
 func communityOf(it accountItem) Community {
 	domains := it.AllowedDomains
 	if domains == nil {

@@ -15,6 +15,7 @@ const (
 	TableServing      = "serving"
 	TableCampaigns    = "campaigns"
 	TableCreatives    = "creatives"
+	TableMemberships  = "memberships"
 )
 
 // Function names.
@@ -128,6 +129,11 @@ func Souq() Topology {
 				Purpose:       "advertisers' hosted creatives: each image's key, type, pixel size, bytes and SHA-256, one per advertiser and image (shared/creatives/dynamo.go has the key design)",
 			},
 			{
+				Name: TableMemberships, PartitionKey: pk, SortKey: &sk, TTLAttribute: "expiresAt",
+				GlobalIndexes: twoGSIs,
+				Purpose:       "membership tiers a community sells, by community (shared/memberships/dynamo.go has the key design)",
+			},
+			{
 				Name: TableServing, PartitionKey: pk, SortKey: &sk, TTLAttribute: "expiresAt",
 				Purpose: "what may run on each slot (fed by SlotChanged and FlightBooked), the pages each community allows, delivery counters and once-per-offer records (shared/serving/dynamo.go has the key design)",
 			},
@@ -189,9 +195,9 @@ func Souq() Topology {
 				Tables: []Grant{{TableLedger, Read}},
 			},
 			{
-				Name: FnAccounts, Description: "communities, advertisers, API keys, health",
+				Name: FnAccounts, Description: "communities, advertisers, API keys, payers and their cards, memberships, health",
 				MemoryMB: 256, TimeoutSec: 10,
-				Tables:          []Grant{{TableAccounts, ReadWrite}, {TableLedger, ReadWrite}, {TableIdempotency, ReadWrite}, {TableOutbox, WriteOnly}},
+				Tables:          []Grant{{TableAccounts, ReadWrite}, {TableLedger, ReadWrite}, {TableIdempotency, ReadWrite}, {TableOutbox, WriteOnly}, {TableMemberships, ReadWrite}},
 				UsesPaymentRail: true,
 			},
 			{
@@ -229,7 +235,7 @@ func Souq() Topology {
 			{Name: "referrals-paid", Pattern: `{"source":["souq.payouts"],"detail-type":["PayoutPaid"]}`, Target: FnReferrals},
 			// Every product event, to be delivered to the endpoints of the
 			// people it is about (shared/webhooks/audience.go says whom).
-			{Name: "webhooks-all", Pattern: `{"source":["souq.accounts","souq.auctions","souq.sponsorships","souq.referrals","souq.payouts","souq.webhooks","souq.campaigns"]}`, Target: FnWebhooks},
+			{Name: "webhooks-all", Pattern: `{"source":["souq.accounts","souq.auctions","souq.sponsorships","souq.referrals","souq.payouts","souq.webhooks","souq.campaigns","souq.memberships"]}`, Target: FnWebhooks},
 			// A community's report keeps its campaigns' lines.
 			{Name: "accounts-campaigns", Pattern: `{"source":["souq.campaigns"],"detail-type":["CampaignReported"]}`, Target: FnAccounts},
 			// Campaigns knows its advertisers, and names the communities in a
@@ -282,6 +288,12 @@ func Souq() Topology {
 			{Method: "POST", Path: "/v1/advertisers/{advertiserId}/deposits", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "Fund an advertiser's wallet", Throttle: moneyThrottle},
 			{Method: "POST", Path: "/v1/communities/{communityId}/deposits", Function: FnAccounts, Auth: []AuthKind{User, Client}, Summary: "Fund a community", Throttle: moneyThrottle},
 			{Method: "GET", Path: "/v1/advertisers/{advertiserId}/balance", Function: FnAccounts, Auth: []AuthKind{User, Client}, Summary: "An advertiser's available and held balance"},
+			// Memberships (DESIGN §17): the tiers a community sells.
+			{Method: "POST", Path: "/v1/communities/{communityId}/tiers", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "Create a membership tier: benefits, monthly and yearly prices, trial days", Throttle: creationThrottle},
+			{Method: "GET", Path: "/v1/communities/{communityId}/tiers", Function: FnAccounts, Auth: []AuthKind{Public}, Summary: "A community's membership tiers on sale (public)"},
+			{Method: "GET", Path: "/v1/tiers/{tierId}", Function: FnAccounts, Auth: []AuthKind{Public}, Summary: "Read a membership tier (public)"},
+			{Method: "PATCH", Path: "/v1/tiers/{tierId}", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "Change a tier's name, description or benefits (its prices are fixed)"},
+			{Method: "POST", Path: "/v1/tiers/{tierId}/archive", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "Archive a tier: no new members, current ones keep it"},
 			{Method: "GET", Path: "/v1/communities/{communityId}/balance", Function: FnAccounts, Auth: []AuthKind{User, Client}, Summary: "A community's available, held and pending balance"},
 			{Method: "PATCH", Path: "/v1/advertisers/{advertiserId}", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "Set an advertiser's auto-recharge and low-balance alert"},
 			{Method: "GET", Path: "/v1/advertisers/{advertiserId}/deposits", Function: FnAccounts, Auth: []AuthKind{User, Client}, Summary: "An advertiser's paid deposits (its receipts), newest first"},

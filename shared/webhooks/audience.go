@@ -216,6 +216,9 @@ var audiences = audienceTable(
 	hear[events.AutoRechargeFailed](payer),
 	hear[events.PayoutAccountUpdated](person),
 	hear[events.PersonUpdated](person),
+	// memberships
+	hear[events.TierCreated](community),
+	hear[events.TierChanged](community),
 )
 
 func audienceTable(entries ...audienceEntry) map[string]hearers {

@@ -119,6 +119,7 @@ func build(t *testing.T) world {
 	ids["sponsorshipId"] = call(t, "POST", "/v1/offerings/"+off+"/sponsorships", wd.advKey, fmt.Sprintf(`{"desiredDate":%q,"content":{"title":"T","body":"B","link":"https://shop.example/"}}`, day), 201)["id"].(string)
 	prg := call(t, "POST", "/v1/communities/"+com+"/programs", wd.ownerToken, `{"name":"P","currency":"USD","commission":{"type":"percent","bps":1000},"attributionDays":30,"holdDays":7,"minimumPayout":{"amount":100,"currency":"USD"},"budget":{"amount":10000,"currency":"USD"}}`, 201)["id"].(string)
 	ids["programId"] = prg
+	ids["tierId"] = call(t, "POST", "/v1/communities/"+com+"/tiers", wd.ownerToken, `{"name":"Member","benefits":["ad_free"],"prices":[{"interval":"month","amount":{"amount":500,"currency":"USD"}}]}`, 201)["id"].(string)
 	deal := call(t, "POST", "/v1/programs/"+prg+"/deals", wd.infToken, `{}`, 201)["id"].(string)
 	ids["dealId"] = deal
 	code := call(t, "POST", "/v1/deals/"+deal+"/approve", wd.ownerToken, `{}`, 200)["code"].(string)
