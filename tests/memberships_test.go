@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // tierView is a tier as the API answers it.
@@ -149,4 +150,28 @@ func TestMemberships_AtMostTwentyTiersOnSale(t *testing.T) {
 	}
 	expect(t, do(t, call{method: "POST", path: "/v1/tiers/" + l.Data[0].ID + "/archive", auth: ownerToken}), 200)
 	expect(t, do(t, call{method: "POST", path: base, auth: ownerToken, body: supporterTier}), 201)
+}
+
+// The pass's public keys are published (JWKS: EC P-256 for ES256, each
+// with its kid, cached an hour), and a request with a pass that is none
+// (forged, garbage) is served its ad as any other.
+func TestMemberships_PassKeysArePublished(t *testing.T) {
+	r := expect(t, do(t, call{method: "GET", path: "/.well-known/jwks.json"}), 200)
+	set := decode[struct {
+		Keys []struct{ Kty, Crv, X, Y, Kid, Use, Alg string }
+	}](t, r)
+	if len(set.Keys) == 0 || set.Keys[0].Kty != "EC" || set.Keys[0].Crv != "P-256" || set.Keys[0].Alg != "ES256" || set.Keys[0].Use != "sig" ||
+		set.Keys[0].Kid == "" || len(set.Keys[0].X) != 43 || len(set.Keys[0].Y) != 43 || r.header.Get("Cache-Control") != "public, max-age=3600" {
+		t.Fatalf("JWKS: %s %v", r.body, r.header)
+	}
+	ownerToken, com := newCommunityForSlots(t)
+	slotID := decode[slot](t, expect(t, do(t, call{method: "POST", path: "/v1/communities/" + com + "/slots", auth: ownerToken,
+		body: `{"name":"Box","width":300,"height":600,"reserve":{"amount":100,"currency":"EUR"}}`}), 201)).ID
+	expect(t, do(t, call{method: "PUT", path: "/v1/slots/" + slotID + "/house-ad", auth: ownerToken,
+		body: `{"imageUrl":"https://cdn.example/house.png","clickUrl":"https://gophers.example/join","altText":"Join"}`}), 200)
+	advance(t, 2*time.Second)
+	forged := "eyJhbGciOiJFUzI1NiIsImtpZCI6IngifQ.eyJhdWQiOlsiY29tIl19.c2ln"
+	if o := decode[ad](t, expect(t, do(t, call{method: "GET", path: "/v1/serve/" + slotID, headers: map[string]string{"Souq-Pass": forged}}), 200)); o.Kind != "house" {
+		t.Fatalf("a forged pass: %+v", o)
+	}
 }

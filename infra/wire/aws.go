@@ -93,7 +93,7 @@ func FromAWS(ctx context.Context, name string) (*Function, *slog.Logger, error) 
 		}
 		e.Secret = []byte(key)
 	}
-	if e.Secret == nil && (name == topology.FnServe || name == topology.FnReferrals || name == topology.FnWebhooks) {
+	if e.Secret == nil && (name == topology.FnServe || name == topology.FnReferrals || name == topology.FnWebhooks || name == topology.FnAccounts) {
 		return nil, nil, fmt.Errorf("%s must name the generated secret: %s signs, keys or seals with it", topology.EnvClickSecretARN, name)
 	}
 	if name == top.Authorizer {

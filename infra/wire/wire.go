@@ -14,7 +14,9 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	lambdaevents "github.com/aws/aws-lambda-go/events"
@@ -31,6 +33,7 @@ import (
 	"github.com/souqhq/souq/shared/idempotency"
 	"github.com/souqhq/souq/shared/ledger"
 	"github.com/souqhq/souq/shared/memberships"
+	"github.com/souqhq/souq/shared/pass"
 	"github.com/souqhq/souq/shared/payments"
 	"github.com/souqhq/souq/shared/payouts"
 	"github.com/souqhq/souq/shared/referrals"
@@ -116,13 +119,16 @@ type Settings struct {
 	StripeWebhookSecrets []string
 	// MinDeposit is SOUQ_MIN_DEPOSIT, the smallest deposit in minor units.
 	MinDeposit int64
+	// PassKeys are SOUQ_PASS_KEYS: the membership pass's key generations,
+	// newest first.
+	PassKeys []string
 }
 
 // DefaultSettings are the products' defaults.
 func DefaultSettings() Settings {
 	return Settings{Stage: "dev", AuctionFeeBps: auctions.DefaultFeeBps, SponsorshipFeeBps: sponsorships.DefaultFeeBps, CampaignShareBps: campaigns.DefaultShareBps, TargetingPremiumBps: campaigns.DefaultPremiumBps,
 		MinimumPayout: payouts.DefaultMinimumPayout, MinDeposit: accounts.DefaultMinDeposit, MaxViewsPerSourceDay: serving.DefaultMaxViewsPerSourceDay, MaxClicksPerSourceDay: serving.DefaultMaxClicksPerSourceDay,
-		VerifyOut: os.Stdout}
+		VerifyOut: os.Stdout, PassKeys: []string{"1"}}
 }
 
 // SettingsFromEnv reads the settings the stack passes (topology.Env*),
@@ -138,6 +144,14 @@ func SettingsFromEnv(getenv func(string) string) (Settings, error) {
 	s.OIDCIssuer = getenv(topology.EnvJWTIssuer)
 	s.ConsoleClientID = getenv(topology.EnvConsoleClientID)
 	s.ConsoleLogoutURL = getenv(topology.EnvConsoleLogoutURL)
+	if v := getenv(topology.EnvPassKeys); v != "" {
+		s.PassKeys = strings.Split(v, ",")
+		for _, g := range s.PassKeys {
+			if !passGeneration.MatchString(g) {
+				return Settings{}, fmt.Errorf("%s must be key generations separated by commas (letters and digits), not %q", topology.EnvPassKeys, v)
+			}
+		}
+	}
 	for _, n := range []struct {
 		name     string
 		dst      *int64
@@ -164,6 +178,21 @@ func SettingsFromEnv(getenv func(string) string) (Settings, error) {
 		*n.dst = x
 	}
 	return s, nil
+}
+
+var passGeneration = regexp.MustCompile(`^[a-z0-9]{1,16}$`)
+
+// passes are the membership pass's keys, from the generated secret: nil
+// without one (then no pass is issued, and serving shows every ad).
+func passes(e Env) *pass.Keys {
+	if len(e.Secret) < 32 {
+		return nil
+	}
+	k, err := pass.Derive(e.Secret, e.PublicURL, e.PassKeys...)
+	if err != nil {
+		return nil
+	}
+	return k
 }
 
 // Build is the constructor of the topology function name.
@@ -206,7 +235,7 @@ func Accounts(e Env) *Function {
 	svc := accounts.NewService(accounts.NewRepository(e.DB), e.Clock, e.Live).WithMoney(ledger.New(e.DB), e.Payments,
 		accounts.MoneyConfig{PublicURL: e.PublicURL, MinDeposit: e.MinDeposit, WebhookSecrets: e.StripeWebhookSecrets})
 	r := accounts.NewRouter(svc, idem(e), e.Log, e.Clock.Now)
-	memberships.Register(r, memberships.NewService(memberships.NewRepository(e.DB), communities{svc}, e.Clock))
+	memberships.Register(r, memberships.NewService(memberships.NewRepository(e.DB), communities{svc}, e.Clock), passes(e))
 	return &Function{HTTP: r.Serve, Event: svc.HandleEvent, Events: svc.Events(), Routes: r.Handled()}
 }
 
@@ -289,7 +318,7 @@ func Webhooks(e Env) (*Function, error) {
 // from serving's own projection (kept by the events it hears).
 func Serve(e Env) *Function {
 	st := serving.NewStore(e.DB, e.Clock)
-	srv := serving.NewServer(st, st, st, e.Clock, serving.Config{Key: e.Secret, BaseURL: e.PublicURL,
+	srv := serving.NewServer(st, st, st, e.Clock, serving.Config{Key: e.Secret, BaseURL: e.PublicURL, Passes: passes(e),
 		MaxViewsPerSourceDay: int(e.MaxViewsPerSourceDay), MaxClicksPerSourceDay: int(e.MaxClicksPerSourceDay)}, e.Log)
 	mux := events.NewMux(topology.FnServe)
 	st.Listen(mux)

@@ -149,6 +149,28 @@ type UpdateCampaignRequest struct {
 	Budget   *Money          `json:"budget,omitempty"`
 	DailyCap Nullable[Money] `json:"dailyCap,omitzero"` // Null: the cap is removed
 	End      *string         `json:"end,omitempty"`
+	// Creative and Targeting replace the campaign's whole (an empty
+	// targeting removes it).
+	Creative  *CampaignCreativeRequest `json:"creative,omitempty"`
+	Targeting *TargetingRequest        `json:"targeting,omitempty"`
+}
+
+// parseBannerForm reads the campaign page's banner and targeting form: a
+// hosted image chosen, or an image address and its size; what people see
+// and where a click goes; the targeting, all of it (none typed removes
+// it).
+func parseBannerForm(r *http.Request) (UpdateCampaignRequest, fieldErrors) {
+	cr := CampaignCreativeRequest{AltText: formValue(r, "altText"), ClickURL: formValue(r, "clickUrl")}
+	if id := formValue(r, "creativeId"); id != "" {
+		cr.CreativeID = id
+	} else {
+		cr.ImageURL, cr.Width, cr.Height = formValue(r, "imageUrl"), atoiOr(formValue(r, "width"), 0), atoiOr(formValue(r, "height"), 0)
+	}
+	tg, bad := parseTargeting(r)
+	if tg == nil {
+		tg = &TargetingRequest{}
+	}
+	return UpdateCampaignRequest{Creative: &cr, Targeting: tg}, bad
 }
 
 // campaignChangeForm is the form of a campaign's changes: the bid, the

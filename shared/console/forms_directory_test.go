@@ -111,3 +111,20 @@ func TestAudienceWords(t *testing.T) {
 		t.Error("Grouped")
 	}
 }
+
+// The campaign page's banner form: a hosted image chosen sends its id and
+// no address or size; an address sends its size; no targeting typed
+// sends an empty one (it removes the campaign's).
+func TestBannerForm(t *testing.T) {
+	in, bad := parseBannerForm(postForm("creativeId", "crv_1", "imageUrl", "https://x.example/a.png", "width", "300", "height", "250",
+		"clickUrl", "https://shop.example/", "altText", "A", "keywords", "go, rust"))
+	b, _ := json.Marshal(in)
+	if want := `{"creative":{"altText":"A","clickUrl":"https://shop.example/","creativeId":"crv_1"},"targeting":{"keywords":["go","rust"]}}`; len(bad) > 0 || string(b) != want {
+		t.Errorf("hosted: %s %v, want %s", b, bad, want)
+	}
+	in, _ = parseBannerForm(postForm("imageUrl", "https://x.example/a.png", "width", "300", "height", "250", "clickUrl", "https://shop.example/", "altText", "A"))
+	b, _ = json.Marshal(in)
+	if want := `{"creative":{"altText":"A","clickUrl":"https://shop.example/","height":250,"imageUrl":"https://x.example/a.png","width":300},"targeting":{}}`; string(b) != want {
+		t.Errorf("by address: %s, want %s", b, want)
+	}
+}

@@ -171,6 +171,14 @@ type campaignData struct {
 	// had); Stranded says a running campaign that none can run.
 	Reach    *Reach
 	Stranded bool
+	// Creatives are the advertiser's hosted images, for the banner form.
+	Creatives []HostedCreative
+	// Targeting is the campaign's targeting as its form shows it.
+	Keywords, Countries, Hours string
+	Mobile, Desktop            bool
+	FreqImpressions, FreqHours string
+	// ImageURL is the banner's address when it is not a hosted image.
+	ImageURL string
 }
 
 // breakdownPart is one value's figures over the report's days.
@@ -245,6 +253,24 @@ func (c *Console) campaign(q *req, f *formState) {
 	if err != nil {
 		c.fail(q.w, q.r, err)
 		return
+	}
+	if l, err := q.api.Creatives(ctx, d.C.AdvertiserID); err == nil { // the banner form's choices: a help
+		d.Creatives = l.Data
+	}
+	if d.C.Creative.CreativeID == "" {
+		d.ImageURL = d.C.Creative.ImageURL
+	}
+	if tg := d.C.Targeting; tg != nil {
+		d.Keywords, d.Countries = strings.Join(tg.Keywords, ", "), strings.Join(tg.Countries, ", ")
+		var hs []string
+		for _, h := range tg.Hours {
+			hs = append(hs, strconv.Itoa(h))
+		}
+		d.Hours = strings.Join(hs, ", ")
+		d.Mobile, d.Desktop = slices.Contains(tg.Devices, "mobile"), slices.Contains(tg.Devices, "desktop")
+		if f := tg.Frequency; f != nil {
+			d.FreqImpressions, d.FreqHours = strconv.Itoa(f.Impressions), strconv.Itoa(f.Hours)
+		}
 	}
 	// Whether any slot can run it (a help: left out when it cannot be had).
 	if d.C.Status == "active" || d.C.Status == "scheduled" || d.C.Status == "paused" {
@@ -354,6 +380,23 @@ func (c *Console) updateCampaign(q *req) {
 		return
 	}
 	c.done(q.w, q.r, "/console/campaigns/"+id, "Saved.")
+}
+
+// updateBanner replaces a campaign's creative and targeting: a changed
+// creative is a new version, which communities that review campaigns
+// approve again before it runs on their slots.
+func (c *Console) updateBanner(q *req) {
+	id := q.r.PathValue("id")
+	in, bad := parseBannerForm(q.r)
+	if len(bad) > 0 {
+		c.campaign(q, invalid(q, "banner", bad))
+		return
+	}
+	if _, err := q.api.UpdateCampaign(q.r.Context(), id, in, q.r.PostForm.Get("idem")); err != nil {
+		c.again(q, "banner", err, func(q *req, f *formState) { c.campaign(q, onForm(f)) })
+		return
+	}
+	c.done(q.w, q.r, "/console/campaigns/"+id, "Saved: the banner and targeting are the campaign's now; communities that review campaigns approve a new banner before it runs on their slots.")
 }
 
 // reportCSV hands the API's CSV of a report to the browser as a download.

@@ -100,6 +100,7 @@ func (c *Console) routes() {
 		m.HandleFunc("POST /console/campaigns/{id}/"+action, c.form(c.campaignAction(action)))
 	}
 	m.HandleFunc("POST /console/campaigns/{id}/update", c.form(c.updateCampaign))
+	m.HandleFunc("POST /console/campaigns/{id}/banner", c.form(c.updateBanner))
 	m.HandleFunc("POST /console/slots/{id}/campaigns", c.form(c.setSlotCampaigns))
 	m.HandleFunc("GET /console/communities/{id}/report.csv", c.page(c.reportCSV("communities")))
 

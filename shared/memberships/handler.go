@@ -5,11 +5,20 @@ import (
 	"net/http"
 
 	"github.com/souqhq/souq/shared/api"
+	"github.com/souqhq/souq/shared/fault"
+	"github.com/souqhq/souq/shared/pass"
 )
 
 // Register adds the memberships routes to the accounts function's router
 // (topology: their Function is FnAccounts).
-func Register(rt *api.Router, svc *Service) {
+func Register(rt *api.Router, svc *Service, keys *pass.Keys) {
+	rt.Handle("GET /.well-known/jwks.json", func(ctx context.Context, r *api.Request) (api.Response, error) {
+		if keys == nil {
+			return api.Response{}, fault.New(fault.Unavailable, "memberships.JWKS", "the pass's keys are not configured")
+		}
+		// Cached an hour: a new key is added a day before it signs.
+		return api.Response{Status: http.StatusOK, Body: keys.JWKS(), Headers: map[string]string{"Cache-Control": "public, max-age=3600"}}, nil
+	}, api.NoIdempotency)
 	rt.Handle("POST /v1/communities/{communityId}/tiers", func(ctx context.Context, r *api.Request) (api.Response, error) {
 		var in TierInput
 		if err := api.Decode(r, &in); err != nil {

@@ -651,8 +651,21 @@ func TestEarnings_PaidFromPayoutPaidOnce(t *testing.T) {
 	paid("po_1", "influencer", "usr_inf")
 	paid("po_2", "community", "com_1")
 	e, err := w.svc.Earnings(context.Background(), w.influencer)
-	if err != nil || len(e) != 1 || e[0].Paid != 150 || e[0].Available != 200 {
+	if err != nil || len(e) != 1 || e[0].Paid != 150 || e[0].Available != 200 || e[0].InTransit != 0 {
 		t.Fatalf("earnings: %+v %v", e, err)
+	}
+	// A claim the bank has not had yet is in transit: no longer
+	// available, not yet paid (the payouts context's claim transfer).
+	op, err := w.ledger.Prepare(ledger.Transfer{ID: "txf_po_3_claim", Kind: "payout_claim", Currency: "USD", At: t0,
+		Legs: []ledger.Leg{{Account: ledger.Influencer("usr_inf"), Available: -120}, {Account: ledger.InTransit(ledger.Influencer("usr_inf")), Available: 120}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.ledger.Apply(context.Background(), op); err != nil {
+		t.Fatal(err)
+	}
+	if e, err := w.svc.Earnings(context.Background(), w.influencer); err != nil || e[0].Available != 80 || e[0].InTransit != 120 || e[0].Paid != 150 {
+		t.Fatalf("earnings with a claim in transit: %+v %v", e, err)
 	}
 }
 

@@ -32,6 +32,10 @@ func event(r *api.Request) Event {
 // 3166-1 alpha-2); the local gateway passes it through as sent.
 const CountryHeader = "CloudFront-Viewer-Country"
 
+// PassHeader carries a membership pass on a decision request: an ad-free
+// member of the slot's community gets 204 (DESIGN §17).
+const PassHeader = "Souq-Pass"
+
 // Stats reads a flight's delivery for whoever may see it.
 type Stats interface {
 	FlightStats(ctx context.Context, p auth.Principal, flightID string) (FlightStats, error)
@@ -47,7 +51,7 @@ func NewRouter(srv *Server, stats Stats, log *slog.Logger, now func() time.Time)
 	rt.Handle("GET /v1/serve/{slotId}", func(ctx context.Context, r *api.Request) (api.Response, error) {
 		ad, ok, err := srv.DecideFor(ctx, r.Path("slotId"), r.Raw.RequestContext.DomainName, Viewer{
 			Keywords: targeting.ParseKeywords(r.Query("keywords")), Country: strings.ToUpper(strings.TrimSpace(r.Header(CountryHeader))), UserAgent: r.Header("User-Agent"),
-			Seen: ParseSeen(r.Query("f"))})
+			Seen: ParseSeen(r.Query("f")), Pass: r.Header(PassHeader)})
 		if err != nil || !ok {
 			return api.Response{Status: http.StatusNoContent, Headers: headers()}, err
 		}

@@ -3,6 +3,7 @@ package serving
 import (
 	"context"
 	"errors"
+	"github.com/souqhq/souq/shared/pass"
 	"log/slog"
 	"math/rand/v2"
 	"slices"
@@ -145,6 +146,7 @@ type Event struct {
 type Server struct {
 	clock   clock.Clock
 	signer  Signer
+	passes  *pass.Keys
 	Counts  *Counter
 	baseURL string // "" → https://<the request's domain>
 	log     *slog.Logger
@@ -208,12 +210,15 @@ type Config struct {
 	// views and clicks on a slot in a UTC day, on this instance; 0 is the
 	// default (DefaultMaxViewsPerSourceDay, DefaultMaxClicksPerSourceDay).
 	MaxViewsPerSourceDay, MaxClicksPerSourceDay int
+	// Passes verify membership passes (DESIGN §17): a valid ad-free
+	// member of a slot's community is shown nothing. Nil verifies none.
+	Passes *pass.Keys
 }
 
 // NewServer is the serve path over a source of placements, a once store
 // and a tally.
 func NewServer(src Source, once Once, tally Tally, c clock.Clock, cfg Config, log *slog.Logger) *Server {
-	s := &Server{clock: c, signer: NewSigner(cfg.Key), Counts: NewCounter(tally), baseURL: cfg.BaseURL, log: log,
+	s := &Server{clock: c, signer: NewSigner(cfg.Key), Counts: NewCounter(tally), baseURL: cfg.BaseURL, log: log, passes: cfg.Passes,
 		book: newOfferBook(src), spent: newSpendBelief(), queue: onceQueue{once: once},
 		rules: newTrafficRules(cfg.Key, cfg.MaxViewsPerSourceDay, cfg.MaxClicksPerSourceDay)}
 	s.camps = campaignSet{source: src, log: log, refreshed: s.spent.settled, rng: cfg.Rand}
@@ -286,6 +291,8 @@ type Viewer struct {
 	// campaign within its cap's window (the tag's f=, from its own
 	// localStorage).
 	Seen map[string]int
+	// Pass is the viewer's membership pass (the Souq-Pass header), if any.
+	Pass string
 }
 
 // DecideFor is Decide for a viewer: a targeted campaign competes only
@@ -305,6 +312,14 @@ func (s *Server) DecideFor(ctx context.Context, slotID, domain string, v Viewer)
 	}
 	if p.Archived {
 		return Ad{}, false, nil
+	}
+	if v.Pass != "" && s.passes != nil {
+		// An ad-free member of the slot's community: no decision, no
+		// offer, nothing counted. A forged, expired or other community's
+		// pass is no pass: the ad shows.
+		if c, err := s.passes.Verify(v.Pass, p.CommunityID, now); err == nil && c.AdFree() {
+			return Ad{}, false, nil
+		}
 	}
 	base := s.base(domain)
 	if f := p.Flight; f != nil && !now.Before(f.Start) && now.Before(f.End) {

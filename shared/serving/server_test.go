@@ -2,6 +2,7 @@ package serving
 
 import (
 	"context"
+	"github.com/souqhq/souq/shared/pass"
 	"log/slog"
 	"slices"
 	"strings"
@@ -259,5 +260,51 @@ func TestCounter_CountsInTheDayOfTheirEvent(t *testing.T) {
 	}
 	if tally.days["2026-12-02"] != 2 || tally.days["2026-12-03"] != 2 || tally.days["2026-12-04"] != 1 {
 		t.Fatalf("days %v", tally.days)
+	}
+}
+
+// Members see no ads (DESIGN §17): a valid ad-free pass for the slot's
+// community gets no offer, and nothing is counted; a pass of another
+// community, an expired one, one without ad_free, one of other keys, or
+// garbage changes nothing: the flight shows and is counted as served.
+func TestDecideFor_AnAdFreeMemberIsShownNothing(t *testing.T) {
+	ctx := context.Background()
+	secret := []byte("0123456789abcdef0123456789abcdef")
+	keys, _ := pass.Derive(secret, "http://souq.test", "1")
+	others, _ := pass.Derive([]byte("fedcba9876543210fedcba9876543210"), "http://souq.test", "1")
+	p := Placement{Found: true, CommunityID: "com_1", Width: 728, Height: 90, Flight: flight, House: house}
+	clk := clock.NewFake(t0)
+	tally := &memTally{n: map[string]int64{}}
+	srv := NewServer(&fakeSource{p: p}, &memOnce{seen: map[string]bool{}}, tally, clk, Config{Key: secret, BaseURL: "http://souq.test", Passes: keys}, slog.New(slog.DiscardHandler))
+	issue := func(k *pass.Keys, com string, benefits []string, exp time.Time) string {
+		tok, err := k.Issue(com, k.Subject("usr_1", com), "tier_1", benefits, t0.Add(-time.Hour), exp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	member := issue(keys, "com_1", []string{"ad_free"}, t0.Add(time.Hour))
+	if ad, ok, err := srv.DecideFor(ctx, "slot_1", "", Viewer{Pass: member}); ok || err != nil {
+		t.Fatalf("an ad-free member was offered %+v (%v)", ad, err)
+	}
+	if err := srv.Counts.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tally.mu.Lock()
+	counted := len(tally.n)
+	tally.mu.Unlock()
+	if counted != 0 {
+		t.Fatalf("a member's request counted %v", tally.n)
+	}
+	for name, tok := range map[string]string{
+		"another community's": issue(keys, "com_2", []string{"ad_free"}, t0.Add(time.Hour)),
+		"expired":             issue(keys, "com_1", []string{"ad_free"}, t0.Add(-time.Minute)),
+		"without ad_free":     issue(keys, "com_1", []string{"deep_dive"}, t0.Add(time.Hour)),
+		"of other keys":       issue(others, "com_1", []string{"ad_free"}, t0.Add(time.Hour)),
+		"garbage":             "not.a.pass",
+	} {
+		if ad, ok, err := srv.DecideFor(ctx, "slot_1", "", Viewer{Pass: tok}); !ok || err != nil || ad.Kind != KindFlight {
+			t.Errorf("a pass %s hid the ad: %+v %v %v", name, ad, ok, err)
+		}
 	}
 }

@@ -23,6 +23,12 @@ const (
 	// EnvMinDeposit is the smallest deposit, in minor units (DESIGN §15;
 	// default 1000).
 	EnvMinDeposit = "SOUQ_MIN_DEPOSIT"
+	// EnvPassKeys names the generations of the membership pass's signing
+	// keys, newest first, comma-separated (default "1"): the newest signs,
+	// all verify, each derived from the generated secret (shared/pass).
+	// A key is rotated by putting a new generation first, and dropping the
+	// old one a day later.
+	EnvPassKeys = "SOUQ_PASS_KEYS"
 	// EnvClickSecretARN is the generated secret that signs click tokens,
 	// keys visitor hashes and seals webhook secrets.
 	EnvClickSecretARN = "SOUQ_CLICK_SECRET_ARN"

@@ -196,7 +196,8 @@ func Souq() Topology {
 			},
 			{
 				Name: FnAccounts, Description: "communities, advertisers, API keys, payers and their cards, memberships, health",
-				MemoryMB: 256, TimeoutSec: 10,
+				// SignsClicks: the membership pass's keys derive from the secret.
+				MemoryMB: 256, TimeoutSec: 10, SignsClicks: true,
 				Tables:          []Grant{{TableAccounts, ReadWrite}, {TableLedger, ReadWrite}, {TableIdempotency, ReadWrite}, {TableOutbox, WriteOnly}, {TableMemberships, ReadWrite}},
 				UsesPaymentRail: true,
 			},
@@ -288,7 +289,8 @@ func Souq() Topology {
 			{Method: "POST", Path: "/v1/advertisers/{advertiserId}/deposits", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "Fund an advertiser's wallet", Throttle: moneyThrottle},
 			{Method: "POST", Path: "/v1/communities/{communityId}/deposits", Function: FnAccounts, Auth: []AuthKind{User, Client}, Summary: "Fund a community", Throttle: moneyThrottle},
 			{Method: "GET", Path: "/v1/advertisers/{advertiserId}/balance", Function: FnAccounts, Auth: []AuthKind{User, Client}, Summary: "An advertiser's available and held balance"},
-			// Memberships (DESIGN §17): the tiers a community sells.
+			// Memberships (DESIGN §17): the pass's public keys, and the tiers a community sells.
+			{Method: "GET", Path: "/.well-known/jwks.json", Function: FnAccounts, Auth: []AuthKind{Public}, Summary: "The membership pass's public keys (JWKS)"},
 			{Method: "POST", Path: "/v1/communities/{communityId}/tiers", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "Create a membership tier: benefits, monthly and yearly prices, trial days", Throttle: creationThrottle},
 			{Method: "GET", Path: "/v1/communities/{communityId}/tiers", Function: FnAccounts, Auth: []AuthKind{Public}, Summary: "A community's membership tiers on sale (public)"},
 			{Method: "GET", Path: "/v1/tiers/{tierId}", Function: FnAccounts, Auth: []AuthKind{Public}, Summary: "Read a membership tier (public)"},

@@ -74,9 +74,18 @@ document.addEventListener("souq:nofill", function (e) { window.__souq.push("nofi
 
 // recordViews makes the page keep the view beacons the tag sends (it
 // sends them with sendBeacon, or fetch where that refuses).
-const recordViews = `window.__souqViews = [];
+const recordViews = `window.__souqViews = []; window.__souqViewAt = [];
 (function () { var sb = navigator.sendBeacon && navigator.sendBeacon.bind(navigator);
-  if (sb) { navigator.sendBeacon = function (u, d) { window.__souqViews.push(String(u)); return sb(u, d); }; } })();`
+  if (sb) { navigator.sendBeacon = function (u, d) { window.__souqViews.push(String(u)); window.__souqViewAt.push(performance.now()); return sb(u, d); }; } })();`
+
+// inView makes the page keep when the #ad box was first at least half in
+// view, on the browser's clock (window.__souqInView).
+const inView = `window.__souqInView = null;
+document.addEventListener("DOMContentLoaded", function () {
+  var el = document.getElementById("ad"); if (!el) { return; }
+  new IntersectionObserver(function (es) { es.forEach(function (e) {
+    if (e.intersectionRatio >= 0.5 && window.__souqInView === null) { window.__souqInView = performance.now(); } }); }, {threshold: [0.5]}).observe(el);
+});`
 
 func (b *tab) onNewDocument(src string) {
 	b.t.Helper()
@@ -110,6 +119,19 @@ func (b *tab) waitFor(what string, js string) {
 	}
 }
 
+// waitImpressions reads the flight's impressions until there are want
+// (or 15 s have passed): a beacon sent is counted at once, but a loaded
+// machine may take a moment to deliver it.
+func waitImpressions(t *testing.T, flight, tok string, want int64) (int64, map[string]any) {
+	t.Helper()
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		n, inv := impressions(t, flight, tok)
+		if n >= want || time.Now().After(deadline) {
+			return n, inv
+		}
+	}
+}
+
 func impressions(t *testing.T, flight, tok string) (int64, map[string]any) {
 	t.Helper()
 	settle(t)
@@ -128,7 +150,11 @@ func TestTag_ViewableImpressionsOnAStrictCSPPage(t *testing.T) {
 	url := hostPage(t, slot, empty)
 
 	b := newTab(t)
-	b.onNewDocument(record)
+	// The page keeps, on the browser's own clock, when the ad's box first
+	// was half in view and when each view beacon left: a loaded machine
+	// may be slow to scroll or to look, but the second in view is timed
+	// where the tag times it.
+	b.onNewDocument(record + recordViews + inView)
 	b.do(chromedp.EmulateViewport(1280, 800))
 	b.do(chromedp.Navigate(url))
 	b.waitFor("the ad", `document.querySelector("#ad a.souq-ad img") !== null`)
@@ -154,13 +180,18 @@ func TestTag_ViewableImpressionsOnAStrictCSPPage(t *testing.T) {
 	if n, _ := impressions(t, flight, ownerTok); n != 0 {
 		t.Fatalf("%d impressions while the ad was below the fold", n)
 	}
-	b.do(chromedp.ScrollIntoView(chromedp.CSS("#ad")))
-	time.Sleep(300 * time.Millisecond) // in view, but not for a second yet
-	if n, _ := impressions(t, flight, ownerTok); n != 0 {
-		t.Fatalf("%d impressions after 0.3 s in view", n)
+	if views, _ := chromedp.Run(b.ctx, chromedp.Evaluate[int](`window.__souqViews.length`)); views != 0 {
+		t.Fatalf("%d view beacons while the ad was below the fold", views)
 	}
-	time.Sleep(1500 * time.Millisecond)
-	if n, inv := impressions(t, flight, ownerTok); n != 1 || len(inv) != 0 {
+	b.do(chromedp.ScrollIntoView(chromedp.CSS("#ad")))
+	b.waitFor("the view beacon", `window.__souqViews.length === 1`)
+	// Sent no sooner than a second after the ad was in view.
+	gap, err := chromedp.Run(b.ctx, chromedp.Evaluate[float64](`window.__souqViewAt[0] - window.__souqInView`))
+	if err != nil || gap < 990 {
+		t.Fatalf("the view beacon left %.0f ms after the ad was in view (%v), want a second", gap, err)
+	}
+	t.Logf("figure: the view beacon left %.0f ms after the ad was in view", gap)
+	if n, inv := waitImpressions(t, flight, ownerTok, 1); n != 1 || len(inv) != 0 {
 		t.Fatalf("after a second in view: %d impressions, refused %v; want 1 and none", n, inv)
 	}
 	time.Sleep(1500 * time.Millisecond) // still in view: the offer is viewed once
@@ -172,8 +203,8 @@ func TestTag_ViewableImpressionsOnAStrictCSPPage(t *testing.T) {
 	before, _ := chromedp.Run(b.ctx, chromedp.AttributeValue(chromedp.CSS("#ad a.souq-ad"), "data-souq-offer"))
 	b.do(chromedp.Evaluate[chromedp.Void](`souq.reload()`))
 	b.waitFor("a new offer", fmt.Sprintf(`(function () { var a = document.querySelector("#ad a.souq-ad"); return a !== null && a.getAttribute("data-souq-offer") !== %q; })()`, before.Value))
-	time.Sleep(1500 * time.Millisecond)
-	if n, _ := impressions(t, flight, ownerTok); n != 2 {
+	b.waitFor("the new offer's view beacon", `window.__souqViews.length === 2`)
+	if n, _ := waitImpressions(t, flight, ownerTok, 2); n != 2 {
 		t.Fatalf("after reload and a second in view: %d impressions, want 2", n)
 	}
 

@@ -154,6 +154,29 @@ func TestCampaigns_FormsHoldOnceAndRefuseBesideTheField(t *testing.T) {
 	}
 	adv.get("/console/campaigns/"+cmp).press("Save changes", nil).sees("Nothing was changed.")
 
+	// The banner and targeting change after creation (DESIGN §16): a new
+	// image and click-through, keywords and a device; the API has them
+	// whole, the creative a new version; an image that is no address is
+	// refused beside its field and changes nothing.
+	adv.get("/console/campaigns/"+cmp).press("Save banner and targeting", map[string]string{"imageUrl": "https://cdn.example/autumn.png",
+		"clickUrl": "https://acme.example/autumn", "altText": "Acme autumn", "keywords": "go", "devices": "mobile"}).sees("Saved: the banner and targeting")
+	c = api(t, "GET", "/v1/campaigns/"+cmp, advTok, "", 200)
+	cr := c["creative"].(map[string]any)
+	if cr["imageUrl"] != "https://cdn.example/autumn.png" || cr["clickUrl"] != "https://acme.example/autumn" || cr["altText"] != "Acme autumn" ||
+		num(c, "creativeVersion") != 2 || fmt.Sprint(c["targeting"].(map[string]any)["keywords"]) != "[go]" || fmt.Sprint(c["targeting"].(map[string]any)["devices"]) != "[mobile]" {
+		t.Fatalf("after the banner form: %v", c)
+	}
+	if kw, alt := adv.page.Find("#banner-keywords").AttrOr("value", ""), adv.page.Find("#banner-altText").AttrOr("value", ""); kw != "go" || alt != "Acme autumn" {
+		t.Fatalf("the banner form shows keywords %q and alt text %q", kw, alt)
+	}
+	adv.get("/console/campaigns/"+cmp).press("Save banner and targeting", map[string]string{"imageUrl": "not an address"})
+	if adv.status < 400 || adv.fieldError("banner", "imageUrl") == "" {
+		t.Fatalf("a banner that is no address: %d %q", adv.status, adv.fieldError("banner", "imageUrl"))
+	}
+	if c := api(t, "GET", "/v1/campaigns/"+cmp, advTok, "", 200); num(c, "creativeVersion") != 2 {
+		t.Fatalf("a refused banner changed the campaign: %v", c["creative"])
+	}
+
 	// Pause, resume, end.
 	adv.get("/console/campaigns/"+cmp).press("Pause", nil).sees("Paused")
 	if s := api(t, "GET", "/v1/campaigns/"+cmp, advTok, "", 200)["status"]; s != "paused" {
