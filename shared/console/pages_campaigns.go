@@ -254,8 +254,13 @@ func (c *Console) campaign(q *req, f *formState) {
 		c.fail(q.w, q.r, err)
 		return
 	}
-	if l, err := q.api.Creatives(ctx, d.C.AdvertiserID); err == nil { // the banner form's choices: a help
-		d.Creatives = l.Data
+	// Helps, left out when a refused form is shown again (that request has
+	// made its own calls: the page stays within five): the banner form's
+	// choices (kept for the banner form itself), and the reach.
+	if f == nil || f.Name == "banner" {
+		if l, err := q.api.Creatives(ctx, d.C.AdvertiserID); err == nil {
+			d.Creatives = l.Data
+		}
 	}
 	if d.C.Creative.CreativeID == "" {
 		d.ImageURL = d.C.Creative.ImageURL
@@ -273,7 +278,7 @@ func (c *Console) campaign(q *req, f *formState) {
 		}
 	}
 	// Whether any slot can run it (a help: left out when it cannot be had).
-	if d.C.Status == "active" || d.C.Status == "scheduled" || d.C.Status == "paused" {
+	if f == nil && (d.C.Status == "active" || d.C.Status == "scheduled" || d.C.Status == "paused") {
 		rq := url.Values{"width": {strconv.Itoa(d.C.Creative.Width)}, "height": {strconv.Itoa(d.C.Creative.Height)}, "currency": {d.C.Currency},
 			"bid": {strconv.FormatInt(d.C.Pricing.Bid.Amount, 10)}, "model": {d.C.Pricing.Model}}
 		if d.C.Targeting != nil && len(d.C.Targeting.Keywords) > 0 {

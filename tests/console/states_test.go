@@ -565,6 +565,8 @@ func (s *states) referrals(t *testing.T) {
 		{"approved: the owner", own, d + s.dApproved, []string{"Approved", "Conversions 2"}, 0},
 		{"pending: the influencer", s.inf, d + s.dPending, []string{"badge-pending", "No conversions yet."}, 0},
 		{"pending: the owner", own, d + s.dPending, []string{"badge-pending", "Approve", "Decline"}, 0},
+		{"pending: the owner's home lists the application", own, "/console/", []string{"applied to Flat fiver", "a referral deal for Gophers Europa; approve or decline"}, 0},
+		{"the influencer's home: a checklist of its own", s.inf, "/console/", []string{"Getting started", "Influencer", "Join a referral program", "Set up payouts"}, 0},
 		{"declined", s.inf2, d + s.dDeclined, []string{"badge-declined"}, 0},
 		{"a sale past the budget", s.inf2, d + s.dFlat, []string{"badge-approved", "badge-no_commission", "No commission (Budget exhausted)"}, 0},
 		{"cleared in yen", s.inf, d + s.dJPY, []string{"badge-cleared", "¥12,345", "¥1,234"}, 0},
