@@ -93,7 +93,7 @@ func TestPrepare_ShardKeyKeepsRelatedTransfersOnOneShard(t *testing.T) {
 	l := &Ledger{table: "ledger", outbox: "outbox"}
 	seen := map[string]bool{}
 	for i := 0; i < 40; i++ {
-		tr := Transfer{ID: fmt.Sprintf("txf_rfd_%d_out", i), Kind: "refund", Currency: "USD", At: time.Now(), ShardKey: "rfd_same",
+		tr := Transfer{ID: fmt.Sprintf("txf_rfd_%d_out", i), Kind: "refund", Currency: "USD", At: t0, ShardKey: "rfd_same",
 			Legs: []Leg{{Account: Influencer("usr_1"), Available: -1}, {Account: PlatformRefundsTransit, Available: 1}}}
 		op, err := l.Prepare(tr)
 		if err != nil {

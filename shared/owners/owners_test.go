@@ -3,6 +3,8 @@ package owners_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -41,12 +43,15 @@ func newWorld(t *testing.T) *world {
 	return &world{t: t, p: p, mux: mux}
 }
 
+// delivered numbers the events tests deliver, so each has an id of its own.
+var delivered atomic.Int64
+
 // deliver sends e as the bus would, with eventID (a new one when "").
 func (w *world) deliver(eventID string, e events.Event) {
 	w.t.Helper()
 	if eventID == "" {
 		w.n++
-		eventID = "evt_" + time.Now().Format("150405.000000000") + string(rune('a'+w.n%26))
+		eventID = fmt.Sprintf("evt_%d", delivered.Add(1)) // unique in the package's tables, whatever the clock
 	}
 	e.Base().EventID = eventID
 	detail, err := json.Marshal(e)
