@@ -420,6 +420,12 @@ func fileExists(path string) bool {
 // delivered, and every schedule due has run, repeating while any of them
 // produced more work.
 func (p *Platform) Settle(ctx context.Context) error {
+	// What was counted before the clock moved is written before anything
+	// falls due: the meter that fires next reads it, however long the
+	// counters' own wall-clock flush would have taken on a loaded machine.
+	if err := p.flushCounters(ctx); err != nil {
+		return err
+	}
 	for round := 0; round < 100; round++ {
 		if err := p.poller.Drain(ctx); err != nil {
 			return err
@@ -434,17 +440,22 @@ func (p *Platform) Settle(ctx context.Context) error {
 			p.Bus.WaitIdle()
 			// Settled also means counted: buffered impressions and clicks
 			// are written, so stats read right after are exact.
-			for _, f := range p.Functions {
-				if f.Counter != nil {
-					if err := f.Counter.Flush(ctx); err != nil {
-						return err
-					}
-				}
-			}
-			return nil
+			return p.flushCounters(ctx)
 		}
 	}
 	return errors.New("the platform did not settle after 100 rounds")
+}
+
+// flushCounters writes every function's buffered counts.
+func (p *Platform) flushCounters(ctx context.Context) error {
+	for _, f := range p.Functions {
+		if f.Counter != nil {
+			if err := f.Counter.Flush(ctx); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // Advance moves the clock, runs what fell due, and settles.
