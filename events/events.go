@@ -580,6 +580,8 @@ func Catalog() []Event {
 		&DisputeOpened{}, &DisputeClosed{}, &PayerDebtChanged{}, &AdvertiserBalanceLow{}, &AutoRechargeFailed{},
 		&PayoutAccountUpdated{}, &PersonUpdated{},
 		&TierCreated{}, &TierChanged{},
+		&MembershipStarted{}, &MembershipRenewed{}, &MembershipPaymentFailed{}, &MembershipChanged{},
+		&MembershipCanceled{}, &MembershipEnded{}, &MembershipPaymentRefunded{},
 	}
 }
 
@@ -633,6 +635,123 @@ func (TierCreated) DetailType() string { return "TierCreated" }
 func (TierCreated) Source() string     { return SourceMemberships }
 func (TierChanged) DetailType() string { return "TierChanged" }
 func (TierChanged) Source() string     { return SourceMemberships }
+
+// Membership is a membership as its events carry it: who (a person, of a
+// community), what (its tier, interval and price) and where it is.
+// Version orders a membership's events.
+type Membership struct {
+	MembershipID string `json:"membershipId"`
+	CommunityID  string `json:"communityId"`
+	OwnerID      string `json:"ownerId"`
+	UserID       string `json:"userId"`
+	TierID       string `json:"tierId"`
+	Interval     string `json:"interval"` // month or year
+	Amount       int64  `json:"amount"`   // the price of one interval, minor units
+	Currency     string `json:"currency"`
+	// Status is incomplete, trialing, active, past_due or ended.
+	Status            string `json:"status"`
+	CurrentPeriodEnd  string `json:"currentPeriodEnd"`
+	CancelAtPeriodEnd bool   `json:"cancelAtPeriodEnd"`
+	Version           int    `json:"version"`
+}
+
+// MembershipPayment is one payment of a membership (mpay_…): Amount was
+// charged, Share of it went to the community and Fee to Souq.
+type MembershipPayment struct {
+	PaymentID string `json:"paymentId"`
+	// Kind is first, renewal or upgrade (a prorated charge).
+	Kind        string `json:"kind"`
+	Amount      int64  `json:"amount"`
+	Share       int64  `json:"share"`
+	Fee         int64  `json:"fee"`
+	PeriodStart string `json:"periodStart"`
+	PeriodEnd   string `json:"periodEnd"`
+}
+
+// MembershipStarted: a person joined a community (trialing, or active
+// with the first period paid).
+type MembershipStarted struct {
+	Meta
+	Membership
+	Payment *MembershipPayment `json:"payment,omitempty"`
+}
+
+// MembershipRenewed: a period (after a trial, a renewal or a retry) was paid.
+type MembershipRenewed struct {
+	Meta
+	Membership
+	Payment MembershipPayment `json:"payment"`
+}
+
+// MembershipPaymentFailed: a period's payment was declined or needs the
+// member's authentication (ActionURL); the membership is past_due and
+// retried at NextRetryAt, or ends when that is empty.
+type MembershipPaymentFailed struct {
+	Meta
+	Membership
+	Reason      string `json:"reason"`
+	Attempt     int    `json:"attempt"`
+	NextRetryAt string `json:"nextRetryAt,omitempty"`
+}
+
+// MembershipChanged: the tier or interval changed: an upgrade at once
+// (with its prorated Payment), a downgrade or a change of interval at the
+// period's end (Scheduled true when it was asked for, false when applied).
+type MembershipChanged struct {
+	Meta
+	Membership
+	FromTierID   string             `json:"fromTierId"`
+	FromInterval string             `json:"fromInterval"`
+	ToTierID     string             `json:"toTierId"`
+	ToInterval   string             `json:"toInterval"`
+	Scheduled    bool               `json:"scheduled"`
+	Payment      *MembershipPayment `json:"payment,omitempty"`
+}
+
+// MembershipCanceled: the member asked to end at the period's end
+// (Resumed false), or took that back (Resumed true).
+type MembershipCanceled struct {
+	Meta
+	Membership
+	Resumed bool `json:"resumed"`
+}
+
+// MembershipEnded: a membership is over: canceled (at its period's end),
+// payment_failed (its retries spent), or never paid (checkout_expired,
+// declined).
+type MembershipEnded struct {
+	Meta
+	Membership
+	Reason string `json:"reason"`
+}
+
+// MembershipPaymentRefunded: the owner refunded (part of) a payment;
+// Share came from the community's balance (its debt where that fell
+// short) and Fee from Souq's.
+type MembershipPaymentRefunded struct {
+	Meta
+	Membership
+	PaymentID string `json:"paymentId"`
+	RefundID  string `json:"refundId"`
+	Amount    int64  `json:"amount"`
+	Share     int64  `json:"share"`
+	Fee       int64  `json:"fee"`
+}
+
+func (MembershipStarted) DetailType() string         { return "MembershipStarted" }
+func (MembershipStarted) Source() string             { return SourceMemberships }
+func (MembershipRenewed) DetailType() string         { return "MembershipRenewed" }
+func (MembershipRenewed) Source() string             { return SourceMemberships }
+func (MembershipPaymentFailed) DetailType() string   { return "MembershipPaymentFailed" }
+func (MembershipPaymentFailed) Source() string       { return SourceMemberships }
+func (MembershipChanged) DetailType() string         { return "MembershipChanged" }
+func (MembershipChanged) Source() string             { return SourceMemberships }
+func (MembershipCanceled) DetailType() string        { return "MembershipCanceled" }
+func (MembershipCanceled) Source() string            { return SourceMemberships }
+func (MembershipEnded) DetailType() string           { return "MembershipEnded" }
+func (MembershipEnded) Source() string               { return SourceMemberships }
+func (MembershipPaymentRefunded) DetailType() string { return "MembershipPaymentRefunded" }
+func (MembershipPaymentRefunded) Source() string     { return SourceMemberships }
 
 // ---- campaigns ----
 

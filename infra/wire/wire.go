@@ -93,6 +93,8 @@ type Settings struct {
 	AuctionFeeBps     int64
 	SponsorshipFeeBps int64
 	CampaignShareBps  int64
+	// MembershipShareBps is SOUQ_MEMBERSHIP_SHARE_BPS.
+	MembershipShareBps int64
 	// TargetingPremiumBps is SOUQ_TARGETING_PREMIUM_BPS.
 	TargetingPremiumBps int64
 	MinimumPayout       int64
@@ -126,7 +128,7 @@ type Settings struct {
 
 // DefaultSettings are the products' defaults.
 func DefaultSettings() Settings {
-	return Settings{Stage: "dev", AuctionFeeBps: auctions.DefaultFeeBps, SponsorshipFeeBps: sponsorships.DefaultFeeBps, CampaignShareBps: campaigns.DefaultShareBps, TargetingPremiumBps: campaigns.DefaultPremiumBps,
+	return Settings{Stage: "dev", AuctionFeeBps: auctions.DefaultFeeBps, SponsorshipFeeBps: sponsorships.DefaultFeeBps, CampaignShareBps: campaigns.DefaultShareBps, MembershipShareBps: memberships.DefaultShareBps, TargetingPremiumBps: campaigns.DefaultPremiumBps,
 		MinimumPayout: payouts.DefaultMinimumPayout, MinDeposit: accounts.DefaultMinDeposit, MaxViewsPerSourceDay: serving.DefaultMaxViewsPerSourceDay, MaxClicksPerSourceDay: serving.DefaultMaxClicksPerSourceDay,
 		VerifyOut: os.Stdout, PassKeys: []string{"1"}}
 }
@@ -162,6 +164,7 @@ func SettingsFromEnv(getenv func(string) string) (Settings, error) {
 		{topology.EnvSponsorshipFeeBps, &s.SponsorshipFeeBps, 0, 10_000, "0 to 10000 basis points"},
 		{topology.EnvCampaignShareBps, &s.CampaignShareBps, 0, 10_000, "0 to 10000 basis points"},
 		{topology.EnvTargetingPremiumBps, &s.TargetingPremiumBps, 0, 10_000, "0 to 10000 basis points"},
+		{topology.EnvMembershipShareBps, &s.MembershipShareBps, 1, 10_000, "1 to 10000 basis points"},
 		{topology.EnvPayoutMinimum, &s.MinimumPayout, 1, 1 << 53, "a positive number of minor units"},
 		{topology.EnvMinDeposit, &s.MinDeposit, 1, accounts.MaxDeposit, "a positive number of minor units, at most 100000000"},
 		{topology.EnvMaxViewsPerSourceDay, &s.MaxViewsPerSourceDay, 1, 1_000_000, "a whole number of views from 1 to 1000000"},
@@ -235,8 +238,17 @@ func Accounts(e Env) *Function {
 	svc := accounts.NewService(accounts.NewRepository(e.DB), e.Clock, e.Live).WithMoney(ledger.New(e.DB), e.Payments,
 		accounts.MoneyConfig{PublicURL: e.PublicURL, MinDeposit: e.MinDeposit, WebhookSecrets: e.StripeWebhookSecrets})
 	r := accounts.NewRouter(svc, idem(e), e.Log, e.Clock.Now)
-	memberships.Register(r, memberships.NewService(memberships.NewRepository(e.DB), communities{svc}, e.Clock), passes(e))
-	return &Function{HTTP: r.Serve, Event: svc.HandleEvent, Events: svc.Events(), Routes: r.Handled()}
+	keys := passes(e)
+	members := memberships.NewService(memberships.NewRepository(e.DB), communities{svc}, e.Clock)
+	if e.Payments != nil {
+		members.WithMoney(svc, e.Payments, ledger.New(e.DB), e.Sched, keys,
+			memberships.Config{Self: topology.FnAccounts, ShareBps: int(e.MembershipShareBps), PublicURL: e.PublicURL})
+		svc.WithMemberships(members)
+	} else {
+		members.WithMoney(nil, nil, nil, e.Sched, keys, memberships.Config{Self: topology.FnAccounts, PublicURL: e.PublicURL})
+	}
+	memberships.Register(r, members, keys)
+	return &Function{HTTP: r.Serve, Event: svc.HandleEvent, Events: svc.Events(), Scheduled: members.HandleScheduled, Routes: r.Handled()}
 }
 
 // communities is the accounts context as memberships reads communities.

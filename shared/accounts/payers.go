@@ -193,8 +193,14 @@ func (s *Service) setDefaultCard(ctx context.Context, payerKey string, card paym
 // adoptCardIfNone makes a newly saved card the default when the payer has
 // none (the first card, or the default was removed): idempotent by state.
 func (s *Service) adoptCardIfNone(ctx context.Context, payerKey, customer, pm string) error {
+	return s.adoptCard(ctx, payerKey, customer, pm, false)
+}
+
+// adoptCard makes a newly saved card the default: when the payer has none,
+// or (always) in place of the one it has.
+func (s *Service) adoptCard(ctx context.Context, payerKey, customer, pm string, always bool) error {
 	const op = "accounts.adoptCard"
-	if prof, found, err := s.repo.getPayer(ctx, payerKey); err != nil || !found || prof.DefaultCard != "" {
+	if prof, found, err := s.repo.getPayer(ctx, payerKey); err != nil || !found || prof.DefaultCard == pm || (!always && prof.DefaultCard != "") {
 		return err // it has a default: nothing to ask Stripe
 	}
 	card, err := s.pay.GetCard(ctx, pm)
@@ -204,14 +210,19 @@ func (s *Service) adoptCardIfNone(ctx context.Context, payerKey, customer, pm st
 	if card.Customer != customer {
 		return nil // detached since
 	}
-	_, err = s.repo.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+	in := &dynamodb.UpdateItemInput{
 		TableName:           aws.String(s.repo.table),
 		Key:                 map[string]types.AttributeValue{"pk": store.S(payerPK(payerKey)), "sk": store.S(skMeta)},
 		UpdateExpression:    aws.String("SET defaultCard = :pm, defaultBrand = :b, defaultLast4 = :l, updatedAt = :at"),
 		ConditionExpression: aws.String("attribute_exists(customer) AND (attribute_not_exists(defaultCard) OR defaultCard = :empty)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pm": store.S(card.ID), ":b": store.S(card.Brand), ":l": store.S(card.Last4),
 			":at": store.S(ts(s.clock.Now())), ":empty": store.S("")},
-	})
+	}
+	if always {
+		in.ConditionExpression = aws.String("attribute_exists(customer)")
+		delete(in.ExpressionAttributeValues, ":empty")
+	}
+	_, err = s.repo.db.UpdateItem(ctx, in)
 	if store.IsConditionFailed(store.Classify(err)) {
 		return nil
 	}

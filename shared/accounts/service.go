@@ -31,6 +31,9 @@ type Service struct {
 	webhook    payments.Webhook
 	publicURL  string
 	minDeposit int64
+	// members hears Stripe's word on memberships' payments and members'
+	// new cards (memberships runs in this function).
+	members MembershipHook
 }
 
 // MoneyConfig configures money in.

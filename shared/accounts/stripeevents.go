@@ -66,6 +66,23 @@ func (s *Service) StripeEvent(ctx context.Context, payload []byte, signature str
 
 // apply is one event's effect, idempotent by the object's state.
 func (s *Service) apply(ctx context.Context, ev payments.Event) error {
+	if s.members != nil {
+		switch {
+		case ev.Checkout != nil && ev.Checkout.Metadata["souq_membership"] != "" && ev.Type == payments.EventCheckoutCompleted:
+			full, err := s.pay.GetCheckout(ctx, ev.Checkout.ID)
+			if err != nil {
+				return err
+			}
+			if full.Mode == payments.ModeSetup {
+				if err := s.cardSaved(ctx, full.Customer, full.PaymentMethod); err != nil {
+					return err
+				}
+			}
+			return s.members.CheckoutCompleted(ctx, full)
+		case ev.Checkout != nil && ev.Checkout.Metadata["souq_membership"] != "" && ev.Type == payments.EventCheckoutExpired:
+			return s.members.CheckoutExpired(ctx, *ev.Checkout)
+		}
+	}
 	switch {
 	case ev.Checkout != nil && ev.Type == payments.EventCheckoutCompleted:
 		return s.checkoutCompleted(ctx, *ev.Checkout)
@@ -162,6 +179,14 @@ func (s *Service) cardSaved(ctx context.Context, customer, pm string) error {
 	payer, _, found, err := s.repo.payerByCustomer(ctx, customer)
 	if err != nil || !found {
 		return err
+	}
+	if kind, user, _ := parsePayerKey(payer); kind == PayerPerson {
+		// A member's new card is the one their memberships use from now
+		// on ("Update card"), and a failed renewal is tried on it at once.
+		if err := s.adoptCard(ctx, payer, customer, pm, true); err != nil || s.members == nil {
+			return err
+		}
+		return s.members.CardSaved(ctx, user)
 	}
 	return s.adoptCardIfNone(ctx, payer, customer, pm)
 }

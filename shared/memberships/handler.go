@@ -7,6 +7,7 @@ import (
 	"github.com/souqhq/souq/shared/api"
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/pass"
+	"github.com/souqhq/souq/shared/report"
 )
 
 // Register adds the memberships routes to the accounts function's router
@@ -47,4 +48,61 @@ func Register(rt *api.Router, svc *Service, keys *pass.Keys) {
 		v, err := svc.ArchiveTier(ctx, *r.Principal, r.Path("tierId"))
 		return api.JSON(http.StatusOK, v), err
 	}, api.NoIdempotency) // archiving an archived tier answers it as it is
+
+	rt.Handle("POST /v1/communities/{communityId}/memberships", func(ctx context.Context, r *api.Request) (api.Response, error) {
+		var in JoinInput
+		if err := api.Decode(r, &in); err != nil {
+			return api.Response{}, err
+		}
+		v, err := svc.Join(ctx, *r.Principal, r.Path("communityId"), r.Header("idempotency-key"), in)
+		return api.JSON(http.StatusCreated, v), err
+	}, api.IdempotencyRequired)
+	rt.Handle("GET /v1/communities/{communityId}/memberships", func(ctx context.Context, r *api.Request) (api.Response, error) {
+		vs, err := svc.Members(ctx, *r.Principal, r.Path("communityId"), r.Query("status"), r.Query("tierId"))
+		return api.JSON(http.StatusOK, api.List[MembershipView]{Data: vs}), err
+	}, api.NoIdempotency)
+	rt.Handle("GET /v1/communities/{communityId}/memberships/report", func(ctx context.Context, r *api.Request) (api.Response, error) {
+		rp, err := svc.Report(ctx, *r.Principal, r.Path("communityId"), r.Query("from"), r.Query("to"))
+		if err != nil || !report.WantsCSV(r) {
+			return api.JSON(http.StatusOK, rp), err
+		}
+		header, rows := rp.CSVRows()
+		return report.CSV("souq-"+rp.CommunityID+"-members-"+rp.From+"-"+rp.To+".csv", header, rows), nil
+	}, api.NoIdempotency)
+	rt.Handle("GET /v1/communities/{communityId}/pass", func(ctx context.Context, r *api.Request) (api.Response, error) {
+		v, err := svc.Pass(ctx, *r.Principal, r.Path("communityId"))
+		return api.Response{Status: http.StatusOK, Body: v, Headers: map[string]string{"Cache-Control": "no-store"}}, err
+	}, api.NoIdempotency)
+	rt.Handle("GET /v1/me/memberships", func(ctx context.Context, r *api.Request) (api.Response, error) {
+		vs, err := svc.Mine(ctx, *r.Principal)
+		return api.JSON(http.StatusOK, api.List[MembershipView]{Data: vs}), err
+	}, api.NoIdempotency)
+	rt.Handle("GET /v1/memberships/{membershipId}", func(ctx context.Context, r *api.Request) (api.Response, error) {
+		v, err := svc.Get(ctx, *r.Principal, r.Path("membershipId"))
+		return api.JSON(http.StatusOK, v), err
+	}, api.NoIdempotency)
+	rt.Handle("PATCH /v1/memberships/{membershipId}", func(ctx context.Context, r *api.Request) (api.Response, error) {
+		var in ChangeInput
+		if err := api.Decode(r, &in); err != nil {
+			return api.Response{}, err
+		}
+		v, err := svc.Change(ctx, *r.Principal, r.Path("membershipId"), in)
+		return api.JSON(http.StatusOK, v), err
+	}, api.IdempotencyOptional) // an upgrade charges: a retry with its key answers the first
+	rt.Handle("POST /v1/memberships/{membershipId}/cancel", func(ctx context.Context, r *api.Request) (api.Response, error) {
+		v, err := svc.Cancel(ctx, *r.Principal, r.Path("membershipId"))
+		return api.JSON(http.StatusOK, v), err
+	}, api.NoIdempotency) // canceling a canceled membership answers it as it is
+	rt.Handle("POST /v1/memberships/{membershipId}/resume", func(ctx context.Context, r *api.Request) (api.Response, error) {
+		v, err := svc.Resume(ctx, *r.Principal, r.Path("membershipId"))
+		return api.JSON(http.StatusOK, v), err
+	}, api.NoIdempotency)
+	rt.Handle("POST /v1/membership-payments/{paymentId}/refund", func(ctx context.Context, r *api.Request) (api.Response, error) {
+		var in RefundInput
+		if err := api.Decode(r, &in); err != nil {
+			return api.Response{}, err
+		}
+		v, err := svc.RefundPayment(ctx, *r.Principal, r.Path("paymentId"), r.Header("idempotency-key"), in)
+		return api.JSON(http.StatusCreated, v), err
+	}, api.IdempotencyRequired)
 }

@@ -58,6 +58,9 @@ const (
 	EnvSponsorshipFeeBps = "SOUQ_SPONSORSHIP_FEE_BPS"
 	EnvPayoutMinimum     = "SOUQ_PAYOUT_MINIMUM"
 	EnvCampaignShareBps  = "SOUQ_CAMPAIGN_SHARE_BPS"
+	// EnvMembershipShareBps is a community's share of each membership
+	// payment (DESIGN §17), basis points; default 9500.
+	EnvMembershipShareBps = "SOUQ_MEMBERSHIP_SHARE_BPS"
 	// EnvTargetingPremiumBps is the premium a targeted campaign pays on
 	// what it spends (DESIGN §13), basis points; default 2000.
 	EnvTargetingPremiumBps = "SOUQ_TARGETING_PREMIUM_BPS"

@@ -115,6 +115,12 @@ var (
 			a.user(r.PayerID)
 		}
 	}
+	// communityAndMember: the community's owner, and the member (a
+	// membership's events: each member hears only their own).
+	communityAndMember hearers = func(a *Audience, r refs, _ json.RawMessage) {
+		a.community(r.CommunityID)
+		a.user(r.UserID)
+	}
 	// person: the person the event is about.
 	person hearers = func(a *Audience, r refs, _ json.RawMessage) { a.user(r.UserID) }
 	// payee: whose money it is, a community or a person.
@@ -219,6 +225,13 @@ var audiences = audienceTable(
 	// memberships
 	hear[events.TierCreated](community),
 	hear[events.TierChanged](community),
+	hear[events.MembershipStarted](communityAndMember),
+	hear[events.MembershipRenewed](communityAndMember),
+	hear[events.MembershipPaymentFailed](communityAndMember),
+	hear[events.MembershipChanged](communityAndMember),
+	hear[events.MembershipCanceled](communityAndMember),
+	hear[events.MembershipEnded](communityAndMember),
+	hear[events.MembershipPaymentRefunded](communityAndMember),
 )
 
 func audienceTable(entries ...audienceEntry) map[string]hearers {

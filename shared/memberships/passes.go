@@ -1,0 +1,72 @@
+package memberships
+
+import (
+	"context"
+	"time"
+
+	"github.com/souqhq/souq/shared/auth"
+	"github.com/souqhq/souq/shared/fault"
+	"github.com/souqhq/souq/shared/pass"
+	"github.com/souqhq/souq/shared/store"
+)
+
+// PassView is a member's pass for a community's own sites.
+type PassView struct {
+	Pass        string    `json:"pass"`
+	CommunityID string    `json:"communityId"`
+	TierID      string    `json:"tierId"`
+	Benefits    []string  `json:"benefits"`
+	ExpiresAt   time.Time `json:"expiresAt"`
+}
+
+// Pass signs the signed-in member's pass for a community: good for at
+// most a day, and no longer than a canceled membership's benefits last.
+func (s *Service) Pass(ctx context.Context, p auth.Principal, communityID string) (PassView, error) {
+	const op = "memberships.Pass"
+	if err := requireUser(op, p); err != nil {
+		return PassView{}, err
+	}
+	if s.keys == nil {
+		return PassView{}, fault.New(fault.Unavailable, op, "the pass's keys are not configured")
+	}
+	if _, err := s.communities.Find(ctx, op, communityID); err != nil {
+		return PassView{}, err
+	}
+	notMember := &fault.Error{Kind: fault.Forbidden, Op: op, Code: "not_member", Message: "you are not a member of this community (or your membership has not begun)"}
+	live, found, err := store.Get[liveItem](ctx, s.repo.db, s.repo.table, livePK(communityID, p.UserID), "LIVE")
+	if err != nil {
+		return PassView{}, fault.Wrap(op, err)
+	}
+	if !found {
+		return PassView{}, notMember
+	}
+	m, found, err := s.repo.membership(ctx, live.MembershipID)
+	if err != nil {
+		return PassView{}, fault.Wrap(op, err)
+	}
+	if !found || !Status(m.Status).Benefits() {
+		return PassView{}, notMember
+	}
+	now := s.clock.Now().Truncate(time.Second)
+	exp := now.Add(pass.MaxTTL)
+	if end := parseEnd(m); m.CancelAtPeriodEnd && end.Before(exp) {
+		exp = end
+	}
+	if !exp.After(now) {
+		return PassView{}, notMember
+	}
+	benefits := m.Benefits
+	if benefits == nil {
+		benefits = []string{}
+	}
+	token, err := s.keys.Issue(communityID, s.keys.Subject(p.UserID, communityID), m.TierID, benefits, now, exp)
+	if err != nil {
+		return PassView{}, fault.Wrap(op, err)
+	}
+	return PassView{Pass: token, CommunityID: communityID, TierID: m.TierID, Benefits: benefits, ExpiresAt: exp}, nil
+}
+
+func parseEnd(m membershipItem) time.Time {
+	t, _ := time.Parse(time.RFC3339Nano, m.PeriodEnd)
+	return t.Truncate(time.Second)
+}

@@ -1,0 +1,331 @@
+package tests
+
+import (
+	"fmt"
+	mathbig "math/big"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/souqhq/souq/tests/harness"
+)
+
+type moneyView struct {
+	Amount   int64
+	Currency string
+}
+
+type membershipView struct {
+	ID, CommunityID, UserID, TierID, TierName, Interval, Status string
+	CheckoutURL, ActionURL, EndedReason                         string
+	Benefits                                                    []string
+	Price                                                       moneyView
+	CurrentPeriodStart, CurrentPeriodEnd                        time.Time
+	TrialEnd                                                    *time.Time
+	CancelAtPeriodEnd                                           bool
+	NextPayment                                                 *struct {
+		At     time.Time
+		Amount moneyView
+	}
+	ScheduledChange *struct {
+		TierID, Interval string
+		At               time.Time
+	}
+	Failure *struct {
+		Reason      string
+		Attempts    int
+		NextRetryAt *time.Time
+	}
+	Payments []struct {
+		ID, Kind                     string
+		Amount, Share, Fee, Refunded moneyView
+		PeriodStart, PeriodEnd       time.Time
+		Proration                    *prorationView
+	}
+	Proration *prorationView
+}
+
+type prorationView struct {
+	Charge, OldPart, NewPart, RemainingSeconds, PeriodSeconds int64
+}
+
+// memberWorld is a community selling three tiers, and its owner.
+type memberWorld struct {
+	owner, com               string
+	supporter, patron, basic string // trial 14 days 5.00/50.00; 15.00 monthly; 3.00 monthly
+}
+
+func newMemberWorld(t *testing.T) memberWorld {
+	t.Helper()
+	owner, com := newCommunityForSlots(t)
+	w := memberWorld{owner: owner, com: com}
+	mk := func(body string) string {
+		return decode[tierView](t, expect(t, do(t, call{method: "POST", path: "/v1/communities/" + com + "/tiers", auth: owner, body: body}), 201)).ID
+	}
+	w.supporter = mk(supporterTier)
+	w.patron = mk(`{"name":"Patron","benefits":["ad_free","patron_badge"],"prices":[{"interval":"month","amount":{"amount":1500,"currency":"EUR"}}]}`)
+	w.basic = mk(`{"name":"Basic","benefits":["ad_free"],"prices":[{"interval":"month","amount":{"amount":300,"currency":"EUR"}}]}`)
+	return w
+}
+
+// member is a new person with a saved card.
+func member(t *testing.T, card string) (userID, token string) {
+	t.Helper()
+	userID, token = newUser(t)
+	if card != "" {
+		harness.SaveCard(t, token, "/v1/me", card)
+	}
+	return userID, token
+}
+
+func (w memberWorld) join(t *testing.T, token, tier, interval string, status int) reply {
+	t.Helper()
+	return expect(t, do(t, call{method: "POST", path: "/v1/communities/" + w.com + "/memberships", auth: token, headers: freshKey(),
+		body: fmt.Sprintf(`{"tierId":%q,"interval":%q}`, tier, interval)}), status)
+}
+
+func getMembership(t *testing.T, token, id string) membershipView {
+	t.Helper()
+	return decode[membershipView](t, expect(t, do(t, call{method: "GET", path: "/v1/memberships/" + id, auth: token}), 200))
+}
+
+func communityAvailable(t *testing.T, owner, com string) int64 {
+	t.Helper()
+	return balanceOf(t, owner, "/v1/communities/"+com).Available
+}
+
+// A trial on a saved card: nothing is charged until it ends, then the
+// first month is, once, its share (95 %) reaching the community; one live
+// membership per person and community; the pass while a member.
+func TestMembershipsHTTP_ATrialConvertsAndIsChargedOnce(t *testing.T) {
+	w := newMemberWorld(t)
+	_, tok := member(t, harness.CardVisa)
+	before := communityAvailable(t, w.owner, w.com)
+	m := decode[membershipView](t, w.join(t, tok, w.supporter, "month", 201))
+	if m.Status != "trialing" || m.TrialEnd == nil || m.NextPayment == nil || m.NextPayment.Amount.Amount != 500 || len(m.Payments) != 0 {
+		t.Fatalf("joined a trial: %+v", m)
+	}
+	if d := m.TrialEnd.Sub(now(t)); d < 14*24*time.Hour-time.Minute || d > 14*24*time.Hour {
+		t.Fatalf("the trial ends in %s, want 14 days", d)
+	}
+	r := w.join(t, tok, w.patron, "month", 409)
+	if r.problem.Code != "already_member" || !strings.Contains(r.problem.Detail, m.ID) {
+		t.Fatalf("a second membership: %s", r.body)
+	}
+	p := decode[struct {
+		Pass     string
+		Benefits []string
+	}](t, expect(t, do(t, call{method: "GET", path: "/v1/communities/" + w.com + "/pass", auth: tok}), 200))
+	if strings.Count(p.Pass, ".") != 2 || len(p.Benefits) != 2 {
+		t.Fatalf("the pass: %+v", p)
+	}
+	_, stranger := newUser(t)
+	if r := expect(t, do(t, call{method: "GET", path: "/v1/communities/" + w.com + "/pass", auth: stranger}), 403); r.problem.Code != "not_member" {
+		t.Fatalf("a stranger's pass: %s", r.body)
+	}
+	expect(t, do(t, call{method: "GET", path: "/v1/memberships/" + m.ID, auth: stranger}), 404)
+
+	advance(t, 13*24*time.Hour)
+	if got := getMembership(t, tok, m.ID); got.Status != "trialing" || len(got.Payments) != 0 {
+		t.Fatalf("a day before the trial's end: %+v", got)
+	}
+	advance(t, 24*time.Hour+time.Minute)
+	got := getMembership(t, tok, m.ID)
+	if got.Status != "active" || len(got.Payments) != 1 || got.Payments[0].Amount.Amount != 500 || got.Payments[0].Share.Amount != 475 || got.Payments[0].Fee.Amount != 25 {
+		t.Fatalf("after the trial: %+v", got)
+	}
+	if !got.CurrentPeriodStart.Equal(*m.TrialEnd) || !got.CurrentPeriodEnd.Equal(m.TrialEnd.AddDate(0, 1, 0)) {
+		t.Fatalf("the first period %s–%s, want from %s for a month", got.CurrentPeriodStart, got.CurrentPeriodEnd, m.TrialEnd)
+	}
+	if after := communityAvailable(t, w.owner, w.com); after-before != 475 {
+		t.Fatalf("the community earned %d, want 475", after-before)
+	}
+	// The owner sees the member, the member their memberships.
+	if l := decode[struct{ Data []membershipView }](t, expect(t, do(t, call{method: "GET", path: "/v1/communities/" + w.com + "/memberships?status=active", auth: w.owner}), 200)); len(l.Data) != 1 || l.Data[0].ID != m.ID {
+		t.Fatalf("the owner's list: %+v", l.Data)
+	}
+	if l := decode[struct{ Data []membershipView }](t, expect(t, do(t, call{method: "GET", path: "/v1/me/memberships", auth: tok}), 200)); len(l.Data) != 1 {
+		t.Fatalf("the member's list: %+v", l.Data)
+	}
+	expect(t, do(t, call{method: "GET", path: "/v1/communities/" + w.com + "/memberships", auth: tok}), 404)
+	verifyLedger(t)
+}
+
+// A renewal that fails: past_due (benefits kept) and retried 1, 3 and 7
+// days after the first failure; the last failure ends it
+// (payment_failed), and the place is free for a new join.
+func TestMembershipsHTTP_ARenewalThatFailsThreeTimesEnds(t *testing.T) {
+	w := newMemberWorld(t)
+	_, tok := member(t, harness.CardVisa)
+	m := decode[membershipView](t, w.join(t, tok, w.patron, "month", 201))
+	if m.Status != "active" {
+		t.Fatalf("joined: %+v", m)
+	}
+	harness.SaveCard(t, tok, "/v1/me", "4000000000009995") // the new default: insufficient funds
+	advance(t, m.CurrentPeriodEnd.Sub(now(t))+time.Minute)
+	got := getMembership(t, tok, m.ID)
+	if got.Status != "past_due" || got.Failure == nil || got.Failure.Attempts != 1 || got.Failure.Reason != "insufficient_funds" || got.Failure.NextRetryAt == nil {
+		t.Fatalf("after the failed renewal: %+v", got)
+	}
+	failedAt := got.Failure.NextRetryAt.Add(-24 * time.Hour)
+	expect(t, do(t, call{method: "GET", path: "/v1/communities/" + w.com + "/pass", auth: tok}), 200) // benefits kept
+	for i, day := range []int{1, 3, 7} {
+		advance(t, failedAt.AddDate(0, 0, day).Sub(now(t))+time.Minute)
+		got = getMembership(t, tok, m.ID)
+		if i < 2 && (got.Status != "past_due" || got.Failure.Attempts != i+2) {
+			t.Fatalf("after retry %d: %+v", i+1, got)
+		}
+	}
+	if got.Status != "ended" || got.EndedReason != "payment_failed" || len(got.Payments) != 1 {
+		t.Fatalf("after the last retry: %+v", got)
+	}
+	expect(t, do(t, call{method: "GET", path: "/v1/communities/" + w.com + "/pass", auth: tok}), 403)
+	if n := len(eventsAbout(t, "MembershipPaymentFailed", m.ID)); n != 4 {
+		t.Fatalf("%d MembershipPaymentFailed, want 4", n)
+	}
+	harness.SaveCard(t, tok, "/v1/me", harness.CardVisa)
+	w.join(t, tok, w.patron, "month", 201)
+	verifyLedger(t)
+}
+
+// A cancel keeps the benefits to the period's end, and a resume takes it
+// back; canceled again, it ends there, charged nothing more.
+func TestMembershipsHTTP_ACanceledMembershipKeepsItsBenefitsUntilItsEnd(t *testing.T) {
+	w := newMemberWorld(t)
+	_, tok := member(t, harness.CardVisa)
+	m := decode[membershipView](t, w.join(t, tok, w.basic, "month", 201))
+	c := decode[membershipView](t, expect(t, do(t, call{method: "POST", path: "/v1/memberships/" + m.ID + "/cancel", auth: tok}), 200))
+	if !c.CancelAtPeriodEnd || c.Status != "active" || c.NextPayment != nil {
+		t.Fatalf("canceled: %+v", c)
+	}
+	r := decode[membershipView](t, expect(t, do(t, call{method: "POST", path: "/v1/memberships/" + m.ID + "/resume", auth: tok}), 200))
+	if r.CancelAtPeriodEnd || r.NextPayment == nil {
+		t.Fatalf("resumed: %+v", r)
+	}
+	expect(t, do(t, call{method: "POST", path: "/v1/memberships/" + m.ID + "/cancel", auth: w.owner}), 403)
+	expect(t, do(t, call{method: "POST", path: "/v1/memberships/" + m.ID + "/cancel", auth: tok}), 200)
+	advance(t, m.CurrentPeriodEnd.Sub(now(t))-time.Hour)
+	expect(t, do(t, call{method: "GET", path: "/v1/communities/" + w.com + "/pass", auth: tok}), 200)
+	advance(t, 2*time.Hour)
+	got := getMembership(t, tok, m.ID)
+	if got.Status != "ended" || got.EndedReason != "canceled" || len(got.Payments) != 1 {
+		t.Fatalf("at the period's end: %+v", got)
+	}
+	expect(t, do(t, call{method: "GET", path: "/v1/communities/" + w.com + "/pass", auth: tok}), 403)
+	expect(t, do(t, call{method: "POST", path: "/v1/memberships/" + m.ID + "/resume", auth: tok}), 409)
+}
+
+// halfEven is price × num ÷ den to the minor unit, ties to even.
+func halfEven(price, num, den int64) int64 {
+	r := new(mathbig.Rat).SetFrac(mathbig.NewInt(price*num), mathbig.NewInt(den))
+	fl := new(mathbig.Int).Quo(r.Num(), r.Denom())
+	rem := new(mathbig.Rat).Sub(r, new(mathbig.Rat).SetInt(fl))
+	switch rem.Cmp(mathbig.NewRat(1, 2)) {
+	case 1:
+		fl.Add(fl, mathbig.NewInt(1))
+	case 0:
+		if fl.Bit(0) == 1 {
+			fl.Add(fl, mathbig.NewInt(1))
+		}
+	}
+	return fl.Int64()
+}
+
+// An upgrade is charged at once for the rest of the period, to the cent
+// as reckoned here by hand; a downgrade waits for the period's end and is
+// then paid at its price; the owner refunds part of a payment, taken from
+// the community's share and Souq's fee in proportion.
+func TestMembershipsHTTP_UpgradeProratedDowngradeAtTheEndAndARefund(t *testing.T) {
+	w := newMemberWorld(t)
+	_, tok := member(t, harness.CardVisa)
+	m := decode[membershipView](t, w.join(t, tok, w.basic, "month", 201))
+	advance(t, 10*24*time.Hour+7*time.Second)
+	at := now(t)
+	up := decode[membershipView](t, expect(t, do(t, call{method: "PATCH", path: "/v1/memberships/" + m.ID, auth: tok, body: fmt.Sprintf(`{"tierId":%q,"interval":"month"}`, w.patron)}), 200))
+	length := int64(m.CurrentPeriodEnd.Sub(m.CurrentPeriodStart) / time.Second)
+	rest := int64(m.CurrentPeriodEnd.Sub(at) / time.Second)
+	oldPart, newPart := halfEven(300, rest, length), halfEven(1500, rest, length)
+	if up.Proration == nil || up.Proration.OldPart != oldPart || up.Proration.NewPart != newPart || up.Proration.Charge != newPart-oldPart ||
+		up.Proration.PeriodSeconds != length || up.Proration.RemainingSeconds != rest || up.TierID != w.patron || up.Price.Amount != 1500 {
+		t.Fatalf("the upgrade: %+v %+v, want old %d new %d of %d/%d s", up, up.Proration, oldPart, newPart, rest, length)
+	}
+	got := getMembership(t, tok, m.ID)
+	if len(got.Payments) != 2 || got.Payments[1].Kind != "upgrade" || got.Payments[1].Amount.Amount != newPart-oldPart {
+		t.Fatalf("payments after the upgrade: %+v", got.Payments)
+	}
+	down := decode[membershipView](t, expect(t, do(t, call{method: "PATCH", path: "/v1/memberships/" + m.ID, auth: tok, body: fmt.Sprintf(`{"tierId":%q,"interval":"month"}`, w.basic)}), 200))
+	if down.TierID != w.patron || down.ScheduledChange == nil || down.ScheduledChange.TierID != w.basic || !down.ScheduledChange.At.Equal(m.CurrentPeriodEnd) ||
+		down.NextPayment == nil || down.NextPayment.Amount.Amount != 300 {
+		t.Fatalf("the downgrade: %+v", down)
+	}
+	advance(t, m.CurrentPeriodEnd.Sub(now(t))+time.Minute)
+	got = getMembership(t, tok, m.ID)
+	if got.TierID != w.basic || got.Status != "active" || len(got.Payments) != 3 || got.Payments[2].Amount.Amount != 300 || got.ScheduledChange != nil {
+		t.Fatalf("after the renewal: %+v", got)
+	}
+	// The owner refunds 1.00 of the upgrade's payment.
+	pay := got.Payments[1]
+	before := communityAvailable(t, w.owner, w.com)
+	rf := decode[struct {
+		Status             string
+		Amount, Share, Fee moneyView
+	}](t, expect(t, do(t, call{method: "POST", path: "/v1/membership-payments/" + pay.ID + "/refund", auth: w.owner, headers: freshKey(), body: `{"amount":{"amount":100,"currency":"EUR"}}`}), 201))
+	wantFee := halfEven(100, pay.Fee.Amount, pay.Amount.Amount)
+	if rf.Status != "succeeded" || rf.Fee.Amount != wantFee || rf.Share.Amount != 100-wantFee {
+		t.Fatalf("the refund: %+v, want fee %d", rf, wantFee)
+	}
+	if after := communityAvailable(t, w.owner, w.com); before-after != 100-wantFee {
+		t.Fatalf("the refund took %d from the community, want %d", before-after, 100-wantFee)
+	}
+	r := expect(t, do(t, call{method: "POST", path: "/v1/membership-payments/" + pay.ID + "/refund", auth: w.owner, headers: freshKey(), body: fmt.Sprintf(`{"amount":{"amount":%d,"currency":"EUR"}}`, pay.Amount.Amount)}), 400)
+	if !hasFieldError(r, "amount") {
+		t.Fatalf("refunding more than is left: %s", r.body)
+	}
+	expect(t, do(t, call{method: "POST", path: "/v1/membership-payments/" + pay.ID + "/refund", auth: tok, headers: freshKey(), body: `{"amount":{"amount":100,"currency":"EUR"}}`}), 404)
+	// The report: revenue of the days, the refund, MRR of one basic member.
+	rp := decode[struct {
+		Totals struct {
+			Members               int64
+			MRR, Revenue, Refunds moneyView
+		}
+	}](t, expect(t, do(t, call{method: "GET", path: "/v1/communities/" + w.com + "/memberships/report?from=" + m.CurrentPeriodStart.Format("2006-01-02"), auth: w.owner}), 200))
+	if rp.Totals.Members != 1 || rp.Totals.MRR.Amount != 300 || rp.Totals.Revenue.Amount != 300+(newPart-oldPart)+300 || rp.Totals.Refunds.Amount != 100 {
+		t.Fatalf("the report: %+v", rp.Totals)
+	}
+	verifyLedger(t)
+}
+
+// Joining on Stripe's page: incomplete until paid, then active; the
+// member's return reads it.
+func TestMembershipsHTTP_JoinOnCheckout(t *testing.T) {
+	w := newMemberWorld(t)
+	_, tok := member(t, "")
+	m := decode[membershipView](t, w.join(t, tok, w.patron, "month", 201))
+	if m.Status != "incomplete" || !strings.Contains(m.CheckoutURL, "/local/checkout/") {
+		t.Fatalf("joined on Checkout: %+v", m)
+	}
+	expect(t, do(t, call{method: "GET", path: "/v1/communities/" + w.com + "/pass", auth: tok}), 403)
+	u := m.CheckoutURL[strings.Index(m.CheckoutURL, "/local/checkout/"):]
+	if r := harness.Send(t, "POST", u, "", []byte(`{"card":"`+harness.CardVisa+`"}`), nil); r.Status != 200 {
+		t.Fatalf("paying: %d %s", r.Status, r.Body)
+	}
+	got := getMembership(t, tok, m.ID)
+	if got.Status != "active" || len(got.Payments) != 1 || got.Payments[0].Amount.Amount != 1500 {
+		t.Fatalf("after paying: %+v", got)
+	}
+	if n := len(eventsAbout(t, "MembershipStarted", m.ID)); n != 1 {
+		t.Fatalf("%d MembershipStarted, want 1", n)
+	}
+}
+
+// eventsAbout are the events of a type about one membership.
+func eventsAbout(t *testing.T, detailType, membershipID string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, e := range events(t, detailType) {
+		if d, ok := e["detail"].(map[string]any); ok && d["membershipId"] == membershipID {
+			out = append(out, e)
+		}
+	}
+	return out
+}
