@@ -1,9 +1,13 @@
 package tests
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	mathbig "math/big"
+	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -328,4 +332,147 @@ func eventsAbout(t *testing.T, detailType, membershipID string) []map[string]any
 		}
 	}
 	return out
+}
+
+// stripeIntents lists the payments the local Stripe has taken so far
+// (their PaymentIntents' ids).
+func stripeIntents(t *testing.T) []string {
+	t.Helper()
+	l := decode[struct {
+		Data []struct{ Type, ObjectID string }
+	}](t, expect(t, do(t, call{method: "GET", path: "/local/stripe/events"}), 200))
+	var out []string
+	for _, e := range l.Data {
+		if e.Type == "payment_intent.succeeded" {
+			out = append(out, e.ObjectID)
+		}
+	}
+	return out
+}
+
+// intentsOf counts the payments among intents (new since a point) that
+// were for a membership, asking the local Stripe for each one's metadata.
+func intentsOf(t *testing.T, intents []string, membershipID string) int {
+	t.Helper()
+	n := 0
+	for _, pi := range intents {
+		req, _ := http.NewRequest("GET", plat.StripeURL+"/v1/payment_intents/"+pi, nil)
+		req.Header.Set("Authorization", "Bearer sk_test_souq")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body struct{ Metadata map[string]string }
+		err = json.NewDecoder(resp.Body).Decode(&body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("reading %s: %d %v", pi, resp.StatusCode, err)
+		}
+		if body.Metadata["souq_membership"] == membershipID {
+			n++
+		}
+	}
+	return n
+}
+
+// The renewal's schedule delivered five times at once, racing a cancel
+// and a change of tier, charges the period at most once: as many payments
+// are recorded as Stripe took, the community has each one's share, and
+// the books verify. Whichever of renewal and cancel came first decides
+// whether the period was paid; neither is lost.
+func TestMembershipsHTTP_ARenewalDeliveredTwiceRacingACancelChargesOnce(t *testing.T) {
+	w := newMemberWorld(t)
+	for round := 0; round < 3; round++ {
+		_, tok := member(t, harness.CardVisa)
+		m := decode[membershipView](t, w.join(t, tok, w.basic, "month", 201))
+		advance(t, m.CurrentPeriodEnd.Sub(now(t))-2*time.Second)
+		before, balance := len(stripeIntents(t)), communityAvailable(t, w.owner, w.com)
+		job := []byte(fmt.Sprintf(`{"job":"membership_renew","membershipId":%q,"cycle":1,"failures":0}`, m.ID))
+		fn := plat.Functions["accounts"]
+		var wg sync.WaitGroup
+		for i := 0; i < 5; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if i == 0 {
+					advance(t, 3*time.Second)
+				}
+				_ = fn.Scheduled(context.Background(), job) // a conflict is retried by the scheduler: the platform's own delivery
+			}()
+		}
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			if r := do(t, call{method: "POST", path: "/v1/memberships/" + m.ID + "/cancel", auth: tok}); r.status != 200 && r.status != 409 {
+				t.Errorf("cancel: %d %s", r.status, r.body)
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			if r := do(t, call{method: "PATCH", path: "/v1/memberships/" + m.ID, auth: tok, body: fmt.Sprintf(`{"tierId":%q,"interval":"month"}`, w.supporter)}); r.status != 200 && r.status != 409 {
+				t.Errorf("change: %d %s", r.status, r.body)
+			}
+		}()
+		wg.Wait()
+		advance(t, time.Minute) // the scheduler's retries of what conflicted
+		got := getMembership(t, tok, m.ID)
+		renewals := len(got.Payments) - 1
+		if taken := intentsOf(t, stripeIntents(t)[before:], m.ID); renewals > 1 || taken != renewals {
+			t.Fatalf("round %d: %d renewals recorded, Stripe took %d: %+v", round, renewals, taken, got)
+		}
+		var share int64
+		for _, p := range got.Payments[1:] {
+			share += p.Share.Amount
+		}
+		if d := communityAvailable(t, w.owner, w.com) - balance; d != share {
+			t.Fatalf("round %d: the community got %d, the payments' share is %d", round, d, share)
+		}
+		if (renewals == 0) != (got.Status == "ended") {
+			t.Fatalf("round %d: %d renewals and %s", round, renewals, got.Status)
+		}
+	}
+	verifyLedger(t)
+}
+
+// A refund racing a payout claim never makes money: the community's
+// balance never goes below zero, what it could not cover is its debt,
+// and the books verify.
+func TestMembershipsHTTP_ARefundRacingAPayoutNeverMakesMoney(t *testing.T) {
+	w := newMemberWorld(t)
+	_, tok := member(t, harness.CardVisa)
+	m := decode[membershipView](t, w.join(t, tok, w.patron, "month", 201))
+	pay := getMembership(t, tok, m.ID).Payments[0]
+	harness.OnboardPayouts(t, w.owner)
+	avail := communityAvailable(t, w.owner, w.com)
+	var wg sync.WaitGroup
+	var refund, claim reply
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		refund = do(t, call{method: "POST", path: "/v1/membership-payments/" + pay.ID + "/refund", auth: w.owner, headers: freshKey(), body: `{"amount":{"amount":1500,"currency":"EUR"}}`})
+	}()
+	go func() {
+		defer wg.Done()
+		claim = do(t, call{method: "POST", path: "/v1/communities/" + w.com + "/payouts", auth: w.owner, headers: freshKey(), body: fmt.Sprintf(`{"amount":%d,"currency":"EUR"}`, avail)})
+	}()
+	wg.Wait()
+	if refund.status != 201 {
+		t.Fatalf("the refund: %d %s", refund.status, refund.body)
+	}
+	rf := decode[struct{ Share, Owed moneyView }](t, refund)
+	var claimed int64
+	switch claim.status {
+	case 202:
+		claimed = avail
+	case 409, 422:
+	default:
+		t.Fatalf("the claim: %d %s", claim.status, claim.body)
+	}
+	b := balanceOf(t, w.owner, "/v1/communities/"+w.com)
+	// Every cent is somewhere: what the refund took from the balance
+	// (its share less what became debt) and what the claim took.
+	if covered := rf.Share.Amount - rf.Owed.Amount; b.Available < 0 || b.Available != avail-covered-claimed || (claimed > 0) != (rf.Owed.Amount > 0) {
+		t.Fatalf("claim %d, refund %+v: the balance is %+v of %d", claim.status, rf, b, avail)
+	}
+	verifyLedger(t)
 }
