@@ -317,8 +317,46 @@ func TestMembershipsHTTP_JoinOnCheckout(t *testing.T) {
 	if got.Status != "active" || len(got.Payments) != 1 || got.Payments[0].Amount.Amount != 1500 {
 		t.Fatalf("after paying: %+v", got)
 	}
+	// Stripe's event sent again, late: nothing more is credited or begun.
+	sess := m.CheckoutURL[strings.LastIndex(m.CheckoutURL, "/")+1:]
+	l := decode[struct {
+		Data []struct{ ID, Type, ObjectID string }
+	}](t, expect(t, do(t, call{method: "GET", path: "/local/stripe/events"}), 200))
+	resent := 0
+	for _, e := range l.Data {
+		if e.Type == "checkout.session.completed" && e.ObjectID == sess {
+			expect(t, do(t, call{method: "POST", path: "/local/stripe/events/" + e.ID + "/resend"}), 200)
+			resent++
+		}
+	}
+	if resent != 1 {
+		t.Fatalf("%d checkout.session.completed for %s", resent, sess)
+	}
+	if got := getMembership(t, tok, m.ID); len(got.Payments) != 1 {
+		t.Fatalf("after the event again: %+v", got.Payments)
+	}
 	if n := len(eventsAbout(t, "MembershipStarted", m.ID)); n != 1 {
 		t.Fatalf("%d MembershipStarted, want 1", n)
+	}
+	// The card entered on the page pays the renewals.
+	advance(t, got.CurrentPeriodEnd.Sub(now(t))+time.Minute)
+	if got = getMembership(t, tok, m.ID); got.Status != "active" || len(got.Payments) != 2 || got.Payments[1].Kind != "renewal" {
+		t.Fatalf("the renewal after a join on Checkout: %+v", got)
+	}
+
+	// A trial with no saved card: the page saves the card, then the trial
+	// begins, nothing charged.
+	_, tok2 := member(t, "")
+	tr := decode[membershipView](t, w.join(t, tok2, w.supporter, "year", 201))
+	if tr.Status != "incomplete" || !strings.Contains(tr.CheckoutURL, "/local/checkout/") {
+		t.Fatalf("a trial's join without a card: %+v", tr)
+	}
+	u = tr.CheckoutURL[strings.Index(tr.CheckoutURL, "/local/checkout/"):]
+	if r := harness.Send(t, "POST", u, "", []byte(`{"card":"`+harness.CardVisa+`"}`), nil); r.Status != 200 {
+		t.Fatalf("saving the card: %d %s", r.Status, r.Body)
+	}
+	if got := getMembership(t, tok2, tr.ID); got.Status != "trialing" || got.TrialEnd == nil || len(got.Payments) != 0 || got.NextPayment == nil || got.NextPayment.Amount.Amount != 5000 {
+		t.Fatalf("after saving the card: %+v", got)
 	}
 }
 

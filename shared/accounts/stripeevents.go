@@ -73,12 +73,12 @@ func (s *Service) apply(ctx context.Context, ev payments.Event) error {
 			if err != nil {
 				return err
 			}
-			if full.Mode == payments.ModeSetup {
-				if err := s.cardSaved(ctx, full.Customer, full.PaymentMethod); err != nil {
-					return err
-				}
+			if err := s.members.CheckoutCompleted(ctx, full); err != nil {
+				return err
 			}
-			return s.members.CheckoutCompleted(ctx, full)
+			// The card entered on the page is the member's card from now
+			// on: their renewals are charged on it.
+			return s.cardSaved(ctx, full.Customer, full.PaymentMethod)
 		case ev.Checkout != nil && ev.Checkout.Metadata["souq_membership"] != "" && ev.Type == payments.EventCheckoutExpired:
 			return s.members.CheckoutExpired(ctx, *ev.Checkout)
 		}

@@ -91,6 +91,15 @@ func (s *Service) scheduleRenewal(ctx context.Context, m membershipItem) error {
 	return fault.Wrap("memberships.scheduleRenewal", s.sched.Once(ctx, renewalName(m), at, s.cfg.Self, job))
 }
 
+// ensureRenewal schedules a live membership's next try (a no-op when it is
+// scheduled already: schedules are named by cycle and try).
+func (s *Service) ensureRenewal(ctx context.Context, m membershipItem) error {
+	if st := Status(m.Status); !st.Live() || st == Incomplete {
+		return nil
+	}
+	return s.scheduleRenewal(ctx, m)
+}
+
 // Renew runs a renewal's (or a retry's) schedule.
 func (s *Service) Renew(ctx context.Context, j RenewJob) error {
 	const op = "memberships.Renew"
@@ -99,8 +108,17 @@ func (s *Service) Renew(ctx context.Context, j RenewJob) error {
 		return fault.Wrap(op, err)
 	}
 	st := Status(m.Status)
-	if !st.Live() || st == Incomplete || m.Cycle != j.Cycle || m.Failures != j.Failures {
-		return nil // moved on: a stale or repeated delivery
+	if !st.Live() || st == Incomplete {
+		return nil
+	}
+	if m.Cycle != j.Cycle || m.Failures != j.Failures {
+		// Moved on (a repeated or late delivery): the try that moved it
+		// may have failed to schedule the next one, which is made now
+		// (once: schedules are named).
+		return s.ensureRenewal(ctx, m)
+	}
+	if m.Charging != noCharge && m.Charging != paymentID(m.ID, m.Cycle) {
+		return fault.New(fault.Conflict, op, "an upgrade's payment is being taken; the renewal runs again after it")
 	}
 	now := s.clock.Now().Truncate(time.Millisecond)
 	if j.Failures == 0 && now.Before(clock.Parse(m.PeriodEnd)) {
@@ -131,7 +149,8 @@ func nextPeriod(m membershipItem) membershipItem {
 	next.NextTierID, next.NextTierName, next.NextInterval, next.NextAmount, next.NextBenefits = "", "", "", 0, nil
 	next.Anchor, next.N, next.Cycle = clock.Format(anchor), n, m.Cycle+1
 	next.PeriodStart, next.PeriodEnd = m.PeriodEnd, clock.Format(periodEnd(anchor, Interval(next.Interval), n))
-	next.Status, next.Failures, next.FailedAt, next.Failure, next.ActionURL, next.Charging = string(Active), 0, "", "", "", noCharge
+	st, _ := Next(Status(m.Status), Renewed) // trialing, active and past_due all renew to active
+	next.Status, next.Failures, next.FailedAt, next.Failure, next.ActionURL, next.Charging = string(st), 0, "", "", "", noCharge
 	next.Version = m.Version + 1
 	return next
 }
@@ -251,8 +270,12 @@ func (s *Service) strayUnlessRecorded(ctx context.Context, m membershipItem, pid
 func (s *Service) failed(ctx context.Context, m membershipItem, reason, message, actionURL string) error {
 	const op = "memberships.failed"
 	now := s.clock.Now().Truncate(time.Millisecond)
+	pastDue, err := Next(Status(m.Status), PaymentFailed)
+	if err != nil {
+		return fault.New(fault.Conflict, op, err.Error())
+	}
 	next := m
-	next.Status, next.Failures, next.Failure, next.ActionURL, next.Charging, next.Version = string(PastDue), m.Failures+1, reason, actionURL, noCharge, m.Version+1
+	next.Status, next.Failures, next.Failure, next.ActionURL, next.Charging, next.Version = string(pastDue), m.Failures+1, reason, actionURL, noCharge, m.Version+1
 	if m.Failures == 0 {
 		next.FailedAt = clock.Format(now)
 	}
@@ -262,7 +285,8 @@ func (s *Service) failed(ctx context.Context, m membershipItem, reason, message,
 	if more {
 		fe.NextRetryAt = clock.Format(retryAt)
 	} else {
-		next.Status, next.EndedReason, next.EndedAt, next.ActionURL = string(Ended), EndPaymentFailed, clock.Format(now), ""
+		ended, _ := Next(pastDue, RetriesSpent)
+		next.Status, next.EndedReason, next.EndedAt, next.ActionURL = string(ended), EndPaymentFailed, clock.Format(now), ""
 		c.after, c.freeLive, c.flows = next, true, map[string]int64{flowFailed: 1}
 	}
 	fe.Membership = next.event()
@@ -284,9 +308,13 @@ func (s *Service) failed(ctx context.Context, m membershipItem, reason, message,
 
 // endCanceled ends a membership canceled at its period's end.
 func (s *Service) endCanceled(ctx context.Context, m membershipItem, now time.Time) error {
+	st, err := Next(Status(m.Status), PeriodEnded)
+	if err != nil {
+		return fault.New(fault.Conflict, "memberships.endCanceled", err.Error())
+	}
 	next := m
-	next.Status, next.EndedReason, next.EndedAt, next.Charging, next.Version = string(Ended), EndCanceled, m.PeriodEnd, noCharge, m.Version+1
-	err := s.repo.write(ctx, change{before: &m, after: next, readVersion: m.Version, freeLive: true, flows: map[string]int64{flowCanceled: 1},
+	next.Status, next.EndedReason, next.EndedAt, next.Charging, next.Version = string(st), EndCanceled, m.PeriodEnd, noCharge, m.Version+1
+	err = s.repo.write(ctx, change{before: &m, after: next, readVersion: m.Version, freeLive: true, flows: map[string]int64{flowCanceled: 1},
 		events: []events.Event{&events.MembershipEnded{Membership: next.event(), Reason: EndCanceled}}}, now)
 	if store.Failed(err, partMembership) {
 		return fault.New(fault.Conflict, "memberships.endCanceled", "the membership changed meanwhile")

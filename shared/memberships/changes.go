@@ -101,6 +101,8 @@ func (s *Service) Resume(ctx context.Context, p auth.Principal, mid string) (Mem
 			return MembershipView{}, endedErr(op, m)
 		case !m.CancelAtPeriodEnd:
 			return m.view(), nil
+		case m.Charging != noCharge:
+			return MembershipView{}, busy(op, m)
 		}
 		now := s.clock.Now().Truncate(time.Millisecond)
 		next := m
@@ -246,7 +248,12 @@ func (s *Service) upgrade(ctx context.Context, m membershipItem, tier tierItem, 
 		}
 		if err := s.repo.write(ctx, c, now); err != nil {
 			if store.Failed(err, partMembership) || store.Failed(err, partPayment) {
-				return MembershipView{}, fault.New(fault.Conflict, op, "the membership changed meanwhile; read it again")
+				// Nothing else writes a claimed membership; should it
+				// happen, the charge goes back rather than unrecorded.
+				if rerr := s.strayUnlessRecorded(ctx, cur, pid, reference); rerr != nil {
+					return MembershipView{}, rerr
+				}
+				return MembershipView{}, fault.New(fault.Conflict, op, "the membership changed meanwhile; nothing was charged: read it again")
 			}
 			return MembershipView{}, fault.Wrap(op, err)
 		}

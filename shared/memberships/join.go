@@ -125,10 +125,7 @@ func (s *Service) Join(ctx context.Context, p auth.Principal, communityID, idemp
 	m := membershipItem{ID: mid, CommunityID: communityID, CommunityName: com.Name, OwnerID: com.OwnerID, UserID: p.UserID, TierID: tier.ID,
 		TierName: tier.Name, Benefits: tier.Benefits, Interval: string(in.Interval), Amount: price.Minor, Currency: com.Currency,
 		Status: string(Incomplete), N: 0, Cycle: 0, TrialDays: tier.TrialDays, Charging: noCharge,
-		CreatedAt: clock.Format(now), Version: 1}
-	if in.ReferralCode != "" {
-		m.Referral = in.ReferralCode
-	}
+		Referral: in.ReferralCode, CreatedAt: clock.Format(now), Version: 1}
 	var c change
 	if tier.TrialDays > 0 && method == MethodSaved {
 		// A trial on the saved card: nothing charged until it ends.
@@ -229,7 +226,9 @@ func (s *Service) startCheckout(ctx context.Context, m membershipItem, customer 
 // is applied.
 func (s *Service) resumeJoin(ctx context.Context, m membershipItem) (MembershipView, error) {
 	if Status(m.Status) != Incomplete {
-		return m.view(), nil
+		// A retried join: the renewal its first answer may have failed to
+		// schedule is scheduled now (once: schedules are named).
+		return m.view(), s.ensureRenewal(ctx, m)
 	}
 	if m.Session == "" {
 		if m.Charging != noCharge {
@@ -349,15 +348,19 @@ func (s *Service) firstPaid(ctx context.Context, mid, pid, reference string, car
 			return fault.Wrap(op, err)
 		}
 		if Status(m.Status) != Incomplete {
-			if _, paid, err := s.repo.payment(ctx, pid); err == nil && !paid {
+			if err := s.strayUnlessRecorded(ctx, m, pid, reference); err != nil {
 				// Paid after the membership ended (its page was paid
-				// late): nothing is owed for it, so it goes back.
-				return s.refundStray(ctx, m, pid, reference)
+				// late), or twice: nothing is owed for it, so it goes back.
+				return err
 			}
-			return nil
+			return s.ensureRenewal(ctx, m) // Stripe's event again after a failed schedule
+		}
+		st, err := Next(Incomplete, FirstPaid)
+		if err != nil {
+			return fault.New(fault.Conflict, op, err.Error())
 		}
 		next := m
-		next.Status, next.N, next.Cycle, next.Charging = string(Active), 0, 1, noCharge
+		next.Status, next.N, next.Cycle, next.Charging = string(st), 0, 1, noCharge
 		next.Anchor, next.PeriodStart, next.PeriodEnd = clock.Format(now), clock.Format(now), clock.Format(periodEnd(now, Interval(m.Interval), 0))
 		next.Session, next.CheckoutURL, next.Version = "", "", m.Version+1
 		p := s.newPayment(next, pid, PayFirst, m.Amount, reference, card, now)
@@ -438,7 +441,7 @@ func (s *Service) CheckoutCompleted(ctx context.Context, sess payments.Session) 
 func (s *Service) trialCardSaved(ctx context.Context, m membershipItem, sess payments.Session, now time.Time) error {
 	const op = "memberships.trialCardSaved"
 	if Status(m.Status) != Incomplete || sess.Status != "complete" {
-		return nil
+		return s.ensureRenewal(ctx, m)
 	}
 	next := m
 	s.startTrial(&next, now)
@@ -463,9 +466,13 @@ func (s *Service) CheckoutExpired(ctx context.Context, sess payments.Session) er
 	if err != nil || !found || Status(m.Status) != Incomplete || m.Session != sess.ID {
 		return fault.Wrap(op, err)
 	}
+	st, err := Next(Incomplete, CheckoutExpire)
+	if err != nil {
+		return fault.New(fault.Conflict, op, err.Error())
+	}
 	now := s.clock.Now().Truncate(time.Millisecond)
 	next := m
-	next.Status, next.EndedReason, next.EndedAt, next.Session, next.CheckoutURL, next.Version = string(Ended), EndCheckoutExpired, clock.Format(now), "", "", m.Version+1
+	next.Status, next.EndedReason, next.EndedAt, next.Session, next.CheckoutURL, next.Version = string(st), EndCheckoutExpired, clock.Format(now), "", "", m.Version+1
 	err = s.repo.write(ctx, change{before: &m, after: next, readVersion: m.Version, freeLive: true,
 		events: []events.Event{&events.MembershipEnded{Membership: next.event(), Reason: EndCheckoutExpired}}}, now)
 	if err != nil && !store.Failed(err, partMembership) {
@@ -499,16 +506,12 @@ func (s *Service) Get(ctx context.Context, p auth.Principal, mid string) (Member
 	}
 	if Status(m.Status) == Incomplete && p.UserID == m.UserID && s.moneyReady(op) == nil {
 		// The member's return from Stripe's page lands here.
-		v, err := s.resumeJoin(ctx, m)
-		if err != nil {
+		if _, err := s.resumeJoin(ctx, m); err != nil {
 			return MembershipView{}, err
 		}
-		cur, _, err := s.repo.membership(ctx, mid)
-		if err != nil {
+		if m, _, err = s.repo.membership(ctx, mid); err != nil {
 			return MembershipView{}, fault.Wrap(op, err)
 		}
-		m = cur
-		_ = v
 	}
 	v := m.view()
 	pays, err := s.repo.payments(ctx, mid)

@@ -299,7 +299,7 @@ func split(amount int64, shareBps int) (share, fee int64) {
 	return share, amount - share
 }
 
-// periodOf is the period a membership anchored at anchor is in at its nth.
+// periodEnd is the end of the nth period of a membership anchored at anchor.
 func periodEnd(anchor time.Time, i Interval, n int) time.Time { return Boundary(anchor, i, n+1) }
 
 // paymentID is the id of the payment of a membership's cycle (its

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/souqhq/souq/shared/auth"
+	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/pass"
 	"github.com/souqhq/souq/shared/store"
@@ -49,7 +50,7 @@ func (s *Service) Pass(ctx context.Context, p auth.Principal, communityID string
 	}
 	now := s.clock.Now().Truncate(time.Second)
 	exp := now.Add(pass.MaxTTL)
-	if end := parseEnd(m); m.CancelAtPeriodEnd && end.Before(exp) {
+	if end := clock.Parse(m.PeriodEnd).Truncate(time.Second); m.CancelAtPeriodEnd && end.Before(exp) {
 		exp = end
 	}
 	if !exp.After(now) {
@@ -64,9 +65,4 @@ func (s *Service) Pass(ctx context.Context, p auth.Principal, communityID string
 		return PassView{}, fault.Wrap(op, err)
 	}
 	return PassView{Pass: token, CommunityID: communityID, TierID: m.TierID, Benefits: benefits, ExpiresAt: exp}, nil
-}
-
-func parseEnd(m membershipItem) time.Time {
-	t, _ := time.Parse(time.RFC3339Nano, m.PeriodEnd)
-	return t.Truncate(time.Second)
 }

@@ -189,10 +189,12 @@ type receiver struct {
 	fail int
 	// hold, when set, keeps each answer until it is closed.
 	hold chan struct{}
+	// arrived has a value for each delivery received (recorded first).
+	arrived chan struct{}
 }
 
 func newReceiver(t *testing.T, fail int, delay time.Duration) *receiver {
-	r := &receiver{fail: fail}
+	r := &receiver{fail: fail, arrived: make(chan struct{}, 1024)}
 	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		time.Sleep(delay)
 		if r.hold != nil {
@@ -202,6 +204,10 @@ func newReceiver(t *testing.T, fail int, delay time.Duration) *receiver {
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		r.got, r.body = append(r.got, req.Header.Clone()), append(r.body, b)
+		select {
+		case r.arrived <- struct{}{}:
+		default:
+		}
 		if r.fail > 0 {
 			r.fail--
 			w.WriteHeader(500)
@@ -451,8 +457,9 @@ func TestDelivery_ASlowEndpointDelaysNoOther(t *testing.T) {
 	w.endpoint(w.alice, fast.srv.URL, "AuctionOpened")
 	done := make(chan struct{})
 	go func() { w.publish(&events.AuctionOpened{AuctionID: "auc_1", CommunityID: "com_a"}); close(done) }()
-	for deadline := time.Now().Add(30 * time.Second); fast.count() == 0 && time.Now().Before(deadline); {
-		time.Sleep(5 * time.Millisecond) // polling a receiver on loopback
+	select {
+	case <-fast.arrived:
+	case <-time.After(30 * time.Second): // a bound on waiting, not a figure under test
 	}
 	if fast.count() != 1 || slow.count() != 0 {
 		t.Fatalf("while the slow endpoint waits: fast %d, slow %d", fast.count(), slow.count())

@@ -120,16 +120,16 @@ func (b *tab) waitFor(what string, js string) {
 }
 
 // waitImpressions reads the flight's impressions until there are want
-// (or 15 s have passed): a beacon sent is counted at once, but a loaded
-// machine may take a moment to deliver it.
+// (at most 150 reads, 100 ms apart): a beacon sent is counted at once,
+// but a loaded machine may take a moment to deliver it.
 func waitImpressions(t *testing.T, flight, tok string, want int64) (int64, map[string]any) {
 	t.Helper()
-	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		n, inv := impressions(t, flight, tok)
-		if n >= want || time.Now().After(deadline) {
-			return n, inv
-		}
+	n, inv := impressions(t, flight, tok)
+	for try := 0; n < want && try < 150; try++ {
+		time.Sleep(100 * time.Millisecond)
+		n, inv = impressions(t, flight, tok)
 	}
+	return n, inv
 }
 
 func impressions(t *testing.T, flight, tok string) (int64, map[string]any) {
