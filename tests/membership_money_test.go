@@ -2,14 +2,20 @@ package tests
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	mathbig "math/big"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/souqhq/souq/tests/harness"
 )
@@ -513,4 +519,89 @@ func TestMembershipsHTTP_ARefundRacingAPayoutNeverMakesMoney(t *testing.T) {
 		t.Fatalf("claim %d, refund %+v: the balance is %+v of %d", claim.status, rf, b, avail)
 	}
 	verifyLedger(t)
+}
+
+// verifyWithJWKS checks a pass as a community's own site would, with
+// the published keys alone and a common JWT library.
+func verifyWithJWKS(t *testing.T, token, communityID string) jwt.MapClaims {
+	t.Helper()
+	keys := decode[struct{ Keys []struct{ Kid, X, Y string } }](t, expect(t, do(t, call{method: "GET", path: "/.well-known/jwks.json"}), 200))
+	claims := jwt.MapClaims{}
+	_, err := jwt.ParseWithClaims(token, claims, func(tk *jwt.Token) (any, error) {
+		for _, k := range keys.Keys {
+			if k.Kid == tk.Header["kid"] {
+				x, _ := base64.RawURLEncoding.DecodeString(k.X)
+				y, _ := base64.RawURLEncoding.DecodeString(k.Y)
+				return ecdsa.ParseUncompressedPublicKey(elliptic.P256(), append(append([]byte{4}, x...), y...))
+			}
+		}
+		return nil, fmt.Errorf("no key %v", tk.Header["kid"])
+	}, jwt.WithValidMethods([]string{"ES256"}), jwt.WithAudience(communityID), jwt.WithIssuer(base), jwt.WithTimeFunc(func() time.Time { return now(t) }))
+	if err != nil {
+		t.Fatalf("the pass does not verify with the JWKS: %v", err)
+	}
+	return claims
+}
+
+// The pass goes only to the community's own sites: the public join
+// information and the pass refuse any other return address (400 naming
+// return), and /m/{communityId} refuses it before anyone signs in, so it
+// is never an open redirect; an allowed one goes on to sign-in, and the
+// pass in its fragment verifies with the published keys.
+func TestMembershipsHTTP_ThePassGoesOnlyToTheCommunitysOwnSites(t *testing.T) {
+	w := newMemberWorld(t)
+	_, tok := member(t, harness.CardVisa)
+	w.join(t, tok, w.basic, "month", 201)
+	for _, bad := range []string{"https://evil.example/", "https://rust.example.evil.example/", "http://rust.example/", "https://user@rust.example/",
+		"//rust.example/", "javascript:alert(1)", "https://evilrust.example/", ""} {
+		if bad != "" {
+			r := expect(t, do(t, call{method: "GET", path: "/v1/communities/" + w.com + "/join?return=" + url.QueryEscape(bad)}), 400)
+			if !hasFieldError(r, "return") {
+				t.Errorf("join info with return %q: %s", bad, r.body)
+			}
+			if r := expect(t, do(t, call{method: "GET", path: "/v1/communities/" + w.com + "/pass?return=" + url.QueryEscape(bad), auth: tok}), 400); !hasFieldError(r, "return") {
+				t.Errorf("a pass to %q: %s", bad, r.body)
+			}
+		}
+		resp := noFollow(t, "/m/"+w.com+"?return="+url.QueryEscape(bad))
+		if resp.StatusCode != 400 || resp.Header.Get("Location") != "" {
+			t.Errorf("/m with return %q: %d to %q", bad, resp.StatusCode, resp.Header.Get("Location"))
+		}
+	}
+	good := "https://forum.rust.example/threads/1?page=2#top"
+	info := decode[struct {
+		Name, Return string
+		Sites        []string
+		Tiers        []tierView
+	}](t, expect(t, do(t, call{method: "GET", path: "/v1/communities/" + w.com + "/join?return=" + url.QueryEscape(good)}), 200))
+	if info.Return != "https://forum.rust.example/threads/1?page=2" || len(info.Tiers) != 3 || len(info.Sites) != 1 || info.Sites[0] != "rust.example" {
+		t.Fatalf("join info: %+v", info)
+	}
+	resp := noFollow(t, "/m/"+w.com+"?return="+url.QueryEscape(good))
+	if resp.StatusCode != 303 || !strings.HasPrefix(resp.Header.Get("Location"), "/console/m/"+w.com+"?return=") {
+		t.Fatalf("/m with an allowed return: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	p := decode[struct{ Pass, RedirectURL string }](t, expect(t, do(t, call{method: "GET", path: "/v1/communities/" + w.com + "/pass?return=" + url.QueryEscape(good), auth: tok}), 200))
+	if p.RedirectURL != "https://forum.rust.example/threads/1?page=2#souq_pass="+p.Pass {
+		t.Fatalf("the redirect: %q", p.RedirectURL)
+	}
+	c := verifyWithJWKS(t, p.Pass, w.com)
+	if c["tier"] != w.basic || !strings.HasPrefix(fmt.Sprint(c["sub"]), "mbr_") {
+		t.Fatalf("the pass's claims: %v", c)
+	}
+	if exp, _ := c.GetExpirationTime(); exp == nil || exp.Sub(now(t)) > 24*time.Hour {
+		t.Fatalf("the pass lasts until %v", exp)
+	}
+}
+
+// noFollow is a GET whose redirect is not followed.
+func noFollow(t *testing.T, path string) *http.Response {
+	t.Helper()
+	cl := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := cl.Get(base + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp
 }

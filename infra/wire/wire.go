@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"regexp"
 	"strconv"
@@ -261,7 +262,17 @@ func (c communities) Owned(ctx context.Context, op string, p auth.Principal, id 
 		// community, to strangers as to keys.
 		return memberships.Community{}, fault.New(fault.NotFound, op, "no such community")
 	}
-	return memberships.Community{ID: com.ID, OwnerID: com.OwnerID, Currency: com.Currency, Name: com.Name}, nil
+	return memberships.Community{ID: com.ID, OwnerID: com.OwnerID, Currency: com.Currency, Name: com.Name, Domains: siteDomains(com)}, nil
+}
+
+// siteDomains are a community's own sites: its allowed domains and its
+// URL's host.
+func siteDomains(com accounts.Community) []string {
+	out := append([]string{}, com.AllowedDomains...)
+	if u, err := url.Parse(com.URL); err == nil && u.Hostname() != "" {
+		out = append(out, strings.ToLower(u.Hostname()))
+	}
+	return out
 }
 
 func (c communities) Find(ctx context.Context, op, id string) (memberships.Community, error) {
@@ -269,7 +280,7 @@ func (c communities) Find(ctx context.Context, op, id string) (memberships.Commu
 	if err != nil {
 		return memberships.Community{}, fault.New(fault.NotFound, op, "no such community")
 	}
-	return memberships.Community{ID: com.ID, OwnerID: com.OwnerID, Currency: com.Currency, Name: com.Name}, nil
+	return memberships.Community{ID: com.ID, OwnerID: com.OwnerID, Currency: com.Currency, Name: com.Name, Domains: siteDomains(com)}, nil
 }
 
 // Auctions: slots, auctions, bids and the closes it schedules.

@@ -93,6 +93,9 @@ func (c *Caller) renew(ctx context.Context, used string) error {
 	if c.token != used {
 		return nil
 	}
+	if c.refresh == nil {
+		return errSignedOut // nobody's: nothing to renew
+	}
 	tok, err := c.refresh(ctx)
 	if err != nil {
 		return err
@@ -157,7 +160,9 @@ func (c *Caller) once(ctx context.Context, token, accept, ctype, method, path st
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Authorization", "Bearer "+token)
+	if token != "" { // none: a public route, asked by nobody in particular
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
 	req.Header.Set("Accept", accept)
 	if payload != nil {
 		req.Header.Set("Content-Type", ctype)

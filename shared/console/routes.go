@@ -25,6 +25,10 @@ func (c *Console) routes() {
 	m.HandleFunc("POST /console/signout", c.form(func(q *req) { c.signOut(q.w, q.r, q.s) }))
 
 	m.HandleFunc("GET /console/{$}", c.page(c.home))
+
+	// A community's own site asks for its member's pass (DESIGN §17).
+	m.HandleFunc("GET /m/{communityId}", c.memberRedirect)
+	m.HandleFunc("GET /console/m/{communityId}", c.page(c.memberPass))
 	m.HandleFunc("GET /console/profile", c.page(c.profile))
 	m.HandleFunc("POST /console/profile", c.form(c.saveProfile))
 

@@ -58,6 +58,8 @@ var mirrors = []struct {
 	// it reads as "").
 	{APIKey{}, "POST /v1/advertisers/{advertiserId}/api-keys 201"},
 	{Creative{}, "Creative"},
+	{MembershipJoinInfo{}, "GET /v1/communities/{communityId}/join 200"},
+	{MembershipPass{}, "Pass"},
 	{Slot{}, "Slot"},
 	{Auction{}, "Auction"},
 	{Bid{}, "Bid"},

@@ -70,8 +70,12 @@ func Register(rt *api.Router, svc *Service, keys *pass.Keys) {
 		return report.CSV("souq-"+rp.CommunityID+"-members-"+rp.From+"-"+rp.To+".csv", header, rows), nil
 	}, api.NoIdempotency)
 	rt.Handle("GET /v1/communities/{communityId}/pass", func(ctx context.Context, r *api.Request) (api.Response, error) {
-		v, err := svc.Pass(ctx, *r.Principal, r.Path("communityId"))
+		v, err := svc.Pass(ctx, *r.Principal, r.Path("communityId"), r.Query("return"))
 		return api.Response{Status: http.StatusOK, Body: v, Headers: map[string]string{"Cache-Control": "no-store"}}, err
+	}, api.NoIdempotency)
+	rt.Handle("GET /v1/communities/{communityId}/join", func(ctx context.Context, r *api.Request) (api.Response, error) {
+		v, err := svc.JoinInfo(ctx, r.Path("communityId"), r.Query("return"))
+		return api.JSON(http.StatusOK, v), err
 	}, api.NoIdempotency)
 	rt.Handle("GET /v1/me/memberships", func(ctx context.Context, r *api.Request) (api.Response, error) {
 		vs, err := svc.Mine(ctx, *r.Principal)

@@ -2,6 +2,7 @@ package memberships
 
 import (
 	"context"
+	"net/url"
 	"time"
 
 	"github.com/souqhq/souq/shared/auth"
@@ -18,11 +19,14 @@ type PassView struct {
 	TierID      string    `json:"tierId"`
 	Benefits    []string  `json:"benefits"`
 	ExpiresAt   time.Time `json:"expiresAt"`
+	// RedirectURL is the return address asked for with the pass in its
+	// fragment (#souq_pass=…): where /m/{communityId} sends the member.
+	RedirectURL string `json:"redirectUrl,omitempty"`
 }
 
 // Pass signs the signed-in member's pass for a community: good for at
 // most a day, and no longer than a canceled membership's benefits last.
-func (s *Service) Pass(ctx context.Context, p auth.Principal, communityID string) (PassView, error) {
+func (s *Service) Pass(ctx context.Context, p auth.Principal, communityID, returnRaw string) (PassView, error) {
 	const op = "memberships.Pass"
 	if err := requireUser(op, p); err != nil {
 		return PassView{}, err
@@ -30,8 +34,15 @@ func (s *Service) Pass(ctx context.Context, p auth.Principal, communityID string
 	if s.keys == nil {
 		return PassView{}, fault.New(fault.Unavailable, op, "the pass's keys are not configured")
 	}
-	if _, err := s.communities.Find(ctx, op, communityID); err != nil {
+	com, err := s.communities.Find(ctx, op, communityID)
+	if err != nil {
 		return PassView{}, err
+	}
+	var back *url.URL
+	if returnRaw != "" {
+		if back, err = checkReturn(op, com, returnRaw); err != nil {
+			return PassView{}, err
+		}
 	}
 	notMember := &fault.Error{Kind: fault.Forbidden, Op: op, Code: "not_member", Message: "you are not a member of this community (or your membership has not begun)"}
 	live, found, err := store.Get[liveItem](ctx, s.repo.db, s.repo.table, livePK(communityID, p.UserID), "LIVE")
@@ -64,5 +75,10 @@ func (s *Service) Pass(ctx context.Context, p auth.Principal, communityID string
 	if err != nil {
 		return PassView{}, fault.Wrap(op, err)
 	}
-	return PassView{Pass: token, CommunityID: communityID, TierID: m.TierID, Benefits: benefits, ExpiresAt: exp}, nil
+	v := PassView{Pass: token, CommunityID: communityID, TierID: m.TierID, Benefits: benefits, ExpiresAt: exp}
+	if back != nil {
+		back.Fragment = "souq_pass=" + token
+		v.RedirectURL = back.String()
+	}
+	return v, nil
 }

@@ -18,9 +18,12 @@ import (
 )
 
 // Community is what memberships need of a community: its owner and
-// currency (a tier's prices are in it).
+// currency (a tier's prices are in it), and the domains of its own sites
+// (its allowed domains and its URL's host): where its members' passes may
+// be sent.
 type Community struct {
 	ID, OwnerID, Currency, Name string
+	Domains                     []string
 }
 
 // Communities finds communities: the accounts context, in the same

@@ -300,6 +300,7 @@ func Souq() Topology {
 			{Method: "GET", Path: "/v1/communities/{communityId}/memberships", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "A community's memberships (its owner)"},
 			{Method: "GET", Path: "/v1/communities/{communityId}/memberships/report", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "A community's members per day, with MRR (its owner)"},
 			{Method: "GET", Path: "/v1/communities/{communityId}/pass", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "The member's pass for the community's own sites"},
+			{Method: "GET", Path: "/v1/communities/{communityId}/join", Function: FnAccounts, Auth: []AuthKind{Public}, Summary: "A community's join page: its tiers on sale and its own sites (public)"},
 			{Method: "GET", Path: "/v1/me/memberships", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "The person's memberships"},
 			{Method: "GET", Path: "/v1/memberships/{membershipId}", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "A membership and its payments"},
 			{Method: "PATCH", Path: "/v1/memberships/{membershipId}", Function: FnAccounts, Auth: []AuthKind{User}, Summary: "Change tier or interval: an upgrade now, prorated; a downgrade at the period's end", Throttle: moneyThrottle},
@@ -431,6 +432,7 @@ func Souq() Topology {
 			// themselves (a session cookie) and call the API above with
 			// the person's token. Not part of the API's contract.
 			{Method: "GET", Path: "/console", Function: FnConsole, Auth: []AuthKind{Public}, Page: true, Summary: "The console (redirects to /console/)"},
+			{Method: "GET", Path: "/m/{communityId}", Function: FnConsole, Auth: []AuthKind{Public}, Page: true, Summary: "A community's site asks for its member's pass: checked, signed in, sent back with it"},
 			{Method: "GET", Path: "/console/{proxy+}", Function: FnConsole, Auth: []AuthKind{Public}, Page: true, Summary: "A console page"},
 			{Method: "POST", Path: "/console/{proxy+}", Function: FnConsole, Auth: []AuthKind{Public}, Page: true, Summary: "A console form"},
 			{Method: "GET", Path: "/v1/ledger/statement", Function: FnAccounts, Auth: []AuthKind{User, Client}, Summary: "The postings of an account the caller owns"},
