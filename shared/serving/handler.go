@@ -66,7 +66,7 @@ func NewRouter(srv *Server, stats Stats, log *slog.Logger, now func() time.Time)
 	if d, ok := stats.(DirectorySource); ok {
 		handleDirectory(rt, d, log, now) // directory_handler.go
 	}
-	tag := NewTag()
+	tag := NewTag(srv.passes)
 	rt.Handle("GET /tag.js", func(ctx context.Context, r *api.Request) (api.Response, error) {
 		h := map[string]string{"Cache-Control": fmt.Sprintf("public, max-age=%d, stale-while-revalidate=60", TagMaxAge),
 			"ETag": tag.ETag, "Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff"}

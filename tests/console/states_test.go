@@ -983,6 +983,8 @@ func (s *states) notYours(t *testing.T, fresh *person) {
 	msg := []string{"There is nothing here, or it is not yours to see."}
 	c, a := "/console/communities/"+s.eurCom, "/console/advertisers/"+s.eurAdvID
 	visit(t, "not yours", []row{
+		{"a member's pass sent elsewhere", fresh, "/console/m/" + s.eurCom + "?return=" + url.QueryEscape("https://evil.example/"), []string{"This address may not receive your membership pass: only the community's own sites may."}, 400},
+		{"a pass for a person who is not a member", fresh, "/console/m/" + s.eurCom + "?return=" + url.QueryEscape("https://gophers.example/t/1"), []string{"You are not a member of this community"}, 403},
 		{"a community", fresh, c, msg, 404},
 		{"its earnings", fresh, c + "/earnings", msg, 404},
 		{"its review queue", fresh, c + "/reviews", msg, 404},

@@ -5,27 +5,63 @@
  * sized link around its image, and calls the offer's viewUrl once at least
  * half of the ad has been in the viewport for one continuous second while
  * the page is visible. No inline script or style, no eval: it works under
- * a strict Content-Security-Policy. It never throws into the page. */
+ * a strict Content-Security-Policy. It never throws into the page.
+ * Members (DESIGN §17): souq.member(pass), or data-souq-pass on the script,
+ * gives the community's membership pass. For the slots of that community
+ * (data-souq-community on the slot or the script) a pass whose signature
+ * verifies with Souq's keys (stamped in below), unexpired, with ad_free,
+ * means no request at all: the element keeps its content and gets
+ * souq:member. Any other pass changes nothing. */
 (function () {
   "use strict";
   var VERSION = "__SOUQ_TAG_VERSION__";
   var VIEW_RATIO = 0.5, VIEW_MS = 1000;
+  var KEYS = __SOUQ_PASS_KEYS__; // the pass's public keys: [{kid, x, y}] (P-256)
   var w = window, d = document;
   var souq = w.souq = w.souq || {};
   if (souq.version) { return; } // loaded twice: the first one serves
   souq.version = VERSION;
 
+  function script() {
+    var s = d.currentScript;
+    if (!s) {
+      var all = d.querySelectorAll("script[src]");
+      for (var i = 0; i < all.length; i++) { if (/\/tag\.js(\?|$)/.test(all[i].src)) { s = all[i]; } }
+    }
+    return s;
+  }
+  var me = script();
   function origin() {
-    try {
-      var s = d.currentScript;
-      if (!s) {
-        var all = d.querySelectorAll("script[src]");
-        for (var i = 0; i < all.length; i++) { if (/\/tag\.js(\?|$)/.test(all[i].src)) { s = all[i]; } }
-      }
-      return new URL(s.src, w.location.href).origin;
-    } catch (e) { return ""; }
+    try { return new URL(me.src, w.location.href).origin; } catch (e) { return ""; }
   }
   var base = origin();
+  function attr(el, name) { try { return (el && el.getAttribute(name)) || ""; } catch (e) { return ""; } }
+
+  // The membership pass: its claims read, its signature checked once with
+  // WebCrypto (no key, no WebCrypto, a bad signature: no pass).
+  var pass = null;
+  function b64(s) { s = s.replace(/-/g, "+").replace(/_/g, "/"); while (s.length % 4) { s += "="; } return atob(s); }
+  function bytes(s) { var b = new Uint8Array(s.length); for (var i = 0; i < s.length; i++) { b[i] = s.charCodeAt(i); } return b; }
+  function readPass(token) {
+    var p = { claims: null, ok: Promise.resolve(false) };
+    try {
+      var parts = String(token).split("."), h = JSON.parse(b64(parts[0])), key = null, sub = w.crypto && w.crypto.subtle;
+      p.claims = JSON.parse(b64(parts[1]));
+      for (var i = 0; i < KEYS.length; i++) { if (KEYS[i].kid === h.kid) { key = KEYS[i]; } }
+      if (parts.length !== 3 || h.alg !== "ES256" || !key || !sub) { return p; }
+      var alg = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" };
+      p.ok = sub.importKey("jwk", { kty: "EC", crv: "P-256", x: key.x, y: key.y, ext: true }, alg, false, ["verify"]).then(function (k) {
+        return sub.verify(alg, k, bytes(b64(parts[2])), bytes(parts[0] + "." + parts[1]));
+      }).catch(function () { return false; });
+    } catch (e) { /* not a pass */ }
+    return p;
+  }
+  function adFree(c, community) {
+    var aud = c && (typeof c.aud === "string" ? [c.aud] : c.aud) || [];
+    return !!community && aud.indexOf(community) >= 0 && typeof c.exp === "number" && c.exp * 1000 > Date.now() &&
+      Object.prototype.toString.call(c.benefits) === "[object Array]" && c.benefits.indexOf("ad_free") >= 0;
+  }
+  if (attr(me, "data-souq-pass")) { pass = readPass(attr(me, "data-souq-pass")); }
   var states = []; // one per slot element: its offer, observer and timer
 
   function emit(el, name, detail) {
@@ -164,6 +200,21 @@
     st.offer = null;
     var seq = st.seq = (st.seq || 0) + 1;
     if (!slot || !base) { emit(el, "souq:nofill", { slotId: slot, reason: "no slot" }); return; }
+    var community = attr(el, "data-souq-community") || attr(me, "data-souq-community"), p = pass;
+    if (p && adFree(p.claims, community)) {
+      p.ok.then(function (ok) {
+        if (seq !== st.seq) { return; }
+        if (!ok) { ask(el, st, slot, seq); return; }
+        restore(st); // a member: the page's own content, no ad asked for
+        emit(el, "souq:member", { slotId: slot, communityId: community, tier: p.claims.tier });
+      });
+      return;
+    }
+    ask(el, st, slot, seq);
+  }
+
+  // ask requests the slot's offer and shows it.
+  function ask(el, st, slot, seq) {
     var url = base + "/v1/serve/" + encodeURIComponent(slot);
     var q = [], kw = el.getAttribute("data-souq-keywords"), f = freqParam();
     if (kw) { q.push("keywords=" + encodeURIComponent(kw)); }
@@ -204,6 +255,9 @@
 
   // souq.reload() decides every slot again (single-page apps).
   souq.reload = all;
+  // souq.member(pass) gives (or, with nothing, takes back) the member's
+  // pass, and decides every slot again.
+  souq.member = function (token) { try { pass = token ? readPass(token) : null; } catch (e) { pass = null; } all(); };
   d.addEventListener("visibilitychange", function () {
     for (var i = 0; i < states.length; i++) { try { if (states[i].check) { states[i].check(); } } catch (e) { /* ignore */ } }
   });

@@ -1,0 +1,88 @@
+package browser
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/souqhq/souq/tests/harness"
+)
+
+// memberPage is the community's page with the tag, its slot and its
+// script naming the community and, when pass is not empty, the member's
+// pass (data-souq-pass: no inline script under the strict CSP).
+func memberPage(t *testing.T, slot, community, pass string) string {
+	t.Helper()
+	html := `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Gopher Weekly</title></head><body>
+<h1>Gopher Weekly</h1><div data-souq-slot="` + slot + `" id="ad">Support Gopher Weekly</div>
+<script async src="` + base + `/tag.js" data-souq-community="` + community + `" data-souq-pass="` + pass + `"></script></body></html>`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Security-Policy", "default-src 'none'; script-src "+base+"; connect-src "+base+"; img-src https://cdn.example; style-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write([]byte(html))
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/"
+}
+
+// recordMember keeps the tag's events, souq:member included.
+const recordMember = `window.__souq = [];
+["souq:rendered", "souq:nofill", "souq:member"].forEach(function (n) {
+  document.addEventListener(n, function (e) { window.__souq.push(n + " " + e.target.id); }); });`
+
+// serveRequests counts the ad requests the page made.
+const serveRequests = `performance.getEntriesByType("resource").filter(function (r) { return r.name.indexOf("/v1/serve/") >= 0; }).length`
+
+// Members see no ads (DESIGN §17): on a strict-CSP page, the tag given an
+// ad-free member's pass asks for no ad at all, keeps the page's own
+// content and says souq:member; a forged pass, another community's, or
+// none shows the ad. The pass is the one the API issued to a member who
+// joined with a test card.
+func TestTag_AnAdFreeMemberSeesNoAdAndNothingIsAsked(t *testing.T) {
+	slot, _, _, ownerTok := liveFlight(t)
+	com := str(call(t, "GET", "/v1/slots/"+slot, ownerTok, "", 200), "communityId")
+	tier := str(call(t, "POST", "/v1/communities/"+com+"/tiers", ownerTok, `{"name":"Member","benefits":["ad_free"],"prices":[{"interval":"month","amount":{"amount":400,"currency":"USD"}}]}`, 201), "id")
+	memberTok := token(t, "usr_tag_member_"+run)
+	harness.SaveCard(t, memberTok, "/v1/me", harness.CardVisa)
+	call(t, "POST", "/v1/communities/"+com+"/memberships", memberTok, `{"tierId":"`+tier+`","interval":"month"}`, 201)
+	pass := str(call(t, "GET", "/v1/communities/"+com+"/pass", memberTok, "", 200), "pass")
+	i := strings.LastIndexByte(pass, '.')
+	forged := pass[:i+1] + strings.Repeat("A", len(pass)-i-1) // the member's claims, not Souq's signature
+
+	for _, tc := range []struct {
+		name, community, pass string
+		member                bool
+	}{
+		{"an ad-free member", com, pass, true},
+		{"a forged pass", com, forged, false},
+		{"another community's page", "com_other", pass, false},
+		{"a visitor", com, "", false},
+	} {
+		b := newTab(t)
+		b.onNewDocument(recordMember)
+		b.do(chromedp.EmulateViewport(1280, 800))
+		b.do(chromedp.Navigate(memberPage(t, slot, tc.community, tc.pass)))
+		if tc.member {
+			b.waitFor("souq:member", `window.__souq.indexOf("souq:member ad") >= 0`)
+			if got, _ := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS("#ad"))); strings.TrimSpace(got) != "Support Gopher Weekly" {
+				t.Errorf("%s: the page's own content became %q", tc.name, got)
+			}
+			if n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](serveRequests)); err != nil || n != 0 {
+				t.Errorf("%s: %d ad requests (%v), want none", tc.name, n, err)
+			}
+		} else {
+			b.waitFor("the ad", `document.querySelector("#ad a.souq-ad img") !== null`)
+			if ev := fmt.Sprint(b.events()); strings.Contains(ev, "souq:member") {
+				t.Errorf("%s: %s", tc.name, ev)
+			}
+		}
+	}
+}
