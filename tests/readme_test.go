@@ -36,8 +36,8 @@ func TestREADME_QuickstartWorksAsPrinted(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(dir, ".souq"), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	env := fmt.Sprintf("export SOUQ_URL=%q OWNER_TOKEN=%q ADVERTISER_TOKEN=%q INFLUENCER_TOKEN=%q COMMUNITY_ID=%q ADVERTISER_ID=%q COMMUNITY_KEY=%q ADVERTISER_KEY=%q\n",
-		base, demo.Users["owner"].Token, demo.Users["advertiser"].Token, demo.Users["influencer"].Token, demo.CommunityID, demo.AdvertiserID, demo.APIKeys["community"], demo.APIKeys["advertiser"])
+	env := fmt.Sprintf("export SOUQ_URL=%q OWNER_TOKEN=%q ADVERTISER_TOKEN=%q INFLUENCER_TOKEN=%q MEMBER_TOKEN=%q TIER_ID=%q COMMUNITY_ID=%q ADVERTISER_ID=%q COMMUNITY_KEY=%q ADVERTISER_KEY=%q\n",
+		base, demo.Users["owner"].Token, demo.Users["advertiser"].Token, demo.Users["influencer"].Token, demo.Users["member"].Token, demo.TierID, demo.CommunityID, demo.AdvertiserID, demo.APIKeys["community"], demo.APIKeys["advertiser"])
 	if err := os.WriteFile(filepath.Join(dir, ".souq", "env"), []byte(env), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -61,8 +61,15 @@ func TestREADME_QuickstartWorksAsPrinted(t *testing.T) {
 			}
 		}
 	}
-	if problems != 1 || len(lines) != 41 {
-		t.Fatalf("%d answers with %d problems, want 41 with exactly the one shown on purpose:\n%s", len(lines), problems, out)
+	if problems != 1 || len(lines) != 45 {
+		t.Fatalf("%d answers with %d problems, want 45 with exactly the one shown on purpose:\n%s", len(lines), problems, out)
+	}
+	// Memberships: the demo tier on sale, the demo member's membership
+	// active, the pass sent to the community's own site, MRR $5.00.
+	for _, want := range []string{`"name":"Supporter"`, `"tierName":"Supporter"`, `"status":"active"`, `"redirectUrl":"https://gophers.example/#souq_pass=`, `"mrr":{"amount":500,"currency":"USD"}`} {
+		if !strings.Contains(string(out), want) {
+			t.Fatalf("the README's memberships must show %s:\n%s", want, out)
+		}
 	}
 	// Money in and out as §15 has it: the saved card charged at once and
 	// its receipt, a Checkout paid with 4242 whose card is then saved, a
@@ -89,9 +96,10 @@ func TestREADME_QuickstartWorksAsPrinted(t *testing.T) {
 		t.Fatalf("the auction example must close at the reserve and serve its flight:\n%s", out)
 	}
 	// The sponsorship is approved, then published; the community has the
-	// auction's 450 and the sponsorship's 1,800 (each less the 10% fee).
+	// auction's 450 and the sponsorship's 1,800 (each less the 10% fee),
+	// and the demo member's first month's 475 (500 less 5%).
 	if !strings.Contains(string(out), `"status":"approved"`) || !strings.Contains(string(out), `"status":"published"`) ||
-		!strings.Contains(string(out), `"available":2250`) {
+		!strings.Contains(string(out), `"available":2725`) {
 		t.Fatalf("the sponsorship example must be approved, published and paid:\n%s", out)
 	}
 	// The referral link lands on the community with the code and a click,

@@ -50,6 +50,10 @@ func decideN(t *testing.T, slotID string, n int) []ad {
 // headers.
 func atOnce(t *testing.T, urls []string, headers func(i int) map[string]string) {
 	t.Helper()
+	// At one instant of the platform's clock, however long a loaded
+	// machine takes to serve them all.
+	expect(t, do(t, call{method: "POST", path: "/local/clock/hold", body: `{"hold":true}`}), 200)
+	defer func() { expect(t, do(t, call{method: "POST", path: "/local/clock/hold", body: `{"hold":false}`}), 200) }()
 	var wg sync.WaitGroup
 	start := make(chan struct{})
 	for i, u := range urls {

@@ -53,6 +53,23 @@ func (p *Platform) localRoutes() http.Handler {
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"userId": in.UserID, "token": tok})
 	})
+	mux.HandleFunc("POST /local/clock/hold", func(w http.ResponseWriter, r *http.Request) {
+		var in struct {
+			Hold *bool `json:"hold"`
+		}
+		if err := decodeLocal(r, &in); err != nil || in.Hold == nil {
+			if err == nil {
+				err = fault.InvalidFields("local.hold", "the request has invalid fields", fault.FieldError{Field: "hold", Message: "is required: true stops the clock, false lets it run on"})
+			}
+			writeProblem(w, err, "", r.URL.Path)
+			return
+		}
+		now := p.Clock.Release()
+		if *in.Hold {
+			now = p.Clock.Hold()
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"now": now, "held": *in.Hold})
+	})
 	mux.HandleFunc("POST /local/clock/advance", func(w http.ResponseWriter, r *http.Request) {
 		var in struct {
 			Seconds *int64 `json:"seconds"`

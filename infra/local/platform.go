@@ -344,6 +344,14 @@ func Start(ctx context.Context, opts Options) (p *Platform, err error) {
 		if err = p.seedCards(); err != nil {
 			return p, fmt.Errorf("seed the demo cards: %w", err)
 		}
+		if err = p.seedMembership(); err != nil {
+			return p, fmt.Errorf("seed the demo membership: %w", err)
+		}
+		if opts.StateDir != "" {
+			if err = p.writeState(opts.StateDir); err != nil { // again: with the demo tier
+				return p, err
+			}
+		}
 	}
 	return p, nil
 }

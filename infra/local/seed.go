@@ -39,6 +39,10 @@ type Demo struct {
 	StripeMockURL string `json:"stripeMockUrl,omitempty"`
 	// StripeAPIURL is the local Stripe's API (stripe-go's BaseURL).
 	StripeAPIURL string `json:"stripeApiUrl,omitempty"`
+	// TierID is the demo community's membership tier, and MembershipID
+	// the demo member's membership of it (with a payments provider only).
+	TierID       string `json:"tierId,omitempty"`
+	MembershipID string `json:"membershipId,omitempty"`
 }
 
 // Demo user ids are fixed so that they read well in examples.
@@ -46,12 +50,13 @@ const (
 	DemoOwner      = "usr_demo_owner"
 	DemoAdvertiser = "usr_demo_advertiser"
 	DemoInfluencer = "usr_demo_influencer"
+	DemoMember     = "usr_demo_member"
 )
 
 func (p *Platform) seed(ctx context.Context) (*Demo, error) {
 	d := &Demo{BaseURL: p.BaseURL, Users: map[string]DemoUser{}, APIKeys: map[string]string{}, StripeMockURL: p.StripeMockURL,
 		StripeAPIURL: p.StripeURL}
-	for role, uid := range map[string]string{"owner": DemoOwner, "advertiser": DemoAdvertiser, "influencer": DemoInfluencer} {
+	for role, uid := range map[string]string{"owner": DemoOwner, "advertiser": DemoAdvertiser, "influencer": DemoInfluencer, "member": DemoMember} {
 		tok, err := p.Tokens.Issue(uid, localTokenTTL)
 		if err != nil {
 			return nil, err
@@ -118,6 +123,7 @@ func (p *Platform) seedCards() error {
 	for _, payer := range []struct{ token, path string }{
 		{p.Demo.Users["advertiser"].Token, "/v1/advertisers/" + p.Demo.AdvertiserID},
 		{p.Demo.Users["owner"].Token, "/v1/communities/" + p.Demo.CommunityID},
+		{p.Demo.Users["member"].Token, "/v1/me"},
 	} {
 		setup, err := p.sendAs(payer.token, "POST", payer.path+"/payment-methods", "")
 		if err != nil {
@@ -132,6 +138,36 @@ func (p *Platform) seedCards() error {
 			return err
 		}
 	}
+	return nil
+}
+
+// seedMembership makes the demo community's membership tier (Supporter:
+// no ads, $5 a month or $50 a year) and the demo member's membership of
+// it, paid on their saved card, as the owner and the member would.
+func (p *Platform) seedMembership() error {
+	if p.Stripe == nil {
+		return nil
+	}
+	tier, err := p.sendAs(p.Demo.Users["owner"].Token, "POST", "/v1/communities/"+p.Demo.CommunityID+"/tiers",
+		`{"name":"Supporter","description":"No ads on the Guild's pages, and the monthly deep dive.","benefits":["ad_free","deep_dive"],"prices":[{"interval":"month","amount":{"amount":500,"currency":"USD"}},{"interval":"year","amount":{"amount":5000,"currency":"USD"}}]}`)
+	if err != nil {
+		return err
+	}
+	p.Demo.TierID, _ = tier["id"].(string)
+	req := httptest.NewRequest("POST", p.BaseURL+"/v1/communities/"+p.Demo.CommunityID+"/memberships", strings.NewReader(`{"tierId":"`+p.Demo.TierID+`","interval":"month"}`))
+	req.Header.Set("Authorization", "Bearer "+p.Demo.Users["member"].Token)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Idempotency-Key", "demo-member-joins")
+	req.RemoteAddr = "127.0.0.1:1"
+	w := httptest.NewRecorder()
+	p.gateway.ServeHTTP(w, req)
+	var m struct {
+		ID, Status string
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &m); err != nil || w.Code != 201 || m.Status != "active" {
+		return fmt.Errorf("the demo member's join: %d %s", w.Code, w.Body.String())
+	}
+	p.Demo.MembershipID = m.ID
 	return nil
 }
 
@@ -257,6 +293,8 @@ func (p *Platform) writeState(dir string) error {
 		{"OWNER_TOKEN", p.Demo.Users["owner"].Token},
 		{"ADVERTISER_TOKEN", p.Demo.Users["advertiser"].Token},
 		{"INFLUENCER_TOKEN", p.Demo.Users["influencer"].Token},
+		{"MEMBER_TOKEN", p.Demo.Users["member"].Token},
+		{"TIER_ID", p.Demo.TierID},
 		{"COMMUNITY_ID", p.Demo.CommunityID},
 		{"ADVERTISER_ID", p.Demo.AdvertiserID},
 		{"COMMUNITY_KEY", p.Demo.APIKeys["community"]},

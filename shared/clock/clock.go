@@ -25,6 +25,8 @@ func (System) Now() time.Time { return time.Now().UTC() }
 type Offset struct {
 	mu     sync.RWMutex
 	offset time.Duration
+	// held, when set, is the instant the clock stands still at (Hold).
+	held time.Time
 }
 
 // StartingAt is an Offset clock that reads start now (and runs on from
@@ -41,6 +43,34 @@ func StartingAt(start time.Time) *Offset {
 func (o *Offset) Now() time.Time {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
+	if !o.held.IsZero() {
+		return o.held
+	}
+	return time.Now().UTC().Add(o.offset)
+}
+
+// Hold stops the clock where it is, so that requests sent together are
+// served at one instant however long a loaded machine takes with them
+// (a test of what happens "at once"); Release lets it run on from there.
+// Advance still moves a held clock.
+func (o *Offset) Hold() time.Time {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.held.IsZero() {
+		o.held = time.Now().UTC().Add(o.offset)
+	}
+	return o.held
+}
+
+// Release lets a held clock run on from the instant it stood at: it
+// never goes back, and skips none of the time it was held.
+func (o *Offset) Release() time.Time {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if !o.held.IsZero() {
+		o.offset = o.held.Sub(time.Now().UTC())
+		o.held = time.Time{}
+	}
 	return time.Now().UTC().Add(o.offset)
 }
 
@@ -50,6 +80,9 @@ func (o *Offset) Advance(d time.Duration) time.Time {
 	o.mu.Lock()
 	if d > 0 {
 		o.offset += d
+		if !o.held.IsZero() {
+			o.held = o.held.Add(d)
+		}
 	}
 	o.mu.Unlock()
 	return o.Now()

@@ -27,6 +27,7 @@ type marketData struct {
 	Offerings   []Offering
 	Programs    []Program
 	Auctions    []Auction
+	Tiers       []Tier // memberships on sale
 }
 
 // Q is a search parameter as it was asked.
@@ -100,6 +101,7 @@ func (c *Console) market(q *req, _ *formState) {
 			d.Auctions = l.Data
 			return known(err)
 		},
+		func() error { j, err := q.api.JoinInfo(ctx, id, ""); d.Tiers = j.Tiers; return known(err) },
 	)
 	if err != nil {
 		c.fail(q.w, q.r, err)

@@ -26,9 +26,22 @@ func (c *Console) routes() {
 
 	m.HandleFunc("GET /console/{$}", c.page(c.home))
 
-	// A community's own site asks for its member's pass (DESIGN §17).
+	// Memberships (DESIGN §17): a community's own site asks for its
+	// member's pass; the public join page; the member's and the owner's.
 	m.HandleFunc("GET /m/{communityId}", c.memberRedirect)
 	m.HandleFunc("GET /console/m/{communityId}", c.page(c.memberPass))
+	m.HandleFunc("GET /console/c/{communityId}/join", c.joinPage)
+	m.HandleFunc("POST /console/c/{communityId}/join", c.form(c.joinCommunity))
+	m.HandleFunc("GET /console/memberships", c.page(c.memberships))
+	m.HandleFunc("GET /console/memberships/{id}", c.page(c.membership))
+	m.HandleFunc("POST /console/memberships/{id}/cancel", c.form(c.membershipAction("cancel")))
+	m.HandleFunc("POST /console/memberships/{id}/resume", c.form(c.membershipAction("resume")))
+	m.HandleFunc("POST /console/memberships/{id}/change", c.form(c.changeMembership))
+	m.HandleFunc("POST /console/memberships/{id}/card", c.form(c.updateCard))
+	m.HandleFunc("POST /console/memberships/{id}/payments/{paymentId}/refund", c.form(c.refundMembershipPayment))
+	m.HandleFunc("GET /console/communities/{id}/memberships", c.page(c.members))
+	m.HandleFunc("POST /console/communities/{id}/tiers", c.form(c.createTier))
+	m.HandleFunc("POST /console/communities/{id}/tiers/{tierId}/archive", c.form(c.archiveTier))
 	m.HandleFunc("GET /console/profile", c.page(c.profile))
 	m.HandleFunc("POST /console/profile", c.form(c.saveProfile))
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -85,4 +86,31 @@ func TestTag_AnAdFreeMemberSeesNoAdAndNothingIsAsked(t *testing.T) {
 			}
 		}
 	}
+}
+
+// Joining in a real browser (DESIGN §17): a visitor reads the join page,
+// signs in from it, presses Join, pays on the local Stripe's page with a
+// test card and comes back a member; the owner sees the member and MRR.
+// axe checks each page at desktop and phone width.
+func TestMemberships_JoinThroughTheJoinPageWithATestCard(t *testing.T) {
+	ownerID, memberID := "usr_join_owner_"+run, "usr_join_member_"+run
+	ownerTok := token(t, ownerID)
+	com := str(call(t, "POST", "/v1/communities", ownerTok, `{"name":"Gopher Weekly","url":"https://gophers.example","currency":"USD"}`, 201), "id")
+	call(t, "POST", "/v1/communities/"+com+"/tiers", ownerTok, `{"name":"Member","description":"No ads, and the weekly deep dive.","benefits":["ad_free","deep_dive"],"prices":[{"interval":"month","amount":{"amount":400,"currency":"USD"}},{"interval":"year","amount":{"amount":4000,"currency":"USD"}}]}`, 201)
+
+	m := newTab(t)
+	m.open("/console/c/"+com+"/join").sees("Join Gopher Weekly", "No ads on Gopher Weekly's pages", "Deep dive", "$4.00 a month", "$40.00 a year", "Sign in to join")
+	m.accessible("join-signed-out")
+	m.signIn(memberID, "/console/signin?next="+url.QueryEscape("/console/c/"+com+"/join"))
+	m.sees("Join Gopher Weekly")
+	m.accessible("join")
+	m.press("Join: $4.00 a month").payOnStripe(harness.CardVisa)
+	m.sees("Gopher Weekly · Member", "Active", "$4.00 a month", "Next payment $4.00", "Cancel membership", "Change tier")
+	m.accessible("membership")
+	m.open("/console/memberships").sees("Gopher Weekly", "Active")
+	m.accessible("memberships")
+
+	o := newTab(t)
+	o.signIn(ownerID, "/console/communities/"+com+"/memberships").sees("Memberships · Gopher Weekly", "Member, $4.00 a month", "Active", "MRR $4.00")
+	o.accessible("members")
 }

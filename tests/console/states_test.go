@@ -257,6 +257,7 @@ func (s *states) phaseOne(t *testing.T, fresh *person, month string) {
 	s.keysAndMarket(t)
 	s.directory(t)
 	s.wallets(t)
+	s.memberships(t)
 	s.money(t, "month's last day", month)
 	s.notYours(t, fresh)
 }

@@ -82,13 +82,15 @@ func run() int {
 Souq is running at %[1]s  (ready in %.1fs; logs in %[8]s)%[10]s
 
 The console: %[12]s
-  sign in with any user id (usr_demo_owner, usr_demo_advertiser and usr_demo_influencer own the demo data)
+  sign in with any user id (usr_demo_owner, usr_demo_advertiser, usr_demo_influencer and usr_demo_member own the demo data)
 A page with the ad tag for the demo slot %[14]s: %[13]s
+The demo community's join page (its Supporter tier; usr_demo_member is a member): %[12]sc/%[6]s/join
 
 Demo credentials (also in %[9]s; "source %[11]s" puts them in your shell):
   owner       %[3]s   token $OWNER_TOKEN
   advertiser  %[4]s   token $ADVERTISER_TOKEN
   influencer  %[5]s   token $INFLUENCER_TOKEN
+  member      usr_demo_member   token $MEMBER_TOKEN (tier $TIER_ID)
   community   %[6]s   API key $COMMUNITY_KEY
   advertiser  %[7]s   API key $ADVERTISER_KEY
 
