@@ -100,7 +100,7 @@ Try:
   curl -s -H "Authorization: Bearer $OWNER_TOKEN" $SOUQ_URL/v1/communities/$COMMUNITY_ID
   curl -s -X POST $SOUQ_URL/local/tokens -H 'Content-Type: application/json' -d '{"userId":"usr_alice"}'
 
-Local-only: POST /local/tokens, POST /local/clock/advance, POST /local/rail/fail, GET /local/events, GET /local/dead-letters, GET /local/ledger/verify
+Local-only: POST /local/tokens, POST /local/clock/advance, POST /local/clock/hold, POST /local/rail/fail, GET /local/events, GET /local/dead-letters, GET /local/ledger/verify
 Press Ctrl-C to stop (DynamoDB Local and stripe-mock stop with it).
 `, p.BaseURL, time.Since(start).Seconds(), local.DemoOwner, local.DemoAdvertiser, local.DemoInfluencer, d.CommunityID, d.AdvertiserID,
 		filepath.Join(stateDir(), "souq.log"), filepath.Join(stateDir(), "local.json"), limitsNote(), filepath.Join(stateDir(), "env"), p.ConsoleURL(), p.BaseURL+"/local/demo", d.SlotID)
