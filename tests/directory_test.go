@@ -21,6 +21,18 @@ type directoryListing struct {
 	Audience struct {
 		ViewableImpressions, DistinctDailyViewers, Clicks int64
 	}
+	Tiers []struct {
+		TierID, Name string
+		Benefits     []string
+		TrialDays    int
+		Prices       []struct {
+			Interval string
+			Amount   struct {
+				Amount   int64
+				Currency string
+			}
+		}
+	}
 }
 
 type directoryPage struct {
@@ -180,5 +192,41 @@ func TestDirectory_MeasuredAudienceIsWhatServingCounted(t *testing.T) {
 		if !hasFieldError(r, f) {
 			t.Errorf("400 does not name %s: %s", f, r.body)
 		}
+	}
+}
+
+// The directory shows a community's membership tiers on sale (DESIGN §16,
+// §17): a tier's name, benefits, prices and trial, from its events; an
+// archived tier is gone from it.
+func TestDirectory_ShowsACommunitysTiers(t *testing.T) {
+	tok, com, _ := directoryCommunity(t, "Tiered Gophers", 300, 250, `{"listed":true,"description":"Members read without ads.","topics":["go"]}`)
+	mk := func(body string) string {
+		return decode[tierView](t, expect(t, do(t, call{method: "POST", path: "/v1/communities/" + com + "/tiers", auth: tok, body: body}), 201)).ID
+	}
+	keep := mk(supporterTier)
+	gone := mk(`{"name":"Old","prices":[{"interval":"month","amount":{"amount":300,"currency":"EUR"}}]}`)
+	expect(t, do(t, call{method: "POST", path: "/v1/tiers/" + gone + "/archive", auth: tok}), 200)
+	events(t, "TierChanged")
+	var got []struct {
+		TierID, Name string
+		Benefits     []string
+		TrialDays    int
+		Prices       []struct {
+			Interval string
+			Amount   struct {
+				Amount   int64
+				Currency string
+			}
+		}
+	}
+	for try := 0; try < 5 && len(got) != 1; try++ {
+		advance(t, time.Minute) // the directory's refresh follows: an instance answers the listing it had, and reads anew
+		if r := do(t, call{method: "GET", path: "/v1/directory/" + com}); r.status == 200 {
+			got = decode[directoryListing](t, r).Tiers
+		}
+	}
+	if len(got) != 1 || got[0].TierID != keep || got[0].Name != "Supporter" || got[0].TrialDays != 14 || len(got[0].Prices) != 2 ||
+		got[0].Prices[0].Interval != "month" || got[0].Prices[0].Amount.Amount != 500 || !slices.Contains(got[0].Benefits, "ad_free") {
+		t.Fatalf("the directory's tiers: %+v", got)
 	}
 }

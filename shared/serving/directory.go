@@ -42,8 +42,26 @@ type Listing struct {
 	Slots []ListedSlot `json:"slots"`
 	// TakesCampaigns is whether any of its slots takes campaigns.
 	TakesCampaigns bool `json:"takesCampaigns"`
+	// Tiers are the membership tiers it has on sale (DESIGN §17), oldest
+	// first.
+	Tiers []ListedTier `json:"tiers"`
 	// Audience is measured over the last AudienceWindow UTC days.
 	Audience Audience `json:"audience"`
+}
+
+// ListedTier is one membership tier on sale.
+type ListedTier struct {
+	TierID    string        `json:"tierId"`
+	Name      string        `json:"name"`
+	Benefits  []string      `json:"benefits"`
+	Prices    []ListedPrice `json:"prices"`
+	TrialDays int           `json:"trialDays"`
+}
+
+// ListedPrice is a tier's price for an interval.
+type ListedPrice struct {
+	Interval string       `json:"interval"`
+	Amount   money.Amount `json:"amount"`
 }
 
 // ListedSlot is what one slot sells.

@@ -69,6 +69,7 @@ type directoryItem struct {
 	Country        string                   `dynamodbav:"country,omitempty"`
 	ListingVersion int                      `dynamodbav:"listingVersion,omitempty"`
 	Slots          map[string]directorySlot `dynamodbav:"slots,omitempty"`
+	Tiers          map[string]directoryTier `dynamodbav:"tiers,omitempty"`
 	// AudDays are the window's days as the rollup wrote them, in one
 	// string (encodeDays): a thousand communities' thirty days are read
 	// every DirectoryRefresh, and one string is far less to read and
@@ -122,6 +123,23 @@ type directorySlot struct {
 	Version  int    `dynamodbav:"version"`
 }
 
+// directoryTier is what one membership tier sells (TierCreated,
+// TierChanged), ordered by its version.
+type directoryTier struct {
+	Name      string      `dynamodbav:"n"`
+	Benefits  []string    `dynamodbav:"b"`
+	Prices    []tierPrice `dynamodbav:"p"`
+	TrialDays int         `dynamodbav:"trial"`
+	Archived  bool        `dynamodbav:"arch"`
+	Version   int         `dynamodbav:"version"`
+}
+
+type tierPrice struct {
+	Interval string `dynamodbav:"i"`
+	Amount   int64  `dynamodbav:"a"`
+	Currency string `dynamodbav:"c"`
+}
+
 // listenAccounts has mux keep the owners projection of communities and
 // advertisers (with their page allowlists) and, from the same events, the
 // communities' directory items. A mux takes one handler per detail-type,
@@ -137,6 +155,8 @@ func (s *Store) listenAccounts(mux *events.Mux) {
 		}
 		return s.directoryCommunityCreated(ctx, e)
 	})
+	events.On(mux, func(ctx context.Context, e events.TierCreated) error { return s.directoryTier(ctx, e.Tier) })
+	events.On(mux, func(ctx context.Context, e events.TierChanged) error { return s.directoryTier(ctx, e.Tier) })
 	events.On(mux, func(ctx context.Context, e events.CommunityUpdated) error {
 		if err := relay(ctx, inner, &e); err != nil {
 			return err
@@ -239,6 +259,40 @@ func (s *Store) directorySlotChanged(ctx context.Context, e events.SlotChanged) 
 		ConditionExpression:       aws.String("attribute_not_exists(slots.#s) OR slots.#s.version < :v"),
 		ExpressionAttributeNames:  map[string]string{"#s": e.SlotID},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":slot": slot, ":v": store.N(int64(e.Version))}})
+	if err = store.Classify(err); store.IsConditionFailed(err) {
+		return nil
+	}
+	return fault.Wrap(op, err)
+}
+
+// directoryTier keeps what a membership tier sells on its community's
+// directory item; an older version never replaces a newer one (as
+// directorySlotChanged, in two updates).
+func (s *Store) directoryTier(ctx context.Context, t events.Tier) error {
+	const op = "serving.directoryTier"
+	if t.CommunityID == "" || t.TierID == "" || t.Version < 1 {
+		return fault.New(fault.Invalid, op, "a tier event without its community, id or version")
+	}
+	key := s.directoryKey(t.CommunityID)
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: aws.String(s.table), Key: key,
+		UpdateExpression:          aws.String("SET communityId = :id, tiers = if_not_exists(tiers, :empty)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":id": store.S(t.CommunityID), ":empty": &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{}}}})
+	if err != nil {
+		return fault.Wrap(op, store.Classify(err))
+	}
+	dt := directoryTier{Name: t.Name, Benefits: nonNilStrings(t.Benefits), TrialDays: t.TrialDays, Archived: t.Status == "archived", Version: t.Version, Prices: []tierPrice{}}
+	for _, p := range t.Prices {
+		dt.Prices = append(dt.Prices, tierPrice{Interval: p.Interval, Amount: p.Amount, Currency: p.Currency})
+	}
+	tier, err := attributevalue.Marshal(dt)
+	if err != nil {
+		return fault.Wrap(op, err)
+	}
+	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: aws.String(s.table), Key: key,
+		UpdateExpression:          aws.String("SET tiers.#t = :tier"),
+		ConditionExpression:       aws.String("attribute_not_exists(tiers.#t) OR tiers.#t.version < :v"),
+		ExpressionAttributeNames:  map[string]string{"#t": t.TierID},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":tier": tier, ":v": store.N(int64(t.Version))}})
 	if err = store.Classify(err); store.IsConditionFailed(err) {
 		return nil
 	}
@@ -357,6 +411,18 @@ func listingOf(it directoryItem, now time.Time) Listing {
 		l.Slots = append(l.Slots, ls)
 	}
 	sort.Slice(l.Slots, func(i, j int) bool { return l.Slots[i].SlotID < l.Slots[j].SlotID })
+	l.Tiers = []ListedTier{}
+	for id, t := range it.Tiers {
+		if t.Archived {
+			continue
+		}
+		lt := ListedTier{TierID: id, Name: t.Name, Benefits: nonNilStrings(t.Benefits), TrialDays: t.TrialDays, Prices: []ListedPrice{}}
+		for _, p := range t.Prices {
+			lt.Prices = append(lt.Prices, ListedPrice{Interval: p.Interval, Amount: money.Amount{Minor: p.Amount, Currency: p.Currency}})
+		}
+		l.Tiers = append(l.Tiers, lt)
+	}
+	sort.Slice(l.Tiers, func(i, j int) bool { return l.Tiers[i].TierID < l.Tiers[j].TierID })
 	return l
 }
 

@@ -224,7 +224,7 @@ func Souq() Topology {
 			// Serving keeps its own projection of what may run on each slot,
 			// the pages each community allows, and who owns which community
 			// and advertiser (who may read a flight's stats).
-			{Name: "serve-learns", Pattern: `{"source":["souq.accounts","souq.auctions","souq.campaigns"],"detail-type":["CommunityCreated","CommunityUpdated","AdvertiserCreated","SlotChanged","FlightBooked","CampaignChanged","CampaignCharged","CampaignReviewed"]}`, Target: FnServe},
+			{Name: "serve-learns", Pattern: `{"source":["souq.accounts","souq.auctions","souq.campaigns","souq.memberships"],"detail-type":["CommunityCreated","CommunityUpdated","AdvertiserCreated","SlotChanged","FlightBooked","CampaignChanged","CampaignCharged","CampaignReviewed","TierCreated","TierChanged"]}`, Target: FnServe},
 			// Campaigns settle what serving counted, once per count.
 			{Name: "campaigns-metered", Pattern: `{"source":["souq.serving"],"detail-type":["CampaignMetered"]}`, Target: FnCampaigns},
 			// Referrals names the communities and influencers on its deals.
