@@ -10,6 +10,7 @@ import (
 	mathbig "math/big"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -301,6 +302,19 @@ func TestMembershipsHTTP_UpgradeProratedDowngradeAtTheEndAndARefund(t *testing.T
 	}](t, expect(t, do(t, call{method: "GET", path: "/v1/communities/" + w.com + "/memberships/report?from=" + m.CurrentPeriodStart.Format("2006-01-02"), auth: w.owner}), 200))
 	if rp.Totals.Members != 1 || rp.Totals.MRR.Amount != 300 || rp.Totals.Revenue.Amount != 300+(newPart-oldPart)+300 || rp.Totals.Refunds.Amount != 100 {
 		t.Fatalf("the report: %+v", rp.Totals)
+	}
+	// The same as CSV: a row per day (its tier rows under it), the
+	// refund's day among them, no cell a spreadsheet would run.
+	rows := csvCells(t, expect(t, do(t, call{method: "GET", path: "/v1/communities/" + w.com + "/memberships/report?from=" + m.CurrentPeriodStart.Format("2006-01-02"),
+		auth: w.owner, headers: map[string]string{"Accept": "text/csv"}}), 200))
+	var refunds []string
+	for _, c := range column(t, rows, "refunds") {
+		if c != "" && c != "0.00" {
+			refunds = append(refunds, c)
+		}
+	}
+	if len(refunds) != 1 || refunds[0] != "1.00" || !slices.Contains(column(t, rows, "tier"), "Basic") {
+		t.Fatalf("the report's CSV: refunds %q, tiers %q", refunds, column(t, rows, "tier"))
 	}
 	verifyLedger(t)
 }
