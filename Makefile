@@ -26,7 +26,7 @@ run: deps
 ## test: lint, then every test under the race detector (unit, integration on DynamoDB Local, black-box in tests/, the browser suite in Debian's chromium)
 test: deps chromium lint
 	@echo "==> go test (one DynamoDB Local for the whole run)"
-	@CGO_ENABLED=1 ./bin/souq-local exec -- $(GO) test -race -count=1 -timeout 12m $(PKGS)
+	@CGO_ENABLED=1 ./bin/souq-local exec -- $(GO) test -race -count=1 -timeout 20m $(PKGS)
 
 ## lint: gofmt, go build and vet, staticcheck, and Redocly's lint of docs/openapi.yaml
 lint: go-deps node_modules/go.mod
