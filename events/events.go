@@ -653,6 +653,15 @@ type Membership struct {
 	CurrentPeriodEnd  string `json:"currentPeriodEnd"`
 	CancelAtPeriodEnd bool   `json:"cancelAtPeriodEnd"`
 	Version           int    `json:"version"`
+	// TierName is the tier's name when the event was written.
+	TierName string `json:"tierName"`
+	// JoinedAt is when the person joined; PaidFrom when its first paid
+	// period began or begins (a trial's end), empty until known.
+	JoinedAt string `json:"joinedAt"`
+	PaidFrom string `json:"paidFrom,omitempty"`
+	// ReferralCode is the deal's code the person joined with (DESIGN §18):
+	// referrals attributes the membership from it.
+	ReferralCode string `json:"referralCode,omitempty"`
 }
 
 // MembershipPayment is one payment of a membership (mpay_…): Amount was
@@ -736,6 +745,9 @@ type MembershipPaymentRefunded struct {
 	Amount    int64  `json:"amount"`
 	Share     int64  `json:"share"`
 	Fee       int64  `json:"fee"`
+	// Payment is the refunded payment as it was paid, so that a consumer
+	// that has not seen it yet (events come in any order) can.
+	Payment MembershipPayment `json:"payment"`
 }
 
 func (MembershipStarted) DetailType() string         { return "MembershipStarted" }

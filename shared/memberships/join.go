@@ -180,6 +180,9 @@ func (s *Service) startTrial(m *membershipItem, now time.Time) {
 	end := now.AddDate(0, 0, m.TrialDays)
 	m.Status, m.N, m.Cycle = string(Trialing), -1, 0
 	m.Anchor, m.PeriodStart, m.PeriodEnd = clock.Format(end), clock.Format(now), clock.Format(end)
+	if m.Since == "" {
+		m.Since = m.Anchor
+	}
 	m.Session, m.CheckoutURL = "", ""
 }
 
@@ -362,6 +365,9 @@ func (s *Service) firstPaid(ctx context.Context, mid, pid, reference string, car
 		next := m
 		next.Status, next.N, next.Cycle, next.Charging = string(st), 0, 1, noCharge
 		next.Anchor, next.PeriodStart, next.PeriodEnd = clock.Format(now), clock.Format(now), clock.Format(periodEnd(now, Interval(m.Interval), 0))
+		if next.Since == "" {
+			next.Since = next.Anchor
+		}
 		next.Session, next.CheckoutURL, next.Version = "", "", m.Version+1
 		p := s.newPayment(next, pid, PayFirst, m.Amount, reference, card, now)
 		c, err := s.paidChange(m, next, p, now)

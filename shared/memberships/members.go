@@ -69,7 +69,10 @@ type membershipItem struct {
 	// start); N is the current period's number from it (-1: the trial).
 	// Cycle counts periods paid over the membership's life (never reset:
 	// a change of interval moves the anchor), naming charges and schedules.
-	Anchor      string `dynamodbav:"anchor"`
+	Anchor string `dynamodbav:"anchor"`
+	// Since is the first paid period's start (a trial's end): the anchor
+	// as it was first set, never moved.
+	Since       string `dynamodbav:"since,omitempty"`
 	N           int    `dynamodbav:"n"`
 	Cycle       int    `dynamodbav:"cycle"`
 	PeriodStart string `dynamodbav:"periodStart"`
@@ -284,7 +287,8 @@ func (p paymentItem) view() PaymentView {
 func (m membershipItem) event() events.Membership {
 	return events.Membership{MembershipID: m.ID, CommunityID: m.CommunityID, OwnerID: m.OwnerID, UserID: m.UserID, TierID: m.TierID,
 		Interval: m.Interval, Amount: m.Amount, Currency: m.Currency, Status: m.Status, CurrentPeriodEnd: m.PeriodEnd,
-		CancelAtPeriodEnd: m.CancelAtPeriodEnd, Version: m.Version}
+		CancelAtPeriodEnd: m.CancelAtPeriodEnd, Version: m.Version, TierName: m.TierName, JoinedAt: m.CreatedAt, PaidFrom: m.Since,
+		ReferralCode: m.Referral}
 }
 
 func (p paymentItem) event() events.MembershipPayment {

@@ -139,7 +139,7 @@ func (s *Service) RefundPayment(ctx context.Context, p auth.Principal, paymentID
 				return nil, err
 			}
 			evt, err := events.OutboxPut(s.repo.outbox, &events.MembershipPaymentRefunded{Membership: m.event(), PaymentID: pay.ID, RefundID: rid,
-				Amount: x, Share: share, Fee: fee}, now)
+				Amount: x, Share: share, Fee: fee, Payment: pay.event()}, now)
 			if err != nil {
 				return nil, err
 			}

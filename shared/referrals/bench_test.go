@@ -72,7 +72,7 @@ func BenchmarkCapacity(b *testing.B) {
 		}
 		var cnv string
 		measure("click", func() error {
-			_, err := svc.Click(ctx, "meter", "192.0.2.1", "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0")
+			_, err := svc.Click(ctx, "meter", "192.0.2.1", "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0", "")
 			return err
 		})
 		measure("conversion-by-code", func() error {

@@ -118,6 +118,10 @@ func (s *Service) Reverse(ctx context.Context, p auth.Principal, conversionID st
 		if err != nil {
 			return ConversionView{}, err
 		}
+		if c.Source == SourceMembership {
+			return ConversionView{}, &fault.Error{Kind: fault.Conflict, Op: op, Code: "membership_payment",
+				Message: "this is a member's payment: refund the payment (POST /v1/membership-payments/{paymentId}/refund) and its commission follows"}
+		}
 		left := c.Amount - c.Reversed
 		if Status(c.Status) == Reversed || Status(c.Status) == Declined || left == 0 {
 			return ConversionView{}, &fault.Error{Kind: fault.Conflict, Op: op, State: c.Status, Message: "the conversion has nothing left to reverse"}
@@ -129,7 +133,7 @@ func (s *Service) Reverse(ctx context.Context, p auth.Principal, conversionID st
 		if r <= 0 || r > left {
 			return ConversionView{}, fault.InvalidFields(op, "the request has invalid fields", fault.FieldError{Field: "amount", Message: fmt.Sprintf("must be 1 to %d, what is left of the conversion", left)})
 		}
-		v, err := s.reverseOnce(ctx, op, c, r)
+		v, err := s.reverseOnce(ctx, op, c, r, "")
 		if _, raced := err.(*retryAs); raced {
 			continue
 		}
@@ -138,7 +142,10 @@ func (s *Service) Reverse(ctx context.Context, p auth.Principal, conversionID st
 	return ConversionView{}, fault.New(fault.Conflict, op, "the conversion is changing too fast; retry")
 }
 
-func (s *Service) reverseOnce(ctx context.Context, op string, c conversionItem, r int64) (ConversionView, error) {
+// reverseOnce takes back the commission of r more of c's amount refunded.
+// A membership payment's refund (refundID) is applied once, and counted on
+// the member's referral.
+func (s *Service) reverseOnce(ctx context.Context, op string, c conversionItem, r int64, refundID string) (ConversionView, error) {
 	now := s.clock.Now().Truncate(time.Millisecond)
 	share := ReversedShare(c.Commission, c.Reversed+r, c.Amount)
 	delta := share - c.CommissionReversed
@@ -174,6 +181,10 @@ func (s *Service) reverseOnce(ctx context.Context, op string, c conversionItem, 
 		return ConversionView{}, fault.Wrap(op, err)
 	}
 	tx.Add("conversion", meta)
+	if refundID != "" {
+		tx.Add("refund", s.repo.refundGuard(c.ID, refundID)).
+			Add("member", s.repo.memberAdd(c.CommunityID, c.UserID, map[string]int64{"refunded": r, "commissionReversed": delta}))
+	}
 	if delta > 0 {
 		evt, err := events.OutboxPut(s.repo.outbox, &events.CommissionReversed{Commission: s.commissionEvent(c, delta)}, now)
 		if err != nil {
@@ -185,6 +196,9 @@ func (s *Service) reverseOnce(ctx context.Context, op string, c conversionItem, 
 		tx.AddParts(tr.Parts...)
 	}
 	err = tx.Write(ctx, s.repo.db)
+	if store.Failed(err, "refund") {
+		return conversionView(c), nil // this refund was applied before
+	}
 	if store.Failed(err, "conversion") || tr != nil && fault.KindOf(tr.Explain(err)) == fault.Conflict {
 		return ConversionView{}, &retryAs{} // cleared, reversed or the budget released meanwhile
 	}

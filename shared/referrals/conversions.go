@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -76,14 +77,32 @@ type ConversionView struct {
 	ClearsAt           string       `json:"clearsAt,omitempty"`
 	CreatedAt          string       `json:"createdAt"`
 	UpdatedAt          string       `json:"updatedAt"`
+	// Source is reported (by the community's server) or membership (a
+	// member's payment, recorded by Souq: customerId is the member's
+	// pseudonym, and Payment says which payment it was).
+	Source  string           `json:"source"`
+	Payment *PaymentEarnings `json:"payment,omitempty"`
+}
+
+// PaymentEarnings is the membership payment a conversion is: first,
+// renewal or upgrade, and the period it paid for.
+type PaymentEarnings struct {
+	Kind        string `json:"kind"`
+	PeriodStart string `json:"periodStart"`
+	PeriodEnd   string `json:"periodEnd"`
 }
 
 func conversionView(c conversionItem) ConversionView {
 	m := func(n int64) money.Amount { return money.Amount{Minor: n, Currency: c.Currency} }
-	return ConversionView{ID: c.ID, ExternalID: c.ExternalID, CommunityID: c.CommunityID, ProgramID: c.ProgramID, DealID: c.DealID,
+	v := ConversionView{ID: c.ID, ExternalID: c.ExternalID, CommunityID: c.CommunityID, ProgramID: c.ProgramID, DealID: c.DealID,
 		InfluencerID: c.InfluencerID, ClickID: c.ClickID, CustomerID: c.CustomerID, Amount: c.Amount, Currency: c.Currency,
 		Status: Status(c.Status), Reason: c.Reason, Commission: m(c.Commission), Reversed: c.Reversed,
-		CommissionReversed: m(c.CommissionReversed), Clawback: m(c.Clawback), ClearsAt: c.ClearsAt, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+		CommissionReversed: m(c.CommissionReversed), Clawback: m(c.Clawback), ClearsAt: c.ClearsAt, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+		Source: SourceReported}
+	if c.Source == SourceMembership {
+		v.Source, v.Payment = SourceMembership, &PaymentEarnings{Kind: c.PaymentKind, PeriodStart: c.PeriodStart, PeriodEnd: c.PeriodEnd}
+	}
+	return v
 }
 
 // visitorHash stands in for an IP address or a user agent: keyed, so
@@ -99,7 +118,7 @@ func (s *Service) visitorHash(v string) string {
 // click id). Bots are counted apart and get no click id; one source's
 // clicks on one deal within a minute count once (they get the first
 // click's id). An ended deal's link still lands, attributing nothing.
-func (s *Service) Click(ctx context.Context, rawCode, sourceIP, userAgent string) (string, error) {
+func (s *Service) Click(ctx context.Context, rawCode, sourceIP, userAgent, domain string) (string, error) {
 	const op = "referrals.Click"
 	code, ok := NormalizeCode(rawCode)
 	if !ok {
@@ -123,13 +142,22 @@ func (s *Service) Click(ctx context.Context, rawCode, sourceIP, userAgent string
 	if !found || !cfound || c.URL == "" {
 		return "", fault.New(fault.NotFound, op, "no such referral code")
 	}
+	landing := c.URL
+	if d.Terms != nil && d.Terms.Membership() {
+		// A program on memberships lands on the community's join page,
+		// which keeps the code (first touch) for the deal's attribution days.
+		landing = s.linkBase(domain) + "/console/c/" + url.PathEscape(d.CommunityID) + "/join?days=" + strconv.Itoa(d.Terms.AttributionDays)
+	}
 	if DealStatus(d.Status) != DealApproved {
-		return c.URL, nil
+		if landing != c.URL {
+			return strings.Split(landing, "?")[0], nil
+		}
+		return landing, nil
 	}
 	now := s.clock.Now().Truncate(time.Millisecond)
 	if traffic.IsBot(userAgent) {
 		err := store.NewTx().Add("stats", s.repo.statsAdd(d.ID, map[string]int64{"botClicks": 1})).Write(ctx, s.repo.db)
-		return withParams(c.URL, code, ""), fault.Wrap(op, err)
+		return withParams(landing, code, ""), fault.Wrap(op, err)
 	}
 	src, agent := s.visitorHash(sourceIP), s.visitorHash(userAgent)
 	clickID := id.New("clk", now)
@@ -149,12 +177,12 @@ func (s *Service) Click(ctx context.Context, rawCode, sourceIP, userAgent string
 	if store.Failed(err, "flood") {
 		// A flood: the minute's first click stands for this one.
 		first, err := s.repo.floodClick(ctx, op, flood)
-		return withParams(c.URL, code, first), err
+		return withParams(landing, code, first), err
 	}
 	if err != nil {
 		return "", fault.Wrap(op, err)
 	}
-	return withParams(c.URL, code, clk.ID), nil
+	return withParams(landing, code, clk.ID), nil
 }
 
 // withParams adds ref and click to a URL, keeping its own query.
@@ -278,6 +306,10 @@ func (s *Service) RecordConversion(ctx context.Context, p auth.Principal, in Con
 		if !found {
 			return ConversionView{}, false, fault.New(fault.NotFound, op, "no such program")
 		}
+		if a.deal.Terms.Membership() {
+			return ConversionView{}, false, &fault.Error{Kind: fault.Conflict, Op: op, Code: "membership_program",
+				Message: "this deal's program pays on memberships: Souq records each member's payments itself, and takes no reported conversions for it"}
+		}
 		if in.Currency != prg.Currency {
 			return ConversionView{}, false, fault.InvalidFields(op, "the conversion has invalid fields", fault.FieldError{Field: "currency", Message: "must be the program's currency, " + prg.Currency})
 		}
@@ -336,6 +368,11 @@ type report struct {
 	communityID string
 	in          ConversionInput
 	hash        string // of the body, so a replay with another body is 409
+	// A membership's payment (DESIGN §18): the member's referral, the
+	// payment, its membership.
+	member       *memberItem
+	pay          *events.MembershipPayment
+	membershipID string
 }
 
 // recordOnce records a report once: it reads what the judgement needs,
@@ -347,14 +384,29 @@ func (s *Service) recordOnce(ctx context.Context, op string, r report, a attribu
 	in := r.in
 	d, terms := a.deal, *a.deal.Terms
 	amount := money.Amount{Minor: *in.Amount, Currency: in.Currency}
-	custDeal, custFound, err := s.repo.customerDeal(ctx, op, d.ProgramID, in.CustomerID)
-	if err != nil {
-		return ConversionView{}, err
-	}
 	commission, commissionErr := terms.Commission(amount)
 	f := Facts{Forced: retry.reason, DealApproved: DealStatus(d.Status) == DealApproved, ProgramActive: ProgramStatus(prg.Status) == ProgramActive,
-		Now: now, AttributionDays: terms.AttributionDays, SelfReferral: strings.EqualFold(strings.TrimSpace(in.CustomerID), d.InfluencerID),
-		CustomerSeen: custFound, CustomerOnOtherDeal: custFound && custDeal != d.ID, Recurring: terms.Recurring, Commission: commission.Minor}
+		Now: now, AttributionDays: terms.AttributionDays, Recurring: terms.Recurring, Commission: commission.Minor}
+	if m := r.member; m != nil {
+		// A member's payment: attributed at joining, so no click, window or
+		// customer to judge; it earns within the months from the first paid
+		// period's start.
+		f.SelfReferral, f.Recurring = m.Reason == string(ReasonSelfReferral), true
+		if terms.Months != nil {
+			from := m.PaidFrom
+			if from == "" {
+				from = r.pay.PeriodStart
+			}
+			f.MonthsPassed = !clock.Parse(r.pay.PeriodStart).Before(earnsUntil(clock.Parse(from), *terms.Months))
+		}
+	} else {
+		custDeal, custFound, err := s.repo.customerDeal(ctx, op, d.ProgramID, in.CustomerID)
+		if err != nil {
+			return ConversionView{}, err
+		}
+		f.SelfReferral = strings.EqualFold(strings.TrimSpace(in.CustomerID), d.InfluencerID)
+		f.CustomerSeen, f.CustomerOnOtherDeal = custFound, custFound && custDeal != d.ID
+	}
 	var ipPK string
 	if a.click != nil {
 		f.Clicked, f.ClickAt, f.ClickConversions = true, clock.Parse(a.click.At), a.click.Conversions
@@ -372,6 +424,10 @@ func (s *Service) recordOnce(ctx context.Context, op string, r report, a attribu
 		Status: string(status), Reason: string(reason), CreatedAt: clock.Format(now), UpdatedAt: clock.Format(now), Rev: 1}
 	if a.click != nil {
 		c.ClickID = a.click.ID
+	}
+	if r.member != nil {
+		c.Source, c.MembershipID, c.UserID = SourceMembership, r.membershipID, r.member.UserID
+		c.PaymentKind, c.PeriodStart, c.PeriodEnd = r.pay.Kind, r.pay.PeriodStart, r.pay.PeriodEnd
 	}
 	if status != NoCommission {
 		c.Commission = commission.Minor
@@ -395,8 +451,12 @@ func (s *Service) writeConversion(ctx context.Context, op string, r report, a at
 		return ConversionView{}, fault.Wrap(op, err)
 	}
 	tx := store.NewTx().Add("external id", ext).Add("conversion", cnv).
-		Add("customer", s.repo.customerFirst(d.ProgramID, in.CustomerID, d.ID, c.Commission > 0 && !terms.Recurring)).
 		Add("deal", s.repo.dealIn(d.ID, d.Status)).Add("program", s.repo.programIn(prg.ID, prg.Status))
+	if m := r.member; m != nil {
+		tx.Add("member", s.repo.memberAdd(m.CommunityID, m.UserID, map[string]int64{"payments": 1, "paid": c.Amount, "commission": c.Commission}))
+	} else {
+		tx.Add("customer", s.repo.customerFirst(d.ProgramID, in.CustomerID, d.ID, c.Commission > 0 && !terms.Recurring))
+	}
 	var evs []events.Event
 	evs = append(evs, &events.ConversionRecorded{ConversionID: c.ID, DealID: d.ID, ProgramID: d.ProgramID, CommunityID: communityID,
 		InfluencerID: d.InfluencerID, ExternalID: c.ExternalID, Amount: amount})

@@ -61,12 +61,15 @@ type DealStats struct {
 	CommissionPending  int64   `json:"commissionPending"`
 	CommissionCleared  int64   `json:"commissionCleared"`
 	CommissionReversed int64   `json:"commissionReversed"`
-	Currency           string  `json:"currency"`
+	// Members is how many people joined the community's memberships
+	// through the deal (programs on memberships).
+	Members  int64  `json:"members"`
+	Currency string `json:"currency"`
 }
 
 func dealStats(st statsItem, currency string) *DealStats {
 	v := &DealStats{Clicks: st.Clicks, BotClicks: st.BotClicks, Conversions: st.Conversions, CommissionPending: st.CommissionPending,
-		CommissionCleared: st.CommissionCleared, CommissionReversed: st.CommissionReversed, Currency: currency}
+		CommissionCleared: st.CommissionCleared, CommissionReversed: st.CommissionReversed, Members: st.Members, Currency: currency}
 	if st.Clicks > 0 {
 		v.ConversionRate = float64(st.Conversions) / float64(st.Clicks)
 	}
@@ -75,7 +78,11 @@ func dealStats(st statsItem, currency string) *DealStats {
 
 func (s *Service) dealView(it dealItem, domain string) DealView {
 	v := DealView{ID: it.ID, ProgramID: it.ProgramID, CommunityID: it.CommunityID, InfluencerID: it.InfluencerID, Status: DealStatus(it.Status),
-		Pitch: it.Pitch, Terms: it.Terms, Code: it.Code, CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt}
+		Pitch: it.Pitch, Code: it.Code, CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt}
+	if it.Terms != nil {
+		t := it.Terms.normal()
+		v.Terms = &t
+	}
 	if it.Code != "" {
 		v.Link = s.linkBase(domain) + "/r/" + it.Code
 	}

@@ -19,6 +19,8 @@ package referrals
 //	IPH#<pid>#<src>#<day>      IPH         -                              -                            conversions from one hashed source per program per day
 //	INF#<uid>                  CUR#<cur>   -                              -                            a currency the influencer has earned in (for earnings)
 //	INF#<uid>                  OWED#<cur>  -                              -                            clawbacks the influencer owes, deducted from later clearings
+//	MREF#<cid>#<uid>           MREF        DEAL#<did>#MEMBERS / <joined>  -                            a person's referral in a community (first touch): its deal or why none, what they paid and earned
+//	RFD#<cnvId>#<refundId>     RFD         -                              -                            a membership payment's refund, applied to its commission once
 //
 // A program's budget is a ledger draw-down hold (its id is the program's):
 // funded by the opening and top-ups, drawn by each accrual, given back by
@@ -129,6 +131,7 @@ type statsItem struct {
 	CommissionPending  int64 `dynamodbav:"commissionPending"`
 	CommissionCleared  int64 `dynamodbav:"commissionCleared"`
 	CommissionReversed int64 `dynamodbav:"commissionReversed"`
+	Members            int64 `dynamodbav:"members"`
 }
 
 type clickItem struct {
@@ -184,7 +187,22 @@ type conversionItem struct {
 	CreatedAt          string `dynamodbav:"createdAt"`
 	UpdatedAt          string `dynamodbav:"updatedAt"`
 	Rev                int    `dynamodbav:"rev"`
+	// A membership's payment (DESIGN §18): recorded by Souq, its refunds
+	// follow the membership's. UserID is the member, never shown.
+	Source       string `dynamodbav:"source,omitempty"`
+	MembershipID string `dynamodbav:"membershipId,omitempty"`
+	UserID       string `dynamodbav:"userId,omitempty"`
+	PaymentKind  string `dynamodbav:"paymentKind,omitempty"`
+	PeriodStart  string `dynamodbav:"periodStart,omitempty"`
+	PeriodEnd    string `dynamodbav:"periodEnd,omitempty"`
 }
+
+// SourceMembership marks a conversion Souq recorded from a membership's
+// payment; SourceReported one a community's server reported.
+const (
+	SourceMembership = "membership"
+	SourceReported   = "reported"
+)
 
 func (it *conversionItem) index() {
 	it.PK, it.SK = "CNV#"+it.ID, "META"

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/souqhq/souq/events"
 	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/store"
 )
@@ -258,3 +259,38 @@ func isOwed(sk string) bool { return strings.HasPrefix(sk, "OWED#") }
 func isPaid(sk string) bool { return strings.HasPrefix(sk, "PAID#") }
 
 func (it *clickItem) index() { it.PK, it.SK = "CLK#"+it.ID, "META" }
+
+// memberPaidFrom sets when a member's first paid period began, once.
+func (r *Repository) memberPaidFrom(ctx context.Context, m memberItem, paidFrom string) error {
+	_, err := r.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: aws.String(r.table), Key: key(m.PK, m.SK),
+		UpdateExpression: aws.String("SET paidFrom = :p"), ConditionExpression: aws.String("attribute_exists(pk) AND attribute_not_exists(paidFrom)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":p": store.S(paidFrom)}})
+	return store.Classify(err)
+}
+
+// memberStatus keeps the member's latest membership as its events said:
+// a later-joined membership, or a higher version of the same, wins.
+func (r *Repository) memberStatus(ctx context.Context, m memberItem, ev events.Membership) error {
+	_, err := r.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: aws.String(r.table), Key: key(m.PK, m.SK),
+		UpdateExpression: aws.String("SET #s = :s, tierName = :t, #i = :i, cancelAtPeriodEnd = :c, statusJoinedAt = :j, statusVersion = :v"),
+		ConditionExpression: aws.String("attribute_exists(pk) AND (attribute_not_exists(statusJoinedAt) OR statusJoinedAt < :j OR " +
+			"(statusJoinedAt = :j AND statusVersion < :v))"),
+		ExpressionAttributeNames: map[string]string{"#s": "status", "#i": "interval"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":s": store.S(ev.Status), ":t": store.S(ev.TierName), ":i": store.S(ev.Interval),
+			":c": &types.AttributeValueMemberBOOL{Value: ev.CancelAtPeriodEnd}, ":j": store.S(ev.JoinedAt), ":v": store.N(int64(ev.Version))}})
+	return store.Classify(err)
+}
+
+// memberAdd counts on a member's referral what a payment, or a refund,
+// paid and earned.
+func (r *Repository) memberAdd(communityID, userID string, deltas map[string]int64) types.TransactWriteItem {
+	u := r.statsAdd("", deltas).Update
+	u.Key = key(memberPK(communityID, userID), "MREF")
+	return types.TransactWriteItem{Update: u}
+}
+
+// refundGuard: a refund takes its commission back once.
+func (r *Repository) refundGuard(conversionID, refundID string) types.TransactWriteItem {
+	return types.TransactWriteItem{Put: &types.Put{TableName: aws.String(r.table), ConditionExpression: aws.String("attribute_not_exists(pk)"),
+		Item: map[string]types.AttributeValue{"pk": store.S("RFD#" + conversionID + "#" + refundID), "sk": store.S("RFD")}}}
+}

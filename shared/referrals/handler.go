@@ -129,6 +129,14 @@ func NewRouter(svc *Service, idem api.Idempotency, log *slog.Logger, now func() 
 		vs, next, err := svc.DealConversions(ctx, *r.Principal, r.Path("dealId"), limit, cursor)
 		return api.JSON(http.StatusOK, api.List[ConversionView]{Data: vs, NextCursor: next}), err
 	}, api.NoIdempotency)
+	rt.Handle("GET /v1/deals/{dealId}/members", func(ctx context.Context, r *api.Request) (api.Response, error) {
+		limit, cursor, err := api.Page(r)
+		if err != nil {
+			return api.Response{}, err
+		}
+		vs, next, err := svc.Members(ctx, *r.Principal, r.Path("dealId"), limit, cursor)
+		return api.JSON(http.StatusOK, api.List[MemberView]{Data: vs, NextCursor: next}), err
+	}, api.NoIdempotency)
 	rt.Handle("GET /v1/me/deals", func(ctx context.Context, r *api.Request) (api.Response, error) {
 		limit, cursor, err := api.Page(r)
 		if err != nil {
@@ -145,7 +153,7 @@ func NewRouter(svc *Service, idem api.Idempotency, log *slog.Logger, now func() 
 	}, api.NoIdempotency)
 
 	rt.Handle("GET /r/{code}", func(ctx context.Context, r *api.Request) (api.Response, error) {
-		to, err := svc.Click(ctx, r.Path("code"), r.ClientIP(), r.UserAgent())
+		to, err := svc.Click(ctx, r.Path("code"), r.ClientIP(), r.UserAgent(), domain(r))
 		resp := api.Redirect(to)
 		resp.Headers["Cache-Control"] = "no-store"
 		return resp, err

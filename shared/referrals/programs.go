@@ -2,6 +2,7 @@ package referrals
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -49,6 +50,7 @@ func NewService(repo *Repository, l *ledger.Ledger, sched schedule.Scheduler, c 
 	s.owners.Listen(s.events, owners.Community)
 	s.owners.ListenPeople(s.events)
 	events.On(s.events, s.recordPaid)
+	s.listenMemberships()
 	return s
 }
 
@@ -101,6 +103,33 @@ type ProgramInput struct {
 	MinimumPayout   *money.Amount    `json:"minimumPayout"`
 	Budget          *money.Amount    `json:"budget"`
 	Recurring       *bool            `json:"recurring"`
+	// On is conversion (the default) or membership; Months, for a program
+	// on memberships, how many months of a membership's payments earn
+	// (null: as long as it lasts).
+	On     *string     `json:"on"`
+	Months OptionalInt `json:"months"`
+}
+
+// OptionalInt is a field that may be absent (Set false), null (Value
+// nil) or a number.
+type OptionalInt struct {
+	Set   bool
+	Value *int
+}
+
+// UnmarshalJSON reads null or a number.
+func (o *OptionalInt) UnmarshalJSON(b []byte) error {
+	o.Set = true
+	if string(b) == "null" {
+		o.Value = nil
+		return nil
+	}
+	var n int
+	if err := json.Unmarshal(b, &n); err != nil {
+		return fmt.Errorf("must be a whole number of months or null")
+	}
+	o.Value = &n
+	return nil
 }
 
 // Amounts in requests are written {"amount", "currency"}; money.Amount
@@ -116,6 +145,8 @@ type ProgramView struct {
 	AttributionDays int             `json:"attributionDays"`
 	HoldDays        int             `json:"holdDays"`
 	Recurring       bool            `json:"recurring"`
+	On              On              `json:"on"`
+	Months          *int            `json:"months"`
 	MinimumPayout   money.Amount    `json:"minimumPayout"`
 	Status          ProgramStatus   `json:"status"`
 	CreatedAt       string          `json:"createdAt"`
@@ -139,6 +170,7 @@ func programView(p programItem, b *BudgetView) ProgramView {
 	return ProgramView{ID: p.ID, CommunityID: p.CommunityID, Name: p.Name, Currency: p.Currency,
 		Commission:      CommissionInput{Type: string(p.Terms.Type), Bps: p.Terms.Bps, Amount: p.Terms.Amount, Cap: p.Terms.Cap},
 		AttributionDays: p.Terms.AttributionDays, HoldDays: p.Terms.HoldDays, Recurring: p.Terms.Recurring,
+		On: p.Terms.normal().On, Months: p.Terms.Months,
 		MinimumPayout: money.Amount{Minor: p.MinimumPayout, Currency: p.Currency}, Status: ProgramStatus(p.Status), CreatedAt: p.CreatedAt,
 		Budget: b}
 }
@@ -194,6 +226,12 @@ func (in ProgramInput) apply(p *programItem) {
 	}
 	if in.Recurring != nil {
 		p.Terms.Recurring = *in.Recurring
+	}
+	if in.On != nil {
+		p.Terms.On = On(*in.On)
+	}
+	if in.Months.Set {
+		p.Terms.Months = in.Months.Value
 	}
 }
 
@@ -272,6 +310,9 @@ func (s *Service) CreateProgram(ctx context.Context, p auth.Principal, community
 	now := s.clock.Now().Truncate(time.Millisecond)
 	prg := programItem{ID: id.New("prg", now), CommunityID: communityID, Status: string(ProgramActive), CreatedAt: clock.Format(now), UpdatedAt: clock.Format(now), Version: 1}
 	in.apply(&prg)
+	if prg.Terms.On == "" {
+		prg.Terms.On = OnConversion
+	}
 	if err := in.check(prg); err != nil {
 		return ProgramView{}, err
 	}
@@ -319,6 +360,9 @@ func (s *Service) UpdateProgram(ctx context.Context, p auth.Principal, programID
 	}
 	if in.Budget != nil {
 		return ProgramView{}, fault.InvalidFields(op, "the program has invalid fields", fault.FieldError{Field: "budget", Message: "top the budget up with POST /v1/programs/{programId}/budget"})
+	}
+	if in.On != nil && On(*in.On) != prg.Terms.normal().On {
+		return ProgramView{}, fault.InvalidFields(op, "the program has invalid fields", fault.FieldError{Field: "on", Message: "must stay " + string(prg.Terms.normal().On) + ": open another program to pay on the other"})
 	}
 	read := prg.Version
 	in.apply(&prg)

@@ -37,6 +37,33 @@ type Terms struct {
 	HoldDays        int   `json:"holdDays" dynamodbav:"holdDays"`
 	// Recurring: the same customer may earn commission more than once.
 	Recurring bool `json:"recurring" dynamodbav:"recurring"`
+	// On is what earns: a conversion the community reports, or a
+	// membership's payments, which Souq records itself (DESIGN §18).
+	On On `json:"on" dynamodbav:"on"`
+	// Months is how long a membership's payments earn, counted from its
+	// first paid period's start; nil: for as long as it lasts.
+	Months *int `json:"months" dynamodbav:"months"`
+}
+
+// On is what a program pays for.
+type On string
+
+// What a program pays for.
+const (
+	OnConversion On = "conversion" // a sale the community's server reports (POST /v1/conversions)
+	OnMembership On = "membership" // each payment of a membership the deal brought
+)
+
+// Membership reports whether the terms pay on memberships.
+func (t Terms) Membership() bool { return t.On == OnMembership }
+
+// normal is the terms as views show them (an item written before
+// programs paid on memberships reads as one on conversions).
+func (t Terms) normal() Terms {
+	if t.On == "" {
+		t.On = OnConversion
+	}
+	return t
 }
 
 // Limits.
@@ -46,6 +73,7 @@ const (
 	MaxNameLen         = 120
 	MaxPitchLen        = 2_000
 	MaxIDLen           = 128 // externalId, customerId
+	MaxMonths          = 120
 )
 
 // CheckTerms validates a program's commission terms.
@@ -77,6 +105,21 @@ func CheckTerms(t Terms) []fault.FieldError {
 	}
 	if t.HoldDays < 0 || t.HoldDays > MaxHoldDays {
 		fields = append(fields, fault.FieldError{Field: "holdDays", Message: fmt.Sprintf("must be 0 to %d", MaxHoldDays)})
+	}
+	switch t.On {
+	case OnConversion, "":
+		if t.Months != nil {
+			fields = append(fields, fault.FieldError{Field: "months", Message: "only a program on memberships has months that earn"})
+		}
+	case OnMembership:
+		if t.Months != nil && (*t.Months < 1 || *t.Months > MaxMonths) {
+			fields = append(fields, fault.FieldError{Field: "months", Message: fmt.Sprintf("must be 1 to %d, or null for as long as the membership lasts", MaxMonths)})
+		}
+		if t.Recurring {
+			fields = append(fields, fault.FieldError{Field: "recurring", Message: "a program on memberships earns on every payment of the memberships it brought; recurring is for reported conversions"})
+		}
+	default:
+		fields = append(fields, fault.FieldError{Field: "on", Message: "must be conversion (reported by the community's server) or membership (each payment of a membership, recorded by Souq)"})
 	}
 	return fields
 }
@@ -138,6 +181,8 @@ const (
 	ReasonIPBurst           Reason = "burst_from_one_source"
 	ReasonCustomerOnOther   Reason = "customer_seen_on_another_deal"
 	ReasonBot               Reason = "bot_click"
+	// ReasonMonthsPassed: a membership's payment after the months that earn.
+	ReasonMonthsPassed Reason = "months_passed"
 )
 
 // Referral codes are case-insensitive: stored and matched lower case.
@@ -208,7 +253,9 @@ type Facts struct {
 	// CustomerOnOtherDeal: on another influencer's deal.
 	CustomerSeen, CustomerOnOtherDeal bool
 	Recurring                         bool
-	Commission                        int64
+	// MonthsPassed: a membership's payment after the months that earn.
+	MonthsPassed bool
+	Commission   int64
 }
 
 // Judge decides a conversion's status and reason: no commission (with
@@ -228,6 +275,8 @@ func Judge(f Facts, sourceConversions func() (int64, error)) (Status, Reason, er
 		reason = ReasonAttributionWindow
 	case f.SelfReferral:
 		reason = ReasonSelfReferral
+	case f.MonthsPassed:
+		reason = ReasonMonthsPassed
 	case f.CustomerSeen && !f.Recurring:
 		reason = ReasonRepeatCustomer
 	}

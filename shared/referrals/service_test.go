@@ -297,7 +297,7 @@ func TestClicks_RedirectHashedBotsApartFloodOnce(t *testing.T) {
 	w := newWorld(t, 1_000, pct20, 7)
 	ctx := context.Background()
 	d := w.deal(w.influencer, "gophers")
-	to, err := w.svc.Click(ctx, "GOPHERS", "203.0.113.9", "Mozilla/5.0 (X11; Linux x86_64; rv:130.0) Gecko/20100101 Firefox/130.0")
+	to, err := w.svc.Click(ctx, "GOPHERS", "203.0.113.9", "Mozilla/5.0 (X11; Linux x86_64; rv:130.0) Gecko/20100101 Firefox/130.0", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -306,20 +306,20 @@ func TestClicks_RedirectHashedBotsApartFloodOnce(t *testing.T) {
 		t.Fatalf("redirect: %s", to)
 	}
 	// The same source within the minute: the same click, counted once.
-	again, _ := w.svc.Click(ctx, "gophers", "203.0.113.9", "Mozilla/5.0 (X11; Linux x86_64; rv:130.0) Gecko/20100101 Firefox/130.0")
+	again, _ := w.svc.Click(ctx, "gophers", "203.0.113.9", "Mozilla/5.0 (X11; Linux x86_64; rv:130.0) Gecko/20100101 Firefox/130.0", "")
 	if again != to {
 		t.Fatalf("a flood got a new click: %s vs %s", again, to)
 	}
 	w.clock.Advance(time.Minute)
-	next, _ := w.svc.Click(ctx, "gophers", "203.0.113.9", "Mozilla/5.0 (X11; Linux x86_64; rv:130.0) Gecko/20100101 Firefox/130.0")
+	next, _ := w.svc.Click(ctx, "gophers", "203.0.113.9", "Mozilla/5.0 (X11; Linux x86_64; rv:130.0) Gecko/20100101 Firefox/130.0", "")
 	if next == to {
 		t.Fatal("a minute later is a new click")
 	}
-	bot, _ := w.svc.Click(ctx, "gophers", "203.0.113.10", "Googlebot/2.1")
+	bot, _ := w.svc.Click(ctx, "gophers", "203.0.113.10", "Googlebot/2.1", "")
 	if b, _ := url.Parse(bot); b.Query().Get("click") != "" {
 		t.Fatalf("a bot got a click id: %s", bot)
 	}
-	if _, err := w.svc.Click(ctx, "nope-nope", "203.0.113.9", "Mozilla/5.0"); fault.KindOf(err) != fault.NotFound {
+	if _, err := w.svc.Click(ctx, "nope-nope", "203.0.113.9", "Mozilla/5.0", ""); fault.KindOf(err) != fault.NotFound {
 		t.Fatalf("unknown code: %v", err)
 	}
 	got, _ := w.svc.GetDeal(ctx, w.owner, d.ID, "")
@@ -564,7 +564,7 @@ func TestCommissions_FlaggedWaitForTheOwner(t *testing.T) {
 	w := newWorld(t, 5_000, pct20, 7)
 	ctx := context.Background()
 	w.deal(w.influencer, "flagme")
-	to, _ := w.svc.Click(ctx, "flagme", "198.51.100.7", "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4.1 Safari/605.1.15")
+	to, _ := w.svc.Click(ctx, "flagme", "198.51.100.7", "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4.1 Safari/605.1.15", "")
 	u, _ := url.Parse(to)
 	click := u.Query().Get("click")
 	first, _, _ := w.convert("", click, "o-1", "c-1", 1_000)

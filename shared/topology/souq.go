@@ -234,6 +234,9 @@ func Souq() Topology {
 			{Name: "payouts-requested", Pattern: `{"source":["souq.payouts"],"detail-type":["PayoutRequested"]}`, Target: FnPayouts},
 			// Earnings show what was paid.
 			{Name: "referrals-paid", Pattern: `{"source":["souq.payouts"],"detail-type":["PayoutPaid"]}`, Target: FnReferrals},
+			// Member referrals: each payment of a membership a deal brought
+			// earns, and its refunds take back (DESIGN §18).
+			{Name: "referrals-members", Pattern: `{"source":["souq.memberships"],"detail-type":["MembershipStarted","MembershipRenewed","MembershipChanged","MembershipPaymentRefunded","MembershipPaymentFailed","MembershipCanceled","MembershipEnded"]}`, Target: FnReferrals},
 			// Every product event, to be delivered to the endpoints of the
 			// people it is about (shared/webhooks/audience.go says whom).
 			{Name: "webhooks-all", Pattern: `{"source":["souq.accounts","souq.auctions","souq.sponsorships","souq.referrals","souq.payouts","souq.webhooks","souq.campaigns","souq.memberships"]}`, Target: FnWebhooks},
@@ -399,6 +402,7 @@ func Souq() Topology {
 			{Method: "POST", Path: "/v1/deals/{dealId}/accept", Function: FnReferrals, Auth: []AuthKind{User}, Summary: "The influencer accepts an invitation: terms frozen, code issued"},
 			{Method: "POST", Path: "/v1/deals/{dealId}/end", Function: FnReferrals, Auth: []AuthKind{User}, Summary: "The owner ends a deal: no new attribution"},
 			{Method: "GET", Path: "/v1/deals/{dealId}/conversions", Function: FnReferrals, Auth: []AuthKind{User}, Summary: "A deal's conversions and commissions"},
+			{Method: "GET", Path: "/v1/deals/{dealId}/members", Function: FnReferrals, Auth: []AuthKind{User}, Summary: "The members a deal brought (pseudonymous), what each paid and earned"},
 			{Method: "GET", Path: "/v1/me/deals", Function: FnReferrals, Auth: []AuthKind{User}, Summary: "The caller's deals with their counts"},
 			{Method: "GET", Path: "/v1/me/earnings", Function: FnReferrals, Auth: []AuthKind{User}, Summary: "Pending, available, paid and owed, per currency"},
 			{Method: "GET", Path: "/r/{code}", Function: FnReferrals, Auth: []AuthKind{Public}, Summary: "A referral click: recorded, then 302 to the community"},
