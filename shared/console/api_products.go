@@ -172,6 +172,10 @@ func (c *Caller) DealConversions(ctx context.Context, id string) (List[Conversio
 	return get[List[Conversion]](ctx, c, "/v1/deals/"+p(id)+"/conversions", nil)
 }
 
+func (c *Caller) DealMembers(ctx context.Context, id string) (List[ReferredMember], error) {
+	return get[List[ReferredMember]](ctx, c, "/v1/deals/"+p(id)+"/members", nil)
+}
+
 func (c *Caller) Earnings(ctx context.Context) (Earnings, error) {
 	return get[Earnings](ctx, c, "/v1/me/earnings", nil)
 }

@@ -2,6 +2,7 @@ package console
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -18,6 +19,10 @@ type CreateProgramRequest struct {
 	HoldDays        int        `json:"holdDays"`
 	MinimumPayout   Money      `json:"minimumPayout"`
 	Name            string     `json:"name"`
+	// On is conversion or membership; Months (membership) the months that
+	// earn, nil for as long as the membership lasts.
+	On     string `json:"on"`
+	Months *int   `json:"months,omitempty"`
 }
 
 type programForm struct {
@@ -25,6 +30,8 @@ type programForm struct {
 	Commission                Commission
 	AttributionDays, HoldDays int
 	Budget, MinimumPayout     int64
+	On                        string
+	Months                    *int
 }
 
 func parseProgramForm(r *http.Request) (programForm, fieldErrors) {
@@ -47,6 +54,20 @@ func parseProgramForm(r *http.Request) (programForm, fieldErrors) {
 	default:
 		bad["commissionType"] = "choose percent or flat"
 	}
+	switch f.On = formValue(r, "on"); f.On {
+	case "", "conversion":
+		f.On = "conversion"
+	case "membership":
+		if m := formValue(r, "months"); m != "" {
+			n, err := strconv.Atoi(m)
+			if err != nil || n < 1 || n > 120 {
+				bad["months"] = "a whole number of months from 1 to 120, or empty for as long as the membership lasts"
+			}
+			f.Months = &n
+		}
+	default:
+		bad["on"] = "choose conversions or memberships"
+	}
 	moneyField(r, "budget", f.Currency, &f.Budget, bad)
 	if formValue(r, "minimumPayout") != "" {
 		moneyField(r, "minimumPayout", f.Currency, &f.MinimumPayout, bad)
@@ -57,7 +78,7 @@ func parseProgramForm(r *http.Request) (programForm, fieldErrors) {
 func (f programForm) Request() CreateProgramRequest {
 	return CreateProgramRequest{AttributionDays: f.AttributionDays, Budget: Money{Amount: f.Budget, Currency: f.Currency},
 		Commission: f.Commission, Currency: f.Currency, HoldDays: f.HoldDays,
-		MinimumPayout: Money{Amount: f.MinimumPayout, Currency: f.Currency}, Name: f.Name}
+		MinimumPayout: Money{Amount: f.MinimumPayout, Currency: f.Currency}, Name: f.Name, On: f.On, Months: f.Months}
 }
 
 // ApplyRequest is POST /v1/programs/{id}/deals: an influencer's

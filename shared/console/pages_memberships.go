@@ -133,6 +133,8 @@ type MembersReport struct {
 type JoinRequest struct {
 	TierID   string `json:"tierId"`
 	Interval string `json:"interval"`
+	// ReferralCode is the deal's code the person came with (first touch).
+	ReferralCode string `json:"referralCode,omitempty"`
 }
 
 // MembershipChangeRequest is PATCH /v1/memberships/{id}.

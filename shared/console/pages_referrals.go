@@ -120,6 +120,7 @@ func (c *Console) deals(q *req, _ *formState) {
 type dealData struct {
 	Deal        Deal
 	Conversions []Conversion
+	Members     []ReferredMember
 	Mine        bool
 	Chart       Chart
 }
@@ -130,6 +131,7 @@ func (c *Console) deal(q *req, f *formState) {
 	err := parallel(
 		func() (err error) { d.Deal, err = q.api.Deal(ctx, id); return },
 		func() error { l, err := q.api.DealConversions(ctx, id); d.Conversions = l.Data; return err },
+		func() error { l, err := q.api.DealMembers(ctx, id); d.Members = l.Data; return err },
 	)
 	if err != nil {
 		c.fail(q.w, q.r, err)

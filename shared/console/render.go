@@ -80,6 +80,7 @@ func parsePages(version string) (map[string]*template.Template, error) {
 		"period":       period,
 		"audience":     AudienceWords,
 		"grouped":      Grouped,
+		"sub":          func(a, b int64) int64 { return a - b },
 	}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/partials.html")
 	if err != nil {

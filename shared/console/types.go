@@ -412,9 +412,13 @@ type Program struct {
 	AttributionDays int        `json:"attributionDays"`
 	HoldDays        int        `json:"holdDays"`
 	Recurring       bool       `json:"recurring"`
-	MinimumPayout   Money      `json:"minimumPayout"`
-	Status          string     `json:"status"`
-	Budget          *struct {
+	// On is conversion or membership; Months the months of a member's
+	// payments that earn (nil: as long as the membership lasts).
+	On            string `json:"on"`
+	Months        *int   `json:"months"`
+	MinimumPayout Money  `json:"minimumPayout"`
+	Status        string `json:"status"`
+	Budget        *struct {
 		Funded    Money `json:"funded"`
 		Remaining Money `json:"remaining"`
 		Committed Money `json:"committed"`
@@ -429,23 +433,31 @@ type DealStats struct {
 	CommissionPending  int64  `json:"commissionPending"`
 	CommissionCleared  int64  `json:"commissionCleared"`
 	CommissionReversed int64  `json:"commissionReversed"`
+	Members            int64  `json:"members"`
 	Currency           string `json:"currency"`
+}
+
+// DealTerms are a deal's frozen terms, as far as the console shows them.
+type DealTerms struct {
+	On     string `json:"on"`
+	Months *int   `json:"months"`
 }
 
 // Deal is an influencer's place in a program.
 type Deal struct {
-	ID             string    `json:"id"`
-	ProgramID      string    `json:"programId"`
-	CommunityID    string    `json:"communityId"`
-	CommunityName  string    `json:"communityName"`
-	InfluencerID   string    `json:"influencerId"`
-	InfluencerName string    `json:"influencerName"`
-	Status         string    `json:"status"`
-	Pitch          string    `json:"pitch"`
-	Code           string    `json:"code"`
-	Link           string    `json:"link"`
-	Stats          DealStats `json:"stats"`
-	CreatedAt      time.Time `json:"createdAt"`
+	ID             string     `json:"id"`
+	ProgramID      string     `json:"programId"`
+	CommunityID    string     `json:"communityId"`
+	CommunityName  string     `json:"communityName"`
+	InfluencerID   string     `json:"influencerId"`
+	InfluencerName string     `json:"influencerName"`
+	Status         string     `json:"status"`
+	Pitch          string     `json:"pitch"`
+	Code           string     `json:"code"`
+	Link           string     `json:"link"`
+	Terms          *DealTerms `json:"terms"`
+	Stats          DealStats  `json:"stats"`
+	CreatedAt      time.Time  `json:"createdAt"`
 }
 
 // ProgramReport is the owner's view of a program.
@@ -465,6 +477,31 @@ type Conversion struct {
 	Commission *Money    `json:"commission"`
 	ClearsAt   time.Time `json:"clearsAt"`
 	CreatedAt  time.Time `json:"createdAt"`
+	// A member's payment: the member's pseudonym (customerId) and which
+	// payment it was.
+	Source     string `json:"source"`
+	CustomerID string `json:"customerId"`
+	Payment    *struct {
+		Kind        string    `json:"kind"`
+		PeriodStart time.Time `json:"periodStart"`
+	} `json:"payment"`
+}
+
+// ReferredMember is a member a deal brought, by pseudonym.
+type ReferredMember struct {
+	Member             string     `json:"member"`
+	JoinedAt           time.Time  `json:"joinedAt"`
+	Status             string     `json:"status"`
+	CancelAtPeriodEnd  bool       `json:"cancelAtPeriodEnd"`
+	TierName           string     `json:"tierName"`
+	Interval           string     `json:"interval"`
+	EarnsUntil         *time.Time `json:"earnsUntil"`
+	Reason             string     `json:"reason"`
+	Payments           int64      `json:"payments"`
+	Paid               Money      `json:"paid"`
+	Refunded           Money      `json:"refunded"`
+	Commission         Money      `json:"commission"`
+	CommissionReversed Money      `json:"commissionReversed"`
 }
 
 // Earnings are an influencer's money, per currency.

@@ -84,6 +84,7 @@ var mirrors = []struct {
 	{Deal{}, "Deal"},
 	{ProgramReport{}, "ProgramReport"},
 	{Conversion{}, "Conversion"},
+	{ReferredMember{}, "ReferredMember"},
 	{Earnings{}, "Earnings"},
 	{Payout{}, "Payout"},
 	{Webhook{}, "Endpoint"},
