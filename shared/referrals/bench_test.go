@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/souqhq/souq/events"
 	"github.com/souqhq/souq/shared/ledger"
 	rf "github.com/souqhq/souq/shared/referrals"
 	"github.com/souqhq/souq/shared/store/storetest"
@@ -91,5 +92,55 @@ func BenchmarkCapacity(b *testing.B) {
 		w.clock.Advance(7 * 24 * time.Hour)
 		measure("clearing", func() error { return svc.HandleScheduled(ctx, clearPayload(cnv)) })
 		b.Logf("the last step: %s", meter)
+	}
+}
+
+// BenchmarkMemberPayments: capacity units of a member's referral (the
+// first event of a person in a community), a renewal's commission, the
+// same event again, a refund's reversal, and an event that only moves the
+// member's status, from a metered client; and renewals/s, 16 members'
+// events at once on one program.
+func BenchmarkMemberPayments(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		w := newMemberWorld(b, 1_000_000, pct20, 30, nil)
+		w.deal(w.influencer, "meter")
+		mdb, meter := storetest.Metered(w.db)
+		svc := rf.NewService(rf.NewRepository(mdb), ledger.New(mdb), w.sched, w.clock, rf.Config{Self: "referrals", VisitorKey: []byte("0123456789abcdef0123456789abcdef")})
+		metered := &world{t: b, svc: svc}
+		j := w.joiner("usr_meter", "meter", t0, 0)
+		measure := func(name string, ev events.Event) {
+			meter.Reset()
+			if err := metered.deliver(ev); err != nil {
+				b.Fatalf("%s: %v", name, err)
+			}
+			t := meter.Total()
+			b.ReportMetric(t.RCU, "RCU/"+name)
+			b.ReportMetric(t.WCU, "WCU/"+name)
+		}
+		p0, p1 := j.payment(0, "first", 500), j.payment(1, "renewal", 500)
+		measure("member-joins", &events.MembershipStarted{Meta: j.meta(), Membership: j.next("active"), Payment: &p0})
+		measure("renewal", j.renewed(p1))
+		measure("renewal-again", j.renewed(p1))
+		measure("refund", j.refunded(p1, "mrf_meter", 250))
+		measure("status-only", j.ended())
+
+		const members, each = 16, 12
+		var wg sync.WaitGroup
+		start := time.Now()
+		for c := 0; c < members; c++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				m := w.joiner(fmt.Sprintf("usr_load_%d", c), "meter", t0, 0)
+				for k := 0; k < each; k++ {
+					if err := w.deliver(m.renewed(m.payment(k, "renewal", 500))); err != nil {
+						b.Errorf("renewal: %v", err)
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		b.ReportMetric(float64(members*each)/time.Since(start).Seconds(), "renewals/s")
+		w.verify()
 	}
 }

@@ -98,11 +98,21 @@ func TestMemberships_JoinThroughTheJoinPageWithATestCard(t *testing.T) {
 	com := str(call(t, "POST", "/v1/communities", ownerTok, `{"name":"Gopher Weekly","url":"https://gophers.example","currency":"USD"}`, 201), "id")
 	call(t, "POST", "/v1/communities/"+com+"/tiers", ownerTok, `{"name":"Member","description":"No ads, and the weekly deep dive.","benefits":["ad_free","deep_dive"],"prices":[{"interval":"month","amount":{"amount":400,"currency":"USD"}},{"interval":"year","amount":{"amount":4000,"currency":"USD"}}]}`, 201)
 
+	// An influencer's deal of a program on memberships (DESIGN §18).
+	harness.SaveCard(t, ownerTok, "/v1/communities/"+com, harness.CardVisa)
+	call(t, "POST", "/v1/communities/"+com+"/deposits", ownerTok, `{"amount":5000,"currency":"USD","method":"saved"}`, 201)
+	prg := str(call(t, "POST", "/v1/communities/"+com+"/programs", ownerTok, `{"name":"Bring a reader","currency":"USD","commission":{"type":"percent","bps":2000},`+
+		`"on":"membership","months":12,"attributionDays":30,"holdDays":30,"budget":{"amount":2000,"currency":"USD"}}`, 201), "id")
+	infID := "usr_join_inf_" + run
+	infTok := token(t, infID)
+	deal := str(call(t, "POST", "/v1/programs/"+prg+"/deals", infTok, `{"pitch":"My readers love Go"}`, 201), "id")
+	code := str(call(t, "POST", "/v1/deals/"+deal+"/approve", ownerTok, "", 200), "code")
+
 	m := newTab(t)
-	m.open("/console/c/"+com+"/join").sees("Join Gopher Weekly", "No ads on Gopher Weekly's pages", "Deep dive", "$4.00 a month", "$40.00 a year", "Sign in to join")
+	m.open("/r/"+code).sees("Join Gopher Weekly", "You came through a referral link", "No ads on Gopher Weekly's pages", "Deep dive", "$4.00 a month", "$40.00 a year", "Sign in to join")
 	m.accessible("join-signed-out")
 	m.signIn(memberID, "/console/signin?next="+url.QueryEscape("/console/c/"+com+"/join"))
-	m.sees("Join Gopher Weekly")
+	m.sees("Join Gopher Weekly", "You came through a referral link")
 	m.accessible("join")
 	m.press("Join: $4.00 a month").payOnStripe(harness.CardVisa)
 	m.sees("Gopher Weekly · Member", "Active", "$4.00 a month", "Next payment $4.00", "Cancel membership", "Change tier")
@@ -113,4 +123,9 @@ func TestMemberships_JoinThroughTheJoinPageWithATestCard(t *testing.T) {
 	o := newTab(t)
 	o.signIn(ownerID, "/console/communities/"+com+"/memberships").sees("Memberships · Gopher Weekly", "Member, $4.00 a month", "Active", "MRR $4.00")
 	o.accessible("members")
+
+	// The influencer sees the member they brought, by pseudonym, and the payment.
+	i := newTab(t)
+	i.signIn(infID, "/console/deals/"+deal).sees("This deal earns on memberships", "mbr_", "Active · Member, monthly", "First, from", "$4.00", "$0.80")
+	i.accessible("deal-members")
 }

@@ -1,7 +1,10 @@
 package console
 
 import (
+	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/souqhq/souq/tests/harness"
@@ -90,4 +93,48 @@ func (s *states) memberships(t *testing.T) {
 	visit(t, "memberships", []row{{"a join not paid yet", nc, "/console/memberships/" + ncMem, []string{"Incomplete", "The first payment is not in yet.", "Pay on Stripe's page"}, 0}})
 	nc.press("Cancel membership", nil)
 	visit(t, "memberships", []row{{"an ended membership", nc, "/console/memberships/" + ncMem, []string{"Ended", "(Canceled)", "No payments yet."}, 0}})
+
+	s.memberReferrals(t, owner, ownerTok, com)
+}
+
+// memberReferrals (DESIGN §18): a program on memberships made on the
+// community's page; an influencer's link lands on the join page with its
+// code, which a later link does not replace and sign-in keeps; the deal's
+// page lists the member by pseudonym with each payment and what it earned.
+func (s *states) memberReferrals(t *testing.T, owner *person, ownerTok, com string) {
+	fund(t, ownerTok, "/v1/communities/"+com, 10_000, "EUR")
+	owner.get("/console/communities/"+com).press("Create program", map[string]string{"name": "Bring a gopher", "on": "membership", "months": "0",
+		"commissionType": "percent", "commission": "20", "attributionDays": "30", "holdDays": "30", "budget": "50.00", "minimumPayout": "0.00"})
+	refused(t, "member referrals · no months", owner, "program", "months", "a whole number of months from 1 to 120")
+	owner.get("/console/communities/"+com).press("Create program", map[string]string{"name": "Bring a gopher", "on": "membership", "months": "12",
+		"commissionType": "percent", "commission": "20", "attributionDays": "30", "holdDays": "30", "budget": "50.00", "minimumPayout": "0.00"})
+	owner.sees("Program created: its budget is held.")
+	prg := idFrom(t, owner.url, "/console/programs/")
+	infID := uid("minf")
+	inf := signIn(t, infID, "/console/programs/"+prg).press("Apply", map[string]string{"pitch": "I run a Go meetup"})
+	deal := idFrom(t, inf.url, "/console/deals/")
+	owner.get("/console/programs/"+prg).press("Approve", nil)
+	code := api(t, "GET", "/v1/deals/"+deal, token(t, infID), "", 200)["code"].(string)
+	visit(t, "member referrals", []row{
+		{"a program on memberships", owner, "/console/programs/" + prg, []string{"20% of every payment of each member an influencer brings, for their first 12 months", "Members", "Payments"}, 0},
+		{"a membership deal before anyone joined", inf, "/console/deals/" + deal, []string{"This deal earns on memberships", "in their first 12 months", "No one has joined through the link yet.", "No payments yet."}, 0},
+	})
+
+	// A visitor follows the link, opens another link later, signs in, joins.
+	referred := uid("referred")
+	harness.SaveCard(t, token(t, referred), "/v1/me", harness.CardVisa)
+	v := newBrowser(t).get("/r/" + code)
+	v.sees("You came through a referral link", code, "Sign in to join")
+	v.get("/console/c/" + com + "/join?ref=someone-else&days=30").sees(code)
+	v.get("/console/signin?next="+url.QueryEscape("/console/c/"+com+"/join")).submit("form", map[string]string{"user_id": referred})
+	v.sees("You came through a referral link", code).press("Join: €4.00 a month", nil)
+	v.sees("Welcome: you are a member of Gophers Members.")
+	settle(t)
+	visit(t, "member referrals", []row{
+		{"a membership deal with a member", inf, "/console/deals/" + deal, []string{"Members", "mbr_", "Active · Member, monthly", "First, from", "€4.00", "€0.80", "Pending"}, 0},
+		{"the program with a member", owner, "/console/programs/" + prg, []string{"Bring a gopher", "€0.80"}, 0},
+	})
+	if m := api(t, "GET", "/v1/deals/"+deal+"/members", token(t, infID), "", 200)["data"].([]any); len(m) != 1 || strings.Contains(fmt.Sprint(m), referred) {
+		t.Errorf("member referrals · the deal's members: %v", m)
+	}
 }
