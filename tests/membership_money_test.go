@@ -547,6 +547,43 @@ func TestMembershipsHTTP_ARefundRacingAPayoutNeverMakesMoney(t *testing.T) {
 	verifyLedger(t)
 }
 
+// Refunds racing on one payment, each of most of it: one refunds, the
+// others are told in words that the rest is less than they ask (400),
+// never a 500, and nothing is refunded twice.
+func TestMembershipsHTTP_RefundsRacingOnOnePaymentRefundItOnce(t *testing.T) {
+	w := newMemberWorld(t)
+	_, tok := member(t, harness.CardVisa)
+	m := decode[membershipView](t, w.join(t, tok, w.patron, "month", 201))
+	pay := getMembership(t, tok, m.ID).Payments[0]
+	before := communityAvailable(t, w.owner, w.com)
+	const n = 6
+	replies := make([]reply, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			replies[i] = do(t, call{method: "POST", path: "/v1/membership-payments/" + pay.ID + "/refund", auth: w.owner, headers: freshKey(), body: `{"amount":{"amount":1000,"currency":"EUR"}}`})
+		}()
+	}
+	wg.Wait()
+	ok := 0
+	for _, r := range replies {
+		switch {
+		case r.status == 201:
+			ok++
+		case r.status == 400 && hasFieldError(r, "amount"):
+		default:
+			t.Fatalf("a racing refund: %d %s", r.status, r.body)
+		}
+	}
+	got := getMembership(t, tok, m.ID).Payments[0]
+	if ok != 1 || got.Refunded.Amount != 1000 || before-communityAvailable(t, w.owner, w.com) != 1000-halfEven(1000, pay.Fee.Amount, pay.Amount.Amount) {
+		t.Fatalf("%d refunds succeeded, %d refunded", ok, got.Refunded.Amount)
+	}
+	verifyLedger(t)
+}
+
 // verifyWithJWKS checks a pass as a community's own site would, with
 // the published keys alone and a common JWT library.
 func verifyWithJWKS(t *testing.T, token, communityID string) jwt.MapClaims {

@@ -29,24 +29,33 @@ var referralCode = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{2,31}$`)
 
 // referral is the deal's code a visitor of a community's join page came
 // with (DESIGN §18): the first one, kept in a cookie of the community's
-// pages for the link's days, wins over later ones (first touch); else the
-// code the page was opened with, or the form carried.
-func (c *Console) referral(w http.ResponseWriter, r *http.Request, communityID string) string {
+// pages, wins over later ones (first touch). A code is kept only when the
+// API says it is an active deal of this community's program on
+// memberships, and for the program's attribution days; a code the page
+// was not opened with (the form's) is sent as it is, for the API to judge.
+func (c *Console) referral(q *req, communityID string) string {
+	r := q.r
 	name := "souq_ref_" + communityID
 	if ck, err := r.Cookie(name); err == nil && referralCode.MatchString(ck.Value) {
 		return ck.Value
 	}
-	code := strings.ToLower(strings.TrimSpace(r.URL.Query().Get("ref")))
-	if code == "" && r.Method == http.MethodPost {
-		code = strings.ToLower(strings.TrimSpace(r.PostForm.Get("referralCode")))
+	if r.Method == http.MethodPost {
+		if code := strings.ToLower(strings.TrimSpace(r.PostForm.Get("referralCode"))); referralCode.MatchString(code) {
+			return code
+		}
+		return ""
 	}
+	code := strings.ToLower(strings.TrimSpace(r.URL.Query().Get("ref")))
 	if !referralCode.MatchString(code) {
 		return ""
 	}
-	days := min(max(atoiOr(r.URL.Query().Get("days"), 30), 1), 365)
-	http.SetCookie(w, &http.Cookie{Name: name, Value: code, Path: "/console/c/" + communityID + "/", MaxAge: days * 24 * 3600,
+	v, err := q.api.ReferralCode(r.Context(), code)
+	if err != nil || !v.Active || v.On != "membership" || v.CommunityID != communityID || v.AttributionDays < 1 {
+		return ""
+	}
+	http.SetCookie(q.w, &http.Cookie{Name: name, Value: v.Code, Path: "/console/c/" + communityID + "/", MaxAge: min(v.AttributionDays, 365) * 24 * 3600,
 		HttpOnly: true, Secure: c.secure, SameSite: http.SameSiteLaxMode})
-	return code
+	return v.Code
 }
 
 // joinPage is GET /console/c/{communityId}/join: public, signed in or not
@@ -71,7 +80,7 @@ func (c *Console) join(q *req, f *formState) {
 		c.fail(q.w, q.r, err)
 		return
 	}
-	d := joinData{Info: info, SignedIn: q.s != nil, Referral: c.referral(q.w, q.r, id),
+	d := joinData{Info: info, SignedIn: q.s != nil, Referral: c.referral(q, id),
 		SignIn: "/console/signin?" + url.Values{"next": {"/console/c/" + id + "/join"}}.Encode()}
 	c.show(q, "join", view{Title: "Join " + info.Name, Nav: "memberships", Data: d, Form: f})
 }
@@ -80,7 +89,7 @@ func (c *Console) join(q *req, f *formState) {
 // saved card, or Stripe's page.
 func (c *Console) joinCommunity(q *req) {
 	id := q.r.PathValue("communityId")
-	in := JoinRequest{TierID: formValue(q.r, "tierId"), Interval: formValue(q.r, "interval"), ReferralCode: c.referral(q.w, q.r, id)}
+	in := JoinRequest{TierID: formValue(q.r, "tierId"), Interval: formValue(q.r, "interval"), ReferralCode: c.referral(q, id)}
 	m, err := q.api.Join(q.r.Context(), id, in, q.r.PostForm.Get("idem"))
 	if err != nil {
 		c.again(q, "join-"+in.TierID+"-"+in.Interval, cardWords(err), c.join)

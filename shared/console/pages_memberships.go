@@ -137,6 +137,15 @@ type JoinRequest struct {
 	ReferralCode string `json:"referralCode,omitempty"`
 }
 
+// ReferralCode is a referral code's public facts.
+type ReferralCode struct {
+	Code            string `json:"code"`
+	CommunityID     string `json:"communityId"`
+	On              string `json:"on"`
+	AttributionDays int    `json:"attributionDays"`
+	Active          bool   `json:"active"`
+}
+
 // MembershipChangeRequest is PATCH /v1/memberships/{id}.
 type MembershipChangeRequest struct {
 	TierID   string `json:"tierId"`
@@ -176,6 +185,11 @@ func (c *Caller) Pass(ctx context.Context, communityID, back string) (Membership
 
 func (c *Caller) Join(ctx context.Context, communityID string, in JoinRequest, idemKey string) (Membership, error) {
 	return send[Membership](ctx, c, http.MethodPost, "/v1/communities/"+p(communityID)+"/memberships", in, idemKey)
+}
+
+// ReferralCode is GET /v1/referral-codes/{code} (public).
+func (c *Caller) ReferralCode(ctx context.Context, code string) (ReferralCode, error) {
+	return get[ReferralCode](ctx, c, "/v1/referral-codes/"+p(code), nil)
 }
 
 func (c *Caller) MyMemberships(ctx context.Context) (List[Membership], error) {

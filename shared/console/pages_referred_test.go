@@ -1,6 +1,7 @@
 package console
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -77,14 +78,31 @@ func TestDealPage_MembersInEveryState(t *testing.T) {
 	}
 }
 
-// The join page keeps the first well-formed code a visitor came with, for
-// the link's days (1 to 365), in a cookie of the community's pages only;
-// a malformed code, or one that would break the header, keeps nothing.
+// The join page keeps the first code a visitor came with that the API
+// says is an active deal of this community's program on memberships, for
+// the program's days (never a link's say), in a cookie of the community's
+// pages only; any other code keeps nothing and is not mentioned.
 func TestJoinPage_KeepsTheFirstReferralCode(t *testing.T) {
 	c := testConsole(t)
 	join := `{"communityId":"com_a","name":"Gophers","sites":["gophers.example"],"tiers":[]}`
-	open := func(target, cookie string) (*http.Response, string) {
-		api := &fakeAPI{answers: map[string]answer{"GET /v1/communities/com_a/join": {200, join, ""}}}
+	code := func(code, com, on string, days int, active bool) answer {
+		return answer{200, fmt.Sprintf(`{"code":%q,"communityId":%q,"on":%q,"attributionDays":%d,"active":%t}`, code, com, on, days, active), ""}
+	}
+	codes := map[string]answer{
+		"GET /v1/referral-codes/gophers":   code("gophers", "com_a", "membership", 10, true),
+		"GET /v1/referral-codes/rivals":    code("rivals", "com_a", "membership", 30, true),
+		"GET /v1/referral-codes/elsewhere": code("elsewhere", "com_b", "membership", 30, true),
+		"GET /v1/referral-codes/sales":     code("sales", "com_a", "conversion", 30, true),
+		"GET /v1/referral-codes/ended":     code("ended", "com_a", "membership", 30, false),
+		"GET /v1/referral-codes/forever":   code("forever", "com_a", "membership", 9999, true),
+		"GET /v1/referral-codes/unknown":   {404, `{"type":"about:blank","title":"Not Found","status":404,"detail":"no such referral code"}`, "application/problem+json"},
+	}
+	open := func(target, cookie string) (*http.Response, string, int) {
+		answers := map[string]answer{"GET /v1/communities/com_a/join": {200, join, ""}}
+		for k, v := range codes {
+			answers[k] = v
+		}
+		api := &fakeAPI{answers: answers}
 		srv := httptest.NewServer(api)
 		defer srv.Close()
 		c.api = NewAPI(srv.URL, srv.Client())
@@ -97,22 +115,25 @@ func TestJoinPage_KeepsTheFirstReferralCode(t *testing.T) {
 		c.headers(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			c.join(&req{w: w, r: r, api: &Caller{api: c.api}}, nil) // signed out
 		})).ServeHTTP(w, r)
-		return w.Result(), text(w.Body.String())
+		return w.Result(), text(w.Body.String()), len(api.calls())
 	}
 	for _, tc := range []struct {
 		name, target, cookie, kept, shown string
-		maxAge                            int
+		maxAge, calls                     int
 	}{
-		{"a first code", "/console/c/com_a/join?ref=GoPhers&days=10", "", "gophers", "gophers", 10 * 86400},
-		{"a later code", "/console/c/com_a/join?ref=rivals&days=10", "gophers", "", "gophers", 0},
-		{"days out of bounds", "/console/c/com_a/join?ref=gophers&days=99999", "", "gophers", "gophers", 365 * 86400},
-		{"no days", "/console/c/com_a/join?ref=gophers", "", "gophers", "gophers", 30 * 86400},
-		{"a malformed code", "/console/c/com_a/join?ref=" + url.QueryEscape("x\r\nSet-Cookie: a=b"), "", "", "", 0},
-		{"markup", "/console/c/com_a/join?ref=" + url.QueryEscape("<script>"), "", "", "", 0},
-		{"a malformed cookie", "/console/c/com_a/join?ref=fine-code", "<b>", "fine-code", "fine-code", 30 * 86400},
+		{"a first code, for the program's days", "/console/c/com_a/join?ref=GoPhers&days=365", "", "gophers", "gophers", 10 * 86400, 2},
+		{"a later code", "/console/c/com_a/join?ref=rivals", "gophers", "", "gophers", 0, 1},
+		{"a program's days past a year", "/console/c/com_a/join?ref=forever", "", "forever", "forever", 365 * 86400, 2},
+		{"another community's code", "/console/c/com_a/join?ref=elsewhere", "", "", "", 0, 2},
+		{"a code of a program on conversions", "/console/c/com_a/join?ref=sales", "", "", "", 0, 2},
+		{"an ended deal's code", "/console/c/com_a/join?ref=ended", "", "", "", 0, 2},
+		{"an unknown code", "/console/c/com_a/join?ref=unknown", "", "", "", 0, 2},
+		{"a malformed code", "/console/c/com_a/join?ref=" + url.QueryEscape("x\r\nSet-Cookie: a=b"), "", "", "", 0, 1},
+		{"markup", "/console/c/com_a/join?ref=" + url.QueryEscape("<script>"), "", "", "", 0, 1},
+		{"a malformed cookie", "/console/c/com_a/join?ref=rivals", "<b>", "rivals", "rivals", 30 * 86400, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			resp, page := open(tc.target, tc.cookie)
+			resp, page, calls := open(tc.target, tc.cookie)
 			var set *http.Cookie
 			for _, ck := range resp.Cookies() {
 				if ck.Name == "souq_ref_com_a" {
@@ -130,6 +151,9 @@ func TestJoinPage_KeepsTheFirstReferralCode(t *testing.T) {
 			}
 			if strings.Contains(page, "<script>") || len(resp.Header.Values("Set-Cookie")) > 2 {
 				t.Fatalf("injected: %v %s", resp.Header, page)
+			}
+			if calls != tc.calls {
+				t.Fatalf("%d API calls, want %d", calls, tc.calls)
 			}
 		})
 	}

@@ -65,6 +65,7 @@ var mirrors = []struct {
 	{MembersReport{}, "MembersReport"},
 	{List[Tier]{}, "GET /v1/communities/{communityId}/tiers 200"},
 	{JoinRequest{}, "JoinInput"},
+	{ReferralCode{}, "GET /v1/referral-codes/{code} 200"},
 	{MembershipChangeRequest{}, "MembershipChange"},
 	{TierRequest{}, "TierInput"},
 	{MembershipRefundRequest{}, "MembershipRefundInput"},

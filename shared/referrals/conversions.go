@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -145,13 +144,11 @@ func (s *Service) Click(ctx context.Context, rawCode, sourceIP, userAgent, domai
 	landing := c.URL
 	if d.Terms != nil && d.Terms.Membership() {
 		// A program on memberships lands on the community's join page,
-		// which keeps the code (first touch) for the deal's attribution days.
-		landing = s.linkBase(domain) + "/console/c/" + url.PathEscape(d.CommunityID) + "/join?days=" + strconv.Itoa(d.Terms.AttributionDays)
+		// which keeps the code (first touch) for the program's attribution
+		// days, as GET /v1/referral-codes/{code} tells it.
+		landing = s.linkBase(domain) + "/console/c/" + url.PathEscape(d.CommunityID) + "/join"
 	}
 	if DealStatus(d.Status) != DealApproved {
-		if landing != c.URL {
-			return strings.Split(landing, "?")[0], nil
-		}
 		return landing, nil
 	}
 	now := s.clock.Now().Truncate(time.Millisecond)
@@ -373,6 +370,8 @@ type report struct {
 	member       *memberItem
 	pay          *events.MembershipPayment
 	membershipID string
+	// extPK keys its guard ("": a reported conversion's, EXT#).
+	extPK string
 }
 
 // recordOnce records a report once: it reads what the judgement needs,
@@ -442,7 +441,11 @@ func (s *Service) writeConversion(ctx context.Context, op string, r report, a at
 	communityID, in, hash := r.communityID, r.in, r.hash
 	d, terms := a.deal, *a.deal.Terms
 	amount := money.Amount{Minor: c.Amount, Currency: c.Currency}
-	ext, err := s.repo.externalID(communityID, in.ExternalID, c.ID, hash)
+	extPK := r.extPK
+	if extPK == "" {
+		extPK = externalPK(communityID, in.ExternalID)
+	}
+	ext, err := s.repo.externalID(extPK, c.ID, hash)
 	if err != nil {
 		return ConversionView{}, fault.Wrap(op, err)
 	}

@@ -20,6 +20,7 @@ package referrals
 //	INF#<uid>                  CUR#<cur>   -                              -                            a currency the influencer has earned in (for earnings)
 //	INF#<uid>                  OWED#<cur>  -                              -                            clawbacks the influencer owes, deducted from later clearings
 //	MREF#<cid>#<uid>           MREF        DEAL#<did>#MEMBERS / <joined>  -                            a person's referral in a community (first touch): its deal or why none, what they paid and earned
+//	MEXT#<cid>#<paymentId>     EXT         -                              -                            a member's payment → its conversion, apart from the ids communities report
 //	RFD#<cnvId>#<refundId>     RFD         -                              -                            a membership payment's refund, applied to its commission once
 //
 // A program's budget is a ledger draw-down hold (its id is the program's):

@@ -142,9 +142,10 @@ func (r *Repository) customerFirst(programID, customerID, dealID string, exclusi
 	return types.TransactWriteItem{Update: u}
 }
 
-// externalID is a community's conversion id → ours, with the body's hash.
-func (r *Repository) externalID(communityID, externalID, conversionID, hash string) (types.TransactWriteItem, error) {
-	return marshalPut(r.table, extItem{PK: externalPK(communityID, externalID), SK: "EXT", ConversionID: conversionID, BodyHash: hash}, "attribute_not_exists(pk)", nil)
+// externalID is a community's conversion id (or a member's payment id)
+// → ours, with the body's hash: pk is externalPK's or memberPaymentPK's.
+func (r *Repository) externalID(pk, conversionID, hash string) (types.TransactWriteItem, error) {
+	return marshalPut(r.table, extItem{PK: pk, SK: "EXT", ConversionID: conversionID, BodyHash: hash}, "attribute_not_exists(pk)", nil)
 }
 
 func externalPK(communityID, externalID string) string {

@@ -152,6 +152,10 @@ func NewRouter(svc *Service, idem api.Idempotency, log *slog.Logger, now func() 
 		}{bs}), err
 	}, api.NoIdempotency)
 
+	rt.Handle("GET /v1/referral-codes/{code}", func(ctx context.Context, r *api.Request) (api.Response, error) {
+		v, err := svc.LookupCode(ctx, r.Path("code"))
+		return api.JSON(http.StatusOK, v), err
+	}, api.NoIdempotency)
 	rt.Handle("GET /r/{code}", func(ctx context.Context, r *api.Request) (api.Response, error) {
 		to, err := svc.Click(ctx, r.Path("code"), r.ClientIP(), r.UserAgent(), domain(r))
 		resp := api.Redirect(to)

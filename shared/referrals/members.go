@@ -74,6 +74,13 @@ type memberItem struct {
 
 func memberPK(communityID, userID string) string { return "MREF#" + communityID + "#" + userID }
 
+// memberPaymentPK keys a member's payment → its conversion: apart from
+// the ids a community reports (EXT#), so that no reported conversion can
+// take a payment's place.
+func memberPaymentPK(communityID, paymentID string) string {
+	return "MEXT#" + communityID + "#" + paymentID
+}
+
 func (it *memberItem) index() {
 	it.PK, it.SK = memberPK(it.CommunityID, it.UserID), "MREF"
 	it.GSI1PK, it.GSI1SK = "", ""
@@ -252,8 +259,8 @@ func (s *Service) memberPaid(ctx context.Context, ev events.Membership, pay even
 	}
 	amount := pay.Amount
 	in := ConversionInput{ExternalID: pay.PaymentID, Amount: &amount, Currency: ev.Currency, CustomerID: m.Member}
-	r := report{communityID: ev.CommunityID, in: in, hash: memberHash(pay, ev.Currency, m.Member), member: &m, pay: &pay, membershipID: ev.MembershipID}
-	extPK := externalPK(ev.CommunityID, pay.PaymentID)
+	extPK := memberPaymentPK(ev.CommunityID, pay.PaymentID)
+	r := report{communityID: ev.CommunityID, in: in, hash: memberHash(pay, ev.Currency, m.Member), member: &m, pay: &pay, membershipID: ev.MembershipID, extPK: extPK}
 	var retry retryAs
 	for attempt := 0; attempt < maxAttempts; attempt++ {
 		if _, found, err := s.replay(ctx, op, extPK, r.hash); err != nil || found {
@@ -298,7 +305,7 @@ func (s *Service) memberRefunded(ctx context.Context, e events.MembershipPayment
 			return err
 		}
 	}
-	ext, found, err := get[extItem](ctx, s.repo, op, externalPK(e.CommunityID, e.PaymentID), "EXT")
+	ext, found, err := get[extItem](ctx, s.repo, op, memberPaymentPK(e.CommunityID, e.PaymentID), "EXT")
 	if err != nil {
 		return err
 	}
@@ -383,4 +390,42 @@ func (s *Service) listenMemberships() {
 		_, err := s.memberSeen(ctx, e.Membership)
 		return err
 	})
+}
+
+// CodeView is what a referral code says in public (its link says as
+// much): the community it brings people to, what its program pays on,
+// how many days the join page keeps it, and whether its deal attributes.
+type CodeView struct {
+	Code            string `json:"code"`
+	CommunityID     string `json:"communityId"`
+	On              On     `json:"on"`
+	AttributionDays int    `json:"attributionDays"`
+	Active          bool   `json:"active"`
+}
+
+// LookupCode reads a referral code's public facts, for the join page to
+// keep only a code that attributes memberships of its community, and for
+// as long as the program says.
+func (s *Service) LookupCode(ctx context.Context, raw string) (CodeView, error) {
+	const op = "referrals.LookupCode"
+	code, ok := NormalizeCode(raw)
+	if !ok {
+		return CodeView{}, fault.New(fault.NotFound, op, "no such referral code")
+	}
+	dealID, found, err := s.repo.codeDeal(ctx, op, code)
+	if err != nil {
+		return CodeView{}, err
+	}
+	if !found {
+		return CodeView{}, fault.New(fault.NotFound, op, "no such referral code")
+	}
+	d, found, err := s.repo.deal(ctx, dealID)
+	if err != nil {
+		return CodeView{}, err
+	}
+	if !found || d.Terms == nil {
+		return CodeView{}, fault.New(fault.NotFound, op, "no such referral code")
+	}
+	t := d.Terms.normal()
+	return CodeView{Code: code, CommunityID: d.CommunityID, On: t.On, AttributionDays: t.AttributionDays, Active: DealStatus(d.Status) == DealApproved}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"net/url"
 	"sync"
@@ -157,8 +158,16 @@ func TestMemberReferrals_EveryPaymentEarnsWithinTheMonths(t *testing.T) {
 	// The deal's link lands on the community's join page, carrying the code.
 	to, err := w.svc.Click(context.Background(), "gophers", "203.0.113.9", "Mozilla/5.0 (X11; Linux x86_64; rv:130.0) Gecko/20100101 Firefox/130.0", "")
 	if u, _ := url.Parse(to); err != nil || u.Host != "souq.test" || u.Path != "/console/c/com_1/join" || u.Query().Get("ref") != "gophers" ||
-		u.Query().Get("days") != "30" || u.Query().Get("click") == "" {
+		u.Query().Get("click") == "" {
 		t.Fatalf("the link lands on %s (%v)", to, err)
+	}
+	// The code's public facts, for the join page.
+	cv, err := w.svc.LookupCode(context.Background(), " Gophers")
+	if err != nil || cv != (rf.CodeView{Code: "gophers", CommunityID: "com_1", On: rf.OnMembership, AttributionDays: 30, Active: true}) {
+		t.Fatalf("the code: %+v %v", cv, err)
+	}
+	if _, err := w.svc.LookupCode(context.Background(), "nosuchcode"); fault.KindOf(err) != fault.NotFound {
+		t.Fatalf("an unknown code: %v", err)
 	}
 	j := w.joiner("usr_ann", "GOPHERS", t0, 14)
 	p0, p1, p2, p3 := j.payment(0, "renewal", 500), j.payment(1, "renewal", 500), j.payment(2, "renewal", 500), j.payment(3, "renewal", 500)
@@ -422,6 +431,13 @@ func TestMemberReferrals_PropertyCommissionIsThePercentOfWhatWasKept(t *testing.
 	t.Parallel()
 	w := newMemberWorld(t, 1_000_000_000, rf.CommissionInput{Type: "percent", Bps: 1_750}, 30, ptr(6))
 	d := w.deal(w.influencer, "prop")
+	// 40 histories unless -rapid.checks says otherwise: each drives
+	// DynamoDB Local through a dozen events (the only rapid test here).
+	passed := false
+	flag.Visit(func(f *flag.Flag) { passed = passed || f.Name == "rapid.checks" })
+	if f := flag.Lookup("rapid.checks"); f != nil && !passed {
+		_ = f.Value.Set("40")
+	}
 	n := 0
 	rapid.Check(t, func(rt *rapid.T) {
 		n++
@@ -544,4 +560,33 @@ func TestMemberReferrals_ProgramFields(t *testing.T) {
 	if err := json.Unmarshal([]byte(`{"months":"six"}`), &o); err == nil {
 		t.Fatal("months as words")
 	}
+}
+
+// A community's reported conversion cannot take a member's payment's
+// place, even under the payment's own id: the two are kept apart.
+func TestMemberReferrals_AReportedConversionCannotTakeAPaymentsPlace(t *testing.T) {
+	t.Parallel()
+	w := newMemberWorld(t, 100_000, pct20, 30, nil)
+	ctx := context.Background()
+	d := w.deal(w.influencer, "gophers")
+	conv, err := w.svc.CreateProgram(ctx, w.owner, "com_1", rf.ProgramInput{Name: ptr("Sales"), Currency: ptr("USD"), Commission: &rf.CommissionInput{Type: "percent", Bps: 1},
+		AttributionDays: ptr(30), HoldDays: ptr(30), Budget: &money.Amount{Minor: 1_000, Currency: "USD"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sd, _ := w.svc.Apply(ctx, auth.Principal{Kind: auth.KindUser, UserID: "usr_owners_friend"}, conv.ID, rf.DealInput{})
+	if _, err := w.svc.DecideDeal(ctx, w.owner, sd.ID, "approve", rf.ApproveInput{Code: "friend"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	j := w.joiner("usr_ida", "gophers", t0, 0)
+	p := j.payment(0, "first", 1_500)
+	if _, _, err := w.convert("friend", "", p.PaymentID, "cust-1", 1); err != nil {
+		t.Fatalf("a conversion under the payment's id: %v", err)
+	}
+	w.mustDeliver(&events.MembershipStarted{Meta: j.meta(), Membership: j.next("active"), Payment: &p}, j.refunded(p, "mrf_1", 750))
+	cs := w.conversions(d.ID)
+	if len(cs) != 1 || cs[0].Commission.Minor != 300 || cs[0].CommissionReversed.Minor != 150 {
+		t.Fatalf("the member's payment: %+v", cs)
+	}
+	w.verify()
 }

@@ -170,11 +170,11 @@ func (e *TxCanceled) Item(name string) map[string]types.AttributeValue {
 	return nil
 }
 
-// Failed reports whether err is a transaction cancelled because the named
-// part failed its condition.
+// Failed reports whether err is (or wraps) a transaction cancelled because
+// the named part failed its condition.
 func Failed(err error, name string) bool {
-	tc, ok := err.(*TxCanceled)
-	return ok && tc.Failed(name)
+	var tc *TxCanceled
+	return errors.As(err, &tc) && tc.Failed(name)
 }
 
 // transactWrite runs one TransactWriteItems (Tx.Write's engine; product

@@ -405,6 +405,7 @@ func Souq() Topology {
 			{Method: "GET", Path: "/v1/deals/{dealId}/members", Function: FnReferrals, Auth: []AuthKind{User}, Summary: "The members a deal brought (pseudonymous), what each paid and earned"},
 			{Method: "GET", Path: "/v1/me/deals", Function: FnReferrals, Auth: []AuthKind{User}, Summary: "The caller's deals with their counts"},
 			{Method: "GET", Path: "/v1/me/earnings", Function: FnReferrals, Auth: []AuthKind{User}, Summary: "Pending, available, paid and owed, per currency"},
+			{Method: "GET", Path: "/v1/referral-codes/{code}", Function: FnReferrals, Auth: []AuthKind{Public}, Summary: "A referral code's public facts: its community, what it pays on, the days the join page keeps it"},
 			{Method: "GET", Path: "/r/{code}", Function: FnReferrals, Auth: []AuthKind{Public}, Summary: "A referral click: recorded, then 302 to the community"},
 			{Method: "POST", Path: "/v1/conversions", Function: FnReferrals, Auth: []AuthKind{Client}, Summary: "Report a conversion (idempotent on externalId)"},
 			{Method: "GET", Path: "/v1/conversions/{conversionId}", Function: FnReferrals, Auth: []AuthKind{Client, User}, Summary: "Read a conversion"},
