@@ -17,7 +17,7 @@ export CGO_ENABLED ?= 0
 # it out. lint builds and vets ./... itself to keep that true.
 PKGS = ./...
 
-.PHONY: run test lint deps check-tools go-deps chromium bench clean build synth deploy
+.PHONY: run test lint deps check-tools go-deps chromium bench sim clean build synth deploy
 
 ## run: start the local platform on $SOUQ_ADDR (default 127.0.0.1:8080) with demo data
 run: deps
@@ -42,6 +42,11 @@ lint: go-deps node_modules/go.mod
 	    --config docs/redocly.yaml --format=stylish docs/openapi.yaml 2>&1)" || ok=$$?; \
 	  printf '%s\n' "$$out" | grep -v '[║╔╚]' | grep -Ev '^[[:space:]]*$$' || true; \
 	  [ "$$ok" = 0 ] || { echo "docs/openapi.yaml does not pass Redocly's lint"; exit 1; }
+
+## sim: the seeded simulation of the whole marketplace with faults (docs/simulation.md): SEED=n one seed, SEEDS=n seeds from FIRST (default 1), STEPS=n per seed; without them, the fixed seeds make test runs
+sim: deps
+	@./bin/souq-local exec -- $(GO) test -count=1 -timeout 0 -v -run '^TestSim$$' ./tests/sim/ \
+	  -sim.seed=$(or $(SEED),0) -sim.seeds=$(or $(SEEDS),0) -sim.first=$(or $(FIRST),1) -sim.steps=$(or $(STEPS),0)
 
 ## bench: gateway (healthz, auth, serve vs healthz), serving ceiling (decisions and decision + view pairs vs healthz; decisions with 100 campaigns vs flights and the OpenAdServe peer), console pages (p50/p99, API calls, bytes), ledger, auctions (capacity units), serving (cache hit, capacity per decision and per viewable impression, decisions with 0/1/10/100 campaigns), campaigns (capacity per settlement) and sponsorships (capacity units per transition, 20 concurrent reviewers), referrals (conversions on one program, capacity units), the agent test of the invalid-traffic rules (known and new agents), payouts (claim to paid, rail calls per payout) and the load profile (tests/load: vegeta at fixed rates and at the ceiling) benchmarks
 bench: deps

@@ -584,6 +584,28 @@ func TestMembershipsHTTP_RefundsRacingOnOnePaymentRefundItOnce(t *testing.T) {
 	verifyLedger(t)
 }
 
+// A refund Stripe refuses outright puts everything back: the community's
+// balance, the payment's refundable rest; the owner is told in words.
+// (The simulation found it: the money had left the books, and the card
+// had nothing.)
+func TestMembershipsHTTP_ARefundStripeRefusesMovesNothing(t *testing.T) {
+	w := newMemberWorld(t)
+	_, tok := member(t, harness.CardVisa)
+	m := decode[membershipView](t, w.join(t, tok, w.patron, "month", 201))
+	pay := getMembership(t, tok, m.ID).Payments[0]
+	before := communityAvailable(t, w.owner, w.com)
+	expect(t, do(t, call{method: "POST", path: "/local/rail/fail", body: `{"count":1,"mode":"decline"}`}), 200)
+	r := expect(t, do(t, call{method: "POST", path: "/v1/membership-payments/" + pay.ID + "/refund", auth: w.owner, headers: freshKey(), body: `{"amount":{"amount":500,"currency":"EUR"}}`}), 502)
+	if r.problem.Code != "refund_failed" {
+		t.Fatalf("a refused refund: %s", r.body)
+	}
+	if got := getMembership(t, tok, m.ID).Payments[0]; got.Refunded.Amount != 0 || communityAvailable(t, w.owner, w.com) != before {
+		t.Fatalf("after a refused refund: refunded %d, the community has %d of %d", got.Refunded.Amount, communityAvailable(t, w.owner, w.com), before)
+	}
+	expect(t, do(t, call{method: "POST", path: "/v1/membership-payments/" + pay.ID + "/refund", auth: w.owner, headers: freshKey(), body: `{"amount":{"amount":500,"currency":"EUR"}}`}), 201)
+	verifyLedger(t)
+}
+
 // verifyWithJWKS checks a pass as a community's own site would, with
 // the published keys alone and a common JWT library.
 func verifyWithJWKS(t *testing.T, token, communityID string) jwt.MapClaims {

@@ -209,3 +209,28 @@ func (b *Bus) DeadLetters() []DeadLetter {
 	defer b.mu.Unlock()
 	return append([]DeadLetter{}, b.dead...)
 }
+
+// Redrive delivers every dead letter again to its rule's target, as an
+// operator redrives a dead-letter queue once its cause is mended, and
+// answers how many it sent. What fails again is a dead letter again.
+func (b *Bus) Redrive() int {
+	b.mu.Lock()
+	dead := b.dead
+	b.dead = nil
+	b.mu.Unlock()
+	for _, d := range dead {
+		rule, ok := b.rules[d.Rule]
+		if !ok {
+			continue
+		}
+		ev := lambdaevents.EventBridgeEvent{
+			Version: "0", ID: id.New("ebe", b.clock.Now()), DetailType: d.Event.DetailType, Source: d.Event.Source,
+			AccountID: "000000000000", Time: d.Event.Time, Region: "local", Resources: []string{}, Detail: d.Event.Detail,
+		}
+		b.mu.Lock()
+		b.inflight++
+		b.mu.Unlock()
+		b.deliver(rule, d.Event, ev)
+	}
+	return len(dead)
+}

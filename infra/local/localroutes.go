@@ -110,9 +110,9 @@ func (p *Platform) localRoutes() http.Handler {
 			writeProblem(w, err, "", r.URL.Path)
 			return
 		}
-		if in.Count < 0 || in.Count > 1000 || (in.Mode != payments.FailDecline && in.Mode != payments.FailTimeout) {
+		if in.Count < 0 || in.Count > 1000 || (in.Mode != payments.FailDecline && in.Mode != payments.FailTimeout && in.Mode != payments.FailLost) {
 			writeProblem(w, fault.InvalidFields("local.rail", "the request has invalid fields",
-				fault.FieldError{Field: "mode", Message: "must be decline or timeout, with count from 0 to 1000"}), "", r.URL.Path)
+				fault.FieldError{Field: "mode", Message: "must be decline, timeout (not made) or lost (made, its answer lost), with count from 0 to 1000"}), "", r.URL.Path)
 			return
 		}
 		if p.Rail == nil {

@@ -176,7 +176,12 @@ func (s *Service) finishRefund(ctx context.Context, pay paymentItem, r refundIte
 	}
 	res, err := s.pay.Refund(ctx, payments.RefundRequest{ID: r.ID, PaymentIntent: pay.Reference, Amount: r.Amount,
 		Metadata: map[string]string{"souq_refund_id": r.ID, "souq_payment": pay.ID, "souq_membership": pay.MembershipID}})
-	if err != nil {
+	switch {
+	case err != nil && fault.KindOf(err) == fault.UpstreamFailed:
+		// Stripe refused it outright: nothing moved, so the money goes
+		// back where it came from, as for a card that could not take it.
+		res = payments.RefundResult{Status: payments.RefundFailed}
+	case err != nil:
 		return RefundView{}, fault.Wrap(op, err) // unknown: asking again with the same key is safe
 	}
 	now := s.clock.Now().Truncate(time.Millisecond)

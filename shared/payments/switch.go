@@ -32,6 +32,10 @@ var _ Gateway = (*Switchable)(nil)
 const (
 	FailDecline = "decline"
 	FailTimeout = "timeout"
+	// FailLost makes the call, then loses its answer: the money moved and
+	// the caller is told the outcome is unknown (a timeout after Stripe
+	// acted). Asking again with the same idempotency key learns it.
+	FailLost = "lost"
 )
 
 // errNoGateway is what a Gateway call answers when only a Rail is wrapped.
@@ -74,13 +78,25 @@ func (s *Switchable) failure(count *int) string {
 	defer s.mu.Unlock()
 	if s.left > 0 {
 		s.left--
-		if s.mode == FailDecline {
-			return FailDecline
+		if s.mode == FailDecline || s.mode == FailLost {
+			if s.mode == FailLost {
+				*count++ // the call is made
+			}
+			return s.mode
 		}
 		return FailTimeout
 	}
 	*count++
 	return ""
+}
+
+// lost is the answer of a call made whose answer was lost.
+func lost[T any](v T, err error) (T, error) {
+	if err != nil {
+		return v, err
+	}
+	var zero T
+	return zero, failed(FailTimeout)
 }
 
 // failed is the error of an armed failure: Declined or Unknown.
@@ -100,7 +116,11 @@ func (s *Switchable) rail() Rail {
 
 // Payout implements Rail.
 func (s *Switchable) Payout(ctx context.Context, t Transfer) (Receipt, error) {
-	if mode := s.failure(&s.payouts); mode != "" {
+	switch mode := s.failure(&s.payouts); mode {
+	case "":
+	case FailLost:
+		return lost(s.rail().Payout(ctx, t))
+	default:
 		return Receipt{}, failed(mode)
 	}
 	return s.rail().Payout(ctx, t)
@@ -117,6 +137,8 @@ func (s *Switchable) ChargeSaved(ctx context.Context, c SavedCharge) (Payment, e
 		return Payment{Status: PaymentDeclined, Decline: "card_declined", DeclineMessage: "Your card was declined. (simulated)"}, nil
 	case FailTimeout:
 		return Payment{}, failed(FailTimeout)
+	case FailLost:
+		return lost(s.Gateway.ChargeSaved(ctx, c))
 	}
 	return s.Gateway.ChargeSaved(ctx, c)
 }
@@ -126,7 +148,11 @@ func (s *Switchable) Refund(ctx context.Context, r RefundRequest) (RefundResult,
 	if s.Gateway == nil {
 		return RefundResult{}, errNoGateway
 	}
-	if mode := s.failure(&s.refunds); mode != "" {
+	switch mode := s.failure(&s.refunds); mode {
+	case "":
+	case FailLost:
+		return lost(s.Gateway.Refund(ctx, r))
+	default:
 		return RefundResult{}, failed(mode)
 	}
 	return s.Gateway.Refund(ctx, r)

@@ -259,3 +259,29 @@ func TestSwitchable_ArmedFailuresUnderConcurrency(t *testing.T) {
 		t.Fatalf("%d failed, %d went through; want %d and %d", failed, s.Charges()+s.Refunds()+s.Payouts(), k, n-k)
 	}
 }
+
+// Lost answers: the call reaches the gateway (the money moves) and the
+// caller is told the outcome is unknown, as after a timeout on the way
+// back.
+func TestSwitchable_LostAnswersAreMadeAndUnknown(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	fake := &fakeGateway{}
+	s := &Switchable{Gateway: fake}
+	s.FailNext(3, FailLost)
+	if p, err := s.ChargeSaved(ctx, aSaved); fault.KindOf(err) != fault.Unavailable || p != (Payment{}) {
+		t.Fatalf("ChargeSaved: %+v %v", p, err)
+	}
+	if r, err := s.Refund(ctx, aRefund); fault.KindOf(err) != fault.Unavailable || r != (RefundResult{}) {
+		t.Fatalf("Refund: %+v %v", r, err)
+	}
+	if r, err := s.Payout(ctx, aTransfer); fault.KindOf(err) != fault.Unavailable || r != (Receipt{}) {
+		t.Fatalf("Payout: %+v %v", r, err)
+	}
+	if !reflect.DeepEqual(fake.calls, []string{"ChargeSaved", "Refund", "Payout"}) || s.Charges() != 1 || s.Payouts() != 1 || s.Refunds() != 1 {
+		t.Fatalf("lost calls must reach the gateway: %v", fake.calls)
+	}
+	if p, err := s.ChargeSaved(ctx, aSaved); err != nil || p.Status != PaymentSucceeded {
+		t.Fatalf("after: %+v %v", p, err)
+	}
+}

@@ -192,3 +192,32 @@ func (s *Server) dashboardRefund(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusCreated, v)
 }
+
+// HoldEvents holds (true) or releases (false) the delivery of new events,
+// in process: the simulation (tests/sim) delivers them itself, in the
+// order and as often as its seed says.
+func (s *Server) HoldEvents(hold bool) { s.events.setHold(hold) }
+
+// EventIDs lists the ids of the events recorded after the first skip
+// (oldest first), and how many there are in all: a caller keeps its place
+// by count. The log keeps its last 10,000.
+func (s *Server) EventIDs(skip int) ([]string, int) {
+	s.events.mu.Lock()
+	defer s.events.mu.Unlock()
+	n := s.events.total
+	first := n - len(s.events.list) // the index of list[0] among all events ever
+	var out []string
+	for i, r := range s.events.list {
+		if first+i >= skip {
+			out = append(out, r.ID)
+		}
+	}
+	return out, n
+}
+
+// Deliver sends one recorded event now (again, if it was), and answers
+// whether the receiver took it (2xx).
+func (s *Server) Deliver(id string) bool {
+	rec, ok := s.events.resend(id)
+	return ok && rec.Delivered
+}

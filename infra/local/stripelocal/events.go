@@ -60,6 +60,8 @@ type eventLog struct {
 	list []*eventRecord
 	byID map[string]*eventRecord
 	hold bool
+	// total counts every event ever recorded (list keeps the last ones).
+	total int
 }
 
 func newEventLog(url, secret string, client *http.Client, now func() time.Time, log *slog.Logger) *eventLog {
@@ -95,6 +97,7 @@ func (l *eventLog) emit(events outbox) {
 		l.mu.Lock()
 		l.list = append(l.list, rec)
 		l.byID[rec.ID] = rec
+		l.total++
 		if len(l.list) > maxEvents {
 			delete(l.byID, l.list[0].ID)
 			l.list = l.list[1:]

@@ -1,0 +1,363 @@
+package sim
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"hash"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/souqhq/souq/tests/harness"
+)
+
+// Faults are what a seed injects, each chosen by the seed.
+type Faults struct {
+	// BusTwice: every event is delivered twice, out of order (the bus's
+	// at-least-once delivery at its worst).
+	BusTwice bool
+	// StripeShuffle: Stripe's events come in any order; StripeLate: some
+	// wait for later steps; StripeDup: some come again.
+	StripeShuffle, StripeLate, StripeDup bool
+	// Rail: the payment rail (charges, refunds, payouts) now and then
+	// declines, times out before Stripe acts, or loses its answer after.
+	Rail bool
+	// Jumps: the clock leaps (days, to a month's end, to 29 February, to
+	// the year's end) as well as creeping on.
+	Jumps bool
+}
+
+func (f Faults) String() string {
+	var on []string
+	for name, set := range map[string]bool{"bus-twice": f.BusTwice, "stripe-shuffle": f.StripeShuffle, "stripe-late": f.StripeLate,
+		"stripe-dup": f.StripeDup, "rail": f.Rail, "jumps": f.Jumps} {
+		if set {
+			on = append(on, name)
+		}
+	}
+	sortStrings(on)
+	if len(on) == 0 {
+		return "none"
+	}
+	return strings.Join(on, ",")
+}
+
+// Sim is one seed's run.
+type Sim struct {
+	t      testing.TB
+	seed   int64
+	rng    *rand.Rand
+	nonce  string // this run's: user ids and keys never meet another run's
+	steps  int
+	step   int
+	op     string
+	faults Faults
+	trace  hash.Hash
+	lines  []string // the trace, kept for a failure's report
+
+	communities []*community
+	advertisers []*advertiser
+	members     []*member
+	influencers []*influencer
+	replays     []replay
+
+	stripeSeen  int      // Stripe events taken so far
+	stripeQueue []string // held, not yet delivered
+	stripeSent  []string // delivered (a duplicate is one of these)
+	keys        int
+	users       int
+	// at is the platform's clock, which the simulation holds and alone
+	// moves.
+	at time.Time
+}
+
+// replay is an answered money request, to be asked again with its key.
+type replay struct {
+	method, path, token, key, body string
+	status                         int
+	id                             string
+	at                             time.Time // keys live 24 hours
+}
+
+// New starts a seed's run: its faults and workload come from the seed
+// alone.
+func New(t testing.TB, seed int64, steps int) *Sim {
+	rng := rand.New(rand.NewPCG(splitmix(uint64(seed)), splitmix(uint64(seed)+1)))
+	s := &Sim{t: t, seed: seed, rng: rng, steps: steps, trace: sha256.New(),
+		nonce: fmt.Sprintf("%x", time.Now().UnixNano()&0xffffffffff)}
+	s.faults = Faults{BusTwice: rng.IntN(3) == 0, StripeShuffle: rng.IntN(2) == 0, StripeLate: rng.IntN(2) == 0,
+		StripeDup: rng.IntN(2) == 0, Rail: rng.IntN(2) == 0, Jumps: rng.IntN(4) != 0}
+	return s
+}
+
+// Run plays the seed's steps, checking the invariants after each, then
+// winds the workload down and checks them once more. It answers the
+// trace's hash.
+func (s *Sim) Run() string {
+	s.begin()
+	defer s.end()
+	for s.step = 1; s.step <= s.steps; s.step++ {
+		s.play(s.pick())
+		s.deliverStripe(false)
+		s.settle()
+		s.check()
+	}
+	s.step = s.steps + 1
+	s.windDown()
+	return hex.EncodeToString(s.trace.Sum(nil))
+}
+
+// begin moves the platform's clock to the seed's epoch, holds it, and
+// takes Stripe's event delivery into the simulation's hands.
+func (s *Sim) begin() {
+	p := harness.Platform
+	p.Stripe.HoldEvents(true)
+	s.send("POST", "/local/clock/hold", "", `{"hold":true}`, "")
+	// What the jump sets off (renewals of what ran before) is not this
+	// seed's: its Stripe events go at once, in order, untraced.
+	_, seen := p.Stripe.EventIDs(1 << 62)
+	now := s.now()
+	s.advance(nextEpoch(now).Sub(now))
+	for {
+		if r := s.send("GET", "/local/events?detailType=none", "", "", ""); r.status != 200 {
+			s.fail("settling: %d %s", r.status, r.body)
+		}
+		ids, total := p.Stripe.EventIDs(seen)
+		if len(ids) == 0 {
+			s.stripeSeen = total
+			break
+		}
+		for _, id := range ids {
+			p.Stripe.Deliver(id)
+		}
+		seen = total
+	}
+	p.Bus.DeliverTwice(s.faults.BusTwice)
+	s.at = s.now()
+	s.record("seed %d, faults %s", s.seed, s.faults)
+}
+
+// end gives the platform back as the other suites expect it.
+func (s *Sim) end() {
+	p := harness.Platform
+	p.Bus.DeliverTwice(false)
+	p.Rail.FailNext(0, "decline")
+	s.deliverStripe(true)
+	p.Stripe.HoldEvents(false)
+	s.send("POST", "/local/clock/hold", "", `{"hold":false}`, "")
+}
+
+// nextEpoch is where a seed starts: 27 January of the next leap year at
+// least a year on (Gregorian: not a century unless divisible by 400), at
+// 09:00 UTC, so that every seed meets the same calendar: a month's end
+// four days on, 29 February a month on, whatever ran before it.
+func nextEpoch(now time.Time) time.Time {
+	for y := now.Year() + 1; ; y++ {
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return time.Date(y, time.January, 27, 9, 0, 0, 0, time.UTC)
+		}
+	}
+}
+
+// record adds a line to the trace: what the seed did and what it was
+// answered, with no id or wall-clock time in it.
+func (s *Sim) record(format string, args ...any) {
+	line := fmt.Sprintf("%d %s", s.step, fmt.Sprintf(format, args...))
+	s.trace.Write([]byte(line + "\n"))
+	s.lines = append(s.lines, line)
+	if os.Getenv("SOUQ_SIM_TRACE") != "" {
+		fmt.Fprintln(os.Stderr, line)
+	}
+}
+
+// fail stops the run with the seed, the step and how to replay it.
+func (s *Sim) fail(format string, args ...any) {
+	s.t.Helper()
+	last := s.lines
+	if len(last) > 12 {
+		last = last[len(last)-12:]
+	}
+	s.t.Fatalf("seed %d, step %d (%s), faults %s: %s\nthe trace's last lines:\n  %s\nreplay: make sim SEED=%d STEPS=%d",
+		s.seed, s.step, s.op, s.faults, fmt.Sprintf(format, args...), strings.Join(last, "\n  "), s.seed, s.steps)
+}
+
+// key is a fresh Idempotency-Key of this run.
+func (s *Sim) key() string {
+	s.keys++
+	return fmt.Sprintf("sim-%s-%d", s.nonce, s.keys)
+}
+
+// reply is an HTTP answer, decoded when JSON.
+type reply struct {
+	status int
+	body   []byte
+	json   map[string]any
+}
+
+func (r reply) str(field string) string {
+	v, _ := r.json[field].(string)
+	return v
+}
+
+// why is a refusal's problem in a word (its code, else its title), for
+// the trace: "" for a success.
+func (r reply) why() string {
+	if r.status < 400 {
+		return ""
+	}
+	if c := r.str("code"); c != "" {
+		return c
+	}
+	if errs, ok := r.json["errors"].([]any); ok && len(errs) > 0 {
+		if e, ok := errs[0].(map[string]any); ok {
+			f, _ := e["field"].(string)
+			return "invalid " + f
+		}
+	}
+	return r.str("title")
+}
+
+func (r reply) num(field string) int64 {
+	v, _ := r.json[field].(float64)
+	return int64(v)
+}
+
+// send makes one request; a 5xx is a failure of the run, whatever the
+// step (bad input, races and faults must answer 4xx or succeed), but the
+// payment provider's own: 502 (it refused) and 503 (it did not answer).
+func (s *Sim) send(method, path, token, body, key string) reply {
+	s.t.Helper()
+	var b []byte
+	if body != "" {
+		b = []byte(body)
+	}
+	h := map[string][]string{"User-Agent": {harness.BrowserAgent}}
+	if key != "" {
+		h["Idempotency-Key"] = []string{key}
+	}
+	r := harness.Send(s.t, method, path, token, b, h)
+	out := reply{status: r.Status, body: r.Body}
+	_ = json.Unmarshal(r.Body, &out.json)
+	if r.Status >= 500 && r.Status != 502 && r.Status != 503 {
+		s.fail("%s %s answered %d: %s", method, path, r.Status, r.Body)
+	}
+	return out
+}
+
+// money sends a request that moves money with a fresh key, and keeps it
+// to be asked again later (a replay must answer what it answered).
+func (s *Sim) money(method, path, token, body string) reply {
+	s.t.Helper()
+	k := s.key()
+	r := s.send(method, path, token, body, k)
+	for try := 0; try < 2 && r.status == 503; try++ {
+		// The provider did not answer: a client asks again with the same
+		// key, which learns what happened or finishes it.
+		r = s.send(method, path, token, body, k)
+	}
+	if r.status < 500 && s.rng.IntN(3) == 0 {
+		s.replays = append(s.replays, replay{method: method, path: path, token: token, key: k, body: body, status: r.status, id: r.str("id"), at: s.at})
+	}
+	return r
+}
+
+// settle lets every event reach its consumers and every due schedule run.
+func (s *Sim) settle() {
+	s.t.Helper()
+	for i := 0; i < 20; i++ {
+		if r := s.send("GET", "/local/events?detailType=none", "", "", ""); r.status != 200 {
+			s.fail("settling: %d %s", r.status, r.body)
+		}
+		// Work done while settling (a renewal's charge) may have made
+		// Stripe events of its own.
+		if !s.deliverStripe(false) {
+			return
+		}
+	}
+}
+
+func (s *Sim) now() time.Time {
+	r := s.send("GET", "/local/clock", "", "", "")
+	t, err := time.Parse(time.RFC3339Nano, r.str("now"))
+	if err != nil {
+		s.fail("the platform's clock: %s", r.body)
+	}
+	return t
+}
+
+// advance moves the platform's clock (held) and settles.
+func (s *Sim) advance(d time.Duration) {
+	s.t.Helper()
+	secs := int64(d / time.Second)
+	for secs > 0 {
+		n := min(secs, 315_360_000)
+		if r := s.send("POST", "/local/clock/advance", "", fmt.Sprintf(`{"seconds":%d}`, n), ""); r.status != 200 {
+			s.fail("advancing the clock: %d %s", r.status, r.body)
+		}
+		secs -= n
+		s.at = s.at.Add(time.Duration(n) * time.Second)
+	}
+}
+
+// deliverStripe hands Stripe's held events to the platform as the seed's
+// faults say: in order or not, now or later, once or twice; final
+// delivers everything left, in order. It reports whether any was sent.
+func (s *Sim) deliverStripe(final bool) bool {
+	p := harness.Platform
+	ids, total := p.Stripe.EventIDs(s.stripeSeen)
+	s.stripeSeen = total
+	s.stripeQueue = append(s.stripeQueue, ids...)
+	if len(s.stripeQueue) == 0 {
+		return false
+	}
+	var now, later []string
+	for _, id := range s.stripeQueue {
+		if !final && s.faults.StripeLate && s.rng.IntN(4) == 0 {
+			later = append(later, id)
+		} else {
+			now = append(now, id)
+		}
+	}
+	if !final && s.faults.StripeShuffle {
+		s.rng.Shuffle(len(now), func(i, j int) { now[i], now[j] = now[j], now[i] })
+	}
+	if !final && s.faults.StripeDup && len(s.stripeSent) > 0 && s.rng.IntN(3) == 0 {
+		now = append(now, s.stripeSent[s.rng.IntN(len(s.stripeSent))])
+	}
+	for _, id := range now {
+		if !p.Stripe.Deliver(id) {
+			// Refused (a 503 while the rail is down): Stripe sends it
+			// again later, as it retries for days. Once everything has
+			// mended, a refusal is a defect.
+			if final {
+				s.fail("the platform refused Stripe's event %s with the rail mended", id)
+			}
+			later = append(later, id)
+			continue
+		}
+		s.stripeSent = append(s.stripeSent, id)
+	}
+	s.stripeQueue = later
+	return len(now) > 0
+}
+
+func sortStrings(v []string) {
+	for i := 1; i < len(v); i++ {
+		for j := i; j > 0 && v[j] < v[j-1]; j-- {
+			v[j], v[j-1] = v[j-1], v[j]
+		}
+	}
+}
+
+// splitmix spreads a small seed over all 64 bits (SplitMix64), so that
+// seeds 1, 2, 3 start their generators far apart.
+func splitmix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
