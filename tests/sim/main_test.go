@@ -7,12 +7,20 @@
 package sim
 
 import (
+	"context"
+	"errors"
 	"flag"
 	"log/slog"
+	"math/rand/v2"
 	"os"
+	"sync"
 	"testing"
 
+	lambdaevents "github.com/aws/aws-lambda-go/events"
+
 	"github.com/souqhq/souq/infra/local"
+	"github.com/souqhq/souq/shared/store"
+	"github.com/souqhq/souq/shared/store/storetest"
 	"github.com/souqhq/souq/tests/harness"
 )
 
@@ -27,5 +35,62 @@ func TestMain(m *testing.M) {
 	harness.Main(m, harness.Options{Name: "sim", Contract: true, Platform: local.Options{
 		// Errors only: a 5xx's cause is printed with the failing seed.
 		Log: slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})),
+		// Every function's DynamoDB calls may meet a conflict or a
+		// throttle, as the seed says.
+		WrapDB: func(db *store.DB) *store.DB { return storetest.Faulty(db, inject.db) },
+		// The relay may die after PutEvents and before its checkpoint: the
+		// stream hands it the batch again, and the bus carries it twice.
+		WrapRelay: func(next local.RelayHandler) local.RelayHandler {
+			return func(ctx context.Context, ev lambdaevents.DynamoDBEvent) (lambdaevents.DynamoDBEventResponse, error) {
+				resp, err := next(ctx, ev)
+				if err == nil && inject.relayDies() {
+					return lambdaevents.DynamoDBEventResponse{}, errors.New("injected: the relay died before its checkpoint")
+				}
+				return resp, err
+			}
+		},
 	}})
+}
+
+// inject is the faults inside the platform, which the running seed turns
+// on: its own generator decides each (never twice running, so that
+// store's and the SDK's retries absorb a DB fault: what a client is told
+// does not depend on which concurrent call met it).
+var inject = &injector{}
+
+type injector struct {
+	mu          sync.Mutex
+	rng         *rand.Rand
+	dbOn, relay bool
+	last        bool
+}
+
+func (i *injector) set(rng *rand.Rand, db, relay bool) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.rng, i.dbOn, i.relay, i.last = rng, db, relay, false
+}
+
+func (i *injector) db(op string) string {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if !i.dbOn || i.rng == nil || i.last {
+		i.last = false
+		return ""
+	}
+	switch n := i.rng.IntN(100); {
+	case op == "TransactWriteItems" && n < 10:
+		i.last = true
+		return storetest.FaultConflict
+	case op != "TransactWriteItems" && n < 3:
+		i.last = true
+		return storetest.FaultThrottle
+	}
+	return ""
+}
+
+func (i *injector) relayDies() bool {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	return i.relay && i.rng != nil && i.rng.IntN(5) == 0
 }

@@ -10,9 +10,9 @@ import (
 // trace, never by id).
 type community struct {
 	handle, token, id string
-	tiers                    []tier
-	deals                    []deal // approved deals of its programs on memberships
-	onboarded                bool
+	tiers             []tier
+	deals             []deal // approved deals of its programs on memberships
+	onboarded         bool
 }
 
 type tier struct {
