@@ -30,6 +30,7 @@ import (
 
 	"github.com/souqhq/souq/shared/api"
 	"github.com/souqhq/souq/shared/clock"
+	"github.com/souqhq/souq/shared/defects"
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/id"
 	"github.com/souqhq/souq/shared/store"
@@ -70,6 +71,9 @@ func (s *Store) Begin(ctx context.Context, scope, key, fp string) (*api.StoredRe
 	// write but its answer was lost, the SDK's retry finds the record and
 	// must see that it is ours, not another request's in flight.
 	holder := id.New("clm", s.clock.Now())
+	if defects.SkipIdempotency {
+		return nil, nil // planted (tests/sim): every request runs as a new one
+	}
 	for attempt := 0; attempt < 3; attempt++ {
 		now := s.clock.Now()
 		_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{

@@ -20,6 +20,7 @@ import (
 	"github.com/souqhq/souq/shared/accounts"
 	"github.com/souqhq/souq/shared/auth"
 	"github.com/souqhq/souq/shared/clock"
+	"github.com/souqhq/souq/shared/defects"
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/id"
 	"github.com/souqhq/souq/shared/ledger"
@@ -122,6 +123,10 @@ func (s *Service) RefundPayment(ctx context.Context, p auth.Principal, paymentID
 	x := in.Amount.Minor
 	fee := partOf(x, pay.Fee, pay.Amount)
 	share := x - fee
+	if defects.RefundRoundsUp {
+		// Planted (tests/sim): both parts round up, each on its own.
+		fee, share = (x*pay.Fee+pay.Amount-1)/pay.Amount, (x*pay.Share+pay.Amount-1)/pay.Amount
+	}
 	r := refundItem{PK: "MRF#" + rid, SK: "MRF", ID: rid, PaymentID: paymentID, Amount: x, Share: share, Fee: fee, Currency: pay.Currency, Status: RefundPending}
 	err = s.billing.TakeFromCommunity(ctx, accounts.CommunityOwing{Op: op, CommunityID: pay.CommunityID, Currency: pay.Currency, Amount: share, Guard: "refund",
 		Transfer: func(legs []ledger.Leg, now time.Time) ledger.Transfer {

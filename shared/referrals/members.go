@@ -19,7 +19,9 @@ import (
 	"github.com/souqhq/souq/events"
 	"github.com/souqhq/souq/shared/auth"
 	"github.com/souqhq/souq/shared/clock"
+	"github.com/souqhq/souq/shared/defects"
 	"github.com/souqhq/souq/shared/fault"
+	"github.com/souqhq/souq/shared/id"
 	"github.com/souqhq/souq/shared/money"
 	"github.com/souqhq/souq/shared/store"
 )
@@ -260,6 +262,9 @@ func (s *Service) memberPaid(ctx context.Context, ev events.Membership, pay even
 	amount := pay.Amount
 	in := ConversionInput{ExternalID: pay.PaymentID, Amount: &amount, Currency: ev.Currency, CustomerID: m.Member}
 	extPK := memberPaymentPK(ev.CommunityID, pay.PaymentID)
+	if defects.ReferralsNotIdempotent {
+		extPK += "#" + id.New("dup", s.clock.Now()) // planted (tests/sim): a guard per delivery
+	}
 	r := report{communityID: ev.CommunityID, in: in, hash: memberHash(pay, ev.Currency, m.Member), member: &m, pay: &pay, membershipID: ev.MembershipID, extPK: extPK}
 	var retry retryAs
 	for attempt := 0; attempt < maxAttempts; attempt++ {

@@ -14,7 +14,8 @@ import (
 //     is its postings; no owner's balance is negative; each hold is held
 //     or settled by exactly one capture or release);
 //   - every ten steps, and at the end: each membership period is charged
-//     at most once.
+//     at most once, and each deal lists the members who joined with its
+//     code first and all their payments.
 func (s *Sim) check() {
 	s.t.Helper()
 	r := s.send("GET", "/local/ledger/verify", "", "", "")
@@ -23,6 +24,7 @@ func (s *Sim) check() {
 	}
 	if s.step%10 == 0 {
 		s.periodsChargedOnce()
+		s.referralsSeeEveryPayment()
 	}
 }
 
@@ -83,6 +85,7 @@ func (s *Sim) windDown() {
 	}
 	s.check()
 	s.periodsChargedOnce()
+	s.referralsSeeEveryPayment()
 	for _, c := range s.communities {
 		r := s.send("GET", "/v1/communities/"+c.id+"/balance", c.token, "", "")
 		s.record("balance %s %s", c.handle, money(r.json))
@@ -102,6 +105,45 @@ func (s *Sim) windDown() {
 		r := s.send("GET", "/v1/memberships/"+m.membership, m.token, "", "")
 		pays, _ := r.json["payments"].([]any)
 		s.record("membership %s %s %s payments %d", m.handle, r.str("status"), r.str("endedReason"), len(pays))
+	}
+}
+
+// referralsSeeEveryPayment: each deal lists exactly the members who
+// first joined with its code, and as many payments of theirs as
+// memberships took (every payment of an attributed membership is a
+// conversion, earning or not): referrals' view of the members converges
+// with memberships' own, however the events came.
+func (s *Sim) referralsSeeEveryPayment() {
+	for _, c := range s.communities {
+		for _, d := range c.deals {
+			var members, payments int64
+			for _, m := range s.members {
+				if m.com != c || !m.joined || m.firstCode != d.code {
+					continue
+				}
+				members++
+				for _, id := range m.memberships {
+					r := s.send("GET", "/v1/memberships/"+id, m.token, "", "")
+					pays, _ := r.json["payments"].([]any)
+					payments += int64(len(pays))
+				}
+			}
+			r := s.send("GET", "/v1/deals/"+d.id+"/members?limit=100", c.token, "", "")
+			list, _ := r.json["data"].([]any)
+			var seen int64
+			for _, x := range list {
+				mv, _ := x.(map[string]any)
+				n, _ := mv["payments"].(float64)
+				seen += int64(n)
+			}
+			if int64(len(list)) != members || seen != payments {
+				s.fail("deal %s of %s lists %d members and %d payments; %d members joined with its code first, and paid %d times: %s",
+					d.code, c.handle, len(list), seen, members, payments, r.body)
+			}
+			if s.step > s.steps {
+				s.record("deal %s of %s: %d members, %d payments", d.influencer, c.handle, members, payments)
+			}
+		}
 	}
 }
 

@@ -22,7 +22,7 @@ type tier struct {
 	handle, name string
 }
 
-type deal struct{ code, influencer string }
+type deal struct{ id, code, influencer string }
 
 type advertiser struct{ handle, token, id string }
 
@@ -31,6 +31,11 @@ type member struct {
 	com                   *community
 	membership            string
 	live                  bool
+	// All their memberships of the community, and the code the first was
+	// joined with: referrals attributes them by it, once (first touch).
+	memberships []string
+	joined      bool
+	firstCode   string
 }
 
 type influencer struct {
@@ -62,7 +67,7 @@ var ops = []op{
 	{"refund-payment", 3, func(s *Sim) bool { return s.anyLive() }, (*Sim).refundPayment},
 	{"claim", 3, func(s *Sim) bool { return len(s.communities)+len(s.influencers) > 0 }, (*Sim).claim},
 	{"rail", 2, func(s *Sim) bool { return s.faults.Rail }, (*Sim).railFails},
-	{"replay", 3, func(s *Sim) bool { return len(s.fresh()) > 0 }, (*Sim).replay},
+	{"replay", 4, func(s *Sim) bool { return len(s.fresh()) > 0 }, (*Sim).replay},
 	{"time", 5, func(*Sim) bool { return true }, (*Sim).passTime},
 }
 
@@ -215,7 +220,7 @@ func (s *Sim) newDeal() {
 		inf = pickOf(s, s.influencers)
 	}
 	prgID, _ := prg["id"].(string)
-	a := s.send("POST", "/v1/programs/"+prgID+"/deals", inf.token, `{"pitch":"members"}`, "")
+	a := s.money("POST", "/v1/programs/"+prgID+"/deals", inf.token, `{"pitch":"members"}`)
 	if a.status != 201 {
 		s.record("deal %s %s → %d", c.handle, inf.handle, a.status)
 		return
@@ -223,7 +228,7 @@ func (s *Sim) newDeal() {
 	d := s.send("POST", "/v1/deals/"+a.str("id")+"/approve", c.token, "", "")
 	s.record("deal %s %s → %d", c.handle, inf.handle, d.status)
 	if d.status == 200 {
-		c.deals = append(c.deals, deal{code: d.str("code"), influencer: inf.handle})
+		c.deals = append(c.deals, deal{id: d.str("id"), code: d.str("code"), influencer: inf.handle})
 	}
 }
 
@@ -310,6 +315,10 @@ func (s *Sim) join() {
 		return
 	}
 	m.membership, m.live = r.str("id"), true
+	m.memberships = append(m.memberships, m.membership)
+	if !m.joined {
+		m.joined, m.firstCode = true, code
+	}
 	if u := r.str("checkoutUrl"); u != "" {
 		i := strings.Index(u, "/local/checkout/")
 		card := []string{"4242424242424242", "4242424242424242", "4000000000000002"}[s.rng.IntN(3)]
@@ -360,11 +369,24 @@ func (s *Sim) refundPayment() {
 	}
 	p, _ := pays[s.rng.IntN(len(pays))].(map[string]any)
 	id, _ := p["id"].(string)
-	amt, _ := p["amount"].(map[string]any)
-	paid, _ := amt["amount"].(float64)
-	x := 1 + s.rng.Int64N(int64(paid))
+	amount := func(field string) int64 {
+		a, _ := p[field].(map[string]any)
+		v, _ := a["amount"].(float64)
+		return int64(v)
+	}
+	paid, left := amount("amount"), amount("amount")-amount("refunded")
+	if left < 1 {
+		s.record("refund-payment %s: all refunded", m.handle)
+		return
+	}
+	x := 1 + s.rng.Int64N(left)
 	rf := s.money("POST", "/v1/membership-payments/"+id+"/refund", m.com.token, fmt.Sprintf(`{"amount":{"amount":%d,"currency":"EUR"}}`, x))
-	s.record("refund-payment %s %d of %d → %d %s", m.handle, x, int64(paid), rf.status, rf.why())
+	s.record("refund-payment %s %d of %d → %d %s", m.handle, x, paid, rf.status, rf.why())
+	// The model says it is a valid refund: within what is left, by its
+	// owner. Only the provider may refuse it.
+	if rf.status != 201 && rf.status != 502 && rf.status != 503 {
+		s.fail("a refund of %d of the %d left of a payment was refused: %d %s", x, left, rf.status, rf.body)
+	}
 }
 
 // claim: an owner or an influencer claims part of what is available.
@@ -426,16 +448,28 @@ func (s *Sim) railFails() {
 	s.record("rail %d %s → %d", n, mode, r.status)
 }
 
-// replay asks an answered money request again with its key: the same
-// answer (status, and the same object), however much happened since.
+// replay asks an answered money request again with its key: a success
+// answers the same (status, and the same object), however much happened
+// since; a refusal was not kept, and runs again.
 func (s *Sim) replay() {
-	rp := pickOf(s, s.fresh())
+	fresh := s.fresh()
+	// Mostly a recent one, as clients retry soon.
+	rp := fresh[len(fresh)-1-s.rng.IntN(min(len(fresh), 3))]
+	if s.rng.IntN(3) == 0 {
+		rp = pickOf(s, fresh)
+	}
+	s.again(rp)
+}
+
+// again asks a request again with its key and holds the answer to the
+// first.
+func (s *Sim) again(rp replay) {
 	r := s.send(rp.method, rp.path, rp.token, rp.body, rp.key)
 	s.record("replay %s %s → %d", rp.method, routeOf(rp.path), r.status)
-	if r.status == 503 || rp.status == 503 {
-		return // the rail was down: asking again may now go through
+	if rp.status >= 400 {
+		return // a refusal is not kept: asking again runs again (DESIGN §6)
 	}
-	if r.status != rp.status && !(rp.status >= 400 && r.status < 300) || rp.id != "" && r.str("id") != rp.id {
+	if r.status != rp.status || rp.id != "" && r.str("id") != rp.id {
 		s.fail("a replay of %s %s answered %d (id %q), first %d (id %q)", rp.method, rp.path, r.status, r.str("id"), rp.status, rp.id)
 	}
 }

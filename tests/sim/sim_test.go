@@ -266,8 +266,14 @@ func (s *Sim) money(method, path, token, body string) reply {
 		// key, which learns what happened or finishes it.
 		r = s.send(method, path, token, body, k)
 	}
-	if r.status < 500 && s.rng.IntN(3) == 0 {
-		s.replays = append(s.replays, replay{method: method, path: path, token: token, key: k, body: body, status: r.status, id: r.str("id"), at: s.at})
+	if r.status < 500 {
+		rp := replay{method: method, path: path, token: token, key: k, body: body, status: r.status, id: r.str("id"), at: s.at}
+		s.replays = append(s.replays, rp)
+		if s.rng.IntN(4) == 0 {
+			// The client's answer was lost on the way: it asks again at
+			// once, with the same key.
+			s.again(rp)
+		}
 	}
 	return r
 }
