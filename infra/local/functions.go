@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"io"
 	"log/slog"
+	mathrand "math/rand/v2"
 
 	"github.com/souqhq/souq/infra/wire"
 	"github.com/souqhq/souq/shared/auth"
@@ -40,6 +41,8 @@ type deps struct {
 	// creatives keeps hosted creatives' bytes, for the function that
 	// uploads them (the gateway serves them at /creatives/).
 	creatives creatives.Store
+	// lottery draws serving's campaign lottery (Options.Lottery).
+	lottery *mathrand.Rand
 }
 
 // wireAll builds every function with the constructors its
@@ -66,7 +69,7 @@ func wireAll(d deps) (map[string]*Function, error) {
 			names[t] = d.db.Table(t)
 		}
 		e := wire.Env{DB: store.NewDB(d.db.Client, names), Clock: d.clock, Log: d.log.With("function", f.Name),
-			Sched: d.sched, Rail: d.rail, Payments: d.payments, Tokens: d.tokens, Bus: d.bus, Settings: settings}
+			Sched: d.sched, Rail: d.rail, Payments: d.payments, Tokens: d.tokens, Bus: d.bus, Settings: settings, Lottery: d.lottery}
 		if f.HostsCreatives {
 			e.Creatives = d.creatives
 		}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	mathrand "math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -75,6 +76,9 @@ type Options struct {
 	// (stage, URLs, keys) are laid over it: a suite sets a small
 	// SOUQ_MAX_VIEWS_PER_SOURCE_DAY through it.
 	Env func(string) string
+	// Lottery, when set, draws serving's campaign lottery: a simulation
+	// seeds it, so that which campaign a slot shows is the seed's.
+	Lottery *mathrand.Rand
 	// Start, when set, is where the platform's clock starts (it then runs
 	// on and moves forward as usual): suites whose pages or figures depend
 	// on the date run at fixed dates, never on today's.
@@ -251,7 +255,7 @@ func Start(ctx context.Context, opts Options) (p *Platform, err error) {
 	}
 	p.Creatives = &creatives.Memory{Base: p.BaseURL + "/" + creatives.Prefix}
 	if p.Functions, err = wireAll(deps{top: top, db: p.DB, clock: p.Clock, log: opts.Log, tokens: p.Tokens, bus: p.Bus, sched: p.Scheduler, rail: rail,
-		payments: gateway, stripeSecrets: stripeSecrets, baseURL: p.BaseURL, clickKey: clickKey, env: opts.Env, creatives: p.Creatives}); err != nil {
+		payments: gateway, stripeSecrets: stripeSecrets, baseURL: p.BaseURL, clickKey: clickKey, env: opts.Env, creatives: p.Creatives, lottery: opts.Lottery}); err != nil {
 		return p, err
 	}
 	// The seed creates the demo accounts through the accounts service

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net/url"
 	"os"
 	"regexp"
@@ -83,6 +84,9 @@ type Env struct {
 	// Creatives is where hosted creatives' bytes go (S3 in AWS, memory
 	// locally), for the function that uploads them; nil elsewhere.
 	Creatives creatives.Store
+	// Lottery, when set, draws serving's campaign lottery (the
+	// simulation seeds it); nil: a generator of its own.
+	Lottery *rand.Rand
 	Settings
 }
 
@@ -341,7 +345,7 @@ func Webhooks(e Env) (*Function, error) {
 // from serving's own projection (kept by the events it hears).
 func Serve(e Env) *Function {
 	st := serving.NewStore(e.DB, e.Clock)
-	srv := serving.NewServer(st, st, st, e.Clock, serving.Config{Key: e.Secret, BaseURL: e.PublicURL, Passes: passes(e),
+	srv := serving.NewServer(st, st, st, e.Clock, serving.Config{Key: e.Secret, BaseURL: e.PublicURL, Passes: passes(e), Rand: e.Lottery,
 		MaxViewsPerSourceDay: int(e.MaxViewsPerSourceDay), MaxClicksPerSourceDay: int(e.MaxClicksPerSourceDay)}, e.Log)
 	mux := events.NewMux(topology.FnServe)
 	st.Listen(mux)

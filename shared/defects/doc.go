@@ -1,7 +1,8 @@
 // Package defects plants known defects in the product for the
-// simulation to find (DESIGN §19): each is a constant, false in every
-// build but the one whose test-only build tag turns it on
-// (tests/sim's TestSim_FindsPlantedDefects builds the simulation once per
-// tag and shows it fails). Production code reads them where the defect
-// would be; with the constant false the compiler removes the branch.
+// simulation to find (DESIGN §19). Each is a function that answers false
+// in every build but one with the test-only simdefects build tag, where
+// SOUQ_DEFECT plants one of them at a time (tests/sim's
+// TestSim_FindsPlantedDefects builds the simulation once with the tag and
+// runs it once per defect). Production code asks where the defect would
+// be; without the tag the compiler removes the branch.
 package defects

@@ -71,7 +71,7 @@ func (s *Store) Begin(ctx context.Context, scope, key, fp string) (*api.StoredRe
 	// write but its answer was lost, the SDK's retry finds the record and
 	// must see that it is ours, not another request's in flight.
 	holder := id.New("clm", s.clock.Now())
-	if defects.SkipIdempotency {
+	if defects.SkipIdempotency() {
 		return nil, nil // planted (tests/sim): every request runs as a new one
 	}
 	for attempt := 0; attempt < 3; attempt++ {

@@ -123,7 +123,7 @@ func (s *Service) RefundPayment(ctx context.Context, p auth.Principal, paymentID
 	x := in.Amount.Minor
 	fee := partOf(x, pay.Fee, pay.Amount)
 	share := x - fee
-	if defects.RefundRoundsUp {
+	if defects.RefundRoundsUp() {
 		// Planted (tests/sim): both parts round up, each on its own.
 		fee, share = (x*pay.Fee+pay.Amount-1)/pay.Amount, (x*pay.Share+pay.Amount-1)/pay.Amount
 	}

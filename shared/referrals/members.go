@@ -262,7 +262,7 @@ func (s *Service) memberPaid(ctx context.Context, ev events.Membership, pay even
 	amount := pay.Amount
 	in := ConversionInput{ExternalID: pay.PaymentID, Amount: &amount, Currency: ev.Currency, CustomerID: m.Member}
 	extPK := memberPaymentPK(ev.CommunityID, pay.PaymentID)
-	if defects.ReferralsNotIdempotent {
+	if defects.ReferralsNotIdempotent() {
 		extPK += "#" + id.New("dup", s.clock.Now()) // planted (tests/sim): a guard per delivery
 	}
 	r := report{communityID: ev.CommunityID, in: in, hash: memberHash(pay, ev.Currency, m.Member), member: &m, pay: &pay, membershipID: ev.MembershipID, extPK: extPK}

@@ -4,29 +4,34 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"testing"
 )
 
-// plantedDefects are the build tags of shared/defects: each plants one
-// known defect.
+// plantedDefects are shared/defects' defects, as SOUQ_DEFECT names them
+// in a build with the simdefects tag.
 var plantedDefects = []string{
-	"defect_idempotency", // a skipped idempotency check: a retried request is applied again
-	"defect_rounding",    // a refund's parts that both round up
-	"defect_consumer",    // an event consumer that is not idempotent
+	"idempotency", // a skipped idempotency check: a retried request is applied again
+	"rounding",    // a refund's parts that both round up
+	"consumer",    // an event consumer that is not idempotent
 }
 
 // The simulation's default run finds each planted defect: the suite is
-// built once per defect's tag and must fail by a finding of the
-// simulation (a seed, a step and the command that replays it), not by
-// anything else.
+// built once with the simdefects tag and run once per defect, which must
+// fail by a finding of the simulation (a seed, a step and the command
+// that replays it), not by anything else.
 func TestSim_FindsPlantedDefects(t *testing.T) {
 	found := regexp.MustCompile(`seed (\d+), step (\d+) \(([a-z-]+)\)`)
+	bin := filepath.Join(t.TempDir(), "sim.test")
+	if out, err := exec.Command("go", "test", "-c", "-tags", "simdefects", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("building the suite with the simdefects tag: %v\n%s", err, out)
+	}
 	for _, tag := range plantedDefects {
 		t.Run(tag, func(t *testing.T) {
 			t.Parallel()
-			cmd := exec.Command("go", "test", "-tags", tag, "-count=1", "-run", "^TestSim$", ".")
-			cmd.Env = os.Environ()
+			cmd := exec.Command(bin, "-test.count=1", "-test.run", "^TestSim$")
+			cmd.Env = append(os.Environ(), "SOUQ_DEFECT="+tag)
 			out, err := cmd.CombinedOutput()
 			if err == nil {
 				t.Fatalf("the simulation did not find %s in its default run:\n%s", tag, out)

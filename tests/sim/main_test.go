@@ -35,6 +35,8 @@ func TestMain(m *testing.M) {
 	harness.Main(m, harness.Options{Name: "sim", Contract: true, Platform: local.Options{
 		// Errors only: a 5xx's cause is printed with the failing seed.
 		Log: slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})),
+		// Serving's campaign lottery draws from the seed's generator.
+		Lottery: rand.New(lottery),
 		// Every function's DynamoDB calls may meet a conflict or a
 		// throttle, as the seed says.
 		WrapDB: func(db *store.DB) *store.DB { return storetest.Faulty(db, inject.db) },
@@ -51,6 +53,10 @@ func TestMain(m *testing.M) {
 		},
 	}})
 }
+
+// lottery is the source of serving's campaign lottery, seeded afresh by
+// each seed (between steps, when nothing is served).
+var lottery = rand.NewPCG(1, 2)
 
 // inject is the faults inside the platform, which the running seed turns
 // on: its own generator decides each (never twice running, so that

@@ -143,6 +143,7 @@ func (s *Sim) begin() {
 	// The platform's own faults draw from a generator of their own, so
 	// that the workload's choices never depend on how many calls met one.
 	inject.set(rand.New(rand.NewPCG(splitmix(uint64(s.seed)+2), splitmix(uint64(s.seed)+3))), s.faults.DB, s.faults.Relay)
+	lottery.Seed(splitmix(uint64(s.seed)+4), splitmix(uint64(s.seed)+5))
 	s.at = s.now()
 	s.record("seed %d, faults %s", s.seed, s.faults)
 }
