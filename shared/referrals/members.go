@@ -250,14 +250,11 @@ func memberHash(pay events.MembershipPayment, currency, member string) string {
 // for a reported conversion, unless the months that earn are over, the
 // deal ended, the program is paused or closed, the budget is short or the
 // member is the owner or the influencer (each recorded with its reason).
-func (s *Service) memberPaid(ctx context.Context, ev events.Membership, pay events.MembershipPayment) error {
+// m is the member's referral, as memberSeen read it for this event.
+func (s *Service) memberPaid(ctx context.Context, m memberItem, ev events.Membership, pay events.MembershipPayment) error {
 	const op = "referrals.memberPaid"
-	if pay.PaymentID == "" || pay.Amount <= 0 || !money.IsCurrency(ev.Currency) {
+	if m.DealID == "" || pay.PaymentID == "" || pay.Amount <= 0 || !money.IsCurrency(ev.Currency) {
 		return nil
-	}
-	m, err := s.memberOf(ctx, ev)
-	if err != nil || m.DealID == "" {
-		return err
 	}
 	amount := pay.Amount
 	in := ConversionInput{ExternalID: pay.PaymentID, Amount: &amount, Currency: ev.Currency, CustomerID: m.Member}
@@ -299,14 +296,13 @@ func (s *Service) memberPaid(ctx context.Context, ev events.Membership, pay even
 // memberRefunded reverses the commission of a refunded payment in
 // proportion (or claws it back once cleared), once per refund. The
 // payment is recorded first if its own event has not come yet.
-func (s *Service) memberRefunded(ctx context.Context, e events.MembershipPaymentRefunded) error {
+func (s *Service) memberRefunded(ctx context.Context, m memberItem, e events.MembershipPaymentRefunded) error {
 	const op = "referrals.memberRefunded"
-	m, err := s.memberOf(ctx, e.Membership)
-	if err != nil || m.DealID == "" {
-		return err
+	if m.DealID == "" {
+		return nil
 	}
 	if e.Payment.PaymentID == e.PaymentID {
-		if err := s.memberPaid(ctx, e.Membership, e.Payment); err != nil {
+		if err := s.memberPaid(ctx, m, e.Membership, e.Payment); err != nil {
 			return err
 		}
 	}
@@ -360,28 +356,32 @@ func (s *Service) Members(ctx context.Context, p auth.Principal, dealID string, 
 // The memberships' events referrals hears.
 func (s *Service) listenMemberships() {
 	events.On(s.events, func(ctx context.Context, e events.MembershipStarted) error {
-		if _, err := s.memberSeen(ctx, e.Membership); err != nil || e.Payment == nil {
+		m, err := s.memberSeen(ctx, e.Membership)
+		if err != nil || e.Payment == nil {
 			return err
 		}
-		return s.memberPaid(ctx, e.Membership, *e.Payment)
+		return s.memberPaid(ctx, m, e.Membership, *e.Payment)
 	})
 	events.On(s.events, func(ctx context.Context, e events.MembershipRenewed) error {
-		if _, err := s.memberSeen(ctx, e.Membership); err != nil {
+		m, err := s.memberSeen(ctx, e.Membership)
+		if err != nil {
 			return err
 		}
-		return s.memberPaid(ctx, e.Membership, e.Payment)
+		return s.memberPaid(ctx, m, e.Membership, e.Payment)
 	})
 	events.On(s.events, func(ctx context.Context, e events.MembershipChanged) error {
-		if _, err := s.memberSeen(ctx, e.Membership); err != nil || e.Payment == nil {
+		m, err := s.memberSeen(ctx, e.Membership)
+		if err != nil || e.Payment == nil {
 			return err
 		}
-		return s.memberPaid(ctx, e.Membership, *e.Payment)
+		return s.memberPaid(ctx, m, e.Membership, *e.Payment)
 	})
 	events.On(s.events, func(ctx context.Context, e events.MembershipPaymentRefunded) error {
-		if _, err := s.memberSeen(ctx, e.Membership); err != nil {
+		m, err := s.memberSeen(ctx, e.Membership)
+		if err != nil {
 			return err
 		}
-		return s.memberRefunded(ctx, e)
+		return s.memberRefunded(ctx, m, e)
 	})
 	events.On(s.events, func(ctx context.Context, e events.MembershipPaymentFailed) error {
 		_, err := s.memberSeen(ctx, e.Membership)

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -87,12 +88,16 @@ type replay struct {
 	at                             time.Time // keys live 24 hours
 }
 
+// runs counts this process's runs: user ids and keys of one never meet
+// another's (another process has tables of its own).
+var runs atomic.Int64
+
 // New starts a seed's run: its faults and workload come from the seed
 // alone.
 func New(t testing.TB, seed int64, steps int) *Sim {
 	rng := rand.New(rand.NewPCG(splitmix(uint64(seed)), splitmix(uint64(seed)+1)))
 	s := &Sim{t: t, seed: seed, rng: rng, steps: steps, trace: sha256.New(),
-		nonce: fmt.Sprintf("%x", time.Now().UnixNano()&0xffffffffff)}
+		nonce: fmt.Sprintf("%d", runs.Add(1))}
 	s.faults = Faults{BusTwice: rng.IntN(3) == 0, StripeShuffle: rng.IntN(2) == 0, StripeLate: rng.IntN(2) == 0,
 		StripeDup: rng.IntN(2) == 0, Rail: rng.IntN(2) == 0, Jumps: rng.IntN(4) != 0}
 	s.faults.DB, s.faults.Relay = rng.IntN(2) == 0, rng.IntN(3) == 0
