@@ -29,6 +29,7 @@ type Bus struct {
 	rules     map[string]topology.Rule
 	targets   func(name string) func(context.Context, lambdaevents.EventBridgeEvent) error
 	published []events.Envelope
+	count     int // envelopes published since the bus began
 	dead      []DeadLetter
 	inflight  int
 	idle      *sync.Cond
@@ -113,6 +114,7 @@ func (b *Bus) Publish(ctx context.Context, batch []events.Envelope) ([]error, er
 			b.published = b.published[1:]
 		}
 		b.published = append(b.published, env)
+		b.count++
 		for _, m := range matches {
 			rule := b.rules[m.(string)]
 			b.inflight++
@@ -201,6 +203,51 @@ func (b *Bus) Published(detailType string) []events.Envelope {
 		}
 	}
 	return out
+}
+
+// Mark is how many envelopes the bus has published so far: Replay(mark)
+// delivers again what came after it.
+func (b *Bus) Mark() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.count
+}
+
+// Replay delivers every envelope published since mark (that the bus
+// still keeps) again to every rule it matches, in order, as an operator
+// replays an EventBridge archive, and answers how many it replayed.
+// Consumers are idempotent (delivery is at least once), so a replay
+// changes nothing: the simulation holds them to that.
+func (b *Bus) Replay(mark int) int {
+	b.mu.Lock()
+	kept := b.count - len(b.published) // the first kept envelope's number
+	from := max(mark-kept, 0)
+	batch := append([]events.Envelope{}, b.published[min(from, len(b.published)):]...)
+	b.mu.Unlock()
+	for _, env := range batch {
+		ev := lambdaevents.EventBridgeEvent{
+			Version: "0", ID: id.New("ebe", b.clock.Now()), DetailType: env.DetailType, Source: env.Source,
+			AccountID: "000000000000", Time: env.Time, Region: "local", Resources: []string{}, Detail: env.Detail,
+		}
+		raw, err := json.Marshal(ev)
+		if err != nil {
+			continue
+		}
+		b.mu.Lock()
+		matches, err := b.q.MatchesForEvent(raw)
+		b.mu.Unlock()
+		if err != nil {
+			continue
+		}
+		for _, m := range matches {
+			b.mu.Lock()
+			rule := b.rules[m.(string)]
+			b.inflight++
+			b.mu.Unlock()
+			b.deliver(rule, env, ev)
+		}
+	}
+	return len(batch)
 }
 
 // DeadLetters returns what no target accepted.

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"sync/atomic"
 	"testing"
 
@@ -29,9 +30,9 @@ func TestFaulty_ConflictsAndThrottlesAreRetriedOrRetryable(t *testing.T) {
 	every := func(op string) string {
 		calls.Add(1)
 		switch m := mode.Load().(string); m {
-		case "once-conflict", "once-throttle":
+		case "once-conflict", "once-throttle", "once-lost":
 			mode.Store("")
-			return map[string]string{"once-conflict": storetest.FaultConflict, "once-throttle": storetest.FaultThrottle}[m]
+			return map[string]string{"once-conflict": storetest.FaultConflict, "once-throttle": storetest.FaultThrottle, "once-lost": storetest.FaultLost}[m]
 		case "always-conflict":
 			if op == "TransactWriteItems" {
 				return storetest.FaultConflict
@@ -63,12 +64,36 @@ func TestFaulty_ConflictsAndThrottlesAreRetriedOrRetryable(t *testing.T) {
 	if n := calls.Load() - before; n != 2 {
 		t.Fatalf("%d attempts of a throttled read, want 2", n)
 	}
+	// A transaction whose answer is lost is sent again by the retryer
+	// with the same ClientRequestToken (the SDK fills it in): DynamoDB
+	// answers it as done, and it wrote once.
+	mode.Store("once-lost")
+	before = calls.Load()
+	if err := put("faulty-lost"); err != nil {
+		t.Fatalf("a transaction whose answer was lost: %v", err)
+	}
+	if n := calls.Load() - before; n != 2 {
+		t.Fatalf("%d attempts of a transaction whose answer was lost, want 2", n)
+	}
+	if err := put("faulty-lost"); !store.Failed(err, "a") {
+		t.Fatalf("written once, so again its condition fails: %v", err)
+	}
+	// A conditional put whose answer is lost meets its own write on the
+	// retry: the caller must take that as done (this is what the
+	// simulation's lost answers test in every function).
+	mode.Store("once-lost")
+	_, err := f.Client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table), ConditionExpression: aws.String("attribute_not_exists(pk)"),
+		Item: map[string]types.AttributeValue{"pk": store.S("faulty-lost-put"), "sk": store.S("X")}})
+	var cond *types.ConditionalCheckFailedException
+	if !errors.As(err, &cond) {
+		t.Fatalf("a conditional put whose answer was lost, retried: %v, want its own condition failing", err)
+	}
 	mode.Store("always-conflict")
 	if err := put("faulty-2"); fault.KindOf(err) != fault.Conflict {
 		t.Fatalf("conflicts that never stop: %v", err)
 	}
 	mode.Store("always-throttle")
-	_, err := f.Client.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(table), Key: map[string]types.AttributeValue{"pk": store.S("faulty-1"), "sk": store.S("X")}})
+	_, err = f.Client.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(table), Key: map[string]types.AttributeValue{"pk": store.S("faulty-1"), "sk": store.S("X")}})
 	if fault.KindOf(store.Classify(err)) != fault.Unavailable {
 		t.Fatalf("throttles that never stop: %v", err)
 	}

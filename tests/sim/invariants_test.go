@@ -25,6 +25,8 @@ func (s *Sim) check() {
 	if s.step%10 == 0 {
 		s.periodsChargedOnce()
 		s.referralsSeeEveryPayment()
+		s.campaignsWithinBudget()
+		s.x.check(s)
 	}
 }
 
@@ -62,6 +64,11 @@ func (s *Sim) windDown() {
 	harness.Platform.Rail.FailNext(0, "decline")
 	s.deliverStripe(true)
 	s.settle()
+	// A month more of renewals (trials end, referred members pay), then
+	// everyone leaves.
+	s.advance(35 * 24 * time.Hour)
+	s.deliverStripe(true)
+	s.settle()
 	for _, m := range s.members {
 		if m.live {
 			s.send("POST", "/v1/memberships/"+m.membership+"/cancel", m.token, "", "")
@@ -86,17 +93,30 @@ func (s *Sim) windDown() {
 	s.check()
 	s.periodsChargedOnce()
 	s.referralsSeeEveryPayment()
+	s.campaignsWithinBudget()
+	s.x.check(s)
+	before := s.state()
+	s.consumersConverge(before)
+	for _, line := range before {
+		s.record("%s", line)
+	}
+}
+
+// state is every account's money, every membership's status and
+// payments, and what each deal saw, in a fixed order.
+func (s *Sim) state() []string {
+	var out []string
 	for _, c := range s.communities {
 		r := s.send("GET", "/v1/communities/"+c.id+"/balance", c.token, "", "")
-		s.record("balance %s %s", c.handle, money(r.json))
+		out = append(out, fmt.Sprintf("balance %s %s", c.handle, money(r.json)))
 	}
 	for _, a := range s.advertisers {
 		r := s.send("GET", "/v1/advertisers/"+a.id+"/balance", a.token, "", "")
-		s.record("balance %s %s", a.handle, money(r.json))
+		out = append(out, fmt.Sprintf("balance %s %s", a.handle, money(r.json)))
 	}
 	for _, i := range s.influencers {
 		r := s.send("GET", "/v1/me/earnings", i.token, "", "")
-		s.record("earnings %s %s", i.handle, strings.TrimSpace(string(r.body)))
+		out = append(out, fmt.Sprintf("earnings %s %s", i.handle, strings.TrimSpace(string(r.body))))
 	}
 	for _, m := range s.members {
 		if m.membership == "" {
@@ -104,47 +124,161 @@ func (s *Sim) windDown() {
 		}
 		r := s.send("GET", "/v1/memberships/"+m.membership, m.token, "", "")
 		pays, _ := r.json["payments"].([]any)
-		s.record("membership %s %s %s payments %d", m.handle, r.str("status"), r.str("endedReason"), len(pays))
+		out = append(out, fmt.Sprintf("membership %s %s %s payments %d", m.handle, r.str("status"), r.str("endedReason"), len(pays)))
 	}
+	for _, c := range s.communities {
+		for _, d := range c.deals {
+			// Each member as the deal sees them, without their pseudonym
+			// or times (the trace has no ids or clock readings).
+			r := s.send("GET", "/v1/deals/"+d.id+"/members?limit=100", c.token, "", "")
+			list, _ := r.json["data"].([]any)
+			var rows []string
+			for _, x := range list {
+				mv, _ := x.(map[string]any)
+				rows = append(rows, fmt.Sprintf("%v %v %v payments %v paid %v refunded %v commission %v reversed %v", mv["status"], mv["tierName"], mv["interval"],
+					mv["payments"], amountOf(mv["paid"]), amountOf(mv["refunded"]), amountOf(mv["commission"]), amountOf(mv["commissionReversed"])))
+			}
+			out = append(out, fmt.Sprintf("deal %s of %s: %s", d.influencer, c.handle, strings.Join(rows, "; ")))
+		}
+	}
+	for _, a := range s.advertisers {
+		for _, id := range a.campaigns {
+			r := s.send("GET", "/v1/campaigns/"+id, a.token, "", "")
+			out = append(out, fmt.Sprintf("campaign of %s: %s spent %v impressions %v clicks %v", a.handle, r.str("status"), amountOf(r.json["spent"]), r.json["impressions"], r.json["clicks"]))
+		}
+	}
+	return append(out, s.x.state(s)...)
 }
 
-// referralsSeeEveryPayment: each deal lists exactly the members who
-// first joined with its code, and as many payments of theirs as
+// consumersConverge: every event of the seed is delivered once more to
+// every consumer (as an operator replays EventBridge's archive), and
+// nothing changes: each consumer is idempotent, whatever the faults let
+// through while the seed ran.
+func (s *Sim) consumersConverge(before []string) {
+	n := harness.Platform.Bus.Replay(s.mark)
+	s.settle()
+	s.check()
+	after := s.state()
+	for i := range before {
+		if i >= len(after) || after[i] != before[i] {
+			got := "(nothing)"
+			if i < len(after) {
+				got = after[i]
+			}
+			s.fail("the seed's %d events delivered once more changed what the consumers made:\n  before: %s\n  after:  %s", n, before[i], got)
+		}
+	}
+	s.record("the seed's events replayed: nothing changed")
+}
+
+// referralsSeeEveryPayment: each deal lists exactly the members whose
+// first membership referrals heard of (one that started, or ended at
+// Checkout: a lead) was joined with its code, and as many payments of theirs as their
 // memberships took (every payment of an attributed membership is a
 // conversion, earning or not): referrals' view of the members converges
 // with memberships' own, however the events came.
 func (s *Sim) referralsSeeEveryPayment() {
+	type seen struct {
+		code     string
+		payments int64
+	}
+	// Each member's attribution and payments, as memberships says.
+	model := map[*member]seen{}
+	for _, m := range s.members {
+		var v seen
+		started := false
+		for _, j := range m.joins {
+			r := s.send("GET", "/v1/memberships/"+j.id, m.token, "", "")
+			pays, _ := r.json["payments"].([]any)
+			v.payments += int64(len(pays))
+			// Referrals hears of a membership from its first event: it
+			// started, or its Checkout was declined or expired (a lead).
+			if !started && r.str("status") != "incomplete" {
+				started, v.code = true, j.code
+			}
+		}
+		if started {
+			model[m] = v
+		}
+	}
 	for _, c := range s.communities {
 		for _, d := range c.deals {
 			var members, payments int64
 			for _, m := range s.members {
-				if m.com != c || !m.joined || m.firstCode != d.code {
-					continue
-				}
-				members++
-				for _, id := range m.memberships {
-					r := s.send("GET", "/v1/memberships/"+id, m.token, "", "")
-					pays, _ := r.json["payments"].([]any)
-					payments += int64(len(pays))
+				if v, ok := model[m]; ok && m.com == c && v.code == d.code {
+					members++
+					payments += v.payments
 				}
 			}
 			r := s.send("GET", "/v1/deals/"+d.id+"/members?limit=100", c.token, "", "")
 			list, _ := r.json["data"].([]any)
-			var seen int64
+			var listed int64
 			for _, x := range list {
 				mv, _ := x.(map[string]any)
 				n, _ := mv["payments"].(float64)
-				seen += int64(n)
+				listed += int64(n)
 			}
-			if int64(len(list)) != members || seen != payments {
-				s.fail("deal %s of %s lists %d members and %d payments; %d members joined with its code first, and paid %d times: %s",
-					d.code, c.handle, len(list), seen, members, payments, r.body)
+			if int64(len(list)) != members || listed != payments {
+				s.fail("deal %s of %s lists %d members and %d payments; %d members' first membership past Checkout was joined with its code, and they paid %d times: %s",
+					d.code, c.handle, len(list), listed, members, payments, r.body)
 			}
 			if s.step > s.steps {
 				s.record("deal %s of %s: %d members, %d payments", d.influencer, c.handle, members, payments)
 			}
 		}
 	}
+}
+
+// campaignsWithinBudget: no campaign spent past its budget, and what
+// remains is its budget less what it spent.
+func (s *Sim) campaignsWithinBudget() {
+	for _, a := range s.advertisers {
+		for _, id := range a.campaigns {
+			r := s.send("GET", "/v1/campaigns/"+id, a.token, "", "")
+			amt := func(field string) int64 {
+				m, _ := r.json[field].(map[string]any)
+				v, _ := m["amount"].(float64)
+				return int64(v)
+			}
+			budget, spent, remaining := amt("budget"), amt("spent"), amt("remaining")
+			if spent > budget || spent < 0 || r.str("status") == "active" && remaining != budget-spent {
+				s.fail("campaign of %s: budget %d, spent %d, remaining %d: %s", a.handle, budget, spent, remaining, r.body)
+			}
+			// Each UTC day's spend is within the day's cap, and the days
+			// add up to what it spent.
+			// (Campaigns here run at most ten days: the report's window,
+			// at most 366 days, is the campaign's.)
+			from, to := r.str("start"), r.str("end")
+			rep := s.send("GET", "/v1/campaigns/"+id+"/report?from="+from[:min(10, len(from))]+"&to="+to[:min(10, len(to))], a.token, "", "")
+			days := map[string]int64{}
+			var sum int64
+			rows, _ := rep.json["rows"].([]any)
+			for _, x := range rows {
+				row, _ := x.(map[string]any)
+				day, _ := row["day"].(string)
+				sp, _ := row["spend"].(map[string]any)
+				v, _ := sp["amount"].(float64)
+				days[day] += int64(v)
+				sum += int64(v)
+			}
+			if rep.status != 200 || sum != spent {
+				s.fail("campaign of %s: its report's days add up to %d, it spent %d: %d %s", a.handle, sum, spent, rep.status, rep.body)
+			}
+			if dayCap := a.caps[id]; dayCap > 0 {
+				for day, v := range days {
+					if v > dayCap {
+						s.fail("campaign of %s spent %d on %s, past its day's cap of %d: %s", a.handle, v, day, dayCap, rep.body)
+					}
+				}
+			}
+		}
+	}
+}
+
+// amountOf is a Money's amount.
+func amountOf(v any) any {
+	m, _ := v.(map[string]any)
+	return m["amount"]
 }
 
 // money is a balance's figures in a fixed order.

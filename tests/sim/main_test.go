@@ -91,9 +91,16 @@ func (i *injector) db(op string) string {
 	case op != "TransactWriteItems" && n < 3:
 		i.last = true
 		return storetest.FaultThrottle
+	case writes[op] && n < 13:
+		// Made, and its answer lost: the SDK sends it again.
+		i.last = true
+		return storetest.FaultLost
 	}
 	return ""
 }
+
+// writes are the calls that change the table.
+var writes = map[string]bool{"PutItem": true, "UpdateItem": true, "DeleteItem": true, "BatchWriteItem": true, "TransactWriteItems": true}
 
 func (i *injector) relayDies() bool {
 	i.mu.Lock()

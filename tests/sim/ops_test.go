@@ -1,15 +1,19 @@
 package sim
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/souqhq/souq/tests/harness"
 )
 
 // The workload's actors, as the simulation knows them (by handle in the
 // trace, never by id).
 type community struct {
 	handle, token, id string
+	slots             []string
 	tiers             []tier
 	deals             []deal // approved deals of its programs on memberships
 	onboarded         bool
@@ -24,19 +28,24 @@ type tier struct {
 
 type deal struct{ id, code, influencer string }
 
-type advertiser struct{ handle, token, id string }
+type advertiser struct {
+	handle, token, id string
+	campaigns         []string
+	caps              map[string]int64 // a campaign's day's cap, when it has one
+}
 
 type member struct {
 	handle, token, userID string
 	com                   *community
 	membership            string
 	live                  bool
-	// All their memberships of the community, and the code the first was
-	// joined with: referrals attributes them by it, once (first touch).
-	memberships []string
-	joined      bool
-	firstCode   string
+	// All their memberships of the community, each with the code it was
+	// joined with: referrals attributes them once (first touch), by the
+	// first it heard of (past Checkout: started, declined or expired).
+	joins []join
 }
+
+type join struct{ id, code string }
 
 type influencer struct {
 	handle, userID, token string
@@ -59,7 +68,7 @@ var ops = []op{
 	{"tier", 3, func(s *Sim) bool { return len(s.communities) > 0 }, (*Sim).newTier},
 	{"program", 3, func(s *Sim) bool { return len(s.communities) > 0 }, (*Sim).newProgram},
 	{"deal", 4, func(s *Sim) bool { return len(s.communities) > 0 }, (*Sim).newDeal},
-	{"join", 8, func(s *Sim) bool { return s.anyTier() }, (*Sim).join},
+	{"join", 10, func(s *Sim) bool { return s.anyTier() }, (*Sim).join},
 	{"cancel", 2, func(s *Sim) bool { return s.anyLive() }, (*Sim).cancel},
 	{"resume", 1, func(s *Sim) bool { return s.anyLive() }, (*Sim).resume},
 	{"change", 3, func(s *Sim) bool { return s.anyLive() }, (*Sim).change},
@@ -68,6 +77,10 @@ var ops = []op{
 	{"claim", 3, func(s *Sim) bool { return len(s.communities)+len(s.influencers) > 0 }, (*Sim).claim},
 	{"rail", 2, func(s *Sim) bool { return s.faults.Rail }, (*Sim).railFails},
 	{"replay", 4, func(s *Sim) bool { return len(s.fresh()) > 0 }, (*Sim).replay},
+	{"slot", 2, func(s *Sim) bool { return len(s.communities) > 0 && s.slotCount() < 4 }, (*Sim).newSlot},
+	{"campaign", 3, func(s *Sim) bool { return len(s.advertisers) > 0 && s.campaignCount() < 6 }, (*Sim).newCampaign},
+	{"serve", 5, func(s *Sim) bool { return s.slotCount() > 0 && s.campaignCount() > 0 }, (*Sim).serve},
+	{"end-campaign", 1, func(s *Sim) bool { return s.campaignCount() > 0 }, (*Sim).endCampaign},
 	{"time", 5, func(*Sim) bool { return true }, (*Sim).passTime},
 }
 
@@ -315,10 +328,7 @@ func (s *Sim) join() {
 		return
 	}
 	m.membership, m.live = r.str("id"), true
-	m.memberships = append(m.memberships, m.membership)
-	if !m.joined {
-		m.joined, m.firstCode = true, code
-	}
+	m.joins = append(m.joins, join{id: m.membership, code: code})
 	if u := r.str("checkoutUrl"); u != "" {
 		i := strings.Index(u, "/local/checkout/")
 		card := []string{"4242424242424242", "4242424242424242", "4000000000000002"}[s.rng.IntN(3)]
@@ -519,4 +529,130 @@ func routeOf(path string) string {
 		}
 	}
 	return strings.Join(parts, "/")
+}
+
+// Pay-as-you-go campaigns: slots that take them, campaigns with budgets
+// held from the advertiser's balance, people who see and click them, and
+// the meter that settles what was seen each minute.
+
+var sizes = [][2]int{{300, 250}, {728, 90}}
+
+func (s *Sim) slotCount() int {
+	n := 0
+	for _, c := range s.communities {
+		n += len(c.slots)
+	}
+	return n
+}
+
+func (s *Sim) campaignCount() int {
+	n := 0
+	for _, a := range s.advertisers {
+		n += len(a.campaigns)
+	}
+	return n
+}
+
+func (s *Sim) newSlot() {
+	c := pickOf(s, s.communities)
+	size := pickOf(s, sizes)
+	r := s.send("POST", "/v1/communities/"+c.id+"/slots", c.token, fmt.Sprintf(`{"name":"Box","width":%d,"height":%d,"reserve":{"amount":100,"currency":"EUR"}}`, size[0], size[1]), "")
+	if r.status != 201 {
+		s.record("slot %s → %d %s", c.handle, r.status, r.why())
+		return
+	}
+	p := s.send("PATCH", "/v1/slots/"+r.str("id"), c.token, `{"campaigns":{"accept":true,"floorCpm":{"amount":100,"currency":"EUR"}}}`, "")
+	s.record("slot %s %dx%d → %d", c.handle, size[0], size[1], p.status)
+	if p.status == 200 {
+		c.slots = append(c.slots, r.str("id"))
+	}
+}
+
+func (s *Sim) newCampaign() {
+	a := pickOf(s, s.advertisers)
+	size := pickOf(s, sizes)
+	budget := int64(200 + s.rng.IntN(10)*200)
+	// An advertiser budgets what they have (a budget is held from the
+	// balance); without enough, they deposit first.
+	avail := s.send("GET", "/v1/advertisers/"+a.id+"/balance", a.token, "", "").num("available")
+	if avail < 200 {
+		amount := (budget + 999) / 1000 * 1000 // deposits are at least €10
+		r := s.money("POST", "/v1/advertisers/"+a.id+"/deposits", a.token, fmt.Sprintf(`{"amount":%d,"currency":"EUR","method":"saved"}`, amount))
+		s.record("campaign %s: deposit %d first → %d %s%s", a.handle, amount, r.status, r.str("status"), r.why())
+		return
+	}
+	budget = min(budget, avail/100*100)
+	pricing := fmt.Sprintf(`{"model":"cpm","bid":{"amount":%d,"currency":"EUR"}}`, 2000+s.rng.IntN(4)*2000)
+	if s.rng.IntN(3) == 0 {
+		pricing = fmt.Sprintf(`{"model":"cpc","bid":{"amount":%d,"currency":"EUR"}}`, 20+s.rng.IntN(4)*10)
+	}
+	end := s.at.Add(time.Duration(1+s.rng.IntN(10)) * 24 * time.Hour).Truncate(time.Second).Format(time.RFC3339)
+	dayCap, capField := int64(0), ""
+	if s.rng.IntN(2) == 0 {
+		dayCap = int64(1+s.rng.IntN(3)) * 50
+		capField = fmt.Sprintf(`"dailyCap":{"amount":%d,"currency":"EUR"},`, dayCap)
+	}
+	body := fmt.Sprintf(`{"name":"Sim sale","currency":"EUR","pricing":%s,"budget":{"amount":%d,"currency":"EUR"},%s"pacing":"asap","end":%q,`+
+		`"creative":{"imageUrl":"https://cdn.example/sim.png","clickUrl":"https://shop.example/sim","altText":"Sim sale","width":%d,"height":%d}}`,
+		pricing, budget, capField, end, size[0], size[1])
+	r := s.money("POST", "/v1/advertisers/"+a.id+"/campaigns", a.token, body)
+	s.record("campaign %s %dx%d budget %d cap %d → %d %s", a.handle, size[0], size[1], budget, dayCap, r.status, r.why())
+	if r.status == 201 {
+		a.campaigns = append(a.campaigns, r.str("id"))
+		if a.caps == nil {
+			a.caps = map[string]int64{}
+		}
+		a.caps[r.str("id")] = dayCap
+	}
+}
+
+// serve: people (each at an address of their own) ask a slot for an ad,
+// most see it (the view beacon), a few click.
+func (s *Sim) serve() {
+	var slots []string
+	for _, c := range s.communities {
+		slots = append(slots, c.slots...)
+	}
+	slot := pickOf(s, slots)
+	n := 1 + s.rng.IntN(24)
+	campaigns, views, clicks := 0, 0, 0
+	for i := 0; i < n; i++ {
+		person := s.rng.IntN(40)
+		h := map[string][]string{"User-Agent": {harness.BrowserAgent}, harness.ViewerAddressHeader: {harness.ViewerAddress(person)}}
+		d := harness.Send(s.t, "GET", "/v1/serve/"+slot, "", nil, h)
+		if d.Status >= 500 {
+			s.fail("serving %s answered %d: %s", slot, d.Status, d.Body)
+		}
+		var ad map[string]any
+		_ = json.Unmarshal(d.Body, &ad)
+		if ad["kind"] != "campaign" {
+			continue
+		}
+		campaigns++
+		if view, _ := ad["viewUrl"].(string); view != "" && s.rng.IntN(5) != 0 {
+			if v := harness.Send(s.t, "POST", strings.TrimPrefix(view, harness.Platform.BaseURL), "", nil, h); v.Status >= 500 {
+				s.fail("a view beacon answered %d: %s", v.Status, v.Body)
+			}
+			views++
+		}
+		if click, _ := ad["clickUrl"].(string); click != "" && s.rng.IntN(8) == 0 {
+			if c := harness.Send(s.t, "GET", strings.TrimPrefix(click, harness.Platform.BaseURL), "", nil, h); c.Status >= 500 {
+				s.fail("a click answered %d: %s", c.Status, c.Body)
+			}
+			clicks++
+		}
+	}
+	s.record("serve %d: %d campaigns, %d views, %d clicks", n, campaigns, views, clicks)
+}
+
+func (s *Sim) endCampaign() {
+	var all [][2]string
+	for _, a := range s.advertisers {
+		for _, c := range a.campaigns {
+			all = append(all, [2]string{a.token, c})
+		}
+	}
+	c := pickOf(s, all)
+	r := s.send("POST", "/v1/campaigns/"+c[1]+"/end", c[0], "", "")
+	s.record("end-campaign → %d %s", r.status, r.why())
 }

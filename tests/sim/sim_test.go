@@ -69,7 +69,9 @@ type Sim struct {
 	members     []*member
 	influencers []*influencer
 	replays     []replay
+	x           extra // auctions, sponsorships, conversions, disputes, webhooks (products_test.go)
 
+	mark        int      // the bus's mark when the seed began
 	stripeSeen  int      // Stripe events taken so far
 	stripeQueue []string // held, not yet delivered
 	stripeSent  []string // delivered (a duplicate is one of these)
@@ -145,6 +147,7 @@ func (s *Sim) begin() {
 		seen = total
 	}
 	p.Bus.DeliverTwice(s.faults.BusTwice)
+	s.mark = p.Bus.Mark()
 	// The platform's own faults draw from a generator of their own, so
 	// that the workload's choices never depend on how many calls met one.
 	inject.set(rand.New(rand.NewPCG(splitmix(uint64(s.seed)+2), splitmix(uint64(s.seed)+3))), s.faults.DB, s.faults.Relay)

@@ -18,7 +18,21 @@ import (
 const (
 	FaultConflict = "conflict"
 	FaultThrottle = "throttle"
+	// FaultLost: the call is made and DynamoDB acts on it, but its answer
+	// is lost on the way back (a connection reset); the SDK's retryer
+	// sends it again, which must be harmless.
+	FaultLost = "lost"
 )
+
+// lostAnswer is a committed call's answer lost on the way back: the
+// SDK's retryer retries it, as it does a connection reset.
+type lostAnswer struct{ op string }
+
+func (e *lostAnswer) Error() string {
+	return e.op + ": the connection was reset after the call was sent (injected)"
+}
+
+func (e *lostAnswer) RetryableError() bool { return true }
 
 // Faulty returns a copy of db whose client asks decide before every call
 // is sent (its operation: GetItem, TransactWriteItems, …) and, when it
@@ -26,7 +40,9 @@ const (
 // TransactWriteItems cancelled by a TransactionConflict (store runs it
 // again), or a ProvisionedThroughputExceededException (the SDK's retryer
 // tries again; its back-off is a millisecond here, so that a simulation
-// is not slowed by it). Each attempt is asked again, after the retryer.
+// is not slowed by it); or, for FaultLost, sends it and loses the answer
+// (the retryer sends it again). Each attempt is asked again, after the
+// retryer.
 func Faulty(db *store.DB, decide func(op string) string) *store.DB {
 	opts := db.Client.Options()
 	opts.Retryer = retry.NewStandard(func(o *retry.StandardOptions) {
@@ -50,6 +66,12 @@ func Faulty(db *store.DB, decide func(op string) string) *store.DB {
 			case FaultThrottle:
 				return middleware.FinalizeOutput{}, middleware.Metadata{}, &types.ProvisionedThroughputExceededException{
 					Message: aws.String("the request rate is too high (injected)")}
+			case FaultLost:
+				out, md, err := next.HandleFinalize(ctx, in)
+				if err != nil {
+					return out, md, err
+				}
+				return middleware.FinalizeOutput{}, md, &lostAnswer{op: op}
 			}
 			return next.HandleFinalize(ctx, in)
 		}), middleware.After)
