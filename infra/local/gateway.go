@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"fmt"
 	"io"
 	"math"
 	"net"
@@ -130,7 +131,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		event.RequestContext.Authorizer = &lambdaevents.APIGatewayV2HTTPRequestContextAuthorizerDescription{Lambda: authCtx}
 	}
-	resp, err := fn.HTTP(r.Context(), event)
+	resp, err := invokeHTTP(r.Context(), fn.HTTP, event)
 	if err != nil {
 		writeProblem(w, fault.New(fault.Internal, "gateway", ""), reqID, r.URL.Path)
 		return
@@ -256,4 +257,17 @@ func writeProblem(w http.ResponseWriter, err error, reqID, instance string) {
 	}
 	w.WriteHeader(status)
 	_, _ = io.WriteString(w, body)
+}
+
+// invokeHTTP runs a function's HTTP handler as Lambda does: a panic is the
+// invocation's error (the runtime reports it, and API Gateway answers 500),
+// never the platform's end.
+func invokeHTTP(ctx context.Context, h func(context.Context, lambdaevents.APIGatewayV2HTTPRequest) (lambdaevents.APIGatewayV2HTTPResponse, error),
+	ev lambdaevents.APIGatewayV2HTTPRequest) (resp lambdaevents.APIGatewayV2HTTPResponse, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("the function panicked: %v", p)
+		}
+	}()
+	return h(ctx, ev)
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -397,5 +398,22 @@ func benchGet(b *testing.B, credential func(*Demo) string) {
 		if rec.Code != 200 {
 			b.Fatal(rec.Code, rec.Body.String())
 		}
+	}
+}
+
+// A function that panics is an invocation that failed (Lambda's runtime
+// reports it and API Gateway answers 500), not the platform's end.
+func TestGateway_AFunctionThatPanicsIsAFailedInvocation(t *testing.T) {
+	_, err := invokeHTTP(context.Background(), func(context.Context, lambdaevents.APIGatewayV2HTTPRequest) (lambdaevents.APIGatewayV2HTTPResponse, error) {
+		panic("stopped")
+	}, lambdaevents.APIGatewayV2HTTPRequest{})
+	if err == nil || !strings.Contains(err.Error(), "stopped") {
+		t.Fatalf("a panicking function answered %v", err)
+	}
+	resp, err := invokeHTTP(context.Background(), func(context.Context, lambdaevents.APIGatewayV2HTTPRequest) (lambdaevents.APIGatewayV2HTTPResponse, error) {
+		return lambdaevents.APIGatewayV2HTTPResponse{StatusCode: 201}, nil
+	}, lambdaevents.APIGatewayV2HTTPRequest{})
+	if err != nil || resp.StatusCode != 201 {
+		t.Fatalf("a function that answers: %d %v", resp.StatusCode, err)
 	}
 }

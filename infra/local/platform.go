@@ -61,6 +61,9 @@ type Options struct {
 	// WrapRelay, when set, wraps the relay's stream handler (the fault
 	// suite kills it between PutEvents and its checkpoint).
 	WrapRelay func(RelayHandler) RelayHandler
+	// WrapGateway, when set, wraps the platform's HTTP handler (the
+	// simulation marks a request whose function it stops mid-way).
+	WrapGateway func(http.Handler) http.Handler
 	// StateDir receives local.json and env when seeding ("" writes nothing).
 	StateDir string
 	// JWTKey signs local tokens; random when empty.
@@ -340,7 +343,11 @@ func Start(ctx context.Context, opts Options) (p *Platform, err error) {
 			}
 		}
 	}
-	p.server = &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
+	var handler http.Handler = gw
+	if opts.WrapGateway != nil {
+		handler = opts.WrapGateway(gw)
+	}
+	p.server = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
 	go func() { _ = p.server.Serve(p.listener) }()
 	if opts.Seed {
 		// Saving the demo cards makes Stripe's events, which the local

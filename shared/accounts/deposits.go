@@ -544,9 +544,8 @@ func key(pk, sk string) map[string]types.AttributeValue {
 }
 
 func (r *Repository) putNew(ctx context.Context, item any) error {
-	_, err := r.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(r.table), Item: mustMarshal(item),
+	return store.PutItem(ctx, r.db, &dynamodb.PutItemInput{TableName: aws.String(r.table), Item: mustMarshal(item),
 		ConditionExpression: aws.String("attribute_not_exists(pk)")})
-	return store.Classify(err)
 }
 
 // moneyOf is the events' common part for a deposit's payer.

@@ -231,8 +231,7 @@ func (r *Repository) putProgram(ctx context.Context, prg programItem, readVersio
 	if readStatus != "" {
 		in.ExpressionAttributeNames = statusName
 	}
-	_, err = r.db.PutItem(ctx, in)
-	return store.Classify(err)
+	return store.PutItem(ctx, r.db, in)
 }
 
 func (r *Repository) communityPrograms(ctx context.Context, communityID string, limit int, cursor string) ([]programItem, string, error) {

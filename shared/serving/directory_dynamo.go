@@ -302,7 +302,7 @@ func (s *Store) directoryTier(ctx context.Context, t events.Tier) error {
 // FirstViewer records a source on a community's day once (a conditional
 // put): true only for the put that created it.
 func (s *Store) FirstViewer(ctx context.Context, communityID, day, source string) (bool, error) {
-	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
+	err := store.PutItem(ctx, s.db, &dynamodb.PutItemInput{
 		TableName: aws.String(s.table),
 		Item: map[string]types.AttributeValue{"pk": store.S("AUDV#" + communityID + "#" + day + "#" + source), "sk": store.S("V"),
 			"expiresAt": store.N(audienceExpiry(day))},

@@ -513,7 +513,7 @@ func (s *Store) FlightClickURL(ctx context.Context, flightID string) (string, bo
 // First records key once: true the first time, false after, on any
 // instance (a conditional put). The record expires with its offer.
 func (s *Store) First(ctx context.Context, key string, expires time.Time) (bool, error) {
-	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
+	err := store.PutItem(ctx, s.db, &dynamodb.PutItemInput{
 		TableName: aws.String(s.table),
 		Item: map[string]types.AttributeValue{"pk": store.S(key), "sk": store.S("ONCE"),
 			"expiresAt": store.N(expires.Unix())},

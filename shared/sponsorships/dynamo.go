@@ -169,8 +169,8 @@ func (r *Repository) putOffering(ctx context.Context, it offeringItem, readVersi
 	if err != nil {
 		return fault.Wrap("sponsorships.putOffering", err)
 	}
-	_, err = r.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(r.table), Item: item, ConditionExpression: aws.String(cond), ExpressionAttributeValues: vals})
-	if err = store.Classify(err); store.IsConditionFailed(err) {
+	err = store.PutItem(ctx, r.db, &dynamodb.PutItemInput{TableName: aws.String(r.table), Item: item, ConditionExpression: aws.String(cond), ExpressionAttributeValues: vals})
+	if store.IsConditionFailed(err) {
 		return fault.New(fault.Conflict, "sponsorships.putOffering", "the offering changed while you were updating it; read it again and retry")
 	}
 	return fault.Wrap("sponsorships.putOffering", err)

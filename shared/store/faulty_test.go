@@ -27,12 +27,12 @@ func TestFaulty_ConflictsAndThrottlesAreRetriedOrRetryable(t *testing.T) {
 	var mode atomic.Value
 	var calls atomic.Int64
 	mode.Store("")
-	every := func(op string) string {
+	every := func(_ context.Context, op string) string {
 		calls.Add(1)
 		switch m := mode.Load().(string); m {
-		case "once-conflict", "once-throttle", "once-lost":
+		case "once-conflict", "once-throttle", "once-lost", "once-stop":
 			mode.Store("")
-			return map[string]string{"once-conflict": storetest.FaultConflict, "once-throttle": storetest.FaultThrottle, "once-lost": storetest.FaultLost}[m]
+			return map[string]string{"once-conflict": storetest.FaultConflict, "once-throttle": storetest.FaultThrottle, "once-lost": storetest.FaultLost, "once-stop": storetest.FaultStop}[m]
 		case "always-conflict":
 			if op == "TransactWriteItems" {
 				return storetest.FaultConflict
@@ -87,6 +87,43 @@ func TestFaulty_ConflictsAndThrottlesAreRetriedOrRetryable(t *testing.T) {
 	var cond *types.ConditionalCheckFailedException
 	if !errors.As(err, &cond) {
 		t.Fatalf("a conditional put whose answer was lost, retried: %v, want its own condition failing", err)
+	}
+	// store.PutItem takes its own first attempt as done, for a new item
+	// and for a new version; another's item still fails the condition.
+	mode.Store("once-lost")
+	item := map[string]types.AttributeValue{"pk": store.S("faulty-lost-put2"), "sk": store.S("X"), "version": store.N(1)}
+	if err := store.PutItem(ctx, f.Client, &dynamodb.PutItemInput{TableName: aws.String(table), ConditionExpression: aws.String("attribute_not_exists(pk)"), Item: item}); err != nil {
+		t.Fatalf("store.PutItem of a new item whose answer was lost: %v", err)
+	}
+	// The same item again, from another call (a replayed beacon's mark):
+	// the condition fails, however alike the items are.
+	if err := store.PutItem(ctx, f.Client, &dynamodb.PutItemInput{TableName: aws.String(table), ConditionExpression: aws.String("attribute_not_exists(pk)"), Item: item}); !store.IsConditionFailed(err) {
+		t.Fatalf("store.PutItem of the same new item by another call: %v, want the condition failing", err)
+	}
+	mode.Store("once-lost")
+	next := map[string]types.AttributeValue{"pk": store.S("faulty-lost-put2"), "sk": store.S("X"), "version": store.N(2)}
+	if err := store.PutItem(ctx, f.Client, &dynamodb.PutItemInput{TableName: aws.String(table), ConditionExpression: aws.String("version = :v"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":v": store.N(1)}, Item: next}); err != nil {
+		t.Fatalf("store.PutItem of a new version whose answer was lost: %v", err)
+	}
+	other := map[string]types.AttributeValue{"pk": store.S("faulty-lost-put2"), "sk": store.S("X"), "version": store.N(2), "by": store.S("another")}
+	if err := store.PutItem(ctx, f.Client, &dynamodb.PutItemInput{TableName: aws.String(table), ConditionExpression: aws.String("version = :v"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":v": store.N(1)}, Item: other}); !store.IsConditionFailed(err) {
+		t.Fatalf("store.PutItem over another's version: %v, want the condition failing", err)
+	}
+	// A stop: the write is made, then the caller panics.
+	mode.Store("once-stop")
+	func() {
+		defer func() {
+			if p, ok := recover().(storetest.Stopped); !ok || p.Op != "TransactWriteItems" {
+				t.Fatalf("a stop after a transaction panicked with %v", p)
+			}
+		}()
+		_ = put("faulty-stop")
+		t.Fatal("a stop did not stop the caller")
+	}()
+	if err := put("faulty-stop"); !store.Failed(err, "a") {
+		t.Fatalf("a stop after a transaction: it was not written: %v", err)
 	}
 	mode.Store("always-conflict")
 	if err := put("faulty-2"); fault.KindOf(err) != fault.Conflict {

@@ -317,3 +317,38 @@ func Get[T any](ctx context.Context, c *dynamodb.Client, table, pk, sk string) (
 	}
 	return item, true, nil
 }
+
+// PutItem writes in's item, under its condition if it has one, safely
+// under the SDK's retries: when a write's answer is lost on the way back
+// (a connection reset), the SDK sends the same input again, and a
+// conditional write then meets its own first attempt (the item exists,
+// or its version has moved on). So a conditional write carries a token
+// of its own (the item's "wt" attribute, random per call) and asks for
+// the item that failed the condition: when that item carries this call's
+// token, the first attempt made the write and it is done. Another call's
+// item (a replayed beacon's, a concurrent update's) fails the condition as
+// before (Classify's *ConditionFailedError).
+func PutItem(ctx context.Context, c *dynamodb.Client, in *dynamodb.PutItemInput) error {
+	token := ""
+	if in.ConditionExpression != nil {
+		token = fmt.Sprintf("%016x%016x", rand.Uint64(), rand.Uint64())
+		item := make(map[string]types.AttributeValue, len(in.Item)+1)
+		for k, v := range in.Item {
+			item[k] = v
+		}
+		item[WriteToken] = S(token)
+		in.Item = item
+		in.ReturnValuesOnConditionCheckFailure = types.ReturnValuesOnConditionCheckFailureAllOld
+	}
+	_, err := c.PutItem(ctx, in)
+	var failed *types.ConditionalCheckFailedException
+	if errors.As(err, &failed) && token != "" {
+		if old, ok := failed.Item[WriteToken].(*types.AttributeValueMemberS); ok && old.Value == token {
+			return nil
+		}
+	}
+	return Classify(err)
+}
+
+// WriteToken is the attribute PutItem marks a conditional write with.
+const WriteToken = "wt"

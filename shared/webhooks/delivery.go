@@ -108,6 +108,12 @@ func (s *Service) deliverEvent(ctx context.Context, ev lambdaevents.EventBridgeE
 			if !e.Enabled || !e.subscribed(ev.DetailType) {
 				continue
 			}
+			if at := clock.Parse(meta.OccurredAt); !at.IsZero() && clock.Parse(e.CreatedAt).After(at) {
+				// An endpoint hears what happened after it was made, however
+				// late the event comes (a retry, a redriven dead letter, an
+				// archive's replay), as Stripe's endpoints do.
+				continue
+			}
 			d := deliveryItem{ID: DeliveryID(e.ID, meta.EventID), EndpointID: e.ID, EventID: meta.EventID, EventType: ev.DetailType,
 				Body: string(body), Status: string(Pending), CreatedAt: clock.Format(now), UpdatedAt: clock.Format(now)}
 			d.index()

@@ -191,8 +191,7 @@ func (r *Repository) put(ctx context.Context, v any, cond string, vals map[strin
 	if cond != "" {
 		in.ConditionExpression, in.ExpressionAttributeValues = aws.String(cond), vals
 	}
-	_, err = r.db.PutItem(ctx, in)
-	return store.Classify(err)
+	return store.PutItem(ctx, r.db, in)
 }
 
 // putAt writes an item over the version (or attempt count) it was read at.

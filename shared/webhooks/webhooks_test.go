@@ -350,6 +350,32 @@ func TestDelivery_OnceForARedeliveredEvent(t *testing.T) {
 	}
 }
 
+// An endpoint hears what happened after it was made, however late the
+// event comes (a retry, a redriven dead letter, an archive's replay): the
+// simulation found a new endpoint receiving a community's creation five
+// weeks old.
+func TestDelivery_NothingFromBeforeTheEndpointExisted(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	r := newReceiver(t, 0, 0)
+	w.endpoint(w.alice, r.srv.URL, "*")
+	send := func(id string, at time.Time) {
+		ev := &events.AuctionCancelled{Meta: events.Meta{EventID: id, OccurredAt: clock.Format(at), SchemaVersion: 1}, AuctionID: "auc_1", CommunityID: "com_a"}
+		d, _ := json.Marshal(ev)
+		if err := w.svc.HandleEvent(context.Background(), lambdaevents.EventBridgeEvent{DetailType: ev.DetailType(), Source: ev.Source(), Detail: d}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	send("evt_before", w.clock.Now().Add(-time.Hour))
+	if r.count() != 0 {
+		t.Fatalf("an event from an hour before the endpoint existed was delivered to it")
+	}
+	send("evt_same_instant", w.clock.Now())
+	if r.count() != 1 {
+		t.Fatalf("%d deliveries of an event of the endpoint's own instant, want 1", r.count())
+	}
+}
+
 // Who hears what, for every event type of the contract: alice's endpoint
 // hears events about her objects and never bob's.
 func TestAudience_EveryEventTypeGoesOnlyToItsOwners(t *testing.T) {
@@ -378,6 +404,8 @@ func TestAudience_EveryEventTypeGoesOnlyToItsOwners(t *testing.T) {
 				m[k] = "usr_" + who
 			case k == "eventId":
 				m[k] = s + dt + who
+			case k == "occurredAt":
+				m[k] = clock.Format(w.clock.Now()) // after the endpoint was made
 			}
 		}
 		b, _ := json.Marshal(m)

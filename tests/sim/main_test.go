@@ -12,8 +12,11 @@ import (
 	"flag"
 	"log/slog"
 	"math/rand/v2"
+	"net/http"
 	"os"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	lambdaevents "github.com/aws/aws-lambda-go/events"
@@ -40,6 +43,17 @@ func TestMain(m *testing.M) {
 		// Every function's DynamoDB calls may meet a conflict or a
 		// throttle, as the seed says.
 		WrapDB: func(db *store.DB) *store.DB { return storetest.Faulty(db, inject.db) },
+		// A request the simulation marks (StopHeader: n) has its function
+		// stop after its n-th write: the write made, then nothing more, as
+		// a Lambda killed mid-way.
+		WrapGateway: func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if n, err := strconv.Atoi(r.Header.Get(StopHeader)); err == nil && n > 0 {
+					r = r.WithContext(context.WithValue(r.Context(), stopKey{}, &stopAfter{n: int64(n)}))
+				}
+				next.ServeHTTP(w, r)
+			})
+		},
 		// The relay may die after PutEvents and before its checkpoint: the
 		// stream hands it the batch again, and the bus carries it twice.
 		WrapRelay: func(next local.RelayHandler) local.RelayHandler {
@@ -69,6 +83,7 @@ type injector struct {
 	rng         *rand.Rand
 	dbOn, relay bool
 	last        bool
+	stops       atomic.Int64 // functions stopped mid-way
 }
 
 func (i *injector) set(rng *rand.Rand, db, relay bool) {
@@ -77,7 +92,25 @@ func (i *injector) set(rng *rand.Rand, db, relay bool) {
 	i.rng, i.dbOn, i.relay, i.last = rng, db, relay, false
 }
 
-func (i *injector) db(op string) string {
+// StopHeader marks a request whose function stops after its n-th write.
+const StopHeader = harness.StopHeader
+
+type stopKey struct{}
+
+// stopAfter counts a marked request's writes.
+type stopAfter struct{ n, seen int64 }
+
+func (i *injector) db(ctx context.Context, op string) string {
+	if st, ok := ctx.Value(stopKey{}).(*stopAfter); ok && writes[op] {
+		i.mu.Lock()
+		st.seen++
+		stop := st.seen == st.n
+		i.mu.Unlock()
+		if stop {
+			i.stops.Add(1)
+			return storetest.FaultStop
+		}
+	}
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	if !i.dbOn || i.rng == nil || i.last {

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/souqhq/souq/shared/idempotency"
 	"github.com/souqhq/souq/tests/harness"
 )
 
@@ -34,12 +35,16 @@ type Faults struct {
 	// throttle (which DynamoDB Local never makes). Relay: the outbox's
 	// relay dies after publishing and before its checkpoint.
 	DB, Relay bool
+	// Stop: now and then a money request's function stops after one of
+	// its writes (the write made, nothing after it: no answer, no
+	// cleanup); the client asks again with its key.
+	Stop bool
 }
 
 func (f Faults) String() string {
 	var on []string
 	for name, set := range map[string]bool{"bus-twice": f.BusTwice, "stripe-shuffle": f.StripeShuffle, "stripe-late": f.StripeLate,
-		"stripe-dup": f.StripeDup, "rail": f.Rail, "jumps": f.Jumps, "db": f.DB, "relay": f.Relay} {
+		"stripe-dup": f.StripeDup, "rail": f.Rail, "jumps": f.Jumps, "db": f.DB, "relay": f.Relay, "stop": f.Stop} {
 		if set {
 			on = append(on, name)
 		}
@@ -77,6 +82,8 @@ type Sim struct {
 	stripeSent  []string // delivered (a duplicate is one of these)
 	keys        int
 	users       int
+	stop        int // the next request's function stops after this write (0: it does not)
+	stopAt      int // the last request's
 	// at is the platform's clock, which the simulation holds and alone
 	// moves.
 	at time.Time
@@ -103,6 +110,7 @@ func New(t testing.TB, seed int64, steps int) *Sim {
 	s.faults = Faults{BusTwice: rng.IntN(3) == 0, StripeShuffle: rng.IntN(2) == 0, StripeLate: rng.IntN(2) == 0,
 		StripeDup: rng.IntN(2) == 0, Rail: rng.IntN(2) == 0, Jumps: rng.IntN(4) != 0}
 	s.faults.DB, s.faults.Relay = rng.IntN(2) == 0, rng.IntN(3) == 0
+	s.faults.Stop = rng.IntN(2) == 0
 	return s
 }
 
@@ -255,9 +263,17 @@ func (s *Sim) send(method, path, token, body, key string) reply {
 	if key != "" {
 		h["Idempotency-Key"] = []string{key}
 	}
+	stopped := s.stop > 0
+	if stopped {
+		h[StopHeader] = []string{fmt.Sprint(s.stop)}
+		s.stopAt, s.stop = s.stop, 0
+	}
 	r := harness.Send(s.t, method, path, token, b, h)
 	out := reply{status: r.Status, body: r.Body}
 	_ = json.Unmarshal(r.Body, &out.json)
+	if stopped && r.Status == 500 {
+		return out // its function stopped mid-way, as Lambda answers it
+	}
 	if r.Status >= 500 && r.Status != 502 && r.Status != 503 {
 		s.fail("%s %s answered %d: %s", method, path, r.Status, r.Body)
 	}
@@ -269,7 +285,23 @@ func (s *Sim) send(method, path, token, body, key string) reply {
 func (s *Sim) money(method, path, token, body string) reply {
 	s.t.Helper()
 	k := s.key()
+	if s.faults.Stop && s.rng.IntN(5) == 0 {
+		s.stop = 1 + s.rng.IntN(4)
+	}
 	r := s.send(method, path, token, body, k)
+	if r.status == 500 {
+		// Its function stopped after a write. The client asks again with
+		// the key: while the first run's claim holds (its lease), that is
+		// 409; once the lease has run out, the request runs again and
+		// must finish what the first began.
+		s.record("stopped after write %d → 500", s.stopAt)
+		if again := s.send(method, path, token, body, k); again.status != 409 {
+			r = again
+		} else {
+			s.advance(idempotency.Lease + time.Second)
+			r = s.send(method, path, token, body, k)
+		}
+	}
 	for try := 0; try < 2 && r.status == 503; try++ {
 		// The provider did not answer: a client asks again with the same
 		// key, which learns what happened or finishes it.

@@ -22,7 +22,16 @@ const (
 	// is lost on the way back (a connection reset); the SDK's retryer
 	// sends it again, which must be harmless.
 	FaultLost = "lost"
+	// FaultStop: the call is made and DynamoDB acts on it, then the
+	// function stops there (it panics, as a process killed mid-way: no
+	// deferred cleanup of the caller's runs but what unwinding does).
+	FaultStop = "stop"
 )
+
+// Stopped is what a FaultStop panics with.
+type Stopped struct{ Op string }
+
+func (s Stopped) String() string { return "the function stopped after " + s.Op + " (injected)" }
 
 // lostAnswer is a committed call's answer lost on the way back: the
 // SDK's retryer retries it, as it does a connection reset.
@@ -41,9 +50,9 @@ func (e *lostAnswer) RetryableError() bool { return true }
 // again), or a ProvisionedThroughputExceededException (the SDK's retryer
 // tries again; its back-off is a millisecond here, so that a simulation
 // is not slowed by it); or, for FaultLost, sends it and loses the answer
-// (the retryer sends it again). Each attempt is asked again, after the
-// retryer.
-func Faulty(db *store.DB, decide func(op string) string) *store.DB {
+// (the retryer sends it again); or, for FaultStop, sends it and panics.
+// Each attempt is asked again, after the retryer, with the call's context.
+func Faulty(db *store.DB, decide func(ctx context.Context, op string) string) *store.DB {
 	opts := db.Client.Options()
 	opts.Retryer = retry.NewStandard(func(o *retry.StandardOptions) {
 		o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return time.Millisecond, nil })
@@ -52,7 +61,7 @@ func Faulty(db *store.DB, decide func(op string) string) *store.DB {
 		return s.Finalize.Add(middleware.FinalizeMiddlewareFunc("souqFaults", func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (
 			middleware.FinalizeOutput, middleware.Metadata, error) {
 			op := middleware.GetOperationName(ctx)
-			switch decide(op) {
+			switch decide(ctx, op) {
 			case FaultConflict:
 				if n := transactItems(ctx); n > 0 {
 					reasons := make([]types.CancellationReason, n)
@@ -72,6 +81,12 @@ func Faulty(db *store.DB, decide func(op string) string) *store.DB {
 					return out, md, err
 				}
 				return middleware.FinalizeOutput{}, md, &lostAnswer{op: op}
+			case FaultStop:
+				out, md, err := next.HandleFinalize(ctx, in)
+				if err != nil {
+					return out, md, err
+				}
+				panic(Stopped{Op: op})
 			}
 			return next.HandleFinalize(ctx, in)
 		}), middleware.After)
