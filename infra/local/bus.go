@@ -3,6 +3,7 @@ package local
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -174,13 +175,27 @@ func (b *Bus) deliver(rule topology.Rule, env events.Envelope, ev lambdaevents.E
 	b.mu.Unlock()
 }
 
-func invokeSafely(f func() error) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("target panicked: %v", p)
-		}
+// invokeSafely runs f as Lambda runs an invocation: on a goroutine of its
+// own, so that a panic, or the goroutine's end before f returns (a
+// function the simulation stops mid-way, runtime.Goexit), is the
+// invocation's error, which its caller retries or answers, and never the
+// platform's end.
+func invokeSafely(f func() error) error {
+	done := make(chan error, 1)
+	go func() {
+		answered := false
+		defer func() {
+			if p := recover(); p != nil {
+				done <- fmt.Errorf("target panicked: %v", p)
+			} else if !answered {
+				done <- errors.New("the function stopped before it answered")
+			}
+		}()
+		err := f()
+		answered = true
+		done <- err
 	}()
-	return f()
+	return <-done
 }
 
 // WaitIdle blocks until no delivery is in flight.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"fmt"
 	"io"
 	"math"
 	"net"
@@ -259,15 +258,16 @@ func writeProblem(w http.ResponseWriter, err error, reqID, instance string) {
 	_, _ = io.WriteString(w, body)
 }
 
-// invokeHTTP runs a function's HTTP handler as Lambda does: a panic is the
-// invocation's error (the runtime reports it, and API Gateway answers 500),
-// never the platform's end.
+// invokeHTTP runs a function's HTTP handler as Lambda does: a panic, or a
+// function that stopped before it answered, is the invocation's error
+// (the runtime reports it, and API Gateway answers 500), never the
+// platform's end.
 func invokeHTTP(ctx context.Context, h func(context.Context, lambdaevents.APIGatewayV2HTTPRequest) (lambdaevents.APIGatewayV2HTTPResponse, error),
 	ev lambdaevents.APIGatewayV2HTTPRequest) (resp lambdaevents.APIGatewayV2HTTPResponse, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("the function panicked: %v", p)
-		}
-	}()
-	return h(ctx, ev)
+	err = invokeSafely(func() error {
+		var herr error
+		resp, herr = h(ctx, ev)
+		return herr
+	})
+	return resp, err
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -410,10 +411,57 @@ func TestGateway_AFunctionThatPanicsIsAFailedInvocation(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "stopped") {
 		t.Fatalf("a panicking function answered %v", err)
 	}
+	// A function stopped mid-way (its goroutine ends, as the simulation
+	// stops one) failed too.
+	_, err = invokeHTTP(context.Background(), func(context.Context, lambdaevents.APIGatewayV2HTTPRequest) (lambdaevents.APIGatewayV2HTTPResponse, error) {
+		runtime.Goexit()
+		return lambdaevents.APIGatewayV2HTTPResponse{StatusCode: 201}, nil
+	}, lambdaevents.APIGatewayV2HTTPRequest{})
+	if err == nil || !strings.Contains(err.Error(), "stopped") {
+		t.Fatalf("a function that stopped answered %v", err)
+	}
 	resp, err := invokeHTTP(context.Background(), func(context.Context, lambdaevents.APIGatewayV2HTTPRequest) (lambdaevents.APIGatewayV2HTTPResponse, error) {
 		return lambdaevents.APIGatewayV2HTTPResponse{StatusCode: 201}, nil
 	}, lambdaevents.APIGatewayV2HTTPRequest{})
 	if err != nil || resp.StatusCode != 201 {
 		t.Fatalf("a function that answers: %d %v", resp.StatusCode, err)
+	}
+}
+
+// The simulation's schedule faults: a one-time schedule fires late (not
+// before its time plus the lateness) and twice (once more, on a later
+// Fire); a failing one is retried as before.
+func TestScheduler_FaultsFireLateAndTwice(t *testing.T) {
+	c := clock.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	s, err := NewScheduler(c, time.Time{}, nil, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var calls []string
+	s.invoke = func(_ context.Context, target string, payload json.RawMessage) error {
+		calls = append(calls, string(payload))
+		return nil
+	}
+	ctx := context.Background()
+	s.Faults(time.Hour, true)
+	_ = s.Once(ctx, "close-a", c.Now().Add(time.Minute), "closer", json.RawMessage(`"a"`))
+	c.Advance(30 * time.Minute)
+	if s.Fire(ctx); len(calls) != 0 {
+		t.Fatalf("a schedule an hour late fired %d times half an hour after its time", len(calls))
+	}
+	c.Advance(31 * time.Minute)
+	s.Fire(ctx)
+	s.Fire(ctx)
+	s.Fire(ctx)
+	if fmt.Sprint(calls) != `["a" "a"]` || s.Pending() != 0 {
+		t.Fatalf("fired %v, %d pending; want it twice, then gone", calls, s.Pending())
+	}
+	s.Faults(0, false)
+	calls = nil
+	_ = s.Once(ctx, "close-b", c.Now(), "closer", json.RawMessage(`"b"`))
+	s.Fire(ctx)
+	s.Fire(ctx)
+	if fmt.Sprint(calls) != `["b"]` {
+		t.Fatalf("without faults fired %v, want once", calls)
 	}
 }

@@ -64,6 +64,10 @@ type Options struct {
 	// WrapGateway, when set, wraps the platform's HTTP handler (the
 	// simulation marks a request whose function it stops mid-way).
 	WrapGateway func(http.Handler) http.Handler
+	// WrapInvoke, when set, gives the context of each event delivery and
+	// scheduled invocation of a target function (the simulation marks
+	// some to stop mid-way).
+	WrapInvoke func(ctx context.Context, target string) context.Context
 	// StateDir receives local.json and env when seeding ("" writes nothing).
 	StateDir string
 	// JWTKey signs local tokens; random when empty.
@@ -269,9 +273,17 @@ func Start(ctx context.Context, opts Options) (p *Platform, err error) {
 		accTables[t] = p.DB.Table(t)
 	}
 	p.accounts = accounts.NewService(accounts.NewRepository(store.NewDB(p.DB.Client, accTables)), p.Clock, false)
+	invokeCtx := func(ctx context.Context, target string) context.Context {
+		if opts.WrapInvoke != nil {
+			return opts.WrapInvoke(ctx, target)
+		}
+		return ctx
+	}
 	p.Bus.SetTargets(func(name string) func(context.Context, lambdaevents.EventBridgeEvent) error {
-		if f := p.Functions[name]; f != nil {
-			return f.Event
+		if f := p.Functions[name]; f != nil && f.Event != nil {
+			return func(ctx context.Context, ev lambdaevents.EventBridgeEvent) error {
+				return f.Event(invokeCtx(ctx, name), ev)
+			}
 		}
 		return nil
 	})
@@ -280,7 +292,9 @@ func Start(ctx context.Context, opts Options) (p *Platform, err error) {
 		if f == nil || f.Scheduled == nil {
 			return fmt.Errorf("function %s takes no scheduled invocations", target)
 		}
-		return f.Scheduled(ctx, payload)
+		// A panic is the invocation's error, as Lambda's runtime reports
+		// it; Scheduler retries it.
+		return invokeSafely(func() error { return f.Scheduled(invokeCtx(ctx, target), payload) })
 	}
 
 	streams := dynamodbstreams.New(dynamodbstreams.Options{
@@ -407,6 +421,12 @@ func (p *Platform) startStripeMock(ctx context.Context, logw io.Writer) error {
 	p.stripeMock = proc
 	p.StripeMockURL = "http://" + child.Addr(port)
 	return proc.WaitHTTP(ctx, p.StripeMockURL+"/v1/balance", 30*time.Second)
+}
+
+// LedgerBalance is a ledger account's balance (the simulation reads Souq's
+// external accounts to hold them to the local Stripe's records).
+func (p *Platform) LedgerBalance(ctx context.Context, a ledger.Account, currency string) (ledger.Balance, error) {
+	return p.ledger.Balance(ctx, a, currency)
 }
 
 // startStripe starts the local Stripe over stripe-mock, with a webhook

@@ -28,6 +28,10 @@ type Scheduler struct {
 	invoke    func(ctx context.Context, target string, payload json.RawMessage) error
 	log       *slog.Logger
 	firing    sync.Mutex
+	// The simulation's faults: late, a one-time schedule fires this long
+	// after its time; twice, each fires once more, on a later Fire.
+	late  time.Duration
+	twice bool
 }
 
 type oneTime struct {
@@ -36,6 +40,17 @@ type oneTime struct {
 	target  string
 	payload json.RawMessage
 	tries   int
+	again   bool // fired; the twice fault fires it once more
+}
+
+// Faults makes one-time schedules fire late (by late past their time) and
+// twice (once more, on a later Fire), as EventBridge Scheduler may within
+// a flexible window and with its at-least-once delivery: their targets
+// must not care. Zero values turn them off.
+func (s *Scheduler) Faults(late time.Duration, twice bool) {
+	s.mu.Lock()
+	s.late, s.twice = late, twice
+	s.mu.Unlock()
 }
 
 type recurring struct {
@@ -136,7 +151,7 @@ func (s *Scheduler) Fire(ctx context.Context) int {
 	s.mu.Lock()
 	var due []firing
 	for name, o := range s.once {
-		if !o.at.After(now) {
+		if !o.at.Add(s.late).After(now) {
 			due = append(due, firing{key: name, at: o.at, target: o.target, payload: o.payload})
 		}
 	}
@@ -167,9 +182,12 @@ func (s *Scheduler) Fire(ctx context.Context) int {
 		}
 		s.mu.Lock()
 		o := s.once[f.key]
-		if err == nil || o == nil {
+		switch {
+		case err == nil && o != nil && s.twice && !o.again:
+			o.again = true // delivered; it comes once more on the next Fire
+		case err == nil || o == nil:
 			delete(s.once, f.key)
-		} else {
+		default:
 			o.tries++
 			if o.tries >= maxScheduleTries {
 				s.log.Error("one-time schedule dropped after retries", "schedule", f.key, "target", f.target, "error", err.Error())

@@ -1,10 +1,12 @@
 package sim
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/souqhq/souq/shared/ledger"
 	"github.com/souqhq/souq/tests/harness"
 )
 
@@ -95,10 +97,40 @@ func (s *Sim) windDown() {
 	s.referralsSeeEveryPayment()
 	s.campaignsWithinBudget()
 	s.x.check(s)
+	s.providerAgrees()
 	before := s.state()
 	s.consumersConverge(before)
 	for _, line := range before {
 		s.record("%s", line)
+	}
+}
+
+// providerAgrees: Souq's books agree with the payment provider's own
+// records (the local Stripe's), once everything has settled: the money
+// cards paid, less what was refunded to them and what disputes took back,
+// is what Souq's books say came in from outside (external:deposits, less
+// what it holds for open disputes), so that no deposit or membership
+// payment was credited twice or not at all; and what Stripe transferred to
+// connected accounts is what Souq's books say it paid out
+// (external:payouts), so that no payout was paid twice or lost.
+func (s *Sim) providerAgrees() {
+	p := harness.Platform
+	ctx := context.Background()
+	t := p.Stripe.Totals("EUR")
+	bal := func(a ledger.Account) int64 {
+		b, err := p.LedgerBalance(ctx, a, "EUR")
+		if err != nil {
+			s.fail("the ledger's %s: %v", a, err)
+		}
+		return b.Available
+	}
+	in, disputed, out := -bal(ledger.ExternalDeposits), bal(ledger.PlatformDisputes), bal(ledger.ExternalPayouts)
+	if stripe := t.Charged - t.Refunded - t.Disputed; stripe != in-disputed {
+		s.fail("Stripe kept %d (charged %d, refunded %d, disputed %d); Souq's books say %d came in (external:deposits %d, open disputes %d)",
+			stripe, t.Charged, t.Refunded, t.Disputed, in-disputed, in, disputed)
+	}
+	if t.Transferred != out {
+		s.fail("Stripe transferred %d to connected accounts; Souq's books say %d was paid out", t.Transferred, out)
 	}
 }
 

@@ -46,6 +46,14 @@ func TestMain(m *testing.M) {
 		// A request the simulation marks (StopHeader: n) has its function
 		// stop after its n-th write: the write made, then nothing more, as
 		// a Lambda killed mid-way.
+		// Now and then an event's consumer or a scheduled invocation stops
+		// after one of its writes too: the bus and Scheduler retry it.
+		WrapInvoke: func(ctx context.Context, _ string) context.Context {
+			if n := inject.consumerStop(); n > 0 {
+				return context.WithValue(ctx, stopKey{}, &stopAfter{n: n})
+			}
+			return ctx
+		},
 		WrapGateway: func(next http.Handler) http.Handler {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if n, err := strconv.Atoi(r.Header.Get(StopHeader)); err == nil && n > 0 {
@@ -82,14 +90,26 @@ type injector struct {
 	mu          sync.Mutex
 	rng         *rand.Rand
 	dbOn, relay bool
+	stopsOn     bool
 	last        bool
 	stops       atomic.Int64 // functions stopped mid-way
 }
 
-func (i *injector) set(rng *rand.Rand, db, relay bool) {
+func (i *injector) set(rng *rand.Rand, db, relay, stops bool) {
 	i.mu.Lock()
 	defer i.mu.Unlock()
-	i.rng, i.dbOn, i.relay, i.last = rng, db, relay, false
+	i.rng, i.dbOn, i.relay, i.stopsOn, i.last = rng, db, relay, stops, false
+}
+
+// consumerStop says after which write an invocation of a consumer stops
+// (0: it does not): one in ten, with the stop fault on.
+func (i *injector) consumerStop() int64 {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if !i.stopsOn || i.rng == nil || i.rng.IntN(10) != 0 {
+		return 0
+	}
+	return 1 + i.rng.Int64N(3)
 }
 
 // StopHeader marks a request whose function stops after its n-th write.
@@ -101,7 +121,12 @@ type stopKey struct{}
 type stopAfter struct{ n, seen int64 }
 
 func (i *injector) db(ctx context.Context, op string) string {
-	if st, ok := ctx.Value(stopKey{}).(*stopAfter); ok && writes[op] {
+	if st, ok := ctx.Value(stopKey{}).(*stopAfter); ok {
+		// A marked invocation meets no other fault, so that its writes,
+		// and the one it stops after, are the same on every run.
+		if !writes[op] {
+			return ""
+		}
 		i.mu.Lock()
 		st.seen++
 		stop := st.seen == st.n
@@ -110,6 +135,7 @@ func (i *injector) db(ctx context.Context, op string) string {
 			i.stops.Add(1)
 			return storetest.FaultStop
 		}
+		return ""
 	}
 	i.mu.Lock()
 	defer i.mu.Unlock()

@@ -204,12 +204,22 @@ func (s *Sim) newTier() {
 	}
 }
 
-func (s *Sim) newProgram() {
-	c := pickOf(s, s.communities)
+func (s *Sim) newProgram() { s.programFor(pickOf(s, s.communities)) }
+
+// programFor: the community's owner funds a referral program on
+// memberships (depositing first when its balance cannot hold the budget).
+func (s *Sim) programFor(c *community) {
 	months := []string{"null", "1", "3", "12"}[s.rng.IntN(4)]
 	budget := int64(100 + s.rng.IntN(10)*100)
 	bps := 500 + s.rng.IntN(4)*1000
 	hold := []int{0, 7, 30}[s.rng.IntN(3)]
+	if avail := s.send("GET", "/v1/communities/"+c.id+"/balance", c.token, "", "").num("available"); avail < budget {
+		r := s.money("POST", "/v1/communities/"+c.id+"/deposits", c.token, `{"amount":1000,"currency":"EUR","method":"saved"}`)
+		s.record("program %s: deposit 1000 first → %d %s%s", c.handle, r.status, r.str("status"), r.why())
+		if r.status != 201 {
+			return
+		}
+	}
 	r := s.money("POST", "/v1/communities/"+c.id+"/programs", c.token, fmt.Sprintf(`{"name":"Bring members","currency":"EUR","on":"membership","months":%s,`+
 		`"commission":{"type":"percent","bps":%d},"attributionDays":30,"holdDays":%d,"budget":{"amount":%d,"currency":"EUR"}}`, months, bps, hold, budget))
 	s.record("program %s months %s %d bps hold %d budget %d → %d %s", c.handle, months, bps, hold, budget, r.status, r.why())
@@ -220,8 +230,13 @@ func (s *Sim) newDeal() {
 	r := s.send("GET", "/v1/communities/"+c.id+"/programs", "", "", "")
 	progs, _ := r.json["data"].([]any)
 	if len(progs) == 0 {
-		s.record("deal %s: no program", c.handle)
-		return
+		// An owner recruiting influencers starts a program first.
+		s.programFor(c)
+		r = s.send("GET", "/v1/communities/"+c.id+"/programs", "", "", "")
+		if progs, _ = r.json["data"].([]any); len(progs) == 0 {
+			s.record("deal %s: no program", c.handle)
+			return
+		}
 	}
 	prg, _ := progs[s.rng.IntN(len(progs))].(map[string]any)
 	var inf *influencer
@@ -323,7 +338,14 @@ func (s *Sim) join() {
 		body += `,"method":"checkout"`
 	}
 	r := s.money("POST", "/v1/communities/"+c.id+"/memberships", m.token, body+"}")
-	s.record("join %s %s %s referred %t → %d %s%s", m.handle, t.handle, interval, code != "", r.status, r.str("status"), r.why())
+	how := "referred"
+	switch code {
+	case "":
+		how = "unreferred"
+	case "no-such-code":
+		how = "junk-code"
+	}
+	s.record("join %s %s %s %s → %d %s%s", m.handle, t.handle, interval, how, r.status, r.str("status"), r.why())
 	if r.status != 201 {
 		return
 	}

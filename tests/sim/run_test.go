@@ -44,7 +44,7 @@ func TestSim(t *testing.T) {
 // The same seed gives the same trace: what it did, what it was answered,
 // and every account's money at the end.
 func TestSim_TheSameSeedGivesTheSameTrace(t *testing.T) {
-	const seed, steps = 7, 30
+	const seed, steps = 58, 30 // seed 58 has nine of the ten faults (all but relay)
 	a := New(t, seed, steps)
 	first := a.Run()
 	b := New(t, seed, steps)

@@ -2,6 +2,7 @@ package stripelocal
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/souqhq/souq/shared/fault"
 )
@@ -220,4 +221,44 @@ func (s *Server) EventIDs(skip int) ([]string, int) {
 func (s *Server) Deliver(id string) bool {
 	rec, ok := s.events.resend(id)
 	return ok && rec.Delivered
+}
+
+// Totals is what the local Stripe moved in one currency, by its own
+// records: what cards paid (succeeded charges), what was refunded to
+// them, what disputes took back (open or lost: Stripe withdraws a
+// disputed amount when the dispute opens and returns it only when it is
+// won), and what was transferred to connected accounts (payouts). The
+// simulation holds Souq's books to it: each deposit credited once, each
+// payout paid at most once.
+type Totals struct {
+	Charged, Refunded, Disputed, Transferred int64
+}
+
+// Totals answers the currency's totals (lowercase or not).
+func (s *Server) Totals(currency string) Totals {
+	cur := strings.ToLower(currency)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var t Totals
+	for _, c := range s.st.charges {
+		if strings.ToLower(c.Currency) == cur {
+			t.Charged += c.Amount
+		}
+	}
+	for _, r := range s.st.refunds {
+		if strings.ToLower(r.Currency) == cur && r.Status == "succeeded" {
+			t.Refunded += r.Amount
+		}
+	}
+	for _, d := range s.st.disputes {
+		if strings.ToLower(d.Currency) == cur && d.Status != disputeWon {
+			t.Disputed += d.Amount
+		}
+	}
+	for _, tr := range s.st.transfers {
+		if strings.ToLower(tr.Currency) == cur {
+			t.Transferred += tr.Amount
+		}
+	}
+	return t
 }

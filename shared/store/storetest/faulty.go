@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"runtime"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -23,15 +24,12 @@ const (
 	// sends it again, which must be harmless.
 	FaultLost = "lost"
 	// FaultStop: the call is made and DynamoDB acts on it, then the
-	// function stops there (it panics, as a process killed mid-way: no
-	// deferred cleanup of the caller's runs but what unwinding does).
+	// function stops there, as a process killed mid-way: its goroutine
+	// ends (runtime.Goexit: no answer, no recover; only deferred calls
+	// run). The local platform runs each invocation on a goroutine of its
+	// own and takes that end as the invocation's failure.
 	FaultStop = "stop"
 )
-
-// Stopped is what a FaultStop panics with.
-type Stopped struct{ Op string }
-
-func (s Stopped) String() string { return "the function stopped after " + s.Op + " (injected)" }
 
 // lostAnswer is a committed call's answer lost on the way back: the
 // SDK's retryer retries it, as it does a connection reset.
@@ -50,7 +48,8 @@ func (e *lostAnswer) RetryableError() bool { return true }
 // again), or a ProvisionedThroughputExceededException (the SDK's retryer
 // tries again; its back-off is a millisecond here, so that a simulation
 // is not slowed by it); or, for FaultLost, sends it and loses the answer
-// (the retryer sends it again); or, for FaultStop, sends it and panics.
+// (the retryer sends it again); or, for FaultStop, sends it and stops
+// the calling goroutine.
 // Each attempt is asked again, after the retryer, with the call's context.
 func Faulty(db *store.DB, decide func(ctx context.Context, op string) string) *store.DB {
 	opts := db.Client.Options()
@@ -86,7 +85,7 @@ func Faulty(db *store.DB, decide func(ctx context.Context, op string) string) *s
 				if err != nil {
 					return out, md, err
 				}
-				panic(Stopped{Op: op})
+				runtime.Goexit()
 			}
 			return next.HandleFinalize(ctx, in)
 		}), middleware.After)
