@@ -5,12 +5,17 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 	"github.com/souqhq/souq/events"
+	"github.com/souqhq/souq/shared/api"
 	"github.com/souqhq/souq/shared/auth"
 	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/id"
+	"github.com/souqhq/souq/shared/idempotency"
 	"github.com/souqhq/souq/shared/money"
+	"github.com/souqhq/souq/shared/store"
 )
 
 // OpenAuctionInput is what an owner sends to auction a flight.
@@ -99,7 +104,19 @@ func (s *Service) OpenAuction(ctx context.Context, p auth.Principal, slotID stri
 		return AuctionView{}, err
 	}
 	auctionID := ""
+	key := api.RequestKey(ctx)
 	for attempt := 0; attempt < maxOpenRetries; attempt++ {
+		if key != "" {
+			// This very request opened its auction already (its first run
+			// stopped before its answer was kept): answer that one.
+			made, found, err := store.KeyMarked(ctx, s.repo.db, s.repo.table, key)
+			if err != nil {
+				return AuctionView{}, fault.Wrap(op, err)
+			}
+			if found {
+				return s.GetAuction(ctx, made)
+			}
+		}
 		sl, found, err := s.repo.getSlot(ctx, slotID)
 		if err != nil {
 			return AuctionView{}, err
@@ -145,9 +162,13 @@ func (s *Service) OpenAuction(ctx context.Context, p auth.Principal, slotID stri
 		if err != nil {
 			return AuctionView{}, fault.Wrap(op, err)
 		}
-		err = s.repo.insertAuction(ctx, sl.Version, it, evt)
-		if err == errSlotChanged {
-			continue // another open or an update won the race: look again
+		var marks []types.TransactWriteItem
+		if key != "" {
+			marks = append(marks, store.KeyMark(s.repo.table, key, it.ID, now, now.Add(idempotency.TTL)))
+		}
+		err = s.repo.insertAuction(ctx, sl.Version, it, evt, marks...)
+		if err == errSlotChanged || err == errKeyed {
+			continue // another open or an update won the race, or this very request's first run did: look again
 		}
 		if err != nil {
 			return AuctionView{}, err

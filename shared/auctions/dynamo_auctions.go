@@ -96,13 +96,21 @@ func (r *Repository) slotFlights(ctx context.Context, slotID string) ([]auctionI
 // errSlotChanged means the slot moved on since it was read: re-read, re-check.
 var errSlotChanged = fault.New(fault.Conflict, "auctions.insertAuction", "the slot changed; retry")
 
-func (r *Repository) insertAuction(ctx context.Context, slotVersion int, it auctionItem, event types.TransactWriteItem) error {
+// errKeyed: this very request (its Idempotency-Key) opened an auction
+// already.
+var errKeyed = fault.New(fault.Conflict, "auctions.insertAuction", "this request opened its auction already")
+
+func (r *Repository) insertAuction(ctx context.Context, slotVersion int, it auctionItem, event types.TransactWriteItem, key ...types.TransactWriteItem) error {
 	a, err := attributevalue.MarshalMap(it)
 	if err != nil {
 		return fault.Wrap("auctions.insertAuction", err)
 	}
 	f, _ := attributevalue.MarshalMap(it.asFlight())
-	err = store.NewTx().
+	tx := store.NewTx()
+	for _, k := range key {
+		tx.Add("key", k)
+	}
+	err = tx.
 		Add("slot", types.TransactWriteItem{Update: &types.Update{
 			TableName:                 aws.String(r.table),
 			Key:                       map[string]types.AttributeValue{"pk": store.S("SLOT#" + it.SlotID), "sk": store.S("META")},
@@ -115,6 +123,9 @@ func (r *Repository) insertAuction(ctx context.Context, slotVersion int, it auct
 		Add("event", event).
 		AddParts(r.gatePuts(it.ID, it.ClosesAt)...).
 		Write(ctx, r.db)
+	if store.Failed(err, "key") {
+		return errKeyed
+	}
 	if store.Failed(err, "slot") {
 		return errSlotChanged
 	}

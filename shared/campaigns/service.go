@@ -11,11 +11,13 @@ import (
 	lambdaevents "github.com/aws/aws-lambda-go/events"
 
 	"github.com/souqhq/souq/events"
+	"github.com/souqhq/souq/shared/api"
 	"github.com/souqhq/souq/shared/auth"
 	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/creatives"
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/id"
+	"github.com/souqhq/souq/shared/idempotency"
 	"github.com/souqhq/souq/shared/ledger"
 	"github.com/souqhq/souq/shared/money"
 	"github.com/souqhq/souq/shared/owners"
@@ -359,7 +361,23 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, advertiserID str
 	if err != nil {
 		return View{}, fault.Wrap(op, err)
 	}
-	err = store.NewTx().Add("campaign", put).AddParts(fund.Parts...).Add("event", evt).Add("changed", chg).Write(ctx, s.repo.db)
+	tx := store.NewTx().Add("campaign", put).AddParts(fund.Parts...).Add("event", evt).Add("changed", chg)
+	key := api.RequestKey(ctx)
+	if key != "" {
+		tx.Add("key", store.KeyMark(s.repo.table, key, c.ID, now, now.Add(idempotency.TTL)))
+	}
+	err = tx.Write(ctx, s.repo.db)
+	if key != "" && store.Failed(err, "key") {
+		// This very request made its campaign already (its first run
+		// stopped before its answer was kept): answer that one.
+		campaignID, found, kerr := store.KeyMarked(ctx, s.repo.db, s.repo.table, key)
+		if kerr != nil {
+			return View{}, fault.Wrap(op, kerr)
+		}
+		if found {
+			return s.Get(ctx, p, campaignID)
+		}
+	}
 	if fund.InsufficientFunds(err) {
 		return View{}, &fault.Error{Kind: fault.InsufficientFunds, Op: op, Message: "the advertiser's available balance does not cover the budget of " + c.Budget.String()}
 	}

@@ -9,10 +9,12 @@ import (
 	lambdaevents "github.com/aws/aws-lambda-go/events"
 
 	"github.com/souqhq/souq/events"
+	"github.com/souqhq/souq/shared/api"
 	"github.com/souqhq/souq/shared/auth"
 	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/id"
+	"github.com/souqhq/souq/shared/idempotency"
 	"github.com/souqhq/souq/shared/ledger"
 	"github.com/souqhq/souq/shared/money"
 	"github.com/souqhq/souq/shared/owners"
@@ -325,6 +327,10 @@ func (s *Service) CreateProgram(ctx context.Context, p auth.Principal, community
 		return ProgramView{}, fault.Wrap(op, err)
 	}
 	tx := store.NewTx().Add("program", meta)
+	key := api.RequestKey(ctx)
+	if key != "" {
+		tx.Add("key", store.KeyMark(s.repo.table, key, prg.ID, now, now.Add(idempotency.TTL)))
+	}
 	var fund *ledger.Op
 	if in.Budget.Minor > 0 {
 		f, err := s.ledger.PrepareOpenDrawdown(prg.ID, ledger.Community(communityID), prg.Currency, in.Budget.Minor, now)
@@ -335,6 +341,11 @@ func (s *Service) CreateProgram(ctx context.Context, p auth.Principal, community
 		tx.AddParts(f.Parts...)
 	}
 	if err := tx.Write(ctx, s.repo.db); err != nil {
+		if key != "" && store.Failed(err, "key") {
+			// This very request made its program already (its first run
+			// stopped before its answer was kept): answer that one.
+			return s.keyedProgram(ctx, op, p, key)
+		}
 		if fund != nil && fund.InsufficientFunds(err) {
 			return ProgramView{}, &fault.Error{Kind: fault.InsufficientFunds, Op: op, Message: "the community's available balance does not cover the budget"}
 		}
@@ -506,6 +517,24 @@ func (s *Service) CloseProgram(ctx context.Context, p auth.Principal, programID 
 		return programView(prg, v), err
 	}
 	return ProgramView{}, fault.New(fault.Conflict, op, "the program is changing too fast; retry")
+}
+
+// keyedProgram answers the program a keyed request made on its first run
+// (api.RequestKey), as its owner sees it.
+func (s *Service) keyedProgram(ctx context.Context, op string, p auth.Principal, key string) (ProgramView, error) {
+	programID, found, err := store.KeyMarked(ctx, s.repo.db, s.repo.table, key)
+	if err != nil {
+		return ProgramView{}, fault.Wrap(op, err)
+	}
+	if !found {
+		return ProgramView{}, fault.New(fault.Conflict, op, "a concurrent request changed the same object; retry")
+	}
+	prg, _, err := s.ownedProgram(ctx, op, p, programID)
+	if err != nil {
+		return ProgramView{}, err
+	}
+	v, err := s.budgetView(ctx, prg)
+	return programView(prg, v), err
 }
 
 // GetProgram reads a program's public summary.

@@ -10,10 +10,12 @@ import (
 	"unicode/utf8"
 
 	"github.com/souqhq/souq/events"
+	"github.com/souqhq/souq/shared/api"
 	"github.com/souqhq/souq/shared/auth"
 	"github.com/souqhq/souq/shared/clock"
 	"github.com/souqhq/souq/shared/fault"
 	"github.com/souqhq/souq/shared/id"
+	"github.com/souqhq/souq/shared/idempotency"
 	"github.com/souqhq/souq/shared/input"
 	"github.com/souqhq/souq/shared/ledger"
 	"github.com/souqhq/souq/shared/money"
@@ -250,7 +252,22 @@ func (s *Service) Book(ctx context.Context, p auth.Principal, offeringID string,
 	}
 	tx := store.NewTx().Add("date", s.repo.takeDate(o.ID, in.DesiredDate, o.CapacityPerDate)).Add("sponsorship", meta).
 		Add("version", verPut).Add("history", histPut).Add("event", evt).AddParts(hold.Parts...)
+	key := api.RequestKey(ctx)
+	if key != "" {
+		tx.Add("key", store.KeyMark(s.repo.table, key, it.ID, now, now.Add(idempotency.TTL)))
+	}
 	if err := tx.Write(ctx, s.repo.db); err != nil {
+		if key != "" && store.Failed(err, "key") {
+			// This very request booked already (its first run stopped
+			// before its answer was kept): answer that booking.
+			spnID, found, kerr := store.KeyMarked(ctx, s.repo.db, s.repo.table, key)
+			if kerr != nil {
+				return SponsorshipView{}, fault.Wrap(op, kerr)
+			}
+			if found {
+				return s.GetSponsorship(ctx, p, spnID)
+			}
+		}
 		if store.Failed(err, "date") {
 			return SponsorshipView{}, &fault.Error{Kind: fault.Conflict, Op: op, State: "unavailable", Message: "the offering has no opening on " + in.DesiredDate + " (full or blocked)"}
 		}

@@ -54,7 +54,7 @@ var Budgets = map[string]Budget{
 	// at most once per answer).
 	"place a bid":               {RCU: 8, WCU: 18, DownstreamRCU: 4, DownstreamWCU: 4},
 	"close an auction (2 bids)": {RCU: 12, WCU: 90, DownstreamRCU: 12, DownstreamWCU: 8},
-	"book a sponsorship":        {RCU: 7, WCU: 22, DownstreamRCU: 5, DownstreamWCU: 4},
+	"book a sponsorship":        {RCU: 9, WCU: 24, DownstreamRCU: 5, DownstreamWCU: 4},
 	"approve a sponsorship":     {RCU: 4, WCU: 26, DownstreamRCU: 4, DownstreamWCU: 4},
 	"publish a sponsorship":     {RCU: 4, WCU: 22, DownstreamRCU: 4, DownstreamWCU: 4},
 	// Conversions are idempotent on their own externalId: no record.

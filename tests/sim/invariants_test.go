@@ -28,6 +28,7 @@ func (s *Sim) check() {
 		s.periodsChargedOnce()
 		s.referralsSeeEveryPayment()
 		s.campaignsWithinBudget()
+		s.madeOnce()
 		s.x.check(s)
 	}
 }
@@ -96,12 +97,57 @@ func (s *Sim) windDown() {
 	s.periodsChargedOnce()
 	s.referralsSeeEveryPayment()
 	s.campaignsWithinBudget()
+	s.madeOnce()
 	s.x.check(s)
 	s.providerAgrees()
 	before := s.state()
 	s.consumersConverge(before)
 	for _, line := range before {
 		s.record("%s", line)
+	}
+}
+
+// madeOnce: each request that made an object made one, however often it
+// ran (asked again after its function stopped mid-way, or its answer was
+// lost): each community lists the programs, each advertiser the campaigns
+// and bookings, and the auctions list each community's auctions, that the
+// model was told were made, and no more.
+func (s *Sim) madeOnce() {
+	count := func(path, token string) int {
+		r := s.send("GET", path, token, "", "")
+		list, _ := r.json["data"].([]any)
+		if r.status != 200 {
+			s.fail("listing %s: %d %s", path, r.status, r.body)
+		}
+		return len(list)
+	}
+	for _, c := range s.communities {
+		if n := count("/v1/communities/"+c.id+"/programs?limit=100", c.token); n != c.programs {
+			s.fail("%s lists %d programs; it made %d", c.handle, n, c.programs)
+		}
+		made := 0
+		for _, a := range s.x.auctions {
+			if a.com == c {
+				made++
+			}
+		}
+		if n := count("/v1/auctions?communityId="+c.id+"&limit=100", ""); n != made {
+			s.fail("%s has %d auctions; it opened %d", c.handle, n, made)
+		}
+	}
+	for _, a := range s.advertisers {
+		if n := count("/v1/advertisers/"+a.id+"/campaigns?limit=100", a.token); n != len(a.campaigns) {
+			s.fail("%s lists %d campaigns; it made %d", a.handle, n, len(a.campaigns))
+		}
+		booked := 0
+		for _, sp := range s.x.spons {
+			if sp.adv == a {
+				booked++
+			}
+		}
+		if n := count("/v1/advertisers/"+a.id+"/sponsorships?limit=100", a.token); n != booked {
+			s.fail("%s lists %d bookings; it booked %d", a.handle, n, booked)
+		}
 	}
 }
 

@@ -16,6 +16,7 @@ type community struct {
 	slots             []string
 	tiers             []tier
 	deals             []deal // approved deals of its programs on memberships
+	programs          int    // programs it made
 	onboarded         bool
 }
 
@@ -223,6 +224,9 @@ func (s *Sim) programFor(c *community) {
 	r := s.money("POST", "/v1/communities/"+c.id+"/programs", c.token, fmt.Sprintf(`{"name":"Bring members","currency":"EUR","on":"membership","months":%s,`+
 		`"commission":{"type":"percent","bps":%d},"attributionDays":30,"holdDays":%d,"budget":{"amount":%d,"currency":"EUR"}}`, months, bps, hold, budget))
 	s.record("program %s months %s %d bps hold %d budget %d → %d %s", c.handle, months, bps, hold, budget, r.status, r.why())
+	if r.status == 201 {
+		c.programs++
+	}
 }
 
 func (s *Sim) newDeal() {

@@ -329,19 +329,18 @@ func (s *Sim) money(method, path, token, body string) reply {
 	return r
 }
 
-// stoppable are the requests whose function the stop fault stops: those
-// whose objects take their ids from the Idempotency-Key (a deposit, a
-// refund, a payout's claim, a join, a membership payment's refund, a
-// card's Checkout), so that a run again after a crash finds what the
-// first made. Creating a program, a campaign, a booking, a bid or an
-// auction draws a new id on every run: stopped after its write, the
-// client's retry makes a second one (and holds its money twice), which
-// the simulation found and docs/simulation.md records as still to mend.
+// stoppable are the requests whose function the stop fault stops: the
+// keyed requests that move or hold money. Their objects take their ids
+// from the Idempotency-Key (a deposit, a refund, a payout's claim, a
+// join, a membership payment's refund, a card's Checkout) or are marked
+// with it in their own transaction (a program, a campaign, a booking, an
+// auction: api.RequestKey), so that a run again after a crash finds what
+// the first made.
 func stoppable(method, path string) bool {
 	if method != "POST" {
 		return false
 	}
-	for _, end := range []string{"/deposits", "/refunds", "/payouts", "/memberships", "/refund", "/payment-methods"} {
+	for _, end := range []string{"/deposits", "/refunds", "/payouts", "/memberships", "/refund", "/payment-methods", "/programs", "/campaigns", "/sponsorships", "/auctions"} {
 		if strings.HasSuffix(path, end) {
 			return true
 		}
