@@ -363,7 +363,7 @@ func (rt *Router) runIdempotent(ctx context.Context, r route, req *Request) even
 		resp.Headers["X-Request-Id"] = req.RequestID
 		return resp
 	}
-	resp := rt.run(withRequestKey(ctx, scope, key), r, req)
+	resp := rt.run(WithRequestKey(ctx, scope, key, fp), r, req)
 	if retryable(resp.StatusCode) {
 		// The request did not take effect (or may be retried safely):
 		// give the key back so that the client's retry runs it again.

@@ -86,6 +86,10 @@ func (s *Service) OpenAuction(ctx context.Context, p auth.Principal, slotID stri
 	if !id.HasPrefix(slotID, "slot") {
 		return AuctionView{}, fault.New(fault.NotFound, op, "no such slot")
 	}
+	key := api.RequestKey(ctx)
+	if v, found, err := s.keyedAuction(ctx, op, key); err != nil || found {
+		return v, err // this very request opened its auction already: answer that one
+	}
 	now := s.clock.Now().Truncate(time.Millisecond)
 	var missing fault.Fields
 	for _, f := range []struct {
@@ -104,17 +108,11 @@ func (s *Service) OpenAuction(ctx context.Context, p auth.Principal, slotID stri
 		return AuctionView{}, err
 	}
 	auctionID := ""
-	key := api.RequestKey(ctx)
 	for attempt := 0; attempt < maxOpenRetries; attempt++ {
-		if key != "" {
-			// This very request opened its auction already (its first run
-			// stopped before its answer was kept): answer that one.
-			made, found, err := store.KeyMarked(ctx, s.repo.db, s.repo.table, key)
-			if err != nil {
-				return AuctionView{}, fault.Wrap(op, err)
-			}
-			if found {
-				return s.GetAuction(ctx, made)
+		if key.Name != "" && attempt > 0 {
+			// A run of this very request opened its auction meanwhile.
+			if v, found, err := s.keyedAuction(ctx, op, key); err != nil || found {
+				return v, err
 			}
 		}
 		sl, found, err := s.repo.getSlot(ctx, slotID)
@@ -163,8 +161,8 @@ func (s *Service) OpenAuction(ctx context.Context, p auth.Principal, slotID stri
 			return AuctionView{}, fault.Wrap(op, err)
 		}
 		var marks []types.TransactWriteItem
-		if key != "" {
-			marks = append(marks, store.KeyMark(s.repo.table, key, it.ID, now, now.Add(idempotency.TTL)))
+		if key.Name != "" {
+			marks = append(marks, store.KeyMark(s.repo.table, key.Name, key.Fingerprint, it.ID, now, now.Add(idempotency.TTL)))
 		}
 		err = s.repo.insertAuction(ctx, sl.Version, it, evt, marks...)
 		if err == errSlotChanged || err == errKeyed {
@@ -176,6 +174,20 @@ func (s *Service) OpenAuction(ctx context.Context, p auth.Principal, slotID stri
 		return s.named(ctx, s.auctionView(it))
 	}
 	return AuctionView{}, fault.New(fault.Conflict, op, "the slot is changing too fast; retry")
+}
+
+// keyedAuction is the auction a keyed request (api.RequestKey) opened on
+// an earlier run (found false: none, or no key).
+func (s *Service) keyedAuction(ctx context.Context, op string, key api.Key) (AuctionView, bool, error) {
+	if key.Name == "" {
+		return AuctionView{}, false, nil
+	}
+	auctionID, found, err := store.KeyMarked(ctx, s.repo.db, s.repo.table, key.Name, key.Fingerprint, s.clock.Now())
+	if err != nil || !found {
+		return AuctionView{}, false, fault.Wrap(op, err)
+	}
+	v, err := s.GetAuction(ctx, auctionID)
+	return v, err == nil, err
 }
 
 // GetAuction reads an auction (public).

@@ -293,6 +293,10 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, advertiserID str
 	if err != nil {
 		return View{}, err
 	}
+	key := api.RequestKey(ctx)
+	if v, found, err := s.keyedCampaign(ctx, op, p, key); err != nil || found {
+		return v, err // this very request made its campaign already: answer that one
+	}
 	if err := s.ledger.RefuseInDebt(ctx, ledger.Advertiser(adv.ID), adv.Currency, op); err != nil {
 		return View{}, err
 	}
@@ -362,20 +366,14 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, advertiserID str
 		return View{}, fault.Wrap(op, err)
 	}
 	tx := store.NewTx().Add("campaign", put).AddParts(fund.Parts...).Add("event", evt).Add("changed", chg)
-	key := api.RequestKey(ctx)
-	if key != "" {
-		tx.Add("key", store.KeyMark(s.repo.table, key, c.ID, now, now.Add(idempotency.TTL)))
+	if key.Name != "" {
+		tx.Add("key", store.KeyMark(s.repo.table, key.Name, key.Fingerprint, c.ID, now, now.Add(idempotency.TTL)))
 	}
 	err = tx.Write(ctx, s.repo.db)
-	if key != "" && store.Failed(err, "key") {
-		// This very request made its campaign already (its first run
-		// stopped before its answer was kept): answer that one.
-		campaignID, found, kerr := store.KeyMarked(ctx, s.repo.db, s.repo.table, key)
-		if kerr != nil {
-			return View{}, fault.Wrap(op, kerr)
-		}
-		if found {
-			return s.Get(ctx, p, campaignID)
+	if key.Name != "" && store.Failed(err, "key") {
+		// A run of this very request made its campaign meanwhile.
+		if v, found, err := s.keyedCampaign(ctx, op, p, key); err != nil || found {
+			return v, err
 		}
 	}
 	if fund.InsufficientFunds(err) {
@@ -385,6 +383,20 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, advertiserID str
 		return View{}, fault.Wrap(op, err)
 	}
 	return s.view(it, ledger.Drawdown{Amount: c.Budget.Minor, Remaining: c.Budget.Minor}, now), nil
+}
+
+// keyedCampaign is the campaign a keyed request (api.RequestKey) made on
+// an earlier run (found false: none, or no key).
+func (s *Service) keyedCampaign(ctx context.Context, op string, p auth.Principal, key api.Key) (View, bool, error) {
+	if key.Name == "" {
+		return View{}, false, nil
+	}
+	campaignID, found, err := store.KeyMarked(ctx, s.repo.db, s.repo.table, key.Name, key.Fingerprint, s.clock.Now())
+	if err != nil || !found {
+		return View{}, false, fault.Wrap(op, err)
+	}
+	v, err := s.Get(ctx, p, campaignID)
+	return v, err == nil, err
 }
 
 // Get reads a campaign with what it spent and what remains.

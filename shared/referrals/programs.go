@@ -296,6 +296,10 @@ func (s *Service) CreateProgram(ctx context.Context, p auth.Principal, community
 	if err != nil {
 		return ProgramView{}, err
 	}
+	key := api.RequestKey(ctx)
+	if v, found, err := s.keyedProgram(ctx, op, p, key); err != nil || found {
+		return v, err // this very request made its program already: answer that one
+	}
 	var missing []fault.FieldError
 	for _, f := range []struct {
 		name string
@@ -327,9 +331,8 @@ func (s *Service) CreateProgram(ctx context.Context, p auth.Principal, community
 		return ProgramView{}, fault.Wrap(op, err)
 	}
 	tx := store.NewTx().Add("program", meta)
-	key := api.RequestKey(ctx)
-	if key != "" {
-		tx.Add("key", store.KeyMark(s.repo.table, key, prg.ID, now, now.Add(idempotency.TTL)))
+	if key.Name != "" {
+		tx.Add("key", store.KeyMark(s.repo.table, key.Name, key.Fingerprint, prg.ID, now, now.Add(idempotency.TTL)))
 	}
 	var fund *ledger.Op
 	if in.Budget.Minor > 0 {
@@ -341,10 +344,11 @@ func (s *Service) CreateProgram(ctx context.Context, p auth.Principal, community
 		tx.AddParts(f.Parts...)
 	}
 	if err := tx.Write(ctx, s.repo.db); err != nil {
-		if key != "" && store.Failed(err, "key") {
-			// This very request made its program already (its first run
-			// stopped before its answer was kept): answer that one.
-			return s.keyedProgram(ctx, op, p, key)
+		if key.Name != "" && store.Failed(err, "key") {
+			// A run of this very request made its program meanwhile.
+			if v, found, err := s.keyedProgram(ctx, op, p, key); err != nil || found {
+				return v, err
+			}
 		}
 		if fund != nil && fund.InsufficientFunds(err) {
 			return ProgramView{}, &fault.Error{Kind: fault.InsufficientFunds, Op: op, Message: "the community's available balance does not cover the budget"}
@@ -519,22 +523,22 @@ func (s *Service) CloseProgram(ctx context.Context, p auth.Principal, programID 
 	return ProgramView{}, fault.New(fault.Conflict, op, "the program is changing too fast; retry")
 }
 
-// keyedProgram answers the program a keyed request made on its first run
-// (api.RequestKey), as its owner sees it.
-func (s *Service) keyedProgram(ctx context.Context, op string, p auth.Principal, key string) (ProgramView, error) {
-	programID, found, err := store.KeyMarked(ctx, s.repo.db, s.repo.table, key)
-	if err != nil {
-		return ProgramView{}, fault.Wrap(op, err)
+// keyedProgram is the program a keyed request (api.RequestKey) made on an
+// earlier run, as its owner sees it (found false: none, or no key).
+func (s *Service) keyedProgram(ctx context.Context, op string, p auth.Principal, key api.Key) (ProgramView, bool, error) {
+	if key.Name == "" {
+		return ProgramView{}, false, nil
 	}
-	if !found {
-		return ProgramView{}, fault.New(fault.Conflict, op, "a concurrent request changed the same object; retry")
+	programID, found, err := store.KeyMarked(ctx, s.repo.db, s.repo.table, key.Name, key.Fingerprint, s.clock.Now())
+	if err != nil || !found {
+		return ProgramView{}, false, fault.Wrap(op, err)
 	}
 	prg, _, err := s.ownedProgram(ctx, op, p, programID)
 	if err != nil {
-		return ProgramView{}, err
+		return ProgramView{}, false, err
 	}
 	v, err := s.budgetView(ctx, prg)
-	return programView(prg, v), err
+	return programView(prg, v), true, err
 }
 
 // GetProgram reads a program's public summary.

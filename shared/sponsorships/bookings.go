@@ -179,6 +179,10 @@ func (s *Service) Book(ctx context.Context, p auth.Principal, offeringID string,
 	if !id.HasPrefix(offeringID, "off") {
 		return SponsorshipView{}, fault.New(fault.NotFound, op, "no such offering")
 	}
+	key := api.RequestKey(ctx)
+	if v, found, err := s.keyedBooking(ctx, op, p, key); err != nil || found {
+		return v, err // this very request booked already: answer that booking
+	}
 	adv, err := s.sponsorOf(ctx, op, p, in.AdvertiserID)
 	if err != nil {
 		return SponsorshipView{}, err
@@ -252,20 +256,14 @@ func (s *Service) Book(ctx context.Context, p auth.Principal, offeringID string,
 	}
 	tx := store.NewTx().Add("date", s.repo.takeDate(o.ID, in.DesiredDate, o.CapacityPerDate)).Add("sponsorship", meta).
 		Add("version", verPut).Add("history", histPut).Add("event", evt).AddParts(hold.Parts...)
-	key := api.RequestKey(ctx)
-	if key != "" {
-		tx.Add("key", store.KeyMark(s.repo.table, key, it.ID, now, now.Add(idempotency.TTL)))
+	if key.Name != "" {
+		tx.Add("key", store.KeyMark(s.repo.table, key.Name, key.Fingerprint, it.ID, now, now.Add(idempotency.TTL)))
 	}
 	if err := tx.Write(ctx, s.repo.db); err != nil {
-		if key != "" && store.Failed(err, "key") {
-			// This very request booked already (its first run stopped
-			// before its answer was kept): answer that booking.
-			spnID, found, kerr := store.KeyMarked(ctx, s.repo.db, s.repo.table, key)
-			if kerr != nil {
-				return SponsorshipView{}, fault.Wrap(op, kerr)
-			}
-			if found {
-				return s.GetSponsorship(ctx, p, spnID)
+		if key.Name != "" && store.Failed(err, "key") {
+			// A run of this very request booked meanwhile.
+			if v, found, err := s.keyedBooking(ctx, op, p, key); err != nil || found {
+				return v, err
 			}
 		}
 		if store.Failed(err, "date") {
@@ -324,6 +322,20 @@ func (s *Service) roleOf(ctx context.Context, op string, p auth.Principal, it sp
 
 // GetSponsorship reads a sponsorship with its versions and history, for
 // its owner and its sponsor.
+// keyedBooking is the booking a keyed request (api.RequestKey) made on an
+// earlier run (found false: none, or no key).
+func (s *Service) keyedBooking(ctx context.Context, op string, p auth.Principal, key api.Key) (SponsorshipView, bool, error) {
+	if key.Name == "" {
+		return SponsorshipView{}, false, nil
+	}
+	spnID, found, err := store.KeyMarked(ctx, s.repo.db, s.repo.table, key.Name, key.Fingerprint, s.clock.Now())
+	if err != nil || !found {
+		return SponsorshipView{}, false, fault.Wrap(op, err)
+	}
+	v, err := s.GetSponsorship(ctx, p, spnID)
+	return v, err == nil, err
+}
+
 func (s *Service) GetSponsorship(ctx context.Context, p auth.Principal, sponsorshipID string) (SponsorshipView, error) {
 	const op = "sponsorships.GetSponsorship"
 	if !id.HasPrefix(sponsorshipID, "spn") {

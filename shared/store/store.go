@@ -353,29 +353,36 @@ func PutItem(ctx context.Context, c *dynamodb.Client, in *dynamodb.PutItemInput)
 // WriteToken is the attribute PutItem marks a conditional write with.
 const WriteToken = "wt"
 
-// KeyMark is a keyed create's mark (api.RequestKey names the request),
-// put in the create's own transaction beside the object it makes: it
-// holds the object's id until expires (the Idempotency-Key's life, after
-// which the same key is a new request). A run again of the same request
-// meets it (the transaction's "key" part fails its condition) and reads
-// the first run's object with KeyMarked.
-func KeyMark(table, name, objectID string, now, expires time.Time) types.TransactWriteItem {
+// KeyMark is a keyed create's mark (api.RequestKey names the request and
+// its fingerprint), put in the create's own transaction beside the object
+// it makes: it holds the object's id until expires (the Idempotency-Key's
+// life, after which the same key is a new request). A run again of the
+// same request finds it with KeyMarked and answers the first run's object;
+// one that raced past that lookup meets it here (the transaction's part
+// fails its condition).
+func KeyMark(table, name, fingerprint, objectID string, now, expires time.Time) types.TransactWriteItem {
 	return types.TransactWriteItem{Put: &types.Put{TableName: aws.String(table),
-		Item:                      map[string]types.AttributeValue{"pk": S("KEY#" + name), "sk": S("KEY"), "object": S(objectID), "expiresAt": N(expires.Unix())},
+		Item:                      map[string]types.AttributeValue{"pk": S("KEY#" + name), "sk": S("KEY"), "object": S(objectID), "fp": S(fingerprint), "expiresAt": N(expires.Unix())},
 		ConditionExpression:       aws.String("attribute_not_exists(pk) OR expiresAt < :now"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":now": N(now.Unix())}}}
 }
 
 // KeyMarked is the id of the object a keyed request made (found false
-// when it made none).
-func KeyMarked(ctx context.Context, c *dynamodb.Client, table, name string) (string, bool, error) {
+// when it made none, or its mark has expired, since the key is then a new
+// request). The same key with another request (another fingerprint) is
+// an IdempotencyMismatch.
+func KeyMarked(ctx context.Context, c *dynamodb.Client, table, name, fingerprint string, now time.Time) (string, bool, error) {
 	out, err := c.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(table), ConsistentRead: aws.Bool(true),
 		Key: map[string]types.AttributeValue{"pk": S("KEY#" + name), "sk": S("KEY")}})
 	if err != nil {
 		return "", false, Classify(err)
 	}
-	if out.Item == nil {
+	if out.Item == nil || NumberAttr(out.Item, "expiresAt") < now.Unix() {
 		return "", false, nil
+	}
+	if StringAttr(out.Item, "fp") != fingerprint {
+		return "", false, fault.New(fault.IdempotencyMismatch, "store.KeyMarked",
+			"this Idempotency-Key was used for a different request; use a new key for a new request")
 	}
 	return StringAttr(out.Item, "object"), true, nil
 }
