@@ -95,11 +95,7 @@ func (b *Bus) Publish(ctx context.Context, batch []events.Envelope) ([]error, er
 	}
 	errs := make([]error, len(batch))
 	for i, env := range batch {
-		ev := lambdaevents.EventBridgeEvent{
-			Version: "0", ID: id.New("ebe", b.clock.Now()), DetailType: env.DetailType, Source: env.Source,
-			AccountID: "000000000000", Time: env.Time, Region: "local", Resources: []string{}, Detail: env.Detail,
-		}
-		raw, err := json.Marshal(ev)
+		ev, raw, err := b.eventOf(env)
 		if err != nil {
 			errs[i] = err
 			continue
@@ -134,6 +130,17 @@ func (b *Bus) Publish(ctx context.Context, batch []events.Envelope) ([]error, er
 		b.mu.Unlock()
 	}
 	return errs, nil
+}
+
+// eventOf is an envelope as EventBridge hands it to a target (a delivery
+// of its own: a fresh id), and as JSON for matching.
+func (b *Bus) eventOf(env events.Envelope) (lambdaevents.EventBridgeEvent, []byte, error) {
+	ev := lambdaevents.EventBridgeEvent{
+		Version: "0", ID: id.New("ebe", b.clock.Now()), DetailType: env.DetailType, Source: env.Source,
+		AccountID: "000000000000", Time: env.Time, Region: "local", Resources: []string{}, Detail: env.Detail,
+	}
+	raw, err := json.Marshal(ev)
+	return ev, raw, err
 }
 
 func (b *Bus) deliver(rule topology.Rule, env events.Envelope, ev lambdaevents.EventBridgeEvent) {
@@ -240,11 +247,7 @@ func (b *Bus) Replay(mark int) int {
 	batch := append([]events.Envelope{}, b.published[min(from, len(b.published)):]...)
 	b.mu.Unlock()
 	for _, env := range batch {
-		ev := lambdaevents.EventBridgeEvent{
-			Version: "0", ID: id.New("ebe", b.clock.Now()), DetailType: env.DetailType, Source: env.Source,
-			AccountID: "000000000000", Time: env.Time, Region: "local", Resources: []string{}, Detail: env.Detail,
-		}
-		raw, err := json.Marshal(ev)
+		ev, raw, err := b.eventOf(env)
 		if err != nil {
 			continue
 		}
@@ -285,10 +288,7 @@ func (b *Bus) Redrive() int {
 		if !ok {
 			continue
 		}
-		ev := lambdaevents.EventBridgeEvent{
-			Version: "0", ID: id.New("ebe", b.clock.Now()), DetailType: d.Event.DetailType, Source: d.Event.Source,
-			AccountID: "000000000000", Time: d.Event.Time, Region: "local", Resources: []string{}, Detail: d.Event.Detail,
-		}
+		ev, _, _ := b.eventOf(d.Event)
 		b.mu.Lock()
 		b.inflight++
 		b.mu.Unlock()

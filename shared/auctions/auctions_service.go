@@ -179,15 +179,9 @@ func (s *Service) OpenAuction(ctx context.Context, p auth.Principal, slotID stri
 // keyedAuction is the auction a keyed request (api.RequestKey) opened on
 // an earlier run (found false: none, or no key).
 func (s *Service) keyedAuction(ctx context.Context, op string, key api.Key) (AuctionView, bool, error) {
-	if key.Name == "" {
-		return AuctionView{}, false, nil
-	}
-	auctionID, found, err := store.KeyMarked(ctx, s.repo.db, s.repo.table, key.Name, key.Fingerprint, s.clock.Now())
-	if err != nil || !found {
-		return AuctionView{}, false, fault.Wrap(op, err)
-	}
-	v, err := s.GetAuction(ctx, auctionID)
-	return v, err == nil, err
+	v, found, err := store.Keyed(ctx, s.repo.db, s.repo.table, key.Name, key.Fingerprint, s.clock.Now(),
+		func(id string) (AuctionView, error) { return s.GetAuction(ctx, id) })
+	return v, found, fault.Wrap(op, err)
 }
 
 // GetAuction reads an auction (public).

@@ -388,15 +388,9 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, advertiserID str
 // keyedCampaign is the campaign a keyed request (api.RequestKey) made on
 // an earlier run (found false: none, or no key).
 func (s *Service) keyedCampaign(ctx context.Context, op string, p auth.Principal, key api.Key) (View, bool, error) {
-	if key.Name == "" {
-		return View{}, false, nil
-	}
-	campaignID, found, err := store.KeyMarked(ctx, s.repo.db, s.repo.table, key.Name, key.Fingerprint, s.clock.Now())
-	if err != nil || !found {
-		return View{}, false, fault.Wrap(op, err)
-	}
-	v, err := s.Get(ctx, p, campaignID)
-	return v, err == nil, err
+	v, found, err := store.Keyed(ctx, s.repo.db, s.repo.table, key.Name, key.Fingerprint, s.clock.Now(),
+		func(id string) (View, error) { return s.Get(ctx, p, id) })
+	return v, found, fault.Wrap(op, err)
 }
 
 // Get reads a campaign with what it spent and what remains.

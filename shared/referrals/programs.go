@@ -526,19 +526,16 @@ func (s *Service) CloseProgram(ctx context.Context, p auth.Principal, programID 
 // keyedProgram is the program a keyed request (api.RequestKey) made on an
 // earlier run, as its owner sees it (found false: none, or no key).
 func (s *Service) keyedProgram(ctx context.Context, op string, p auth.Principal, key api.Key) (ProgramView, bool, error) {
-	if key.Name == "" {
-		return ProgramView{}, false, nil
-	}
-	programID, found, err := store.KeyMarked(ctx, s.repo.db, s.repo.table, key.Name, key.Fingerprint, s.clock.Now())
-	if err != nil || !found {
-		return ProgramView{}, false, fault.Wrap(op, err)
-	}
-	prg, _, err := s.ownedProgram(ctx, op, p, programID)
-	if err != nil {
-		return ProgramView{}, false, err
-	}
-	v, err := s.budgetView(ctx, prg)
-	return programView(prg, v), true, err
+	v, found, err := store.Keyed(ctx, s.repo.db, s.repo.table, key.Name, key.Fingerprint, s.clock.Now(),
+		func(id string) (ProgramView, error) {
+			prg, _, err := s.ownedProgram(ctx, op, p, id)
+			if err != nil {
+				return ProgramView{}, err
+			}
+			b, err := s.budgetView(ctx, prg)
+			return programView(prg, b), err
+		})
+	return v, found, fault.Wrap(op, err)
 }
 
 // GetProgram reads a program's public summary.

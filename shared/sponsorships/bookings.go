@@ -320,22 +320,16 @@ func (s *Service) roleOf(ctx context.Context, op string, p auth.Principal, it sp
 	return "", fault.New(fault.NotFound, op, "no such sponsorship")
 }
 
-// GetSponsorship reads a sponsorship with its versions and history, for
-// its owner and its sponsor.
 // keyedBooking is the booking a keyed request (api.RequestKey) made on an
 // earlier run (found false: none, or no key).
 func (s *Service) keyedBooking(ctx context.Context, op string, p auth.Principal, key api.Key) (SponsorshipView, bool, error) {
-	if key.Name == "" {
-		return SponsorshipView{}, false, nil
-	}
-	spnID, found, err := store.KeyMarked(ctx, s.repo.db, s.repo.table, key.Name, key.Fingerprint, s.clock.Now())
-	if err != nil || !found {
-		return SponsorshipView{}, false, fault.Wrap(op, err)
-	}
-	v, err := s.GetSponsorship(ctx, p, spnID)
-	return v, err == nil, err
+	v, found, err := store.Keyed(ctx, s.repo.db, s.repo.table, key.Name, key.Fingerprint, s.clock.Now(),
+		func(id string) (SponsorshipView, error) { return s.GetSponsorship(ctx, p, id) })
+	return v, found, fault.Wrap(op, err)
 }
 
+// GetSponsorship reads a sponsorship with its versions and history, for
+// its owner and its sponsor.
 func (s *Service) GetSponsorship(ctx context.Context, p auth.Principal, sponsorshipID string) (SponsorshipView, error) {
 	const op = "sponsorships.GetSponsorship"
 	if !id.HasPrefix(sponsorshipID, "spn") {

@@ -367,6 +367,24 @@ func KeyMark(table, name, fingerprint, objectID string, now, expires time.Time) 
 		ExpressionAttributeValues: map[string]types.AttributeValue{":now": N(now.Unix())}}}
 }
 
+// Keyed is the object a keyed request (api.RequestKey's name and
+// fingerprint) made on an earlier run, read by its id: found is false
+// when the request came without a key, made nothing yet, or its mark has
+// expired. Creates that hold money ask it before anything else, and again
+// when their transaction meets the mark.
+func Keyed[T any](ctx context.Context, c *dynamodb.Client, table, name, fingerprint string, now time.Time, read func(id string) (T, error)) (T, bool, error) {
+	var zero T
+	if name == "" {
+		return zero, false, nil
+	}
+	objectID, found, err := KeyMarked(ctx, c, table, name, fingerprint, now)
+	if err != nil || !found {
+		return zero, false, err
+	}
+	v, err := read(objectID)
+	return v, err == nil, err
+}
+
 // KeyMarked is the id of the object a keyed request made (found false
 // when it made none, or its mark has expired, since the key is then a new
 // request). The same key with another request (another fingerprint) is

@@ -98,6 +98,7 @@ func (s *Service) deliverEvent(ctx context.Context, ev lambdaevents.EventBridgeE
 	if err != nil {
 		return fault.Wrap(op, err)
 	}
+	occurred := clock.Parse(meta.OccurredAt)
 	var todo []string
 	for _, owner := range owners {
 		endpoints, _, err := page[endpointItem](ctx, s.repo, op, IndexByParent, "gsi1pk", "OWN#"+owner, true, MaxEndpoints, "")
@@ -108,7 +109,7 @@ func (s *Service) deliverEvent(ctx context.Context, ev lambdaevents.EventBridgeE
 			if !e.Enabled || !e.subscribed(ev.DetailType) {
 				continue
 			}
-			if at := clock.Parse(meta.OccurredAt); !at.IsZero() && clock.Parse(e.CreatedAt).After(at) {
+			if !occurred.IsZero() && clock.Parse(e.CreatedAt).After(occurred) {
 				// An endpoint hears what happened after it was made, however
 				// late the event comes (a retry, a redriven dead letter, an
 				// archive's replay), as Stripe's endpoints do.
