@@ -327,13 +327,13 @@ func audienceExpiry(day string) int64 {
 
 // AddAudience adds a day's increments to a community's day.
 func (s *Store) AddAudience(ctx context.Context, communityID string, d AudienceDay) error {
-	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: aws.String(s.table),
+	err := store.AddOnce(ctx, s.db, &dynamodb.UpdateItemInput{TableName: aws.String(s.table),
 		Key:                      map[string]types.AttributeValue{"pk": store.S("AUD#" + communityID), "sk": store.S("DAY#" + d.Day)},
 		UpdateExpression:         aws.String("SET #d = :d, expiresAt = :x ADD v :v, c :c, u :u"),
 		ExpressionAttributeNames: map[string]string{"#d": "d"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":d": store.S(d.Day), ":x": store.N(audienceExpiry(d.Day)),
 			":v": store.N(d.ViewableImpressions), ":c": store.N(d.Clicks), ":u": store.N(d.DistinctViewers)}})
-	return fault.Wrap("serving.AddAudience", store.Classify(err))
+	return fault.Wrap("serving.AddAudience", err)
 }
 
 // AudienceDays reads a community's days of the window ending at now,

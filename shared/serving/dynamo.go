@@ -582,7 +582,9 @@ func (s *Store) AddCounts(ctx context.Context, ref, day string, shard int, count
 			names["#k"+p] = k
 			vals[":k"+p] = store.N(counts[k])
 		}
-		_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		// Once under the SDK's retries: these counts are what campaigns are
+		// charged for.
+		err := store.AddOnce(ctx, s.db, &dynamodb.UpdateItemInput{
 			TableName:                 aws.String(s.table),
 			Key:                       key,
 			UpdateExpression:          aws.String(expr),
@@ -590,7 +592,7 @@ func (s *Store) AddCounts(ctx context.Context, ref, day string, shard int, count
 			ExpressionAttributeValues: vals,
 		})
 		if err != nil && first {
-			return fault.Wrap("serving.AddCounts", store.Classify(err)) // nothing written: the caller buffers it all again
+			return fault.Wrap("serving.AddCounts", err) // nothing written: the caller buffers it all again
 		}
 		if err != nil {
 			// The counts are written; only some breakdown weights are

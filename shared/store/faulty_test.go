@@ -111,6 +111,54 @@ func TestFaulty_ConflictsAndThrottlesAreRetriedOrRetryable(t *testing.T) {
 		ExpressionAttributeValues: map[string]types.AttributeValue{":v": store.N(1)}, Item: other}); !store.IsConditionFailed(err) {
 		t.Fatalf("store.PutItem over another's version: %v, want the condition failing", err)
 	}
+	// An ADD whose answer is lost: the SDK's retry, made raw, counts
+	// twice (an impression charged twice); store.AddOnce counts once, and
+	// each later call counts again.
+	add := func(key string, n int64, once bool) error {
+		in := &dynamodb.UpdateItemInput{TableName: aws.String(table), Key: map[string]types.AttributeValue{"pk": store.S(key), "sk": store.S("X")},
+			UpdateExpression: aws.String("SET #d = :d ADD n :n"), ExpressionAttributeNames: map[string]string{"#d": "day"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":d": store.S("2040-03-02"), ":n": store.N(n)}}
+		if once {
+			return store.AddOnce(ctx, f.Client, in)
+		}
+		_, err := f.Client.UpdateItem(ctx, in)
+		return err
+	}
+	count := func(key string) int64 {
+		out, err := db.Client.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(table), ConsistentRead: aws.Bool(true),
+			Key: map[string]types.AttributeValue{"pk": store.S(key), "sk": store.S("X")}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return store.NumberAttr(out.Item, "n")
+	}
+	mode.Store("once-lost")
+	if err := add("faulty-lost-raw", 5, false); err != nil {
+		t.Fatalf("a raw ADD whose answer was lost: %v", err)
+	}
+	if n := count("faulty-lost-raw"); n != 10 {
+		t.Fatalf("a raw ADD of 5 whose answer was lost counted %d: the fault is not what it says", n)
+	}
+	for i, key := range []string{"faulty-lost-add", "faulty-lost-add"} { // a new item, then an existing one
+		mode.Store("once-lost")
+		if err := add(key, 5, true); err != nil {
+			t.Fatalf("store.AddOnce whose answer was lost (%d): %v", i, err)
+		}
+	}
+	if n := count("faulty-lost-add"); n != 10 {
+		t.Fatalf("two calls of store.AddOnce of 5, each answer lost, counted %d, want 10", n)
+	}
+	if err := add("faulty-lost-add", 1, true); err != nil {
+		t.Fatal(err)
+	}
+	if n := count("faulty-lost-add"); n != 11 {
+		t.Fatalf("store.AddOnce counted %d, want 11", n)
+	}
+	if err := store.AddOnce(ctx, f.Client, &dynamodb.UpdateItemInput{TableName: aws.String(table), Key: map[string]types.AttributeValue{"pk": store.S("x"), "sk": store.S("X")},
+		UpdateExpression: aws.String("ADD n :n"), ConditionExpression: aws.String("attribute_exists(pk)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":n": store.N(1)}}); err == nil {
+		t.Fatal("store.AddOnce took an update with a condition of its own")
+	}
 	// A stop: the write is made, then the caller's goroutine ends.
 	mode.Store("once-stop")
 	returned := make(chan bool, 1)

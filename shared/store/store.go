@@ -353,6 +353,49 @@ func PutItem(ctx context.Context, c *dynamodb.Client, in *dynamodb.PutItemInput)
 // WriteToken is the attribute PutItem marks a conditional write with.
 const WriteToken = "wt"
 
+// AddOnce makes in's update, an unconditional one that adds to counters
+// (ADD), once under the SDK's retries: when its answer is lost on the way
+// back (a connection reset, a 500 after the write), the SDK sends the same
+// input again, and an ADD sent twice counts twice (an impression billed
+// twice). So the update marks the item with a token of its own (WriteToken,
+// random per call) on the condition that the item does not carry it yet:
+// a retry that meets its own first attempt fails that condition, and the
+// call is done. The one mark is the item's last writer's: a retry that
+// another writer of the same item overtook between the two attempts
+// (milliseconds apart) still counts twice, so items it is used on are
+// written by few (a counter's shard is one of 16, drawn per instance).
+func AddOnce(ctx context.Context, c *dynamodb.Client, in *dynamodb.UpdateItemInput) error {
+	if in.ConditionExpression != nil || in.UpdateExpression == nil {
+		return errors.New("store.AddOnce: an unconditional update expression only")
+	}
+	token := fmt.Sprintf("%016x%016x", rand.Uint64(), rand.Uint64())
+	names := make(map[string]string, len(in.ExpressionAttributeNames)+1)
+	for k, v := range in.ExpressionAttributeNames {
+		names[k] = v
+	}
+	names["#souqwt"] = WriteToken
+	vals := make(map[string]types.AttributeValue, len(in.ExpressionAttributeValues)+1)
+	for k, v := range in.ExpressionAttributeValues {
+		vals[k] = v
+	}
+	vals[":souqwt"] = S(token)
+	expr := *in.UpdateExpression
+	if i := strings.Index(expr, "SET "); i >= 0 {
+		expr = expr[:i] + "SET #souqwt = :souqwt, " + expr[i+len("SET "):]
+	} else {
+		expr = "SET #souqwt = :souqwt " + expr
+	}
+	up := *in
+	up.UpdateExpression, up.ExpressionAttributeNames, up.ExpressionAttributeValues = &expr, names, vals
+	up.ConditionExpression = aws.String("attribute_not_exists(#souqwt) OR #souqwt <> :souqwt")
+	_, err := c.UpdateItem(ctx, &up)
+	var failed *types.ConditionalCheckFailedException
+	if errors.As(err, &failed) {
+		return nil // only this call's own first attempt carries its token
+	}
+	return Classify(err)
+}
+
 // KeyMark is a keyed create's mark (api.RequestKey names the request and
 // its fingerprint), put in the create's own transaction beside the object
 // it makes: it holds the object's id until expires (the Idempotency-Key's

@@ -3,7 +3,6 @@ package sim
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -104,17 +103,9 @@ func (s *Sim) windDown() {
 	before := s.state()
 	s.consumersConverge(before)
 	for _, line := range before {
-		// A campaign's counts of what was seen are not in the trace: past
-		// its budget or cap, views count as free until serving's cache (on
-		// the wall clock) stops showing it, so they vary from run to run;
-		// what it spent does not, and is. (The replay above compared them
-		// too, within the run.)
-		s.record("%s", seenCounts.ReplaceAllString(line, ""))
+		s.record("%s", line)
 	}
 }
-
-// seenCounts is a campaign's impressions and clicks in a state line.
-var seenCounts = regexp.MustCompile(` impressions \S+ clicks \S+`)
 
 // madeOnce: each request that made an object made one, however often it
 // ran (asked again after its function stopped mid-way, or its answer was
@@ -268,6 +259,7 @@ func (s *Sim) referralsSeeEveryPayment() {
 	type seen struct {
 		code     string
 		payments int64
+		joins    []string // each membership's id and status, for a failure's report
 	}
 	// Each member's attribution and payments, as memberships says.
 	model := map[*member]seen{}
@@ -278,6 +270,7 @@ func (s *Sim) referralsSeeEveryPayment() {
 			r := s.send("GET", "/v1/memberships/"+j.id, m.token, "", "")
 			pays, _ := r.json["payments"].([]any)
 			v.payments += int64(len(pays))
+			v.joins = append(v.joins, fmt.Sprintf("%s %s %q %d", j.id, r.str("status"), j.code, len(pays)))
 			// Referrals hears of a membership from its first event: it
 			// started, or its Checkout was declined or expired (a lead).
 			if !started && r.str("status") != "incomplete" {
@@ -288,13 +281,20 @@ func (s *Sim) referralsSeeEveryPayment() {
 			model[m] = v
 		}
 	}
+	// Reading a membership as its member is their return from Stripe's
+	// page: it may start or end one whose Checkout completed or expired
+	// while Stripe's own event is late. What that sets off reaches
+	// referrals as events do.
+	s.settle()
 	for _, c := range s.communities {
 		for _, d := range c.deals {
 			var members, payments int64
+			var who []string
 			for _, m := range s.members {
 				if v, ok := model[m]; ok && m.com == c && v.code == d.code {
 					members++
 					payments += v.payments
+					who = append(who, m.handle+": "+strings.Join(v.joins, ", "))
 				}
 			}
 			r := s.send("GET", "/v1/deals/"+d.id+"/members?limit=100", c.token, "", "")
@@ -306,8 +306,8 @@ func (s *Sim) referralsSeeEveryPayment() {
 				listed += int64(n)
 			}
 			if int64(len(list)) != members || listed != payments {
-				s.fail("deal %s of %s lists %d members and %d payments; %d members' first membership past Checkout was joined with its code, and they paid %d times: %s",
-					d.code, c.handle, len(list), listed, members, payments, r.body)
+				s.fail("deal %s of %s lists %d members and %d payments; %d members' first membership past Checkout was joined with its code, and they paid %d times (%s): %s",
+					d.code, c.handle, len(list), listed, members, payments, strings.Join(who, "; "), r.body)
 			}
 			if s.step > s.steps {
 				s.record("deal %s of %s: %d members, %d payments", d.influencer, c.handle, members, payments)
@@ -350,6 +350,17 @@ func (s *Sim) campaignsWithinBudget() {
 			}
 			if rep.status != 200 || sum != spent {
 				s.fail("campaign of %s: its report's days add up to %d, it spent %d: %d %s", a.handle, sum, spent, rep.status, rep.body)
+			}
+			// What was seen is counted once: never more than people sent
+			// (a count written twice is an impression charged twice).
+			seen, _ := r.json["impressions"].(float64)
+			clicked, _ := r.json["clicks"].(float64)
+			if b := s.beacons[id]; int64(seen) > 0 && (b == nil || int64(seen) > b[0]) || int64(clicked) > 0 && (b == nil || int64(clicked) > b[1]) {
+				sent := [2]int64{}
+				if b != nil {
+					sent = *b
+				}
+				s.fail("campaign of %s counts %v impressions and %v clicks; people sent %d view beacons and %d clicks: %s", a.handle, seen, clicked, sent[0], sent[1], r.body)
 			}
 			if dayCap := a.caps[id]; dayCap > 0 {
 				for day, v := range days {

@@ -655,13 +655,22 @@ func (s *Sim) serve() {
 			continue
 		}
 		campaigns++
+		cid, _ := ad["campaignId"].(string)
+		if s.beacons == nil {
+			s.beacons = map[string]*[2]int64{}
+		}
+		if s.beacons[cid] == nil {
+			s.beacons[cid] = &[2]int64{}
+		}
 		if view, _ := ad["viewUrl"].(string); view != "" && s.rng.IntN(5) != 0 {
+			s.beacons[cid][0]++
 			if v := harness.Send(s.t, "POST", strings.TrimPrefix(view, harness.Platform.BaseURL), "", nil, h); v.Status >= 500 {
 				s.fail("a view beacon answered %d: %s", v.Status, v.Body)
 			}
 			views++
 		}
 		if click, _ := ad["clickUrl"].(string); click != "" && s.rng.IntN(8) == 0 {
+			s.beacons[cid][1]++
 			if c := harness.Send(s.t, "GET", strings.TrimPrefix(click, harness.Platform.BaseURL), "", nil, h); c.Status >= 500 {
 				s.fail("a click answered %d: %s", c.Status, c.Body)
 			}

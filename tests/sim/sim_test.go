@@ -80,6 +80,9 @@ type Sim struct {
 	influencers []*influencer
 	replays     []replay
 	x           extra // auctions, sponsorships, conversions, disputes, webhooks (products_test.go)
+	// beacons is, per campaign, the view beacons and clicks people sent:
+	// what it was seen can never count more.
+	beacons map[string]*[2]int64
 
 	mark        int      // the bus's mark when the seed began
 	stripeSeen  int      // Stripe events taken so far
