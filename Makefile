@@ -19,12 +19,12 @@ PKGS = ./...
 
 .PHONY: run test lint deps check-tools go-deps chromium bench sim clean build synth deploy
 
-## run: start the local platform on $SOUQ_ADDR (default 127.0.0.1:8080) with demo data
+## run: start the local platform on $SOUQ_ADDR (default 127.0.0.1:8080) with demo data; SOUQ_RUNTIME=rie runs each function's real Lambda binary under the Runtime Interface Emulator
 run: deps
 	@./bin/souq-local
 
 ## test: lint, then every test under the race detector (unit, integration on DynamoDB Local, black-box in tests/, the browser suite in Debian's chromium)
-test: deps chromium lint
+test: deps chromium bin/ruler.jar lint
 	@echo "==> go test (one DynamoDB Local for the whole run)"
 	@CGO_ENABLED=1 ./bin/souq-local exec -- $(GO) test -race -count=1 -timeout 20m $(PKGS)
 
@@ -72,7 +72,7 @@ synth: deps build
 deploy: deps build
 	@npx --no-install cdk deploy --no-notices -c stage=$(STAGE) --require-approval broadening
 
-deps: check-tools go-deps node_modules/.package-lock.json node_modules/go.mod bin/stripe-mock bin/souq-local
+deps: check-tools go-deps node_modules/.package-lock.json node_modules/go.mod bin/stripe-mock bin/souq-local bin/aws-lambda-rie
 
 check-tools:
 	@command -v $(GO) >/dev/null || { echo "Go is missing: install Go 1.26 (https://go.dev/dl)"; exit 1; }
@@ -96,6 +96,33 @@ chromium:
 	    echo "chromium is missing: the browser tests need Debian's (sudo apt-get install chromium), or set SOUQ_CHROMIUM to a Chromium binary"; exit 1; \
 	  fi; }
 
+# Event Ruler, the engine behind EventBridge's patterns (vendored in
+# tests/patterns/ruler), and our driver, compiled with javac against
+# Debian's jars: tests/patterns matches every event pattern with it and
+# with quamina. The jars and javac are installed with apt-get when missing
+# and root (only what is missing: nothing installed is upgraded).
+RULER_DEBS = libjackson2-core-java libjackson2-databind-java libjackson2-annotations-java libjsr305-java
+RULER_JARS = /usr/share/java/jackson-core.jar /usr/share/java/jackson-databind.jar /usr/share/java/jackson-annotations.jar /usr/share/java/jsr305.jar
+RULER_SRC = $(shell find tests/patterns/ruler/src tests/patterns/driver -name '*.java' 2>/dev/null)
+bin/ruler.jar: $(RULER_SRC) tests/patterns/ruler/README.md
+	@need=""; command -v javac >/dev/null || need="openjdk-17-jdk-headless"; \
+	  for j in $(RULER_JARS); do [ -f $$j ] || { need="$$need $(RULER_DEBS)"; break; }; done; \
+	  if [ -n "$$need" ]; then \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	      echo "==> apt-get install$$need (for Event Ruler in tests/patterns)"; \
+	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-upgrade $$need >/dev/null \
+	        || { echo "Event Ruler's jars could not be installed with apt-get"; exit 1; }; \
+	    else \
+	      echo "Event Ruler (tests/patterns) needs javac and Debian's jars: sudo apt-get install$$need"; exit 1; \
+	    fi; \
+	  fi
+	@echo "==> building $@ (Event Ruler $$(grep -o 'tag `v[^`]*`' tests/patterns/ruler/README.md | tr -d '`' | cut -d' ' -f2))"
+	@tmp="$$(mktemp -d)"; trap 'rm -rf "$$tmp"' EXIT; \
+	  out="$$(javac -XDsuppressNotes -nowarn -encoding UTF-8 --release 17 -d "$$tmp/classes" \
+	    -cp "$$(echo $(RULER_JARS) | tr ' ' :)" $(RULER_SRC) 2>&1)" || { echo "$$out"; echo "Event Ruler did not compile"; exit 1; }; \
+	  printf 'Main-Class: dev.souq.patterns.Match\nClass-Path: %s\n' "$(RULER_JARS)" > "$$tmp/manifest"; \
+	  mkdir -p bin && jar --create --file "$$tmp/ruler.jar" --manifest "$$tmp/manifest" -C "$$tmp/classes" . && mv "$$tmp/ruler.jar" $@
+
 go-deps:
 	@$(GO) mod download || { echo "Go modules could not be downloaded: check the Go module proxy (GOPROXY=$$($(GO) env GOPROXY))"; exit 1; }
 
@@ -112,6 +139,19 @@ node_modules/go.mod: node_modules/.package-lock.json
 bin/stripe-mock: go.mod go.sum
 	@echo "==> building stripe-mock"
 	@$(GO) build -o $@ github.com/stripe/stripe-mock
+
+# AWS's Lambda Runtime Interface Emulator, for SOUQ_RUNTIME=rie and the
+# smoke suite of the functions' real binaries (infra/local/rie.go, whose
+# RIEVersion this must equal). Installed at its pseudo-version with go
+# install, never as a go.mod tool: its dependencies must not move ours.
+# Installed again whenever the binary there is not that version.
+RIE_MODULE = github.com/aws/aws-lambda-runtime-interface-emulator
+RIE_VERSION = v0.0.0-20261030222936-bef5c4ba774d
+bin/aws-lambda-rie: FORCE
+	@$(GO) version -m $@ 2>/dev/null | grep -q "$(RIE_MODULE)[[:space:]]*$(RIE_VERSION)" || { \
+	  echo "==> installing aws-lambda-rie $(RIE_VERSION)"; \
+	  GOBIN="$(CURDIR)/bin" $(GO) install $(RIE_MODULE)/cmd/aws-lambda-rie@$(RIE_VERSION) \
+	    || { echo "aws-lambda-rie could not be installed: check the Go module proxy (GOPROXY=$$($(GO) env GOPROXY))"; exit 1; }; }
 
 bin/souq-local: FORCE
 	@$(GO) build -o $@ ./infra/local/cmd/souq-local

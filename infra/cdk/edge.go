@@ -1,12 +1,17 @@
 package cdk
 
 import (
+	_ "embed"
 	"fmt"
 	"regexp"
+	"slices"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfront"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfrontorigins"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awswafv2"
@@ -94,6 +99,8 @@ func (s *Souq) edge(stack awscdk.Stack, stage Stage, originSecretVersion string)
 		EnableAcceptEncodingBrotli: jsii.Bool(true),
 	})
 	creatives := s.creatives(stack, stage)
+	behaviors := map[string]*awscloudfront.BehaviorOptions{"/" + creativesPrefix + "*": creatives}
+	s.tagCache = tagCache
 	s.Edge = awscloudfront.NewDistribution(stack, jsii.String("Edge"), &awscloudfront.DistributionProps{
 		Comment: jsii.String("Souq " + stage.Name + ": the API, the console and the ad tag on one domain"),
 		DefaultBehavior: &awscloudfront.BehaviorOptions{
@@ -104,24 +111,129 @@ func (s *Souq) edge(stack awscdk.Stack, stage Stage, originSecretVersion string)
 			OriginRequestPolicy:  awscloudfront.OriginRequestPolicy_ALL_VIEWER_EXCEPT_HOST_HEADER(),
 			Compress:             jsii.Bool(true),
 		},
-		AdditionalBehaviors: &map[string]*awscloudfront.BehaviorOptions{
-			"/tag.js": {
-				Origin:               origin,
-				AllowedMethods:       awscloudfront.AllowedMethods_ALLOW_GET_HEAD(),
-				ViewerProtocolPolicy: awscloudfront.ViewerProtocolPolicy_REDIRECT_TO_HTTPS,
-				CachePolicy:          tagCache,
-				Compress:             jsii.Bool(true),
-			},
-			"/" + creativesPrefix + "*": creatives,
-		},
-		WebAclId:      s.WebACL.AttrArn(),
-		HttpVersion:   awscloudfront.HttpVersion_HTTP2_AND_3,
-		PriceClass:    stage.priceClass(),
-		EnableLogging: jsii.Bool(true),
-		LogBucket:     s.EdgeLogs,
-		LogFilePrefix: jsii.String("cloudfront/"),
+		AdditionalBehaviors: &behaviors,
+		WebAclId:            s.WebACL.AttrArn(),
+		HttpVersion:         awscloudfront.HttpVersion_HTTP2_AND_3,
+		PriceClass:          stage.priceClass(),
+		EnableLogging:       jsii.Bool(true),
+		LogBucket:           s.EdgeLogs,
+		LogFilePrefix:       jsii.String("cloudfront/"),
 	})
 	s.PublicURL = awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("https://"), s.Edge.DistributionDomainName()})
+	s.PublicURLSecret = awssecretsmanager.NewSecret(stack, jsii.String("PublicURL"), &awssecretsmanager.SecretProps{
+		SecretName:        jsii.String(publicURLSecretName(stage)),
+		Description:       jsii.String("the public URL (not a secret): the serve function reads it by name, since its URL is the distribution's origin"),
+		SecretStringValue: awscdk.SecretValue_UnsafePlainText(s.PublicURL),
+		RemovalPolicy:     awscdk.RemovalPolicy_DESTROY,
+	})
+}
+
+// publicURLSecretName is where the stack keeps its public URL for the
+// function behind CloudFront's function URL origin (EnvPublicURLSecretName).
+func publicURLSecretName(stage Stage) string { return "souq/" + stage.Name + "/public-url" }
+
+// behindURL reports whether a function serves routes CloudFront sends to
+// its URL (route.FunctionURL).
+func (s *Souq) behindURL(fn string) bool {
+	for _, r := range s.topology.Routes {
+		if r.FunctionURL && r.Function == fn {
+			return true
+		}
+	}
+	return false
+}
+
+// servingPatterns are the edge's path patterns of the topology's routes
+// behind the serve function's URL (route.FunctionURL): each route's path
+// up to its first parameter, then "*" ("/v/{token}" → "/v/*").
+func servingPatterns(top topology.Topology) []string {
+	var out []string
+	for _, r := range top.Routes {
+		if !r.FunctionURL {
+			continue
+		}
+		p := r.Path
+		if i := strings.Index(p, "{"); i >= 0 {
+			p = p[:i] + "*"
+		}
+		if !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// BeaconKVSKey is the key, in the edge's key value store, of offer
+// tokens' key (serving.OfferKey), which beacon.js checks view beacons
+// with (docs/deploy.md puts it).
+const BeaconKVSKey = "beacon-key"
+
+//go:embed beacon.js
+var beaconJS string
+
+// serving is the floor's path (DESIGN §20): the public serving routes
+// (decisions, view beacons, clicks, the tag) go from CloudFront to the
+// serve function's URL, whose auth type is AWS_IAM and which CloudFront
+// signs for with origin access control: no API Gateway on that path, so
+// a seen ad costs two CloudFront requests and two invocations. The origin
+// secret goes too (the function checks it as on every route). View
+// beacons pass a CloudFront Function first (beacon.js), which answers any
+// token serving did not sign before a Lambda runs. Nothing is cached but
+// the tag.
+func (s *Souq) serving(stack awscdk.Stack, originSecretVersion string) {
+	url := s.Functions[topology.FnServe].AddFunctionUrl(&awslambda.FunctionUrlOptions{AuthType: awslambda.FunctionUrlAuthType_AWS_IAM})
+	origin := awscloudfrontorigins.FunctionUrlOrigin_WithOriginAccessControl(url, &awscloudfrontorigins.FunctionUrlOriginWithOACProps{
+		CustomHeaders: s.originHeaders(originSecretVersion),
+	})
+	// FunctionUrlOrigin grants lambda:InvokeFunctionUrl to this
+	// distribution; Lambda asks function URLs made since October 2025 for
+	// lambda:InvokeFunction too, for the same principal and source.
+	s.Functions[topology.FnServe].AddPermission(jsii.String("EdgeInvokes"), &awslambda.Permission{
+		Principal: awsiam.NewServicePrincipal(jsii.String("cloudfront.amazonaws.com"), nil),
+		Action:    jsii.String("lambda:InvokeFunction"),
+		SourceArn: awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("arn:"), stack.Partition(), jsii.String(":cloudfront::"), stack.Account(),
+			jsii.String(":distribution/"), s.Edge.DistributionId()}),
+	})
+	s.BeaconKeys = awscloudfront.NewKeyValueStore(stack, jsii.String("BeaconKeys"), &awscloudfront.KeyValueStoreProps{
+		Comment: jsii.String("the key of offer tokens (" + BeaconKVSKey + "), which the edge checks view beacons with"),
+	})
+	awscdk.NewCfnOutput(stack, jsii.String("BeaconKeyStoreArn"), &awscdk.CfnOutputProps{Value: s.BeaconKeys.KeyValueStoreArn(),
+		Description: jsii.String("the edge's key value store: put serving.OfferKey of ServeSecretArn's value under " + BeaconKVSKey + " (docs/deploy.md)")})
+	awscdk.NewCfnOutput(stack, jsii.String("ServeSecretArn"), &awscdk.CfnOutputProps{Value: s.ClickKeys[topology.FnServe].SecretArn(),
+		Description: jsii.String("the serve function's generated secret, which the edge's offer key is derived from")})
+	code := strings.Split(beaconJS, "__SOUQ_KVS_ID__")
+	if len(code) != 2 {
+		panic("cdk: beacon.js must name its key value store once")
+	}
+	beacon := awscloudfront.NewFunction(stack, jsii.String("BeaconCheck"), &awscloudfront.FunctionProps{
+		Comment:       jsii.String("a view beacon's token, checked before any Lambda runs"),
+		Runtime:       awscloudfront.FunctionRuntime_JS_2_0(),
+		KeyValueStore: s.BeaconKeys,
+		Code: awscloudfront.FunctionCode_FromInline(awscdk.Fn_Join(jsii.String(""), &[]*string{
+			jsii.String(code[0]), s.BeaconKeys.KeyValueStoreId(), jsii.String(code[1])})),
+	})
+	for _, pattern := range servingPatterns(s.topology) {
+		b := &awscloudfront.AddBehaviorOptions{
+			AllowedMethods:       awscloudfront.AllowedMethods_ALLOW_GET_HEAD(),
+			ViewerProtocolPolicy: awscloudfront.ViewerProtocolPolicy_HTTPS_ONLY,
+			CachePolicy:          awscloudfront.CachePolicy_CACHING_DISABLED(),
+			OriginRequestPolicy:  awscloudfront.OriginRequestPolicy_ALL_VIEWER_EXCEPT_HOST_HEADER(),
+			Compress:             jsii.Bool(true),
+		}
+		switch pattern {
+		case "/tag.js":
+			b.ViewerProtocolPolicy, b.CachePolicy, b.OriginRequestPolicy = awscloudfront.ViewerProtocolPolicy_REDIRECT_TO_HTTPS, s.tagCache, nil
+		case "/v/*":
+			// An older tag's sendBeacon is a POST: allowed, with no body
+			// (beacon.js).
+			b.AllowedMethods = awscloudfront.AllowedMethods_ALLOW_ALL()
+			b.FunctionAssociations = &[]*awscloudfront.FunctionAssociation{{
+				Function: beacon, EventType: awscloudfront.FunctionEventType_VIEWER_REQUEST,
+			}}
+		}
+		s.Edge.AddBehavior(jsii.String(pattern), origin, b)
+	}
 }
 
 // creativesPrefix is the path of hosted creatives on the public domain,

@@ -101,6 +101,13 @@ func (s *Souq) goFunction(parent constructs.Construct, props StackProps, f topol
 	// Every link a function makes (clicks, views, referral links, the
 	// console's) is on the public domain, behind the edge's firewall.
 	env := map[string]*string{topology.EnvStage: jsii.String(stage.Name), topology.EnvPublicURL: s.PublicURL}
+	behindURL := s.behindURL(f.Name)
+	if behindURL {
+		// CloudFront's origin: the distribution's domain would be a cycle
+		// (edge.go's serving); the function reads it from a secret by name.
+		delete(env, topology.EnvPublicURL)
+		env[topology.EnvPublicURLSecretName] = jsii.String(publicURLSecretName(stage))
+	}
 	for _, g := range f.Tables {
 		env[store.EnvName(g.Table)] = s.Tables[g.Table].TableName()
 	}
@@ -214,6 +221,9 @@ func (s *Souq) goFunction(parent constructs.Construct, props StackProps, f topol
 	if f.UsesPaymentRail {
 		awssecretsmanager.Secret_FromSecretNameV2(c, jsii.String("StripeSecret"), jsii.String(stripeSecretName(stage))).GrantRead(fn, nil)
 	}
+	if behindURL {
+		awssecretsmanager.Secret_FromSecretNameV2(c, jsii.String("PublicURL"), jsii.String(publicURLSecretName(stage))).GrantRead(fn, nil)
+	}
 	if f.CreatesSchedules {
 		s.Scheduler.GrantPassRole(fn.GrantPrincipal())
 		fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
@@ -287,6 +297,9 @@ func (s *Souq) httpAPI(stack awscdk.Stack, stage Stage) {
 		})
 	integrations := map[string]awsapigatewayv2integrations.HttpLambdaIntegration{}
 	for _, r := range top.Routes {
+		if r.FunctionURL {
+			continue // CloudFront → the function's URL (edge.go's serving): no API Gateway on the floor's path
+		}
 		integ, ok := integrations[r.Function]
 		if !ok {
 			// One invoke permission per function for the whole API, not one
@@ -320,7 +333,7 @@ func (s *Souq) httpAPI(stack awscdk.Stack, stage Stage) {
 	})
 	routeSettings := map[string]interface{}{}
 	for _, r := range top.Routes {
-		if r.Throttle != nil {
+		if r.Throttle != nil && !r.FunctionURL {
 			routeSettings[r.Key()] = map[string]interface{}{
 				"ThrottlingRateLimit": r.Throttle.RatePerSecond, "ThrottlingBurstLimit": r.Throttle.Burst,
 			}

@@ -29,7 +29,7 @@ func Check(s *Souq) {
 	suppress(s.UserPool, "AwsSolutions-COG2", "MFA is offered (TOTP, optional): advertisers, owners and influencers sign up themselves and requiring MFA at sign-up blocks them; threat protection (PLUS plan, full function) covers risky sign-ins, and money-moving actions are protected per request by idempotency and ownership checks")
 
 	for _, r := range s.topology.Routes {
-		if r.IsPublic() {
+		if r.IsPublic() && !r.FunctionURL {
 			suppress(s.Routes[r.Key()], "AwsSolutions-APIG4", "public by design ("+r.Summary+"): the topology declares "+r.Key()+" public; it reads no private data")
 		}
 	}
@@ -73,6 +73,7 @@ func Check(s *Souq) {
 	if s.StripeWebhookSecret != nil {
 		suppress(s.StripeWebhookSecret, "AwsSolutions-SMG4", "Stripe makes this value, not Souq: the webhook signing secret is rolled in Stripe's dashboard with an overlap, and the deployer puts both values here until the old one expires (docs/operations.md); a rotation Lambda could only generate a value Stripe does not sign with. Only the function that receives Stripe's events may read it")
 	}
+	suppress(s.PublicURLSecret, "AwsSolutions-SMG4", "not a secret: the stack's public URL (the distribution's domain), which the serve function reads by name because the distribution is its URL's origin and the domain in its environment would be a cycle; it changes only with the distribution, and CloudFormation writes it")
 	suppress(s.EdgeLogs, "AwsSolutions-S1", "this bucket holds CloudFront's access logs; access logs of the access-log bucket would log themselves. It is private (all public access blocked), TLS only, and expires its objects")
 	suppress(s.Edge, "AwsSolutions-CFR4", "the distribution uses CloudFront's default *.cloudfront.net certificate until a stage names its own domain (docs/deploy.md), and with it CloudFront cannot enforce a minimum TLS version; the origin connection is TLS 1.2 only")
 	suppress(s.Edge, "AwsSolutions-CFR1", "a marketplace for communities anywhere: no country is refused at the edge; AWS WAF refuses known bad addresses and floods, and serving sees each viewer's country (CloudFront-Viewer-Country)")

@@ -65,6 +65,13 @@ type Souq struct {
 	Scheduler  awsiam.Role
 	UserPool   awscognito.UserPool
 	AlarmTopic awssns.Topic
+	// BeaconKeys is the edge's key value store of offer tokens' key, which
+	// the edge's beacon check reads.
+	BeaconKeys awscloudfront.KeyValueStore
+	// PublicURLSecret holds the public URL for the function behind the
+	// edge's function URL origin.
+	PublicURLSecret awssecretsmanager.Secret
+	tagCache        awscloudfront.ICachePolicy
 	// ClickKeys are the generated click signing secrets, by function.
 	ClickKeys map[string]awssecretsmanager.Secret
 	// OriginSecret is the value CloudFront sends every origin in
@@ -195,6 +202,9 @@ func NewStack(scope constructs.Construct, props StackProps) *Souq {
 
 	// ---- the HTTP API ----
 	s.httpAPI(stack, stage)
+
+	// ---- the floor's path: CloudFront → the serve function's URL ----
+	s.serving(stack, props.OriginSecretVersion)
 
 	s.alarm(stack, "LedgerViolationsAlarm", awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
 		Namespace: jsii.String(ledger.MetricNamespace), MetricName: jsii.String(ledger.MetricViolations),

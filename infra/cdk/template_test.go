@@ -99,6 +99,14 @@ func TestTemplate_EveryRouteWithItsAuth(t *testing.T) {
 	}
 	top := topology.Souq()
 	for _, r := range top.Routes {
+		if r.FunctionURL {
+			// CloudFront → the serve function's URL: no API Gateway on the
+			// floor's path (TestTemplate_ServingGoesToTheFunctionURL).
+			if _, onAPI := got[r.Key()]; onAPI {
+				t.Errorf("route %s is on API Gateway; it is behind the function's URL", r.Key())
+			}
+			continue
+		}
 		want := "CUSTOM"
 		if r.IsPublic() {
 			want = "NONE"
@@ -555,13 +563,24 @@ func TestTemplate_EdgeCachesOnlyTheTagAndLimitsEachCaller(t *testing.T) {
 		b := b.(map[string]interface{})
 		byPattern[b["PathPattern"].(string)] = b
 	}
-	// The tag, and the hosted creatives (TestTemplate_CreativesAreServedFromAPrivateBucket).
-	if len(behaviors) != 2 || byPattern["/tag.js"] == nil || byPattern["/creatives/*"] == nil {
+	// The serving routes behind the function's URL (the tag among them;
+	// TestTemplate_ServingGoesToTheFunctionURL), and the hosted creatives
+	// (TestTemplate_CreativesAreServedFromAPrivateBucket).
+	patterns := servingPatterns(topology.Souq())
+	if want := []string{"/c/*", "/tag.js", "/v/*", "/v1/serve/*"}; js(patterns) != js(want) {
+		t.Fatalf("serving patterns %v, want %v", patterns, want)
+	}
+	if len(behaviors) != len(patterns)+1 || byPattern["/creatives/*"] == nil {
 		t.Fatalf("cache behaviors: %s", js(behaviors))
 	}
 	tag := byPattern["/tag.js"]
-	if tag["PathPattern"] != "/tag.js" || js(tag["AllowedMethods"]) != `["GET","HEAD"]` {
+	if tag == nil || js(tag["AllowedMethods"]) != `["GET","HEAD"]` {
 		t.Errorf("tag behavior: %s", js(tag))
+	}
+	for _, p := range patterns {
+		if p != "/tag.js" && (byPattern[p] == nil || byPattern[p]["CachePolicyId"] != cachingDisabled) {
+			t.Errorf("%s is cached: %s", p, js(byPattern[p]))
+		}
 	}
 	policy := tpl.Resources[tpl.byPath(t, "TagCache/Resource")].Properties["CachePolicyConfig"].(map[string]interface{})
 	key := policy["ParametersInCacheKeyAndForwardedToOrigin"].(map[string]interface{})
@@ -578,10 +597,22 @@ func TestTemplate_EdgeCachesOnlyTheTagAndLimitsEachCaller(t *testing.T) {
 			origins = append(origins, o) // the creatives bucket's is tested on its own
 		}
 	}
-	o := origins[0].(map[string]interface{})
-	if len(origins) != 1 || !strings.Contains(js(o["DomainName"]), "ApiEndpoint") ||
-		!strings.Contains(js(o["CustomOriginConfig"]), `"OriginProtocolPolicy":"https-only"`) || !strings.Contains(js(o["CustomOriginConfig"]), "TLSv1.2") {
-		t.Errorf("origin: %s", js(origins))
+	// The HTTP API, and the serve function's URL.
+	var apiOrigins, urlOrigins int
+	for _, o := range origins {
+		o := o.(map[string]interface{})
+		if !strings.Contains(js(o["CustomOriginConfig"]), `"OriginProtocolPolicy":"https-only"`) || !strings.Contains(js(o["CustomOriginConfig"]), "TLSv1.2") {
+			t.Errorf("origin: %s", js(o))
+		}
+		switch d := js(o["DomainName"]); {
+		case strings.Contains(d, "ApiEndpoint"):
+			apiOrigins++
+		case strings.Contains(d, "FunctionUrl"):
+			urlOrigins++
+		}
+	}
+	if len(origins) != 2 || apiOrigins != 1 || urlOrigins != 1 {
+		t.Errorf("origins: %s", js(origins))
 	}
 	if !strings.Contains(js(cfg["Logging"]), tpl.byPath(t, "EdgeLogs/Resource")) {
 		t.Errorf("no access logs: %s", js(cfg["Logging"]))
@@ -615,6 +646,16 @@ func TestTemplate_EdgeCachesOnlyTheTagAndLimitsEachCaller(t *testing.T) {
 	public2 := fmt.Sprintf(`{"Fn::Join":["",["https://",{"Fn::GetAtt":["%s","DomainName"]}]]}`, tpl.byPath(t, "Edge/Resource"))
 	for _, f := range topology.Souq().Functions {
 		env := tpl.Resources[tpl.byPath(t, "Functions/"+f.Name+"/Function/Resource")].Properties["Environment"].(map[string]interface{})["Variables"].(map[string]interface{})
+		if dev.s.behindURL(f.Name) {
+			// The distribution is its URL's origin: it reads the public
+			// URL from the secret the stack writes it in, by name.
+			secret := tpl.Resources[tpl.byPath(t, "PublicURL/Resource")].Properties
+			if env["SOUQ_PUBLIC_URL"] != nil || env[topology.EnvPublicURLSecretName] != "souq/dev/public-url" ||
+				secret["Name"] != "souq/dev/public-url" || js(secret["SecretString"]) != public2 {
+				t.Errorf("%s: public URL %s by %s; the secret %s", f.Name, js(env["SOUQ_PUBLIC_URL"]), js(env[topology.EnvPublicURLSecretName]), js(secret))
+			}
+			continue
+		}
 		if js(env["SOUQ_PUBLIC_URL"]) != public2 {
 			t.Errorf("%s: SOUQ_PUBLIC_URL %s, want the edge's %s", f.Name, js(env["SOUQ_PUBLIC_URL"]), public2)
 		}
@@ -793,8 +834,14 @@ func TestTemplate_CreativesAreServedFromAPrivateBucket(t *testing.T) {
 	if !strings.Contains(policy, `"aws:SecureTransport":"false"`) || !strings.Contains(policy, "cloudfront.amazonaws.com") || !strings.Contains(policy, "AWS:SourceArn") {
 		t.Errorf("creatives bucket policy (TLS only, CloudFront by OAC): %s", policy)
 	}
-	if len(tpl.ofType("AWS::CloudFront::OriginAccessControl")) != 1 {
-		t.Errorf("no origin access control")
+	var s3OAC int
+	for _, oac := range tpl.ofType("AWS::CloudFront::OriginAccessControl") {
+		if strings.Contains(js(oac.Properties), `"OriginAccessControlOriginType":"s3"`) {
+			s3OAC++
+		}
+	}
+	if s3OAC != 1 {
+		t.Errorf("%d origin access controls for S3, want 1", s3OAC)
 	}
 	var cfg map[string]interface{}
 	for _, d := range tpl.ofType("AWS::CloudFront::Distribution") {
@@ -843,5 +890,120 @@ func TestTemplate_CreativesAreServedFromAPrivateBucket(t *testing.T) {
 		if !strings.Contains(env, `"SOUQ_CREATIVES_BUCKET":{"Ref":"`+bucket+`"}`) || !strings.Contains(env, `"/creatives/"`) {
 			t.Errorf("%s: environment %s", f.Name, env)
 		}
+	}
+}
+
+// The floor's path (DESIGN §20): the public serving routes go from
+// CloudFront to the serve function's URL, which only CloudFront can call
+// (AWS_IAM, origin access control, both invoke permissions scoped to this
+// distribution), with no API Gateway on the way; view beacons pass the
+// beacon check (beacon.js, a CloudFront Function reading its key value
+// store) before any Lambda runs.
+func TestTemplate_ServingGoesToTheFunctionURL(t *testing.T) {
+	stacks(t)
+	for _, st := range []struct {
+		name string
+		raw  template
+	}{{"dev", dev.raw}, {"prod", prod.raw}} {
+		tpl := st.raw
+		serveFn := tpl.byPath(t, "Functions/"+topology.FnServe+"/Function/Resource")
+		urls := tpl.ofType("AWS::Lambda::Url")
+		var urlID string
+		for id, u := range urls {
+			urlID = id
+			if u.Properties["AuthType"] != "AWS_IAM" || !strings.Contains(js(u.Properties["TargetFunctionArn"]), serveFn) {
+				t.Errorf("%s: function URL %s", st.name, js(u.Properties))
+			}
+		}
+		if len(urls) != 1 {
+			t.Fatalf("%s: %d function URLs, want the serve function's alone", st.name, len(urls))
+		}
+		var lambdaOAC string
+		for id, oac := range tpl.ofType("AWS::CloudFront::OriginAccessControl") {
+			if c := js(oac.Properties); strings.Contains(c, `"OriginAccessControlOriginType":"lambda"`) {
+				if !strings.Contains(c, `"SigningBehavior":"always"`) || !strings.Contains(c, `"SigningProtocol":"sigv4"`) {
+					t.Errorf("%s: lambda OAC %s", st.name, c)
+				}
+				lambdaOAC = id
+			}
+		}
+		edge := tpl.byPath(t, "Edge/Resource")
+		actions := map[string]bool{}
+		for _, p := range tpl.ofType("AWS::Lambda::Permission") {
+			if p.Properties["Principal"] != "cloudfront.amazonaws.com" {
+				continue
+			}
+			if !strings.Contains(js(p.Properties["SourceArn"]), `":distribution/",{"Ref":"`+edge+`"}`) {
+				t.Errorf("%s: CloudFront may invoke on behalf of any distribution: %s", st.name, js(p.Properties))
+			}
+			if fn := js(p.Properties["FunctionName"]); !strings.Contains(fn, serveFn) && !strings.Contains(fn, urlID) {
+				t.Errorf("%s: CloudFront may invoke another function: %s", st.name, js(p.Properties))
+			}
+			actions[p.Properties["Action"].(string)] = true
+		}
+		if !actions["lambda:InvokeFunctionUrl"] || !actions["lambda:InvokeFunction"] || len(actions) != 2 {
+			t.Errorf("%s: CloudFront's invoke permissions %v", st.name, actions)
+		}
+		cfg := tpl.Resources[edge].Properties["DistributionConfig"].(map[string]interface{})
+		var urlOrigin string
+		for _, o := range cfg["Origins"].([]interface{}) {
+			o := o.(map[string]interface{})
+			if strings.Contains(js(o["DomainName"]), urlID) {
+				urlOrigin = o["Id"].(string)
+				if lambdaOAC == "" || !strings.Contains(js(o["OriginAccessControlId"]), lambdaOAC) {
+					t.Errorf("%s: the URL's origin is not signed by origin access control: %s", st.name, js(o))
+				}
+			}
+		}
+		byPattern := map[string]map[string]interface{}{}
+		for _, b := range cfg["CacheBehaviors"].([]interface{}) {
+			b := b.(map[string]interface{})
+			byPattern[b["PathPattern"].(string)] = b
+		}
+		check := tpl.byPath(t, "BeaconCheck/Resource")
+		for _, p := range servingPatterns(topology.Souq()) {
+			b := byPattern[p]
+			if b == nil || b["TargetOriginId"] != urlOrigin {
+				t.Errorf("%s: %s does not go to the function's URL: %s", st.name, p, js(b))
+				continue
+			}
+			assoc := js(b["FunctionAssociations"])
+			if p == "/v/*" {
+				if !strings.Contains(assoc, `"EventType":"viewer-request"`) || !strings.Contains(assoc, check) {
+					t.Errorf("%s: view beacons are not checked at the edge: %s", st.name, js(b))
+				}
+			} else if b["FunctionAssociations"] != nil {
+				t.Errorf("%s: %s runs an edge function (each costs): %s", st.name, p, assoc)
+			}
+		}
+		fn := tpl.Resources[check].Properties
+		kvs := tpl.byPath(t, "BeaconKeys/Resource")
+		if js(fn["FunctionConfig"].(map[string]interface{})["Runtime"]) != `"cloudfront-js-2.0"` ||
+			!strings.Contains(js(fn["FunctionConfig"].(map[string]interface{})["KeyValueStoreAssociations"]), kvs) {
+			t.Errorf("%s: beacon check %s", st.name, js(fn["FunctionConfig"]))
+		}
+		// The code is beacon.js (TestBeacon_…), with the store's id.
+		parts := fn["FunctionCode"].(map[string]interface{})["Fn::Join"].([]interface{})[1].([]interface{})
+		src, _ := os.ReadFile("beacon.js")
+		if len(parts) != 3 || parts[0].(string)+"__SOUQ_KVS_ID__"+parts[2].(string) != string(src) || !strings.Contains(js(parts[1]), kvs) {
+			t.Errorf("%s: the beacon check's code is not beacon.js with its store's id", st.name)
+		}
+		if len(src) > 10*1024 {
+			t.Errorf("beacon.js is %d bytes: a CloudFront Function's code is at most 10 KB", len(src))
+		}
+		// docs/deploy.md puts the offer key with these two outputs.
+		tplJSON := dev.tpl
+		if st.name == "prod" {
+			tplJSON = prod.tpl
+		}
+		outs := (*tplJSON.ToJSON())["Outputs"].(map[string]interface{})
+		if o := js(outs["BeaconKeyStoreArn"]); !strings.Contains(o, kvs) {
+			t.Errorf("%s: no BeaconKeyStoreArn output: %s", st.name, o)
+		}
+		if o := js(outs["ServeSecretArn"]); !strings.Contains(o, tpl.byPath(t, "Functions/"+topology.FnServe+"/ClickKey/Resource")) {
+			t.Errorf("%s: no ServeSecretArn output naming serve's secret: %s", st.name, o)
+		}
+		whole, _ := json.Marshal(map[string]any{"Resources": tpl.Resources})
+		t.Logf("%s: %d resources (CloudFormation allows 500), template about %d KB", st.name, len(tpl.Resources), len(whole)/1024)
 	}
 }

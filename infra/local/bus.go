@@ -2,6 +2,8 @@ package local
 
 import (
 	"context"
+	cryptorand "crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,7 +17,6 @@ import (
 
 	"github.com/souqhq/souq/events"
 	"github.com/souqhq/souq/shared/clock"
-	"github.com/souqhq/souq/shared/id"
 	"github.com/souqhq/souq/shared/topology"
 )
 
@@ -133,14 +134,28 @@ func (b *Bus) Publish(ctx context.Context, batch []events.Envelope) ([]error, er
 }
 
 // eventOf is an envelope as EventBridge hands it to a target (a delivery
-// of its own: a fresh id), and as JSON for matching.
+// of its own: a fresh id, a UUID as EventBridge's), and as JSON for
+// matching. EventBridge keeps an event's time to the second, in UTC.
 func (b *Bus) eventOf(env events.Envelope) (lambdaevents.EventBridgeEvent, []byte, error) {
 	ev := lambdaevents.EventBridgeEvent{
-		Version: "0", ID: id.New("ebe", b.clock.Now()), DetailType: env.DetailType, Source: env.Source,
-		AccountID: "000000000000", Time: env.Time, Region: "local", Resources: []string{}, Detail: env.Detail,
+		Version: "0", ID: eventUUID(), DetailType: env.DetailType, Source: env.Source,
+		AccountID: localAccount, Time: env.Time.UTC().Truncate(time.Second), Region: localRegion, Resources: []string{}, Detail: env.Detail,
 	}
 	raw, err := json.Marshal(ev)
 	return ev, raw, err
+}
+
+// localRegion is the region the local platform's events name.
+const localRegion = "local"
+
+// eventUUID is a random (version 4) UUID, as EventBridge's event ids.
+func eventUUID() string {
+	var u [16]byte
+	_, _ = cryptorand.Read(u[:]) // crypto/rand.Read never fails (Go 1.24+)
+	u[6] = u[6]&0x0f | 0x40
+	u[8] = u[8]&0x3f | 0x80
+	h := hex.EncodeToString(u[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
 func (b *Bus) deliver(rule topology.Rule, env events.Envelope, ev lambdaevents.EventBridgeEvent) {

@@ -3,7 +3,10 @@ package local
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/base64"
+	"encoding/hex"
+	"fmt"
 	"io"
 	"math"
 	"net"
@@ -150,7 +153,8 @@ func (g *Gateway) authorize(ctx context.Context, header string, route topology.R
 	authz := g.functions[topology.FnAuthorizer]
 	out, err := authz.Authorizer(ctx, lambdaevents.APIGatewayV2CustomAuthorizerV2Request{
 		Version: "2.0", Type: "REQUEST",
-		RouteArn:       "arn:aws:execute-api:local:000000000000:souq/$default/" + route.Method + route.Path,
+		RouteArn: "arn:aws:execute-api:" + localRegion + ":" + ev.RequestContext.AccountID + ":" + ev.RequestContext.APIID + "/" +
+			ev.RequestContext.Stage + "/" + route.Method + route.Path,
 		IdentitySource: []string{header}, RouteKey: route.Key(), RawPath: ev.RawPath, RawQueryString: ev.RawQueryString,
 		Cookies: ev.Cookies, Headers: ev.Headers, QueryStringParameters: ev.QueryStringParameters,
 		PathParameters: ev.PathParameters,
@@ -174,8 +178,25 @@ func (g *Gateway) authorize(ctx context.Context, header string, route topology.R
 	return ctxMap, nil
 }
 
-// event builds the payload-2.0 request API Gateway would send.
+// The shapes AWS fixes in a payload-2.0 event.
+const (
+	// eventTimeLayout is requestContext.time's layout, always in UTC.
+	eventTimeLayout = "02/Jan/2006:15:04:05 -0700"
+	localAccount    = "000000000000"
+	// localAPIID and localURLID stand for the HTTP API's id and the serve
+	// function URL's id.
+	localAPIID = "souqlocal"
+	localURLID = "souqlocalserveurl"
+)
+
+// event builds the payload-2.0 request AWS would send the route's
+// function: API Gateway's HTTP API event, or, for a route behind the
+// function's URL (route.FunctionURL), the function URL's, which names no
+// route ("$default") and has no path parameters, and carries the IAM
+// identity that signed it (CloudFront's origin access control). Both are
+// held to aws-lambda-go's samples by TestShapes_*.
 func (g *Gateway) event(r *http.Request, route topology.Route, params map[string]string, q url.Values, body []byte, reqID string) lambdaevents.APIGatewayV2HTTPRequest {
+	ip, _, _ := net.SplitHostPort(r.RemoteAddr)
 	headers := map[string]string{}
 	for k, v := range r.Header {
 		if strings.EqualFold(k, "Cookie") || strings.EqualFold(k, api.OriginHeader) {
@@ -183,9 +204,30 @@ func (g *Gateway) event(r *http.Request, route topology.Route, params map[string
 		}
 		headers[strings.ToLower(k)] = strings.Join(v, ",")
 	}
+	// What AWS adds to every request: Go's server keeps Host out of
+	// r.Header, and API Gateway sets the body's length, the forwarding
+	// headers (appending the caller to any X-Forwarded-For it sent) and a
+	// trace id.
+	headers["host"] = r.Host
+	headers["content-length"] = strconv.Itoa(len(body))
+	if xff := headers["x-forwarded-for"]; xff != "" {
+		headers["x-forwarded-for"] = xff + ", " + ip
+	} else {
+		headers["x-forwarded-for"] = ip
+	}
+	headers["x-forwarded-proto"], headers["x-forwarded-port"] = forwardedProtoPort(r)
+	now := g.clock.Now().UTC()
+	if headers["x-amzn-trace-id"] == "" {
+		headers["x-amzn-trace-id"] = traceID(now)
+	}
+	// AWS passes the Cookie header's cookies as sent, one string each.
 	var cookies []string
-	for _, c := range r.Cookies() {
-		cookies = append(cookies, c.Name+"="+c.Value)
+	for _, line := range r.Header.Values("Cookie") {
+		for _, c := range strings.Split(line, ";") {
+			if c = strings.TrimSpace(c); c != "" {
+				cookies = append(cookies, c)
+			}
+		}
 	}
 	var query map[string]string
 	if len(q) > 0 {
@@ -194,19 +236,36 @@ func (g *Gateway) event(r *http.Request, route topology.Route, params map[string
 			query[k] = strings.Join(v, ",")
 		}
 	}
-	ip, _, _ := net.SplitHostPort(r.RemoteAddr)
-	now := g.clock.Now()
+	routeKey, apiID := route.Key(), localAPIID
+	if route.FunctionURL {
+		routeKey, apiID, params = api.FunctionURLRouteKey, localURLID, nil
+	}
+	domain := r.Host
+	if h, _, err := net.SplitHostPort(r.Host); err == nil {
+		domain = h
+	}
+	prefix, _, _ := strings.Cut(domain, ".")
 	ev := lambdaevents.APIGatewayV2HTTPRequest{
-		Version: "2.0", RouteKey: route.Key(), RawPath: r.URL.EscapedPath(), RawQueryString: r.URL.RawQuery,
+		Version: "2.0", RouteKey: routeKey, RawPath: r.URL.EscapedPath(), RawQueryString: r.URL.RawQuery,
 		Cookies: cookies, Headers: headers, QueryStringParameters: query, PathParameters: params,
 		RequestContext: lambdaevents.APIGatewayV2HTTPRequestContext{
-			RouteKey: route.Key(), AccountID: "000000000000", Stage: "$default", RequestID: reqID,
-			APIID: "souq-local", DomainName: r.Host, DomainPrefix: "souq-local",
-			Time: now.Format("02/Jan/2006:15:04:05 -0700"), TimeEpoch: now.UnixMilli(),
+			RouteKey: routeKey, AccountID: localAccount, Stage: "$default", RequestID: reqID,
+			APIID: apiID, DomainName: domain, DomainPrefix: prefix,
+			Time: now.Format(eventTimeLayout), TimeEpoch: now.UnixMilli(),
 			HTTP: lambdaevents.APIGatewayV2HTTPRequestContextHTTPDescription{
 				Method: r.Method, Path: r.URL.Path, Protocol: r.Proto, SourceIP: ip, UserAgent: r.UserAgent(),
 			},
 		},
+	}
+	if route.FunctionURL {
+		// The URL's auth type is AWS_IAM (origin access control): the
+		// event names the identity whose signature Lambda checked.
+		ev.RequestContext.Authorizer = &lambdaevents.APIGatewayV2HTTPRequestContextAuthorizerDescription{
+			IAM: &lambdaevents.APIGatewayV2HTTPRequestContextAuthorizerIAMDescription{
+				AccessKey: "ASIALOCALCLOUDFRONT0", AccountID: localAccount, CallerID: "AROALOCALCLOUDFRONT0:cloudfront",
+				UserARN: "arn:aws:sts::" + localAccount + ":assumed-role/souq-local-oac/cloudfront", UserID: "AROALOCALCLOUDFRONT0:cloudfront",
+			},
+		}
 	}
 	if len(body) > 0 {
 		if utf8.Valid(body) {
@@ -216,6 +275,31 @@ func (g *Gateway) event(r *http.Request, route topology.Route, params map[string
 		}
 	}
 	return ev
+}
+
+// forwardedProtoPort are the scheme and port the client connected to.
+func forwardedProtoPort(r *http.Request) (proto, port string) {
+	proto, port = "http", "80"
+	if r.TLS != nil {
+		proto, port = "https", "443"
+	}
+	if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
+		if _, p, err := net.SplitHostPort(a.String()); err == nil {
+			return proto, p
+		}
+	}
+	if _, p, err := net.SplitHostPort(r.Host); err == nil {
+		port = p
+	}
+	return proto, port
+}
+
+// traceID is an X-Ray trace header as API Gateway starts one:
+// Root=1-<epoch seconds, 8 hex>-<96 random bits, 24 hex>.
+func traceID(now time.Time) string {
+	var b [12]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
+	return fmt.Sprintf("Root=1-%08x-%s", now.Unix(), hex.EncodeToString(b[:]))
 }
 
 func writeResponse(w http.ResponseWriter, resp lambdaevents.APIGatewayV2HTTPResponse) {

@@ -90,6 +90,17 @@ type Options struct {
 	// on and moves forward as usual): suites whose pages or figures depend
 	// on the date run at fixed dates, never on today's.
 	Start time.Time
+	// Runtime is how the functions run: RuntimeInProcess ("", the
+	// default) or RuntimeRIE, each function's real bootstrap under the
+	// Lambda Runtime Interface Emulator (SOUQ_RUNTIME=rie; rieplatform.go).
+	Runtime string
+	// RIEDir is where RuntimeRIE builds the bootstraps (<name>/bootstrap);
+	// empty: a temporary directory, removed on Close.
+	RIEDir string
+	// RIEBootstraps, when set, are the functions' bootstraps by name,
+	// already built (BuildBootstraps): a suite builds them once for every
+	// platform it starts.
+	RIEBootstraps map[string]string
 }
 
 // Platform is a running local Souq.
@@ -120,6 +131,14 @@ type Platform struct {
 	// Creatives are the hosted creatives' bytes, which the gateway serves
 	// at /creatives/ as CloudFront serves the bucket in AWS.
 	Creatives *creatives.Memory
+
+	// RIE runs the functions' binaries (RuntimeRIE only; nil otherwise).
+	RIE *RIE
+	// aws serves the AWS APIs the binaries call (RuntimeRIE only), and
+	// originSecret is what the gateway sends them as CloudFront would.
+	aws          *awsStandIn
+	originSecret string
+	rieTemp      string
 
 	poller     *StreamPoller
 	server     *http.Server
@@ -181,6 +200,9 @@ func Start(ctx context.Context, opts Options) (p *Platform, err error) {
 	}
 	if opts.TablePrefix == "" {
 		opts.TablePrefix = "souq_"
+	}
+	if opts.Runtime != "" && opts.Runtime != RuntimeInProcess && opts.Runtime != RuntimeRIE {
+		return nil, fmt.Errorf("runtime %q: it is %q or %q", opts.Runtime, RuntimeInProcess, RuntimeRIE)
 	}
 	if len(opts.JWTKey) == 0 {
 		opts.JWTKey = make([]byte, 32)
@@ -260,10 +282,20 @@ func Start(ctx context.Context, opts Options) (p *Platform, err error) {
 	if _, err := rand.Read(clickKey); err != nil {
 		return p, err
 	}
+	rie := opts.Runtime == RuntimeRIE
+	if rie {
+		// The binaries read it from Secrets Manager, as text.
+		clickKey = []byte(hex.EncodeToString(clickKey))
+	}
 	p.Creatives = &creatives.Memory{Base: p.BaseURL + "/" + creatives.Prefix}
 	if p.Functions, err = wireAll(deps{top: top, db: p.DB, clock: p.Clock, log: opts.Log, tokens: p.Tokens, bus: p.Bus, sched: p.Scheduler, rail: rail,
 		payments: gateway, stripeSecrets: stripeSecrets, baseURL: p.BaseURL, clickKey: clickKey, env: opts.Env, creatives: p.Creatives, lottery: opts.Lottery}); err != nil {
 		return p, err
+	}
+	if rie {
+		if err = p.startRIE(ctx, opts, top, endpoint, names, string(clickKey)); err != nil {
+			return p, fmt.Errorf("run the functions under the Lambda emulator: %w", err)
+		}
 	}
 	// The seed creates the demo accounts through the accounts service
 	// itself, over the accounts function's tables, as a request would.
@@ -531,6 +563,7 @@ func (p *Platform) Close() {
 	if p.Bus != nil {
 		p.Bus.WaitIdle()
 	}
+	p.closeRIE()
 	if p.Stripe != nil {
 		p.Stripe.Close()
 	}

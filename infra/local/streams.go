@@ -194,7 +194,9 @@ func toLambdaRecord(r stypes.Record, arn string) lambdaevents.DynamoDBEventRecor
 			StreamViewType: string(d.StreamViewType),
 		}
 		if d.ApproximateCreationDateTime != nil {
-			rec.Change.ApproximateCreationDateTime = lambdaevents.SecondsEpochTime{Time: *d.ApproximateCreationDateTime}
+			// Whole seconds since the epoch, as Lambda's stream records
+			// carry it (the SDK's time may hold a fraction).
+			rec.Change.ApproximateCreationDateTime = lambdaevents.SecondsEpochTime{Time: d.ApproximateCreationDateTime.UTC().Truncate(time.Second)}
 		}
 	}
 	return rec

@@ -67,6 +67,11 @@ func FromAWS(ctx context.Context, name string) (*Function, *slog.Logger, error) 
 		}
 		return aws.ToString(out.SecretString), nil
 	}
+	if id := os.Getenv(topology.EnvPublicURLSecretName); id != "" && e.PublicURL == "" {
+		if e.PublicURL, err = read(id); err != nil {
+			return nil, nil, err
+		}
+	}
 	if group := os.Getenv(topology.EnvScheduleGroup); group != "" {
 		e.Sched = &schedule.EventBridge{Client: scheduler.NewFromConfig(awsCfg), Group: group, RoleARN: os.Getenv(topology.EnvSchedulerRoleARN), Self: name}
 	}
@@ -75,7 +80,7 @@ func FromAWS(ctx context.Context, name string) (*Function, *slog.Logger, error) 
 		if err != nil {
 			return nil, nil, err
 		}
-		stripe := payments.NewStripe(payments.StripeConfig{SecretKey: key})
+		stripe := payments.NewStripe(payments.StripeConfig{SecretKey: key, BaseURL: os.Getenv(topology.EnvStripeAPIURL)})
 		e.Rail, e.Payments = stripe, stripe
 	}
 	if id := os.Getenv(topology.EnvStripeWebhookSecretName); id != "" {

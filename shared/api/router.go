@@ -146,10 +146,13 @@ type route struct {
 // the topology gives one function, then Handle each of them.
 type Router struct {
 	declared map[string]topology.Route
-	routes   map[string]route
-	log      *slog.Logger
-	idem     Idempotency
-	now      func() time.Time
+	// viaURL are the declared routes behind the function's URL, matched
+	// by raw path: a function URL's event names no route.
+	viaURL topology.Topology
+	routes map[string]route
+	log    *slog.Logger
+	idem   Idempotency
+	now    func() time.Time
 	// sampled are the hot routes whose successful requests are logged one
 	// line per SampleEvery (or per SampleWithin), the line counting them
 	// all; errors are always logged.
@@ -205,6 +208,9 @@ func NewRouter(routes []topology.Route, idem Idempotency, log *slog.Logger, now 
 	rt := &Router{declared: map[string]topology.Route{}, routes: map[string]route{}, log: log, idem: idem, now: now}
 	for _, r := range routes {
 		rt.declared[r.Key()] = r
+		if r.FunctionURL {
+			rt.viaURL.Routes = append(rt.viaURL.Routes, r)
+		}
 	}
 	if rt.log == nil {
 		rt.log = slog.New(slog.DiscardHandler)
@@ -237,6 +243,10 @@ func (rt *Router) Handled() []string {
 	sort.Strings(out)
 	return out
 }
+
+// FunctionURLRouteKey is the route key of every function URL event (and
+// of an HTTP API's catch-all route, which Souq does not declare).
+const FunctionURLRouteKey = "$default"
 
 // Serve is the Lambda handler for payload-2.0 HTTP events. It never returns
 // an error: every failure is a problem+json response.
@@ -282,6 +292,16 @@ func (rt *Router) Serve(ctx context.Context, raw events.APIGatewayV2HTTPRequest)
 			slog.Group("_aws", slog.Int64("Timestamp", rt.now().UnixMilli()), slog.Any("CloudWatchMetrics", emfDirective)))
 	}()
 
+	if raw.RouteKey == FunctionURLRouteKey {
+		// A function URL sends every request as "$default", with no path
+		// parameters: the route is the one behind the URL its raw path and
+		// method match. Only routes marked FunctionURL are found so, so a
+		// URL reaches nothing API Gateway alone should.
+		if m, params, _ := rt.viaURL.Match(raw.RequestContext.HTTP.Method, raw.RawPath); m.Function != "" {
+			raw.RouteKey, raw.PathParameters = m.Key(), params
+			req.Raw = raw
+		}
+	}
 	r, ok := rt.routes[raw.RouteKey]
 	if !ok {
 		return rt.problem(req, fault.New(fault.NotFound, "api.Serve", "no such route: "+raw.RouteKey)), nil

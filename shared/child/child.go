@@ -29,7 +29,15 @@ type Process struct {
 
 // Start runs name with args, its output to logw.
 func Start(name string, logw io.Writer, prog string, args ...string) (*Process, error) {
+	return StartEnv(name, logw, nil, prog, args...)
+}
+
+// StartEnv is Start with the child's whole environment given (nil: this
+// process's own), for a child that must see only what it is told (a
+// function under the Lambda emulator).
+func StartEnv(name string, logw io.Writer, env []string, prog string, args ...string) (*Process, error) {
 	cmd := exec.Command(prog, args...)
+	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = logw, logw
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {

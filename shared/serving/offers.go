@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"hash"
 	"slices"
 	"strconv"
@@ -57,6 +58,21 @@ type Signer struct {
 	Key []byte
 	// macs reuses keyed HMACs (making one costs more than using it).
 	macs *sync.Pool
+}
+
+// OfferKeyLabel is what the function's secret keys to make offer tokens'
+// key (OfferKey).
+const OfferKeyLabel = "souq offer tokens"
+
+// OfferKey is the key of offer tokens: the hex HMAC-SHA256 of
+// OfferKeyLabel under the function's secret. The edge checks view beacons
+// with it before any Lambda runs (infra/cdk/beacon.js, its key put by
+// docs/deploy.md's one line of openssl), and so never holds the secret
+// itself, which also seals webhook endpoints' secrets.
+func OfferKey(secret []byte) []byte {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(OfferKeyLabel))
+	return []byte(hex.EncodeToString(m.Sum(nil)))
 }
 
 // NewSigner is a signer with a pool of keyed HMACs.

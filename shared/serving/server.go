@@ -218,7 +218,7 @@ type Config struct {
 // NewServer is the serve path over a source of placements, a once store
 // and a tally.
 func NewServer(src Source, once Once, tally Tally, c clock.Clock, cfg Config, log *slog.Logger) *Server {
-	s := &Server{clock: c, signer: NewSigner(cfg.Key), Counts: NewCounter(tally), baseURL: cfg.BaseURL, log: log, passes: cfg.Passes,
+	s := &Server{clock: c, signer: NewSigner(OfferKey(cfg.Key)), Counts: NewCounter(tally), baseURL: cfg.BaseURL, log: log, passes: cfg.Passes,
 		book: newOfferBook(src), spent: newSpendBelief(), queue: onceQueue{once: once},
 		rules: newTrafficRules(cfg.Key, cfg.MaxViewsPerSourceDay, cfg.MaxClicksPerSourceDay)}
 	s.camps = campaignSet{source: src, log: log, refreshed: s.spent.settled, rng: cfg.Rand}

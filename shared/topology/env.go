@@ -15,6 +15,11 @@ const (
 	// EnvStripeSecretName names the Secrets Manager secret holding the
 	// Stripe key.
 	EnvStripeSecretName = "SOUQ_STRIPE_SECRET_NAME"
+	// EnvStripeAPIURL is where the Stripe client sends its calls. The
+	// stack never sets it (empty is Stripe itself); the local platform
+	// points the functions' real binaries at the local Stripe with it
+	// (SOUQ_RUNTIME=rie).
+	EnvStripeAPIURL = "SOUQ_STRIPE_API_URL"
 	// EnvStripeWebhookSecretName names (by name or ARN) the Secrets
 	// Manager secret holding the signing secret of Stripe's webhook
 	// endpoint (whsec_…; two, one a line, while it is rolled): the
@@ -43,6 +48,11 @@ const (
 	// EnvPublicURL is the base of click and referral links (default: the
 	// API's own domain).
 	EnvPublicURL = "SOUQ_PUBLIC_URL"
+	// EnvPublicURLSecretName names the secret that holds the public URL,
+	// for the one function CloudFront reaches through its URL (serve):
+	// its origin is the distribution's, so the distribution's domain in
+	// its environment would make a cycle. It is read once per cold start.
+	EnvPublicURLSecretName = "SOUQ_PUBLIC_URL_SECRET_NAME"
 	// EnvConsoleClientID is the console's app client (authorization code
 	// with PKCE, no secret); EnvConsoleLogoutURL the hosted sign-in's
 	// sign-out endpoint. The console signs people in at EnvJWTIssuer.

@@ -133,6 +133,12 @@ type Route struct {
 	// Throttle, when set, is tighter than the stage's default for this
 	// route (requests per second, and the burst above it).
 	Throttle *Throttle
+	// FunctionURL marks the public serving routes CloudFront sends
+	// straight to the function's URL (DESIGN §20), not through API
+	// Gateway: their events are a function URL's payload 2.0, with the
+	// route key "$default" and no path parameters, so the function
+	// finds the route from the raw path itself (api.Router does).
+	FunctionURL bool
 }
 
 // Throttle is an API Gateway rate limit.

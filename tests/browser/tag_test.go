@@ -72,11 +72,16 @@ const record = `window.__souq = []; window.__souqRendered = [];
 document.addEventListener("souq:rendered", function (e) { window.__souq.push("rendered " + e.target.id + " " + e.detail.offerId); window.__souqRendered.push(performance.now()); });
 document.addEventListener("souq:nofill", function (e) { window.__souq.push("nofill " + e.target.id); });`
 
-// recordViews makes the page keep the view beacons the tag sends (it
-// sends them with sendBeacon, or fetch where that refuses).
-const recordViews = `window.__souqViews = []; window.__souqViewAt = [];
-(function () { var sb = navigator.sendBeacon && navigator.sendBeacon.bind(navigator);
-  if (sb) { navigator.sendBeacon = function (u, d) { window.__souqViews.push(String(u)); window.__souqViewAt.push(performance.now()); return sb(u, d); }; } })();`
+// recordViews makes the page keep the view beacons the tag sends: GETs
+// (fetch, keepalive), which the edge can sign on to the serve function's
+// URL; a POST (sendBeacon) is kept apart, and none is expected.
+const recordViews = `window.__souqViews = []; window.__souqViewAt = []; window.__souqPosts = [];
+(function () { var f = window.fetch.bind(window);
+  window.fetch = function (u, o) { var m = ((o && o.method) || "GET").toUpperCase();
+    if (String(u).indexOf("/v/") >= 0) { if (m === "GET") { window.__souqViews.push(String(u)); window.__souqViewAt.push(performance.now()); } else { window.__souqPosts.push(m + " " + u); } }
+    return f(u, o); };
+  var sb = navigator.sendBeacon && navigator.sendBeacon.bind(navigator);
+  if (sb) { navigator.sendBeacon = function (u, d) { window.__souqPosts.push("sendBeacon " + u); return sb(u, d); }; } })();`
 
 // inView makes the page keep when the #ad box was first at least half in
 // view, on the browser's clock (window.__souqInView).
@@ -204,6 +209,9 @@ func TestTag_ViewableImpressionsOnAStrictCSPPage(t *testing.T) {
 	b.do(chromedp.Evaluate[chromedp.Void](`souq.reload()`))
 	b.waitFor("a new offer", fmt.Sprintf(`(function () { var a = document.querySelector("#ad a.souq-ad"); return a !== null && a.getAttribute("data-souq-offer") !== %q; })()`, before.Value))
 	b.waitFor("the new offer's view beacon", `window.__souqViews.length === 2`)
+	if posts, _ := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](`window.__souqPosts`)); len(posts) != 0 {
+		t.Fatalf("view beacons sent as POSTs, which origin access control cannot sign: %v", posts)
+	}
 	if n, _ := waitImpressions(t, flight, ownerTok, 2); n != 2 {
 		t.Fatalf("after reload and a second in view: %d impressions, want 2", n)
 	}

@@ -414,7 +414,7 @@ func BenchmarkServing_Ceiling(b *testing.B) {
 					var o struct{ ViewURL string }
 					_ = json.NewDecoder(resp.Body).Decode(&o)
 					resp.Body.Close()
-					req, _ := http.NewRequest("POST", o.ViewURL, nil)
+					req, _ := http.NewRequest("GET", o.ViewURL, nil) // as the tag sends it
 					req.Header.Set("User-Agent", harness.BrowserAgent)
 					req.Header.Set(harness.ViewerAddressHeader, harness.ViewerAddress(w<<13|n&0x1fff)) // a viewer of its own
 					vr, err := hc.Do(req)

@@ -664,7 +664,7 @@ func (s *Sim) serve() {
 		}
 		if view, _ := ad["viewUrl"].(string); view != "" && s.rng.IntN(5) != 0 {
 			s.beacons[cid][0]++
-			if v := harness.Send(s.t, "POST", strings.TrimPrefix(view, harness.Platform.BaseURL), "", nil, h); v.Status >= 500 {
+			if v := harness.Send(s.t, "GET", strings.TrimPrefix(view, harness.Platform.BaseURL), "", nil, h); v.Status >= 500 {
 				s.fail("a view beacon answered %d: %s", v.Status, v.Body)
 			}
 			views++

@@ -105,11 +105,14 @@
     freqSave(f);
   }
 
+  // A view is a GET: the edge checks its token and signs it on to the
+  // serve function's URL, which a body could not pass (sendBeacon POSTs).
   function sendView(url) {
     try {
-      if (navigator.sendBeacon && navigator.sendBeacon(url)) { return; }
-    } catch (e) { /* fall through */ }
-    try { fetch(url, { method: "POST", keepalive: true, credentials: "omit", mode: "cors" }).catch(function () {}); } catch (e) { /* nothing to do */ }
+      fetch(url, { method: "GET", keepalive: true, credentials: "omit", mode: "no-cors", cache: "no-store" }).catch(function () {});
+      return;
+    } catch (e) { /* no fetch: an image */ }
+    try { new Image().src = url; } catch (e) { /* nothing to do */ }
   }
 
   // watch calls the offer's viewUrl once: half the ad in view, for one

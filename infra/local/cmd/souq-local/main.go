@@ -62,7 +62,15 @@ func run() int {
 	if os.Getenv("SOUQ_LOG") == "stdout" {
 		logw = io.MultiWriter(logFile, os.Stdout)
 	}
+	runtime, err := local.RuntimeFromEnv(os.Getenv)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "souq:", err)
+		return 1
+	}
 	p, err := local.Start(ctx, local.Options{
+		// SOUQ_RUNTIME=rie runs each function's real Lambda binary under
+		// the Runtime Interface Emulator, built into .souq/rie/.
+		Runtime: runtime, RIEDir: filepath.Join(stateDir(), "rie"),
 		Addr: addr, DynamoEndpoint: os.Getenv("SOUQ_DYNAMODB_ENDPOINT"), StripeMock: true, Seed: true, RateLimits: rateLimits(),
 		StateDir: stateDir(), Log: slog.New(slog.NewJSONHandler(logw, nil)), ChildLog: logFile,
 		// The products' settings (fees, shares, the traffic caps) are read
@@ -146,10 +154,14 @@ func runningPID() int {
 func rateLimits() bool { return os.Getenv("SOUQ_RATE_LIMITS") != "off" }
 
 func limitsNote() string {
-	if rateLimits() {
-		return ""
+	note := ""
+	if !rateLimits() {
+		note = "\nRate limits are off (SOUQ_RATE_LIMITS=off): nothing stops a flood."
 	}
-	return "\nRate limits are off (SOUQ_RATE_LIMITS=off): nothing stops a flood."
+	if os.Getenv("SOUQ_RUNTIME") == local.RuntimeRIE {
+		note += "\nThe functions run as their real Lambda binaries under the Runtime Interface Emulator (SOUQ_RUNTIME=rie; the authorizer in-process)."
+	}
+	return note
 }
 
 func stateDir() string {
