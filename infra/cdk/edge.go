@@ -134,14 +134,7 @@ func publicURLSecretName(stage Stage) string { return "souq/" + stage.Name + "/p
 
 // behindURL reports whether a function serves routes CloudFront sends to
 // its URL (route.FunctionURL).
-func (s *Souq) behindURL(fn string) bool {
-	for _, r := range s.topology.Routes {
-		if r.FunctionURL && r.Function == fn {
-			return true
-		}
-	}
-	return false
-}
+func (s *Souq) behindURL(fn string) bool { return s.topology.BehindURL(fn) }
 
 // servingPatterns are the edge's path patterns of the topology's routes
 // behind the serve function's URL (route.FunctionURL): each route's path
@@ -192,6 +185,8 @@ func (s *Souq) serving(stack awscdk.Stack, originSecretVersion string) {
 	s.Functions[topology.FnServe].AddPermission(jsii.String("EdgeInvokes"), &awslambda.Permission{
 		Principal: awsiam.NewServicePrincipal(jsii.String("cloudfront.amazonaws.com"), nil),
 		Action:    jsii.String("lambda:InvokeFunction"),
+		// Only through the URL: CloudFront may not invoke it any other way.
+		InvokedViaFunctionUrl: jsii.Bool(true),
 		SourceArn: awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("arn:"), stack.Partition(), jsii.String(":cloudfront::"), stack.Account(),
 			jsii.String(":distribution/"), s.Edge.DistributionId()}),
 	})
@@ -234,6 +229,25 @@ func (s *Souq) serving(stack awscdk.Stack, originSecretVersion string) {
 		}
 		s.Edge.AddBehavior(jsii.String(pattern), origin, b)
 	}
+}
+
+// servingPaths matches the paths of the serving routes (servingPatterns).
+func (s *Souq) servingPaths(none *[]*awswafv2.CfnWebACL_TextTransformationProperty) *awswafv2.CfnWebACL_StatementProperty {
+	var any []interface{}
+	for _, p := range servingPatterns(s.topology) {
+		constraint, prefix := "EXACTLY", p
+		if strings.HasSuffix(p, "*") {
+			constraint, prefix = "STARTS_WITH", strings.TrimSuffix(p, "*")
+		}
+		any = append(any, &awswafv2.CfnWebACL_StatementProperty{ByteMatchStatement: &awswafv2.CfnWebACL_ByteMatchStatementProperty{
+			FieldToMatch:         &awswafv2.CfnWebACL_FieldToMatchProperty{UriPath: map[string]interface{}{}},
+			PositionalConstraint: jsii.String(constraint), SearchString: jsii.String(prefix), TextTransformations: none,
+		}})
+	}
+	if len(any) == 1 {
+		return any[0].(*awswafv2.CfnWebACL_StatementProperty)
+	}
+	return &awswafv2.CfnWebACL_StatementProperty{OrStatement: &awswafv2.CfnWebACL_OrStatementProperty{Statements: &any}}
 }
 
 // creativesPrefix is the path of hosted creatives on the public domain,
@@ -358,7 +372,21 @@ func (s *Souq) webACL(stack awscdk.Stack, stage Stage) awswafv2.CfnWebACL {
 				VisibilityConfig: visibility("public-per-address"),
 			},
 			&awswafv2.CfnWebACL_RuleProperty{
-				Name: jsii.String("api-per-credential"), Priority: jsii.Number(2),
+				// The serving routes, whatever the request carries: an
+				// Authorization header (which origin access control replaces)
+				// must not take a flood out of public-per-address and into
+				// api-per-credential, keyed on a value it makes up. Nothing
+				// else throttles that path: it has no API Gateway stage.
+				Name: jsii.String("serving-per-address"), Priority: jsii.Number(2),
+				Statement: &awswafv2.CfnWebACL_StatementProperty{RateBasedStatement: &awswafv2.CfnWebACL_RateBasedStatementProperty{
+					AggregateKeyType: jsii.String("IP"), Limit: limit, EvaluationWindowSec: jsii.Number(60),
+					ScopeDownStatement: s.servingPaths(none),
+				}},
+				Action:           tooMany,
+				VisibilityConfig: visibility("serving-per-address"),
+			},
+			&awswafv2.CfnWebACL_RuleProperty{
+				Name: jsii.String("api-per-credential"), Priority: jsii.Number(3),
 				// Requests without the header are not counted here.
 				Statement: &awswafv2.CfnWebACL_StatementProperty{RateBasedStatement: &awswafv2.CfnWebACL_RateBasedStatementProperty{
 					AggregateKeyType: jsii.String("CUSTOM_KEYS"), Limit: limit, EvaluationWindowSec: jsii.Number(60),

@@ -640,6 +640,22 @@ func TestTemplate_EdgeCachesOnlyTheTagAndLimitsEachCaller(t *testing.T) {
 		!strings.Contains(api, limit) || !strings.Contains(api, `"ResponseCode":429`) {
 		t.Errorf("credential rule: %s", api)
 	}
+	// The serving routes per address whatever they carry (an Authorization
+	// header must not move a flood to the per-credential rule).
+	serving := js(rules["serving-per-address"])
+	if !strings.Contains(serving, `"AggregateKeyType":"IP"`) || !strings.Contains(serving, limit) || !strings.Contains(serving, `"ResponseCode":429`) ||
+		strings.Contains(serving, "authorization") || len(rules) != 4 {
+		t.Errorf("serving rule: %s (%d rules)", serving, len(rules))
+	}
+	for _, p := range servingPatterns(topology.Souq()) {
+		want := `"PositionalConstraint":"STARTS_WITH","SearchString":"` + strings.TrimSuffix(p, "*") + `"`
+		if !strings.HasSuffix(p, "*") {
+			want = `"PositionalConstraint":"EXACTLY","SearchString":"` + p + `"`
+		}
+		if !strings.Contains(serving, want) {
+			t.Errorf("the serving rule does not cover %s: %s", p, serving)
+		}
+	}
 	if !strings.Contains(js(rules["known-bad-addresses"]), "AWSManagedRulesAmazonIpReputationList") {
 		t.Errorf("no reputation list: %s", js(w["Rules"]))
 	}
@@ -938,6 +954,9 @@ func TestTemplate_ServingGoesToTheFunctionURL(t *testing.T) {
 			}
 			if fn := js(p.Properties["FunctionName"]); !strings.Contains(fn, serveFn) && !strings.Contains(fn, urlID) {
 				t.Errorf("%s: CloudFront may invoke another function: %s", st.name, js(p.Properties))
+			}
+			if p.Properties["Action"] == "lambda:InvokeFunction" && p.Properties["InvokedViaFunctionUrl"] != true {
+				t.Errorf("%s: CloudFront may invoke serve other than through its URL: %s", st.name, js(p.Properties))
 			}
 			actions[p.Properties["Action"].(string)] = true
 		}

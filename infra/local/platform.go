@@ -139,6 +139,9 @@ type Platform struct {
 	aws          *awsStandIn
 	originSecret string
 	rieTemp      string
+	// rieClock is the file the platform's clock is told in for the
+	// binaries (clock.Follow), in rieClockDir.
+	rieClock, rieClockDir string
 
 	poller     *StreamPoller
 	server     *http.Server

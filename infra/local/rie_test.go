@@ -350,6 +350,16 @@ func testRIEPlatform(t *testing.T, bins map[string]string) {
 	if got := p.Scheduler.Pending(); got != pending+1 {
 		t.Errorf("the auction's close: %d one-time schedules, want %d (CreateSchedule did not reach the local Scheduler)", got, pending+1)
 	}
+	// The binaries keep the platform's clock (clock.Follow): an hour on,
+	// the close fires and the auctions binary, seeing the same hour, closes
+	// it (on the wall clock it would refuse: "closes at …").
+	auctionID, _ := auction.body["id"].(string)
+	if _, err := p.Advance(ctx, time.Hour+time.Minute); err != nil {
+		t.Fatalf("advance the platform's clock: %v", err)
+	}
+	if got := send("GET", "/v1/auctions/"+auctionID, token, ""); got.status != http.StatusOK || got.body["status"] != "closed" {
+		t.Errorf("an hour past its close, the auction is still open: the binaries do not keep the platform's clock: %v", got.body)
+	}
 	if err := p.Functions[topology.FnServe].Scheduled(ctx, json.RawMessage(topology.JobInput(topology.JobMeter))); err != nil {
 		t.Errorf("serve's meter: %v", err)
 	}

@@ -54,6 +54,7 @@ const (
 	rieStripeSecret    = "souq/local/stripe"
 	rieStripeWebhook   = "arn:aws:secretsmanager:us-east-1:000000000000:secret:souq/local/stripe-webhook"
 	rieStripeKey       = "sk_test_souqlocalplatform"
+	riePublicURLSecret = "souq/local/public-url"
 )
 
 // rieSettings are the products' settings the stack may set (topology.Env*):
@@ -94,12 +95,22 @@ func (p *Platform) startRIE(ctx context.Context, opts Options, top topology.Topo
 			return err
 		}
 	}
+	// The binaries keep the platform's clock, which tests move: it tells
+	// its state in a file they read (clock.Follow, SOUQ_CLOCK_FILE).
+	clockDir, err := os.MkdirTemp("", "souq-clock-")
+	if err != nil {
+		return err
+	}
+	p.rieClockDir, p.rieClock = clockDir, filepath.Join(clockDir, "clock")
+	if err := p.Clock.Publish(p.rieClock); err != nil {
+		return err
+	}
 	origin := make([]byte, 32)
 	_, _ = rand.Read(origin) // crypto/rand.Read never fails (Go 1.24+)
 	p.originSecret = hex.EncodeToString(origin)
 	p.aws = &awsStandIn{bus: p.Bus, sched: p.Scheduler, creatives: p.Creatives, log: opts.Log.With("component", "aws"),
 		secrets: map[string]string{rieOriginSecretARN: p.originSecret, rieClickSecretARN: clickSecret,
-			rieStripeSecret: rieStripeKey, rieStripeWebhook: strings.Join(p.webhookSecrets(), "\n")}}
+			rieStripeSecret: rieStripeKey, rieStripeWebhook: strings.Join(p.webhookSecrets(), "\n"), riePublicURLSecret: p.BaseURL}}
 	if err := p.aws.start(); err != nil {
 		return err
 	}
@@ -142,6 +153,12 @@ func (p *Platform) rieEnv(opts Options, top topology.Topology, f topology.Functi
 		"AWS_ENDPOINT_URL": p.aws.URL, "AWS_ENDPOINT_URL_DYNAMODB": dynamoEndpoint,
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": strconv.Itoa(f.MemoryMB),
 		topology.EnvStage:                 "local", topology.EnvPublicURL: p.BaseURL,
+		topology.EnvClockFile: p.rieClock,
+	}
+	if top.BehindURL(f.Name) {
+		// As the stack: the public URL by a secret's name (infra/cdk).
+		delete(env, topology.EnvPublicURL)
+		env[topology.EnvPublicURLSecretName] = riePublicURLSecret
 	}
 	if opts.Env != nil {
 		for _, k := range rieSettings {
@@ -255,6 +272,9 @@ func (p *Platform) closeRIE() {
 	}
 	if p.aws != nil {
 		p.aws.close()
+	}
+	if p.rieClockDir != "" {
+		_ = os.RemoveAll(filepath.Clean(p.rieClockDir))
 	}
 	if p.rieTemp != "" {
 		_ = os.RemoveAll(filepath.Clean(p.rieTemp))

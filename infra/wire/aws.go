@@ -54,6 +54,9 @@ func FromAWS(ctx context.Context, name string) (*Function, *slog.Logger, error) 
 	}
 	log := slog.New(slog.NewJSONHandler(os.Stdout, nil)).With("function", name)
 	e := Env{Clock: clock.System{}, Log: log, Settings: settings}
+	if f := os.Getenv(topology.EnvClockFile); f != "" {
+		e.Clock = clock.Follow(f)
+	}
 	if len(fn.Tables) > 0 {
 		if e.DB, err = store.ForFunction(ctx, fn); err != nil {
 			return nil, nil, err

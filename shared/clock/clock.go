@@ -4,6 +4,9 @@
 package clock
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"sync"
 	"time"
 )
@@ -27,6 +30,77 @@ type Offset struct {
 	offset time.Duration
 	// held, when set, is the instant the clock stands still at (Hold).
 	held time.Time
+	// changed, when set, is told of every move (Hold, Release, Advance),
+	// one move at a time, each with the state as it is then (Publish).
+	changed func(offset time.Duration, held time.Time)
+	tellMu  sync.Mutex
+}
+
+// Publish keeps a file telling this clock's state (its offset and the
+// instant it is held at), written again on every move, for processes
+// that read the time with Follow: the local platform's real Lambda
+// binaries (SOUQ_RUNTIME=rie) keep its time so.
+func (o *Offset) Publish(path string) error {
+	write := func(offset time.Duration, held time.Time) error {
+		var h int64
+		if !held.IsZero() {
+			h = held.UnixNano()
+		}
+		tmp := path + ".tmp"
+		if err := os.WriteFile(tmp, []byte(fmt.Sprintf("%d %d\n", int64(offset), h)), 0o644); err != nil {
+			return err
+		}
+		return os.Rename(tmp, path)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	o.mu.Lock()
+	o.changed = func(offset time.Duration, held time.Time) { _ = write(offset, held) }
+	offset, held := o.offset, o.held
+	o.mu.Unlock()
+	return write(offset, held)
+}
+
+// tell gives changed the state, if it is set: one call at a time, each
+// reading the state anew, so the last told is the latest.
+func (o *Offset) tell() {
+	o.tellMu.Lock()
+	defer o.tellMu.Unlock()
+	o.mu.RLock()
+	f, offset, held := o.changed, o.offset, o.held
+	o.mu.RUnlock()
+	if f != nil {
+		f(offset, held)
+	}
+}
+
+// Followed is a clock that keeps another process's Offset: it reads the
+// file that Offset.Publish writes at every Now (a small read; nothing in
+// AWS uses it), and keeps the last state it read if the file is gone.
+type Followed struct {
+	path string
+	mu   sync.Mutex
+	last Offset
+}
+
+// Follow is the clock the file at path tells (Offset.Publish).
+func Follow(path string) *Followed { return &Followed{path: path} }
+
+// Now is the followed clock's time, in UTC.
+func (f *Followed) Now() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if b, err := os.ReadFile(f.path); err == nil {
+		var offset, held int64
+		if _, err := fmt.Sscanf(string(b), "%d %d", &offset, &held); err == nil {
+			f.last.offset, f.last.held = time.Duration(offset), time.Time{}
+			if held != 0 {
+				f.last.held = time.Unix(0, held).UTC()
+			}
+		}
+	}
+	return f.last.Now()
 }
 
 // StartingAt is an Offset clock that reads start now (and runs on from
@@ -55,23 +129,27 @@ func (o *Offset) Now() time.Time {
 // Advance still moves a held clock.
 func (o *Offset) Hold() time.Time {
 	o.mu.Lock()
-	defer o.mu.Unlock()
 	if o.held.IsZero() {
 		o.held = time.Now().UTC().Add(o.offset)
 	}
-	return o.held
+	held := o.held
+	o.mu.Unlock()
+	o.tell()
+	return held
 }
 
 // Release lets a held clock run on from the instant it stood at: it
 // never goes back, and skips none of the time it was held.
 func (o *Offset) Release() time.Time {
 	o.mu.Lock()
-	defer o.mu.Unlock()
 	if !o.held.IsZero() {
 		o.offset = o.held.Sub(time.Now().UTC())
 		o.held = time.Time{}
 	}
-	return time.Now().UTC().Add(o.offset)
+	now := time.Now().UTC().Add(o.offset)
+	o.mu.Unlock()
+	o.tell()
+	return now
 }
 
 // Advance moves the clock forward by d; a negative d is ignored because
@@ -85,6 +163,7 @@ func (o *Offset) Advance(d time.Duration) time.Time {
 		}
 	}
 	o.mu.Unlock()
+	o.tell()
 	return o.Now()
 }
 

@@ -8,19 +8,24 @@ import (
 	"time"
 
 	"github.com/souqhq/souq/shared/clock"
+	"github.com/souqhq/souq/shared/store"
 )
 
 // Tally stores counts: one ADD of each kind's increment to one shard of
-// a flight's day.
+// a flight's day, once for token (store.AddOnce): counts sent again with
+// the token they were first sent with are not counted again.
 type Tally interface {
-	AddCounts(ctx context.Context, flightID, day string, shard int, counts map[string]int64) error
+	AddCounts(ctx context.Context, flightID, day string, shard int, counts map[string]int64, token string) error
 }
 
 // Counter buffers served, viewed, clicked and refused increments in
 // memory and writes them as one ADD per flight and day per flush, into
 // this instance's own shard: a hot slot costs one write every FlushEvery
-// per instance, never one per event. A failed flush puts its counts back:
-// none are lost while the process lives; Run flushes on shutdown.
+// per instance, never one per event. A failed flush keeps its counts to
+// send again, as they were and with the token they were sent with (the
+// write may have been made though its answer was lost): none are lost
+// while the process lives and none is counted twice; Run flushes on
+// shutdown.
 type Counter struct {
 	tally Tally
 	shard int
@@ -32,6 +37,10 @@ type Counter struct {
 	// formats no date.
 	day      string
 	dayStart time.Time
+
+	// unsent are counts a flush could not write, each group to be sent
+	// again with its own token, never merged with newer counts.
+	unsent []countGroup
 
 	flushMu sync.Mutex // one flush at a time, so shards are never raced
 	// before runs first in every flush: it turns buffered events that
@@ -46,6 +55,13 @@ const CounterShards = 16
 const FlushEvery = 2 * time.Second
 
 type countKey struct{ flight, day, kind string }
+
+// countGroup is one flight-day's counts, as one AddCounts sends them.
+type countGroup struct {
+	flight, day string
+	counts      map[string]int64
+	token       string
+}
 
 // NewCounter returns a counter writing to a random shard.
 func NewCounter(t Tally) *Counter {
@@ -91,33 +107,29 @@ func (c *Counter) flushLocked(ctx context.Context) error {
 		beforeErr = c.before(ctx)
 	}
 	c.mu.Lock()
-	batch := c.pending
-	c.pending = map[countKey]int64{}
+	batch, groups := c.pending, c.unsent
+	c.pending, c.unsent = map[countKey]int64{}, nil
 	c.mu.Unlock()
-	if len(batch) == 0 {
-		return beforeErr
-	}
 	type fd struct{ flight, day string }
-	groups := map[fd]map[string]int64{}
+	fresh := map[fd]int{}
 	for k, n := range batch {
-		g := groups[fd{k.flight, k.day}]
-		if g == nil {
-			g = map[string]int64{}
-			groups[fd{k.flight, k.day}] = g
+		i, ok := fresh[fd{k.flight, k.day}]
+		if !ok {
+			i = len(groups)
+			fresh[fd{k.flight, k.day}] = i
+			groups = append(groups, countGroup{flight: k.flight, day: k.day, counts: map[string]int64{}, token: store.NewAddToken()})
 		}
-		g[k.kind] += n
+		groups[i].counts[k.kind] += n
 	}
 	var firstErr error
-	for g, counts := range groups {
-		if err := c.tally.AddCounts(ctx, g.flight, g.day, c.shard, counts); err != nil {
+	for _, g := range groups {
+		if err := c.tally.AddCounts(ctx, g.flight, g.day, c.shard, g.counts, g.token); err != nil {
 			if firstErr == nil {
 				firstErr = err
 			}
 			c.mu.Lock()
 			c.oldest = time.Time{} // due at once: the next Add asks for a flush
-			for kind, n := range counts {
-				c.pending[countKey{g.flight, g.day, kind}] += n
-			}
+			c.unsent = append(c.unsent, g)
 			c.mu.Unlock()
 		}
 	}
@@ -125,6 +137,13 @@ func (c *Counter) flushLocked(ctx context.Context) error {
 		firstErr = beforeErr
 	}
 	return firstErr
+}
+
+// Unsent is how many groups of counts wait to be sent again.
+func (c *Counter) Unsent() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.unsent)
 }
 
 // TryFlush flushes unless a flush is running already (then the running one
@@ -142,7 +161,7 @@ func (c *Counter) TryFlush(ctx context.Context) error {
 func (c *Counter) Due(now time.Time) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return !c.oldest.IsZero() && now.Sub(c.oldest) >= FlushEvery
+	return len(c.unsent) > 0 || !c.oldest.IsZero() && now.Sub(c.oldest) >= FlushEvery
 }
 
 // Run flushes every FlushEvery until ctx ends, then once more. A failed

@@ -332,7 +332,11 @@ func (s *Store) AddAudience(ctx context.Context, communityID string, d AudienceD
 		UpdateExpression:         aws.String("SET #d = :d, expiresAt = :x ADD v :v, c :c, u :u"),
 		ExpressionAttributeNames: map[string]string{"#d": "d"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":d": store.S(d.Day), ":x": store.N(audienceExpiry(d.Day)),
-			":v": store.N(d.ViewableImpressions), ":c": store.N(d.Clicks), ":u": store.N(d.DistinctViewers)}})
+			":v": store.N(d.ViewableImpressions), ":c": store.N(d.Clicks), ":u": store.N(d.DistinctViewers)}},
+		// Once under the SDK's retries; a failed call's days are merged into
+		// the next (audience figures, not money: a call that failed after
+		// its write is counted again).
+		store.NewAddToken())
 	return fault.Wrap("serving.AddAudience", err)
 }
 

@@ -512,13 +512,13 @@ func (s *Store) FlightClickURL(ctx context.Context, flightID string) (string, bo
 
 // First records key once: true the first time, false after, on any
 // instance (a conditional put). The record expires with its offer.
-func (s *Store) First(ctx context.Context, key string, expires time.Time) (bool, error) {
-	err := store.PutItem(ctx, s.db, &dynamodb.PutItemInput{
+func (s *Store) First(ctx context.Context, key string, expires time.Time, token string) (bool, error) {
+	err := store.PutItemAs(ctx, s.db, &dynamodb.PutItemInput{
 		TableName: aws.String(s.table),
 		Item: map[string]types.AttributeValue{"pk": store.S(key), "sk": store.S("ONCE"),
 			"expiresAt": store.N(expires.Unix())},
 		ConditionExpression: aws.String("attribute_not_exists(pk)"),
-	})
+	}, token)
 	err = store.Classify(err)
 	if store.IsConditionFailed(err) {
 		return false, nil
@@ -536,7 +536,7 @@ func (s *Store) Seen(ctx context.Context, key string) (bool, error) {
 
 // AddCounts adds buffered increments to one shard of a flight's day, or
 // of a campaign's day on a community (ref CampaignRef).
-func (s *Store) AddCounts(ctx context.Context, ref, day string, shard int, counts map[string]int64) error {
+func (s *Store) AddCounts(ctx context.Context, ref, day string, shard int, counts map[string]int64, token string) error {
 	r, ok := ParseRef(ref)
 	if !ok {
 		return fault.New(fault.Invalid, "serving.AddCounts", "no such counter ref")
@@ -564,7 +564,8 @@ func (s *Store) AddCounts(ctx context.Context, ref, day string, shard int, count
 		}
 		return kinds[i] < kinds[j]
 	})
-	for first := true; len(kinds) > 0; first = false {
+	for part := 0; len(kinds) > 0; part++ {
+		first := part == 0
 		// At most countTerms ADDs an update (DynamoDB allows 300
 		// operators and 4 KB an expression): a wide breakdown is written
 		// in more than one.
@@ -590,9 +591,9 @@ func (s *Store) AddCounts(ctx context.Context, ref, day string, shard int, count
 			UpdateExpression:          aws.String(expr),
 			ExpressionAttributeNames:  names,
 			ExpressionAttributeValues: vals,
-		})
+		}, token+"."+strconv.Itoa(part)) // the same kinds in the same parts when sent again (sorted)
 		if err != nil && first {
-			return fault.Wrap("serving.AddCounts", err) // nothing written: the caller buffers it all again
+			return fault.Wrap("serving.AddCounts", err) // maybe not written: the caller sends it all again, with token
 		}
 		if err != nil {
 			// The counts are written; only some breakdown weights are

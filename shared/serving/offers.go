@@ -58,6 +58,31 @@ type Signer struct {
 	Key []byte
 	// macs reuses keyed HMACs (making one costs more than using it).
 	macs *sync.Pool
+	// previous are keys a token may still be signed with (Verify), never
+	// signed with again: the key the function's secret was before OfferKey
+	// (a token lives OfferTTL, and a release must not void those out).
+	previous []Signer
+}
+
+// WithPrevious is s that also takes tokens signed with keys (Verify).
+func (s Signer) WithPrevious(keys ...[]byte) Signer {
+	for _, k := range keys {
+		s.previous = append(s.previous, NewSigner(k))
+	}
+	return s
+}
+
+// signed reports whether mac is payload's under the key or a previous one.
+func (s Signer) signed(mac []byte, payload string) bool {
+	if hmac.Equal(mac, s.mac(payload)) {
+		return true
+	}
+	for _, p := range s.previous {
+		if hmac.Equal(mac, p.mac(payload)) {
+			return true
+		}
+	}
+	return false
 }
 
 // OfferKeyLabel is what the function's secret keys to make offer tokens'
@@ -67,8 +92,7 @@ const OfferKeyLabel = "souq offer tokens"
 // OfferKey is the key of offer tokens: the hex HMAC-SHA256 of
 // OfferKeyLabel under the function's secret. The edge checks view beacons
 // with it before any Lambda runs (infra/cdk/beacon.js, its key put by
-// docs/deploy.md's one line of openssl), and so never holds the secret
-// itself, which also seals webhook endpoints' secrets.
+// docs/deploy.md), and so never holds the function's secret itself.
 func OfferKey(secret []byte) []byte {
 	m := hmac.New(sha256.New, secret)
 	m.Write([]byte(OfferKeyLabel))
@@ -129,7 +153,7 @@ func (s Signer) Verify(token string, now time.Time) (Offer, traffic.Reason, bool
 	}
 	payload, err1 := base64.RawURLEncoding.DecodeString(p64)
 	mac, err2 := base64.RawURLEncoding.DecodeString(m64)
-	if err1 != nil || err2 != nil || !hmac.Equal(mac, s.mac(string(payload))) {
+	if err1 != nil || err2 != nil || !s.signed(mac, string(payload)) {
 		return Offer{}, traffic.Forged, false
 	}
 	parts := strings.Split(string(payload), "|")

@@ -66,3 +66,27 @@ func TestSigner_DimsAndTheEarlierTokens(t *testing.T) {
 		t.Fatalf("o1 with nine fields: %q", reason)
 	}
 }
+
+// Tokens are signed with the offer key (OfferKey, which the edge holds),
+// and those signed before it with the function's secret itself stay
+// good for their life: a release does not void the offers out there.
+func TestSigner_TheOfferKeyAndTheKeyBeforeIt(t *testing.T) {
+	secret := []byte("0123456789abcdef0123456789abcdef0123456789abcdef")
+	now := time.Date(2040, 3, 2, 4, 0, 0, 0, time.UTC)
+	o := Offer{ID: NewOfferID(now), Kind: KindCampaign, SlotID: "slot_1", Ref: "cmp_1", IssuedAt: now}
+	srv := NewSigner(OfferKey(secret)).WithPrevious(secret)
+	tok := srv.Sign(o)
+	if _, _, ok := NewSigner(OfferKey(secret)).Verify(tok, now); !ok {
+		t.Fatal("a new token is not signed with the offer key alone (the edge would refuse it)")
+	}
+	if _, _, ok := NewSigner(secret).Verify(tok, now); ok {
+		t.Fatal("a new token is signed with the secret itself")
+	}
+	old := NewSigner(secret).Sign(o)
+	if _, why, ok := srv.Verify(old, now.Add(time.Minute)); !ok {
+		t.Fatalf("a token signed before the release: %s", why)
+	}
+	if _, why, ok := srv.Verify(NewSigner([]byte("another secret, as long as the first one.........")).Sign(o), now); ok || why != "forged" {
+		t.Fatalf("a token of another key: ok %v, %q", ok, why)
+	}
+}

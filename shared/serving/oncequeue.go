@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/souqhq/souq/shared/store"
 	"github.com/souqhq/souq/shared/traffic"
 )
 
@@ -26,6 +27,9 @@ type pendingEvent struct {
 	at    time.Time
 	// mark is whose audience it adds to once counted (audience.go).
 	mark audienceMark
+	// token is its once-check's, the same on every try (store.PutItemAs):
+	// a check that failed after its write was made is its own on the next.
+	token string
 }
 
 // maxPending bounds the events waiting for their once-per-offer check; a
@@ -44,7 +48,7 @@ func (q *onceQueue) hold(o Offer, kind, ref string, now time.Time, mark audience
 	if len(q.pending) == 0 {
 		q.oldest = now
 	}
-	q.pending = append(q.pending, pendingEvent{offer: o, kind: kind, ref: ref, at: now, mark: mark})
+	q.pending = append(q.pending, pendingEvent{offer: o, kind: kind, ref: ref, at: now, mark: mark, token: store.NewAddToken()})
 	return len(q.pending) >= maxPending, now.Sub(q.oldest) >= FlushEvery
 }
 
@@ -138,7 +142,7 @@ func (q *onceQueue) checkAll(ctx context.Context, evs []pendingEvent, counted fu
 
 // check is the kind one event counts as, once its offer's record is made.
 func (q *onceQueue) check(ctx context.Context, ev pendingEvent) (string, error) {
-	ok, err := q.once.First(ctx, "OFFER#"+ev.offer.ID+"#"+ev.kind, ev.offer.IssuedAt.Add(OfferTTL+time.Hour))
+	ok, err := q.once.First(ctx, "OFFER#"+ev.offer.ID+"#"+ev.kind, ev.offer.IssuedAt.Add(OfferTTL+time.Hour), ev.token)
 	if err != nil {
 		return "", err
 	}

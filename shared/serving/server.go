@@ -76,9 +76,11 @@ type Source interface {
 }
 
 // Once records that an event happened, once: First is true for the first
-// call with a key, false for every later one, on any instance.
+// call with a key, false for every later one, on any instance; a call
+// again with the same token (the same event, its first call failed) is
+// the first call's answer.
 type Once interface {
-	First(ctx context.Context, key string, expires time.Time) (bool, error)
+	First(ctx context.Context, key string, expires time.Time, token string) (bool, error)
 	// Seen reports whether First was called for key (a click of a
 	// campaign bills only after its offer's view).
 	Seen(ctx context.Context, key string) (bool, error)
@@ -218,7 +220,7 @@ type Config struct {
 // NewServer is the serve path over a source of placements, a once store
 // and a tally.
 func NewServer(src Source, once Once, tally Tally, c clock.Clock, cfg Config, log *slog.Logger) *Server {
-	s := &Server{clock: c, signer: NewSigner(OfferKey(cfg.Key)), Counts: NewCounter(tally), baseURL: cfg.BaseURL, log: log, passes: cfg.Passes,
+	s := &Server{clock: c, signer: NewSigner(OfferKey(cfg.Key)).WithPrevious(cfg.Key), Counts: NewCounter(tally), baseURL: cfg.BaseURL, log: log, passes: cfg.Passes,
 		book: newOfferBook(src), spent: newSpendBelief(), queue: onceQueue{once: once},
 		rules: newTrafficRules(cfg.Key, cfg.MaxViewsPerSourceDay, cfg.MaxClicksPerSourceDay)}
 	s.camps = campaignSet{source: src, log: log, refreshed: s.spent.settled, rng: cfg.Rand}

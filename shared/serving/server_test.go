@@ -42,7 +42,7 @@ type memOnce struct {
 	down bool // the store is unreachable
 }
 
-func (m *memOnce) First(_ context.Context, key string, _ time.Time) (bool, error) {
+func (m *memOnce) First(_ context.Context, key string, _ time.Time, _ string) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.down {
@@ -67,7 +67,7 @@ type memTally struct {
 	refs []string // what was counted under, in order of first count
 }
 
-func (m *memTally) AddCounts(_ context.Context, ref, _ string, _ int, counts map[string]int64) error {
+func (m *memTally) AddCounts(_ context.Context, ref, _ string, _ int, counts map[string]int64, _ string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if !slices.Contains(m.refs, ref) {
@@ -241,7 +241,7 @@ func TestView_OnceCheckFailureWaitsForTheNextFlush(t *testing.T) {
 // of midnight, whichever order they come in.
 type dayTally struct{ days map[string]int64 }
 
-func (d *dayTally) AddCounts(_ context.Context, _, day string, _ int, counts map[string]int64) error {
+func (d *dayTally) AddCounts(_ context.Context, _, day string, _ int, counts map[string]int64, _ string) error {
 	for _, n := range counts {
 		d.days[day] += n
 	}

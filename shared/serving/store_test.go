@@ -346,7 +346,7 @@ func TestStore_ProjectsCampaignsInVersionOrder(t *testing.T) {
 		t.Fatalf("the slot's campaign setting: %+v", p)
 	}
 	// A campaign's counts go to its own partition, by community.
-	if err := w.st.AddCounts(ctx, serving.CampaignRef("cmp_a", "com_1"), "2026-11-23", 3, map[string]int64{"impressions": 2}); err != nil {
+	if err := w.st.AddCounts(ctx, serving.CampaignRef("cmp_a", "com_1"), "2026-11-23", 3, map[string]int64{"impressions": 2}, store.NewAddToken()); err != nil {
 		t.Fatal(err)
 	}
 	it, found, err := store.Get[map[string]any](ctx, w.db.Client, w.db.Table(topology.TableServing), "CMP#cmp_a", "STAT#2026-11-23#com_1#03")
@@ -356,7 +356,7 @@ func TestStore_ProjectsCampaignsInVersionOrder(t *testing.T) {
 	if seen, err := w.st.Seen(ctx, "OFFER#ofr_none#v"); err != nil || seen {
 		t.Fatalf("seen before first: %v %v", seen, err)
 	}
-	if ok, _ := w.st.First(ctx, "OFFER#ofr_1#v", t0.Add(time.Hour)); !ok {
+	if ok, _ := w.st.First(ctx, "OFFER#ofr_1#v", t0.Add(time.Hour), store.NewAddToken()); !ok {
 		t.Fatal("first")
 	}
 	if seen, err := w.st.Seen(ctx, "OFFER#ofr_1#v"); err != nil || !seen {
@@ -376,7 +376,7 @@ func TestStore_MetersEachChangeOnce(t *testing.T) {
 		Start: clock.Format(t0), End: clock.Format(t0.Add(48 * time.Hour)), Pacing: "even", State: "live", Version: 1,
 		Creative: events.SizedCreative{ImageURL: "https://cdn.example/m.png", ClickURL: "https://shop.example/m", AltText: "M", Width: 300, Height: 250}})
 	add := func(com string, shard int, imps, clicks int64) {
-		if err := w.st.AddCounts(ctx, serving.CampaignRef("cmp_m", com), "2026-11-23", shard, map[string]int64{"impressions": imps, "clicks": clicks, "served": 99, "inv_bot": 5}); err != nil {
+		if err := w.st.AddCounts(ctx, serving.CampaignRef("cmp_m", com), "2026-11-23", shard, map[string]int64{"impressions": imps, "clicks": clicks, "served": 99, "inv_bot": 5}, store.NewAddToken()); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -409,7 +409,7 @@ func TestStore_MetersEachChangeOnce(t *testing.T) {
 	}
 	// Refused views alone move the meter too (the report counts them;
 	// they bill nothing).
-	if err := w.st.AddCounts(ctx, serving.CampaignRef("cmp_m", "com_b"), "2026-11-23", 4, map[string]int64{"inv_too_fast": 2}); err != nil {
+	if err := w.st.AddCounts(ctx, serving.CampaignRef("cmp_m", "com_b"), "2026-11-23", 4, map[string]int64{"inv_too_fast": 2}, store.NewAddToken()); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.st.Meter(ctx, t0); err != nil {

@@ -113,13 +113,15 @@ func TestFaulty_ConflictsAndThrottlesAreRetriedOrRetryable(t *testing.T) {
 	}
 	// An ADD whose answer is lost: the SDK's retry, made raw, counts
 	// twice (an impression charged twice); store.AddOnce counts once, and
-	// each later call counts again.
-	add := func(key string, n int64, once bool) error {
+	// each later call counts again; the same token sent again later (a
+	// caller's resend of a failed call) counts nothing, as long as fewer
+	// than AddTokens other sends came between.
+	add := func(key string, n int64, token string) error {
 		in := &dynamodb.UpdateItemInput{TableName: aws.String(table), Key: map[string]types.AttributeValue{"pk": store.S(key), "sk": store.S("X")},
 			UpdateExpression: aws.String("SET #d = :d ADD n :n"), ExpressionAttributeNames: map[string]string{"#d": "day"},
 			ExpressionAttributeValues: map[string]types.AttributeValue{":d": store.S("2040-03-02"), ":n": store.N(n)}}
-		if once {
-			return store.AddOnce(ctx, f.Client, in)
+		if token != "" {
+			return store.AddOnce(ctx, f.Client, in, token)
 		}
 		_, err := f.Client.UpdateItem(ctx, in)
 		return err
@@ -133,31 +135,50 @@ func TestFaulty_ConflictsAndThrottlesAreRetriedOrRetryable(t *testing.T) {
 		return store.NumberAttr(out.Item, "n")
 	}
 	mode.Store("once-lost")
-	if err := add("faulty-lost-raw", 5, false); err != nil {
+	if err := add("faulty-lost-raw", 5, ""); err != nil {
 		t.Fatalf("a raw ADD whose answer was lost: %v", err)
 	}
 	if n := count("faulty-lost-raw"); n != 10 {
 		t.Fatalf("a raw ADD of 5 whose answer was lost counted %d: the fault is not what it says", n)
 	}
-	for i, key := range []string{"faulty-lost-add", "faulty-lost-add"} { // a new item, then an existing one
+	for i := 0; i < 2; i++ { // a new item, then an existing one
 		mode.Store("once-lost")
-		if err := add(key, 5, true); err != nil {
+		if err := add("faulty-lost-add", 5, store.NewAddToken()); err != nil {
 			t.Fatalf("store.AddOnce whose answer was lost (%d): %v", i, err)
 		}
 	}
 	if n := count("faulty-lost-add"); n != 10 {
 		t.Fatalf("two calls of store.AddOnce of 5, each answer lost, counted %d, want 10", n)
 	}
-	if err := add("faulty-lost-add", 1, true); err != nil {
+	first := store.NewAddToken()
+	if err := add("faulty-lost-add", 1, first); err != nil {
 		t.Fatal(err)
 	}
-	if n := count("faulty-lost-add"); n != 11 {
-		t.Fatalf("store.AddOnce counted %d, want 11", n)
+	for i := 0; i < store.AddTokens-1; i++ {
+		if err := add("faulty-lost-add", 1, store.NewAddToken()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := add("faulty-lost-add", 1, first); err != nil { // resent after AddTokens-1 others
+		t.Fatal(err)
+	}
+	if n, want := count("faulty-lost-add"), int64(10+store.AddTokens); n != want {
+		t.Fatalf("store.AddOnce counted %d, want %d (a resend of a token among the last %d counted again)", n, want, store.AddTokens)
 	}
 	if err := store.AddOnce(ctx, f.Client, &dynamodb.UpdateItemInput{TableName: aws.String(table), Key: map[string]types.AttributeValue{"pk": store.S("x"), "sk": store.S("X")},
 		UpdateExpression: aws.String("ADD n :n"), ConditionExpression: aws.String("attribute_exists(pk)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":n": store.N(1)}}); err == nil {
+		ExpressionAttributeValues: map[string]types.AttributeValue{":n": store.N(1)}}, first); err == nil {
 		t.Fatal("store.AddOnce took an update with a condition of its own")
+	}
+	// An expression whose names hold the letters SET (#OFFSET) and whose
+	// clause is in lower case.
+	if err := store.AddOnce(ctx, f.Client, &dynamodb.UpdateItemInput{TableName: aws.String(table), Key: map[string]types.AttributeValue{"pk": store.S("faulty-set"), "sk": store.S("X")},
+		UpdateExpression: aws.String("ADD #OFFSET :n set #d = :d"), ExpressionAttributeNames: map[string]string{"#OFFSET": "n", "#d": "day"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":n": store.N(2), ":d": store.S("2040-03-02")}}, store.NewAddToken()); err != nil {
+		t.Fatalf("store.AddOnce of a lower-case set clause: %v", err)
+	}
+	if n := count("faulty-set"); n != 2 {
+		t.Fatalf("faulty-set counted %d, want 2", n)
 	}
 	// A stop: the write is made, then the caller's goroutine ends.
 	mode.Store("once-stop")

@@ -13,6 +13,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 
@@ -329,9 +330,18 @@ func Get[T any](ctx context.Context, c *dynamodb.Client, table, pk, sk string) (
 // item (a replayed beacon's, a concurrent update's) fails the condition as
 // before (Classify's *ConditionFailedError).
 func PutItem(ctx context.Context, c *dynamodb.Client, in *dynamodb.PutItemInput) error {
-	token := ""
-	if in.ConditionExpression != nil {
-		token = fmt.Sprintf("%016x%016x", rand.Uint64(), rand.Uint64())
+	return PutItemAs(ctx, c, in, fmt.Sprintf("%016x%016x", rand.Uint64(), rand.Uint64()))
+}
+
+// PutItemAs is PutItem with the caller's token: a caller that sends the
+// same write again after a call failed (the write may have been made
+// though every answer was lost) sends it with the token of its first
+// call, and meeting its own item is done.
+func PutItemAs(ctx context.Context, c *dynamodb.Client, in *dynamodb.PutItemInput, token string) error {
+	if in.ConditionExpression == nil {
+		token = ""
+	}
+	if token != "" {
 		item := make(map[string]types.AttributeValue, len(in.Item)+1)
 		for k, v := range in.Item {
 			item[k] = v
@@ -354,47 +364,70 @@ func PutItem(ctx context.Context, c *dynamodb.Client, in *dynamodb.PutItemInput)
 const WriteToken = "wt"
 
 // AddOnce makes in's update, an unconditional one that adds to counters
-// (ADD), once under the SDK's retries: when its answer is lost on the way
-// back (a connection reset, a 500 after the write), the SDK sends the same
-// input again, and an ADD sent twice counts twice (an impression billed
-// twice). So the update marks the item with a token of its own (WriteToken,
-// random per call) on the condition that the item does not carry it yet:
-// a retry that meets its own first attempt fails that condition, and the
-// call is done. The one mark is the item's last writer's: a retry that
-// another writer of the same item overtook between the two attempts
-// (milliseconds apart) still counts twice, so items it is used on are
-// written by few (a counter's shard is one of 16, drawn per instance).
-func AddOnce(ctx context.Context, c *dynamodb.Client, in *dynamodb.UpdateItemInput) error {
-	if in.ConditionExpression != nil || in.UpdateExpression == nil {
-		return errors.New("store.AddOnce: an unconditional update expression only")
+// (ADD), once for token, a token the caller draws for these counts
+// (NewAddToken) and sends them with every time: when an answer is lost on
+// the way back (a connection reset, a 500 after the write), the SDK sends
+// the same input again, and an ADD sent twice counts twice (an impression
+// billed twice); and when the SDK gives up while the write was made, the
+// caller sends the same counts again later. So the update keeps the item's
+// last AddTokens tokens (wt0, newest, to wt5) and is made on the condition
+// that none of them is this one: a send that meets its own earlier
+// attempt is done. A send is counted twice only if AddTokens other sends
+// wrote the same item between its attempt and its resend, so items it is
+// used on are written by few (a counter's shard is one of 16, drawn per
+// instance, written every few seconds).
+func AddOnce(ctx context.Context, c *dynamodb.Client, in *dynamodb.UpdateItemInput, token string) error {
+	if in.ConditionExpression != nil || in.UpdateExpression == nil || token == "" {
+		return errors.New("store.AddOnce: an unconditional update expression and a token only")
 	}
-	token := fmt.Sprintf("%016x%016x", rand.Uint64(), rand.Uint64())
-	names := make(map[string]string, len(in.ExpressionAttributeNames)+1)
+	names := make(map[string]string, len(in.ExpressionAttributeNames)+AddTokens)
 	for k, v := range in.ExpressionAttributeNames {
 		names[k] = v
 	}
-	names["#souqwt"] = WriteToken
-	vals := make(map[string]types.AttributeValue, len(in.ExpressionAttributeValues)+1)
+	vals := make(map[string]types.AttributeValue, len(in.ExpressionAttributeValues)+2)
 	for k, v := range in.ExpressionAttributeValues {
 		vals[k] = v
 	}
-	vals[":souqwt"] = S(token)
+	vals[":souqwt"], vals[":souqnone"] = S(token), S("-")
+	set := make([]string, 0, AddTokens)
+	cond := make([]string, 0, AddTokens)
+	for i := 0; i < AddTokens; i++ {
+		n := fmt.Sprintf("#souqwt%d", i)
+		names[n] = fmt.Sprintf("%s%d", WriteToken, i)
+		if i == 0 {
+			set = append(set, n+" = :souqwt")
+		} else {
+			// Every operand reads the item as it was: the tokens shift by one.
+			set = append(set, fmt.Sprintf("%s = if_not_exists(#souqwt%d, :souqnone)", n, i-1))
+		}
+		cond = append(cond, fmt.Sprintf("(attribute_not_exists(%s) OR %s <> :souqwt)", n, n))
+	}
 	expr := *in.UpdateExpression
-	if i := strings.Index(expr, "SET "); i >= 0 {
-		expr = expr[:i] + "SET #souqwt = :souqwt, " + expr[i+len("SET "):]
+	if loc := setClause.FindStringIndex(expr); loc != nil {
+		expr = expr[:loc[1]] + strings.Join(set, ", ") + ", " + expr[loc[1]:]
 	} else {
-		expr = "SET #souqwt = :souqwt " + expr
+		expr = "SET " + strings.Join(set, ", ") + " " + expr
 	}
 	up := *in
 	up.UpdateExpression, up.ExpressionAttributeNames, up.ExpressionAttributeValues = &expr, names, vals
-	up.ConditionExpression = aws.String("attribute_not_exists(#souqwt) OR #souqwt <> :souqwt")
+	up.ConditionExpression = aws.String(strings.Join(cond, " AND "))
 	_, err := c.UpdateItem(ctx, &up)
 	var failed *types.ConditionalCheckFailedException
 	if errors.As(err, &failed) {
-		return nil // only this call's own first attempt carries its token
+		return nil // only this token's own earlier send carries it
 	}
 	return Classify(err)
 }
+
+// setClause finds an update expression's SET keyword (a clause's first
+// word, in any case), not the letters inside a name such as #OFFSET.
+var setClause = regexp.MustCompile(`(?i)(^|\s)SET\s+`)
+
+// AddTokens is how many of its last writers' tokens an AddOnce item keeps.
+const AddTokens = 6
+
+// NewAddToken is a token for AddOnce: 64 random bits, as hex.
+func NewAddToken() string { return fmt.Sprintf("%016x", rand.Uint64()) }
 
 // KeyMark is a keyed create's mark (api.RequestKey names the request and
 // its fingerprint), put in the create's own transaction beside the object

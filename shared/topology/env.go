@@ -53,6 +53,11 @@ const (
 	// its origin is the distribution's, so the distribution's domain in
 	// its environment would make a cycle. It is read once per cold start.
 	EnvPublicURLSecretName = "SOUQ_PUBLIC_URL_SECRET_NAME"
+	// EnvClockFile names a file that tells the time (clock.Follow): the
+	// stack never sets it (the functions read the system clock); the local
+	// platform gives it to the functions' real binaries (SOUQ_RUNTIME=rie)
+	// so that they keep its clock, which tests move.
+	EnvClockFile = "SOUQ_CLOCK_FILE"
 	// EnvConsoleClientID is the console's app client (authorization code
 	// with PKCE, no secret); EnvConsoleLogoutURL the hosted sign-in's
 	// sign-out endpoint. The console signs people in at EnvJWTIssuer.

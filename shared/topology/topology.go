@@ -141,6 +141,18 @@ type Route struct {
 	FunctionURL bool
 }
 
+// BehindURL reports whether a function serves routes CloudFront sends to
+// its URL (Route.FunctionURL): the stack gives it the public URL by a
+// secret's name, since the distribution is its URL's origin.
+func (t Topology) BehindURL(fn string) bool {
+	for _, r := range t.Routes {
+		if r.FunctionURL && r.Function == fn {
+			return true
+		}
+	}
+	return false
+}
+
 // Throttle is an API Gateway rate limit.
 type Throttle struct {
 	RatePerSecond float64
