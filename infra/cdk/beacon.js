@@ -73,6 +73,9 @@ async function handler(event) {
     // 18 bytes are 24 base64 characters exactly: the first 24 of the
     // whole MAC's are the truncated MAC's.
     if (mac.substring(0, 24) !== m[2]) {
+      // Logged (CloudWatch Logs), for the alarm on forged beacons: a wrong
+      // key in the store refuses every beacon, and impressions stop.
+      console.log('souq-beacon forged');
       return refused();
     }
   }

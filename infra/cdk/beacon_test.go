@@ -30,6 +30,7 @@ type beaconAnswer struct {
 	Passed  bool              `json:"passed"`
 	Status  int               `json:"status"`
 	Headers map[string]string `json:"headers"`
+	Logged  []string          `json:"logged"` // what it logged (console.log)
 }
 
 // runBeacon runs beacon.js, the CloudFront Function's own code, in
@@ -51,7 +52,8 @@ func runBeacon(t *testing.T, cases []beaconCase) map[string]beaconAnswer {
 		}
 		code = strings.Replace(code, imp, "", 1)
 	}
-	harness := `import crypto from 'node:crypto';
+	harness := `const logged = []; const print = console.log; console.log = (...a) => logged.push(a.join(' '));
+import crypto from 'node:crypto';
 import { Buffer } from 'node:buffer';
 let KEY = null;
 const cf = { kvs: (id) => { if (id !== '__SOUQ_KVS_ID__') { throw new Error('kvs id ' + id); }
@@ -67,9 +69,9 @@ for (const c of cases) {
     request: { method: c.method, uri: c.uri, querystring: {}, headers, cookies: {} } });
   const h = {};
   for (const [k, v] of Object.entries(r.headers || {})) { h[k] = v.value; }
-  out.push({ name: c.name, passed: r.statusCode === undefined, status: r.statusCode || 0, headers: h });
+  out.push({ name: c.name, passed: r.statusCode === undefined, status: r.statusCode || 0, headers: h, logged: logged.splice(0) });
 }
-console.log(JSON.stringify(out));
+print(JSON.stringify(out));
 `
 	cmd := exec.Command("node", "--input-type=module", "-e", harness)
 	in, _ := json.Marshal(cases)
@@ -151,6 +153,14 @@ func TestBeacon_TheEdgePassesOnlyWhatServingSigned(t *testing.T) {
 		}
 		if !a.Passed && (a.Status != 204 || a.Headers["access-control-allow-origin"] != "*" || a.Headers["souq-edge"] != "refused") {
 			t.Errorf("%s: answered %+v, want 204 as the function answers a refused view", c.Name, a)
+		}
+	}
+	// A token whose signature does not hold under the key is logged, for
+	// the alarm that a wrong key (every beacon refused) sets off; a token
+	// that passes, or that only fails its shape, is not.
+	for name, want := range map[string]bool{"forged MAC": true, "another stack's key": true, "signed": false, "no MAC": false, "no key yet: a token's shape": false} {
+		if logged := strings.Join(got[name].Logged, "|"); (logged == "souq-beacon forged") != want {
+			t.Errorf("%s: logged %q, want the forged line %v", name, logged, want)
 		}
 	}
 	// Origin access control signs a POST with its body's hash: the empty

@@ -10,8 +10,10 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfront"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfrontorigins"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awswafv2"
@@ -157,6 +159,14 @@ func servingPatterns(top topology.Topology) []string {
 	return out
 }
 
+// The edge's own metric: view beacons the beacon check refused as forged.
+const (
+	EdgeMetricNamespace = "Souq/Edge"
+	MetricForgedBeacons = "ForgedBeacons"
+	// ForgedBeaconsAlarmAt is how many forged beacons in five minutes page.
+	ForgedBeaconsAlarmAt = 1000
+)
+
 // BeaconKVSKey is the key, in the edge's key value store, of offer
 // tokens' key (serving.OfferKey), which beacon.js checks view beacons
 // with (docs/deploy.md puts it).
@@ -174,7 +184,7 @@ var beaconJS string
 // beacons pass a CloudFront Function first (beacon.js), which answers any
 // token serving did not sign before a Lambda runs. Nothing is cached but
 // the tag.
-func (s *Souq) serving(stack awscdk.Stack, originSecretVersion string) {
+func (s *Souq) serving(stack awscdk.Stack, stage Stage, originSecretVersion string) {
 	url := s.Functions[topology.FnServe].AddFunctionUrl(&awslambda.FunctionUrlOptions{AuthType: awslambda.FunctionUrlAuthType_AWS_IAM})
 	origin := awscloudfrontorigins.FunctionUrlOrigin_WithOriginAccessControl(url, &awscloudfrontorigins.FunctionUrlOriginWithOACProps{
 		CustomHeaders: s.originHeaders(originSecretVersion),
@@ -208,6 +218,21 @@ func (s *Souq) serving(stack awscdk.Stack, originSecretVersion string) {
 		Code: awscloudfront.FunctionCode_FromInline(awscdk.Fn_Join(jsii.String(""), &[]*string{
 			jsii.String(code[0]), s.BeaconKeys.KeyValueStoreId(), jsii.String(code[1])})),
 	})
+	// The beacon check logs each beacon whose signature does not hold
+	// (CloudFront writes a function's logs to this group, in us-east-1):
+	// many at once is an attack, or a wrong key in the store refusing every
+	// beacon (docs/deploy.md), and impressions stop. Either pages.
+	logs := awslogs.NewLogGroup(stack, jsii.String("BeaconCheckLogs"), &awslogs.LogGroupProps{
+		LogGroupName:  awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("/aws/cloudfront/function/"), beacon.FunctionName()}),
+		Retention:     stage.LogRetention,
+		RemovalPolicy: stage.removalPolicy(),
+	})
+	forged := awslogs.NewMetricFilter(stack, jsii.String("ForgedBeacons"), &awslogs.MetricFilterProps{
+		LogGroup: logs, FilterPattern: awslogs.FilterPattern_AllTerms(jsii.String("souq-beacon"), jsii.String("forged")),
+		MetricNamespace: jsii.String(EdgeMetricNamespace), MetricName: jsii.String(MetricForgedBeacons), MetricValue: jsii.String("1"),
+	})
+	s.alarm(stack, "ForgedBeaconsAlarm", forged.Metric(&awscloudwatch.MetricOptions{Statistic: jsii.String("Sum"), Period: awscdk.Duration_Minutes(jsii.Number(5))}),
+		ForgedBeaconsAlarmAt, "the edge refused many view beacons whose signature does not hold: an attack, or the edge's offer key is wrong and every beacon is refused (docs/deploy.md, step 5): look before impressions stop")
 	for _, pattern := range servingPatterns(s.topology) {
 		b := &awscloudfront.AddBehaviorOptions{
 			AllowedMethods:       awscloudfront.AllowedMethods_ALLOW_GET_HEAD(),

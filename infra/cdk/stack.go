@@ -204,7 +204,7 @@ func NewStack(scope constructs.Construct, props StackProps) *Souq {
 	s.httpAPI(stack, stage)
 
 	// ---- the floor's path: CloudFront → the serve function's URL ----
-	s.serving(stack, props.OriginSecretVersion)
+	s.serving(stack, stage, props.OriginSecretVersion)
 
 	s.alarm(stack, "LedgerViolationsAlarm", awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
 		Namespace: jsii.String(ledger.MetricNamespace), MetricName: jsii.String(ledger.MetricViolations),

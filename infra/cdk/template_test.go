@@ -355,7 +355,7 @@ func TestTemplate_BusSchedulerLogsAlarmsAndThrottles(t *testing.T) {
 		}
 	}
 	alarms := dev.raw.ofType("AWS::CloudWatch::Alarm")
-	want := 2*len(top.Functions) + 1 + 2 + 1 // errors and throttles per function, API 5xx, two DLQ depths, ledger violations
+	want := 2*len(top.Functions) + 1 + 2 + 1 + 1 // errors and throttles per function, API 5xx, two DLQ depths, ledger violations, forged beacons
 	if len(alarms) != want {
 		t.Fatalf("%d alarms, want %d", len(alarms), want)
 	}
@@ -1000,6 +1000,29 @@ func TestTemplate_ServingGoesToTheFunctionURL(t *testing.T) {
 		if js(fn["FunctionConfig"].(map[string]interface{})["Runtime"]) != `"cloudfront-js-2.0"` ||
 			!strings.Contains(js(fn["FunctionConfig"].(map[string]interface{})["KeyValueStoreAssociations"]), kvs) {
 			t.Errorf("%s: beacon check %s", st.name, js(fn["FunctionConfig"]))
+		}
+		// Its logs, the forged beacons counted from them, and the alarm.
+		lg := tpl.Resources[tpl.byPath(t, "BeaconCheckLogs/Resource")].Properties
+		// The group is named after the function: its Name join's parts, within the group's.
+		fnName := js(tpl.Resources[check].Properties["Name"])
+		fnName = strings.TrimPrefix(strings.TrimPrefix(fnName, `{"Fn::Join":["",[`), `"`)
+		if !strings.Contains(js(lg["LogGroupName"]), `"/aws/cloudfront/function/",`) || !strings.Contains(js(lg["LogGroupName"]), strings.TrimSuffix(strings.TrimSuffix(fnName, `]]}`), `"`)) {
+			t.Errorf("%s: the beacon check's log group %s", st.name, js(lg["LogGroupName"]))
+		}
+		mf := tpl.Resources[tpl.byPath(t, "ForgedBeacons/Resource")].Properties
+		if !strings.Contains(js(mf["FilterPattern"]), "souq-beacon") || !strings.Contains(js(mf["FilterPattern"]), "forged") ||
+			!strings.Contains(js(mf["MetricTransformations"]), `"MetricName":"`+MetricForgedBeacons+`"`) {
+			t.Errorf("%s: forged beacons' metric filter %s", st.name, js(mf))
+		}
+		var alarmed bool
+		for _, a := range tpl.ofType("AWS::CloudWatch::Alarm") {
+			if a.Properties["MetricName"] == MetricForgedBeacons && a.Properties["Namespace"] == EdgeMetricNamespace &&
+				a.Properties["Threshold"] == float64(ForgedBeaconsAlarmAt) && a.Properties["Period"] == float64(300) && a.Properties["AlarmActions"] != nil {
+				alarmed = true
+			}
+		}
+		if !alarmed {
+			t.Errorf("%s: no alarm on forged beacons", st.name)
 		}
 		// The code is beacon.js (TestBeacon_…), with the store's id.
 		parts := fn["FunctionCode"].(map[string]interface{})["Fn::Join"].([]interface{})[1].([]interface{})
