@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -403,6 +405,72 @@ func testRIEPlatform(t *testing.T, bins map[string]string) {
 	}
 
 	t.Run("ColdStarts", func(t *testing.T) { testRIEColdStarts(t, p, bins) })
+	// Last: the quickstart moves the platform's clock a week on.
+	t.Run("Quickstart", func(t *testing.T) { testRIEQuickstart(t, p) })
+}
+
+// testRIEQuickstart runs the README's quickstart as printed against the
+// binaries (what `SOUQ_RUNTIME=rie make run` serves): every answer is
+// JSON, the one error is the 400 it shows on purpose, and what it sets
+// off happens as in-process: the auction closes on the clock's move, the
+// payout is paid, the ledger verifies.
+func testRIEQuickstart(t *testing.T, p *Platform) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(readme)
+	start, end := strings.Index(text, "source .souq/env"), strings.Index(text, "curl -s $SOUQ_URL/local/ledger/verify")
+	if start < 0 || end < start {
+		t.Fatal("README has no quickstart block from `source .souq/env` to the ledger check")
+	}
+	d := p.Demo
+	if d == nil {
+		t.Fatal("the platform was not seeded")
+	}
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, ".souq"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	env := fmt.Sprintf("export SOUQ_URL=%q OWNER_TOKEN=%q ADVERTISER_TOKEN=%q INFLUENCER_TOKEN=%q MEMBER_TOKEN=%q TIER_ID=%q COMMUNITY_ID=%q ADVERTISER_ID=%q COMMUNITY_KEY=%q ADVERTISER_KEY=%q\n",
+		p.BaseURL, d.Users["owner"].Token, d.Users["advertiser"].Token, d.Users["influencer"].Token, d.Users["member"].Token, d.TierID, d.CommunityID, d.AdvertiserID, d.APIKeys["community"], d.APIKeys["advertiser"])
+	if err := os.WriteFile(filepath.Join(dir, ".souq", "env"), []byte(env), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("bash", "-euo", "pipefail", "-c", text[start:end]+"curl -s $SOUQ_URL/local/ledger/verify\n")
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the README block failed against the binaries: %v\n%s", err, out)
+	}
+	statuses := map[string]int{}
+	var last map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		var v map[string]any
+		if err := json.Unmarshal([]byte(l), &v); err != nil {
+			t.Fatalf("not JSON: %q", l)
+		}
+		last = v
+		switch st := v["status"].(type) {
+		case float64:
+			if st != 400 {
+				t.Errorf("an error the README does not show: %s", l)
+			}
+		case string:
+			statuses[st]++
+		}
+	}
+	for _, want := range []string{"closed", "paid", "published", "succeeded"} {
+		if statuses[want] == 0 {
+			t.Errorf("nothing %s in the quickstart's answers (%v): the binaries did not do what in-process does", want, statuses)
+		}
+	}
+	if last["ok"] != true {
+		t.Errorf("the ledger after the quickstart: %v", last)
+	}
+	if dead := p.Bus.DeadLetters(); len(dead) > 0 {
+		t.Errorf("%d dead letters after the quickstart", len(dead))
+	}
 }
 
 // ruleMatches says whether r's pattern matches env, by the bus's own
