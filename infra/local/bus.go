@@ -145,6 +145,30 @@ func (b *Bus) eventOf(env events.Envelope) (lambdaevents.EventBridgeEvent, []byt
 	return ev, raw, err
 }
 
+// EventJSON is the EventBridge event the bus delivers for env, as JSON:
+// what its rules' patterns are matched against (tests/patterns holds
+// them to EventBridge's own engine with it).
+func (b *Bus) EventJSON(env events.Envelope) ([]byte, error) {
+	_, raw, err := b.eventOf(env)
+	return raw, err
+}
+
+// Matches is the names of the rules whose patterns match raw, an
+// EventBridge event as JSON, by the bus's own matcher.
+func (b *Bus) Matches(raw []byte) ([]string, error) {
+	b.mu.Lock()
+	xs, err := b.q.MatchesForEvent(raw)
+	b.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, len(xs))
+	for _, x := range xs {
+		names = append(names, x.(string))
+	}
+	return names, nil
+}
+
 // localRegion is the region the local platform's events name.
 const localRegion = "local"
 

@@ -27,7 +27,8 @@ type pendingEvent struct {
 	at    time.Time
 	// mark is whose audience it adds to once counted (audience.go).
 	mark audienceMark
-	// token is its once-check's, the same on every try (store.PutItemAs):
+	// token is its once-check's, drawn at its first settle and the same on
+	// every try (store.PutItemAs):
 	// a check that failed after its write was made is its own on the next.
 	token string
 }
@@ -48,7 +49,7 @@ func (q *onceQueue) hold(o Offer, kind, ref string, now time.Time, mark audience
 	if len(q.pending) == 0 {
 		q.oldest = now
 	}
-	q.pending = append(q.pending, pendingEvent{offer: o, kind: kind, ref: ref, at: now, mark: mark, token: store.NewAddToken()})
+	q.pending = append(q.pending, pendingEvent{offer: o, kind: kind, ref: ref, at: now, mark: mark})
 	return len(q.pending) >= maxPending, now.Sub(q.oldest) >= FlushEvery
 }
 
@@ -72,6 +73,9 @@ func (q *onceQueue) settle(ctx context.Context, counted func(ev pendingEvent, ki
 	}
 	var views, clicks []pendingEvent
 	for _, ev := range batch {
+		if ev.token == "" {
+			ev.token = store.NewAddToken() // drawn here, off the request path; kept by a retry
+		}
 		if ev.kind == "v" {
 			views = append(views, ev)
 		} else {

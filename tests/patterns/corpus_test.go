@@ -12,8 +12,6 @@ import (
 	"strings"
 	"time"
 
-	lambdaevents "github.com/aws/aws-lambda-go/events"
-
 	"github.com/souqhq/souq/events"
 )
 
@@ -43,17 +41,18 @@ const (
 	sourceOnly               // what that event matches, less every rule naming a detail-type
 )
 
-// envelope is an event as the local bus hands it to quamina (infra/local
-// bus.go, eventOf) and EventBridge to a rule: EventBridge's fields around
-// the detail (a UUID for id, the time to the second). Its fields are kept
-// raw so that a variant can change one.
+// corpusTime is when the corpus's events happened.
+var corpusTime = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+
+// envelope is an event as the local bus builds it (Bus.EventJSON) and
+// EventBridge hands it to a rule: EventBridge's fields around the detail.
+// Its fields are kept raw so that a variant can change one.
 func envelope(source, detailType string, detail json.RawMessage) map[string]json.RawMessage {
-	ev := lambdaevents.EventBridgeEvent{
-		Version: "0", ID: "6a7e8feb-b491-4cf7-a9f1-bf3703467718", DetailType: detailType, Source: source,
-		AccountID: "000000000000", Time: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC), Region: "local",
-		Resources: []string{}, Detail: detail,
+	bus, err := newBus(nil)
+	if err != nil {
+		panic(err)
 	}
-	b, err := json.Marshal(ev)
+	b, err := bus.EventJSON(events.Envelope{Source: source, DetailType: detailType, Time: corpusTime, Detail: detail})
 	if err != nil {
 		panic(err) // a fixed shape of our own: cannot fail
 	}
